@@ -1,0 +1,45 @@
+# gridmap — the two commands of the quick start are `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+WORKSPACE ?= workspace/lanzhou.gpkg
+PORT ?= 8501
+
+.PHONY: run test bench lint install install-test workspace clean
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --disable-pip-version-check -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --disable-pip-version-check -e '.[test,analytics]'
+	touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed
+install-test: $(VENV)/.installed-test
+
+# The workspace the app opens; built from the real Lanzhou boundaries in data/ when missing.
+$(WORKSPACE): | $(VENV)/.installed
+	$(PY) scripts/base_workspace.py $(WORKSPACE)
+
+workspace: $(WORKSPACE)
+
+run: $(VENV)/.installed $(WORKSPACE)
+	$(PY) -m gridmap.cli serve $(WORKSPACE) --port $(PORT) --address 127.0.0.1
+
+test: $(VENV)/.installed-test
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+bench: $(VENV)/.installed-test
+	@for b in bench/bench_*.py; do $(PY) $$b || exit 1; done
+
+lint: $(VENV)/.installed-test
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+
+clean:
+	rm -rf $(VENV) workspace .pytest_cache .mypy_cache .ruff_cache

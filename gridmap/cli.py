@@ -1,0 +1,231 @@
+"""The ``gridmap`` command.
+
+Exit status: 0 when fine, 1 when validation found problems, 2 on bad input (one line on
+stderr naming the file, row or field), 3 on an internal error. Set ``GRIDMAP_DEBUG=1`` to
+see a traceback instead.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import traceback
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from . import __version__, schema
+from .errors import GridmapError, SchemaError
+
+__all__ = ["main"]
+
+EXIT_OK, EXIT_PROBLEMS, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
+
+
+def _print_json(data: Any) -> None:
+    print(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+
+
+def _cmd_import(args: argparse.Namespace) -> int:
+    from .importing import import_file
+    from .io.mapping import parse_assignments
+
+    mapping = parse_assignments(args.map or [], what="--map")
+    set_values = parse_assignments(args.set or [], what="--set")
+    report = import_file(
+        args.workspace, args.kind, args.file, crs=args.crs, mapping=mapping,
+        category_mapping=args.categories, set_values=set_values, layer=args.layer,
+        sheet=args.sheet, encoding=args.encoding, sep=args.sep, draft=args.draft,
+        effective_date=args.effective, rejects_path=args.rejects,
+    )
+    if args.json:
+        _print_json(report.to_dict())
+        return EXIT_OK
+    print(f"{report.kind}: {Path(report.file).name} ({report.crs})")
+    print(f"  rows read  {report.rows_read:>10,}")
+    print(f"  imported   {report.imported:>10,}")
+    print(f"  rejected   {report.rejected:>10,}")
+    for reason, count in report.rejected_by_reason().items():
+        print(f"    {count:>8,}  {reason}")
+    if report.unclassified:
+        print(f"  unclassified category {report.unclassified:,} (kept; map them with --categories)")
+    if report.repaired:
+        print(f"  geometries repaired {report.repaired:,}")
+    if report.values_cleared:
+        print(f"  values cleared {report.values_cleared:,} (row kept; see the rejects file)")
+    if report.updated:
+        print(f"  replaced existing {report.updated:,}")
+    mapped = ", ".join(f"{src}->{fld}" for fld, src in report.mapping.items())
+    print(f"  columns: {mapped or '(none)'}")
+    for note in report.notes:
+        print(f"  note: {note}")
+    if report.rejects_file:
+        print(f"  rejects file: {report.rejects_file}")
+    if report.validation is not None and not report.validation.ok():
+        counts = ", ".join(f"{k} {v}" for k, v in report.validation.counts().items())
+        print(f"  validation: {counts} (run `gridmap validate` for the list)")
+    return EXIT_OK
+
+
+def _cmd_validate(args: argparse.Namespace) -> int:
+    from .validate import validate_path
+
+    report = validate_path(args.path, crs=args.crs, communities=args.communities,
+                           code_column=args.code_column, version=args.version)
+    if args.out:
+        frame = report.to_frame()
+        frame.to_file(args.out) if len(frame) else frame.to_csv(Path(args.out).with_suffix(".csv"))
+    if args.json:
+        _print_json(report.to_dict())
+    else:
+        print(f"{report.n_grids:,} grids checked: "
+              + ("no problems" if report.ok() else
+                 ", ".join(f"{k} {v}" for k, v in report.counts().items())))
+        for p in report.problems[: args.limit]:
+            print(f"  [{p.kind}] {p.message}")
+        if len(report.problems) > args.limit:
+            print(f"  … {len(report.problems) - args.limit} more (use --json or --out FILE)")
+    return EXIT_OK if report.ok() else EXIT_PROBLEMS
+
+
+def _cmd_info(args: argparse.Namespace) -> int:
+    from .store.info import workspace_info
+
+    info = workspace_info(args.workspace)
+    if args.json:
+        _print_json(info)
+        return EXIT_OK
+    print(f"workspace {info['path']}" + ("  [SYNTHETIC demo data]" if info["synthetic"] else ""))
+    for layer, n in info["layers"].items():
+        print(f"  {layer:<10} {n:>10,}")
+    if info["incidents_from"]:
+        print(f"  incidents from {info['incidents_from']} to {info['incidents_to']}")
+    for v in info["grid_versions"]:
+        print(f"  grid version {v['version']}: {v['status']}, {v['n_grids']} grids, "
+              f"effective {v['effective_date']}, from {v['source']}")
+    for row in info["last_imports"]:
+        print(f"  import {row['at']}: {row['kind']} {Path(row['file']).name} "
+              f"read {row['rows_read']} imported {row['imported']} rejected {row['rejected']}")
+    return EXIT_OK
+
+
+def _cmd_export(args: argparse.Namespace) -> int:
+    from .exporting import export_layer
+    from .store.gpkg import open_workspace
+
+    ws = open_workspace(args.workspace)
+    n = export_layer(ws, args.layer, args.out, version=args.version, crs=args.crs,
+                     encoding=args.encoding)
+    if args.json:
+        _print_json({"layer": args.layer, "rows": n, "out": str(args.out)})
+    else:
+        print(f"{args.layer}: {n:,} rows written to {args.out}")
+    return EXIT_OK
+
+
+def _cmd_serve(args: argparse.Namespace) -> int:
+    from .store.gpkg import open_workspace
+
+    open_workspace(args.workspace)  # fail here, with one line, rather than in the browser
+    app = Path(__file__).resolve().parent.parent / "app.py"
+    if not app.exists():
+        raise SchemaError(f"{app}: app.py not found (serve runs from a source checkout)")
+    env = dict(os.environ, GRIDMAP_WORKSPACE=str(Path(args.workspace).resolve()))
+    cmd = [sys.executable, "-m", "streamlit", "run", str(app), "--browser.gatherUsageStats",
+           "false"]
+    if args.port is not None:
+        cmd += ["--server.port", str(args.port)]
+    if args.address is not None:
+        cmd += ["--server.address", args.address]
+    return subprocess.call(cmd, env=env, cwd=app.parent)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="gridmap",
+        description="Grid-governance workbench: import, validate, index and export city grids, "
+                    "incidents and cameras.",
+    )
+    parser.add_argument("--version", action="version", version=f"gridmap {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("import", help="import a file into a workspace (created on first import)")
+    p.add_argument("workspace", help="workspace .gpkg")
+    p.add_argument("kind", choices=schema.LAYER_KINDS)
+    p.add_argument("file")
+    p.add_argument("--crs", help="coordinate system of the file: wgs84, cgcs2000, gcj02, bd09 "
+                                 "or EPSG:XXXX (required for CSV/Excel)")
+    p.add_argument("--map", action="append", metavar="COLUMN=FIELD",
+                   help="map a source column onto a canonical field (repeatable)")
+    p.add_argument("--set", action="append", metavar="FIELD=VALUE",
+                   help="give every row this value (e.g. --set level=district)")
+    p.add_argument("--categories", metavar="FILE",
+                   help="CSV or JSON mapping source category values to the 1+6 categories")
+    p.add_argument("--layer", help="layer name in a multi-layer GeoPackage")
+    p.add_argument("--sheet", help="worksheet of an Excel workbook (default: the first)")
+    p.add_argument("--encoding", help="text encoding of a CSV (default: detected)")
+    p.add_argument("--sep", help="column separator of a CSV (default: detected)")
+    p.add_argument("--draft", action="store_true", help="grids: save as a draft version")
+    p.add_argument("--effective", metavar="DATE", help="grids: effective date (default today)")
+    p.add_argument("--rejects", metavar="FILE", help="where to write the rejects CSV")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=_cmd_import)
+
+    p = sub.add_parser("validate", help="check grids: geometry, nesting, overlaps, gaps, codes, households")
+    p.add_argument("path", help="a workspace .gpkg, or a grid file to check before import")
+    p.add_argument("--crs", help="coordinate system of a grid file without one")
+    p.add_argument("--communities", metavar="FILE", help="community polygons for a grid file")
+    p.add_argument("--code-column", help="column holding the grid code in a grid file")
+    p.add_argument("--version", type=int, help="grid version of a workspace (default: in force)")
+    p.add_argument("--out", metavar="FILE", help="write the problems as GeoPackage/GeoJSON")
+    p.add_argument("--limit", type=int, default=50, help="problems listed on screen")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=_cmd_validate)
+
+    p = sub.add_parser("info", help="layers, counts, versions and imports of a workspace")
+    p.add_argument("workspace")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=_cmd_info)
+
+    p = sub.add_parser("export", help="export a layer (gpkg, geojson, shp, csv, xlsx, fgb, parquet)")
+    p.add_argument("workspace")
+    p.add_argument("layer", help="admin, grids, units, incidents, cameras or keyareas")
+    p.add_argument("--out", required=True)
+    p.add_argument("--version", type=int, help="grid version (default: in force)")
+    p.add_argument("--crs", default="wgs84", help="wgs84 (default), cgcs2000, gcj02 or bd09")
+    p.add_argument("--encoding", default="UTF-8", help="Shapefile/CSV encoding: UTF-8 or GBK")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=_cmd_export)
+
+    p = sub.add_parser("serve", help="serve the app for a workspace")
+    p.add_argument("workspace")
+    p.add_argument("--port", type=int)
+    p.add_argument("--address")
+    p.set_defaults(func=_cmd_serve)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args))
+    except GridmapError as exc:
+        print(f"gridmap: error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        print("gridmap: interrupted; the workspace is unchanged", file=sys.stderr)
+        return 130
+    except Exception as exc:  # never a traceback for the user; GRIDMAP_DEBUG shows it
+        if os.environ.get("GRIDMAP_DEBUG"):
+            traceback.print_exc()
+        print(f"gridmap: internal error: {type(exc).__name__}: {exc} "
+              "(set GRIDMAP_DEBUG=1 for details)", file=sys.stderr)
+        return EXIT_INTERNAL
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,36 @@
+"""Exceptions raised by gridmap.
+
+Every error also inherits a builtin so callers can catch it without importing gridmap,
+and every message names the file, row, field or argument and what is allowed. The CLI
+turns any :class:`GridmapError` into one line on stderr and exit status 2.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "CrsError",
+    "GridmapError",
+    "ImportFileError",
+    "SchemaError",
+    "WorkspaceError",
+]
+
+
+class GridmapError(Exception):
+    """Base class of every error gridmap raises on purpose."""
+
+
+class SchemaError(GridmapError, ValueError):
+    """Input data does not match what a layer or argument allows."""
+
+
+class CrsError(GridmapError, ValueError):
+    """An unknown coordinate system, or two coordinate systems mixed."""
+
+
+class ImportFileError(GridmapError, ValueError):
+    """An input file cannot be read (missing, unreadable, wrong format or encoding)."""
+
+
+class WorkspaceError(GridmapError, OSError):
+    """The workspace cannot be opened, or is not a gridmap workspace."""

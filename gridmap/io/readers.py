@@ -1,0 +1,320 @@
+"""Read input files as they come from city platforms: tables of points and polygon layers.
+
+Tables are read with every cell as text, so that nothing is coerced or dropped before the
+importer has decided, row by row, what is wrong. Lines the CSV parser cannot split into the
+header's columns are returned separately so that they can be counted as rejects.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import logging
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pacsv
+import pyogrio
+
+from ..errors import ImportFileError
+
+__all__ = [
+    "POLYGON_SUFFIXES",
+    "TABLE_SUFFIXES",
+    "ParsedTable",
+    "read_polygons",
+    "read_table",
+]
+
+log = logging.getLogger(__name__)
+
+TABLE_SUFFIXES = (".csv", ".txt", ".tsv", ".xlsx", ".xlsm", ".parquet", ".geoparquet")
+POLYGON_SUFFIXES = (
+    ".gpkg", ".geojson", ".json", ".shp", ".zip", ".fgb", ".parquet", ".geoparquet",
+)
+#: Row number of the first data row: the header is row 1, as in a spreadsheet.
+FIRST_DATA_ROW = 2
+
+
+@dataclass
+class ParsedTable:
+    """A table read as text: ``frame`` has one row per parsed line, ``row`` numbers them.
+
+    ``bad_lines`` holds (row number, reason) for lines that could not be split into the
+    header's columns; together with ``frame`` they account for every data line.
+    """
+
+    frame: pd.DataFrame
+    rows: pd.Series
+    encoding: str = "utf-8"
+    separator: str | None = None
+    bad_lines: list[tuple[int, str]] = field(default_factory=list)
+    geometry: gpd.GeoSeries | None = None
+    crs: object | None = None  # CRS found in the file itself (GeoParquet), else None
+
+
+def _check_file(path: Path, allowed: tuple[str, ...]) -> str:
+    if not path.exists():
+        raise ImportFileError(f"{path}: file not found")
+    if path.is_dir():
+        raise ImportFileError(f"{path}: is a directory, expected a file")
+    suffix = path.suffix.lower()
+    if suffix not in allowed:
+        raise ImportFileError(
+            f"{path.name}: unsupported file type {suffix or '(none)'}; allowed: {', '.join(allowed)}"
+        )
+    return suffix
+
+
+def detect_encoding(raw: bytes) -> str:
+    """UTF-8 with BOM, UTF-8, else GB18030 (a superset of GBK and GB2312)."""
+    if raw.startswith(b"\xef\xbb\xbf"):
+        return "utf-8-sig"
+    try:
+        raw.decode("utf-8")
+        return "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        raw.decode("gb18030")
+        return "gb18030"
+    except UnicodeDecodeError as exc:
+        raise ImportFileError(
+            f"cannot decode text at byte {exc.start}: not UTF-8, UTF-8 with BOM or GBK/GB18030"
+        ) from None
+
+
+def _sniff_separator(sample: str) -> str:
+    lines = [ln for ln in sample.splitlines()[:20] if ln.strip()]
+    if not lines:
+        return ","
+    try:
+        return csv.Sniffer().sniff("\n".join(lines), delimiters=",;\t|").delimiter
+    except csv.Error:
+        counts = {sep: lines[0].count(sep) for sep in ",;\t|"}
+        return max(counts, key=lambda s: counts[s])
+
+
+def _read_csv(path: Path, encoding: str | None, sep: str | None) -> ParsedTable:
+    raw = path.read_bytes()
+    if not raw.strip():
+        raise ImportFileError(f"{path.name}: the file is empty")
+    try:
+        enc = encoding or detect_encoding(raw)
+        text = raw.decode(enc)
+    except ImportFileError as exc:
+        raise ImportFileError(f"{path.name}: {exc}") from None
+    except (UnicodeDecodeError, LookupError) as exc:
+        raise ImportFileError(f"{path.name}: cannot decode as {encoding}: {exc}") from None
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    separator = sep or _sniff_separator(text[:20000])
+    header_line = next(csv.reader(io.StringIO(text.split("\n", 1)[0]), delimiter=separator))
+    header = [h.strip() for h in header_line]
+    if not any(header):
+        raise ImportFileError(f"{path.name}: row 1 has no column names")
+    dupes = sorted({h for h in header if header.count(h) > 1})
+    if dupes:
+        raise ImportFileError(f"{path.name}: row 1 repeats column name(s) {', '.join(dupes)}")
+
+    bad: list[tuple[int, str]] = []
+
+    def on_invalid(row: pacsv.InvalidRow) -> str:
+        bad.append((row.number or -1, f"{row.actual_columns} fields, header has {row.expected_columns}"))
+        return "skip"
+
+    data = text.encode("utf-8")
+    read_opts = pacsv.ReadOptions(column_names=header, skip_rows=1, use_threads=True)
+    parse_opts = pacsv.ParseOptions(
+        delimiter=separator, newlines_in_values=True, invalid_row_handler=on_invalid
+    )
+    conv_opts = pacsv.ConvertOptions(
+        column_types={h: pa.string() for h in header},
+        strings_can_be_null=False,
+        quoted_strings_can_be_null=False,
+    )
+    try:
+        table = pacsv.read_csv(io.BytesIO(data), read_opts, parse_opts, conv_opts)
+    except pa.ArrowInvalid as exc:
+        raise ImportFileError(f"{path.name}: not a readable CSV ({exc})") from None
+    if any(n < 0 for n, _ in bad):
+        # Multi-threaded parsing can lose line numbers; re-read serially to get them.
+        bad.clear()
+        read_opts = pacsv.ReadOptions(column_names=header, skip_rows=1, use_threads=False)
+        table = pacsv.read_csv(io.BytesIO(data), read_opts, parse_opts, conv_opts)
+    frame = table.to_pandas()
+    frame = frame.astype(object)
+    # Data rows are numbered as in a spreadsheet; bad lines take their numbers from the
+    # parser, the good rows get the remaining numbers in order.
+    bad_numbers = {n for n, _ in bad}
+    total = len(frame) + len(bad)
+    numbers = [n for n in range(FIRST_DATA_ROW, FIRST_DATA_ROW + total) if n not in bad_numbers]
+    rows = pd.Series(numbers[: len(frame)], index=frame.index, dtype="int64")
+    return ParsedTable(frame, rows, enc, separator, sorted(bad))
+
+
+def _read_xlsx(path: Path, sheet: str | int | None) -> ParsedTable:
+    try:
+        frame = pd.read_excel(
+            path, sheet_name=sheet if sheet is not None else 0, dtype=str, engine="openpyxl",
+            keep_default_na=False,
+        )
+    except (ValueError, KeyError, zipfile.BadZipFile, OSError) as exc:
+        raise ImportFileError(f"{path.name}: not a readable Excel workbook ({exc})") from None
+    frame.columns = [str(c).strip() for c in frame.columns]
+    frame = frame.astype(object)
+    rows = pd.Series(range(FIRST_DATA_ROW, FIRST_DATA_ROW + len(frame)), index=frame.index)
+    return ParsedTable(frame, rows, "xlsx")
+
+
+def _read_parquet_table(path: Path) -> ParsedTable:
+    try:
+        gdf = gpd.read_parquet(path)
+        geometry: gpd.GeoSeries | None = gdf.geometry
+        crs = gdf.crs
+        frame = pd.DataFrame(gdf.drop(columns=gdf.geometry.name))
+    except (ValueError, TypeError):
+        try:
+            frame = pd.read_parquet(path)
+        except (OSError, ValueError, pa.ArrowException) as exc:
+            raise ImportFileError(f"{path.name}: not a readable Parquet file ({exc})") from None
+        geometry, crs = None, None
+    except (OSError, pa.ArrowException) as exc:
+        raise ImportFileError(f"{path.name}: not a readable Parquet file ({exc})") from None
+    frame = frame.reset_index(drop=True)
+    text = frame.astype(object).where(frame.notna(), "").astype(str).astype(object)
+    rows = pd.Series(range(FIRST_DATA_ROW, FIRST_DATA_ROW + len(frame)), index=frame.index)
+    if geometry is not None:
+        geometry = geometry.reset_index(drop=True)
+    return ParsedTable(text, rows, "parquet", geometry=geometry, crs=crs)
+
+
+def read_table(
+    path: str | Path,
+    *,
+    encoding: str | None = None,
+    sep: str | None = None,
+    sheet: str | int | None = None,
+) -> ParsedTable:
+    """Read a CSV (UTF-8, UTF-8 with BOM, GBK), XLSX or (Geo)Parquet table as text.
+
+    Parameters
+    ----------
+    path
+        The file.
+    encoding, sep
+        Override the detected text encoding and column separator of a CSV.
+    sheet
+        Worksheet name or position of an Excel workbook (default: the first).
+    """
+    path = Path(path)
+    suffix = _check_file(path, TABLE_SUFFIXES)
+    if suffix in (".xlsx", ".xlsm"):
+        table = _read_xlsx(path, sheet)
+    elif suffix in (".parquet", ".geoparquet"):
+        table = _read_parquet_table(path)
+    else:
+        table = _read_csv(path, encoding, "\t" if suffix == ".tsv" and sep is None else sep)
+    if len(table.frame.columns) == 0:
+        raise ImportFileError(f"{path.name}: no columns found")
+    return table
+
+
+# --- polygon layers -------------------------------------------------------------------------
+def _dbf_encoding(shp: Path) -> str | None:
+    """Encoding of a Shapefile's .dbf when no .cpg says it: UTF-8 if it decodes, else GBK."""
+    cpg = shp.with_suffix(".cpg")
+    if cpg.exists() or shp.with_suffix(".CPG").exists():
+        return None  # GDAL reads the .cpg itself
+    dbf = next((p for p in (shp.with_suffix(".dbf"), shp.with_suffix(".DBF")) if p.exists()), None)
+    if dbf is None:
+        return None
+    raw = dbf.read_bytes()
+    header_len = int.from_bytes(raw[8:10], "little") if len(raw) > 10 else 0
+    body = raw[header_len:]
+    try:
+        body.decode("utf-8")
+        return "UTF-8"
+    except UnicodeDecodeError:
+        return "GB18030"
+
+
+def _vsi_path(path: Path) -> tuple[str, str | None]:
+    """GDAL path for a zip holding one Shapefile set (or other vector file) and its encoding."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            names = zf.namelist()
+    except zipfile.BadZipFile:
+        raise ImportFileError(f"{path.name}: not a readable zip archive") from None
+    vector = [n for n in names if n.lower().endswith((".shp", ".gpkg", ".geojson", ".fgb"))]
+    if len(vector) != 1:
+        raise ImportFileError(
+            f"{path.name}: the zip must hold exactly one vector layer (.shp set, .gpkg, "
+            f".geojson or .fgb); found {len(vector)}: {', '.join(vector) or 'none'}"
+        )
+    inner = vector[0]
+    encoding = None
+    if inner.lower().endswith(".shp"):
+        stem = inner[:-4]
+        has_cpg = any(n.lower() == (stem + ".cpg").lower() for n in names)
+        dbf = next((n for n in names if n.lower() == (stem + ".dbf").lower()), None)
+        if not has_cpg and dbf is not None:
+            with zipfile.ZipFile(path) as zf:
+                raw = zf.read(dbf)
+            header_len = int.from_bytes(raw[8:10], "little") if len(raw) > 10 else 0
+            try:
+                raw[header_len:].decode("utf-8")
+                encoding = "UTF-8"
+            except UnicodeDecodeError:
+                encoding = "GB18030"
+    return f"/vsizip/{path.resolve()}/{inner}", encoding
+
+
+def read_polygons(path: str | Path, *, layer: str | None = None) -> gpd.GeoDataFrame:
+    """Read a polygon layer (GeoPackage, GeoJSON, Shapefile or zipped set, FlatGeobuf, GeoParquet).
+
+    The frame keeps the file's CRS (``None`` when it has none) and all attribute columns.
+    A Shapefile .dbf without a .cpg is decoded as UTF-8 when it is valid UTF-8, else GBK.
+    """
+    path = Path(path)
+    suffix = _check_file(path, POLYGON_SUFFIXES)
+    if suffix in (".parquet", ".geoparquet"):
+        try:
+            return gpd.read_parquet(path)
+        except (OSError, ValueError, TypeError, pa.ArrowException) as exc:
+            raise ImportFileError(f"{path.name}: not a readable GeoParquet file ({exc})") from None
+    source: str = str(path)
+    encoding: str | None = None
+    if suffix == ".zip":
+        source, encoding = _vsi_path(path)
+    elif suffix == ".shp":
+        if not path.with_suffix(".shx").exists() and not path.with_suffix(".SHX").exists():
+            log.info("%s has no .shx; GDAL will rebuild it", path.name)
+        encoding = _dbf_encoding(path)
+    try:
+        layers = pyogrio.list_layers(source)
+        if layer is None and len(layers) > 1:
+            names = ", ".join(str(n) for n, _ in layers)
+            raise ImportFileError(
+                f"{path.name}: holds {len(layers)} layers ({names}); choose one with --layer"
+            )
+        kwargs: dict[str, object] = {"use_arrow": True}
+        if encoding:
+            kwargs["encoding"] = encoding
+        if suffix == ".shp" or suffix == ".zip":
+            kwargs["SHAPE_RESTORE_SHX"] = "YES"
+        gdf = pyogrio.read_dataframe(source, layer=layer, **kwargs)
+    except ImportFileError:
+        raise
+    except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
+        msg = str(exc).splitlines()[0]
+        raise ImportFileError(f"{path.name}: not a readable vector file ({msg})") from None
+    except UnicodeDecodeError as exc:
+        raise ImportFileError(f"{path.name}: attribute text is not in a known encoding ({exc})") from None
+    if not isinstance(gdf, gpd.GeoDataFrame):
+        raise ImportFileError(f"{path.name}: has no geometry column")
+    return gdf

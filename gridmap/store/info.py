@@ -1,0 +1,34 @@
+"""A summary of a workspace: layers, counts, time range, grid versions, last imports."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+from typing import Any
+
+from .gpkg import open_workspace
+
+__all__ = ["workspace_info"]
+
+
+def workspace_info(path: str | Path, *, last_imports: int = 10) -> dict[str, Any]:
+    """What ``gridmap info`` prints, as a JSON-able dict."""
+    ws = open_workspace(path)
+    meta = ws.meta()
+    counts = ws.counts()
+    t_from = t_to = None
+    if counts["incidents"]:
+        row = ws.query('SELECT MIN(occurred_at) AS a, MAX(occurred_at) AS b FROM "incidents"')
+        t_from, t_to = row["a"].iloc[0], row["b"].iloc[0]
+    log = ws.import_log().tail(last_imports)
+    return {
+        "path": str(ws.path),
+        "synthetic": meta.get("synthetic", "false").lower() == "true",
+        "meta": meta,
+        "layers": counts,
+        "incidents_from": t_from,
+        "incidents_to": t_to,
+        "published_version": ws.published_version(),
+        "grid_versions": [dataclasses.asdict(v) for v in ws.grid_versions()],
+        "last_imports": log.to_dict(orient="records"),
+    }

@@ -1,0 +1,107 @@
+"""The gridmap command: exit codes, one-line errors, --json, export round trips."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import pytest
+from shapely.affinity import translate
+
+from gridmap.cli import main
+from gridmap.crs import gcj02_to_wgs84
+
+from .conftest import squares_2x2
+from .test_importing import chinese_incidents
+
+
+def run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "gridmap.cli", *args], capture_output=True,
+                          text=True, timeout=120)
+
+
+def test_import_json_and_exit_codes(workspace: Path, tmp_path: Path) -> None:
+    frame, _, _ = chinese_incidents(20)
+    frame.loc[2, "经度"] = "abc"
+    path = tmp_path / "events.csv"
+    frame.to_csv(path, index=False, encoding="gbk")
+    proc = run("import", str(workspace), "incidents", str(path), "--crs", "gcj02", "--json")
+    assert proc.returncode == 0, proc.stderr
+    out = json.loads(proc.stdout)
+    assert (out["rows_read"], out["imported"], out["rejected"]) == (20, 19, 1)
+    assert Path(out["rejects_file"]).exists()
+    assert out["rejected_by_reason"] == {"unparseable coordinates": 1}
+
+
+def test_bad_input_is_one_line_exit_2(workspace: Path, tmp_path: Path) -> None:
+    frame, _, _ = chinese_incidents(3)
+    path = tmp_path / "events.csv"
+    frame.to_csv(path, index=False)
+    proc = run("import", str(workspace), "incidents", str(path), "--crs", "mars2000")
+    assert proc.returncode == 2
+    assert "Traceback" not in proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1
+    assert "mars2000" in proc.stderr
+    proc = run("import", str(workspace), "incidents", str(path), "--crs", "gcj02",
+               "--map", "经度")
+    assert proc.returncode == 2 and "is not of the form COLUMN=FIELD" in proc.stderr
+    proc = run("info", str(tmp_path / "nothing.gpkg"))
+    assert proc.returncode == 2 and "workspace not found" in proc.stderr
+
+
+def test_validate_workspace_and_file(workspace: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["validate", str(workspace)]) == 0
+    grids = squares_2x2()
+    grids.loc[1, "geometry"] = translate(grids.geometry.iloc[1], xoff=-0.0002)  # B overlaps A
+    grids.loc[2, "households"] = None
+    bad = tmp_path / "bad_grids.geojson"
+    grids.to_file(bad, driver="GeoJSON")
+    capsys.readouterr()
+    assert main(["validate", str(bad), "--json"]) == 1
+    out = json.loads(capsys.readouterr().out)
+    assert out["counts"]["overlap"] == 1
+    assert out["counts"]["missing_households"] == 1
+
+
+def test_info_json(workspace: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["info", str(workspace), "--json"]) == 0
+    info = json.loads(capsys.readouterr().out)
+    assert info["layers"]["grids"] == 4 and info["layers"]["admin"] == 1
+    assert info["published_version"] == 1
+    assert [r["kind"] for r in info["last_imports"]] == ["admin", "grids"]
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".geojson", ".gpkg", ".shp", ".xlsx"])
+def test_exported_incidents_carry_id_and_grid(workspace: Path, tmp_path: Path, suffix: str) -> None:
+    frame, _, _ = chinese_incidents(15)
+    path = tmp_path / "events.csv"
+    frame.to_csv(path, index=False)
+    assert main(["import", str(workspace), "incidents", str(path), "--crs", "gcj02"]) == 0
+    out = tmp_path / f"export{suffix}"
+    assert main(["export", str(workspace), "incidents", "--out", str(out)]) == 0
+    if suffix == ".csv":
+        back = pd.read_csv(out, dtype=str)
+    elif suffix == ".xlsx":
+        back = pd.read_excel(out, dtype=str)
+    else:
+        back = gpd.read_file(out)
+    assert len(back) == 15
+    assert set(back["id"]) == set(frame["事件编号"])
+    assert back["grid_code"].isin(["A", "B", "C", "D"]).all()
+
+
+def test_export_grids_gbk_shapefile_in_gcj02(workspace: Path, tmp_path: Path) -> None:
+    out = tmp_path / "grids_gcj.shp"
+    assert main(["export", str(workspace), "grids", "--out", str(out), "--crs", "gcj02",
+                 "--encoding", "GBK"]) == 0
+    assert out.with_suffix(".cpg").read_text().upper().startswith(("GBK", "CP936", "936"))
+    back = gpd.read_file(out)
+    original = squares_2x2().set_index("code")
+    c = back.set_index("code").geometry.centroid
+    lon, lat = gcj02_to_wgs84(c.x.to_numpy(), c.y.to_numpy())
+    oc = original.geometry.centroid.loc[c.index]
+    assert abs(lon - oc.x.to_numpy()).max() < 1e-6 and abs(lat - oc.y.to_numpy()).max() < 1e-6

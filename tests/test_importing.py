@@ -1,0 +1,351 @@
+"""Importers: every row accounted for, exact reasons, atomic writes, real files."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+import shapely
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from pyproj import Geod
+from shapely.geometry import LineString, MultiPolygon, Point, Polygon, box
+
+from gridmap.crs import wgs84_to_gcj02
+from gridmap.errors import CrsError, ImportFileError, SchemaError
+from gridmap.importing import import_file
+from gridmap.store.gpkg import Workspace
+
+from .conftest import SHARED, squares_2x2
+
+GEOD = Geod(ellps="WGS84")
+
+
+def digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def chinese_incidents(n: int = 40, seed: int = 1) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+    """Incidents with Chinese headers, in GCJ-02, inside the 2x2 grids (WGS-84 truth returned)."""
+    rng = np.random.default_rng(seed)
+    grids = squares_2x2()
+    x0, y0, x1, y1 = grids.total_bounds
+    lon = rng.uniform(x0 + 1e-5, x1 - 1e-5, n)
+    lat = rng.uniform(y0 + 1e-5, y1 - 1e-5, n)
+    glon, glat = wgs84_to_gcj02(lon, lat)
+    frame = pd.DataFrame({
+        "事件编号": [f"SJ2024{i:05d}" for i in range(n)],
+        "事件类型": rng.choice(["平安建设", "城市管理", "矛盾纠纷排查", "安全生产"], n),
+        "处置类别": rng.choice(["一般事项", "应急事项", "矛盾调解"], n),
+        "发生时间": [f"2024/03/{1 + i % 28:02d} 08:{i % 60:02d}" for i in range(n)],
+        "结案时间": [f"2024-04-{1 + i % 28:02d} 17:00:00" for i in range(n)],
+        "经度": np.round(glon, 7).astype(str),
+        "纬度": np.round(glat, 7).astype(str),
+        "所属网格": "示范社区第一网格",
+    })
+    return frame, lon, lat
+
+
+def test_gbk_csv_with_chinese_headers_in_gcj02(workspace: Path, tmp_path: Path) -> None:
+    frame, lon, lat = chinese_incidents()
+    # Seed the bad rows a real export has.
+    frame.loc[3, "经度"] = ""                      # no coordinates
+    frame.loc[5, "纬度"] = "三十六"                 # unparseable coordinate
+    frame.loc[7, "发生时间"] = "昨天下午"            # unparseable time
+    frame.loc[9, "事件编号"] = frame.loc[8, "事件编号"]  # duplicate id
+    frame.loc[11, "经度"], frame.loc[11, "纬度"] = "104.5", "36.5"  # ~60 km away: outside the city
+    path = tmp_path / "事件导出.csv"
+    frame.to_csv(path, index=False, encoding="gbk")
+
+    report = import_file(workspace, "incidents", path, crs="gcj02")
+
+    assert report.rows_read == 40
+    assert report.rejected == 5
+    assert report.imported == 35
+    assert report.rows_read == report.imported + report.rejected
+    issues = pd.read_csv(report.rejects_file, encoding="utf-8-sig")
+    rejected = issues[issues["action"] == "rejected"].set_index("row")
+    # Spreadsheet rows: header is row 1, so data row i is row i + 2.
+    assert rejected.loc[5, "reason"] == "no coordinates"
+    assert rejected.loc[7, "reason"] == "unparseable coordinates"
+    assert rejected.loc[9, "reason"] == "unparseable time"
+    assert rejected.loc[11, "reason"] == "duplicate id (first at row 10)"
+    assert rejected.loc[13, "reason"].startswith("outside the city")
+    assert report.mapping["lon"] == "经度" and report.mapping["occurred_at"] == "发生时间"
+    assert report.unclassified == int((frame.drop(index=[3, 5, 7, 9, 11])["事件类型"] == "矛盾纠纷排查").sum())
+
+    stored = Workspace(workspace).read_layer("incidents")
+    assert len(stored) == 35
+    assert set(stored.columns) >= {"id", "occurred_at", "closed_at", "category", "handling_class",
+                                   "grid_code", "h3_cell"}
+    truth = pd.DataFrame({"lon": lon, "lat": lat}, index=frame["事件编号"].where(
+        ~frame.index.duplicated(), None))
+    kept = stored.set_index("id")
+    t = truth.loc[kept.index]
+    _, _, dist = GEOD.inv(kept.geometry.x.to_numpy(), kept.geometry.y.to_numpy(),
+                          t["lon"].to_numpy(), t["lat"].to_numpy())
+    assert np.max(dist) < 0.5  # GCJ-02 -> WGS-84 back within half a metre
+    assert kept["grid_code"].notna().all()
+    assert set(kept["category"]) <= {"public_safety", "urban_management", "work_safety", "unclassified"}
+    assert kept["occurred_at"].dt.year.eq(2024).all()
+
+
+def test_reimport_rejects_every_row_as_duplicate(workspace: Path, tmp_path: Path) -> None:
+    frame, _, _ = chinese_incidents(10)
+    path = tmp_path / "events.csv"
+    frame.to_csv(path, index=False, encoding="utf-8-sig")
+    first = import_file(workspace, "incidents", path, crs="gcj02")
+    again = import_file(workspace, "incidents", path, crs="gcj02")
+    assert (first.imported, again.imported, again.rejected) == (10, 0, 10)
+    assert again.rejected_by_reason() == {"duplicate id": 10}
+    assert Workspace(workspace).layer_count("incidents") == 10
+
+
+def test_xlsx_and_utf8_bom(workspace: Path, tmp_path: Path) -> None:
+    frame, _, _ = chinese_incidents(12)
+    xlsx = tmp_path / "events.xlsx"
+    frame.to_excel(xlsx, index=False)
+    r1 = import_file(workspace, "incidents", xlsx, crs="gcj02")
+    frame["事件编号"] = frame["事件编号"] + "-b"
+    csv = tmp_path / "events_bom.csv"
+    frame.to_csv(csv, index=False, encoding="utf-8-sig")
+    r2 = import_file(workspace, "incidents", csv, crs="gcj02")
+    assert (r1.imported, r2.imported) == (12, 12)
+    assert r1.mapping == r2.mapping
+
+
+def test_missing_required_column_names_file_and_field(workspace: Path, tmp_path: Path) -> None:
+    frame, _, _ = chinese_incidents(3)
+    path = tmp_path / "no_lat.csv"
+    frame.drop(columns=["纬度"]).to_csv(path, index=False)
+    before = digest(workspace)
+    with pytest.raises(SchemaError, match=r"no_lat\.csv: no column for field\(s\) lat"):
+        import_file(workspace, "incidents", path, crs="gcj02")
+    assert digest(workspace) == before
+
+
+def test_table_without_crs_is_refused(workspace: Path, tmp_path: Path) -> None:
+    frame, _, _ = chinese_incidents(3)
+    path = tmp_path / "e.csv"
+    frame.to_csv(path, index=False)
+    with pytest.raises(CrsError, match=r"e\.csv: has no coordinate system; state it with --crs"):
+        import_file(workspace, "incidents", path)
+
+
+def test_explicit_mapping_overrides_headers(workspace: Path, tmp_path: Path) -> None:
+    frame, _, _ = chinese_incidents(5)
+    frame = frame.rename(columns={"经度": "X坐标值", "纬度": "Y坐标值", "事件编号": "单号"})
+    path = tmp_path / "odd.csv"
+    frame.to_csv(path, index=False)
+    report = import_file(workspace, "incidents", path, crs="gcj02",
+                         mapping={"X坐标值": "lon", "Y坐标值": "lat", "单号": "id"})
+    assert report.imported == 5
+    with pytest.raises(SchemaError, match="field 'longitude' is not a incidents field"):
+        import_file(workspace, "incidents", path, crs="gcj02", mapping={"X坐标值": "longitude"})
+
+
+def test_category_mapping_file_and_unclassified_count(workspace: Path, tmp_path: Path) -> None:
+    frame, _, _ = chinese_incidents(20)
+    path = tmp_path / "e.csv"
+    frame.to_csv(path, index=False)
+    mapping = tmp_path / "cats.csv"
+    pd.DataFrame({"source": ["矛盾纠纷排查"], "category": ["平安建设"]}).to_csv(mapping, index=False)
+    report = import_file(workspace, "incidents", path, crs="gcj02", category_mapping=mapping)
+    assert report.unclassified == 0
+    stored = Workspace(workspace).read_layer("incidents")
+    assert (stored.loc[stored["category_source"] == "矛盾纠纷排查", "category"] == "public_safety").all()
+    bad = tmp_path / "bad.csv"
+    pd.DataFrame({"source": ["x"], "category": ["天气"]}).to_csv(bad, index=False)
+    with pytest.raises(SchemaError, match=r"bad\.csv: row 2: category '天气' is not one of"):
+        import_file(workspace, "incidents", path, crs="gcj02", category_mapping=bad)
+
+
+def test_failed_import_leaves_workspace_unchanged(workspace: Path, tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    frame, _, _ = chinese_incidents(10)
+    path = tmp_path / "e.csv"
+    frame.to_csv(path, index=False)
+    before = digest(workspace)
+    from gridmap.store import gpkg
+
+    def boom(self: gpkg.Transaction, *args: object, **kwargs: object) -> None:
+        raise OSError("disk full (simulated)")
+
+    monkeypatch.setattr(gpkg.Transaction, "log_import", boom)
+    with pytest.raises(OSError, match="disk full"):
+        import_file(workspace, "incidents", path, crs="gcj02")
+    assert digest(workspace) == before
+    assert not list(tmp_path.glob(".ws.gpkg.*.tmp.gpkg"))
+
+
+# --- polygons -------------------------------------------------------------------------------
+def geometry_zoo() -> gpd.GeoDataFrame:
+    """empty, None, bow-tie, multipolygon, tiny polygon, a point and a line, plus one good grid."""
+    x, y = 103.80, 36.05
+    bowtie = Polygon([(x, y), (x + 0.001, y + 0.001), (x + 0.001, y), (x, y + 0.001)])
+    multi = MultiPolygon([box(x + 0.002, y, x + 0.003, y + 0.001), box(x + 0.004, y, x + 0.005, y + 0.001)])
+    tiny = box(x + 0.006, y, x + 0.006001, y + 0.000001)  # ~0.01 m²
+    good = box(x + 0.01, y, x + 0.011, y + 0.001)
+    geoms = [Polygon(), None, bowtie, multi, tiny, Point(x, y), LineString([(x, y), (x + 1e-3, y)]), good]
+    return gpd.GeoDataFrame({"网格编码": [f"G{i}" for i in range(8)],
+                             "户数": ["300", "310", "abc", "420", "5", "400", "400", "380"]},
+                            geometry=geoms, crs=4326)
+
+
+def test_geometry_zoo(tmp_path: Path) -> None:
+    path = tmp_path / "zoo.geojson"
+    geometry_zoo().to_file(path, driver="GeoJSON")
+    ws = tmp_path / "ws.gpkg"
+    report = import_file(ws, "grids", path)
+    assert report.rows_read == 8
+    assert report.imported == 4  # bow-tie (repaired), multipolygon, tiny, good
+    assert report.rejected == 4
+    assert report.repaired == 1
+    reasons = report.issues.set_index("row")["reason"].to_dict()
+    assert reasons[2] == "no geometry" and reasons[3] == "no geometry"
+    assert reasons[7] == "not a polygon" and reasons[8] == "not a polygon"
+    assert reasons[4] == "invalid geometry repaired" or "invalid geometry repaired" in set(
+        report.issues.loc[report.issues["row"] == 4, "reason"])
+    grids = Workspace(ws).read_grids()
+    assert sorted(grids["code"]) == ["G2", "G3", "G4", "G7"]
+    assert grids.set_index("code").loc["G2", "households"] is pd.NA  # "abc" cleared, row kept
+    assert all(shapely.is_valid(grids.geometry.values))
+    assert report.version == 1
+
+
+def test_gbk_shapefile_without_cpg(tmp_path: Path) -> None:
+    gdf = squares_2x2()
+    gdf["网格名称"] = ["东岗第一网格", "东岗第二网格", "西固第三网格", "安宁第四网格"]
+    gdf["网格员"] = ["张伟", "李娜", "王芳", "刘洋"]
+    shp = tmp_path / "grids.shp"
+    gdf.to_file(shp, encoding="GBK")
+    shp.with_suffix(".cpg").unlink(missing_ok=True)
+    assert b"\xb6\xab\xb8\xda" in shp.with_suffix(".dbf").read_bytes()  # 东岗 in GBK
+    ws = tmp_path / "ws.gpkg"
+    report = import_file(ws, "grids", shp)
+    assert report.imported == 4
+    grids = Workspace(ws).read_grids().set_index("code")
+    assert grids.loc["A", "name"] == "东岗第一网格"
+    assert grids.loc["D", "worker"] == "刘洋"
+
+
+def test_admin_units_with_set_values_and_bad_level(tmp_path: Path) -> None:
+    src = SHARED / "lanzhou" / "620104.geojson"
+    if not src.exists():
+        pytest.skip("shared Lanzhou data not present")
+    ws = tmp_path / "ws.gpkg"
+    report = import_file(ws, "admin", src, crs="gcj02",
+                         set_values={"code": "620104", "name": "西固区", "level": "district"})
+    assert (report.rows_read, report.imported) == (1, 1)
+    admin = Workspace(ws).read_layer("admin")
+    # GCJ-02 -> WGS-84 moves Lanzhou by a few hundred metres, west and south.
+    raw = gpd.read_file(src)
+    dx = (admin.geometry.iloc[0].centroid.x - raw.geometry.iloc[0].centroid.x) * 90_000
+    dy = (admin.geometry.iloc[0].centroid.y - raw.geometry.iloc[0].centroid.y) * 111_000
+    assert 100 < np.hypot(dx, dy) < 700
+    report = import_file(ws, "admin", src, crs="gcj02", set_values={"code": "620104"})
+    assert report.rejected == 1
+    assert report.issues["reason"].iloc[0].startswith("missing level (allowed: city (市)")
+    with pytest.raises(SchemaError, match="--set colour: not a admin field"):
+        import_file(ws, "admin", src, crs="gcj02", set_values={"colour": "red"})
+
+
+def test_new_grid_version_reassigns_incidents(workspace: Path, tmp_path: Path) -> None:
+    frame, _, _ = chinese_incidents(30)
+    path = tmp_path / "e.csv"
+    frame.to_csv(path, index=False)
+    import_file(workspace, "incidents", path, crs="gcj02")
+    merged = squares_2x2().dissolve().assign(code="AB", households=1450, grid_type="basic")
+    gfile = tmp_path / "v2.geojson"
+    merged[["code", "households", "grid_type", "geometry"]].to_file(gfile, driver="GeoJSON")
+    report = import_file(workspace, "grids", gfile)
+    assert report.version == 2
+    ws = Workspace(workspace)
+    assert ws.published_version() == 2
+    assert [v.status for v in ws.grid_versions()] == ["archived", "published"]
+    assert set(ws.read_layer("incidents")["grid_code"]) == {"AB"}
+    assert len(ws.read_grids(1)) == 4  # history kept
+
+
+def test_draft_version_does_not_replace_published(workspace: Path, tmp_path: Path) -> None:
+    gfile = tmp_path / "draft.geojson"
+    squares_2x2(codes=("W", "X", "Y", "Z")).to_file(gfile, driver="GeoJSON")
+    report = import_file(workspace, "grids", gfile, draft=True)
+    ws = Workspace(workspace)
+    assert report.version == 2 and ws.published_version() == 1
+    assert sorted(ws.read_grids()["code"]) == ["A", "B", "C", "D"]
+
+
+def test_unreadable_files_get_one_clear_error(tmp_path: Path) -> None:
+    bad = tmp_path / "broken.gpkg"
+    bad.write_bytes(b"this is not a geopackage")
+    with pytest.raises(ImportFileError, match=r"broken\.gpkg: not a readable vector file"):
+        import_file(tmp_path / "ws.gpkg", "grids", bad)
+    with pytest.raises(ImportFileError, match=r"missing\.csv: file not found"):
+        import_file(tmp_path / "ws.gpkg", "incidents", tmp_path / "missing.csv", crs="wgs84")
+    odd = tmp_path / "grids.kml"
+    odd.write_text("<kml/>")
+    with pytest.raises(ImportFileError, match=r"grids\.kml: unsupported file type \.kml"):
+        import_file(tmp_path / "ws.gpkg", "grids", odd)
+    assert not (tmp_path / "ws.gpkg").exists()
+
+
+# --- property: malformed rows never crash and always get a reason -----------------------------
+cell = st.one_of(st.text(max_size=12), st.sampled_from(["", " ", "NaN", "103.8", "36.05", "1e999",
+                                                        "2024-13-45", "0", "-", "null"]))
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rows=st.lists(st.tuples(cell, cell, cell, cell), min_size=1, max_size=15))
+def test_malformed_rows_never_crash(tmp_path_factory: pytest.TempPathFactory,
+                                    rows: list[tuple[str, str, str, str]]) -> None:
+    tmp = tmp_path_factory.mktemp("prop")
+    frame = pd.DataFrame(rows, columns=["id", "lon", "lat", "occurred_at"])
+    path = tmp / "rows.csv"
+    frame.to_csv(path, index=False)
+    try:
+        report = import_file(tmp / "ws.gpkg", "incidents", path, crs="wgs84")
+    except ImportFileError:
+        return  # e.g. a header the CSV reader cannot use: refused as a whole, nothing written
+    assert report.rows_read == report.imported + report.rejected
+    rejected_rows = set(report.issues.loc[report.issues["action"] == "rejected", "row"])
+    assert len(rejected_rows) == report.rejected
+    assert report.issues["reason"].str.len().gt(0).all()
+
+
+# --- real third-party files ------------------------------------------------------------------
+def test_medellin_semicolons_and_comma_decimals(tmp_path: Path) -> None:
+    src = SHARED / "real" / "misc_crimemapping" / "medellin_homicides.csv"
+    comunas = SHARED / "real" / "misc_crimemapping" / "medellin_comunas.gpkg"
+    if not src.exists():
+        pytest.skip("shared real data not present")
+    ws = tmp_path / "ws.gpkg"
+    import_file(ws, "admin", comunas, mapping={"COMUNA": "code", "NOMBRE": "name"},
+                set_values={"level": "district"})
+    report = import_file(ws, "incidents", src, crs="wgs84")
+    assert report.rows_read == 9360
+    assert report.rows_read == report.imported + report.rejected
+    reasons = report.rejected_by_reason()
+    assert reasons.get("no coordinates", 0) == 81
+    assert report.mapping["lon"] == "longitud" and report.mapping["occurred_at"] == "fecha_hecho"
+    stored = Workspace(ws).read_layer("incidents")
+    assert stored.geometry.x.between(-76, -75).all()  # comma decimals parsed, not lost
+
+
+def test_nyc_sectors_in_us_feet_and_shootings(tmp_path: Path) -> None:
+    sectors = SHARED / "real" / "nyc" / "nypdsector_raw.shp"
+    shootings = SHARED / "real" / "nyc" / "nyc_shootings.csv"
+    if not sectors.exists():
+        pytest.skip("shared real data not present")
+    ws = tmp_path / "ws.gpkg"
+    rg = import_file(ws, "grids", sectors)
+    assert rg.crs == "EPSG:2263" and rg.imported == 303
+    assert rg.mapping["code"] == "SECTOR"
+    ri = import_file(ws, "incidents", shootings, crs="wgs84")
+    assert ri.rows_read == 967 and ri.rows_read == ri.imported + ri.rejected
+    stored = Workspace(ws).read_layer("incidents")
+    assert stored["grid_code"].notna().mean() > 0.99
