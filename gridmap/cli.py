@@ -71,7 +71,7 @@ def _cmd_import(args: argparse.Namespace) -> int:
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
-    from .validate import validate_path
+    from .checking import validate_path
 
     report = validate_path(args.path, crs=args.crs, communities=args.communities,
                            code_column=args.code_column, version=args.version)
@@ -79,7 +79,11 @@ def _cmd_validate(args: argparse.Namespace) -> int:
         frame = report.to_frame()
         frame.to_file(args.out) if len(frame) else frame.to_csv(Path(args.out).with_suffix(".csv"))
     if args.json:
-        _print_json(report.to_dict())
+        _print_json({"path": str(args.path), "n_grids": report.n_grids, "ok": report.ok(),
+                     "counts": report.counts(),
+                     "problems": [{"kind": p.kind, "code": p.code, "lon": p.lon, "lat": p.lat,
+                                   "size_m2": p.size_m2, "message": p.message}
+                                  for p in report.problems]})
     else:
         print(f"{report.n_grids:,} grids checked: "
               + ("no problems" if report.ok() else

@@ -34,6 +34,7 @@ from .crs import CrsSpec, geometries_to_wgs84, parse_crs, to_wgs84
 from .errors import CrsError, SchemaError
 from .indexing import points_to_cells, polygons_to_cells
 from .io.mapping import (
+    is_blank,
     load_category_mapping,
     map_categories,
     parse_datetimes,
@@ -127,10 +128,6 @@ def _mapped(frame: pd.DataFrame, mapping: Mapping[str, str], name: str) -> pd.Se
     return frame[col] if col is not None else None
 
 
-def _blank(s: pd.Series) -> np.ndarray:
-    return (s.isna() | (s.astype(str).str.strip() == "")).to_numpy()
-
-
 def _require_crs(crs: str | CrsSpec | None, file_name: str, file_crs: Any = None) -> CrsSpec:
     if isinstance(crs, CrsSpec):
         return crs
@@ -191,7 +188,7 @@ def _import_points(
         y = parse_numbers(raw_y).to_numpy()
         spec = _require_crs(crs, name)
     report.crs = spec.label
-    no_xy = _blank(raw_x) | _blank(raw_y)
+    no_xy = is_blank(raw_x) | is_blank(raw_y)
     issues.add(no_xy, "lon/lat", "no coordinates", raw_x.astype(str) + "," + raw_y.astype(str))
     bad_xy = ~no_xy & (np.isnan(x) | np.isnan(y))
     issues.add(bad_xy, "lon/lat", "unparseable coordinates",
@@ -231,8 +228,8 @@ def _import_points(
         report.notes.append(f"no id column: ids made from the file name and row number ({name}:ROW)")
     else:
         ids = id_col.astype(str).str.strip()
-        issues.add(_blank(id_col), "id", "missing id", id_col)
-        dup = ids.duplicated(keep="first").to_numpy() & ~_blank(id_col)
+        issues.add(is_blank(id_col), "id", "missing id", id_col)
+        dup = ids.duplicated(keep="first").to_numpy() & ~is_blank(id_col)
         if dup.any():
             first_row = pd.Series(table.rows.to_numpy(), index=ids.to_numpy())
             first_row = first_row[~first_row.index.duplicated(keep="first")]
@@ -321,7 +318,7 @@ def _incident_fields(
         )
     raw = frame[occurred_src]
     occurred = parse_datetimes(raw)
-    blank = _blank(raw)
+    blank = is_blank(raw)
     issues.add(blank, "occurred_at", "missing time", raw)
     issues.add(~blank & occurred.isna().to_numpy(), "occurred_at", "unparseable time", raw)
     out["occurred_at"] = occurred.to_numpy()
@@ -331,7 +328,7 @@ def _incident_fields(
             out[name] = pd.Series(pd.NaT, index=frame.index, dtype="datetime64[ms]")
             continue
         parsed = parse_datetimes(src)
-        bad = ~_blank(src) & parsed.isna().to_numpy()
+        bad = ~is_blank(src) & parsed.isna().to_numpy()
         issues.add(bad, name, "unparseable time", src, action=VALUE_CLEARED)
         report.values_cleared += int(bad.sum())
         out[name] = parsed.to_numpy()
@@ -403,7 +400,7 @@ def _camera_fields(
             out[name] = np.nan
             continue
         values = parse_numbers(src)
-        bad = ~_blank(src) & (values.isna() | (values < lo) | (values > hi)).to_numpy()
+        bad = ~is_blank(src) & (values.isna() | (values < lo) | (values > hi)).to_numpy()
         issues.add(bad, name, f"not a number in [{lo:g}, {hi:g}]", src, action=VALUE_CLEARED)
         out[name] = values.where(~bad).to_numpy()
 
@@ -486,13 +483,13 @@ def _import_polygons(
             continue
         if spec_f.dtype == "int":
             num = parse_numbers(src)
-            bad = ~_blank(src) & (num.isna() | (num % 1 != 0)).to_numpy()
+            bad = ~is_blank(src) & (num.isna() | (num % 1 != 0)).to_numpy()
             issues.add(bad, fld, "not a whole number", src, action=VALUE_CLEARED)
             report.values_cleared += int(bad.sum())
             out[fld] = num.where(~bad).round().astype("Int64")
         elif spec_f.dtype == "float":
             num = parse_numbers(src)
-            bad = ~_blank(src) & num.isna().to_numpy()
+            bad = ~is_blank(src) & num.isna().to_numpy()
             issues.add(bad, fld, "not a number", src, action=VALUE_CLEARED)
             out[fld] = num.to_numpy()
         elif spec_f.dtype == "enum" and spec_f.enum is not None:
@@ -502,11 +499,11 @@ def _import_polygons(
             out[fld] = codes.to_numpy()
         elif spec_f.dtype == "date":
             parsed = parse_datetimes(src)
-            bad = ~_blank(src) & parsed.isna().to_numpy()
+            bad = ~is_blank(src) & parsed.isna().to_numpy()
             issues.add(bad, fld, "unparseable date", src, action=VALUE_CLEARED)
             out[fld] = parsed.dt.strftime("%Y-%m-%d").where(parsed.notna(), None).to_numpy()
         else:
-            out[fld] = src.where(~pd.Series(_blank(src), index=src.index), None).to_numpy()
+            out[fld] = src.where(~pd.Series(is_blank(src), index=src.index), None).to_numpy()
     # Codes are text: "620104001" and 620104001.0 from a numeric .dbf column must agree.
     if out["code"].notna().any():
         out["code"] = out["code"].map(lambda v: v[:-2] if isinstance(v, str) and v.endswith(".0") else v)

@@ -101,7 +101,8 @@ def test_export_grids_gbk_shapefile_in_gcj02(workspace: Path, tmp_path: Path) ->
     assert out.with_suffix(".cpg").read_text().upper().startswith(("GBK", "CP936", "936"))
     back = gpd.read_file(out)
     original = squares_2x2().set_index("code")
-    c = back.set_index("code").geometry.centroid
-    lon, lat = gcj02_to_wgs84(c.x.to_numpy(), c.y.to_numpy())
-    oc = original.geometry.centroid.loc[c.index]
-    assert abs(lon - oc.x.to_numpy()).max() < 1e-6 and abs(lat - oc.y.to_numpy()).max() < 1e-6
+    corner = back.set_index("code").geometry.bounds  # exact vertices, no centroid in degrees
+    lon, lat = gcj02_to_wgs84(corner["minx"].to_numpy(), corner["miny"].to_numpy())
+    expected = original.geometry.bounds.loc[corner.index]
+    assert abs(lon - expected["minx"].to_numpy()).max() < 1e-7
+    assert abs(lat - expected["miny"].to_numpy()).max() < 1e-7

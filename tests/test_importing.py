@@ -82,8 +82,8 @@ def test_gbk_csv_with_chinese_headers_in_gcj02(workspace: Path, tmp_path: Path) 
     assert len(stored) == 35
     assert set(stored.columns) >= {"id", "occurred_at", "closed_at", "category", "handling_class",
                                    "grid_code", "h3_cell"}
-    truth = pd.DataFrame({"lon": lon, "lat": lat}, index=frame["事件编号"].where(
-        ~frame.index.duplicated(), None))
+    truth = pd.DataFrame({"lon": lon, "lat": lat}, index=frame["事件编号"])
+    truth = truth[~truth.index.duplicated(keep="first")]
     kept = stored.set_index("id")
     t = truth.loc[kept.index]
     _, _, dist = GEOD.inv(kept.geometry.x.to_numpy(), kept.geometry.y.to_numpy(),

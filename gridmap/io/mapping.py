@@ -19,7 +19,9 @@ from .. import schema
 from ..errors import ImportFileError, SchemaError
 
 __all__ = [
+    "MISSING_TOKENS",
     "auto_mapping",
+    "is_blank",
     "load_category_mapping",
     "map_categories",
     "parse_assignments",
@@ -97,8 +99,18 @@ def resolve_mapping(
 
 
 # --- value parsing --------------------------------------------------------------------------
+#: Cell values that mean "no value" in exports from R, Excel, databases and Chinese platforms.
+MISSING_TOKENS = frozenset({"", "na", "n/a", "nan", "null", "none", "nat", "-", "--", "无", "空",
+                            "#n/a"})
+
+
 def _blank(s: pd.Series) -> pd.Series:
-    return s.isna() | (s.astype(str).str.strip() == "")
+    return s.isna() | s.astype(str).str.strip().str.lower().isin(MISSING_TOKENS)
+
+
+def is_blank(s: pd.Series) -> np.ndarray:
+    """True where a cell holds no value: empty, whitespace, or a token like NA, NULL, 无."""
+    return _blank(s).to_numpy()
 
 
 def parse_numbers(s: pd.Series) -> pd.Series:

@@ -305,8 +305,8 @@ def read_polygons(path: str | Path, *, layer: str | None = None) -> gpd.GeoDataF
         kwargs: dict[str, object] = {"use_arrow": True}
         if encoding:
             kwargs["encoding"] = encoding
-        if suffix == ".shp" or suffix == ".zip":
-            kwargs["SHAPE_RESTORE_SHX"] = "YES"
+        # A Shapefile set missing its .shx is common in mailed zips; GDAL can rebuild it.
+        pyogrio.set_gdal_config_options({"SHAPE_RESTORE_SHX": "YES"})
         gdf = pyogrio.read_dataframe(source, layer=layer, **kwargs)
     except ImportFileError:
         raise

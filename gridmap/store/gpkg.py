@@ -36,6 +36,7 @@ __all__ = ["FORMAT_VERSION", "GridVersion", "Workspace", "open_workspace"]
 log = logging.getLogger(__name__)
 
 FORMAT_VERSION = "1"
+INT_COLUMNS = frozenset({"households", "population", "version"})
 SPATIAL_LAYERS = ("admin", "grids", "units", "incidents", "cameras", "keyareas")
 
 _TABLES_SQL = {
@@ -111,6 +112,10 @@ class _Files:
         )
         if gdf.crs is None:
             gdf = gdf.set_crs("EPSG:4326")
+        # GeoPackage integers with nulls come back as float; counts stay whole numbers.
+        for col in INT_COLUMNS.intersection(gdf.columns):
+            if not pd.api.types.is_integer_dtype(gdf[col]):
+                gdf[col] = gdf[col].round().astype("Int64")
         return gdf
 
     def layer_count(self, name: str) -> int:

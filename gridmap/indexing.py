@@ -1,0 +1,295 @@
+"""H3 indexing: the only module that knows H3 and its (lat, lng) argument order.
+
+Everything outside this module passes ``(lon, lat)`` and receives cells as ``uint64``
+arrays, with ``0`` meaning "no cell" (NaN or out-of-range coordinates).
+
+Resolution convention
+---------------------
+Points are indexed once, at :data:`gridmap.schema.POINT_RES` (11). A point's cell at a
+coarser display resolution ``r`` (7..10) is the **parent of its stored res-11 cell**, not
+the cell found by indexing the point directly at ``r``. H3 cells do not nest exactly, so
+about 6 % of points differ between the two; the parent convention is chosen because it is
+consistent (counts at every resolution add up along the hierarchy) and costs a few
+nanoseconds per point (bit operations, :func:`cell_parents`) instead of a re-index.
+
+Polygons are indexed by centre containment at the requested resolution
+(:func:`polygons_to_cells`); a polygon too small to contain any cell centre gets the cell
+of its representative point, so that no grid vanishes from a hexagon map.
+
+Examples
+--------
+>>> import numpy as np
+>>> cells = points_to_cells(np.array([103.83]), np.array([36.06]))
+>>> cells_to_str(cells)[0]
+'8b24d2a9c12dfff'
+>>> cells_to_str(cell_parents(cells, 9))[0]
+'8924d2a9c13ffff'
+"""
+
+from __future__ import annotations
+
+import os
+from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import shapely
+from h3ronpy import ContainmentMode, cells_valid
+from h3ronpy.vector import coordinates_to_cells, wkb_to_cells
+from numpy.typing import ArrayLike, NDArray
+
+from . import schema
+from .errors import CrsError, SchemaError
+
+__all__ = [
+    "cell_parents",
+    "cells_to_str",
+    "points_to_cells",
+    "polygons_to_cells",
+    "str_to_cells",
+]
+
+CellArray = NDArray[np.uint64]
+
+# H3 index layout: 4 resolution bits at 52..55, then 15 digits of 3 bits, digit 15 lowest.
+_RES_SHIFT = 52
+_RES_MASK = np.uint64(0xF << _RES_SHIFT)
+# Work per thread below which starting a thread costs more than it saves.
+_POINTS_PER_THREAD = 100_000
+_POLYGONS_PER_THREAD = 2_000
+_T = TypeVar("_T")
+
+
+def _check_res(res: int) -> None:
+    if not (isinstance(res, int | np.integer) and 0 <= res <= 15):
+        raise SchemaError(f"H3 resolution {res!r}; allowed: an integer 0..15")
+
+
+def _n_threads() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def _chunked(n: int, min_chunk: int, func: Callable[[slice], _T]) -> list[_T]:
+    """``func`` over consecutive slices of ``range(n)``, one per core when ``n`` is large.
+
+    h3ronpy releases the GIL, so threads use every core with no copying or pickling.
+    """
+    threads = min(_n_threads(), 8, max(1, n // min_chunk))
+    if threads == 1:
+        return [func(slice(0, n))]
+    bounds = np.linspace(0, n, threads + 1).astype(int)
+    chunks = [slice(a, b) for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
+    with ThreadPoolExecutor(max_workers=threads) as pool:
+        return list(pool.map(func, chunks))
+
+
+def points_to_cells(
+    lon: ArrayLike, lat: ArrayLike, res: int = schema.POINT_RES
+) -> CellArray:
+    """H3 cells of points, vectorised (h3ronpy, Rust).
+
+    Parameters
+    ----------
+    lon, lat
+        Coordinates in EPSG:4326 degrees.
+    res
+        H3 resolution, default :data:`gridmap.schema.POINT_RES`.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``uint64`` cells; ``0`` where a coordinate is NaN, infinite or out of range.
+
+    Notes
+    -----
+    The H3 arithmetic itself (about 0.5 us per point) is the floor; h3ronpy releases the
+    GIL, so large inputs are split across the available cores.
+
+    Examples
+    --------
+    >>> points_to_cells([103.83, float("nan")], [36.06, 36.06], 9)
+    array([617640944305700863,                  0], dtype=uint64)
+    """
+    _check_res(res)
+    lon_a = np.ascontiguousarray(lon, dtype=np.float64)
+    lat_a = np.ascontiguousarray(lat, dtype=np.float64)
+    if lon_a.shape != lat_a.shape:
+        raise SchemaError(f"lon has shape {lon_a.shape} but lat has shape {lat_a.shape}")
+    shape = lon_a.shape
+    lon_a, lat_a = lon_a.ravel(), lat_a.ravel()
+    # h3ronpy raises on NaN and silently wraps out-of-range values, so mask both first.
+    ok = np.isfinite(lon_a) & np.isfinite(lat_a) & (np.abs(lat_a) <= 90) & (np.abs(lon_a) <= 180)
+    all_ok = bool(ok.all())
+    if not all_ok:
+        lon_a = np.where(ok, lon_a, 0.0)
+        lat_a = np.where(ok, lat_a, 0.0)
+
+    def index(s: slice) -> CellArray:
+        if s.start == s.stop:
+            return np.zeros(0, dtype=np.uint64)
+        return np.asarray(coordinates_to_cells(lat_a[s], lon_a[s], res), dtype=np.uint64)
+
+    cells = np.concatenate(_chunked(lon_a.size, _POINTS_PER_THREAD, index))
+    if not all_ok:
+        cells[~ok] = 0
+    return cells.reshape(shape)
+
+
+def cell_parents(cells: ArrayLike, res: int) -> CellArray:
+    """Parents of cells at a coarser resolution ``res``, by bit operations; 0 stays 0.
+
+    Sets the resolution field and fills the digits below ``res`` with 7 ("unused"), which
+    is exactly ``h3.cell_to_parent`` for valid cells.
+
+    Raises
+    ------
+    SchemaError
+        If ``res`` is finer than the resolution of any non-zero cell.
+
+    Examples
+    --------
+    >>> import h3
+    >>> c = h3.str_to_int("8b24d2a9c12dfff")
+    >>> int(cell_parents([c, 0], 7)[0]) == h3.str_to_int(h3.cell_to_parent("8b24d2a9c12dfff", 7))
+    True
+    """
+    _check_res(res)
+    c = np.asarray(cells, dtype=np.uint64)
+    nonzero = c != 0
+    cell_res = (c >> np.uint64(_RES_SHIFT)) & np.uint64(0xF)
+    if (nonzero & (cell_res < res)).any():
+        finest = int(cell_res[nonzero].min())
+        raise SchemaError(f"parent resolution {res} is finer than cells of resolution {finest}")
+    low = np.uint64((1 << (3 * (15 - res))) - 1)
+    parents = (c & ~_RES_MASK) | np.uint64(res << _RES_SHIFT) | low
+    return np.where(nonzero, parents, np.uint64(0))
+
+
+def cells_to_str(cells: ArrayLike) -> NDArray[np.object_]:
+    """Hex strings of cells (the form pydeck's H3HexagonLayer takes); 0 gives ``"0"``.
+
+    Examples
+    --------
+    >>> cells_to_str([0x8B24D2A9C12DFFF, 0]).tolist()
+    ['8b24d2a9c12dfff', '0']
+    """
+    # A comprehension over ints beats h3ronpy.cells_to_string here (Arrow -> Python str
+    # conversion dominates) and accepts 0.
+    values = np.asarray(cells, dtype=np.uint64)
+    out = np.empty(values.shape, dtype=object)
+    out.ravel()[:] = [format(v, "x") for v in values.ravel().tolist()]
+    return out
+
+
+def str_to_cells(strings: ArrayLike) -> CellArray:
+    """Cells from hex strings (the inverse of :func:`cells_to_str`); ``"0"``/``""`` give 0.
+
+    Raises
+    ------
+    SchemaError
+        Naming up to five strings that are not valid H3 cells.
+
+    Examples
+    --------
+    >>> str_to_cells(["8b24d2a9c12dfff", "0"])
+    array([626648143560368127,                  0], dtype=uint64)
+    """
+    values = np.asarray(strings, dtype=object)
+    flat = values.ravel().tolist()
+    parsed = np.zeros(len(flat), dtype=np.uint64)
+    bad: list[str] = []
+    for i, s in enumerate(flat):
+        text = "" if s is None else str(s).strip()
+        try:
+            parsed[i] = int(text, 16) if text else 0
+        except (ValueError, OverflowError):
+            bad.append(repr(s))
+    nonzero = parsed != 0
+    if nonzero.any():
+        # cells_valid keeps a valid cell and nulls an invalid one.
+        invalid = np.asarray(pa.array(cells_valid(parsed[nonzero])).is_null())
+        bad.extend(repr(flat[i]) for i in np.flatnonzero(nonzero)[invalid])
+    if bad:
+        shown = ", ".join(bad[:5]) + (", ..." if len(bad) > 5 else "")
+        raise SchemaError(f"{len(bad)} value(s) are not H3 cells: {shown}")
+    return parsed.reshape(values.shape)
+
+
+def polygons_to_cells(geoms: gpd.GeoSeries, res: int) -> pd.DataFrame:
+    """H3 cells covering polygons by centre containment, one row per (polygon, cell).
+
+    Parameters
+    ----------
+    geoms
+        Polygons or MultiPolygons (holes respected) in EPSG:4326; None or empty geometries
+        give no rows.
+    res
+        H3 resolution.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``geom_index`` (int64, position in ``geoms``) and ``cell`` (uint64), sorted
+        by ``(geom_index, cell)``. A cell belongs to a polygon when its centre does; a
+        non-empty polygon containing no centre gets the cell of its representative point,
+        so every non-empty polygon has at least one row.
+
+    Raises
+    ------
+    CrsError
+        Unless ``geoms.crs`` is EPSG:4326.
+
+    Examples
+    --------
+    >>> import shapely
+    >>> tiny = gpd.GeoSeries([shapely.box(103.8, 36.0, 103.8001, 36.0001), None], crs=4326)
+    >>> polygons_to_cells(tiny, 10)
+       geom_index                cell
+    0           0  622144500120780799
+    """
+    _check_res(res)
+    if geoms.crs is None or geoms.crs.to_epsg() != 4326:
+        found = "no CRS" if geoms.crs is None else geoms.crs.to_string()
+        raise CrsError(f"polygons_to_cells needs EPSG:4326 geometries, found {found}")
+    arr = np.asarray(geoms.to_numpy(), dtype=object)
+    positions = np.flatnonzero(~(shapely.is_missing(arr) | shapely.is_empty(arr)))
+    if positions.size == 0:
+        return _cell_frame(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.uint64))
+
+    wkb = pa.array(shapely.to_wkb(arr[positions]), type=pa.binary())
+
+    def fill(s: slice) -> Any:
+        part = wkb.slice(s.start, s.stop - s.start)
+        return pa.array(wkb_to_cells(part, res, containment_mode=ContainmentMode.ContainsCentroid))
+
+    lists: Any = pa.concat_arrays(_chunked(len(wkb), _POLYGONS_PER_THREAD, fill))
+    counts = np.asarray(pc.fill_null(pc.list_value_length(lists), 0), dtype=np.int64)
+    cells = np.asarray(lists.flatten(), dtype=np.uint64)
+    geom_index = np.repeat(positions, counts)
+
+    empty = positions[counts == 0]
+    if empty.size:
+        reps = shapely.point_on_surface(arr[empty])
+        rep_cells = points_to_cells(shapely.get_x(reps), shapely.get_y(reps), res)
+        geom_index = np.concatenate([geom_index, empty])
+        cells = np.concatenate([cells, rep_cells])
+
+    order = np.lexsort((cells, geom_index))
+    geom_index, cells = geom_index[order], cells[order]
+    # MultiPolygon parts never share a centre, but keep the output a set regardless.
+    keep = np.ones(cells.size, dtype=bool)
+    keep[1:] = (cells[1:] != cells[:-1]) | (geom_index[1:] != geom_index[:-1])
+    keep &= cells != 0
+    return _cell_frame(geom_index[keep].astype(np.int64), cells[keep])
+
+
+def _cell_frame(geom_index: NDArray[np.int64], cells: CellArray) -> pd.DataFrame:
+    return pd.DataFrame({"geom_index": geom_index, "cell": cells})
