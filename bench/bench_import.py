@@ -32,11 +32,14 @@ def city_grids(n_side: int = 140, size_m: float = 200.0) -> gpd.GeoDataFrame:
     x0, y0 = 280_000.0, 3_980_000.0
     i, j = np.meshgrid(np.arange(n_side), np.arange(n_side))
     i, j = i.ravel(), j.ravel()
-    geoms = [box(x0 + a * size_m, y0 + b * size_m, x0 + (a + 1) * size_m, y0 + (b + 1) * size_m)
-             for a, b in zip(i, j, strict=True)]
+    geoms = [
+        box(x0 + a * size_m, y0 + b * size_m, x0 + (a + 1) * size_m, y0 + (b + 1) * size_m)
+        for a, b in zip(i, j, strict=True)
+    ]
     codes = [f"620104{b:03d}{a:03d}001" for a, b in zip(i, j, strict=True)]
-    return gpd.GeoDataFrame({"code": codes, "households": 400, "grid_type": "basic"},
-                            geometry=geoms, crs=UTM48N).to_crs(4326)
+    return gpd.GeoDataFrame(
+        {"code": codes, "households": 400, "grid_type": "basic"}, geometry=geoms, crs=UTM48N
+    ).to_crs(4326)
 
 
 def incident_csv(path: Path, grids: gpd.GeoDataFrame, n: int, rng: np.random.Generator) -> None:
@@ -47,15 +50,17 @@ def incident_csv(path: Path, grids: gpd.GeoDataFrame, n: int, rng: np.random.Gen
     start = np.datetime64("2024-01-01T00:00:00")
     occurred = start + rng.integers(0, 730 * 86400, n).astype("timedelta64[s]")
     closed = occurred + rng.integers(3600, 20 * 86400, n).astype("timedelta64[s]")
-    frame = pd.DataFrame({
-        "事件编号": np.char.add("SJ", np.arange(n).astype(str)),
-        "事件类型": rng.choice(["平安建设", "城市管理", "安全生产", "惠民服务", "生态保护"], n),
-        "处置类别": rng.choice(["一般事项", "应急事项", "矛盾调解"], n, p=[0.8, 0.05, 0.15]),
-        "发生时间": pd.to_datetime(occurred).strftime("%Y-%m-%d %H:%M:%S"),
-        "结案时间": pd.to_datetime(closed).strftime("%Y-%m-%d %H:%M:%S"),
-        "经度": np.round(glon, 7),
-        "纬度": np.round(glat, 7),
-    })
+    frame = pd.DataFrame(
+        {
+            "事件编号": np.char.add("SJ", np.arange(n).astype(str)),
+            "事件类型": rng.choice(["平安建设", "城市管理", "安全生产", "惠民服务", "生态保护"], n),
+            "处置类别": rng.choice(["一般事项", "应急事项", "矛盾调解"], n, p=[0.8, 0.05, 0.15]),
+            "发生时间": pd.to_datetime(occurred).strftime("%Y-%m-%d %H:%M:%S"),
+            "结案时间": pd.to_datetime(closed).strftime("%Y-%m-%d %H:%M:%S"),
+            "经度": np.round(glon, 7),
+            "纬度": np.round(glat, 7),
+        }
+    )
     frame.to_csv(path, index=False, encoding="utf-8")
 
 
@@ -98,9 +103,12 @@ def main(n: int = 1_000_000) -> int:
         theirs = peer.set_index("事件编号")["code"].reindex(mine.index)
         same = int((mine.fillna("") == theirs.fillna("")).sum())
     ok = report.imported == n and same == n
-    print(f"import_csv_{n // 1000}k_rows_{len(grids) // 1000}k_grids  gridmap {t_ours:.2f} s  "
-          f"peer {t_peer:.2f} s  {t_peer / t_ours:.1f}x  same={ok} ({same}/{n}) "
-          f"[target < 30 s; grid import {t_grids:.1f} s; peer = read_csv+points_from_xy+sjoin+to_file]")
+    print(
+        f"import_csv_{n // 1000}k_rows_{len(grids) // 1000}k_grids  gridmap {t_ours:.2f} s  "
+        f"peer {t_peer:.2f} s  {t_peer / t_ours:.1f}x  same={ok} ({same}/{n}) "
+        f"[target < 30 s; grid import {t_grids:.1f} s; "
+        "peer = read_csv+points_from_xy+sjoin+to_file]"
+    )
     return 0 if ok else 1
 
 

@@ -28,19 +28,23 @@ def _is_workspace(path: Path) -> bool:
         return False
 
 
-def _polygons_in_wgs84(path: Path, crs: str | None, kind: str,
-                       code_column: str | None = None) -> gpd.GeoDataFrame:
+def _polygons_in_wgs84(
+    path: Path, crs: str | None, kind: str, code_column: str | None = None
+) -> gpd.GeoDataFrame:
     gdf = read_polygons(path)
     if crs:
         spec = parse_crs(crs)
     elif gdf.crs is not None and gdf.crs.to_epsg():
         spec = parse_crs(f"EPSG:{gdf.crs.to_epsg()}")
     else:
-        raise CrsError(f"{path.name}: has no coordinate system; state it with --crs "
-                       "(wgs84, cgcs2000, gcj02, bd09 or EPSG:XXXX)")
+        raise CrsError(
+            f"{path.name}: has no coordinate system; state it with --crs "
+            "(wgs84, cgcs2000, gcj02, bd09 or EPSG:XXXX)"
+        )
     explicit = {code_column: "code"} if code_column else None
-    cols = resolve_mapping([str(c) for c in gdf.columns if c != gdf.geometry.name], kind,
-                           explicit, file_name=path.name)
+    cols = resolve_mapping(
+        [str(c) for c in gdf.columns if c != gdf.geometry.name], kind, explicit, file_name=path.name
+    )
     out = gpd.GeoDataFrame(
         {fld: gdf[src].to_numpy() for fld, src in cols.items()},
         geometry=geometries_to_wgs84(gpd.GeoSeries(gdf.geometry.values, crs=gdf.crs), spec).values,
@@ -53,7 +57,8 @@ def _polygons_in_wgs84(path: Path, crs: str | None, kind: str,
             out[fld] = gpd.pd.to_numeric(out[fld], errors="coerce").astype("Int64")
     if schema.GRID_TYPE in out:
         out[schema.GRID_TYPE] = out[schema.GRID_TYPE].map(
-            lambda v: schema.GRID_TYPES.parse(v) or "basic")
+            lambda v: schema.GRID_TYPES.parse(v) or "basic"
+        )
     return out
 
 
@@ -74,8 +79,9 @@ def validate_path(
         grids = ws.read_grids(version)
         admin = ws.read_layer("admin")
         comm = admin[admin[schema.LEVEL] == "community"] if len(admin) else None
-        return validate_grids(grids, comm if comm is not None and len(comm) else None,
-                              settings=settings)
+        return validate_grids(
+            grids, comm if comm is not None and len(comm) else None, settings=settings
+        )
     grids = _polygons_in_wgs84(path, crs, "grids", code_column)
     comm = _polygons_in_wgs84(Path(communities), crs, "admin") if communities else None
     return validate_grids(grids, comm, settings=settings)

@@ -36,10 +36,20 @@ def _cmd_import(args: argparse.Namespace) -> int:
     mapping = parse_assignments(args.map or [], what="--map")
     set_values = parse_assignments(args.set or [], what="--set")
     report = import_file(
-        args.workspace, args.kind, args.file, crs=args.crs, mapping=mapping,
-        category_mapping=args.categories, set_values=set_values, layer=args.layer,
-        sheet=args.sheet, encoding=args.encoding, sep=args.sep, draft=args.draft,
-        effective_date=args.effective, rejects_path=args.rejects,
+        args.workspace,
+        args.kind,
+        args.file,
+        crs=args.crs,
+        mapping=mapping,
+        category_mapping=args.categories,
+        set_values=set_values,
+        layer=args.layer,
+        sheet=args.sheet,
+        encoding=args.encoding,
+        sep=args.sep,
+        draft=args.draft,
+        effective_date=args.effective,
+        rejects_path=args.rejects,
     )
     if args.json:
         _print_json(report.to_dict())
@@ -73,21 +83,45 @@ def _cmd_import(args: argparse.Namespace) -> int:
 def _cmd_validate(args: argparse.Namespace) -> int:
     from .checking import validate_path
 
-    report = validate_path(args.path, crs=args.crs, communities=args.communities,
-                           code_column=args.code_column, version=args.version)
+    report = validate_path(
+        args.path,
+        crs=args.crs,
+        communities=args.communities,
+        code_column=args.code_column,
+        version=args.version,
+    )
     if args.out:
         frame = report.to_frame()
         frame.to_file(args.out) if len(frame) else frame.to_csv(Path(args.out).with_suffix(".csv"))
     if args.json:
-        _print_json({"path": str(args.path), "n_grids": report.n_grids, "ok": report.ok(),
-                     "counts": report.counts(),
-                     "problems": [{"kind": p.kind, "code": p.code, "lon": p.lon, "lat": p.lat,
-                                   "size_m2": p.size_m2, "message": p.message}
-                                  for p in report.problems]})
+        _print_json(
+            {
+                "path": str(args.path),
+                "n_grids": report.n_grids,
+                "ok": report.ok(),
+                "counts": report.counts(),
+                "problems": [
+                    {
+                        "kind": p.kind,
+                        "code": p.code,
+                        "lon": p.lon,
+                        "lat": p.lat,
+                        "size_m2": p.size_m2,
+                        "message": p.message,
+                    }
+                    for p in report.problems
+                ],
+            }
+        )
     else:
-        print(f"{report.n_grids:,} grids checked: "
-              + ("no problems" if report.ok() else
-                 ", ".join(f"{k} {v}" for k, v in report.counts().items())))
+        print(
+            f"{report.n_grids:,} grids checked: "
+            + (
+                "no problems"
+                if report.ok()
+                else ", ".join(f"{k} {v}" for k, v in report.counts().items())
+            )
+        )
         for p in report.problems[: args.limit]:
             print(f"  [{p.kind}] {p.message}")
         if len(report.problems) > args.limit:
@@ -108,11 +142,15 @@ def _cmd_info(args: argparse.Namespace) -> int:
     if info["incidents_from"]:
         print(f"  incidents from {info['incidents_from']} to {info['incidents_to']}")
     for v in info["grid_versions"]:
-        print(f"  grid version {v['version']}: {v['status']}, {v['n_grids']} grids, "
-              f"effective {v['effective_date']}, from {v['source']}")
+        print(
+            f"  grid version {v['version']}: {v['status']}, {v['n_grids']} grids, "
+            f"effective {v['effective_date']}, from {v['source']}"
+        )
     for row in info["last_imports"]:
-        print(f"  import {row['at']}: {row['kind']} {Path(row['file']).name} "
-              f"read {row['rows_read']} imported {row['imported']} rejected {row['rejected']}")
+        print(
+            f"  import {row['at']}: {row['kind']} {Path(row['file']).name} "
+            f"read {row['rows_read']} imported {row['imported']} rejected {row['rejected']}"
+        )
     return EXIT_OK
 
 
@@ -121,8 +159,9 @@ def _cmd_export(args: argparse.Namespace) -> int:
     from .store.gpkg import open_workspace
 
     ws = open_workspace(args.workspace)
-    n = export_layer(ws, args.layer, args.out, version=args.version, crs=args.crs,
-                     encoding=args.encoding)
+    n = export_layer(
+        ws, args.layer, args.out, version=args.version, crs=args.crs, encoding=args.encoding
+    )
     if args.json:
         _print_json({"layer": args.layer, "rows": n, "out": str(args.out)})
     else:
@@ -138,8 +177,15 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     if not app.exists():
         raise SchemaError(f"{app}: app.py not found (serve runs from a source checkout)")
     env = dict(os.environ, GRIDMAP_WORKSPACE=str(Path(args.workspace).resolve()))
-    cmd = [sys.executable, "-m", "streamlit", "run", str(app), "--browser.gatherUsageStats",
-           "false"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(app),
+        "--browser.gatherUsageStats",
+        "false",
+    ]
     if args.port is not None:
         cmd += ["--server.port", str(args.port)]
     if args.address is not None:
@@ -151,7 +197,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="gridmap",
         description="Grid-governance workbench: import, validate, index and export city grids, "
-                    "incidents and cameras.",
+        "incidents and cameras.",
     )
     parser.add_argument("--version", action="version", version=f"gridmap {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -160,14 +206,28 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("workspace", help="workspace .gpkg")
     p.add_argument("kind", choices=schema.LAYER_KINDS)
     p.add_argument("file")
-    p.add_argument("--crs", help="coordinate system of the file: wgs84, cgcs2000, gcj02, bd09 "
-                                 "or EPSG:XXXX (required for CSV/Excel)")
-    p.add_argument("--map", action="append", metavar="COLUMN=FIELD",
-                   help="map a source column onto a canonical field (repeatable)")
-    p.add_argument("--set", action="append", metavar="FIELD=VALUE",
-                   help="give every row this value (e.g. --set level=district)")
-    p.add_argument("--categories", metavar="FILE",
-                   help="CSV or JSON mapping source category values to the 1+6 categories")
+    p.add_argument(
+        "--crs",
+        help="coordinate system of the file: wgs84, cgcs2000, gcj02, bd09 "
+        "or EPSG:XXXX (required for CSV/Excel)",
+    )
+    p.add_argument(
+        "--map",
+        action="append",
+        metavar="COLUMN=FIELD",
+        help="map a source column onto a canonical field (repeatable)",
+    )
+    p.add_argument(
+        "--set",
+        action="append",
+        metavar="FIELD=VALUE",
+        help="give every row this value (e.g. --set level=district)",
+    )
+    p.add_argument(
+        "--categories",
+        metavar="FILE",
+        help="CSV or JSON mapping source category values to the 1+6 categories",
+    )
     p.add_argument("--layer", help="layer name in a multi-layer GeoPackage")
     p.add_argument("--sheet", help="worksheet of an Excel workbook (default: the first)")
     p.add_argument("--encoding", help="text encoding of a CSV (default: detected)")
@@ -178,7 +238,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=_cmd_import)
 
-    p = sub.add_parser("validate", help="check grids: geometry, nesting, overlaps, gaps, codes, households")
+    p = sub.add_parser(
+        "validate", help="check grids: geometry, nesting, overlaps, gaps, codes, households"
+    )
     p.add_argument("path", help="a workspace .gpkg, or a grid file to check before import")
     p.add_argument("--crs", help="coordinate system of a grid file without one")
     p.add_argument("--communities", metavar="FILE", help="community polygons for a grid file")
@@ -194,7 +256,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=_cmd_info)
 
-    p = sub.add_parser("export", help="export a layer (gpkg, geojson, shp, csv, xlsx, fgb, parquet)")
+    p = sub.add_parser(
+        "export", help="export a layer (gpkg, geojson, shp, csv, xlsx, fgb, parquet)"
+    )
     p.add_argument("workspace")
     p.add_argument("layer", help="admin, grids, units, incidents, cameras or keyareas")
     p.add_argument("--out", required=True)
@@ -226,8 +290,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:  # never a traceback for the user; GRIDMAP_DEBUG shows it
         if os.environ.get("GRIDMAP_DEBUG"):
             traceback.print_exc()
-        print(f"gridmap: internal error: {type(exc).__name__}: {exc} "
-              "(set GRIDMAP_DEBUG=1 for details)", file=sys.stderr)
+        print(
+            f"gridmap: internal error: {type(exc).__name__}: {exc} "
+            "(set GRIDMAP_DEBUG=1 for details)",
+            file=sys.stderr,
+        )
         return EXIT_INTERNAL
 
 

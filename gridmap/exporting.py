@@ -25,13 +25,21 @@ EXPORT_SUFFIXES = (".gpkg", ".geojson", ".shp", ".csv", ".xlsx", ".fgb", ".parqu
 
 #: Canonical names longer than the 10 characters a .dbf allows, and what they become.
 SHAPEFILE_NAMES = {
-    schema.OCCURRED_AT: "occurred", schema.REPORTED_AT: "reported",
-    schema.REGISTERED_AT: "registered", schema.DISPATCHED_AT: "dispatched",
-    schema.HANDLED_AT: "handled", schema.VERIFIED_AT: "verified", schema.CLOSED_AT: "closed",
-    schema.CATEGORY_SOURCE: "cat_source", schema.HANDLING_CLASS: "handling",
-    schema.GRID_CODE_SOURCE: "grid_src", schema.PARENT_CODE: "parent",
-    schema.EFFECTIVE_DATE: "effective", schema.TARGET_COVERAGE: "target_cov",
-    schema.AZIMUTH_DEG: "azimuth", schema.H3_CELL: "h3_cell",
+    schema.OCCURRED_AT: "occurred",
+    schema.REPORTED_AT: "reported",
+    schema.REGISTERED_AT: "registered",
+    schema.DISPATCHED_AT: "dispatched",
+    schema.HANDLED_AT: "handled",
+    schema.VERIFIED_AT: "verified",
+    schema.CLOSED_AT: "closed",
+    schema.CATEGORY_SOURCE: "cat_source",
+    schema.HANDLING_CLASS: "handling",
+    schema.GRID_CODE_SOURCE: "grid_src",
+    schema.PARENT_CODE: "parent",
+    schema.EFFECTIVE_DATE: "effective",
+    schema.TARGET_COVERAGE: "target_cov",
+    schema.AZIMUTH_DEG: "azimuth",
+    schema.H3_CELL: "h3_cell",
 }
 
 
@@ -59,8 +67,10 @@ def export_layer(
     out = Path(out)
     suffix = out.suffix.lower()
     if suffix not in EXPORT_SUFFIXES:
-        raise SchemaError(f"{out.name}: unsupported export type {suffix or '(none)'}; "
-                          f"allowed: {', '.join(EXPORT_SUFFIXES)}")
+        raise SchemaError(
+            f"{out.name}: unsupported export type {suffix or '(none)'}; "
+            f"allowed: {', '.join(EXPORT_SUFFIXES)}"
+        )
     spec = crs if isinstance(crs, CrsSpec) else parse_crs(crs)
     if spec.kind == "epsg" and spec.epsg != 4326:
         raise SchemaError(f"export CRS {spec.label}: exports are WGS-84, CGCS2000, GCJ-02 or BD-09")
@@ -101,7 +111,13 @@ def export_layer(
         kwargs["encoding"] = enc
         for ext in (".shx", ".dbf", ".prj", ".cpg"):
             out.with_suffix(ext).unlink(missing_ok=True)
-    driver = {".gpkg": "GPKG", ".geojson": "GeoJSON", ".shp": "ESRI Shapefile", ".fgb": "FlatGeobuf"}[suffix]
-    pyogrio.write_dataframe(gdf, out, layer=layer if suffix == ".gpkg" else None,
-                            driver=driver, **kwargs)
+    driver = {
+        ".gpkg": "GPKG",
+        ".geojson": "GeoJSON",
+        ".shp": "ESRI Shapefile",
+        ".fgb": "FlatGeobuf",
+    }[suffix]
+    pyogrio.write_dataframe(
+        gdf, out, layer=layer if suffix == ".gpkg" else None, driver=driver, **kwargs
+    )
     return len(gdf)

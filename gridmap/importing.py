@@ -113,7 +113,9 @@ def _city_outline(ws: Transaction) -> shapely.Geometry | None:
     return None
 
 
-def _outside(outline: shapely.Geometry, lon: np.ndarray, lat: np.ndarray, margin_m: float) -> np.ndarray:
+def _outside(
+    outline: shapely.Geometry, lon: np.ndarray, lat: np.ndarray, margin_m: float
+) -> np.ndarray:
     # A degree-based buffer is fine for a tolerance of a few km: the margin only has to be
     # generous, not exact. Simplify first so that the containment test is cheap.
     mid_lat = float(np.nanmean(lat)) if len(lat) else 36.0
@@ -137,10 +139,14 @@ def _require_crs(crs: str | CrsSpec | None, file_name: str, file_crs: Any = None
         epsg = file_crs.to_epsg() if hasattr(file_crs, "to_epsg") else None
         if epsg:
             return parse_crs(f"EPSG:{epsg}")
-        raise CrsError(f"{file_name}: the file's coordinate system has no EPSG code; state it "
-                       "with --crs (wgs84, cgcs2000, gcj02, bd09 or EPSG:XXXX)")
-    raise CrsError(f"{file_name}: has no coordinate system; state it with --crs "
-                   "(wgs84, cgcs2000, gcj02, bd09 or EPSG:XXXX)")
+        raise CrsError(
+            f"{file_name}: the file's coordinate system has no EPSG code; state it "
+            "with --crs (wgs84, cgcs2000, gcj02, bd09 or EPSG:XXXX)"
+        )
+    raise CrsError(
+        f"{file_name}: has no coordinate system; state it with --crs "
+        "(wgs84, cgcs2000, gcj02, bd09 or EPSG:XXXX)"
+    )
 
 
 # --- points ---------------------------------------------------------------------------------
@@ -160,8 +166,9 @@ def _import_points(
     frame = table.frame
     name = path.name
     cols = resolve_mapping(list(frame.columns), kind, mapping, file_name=name)
-    report = ImportReport(kind, str(path), "", len(frame) + len(table.bad_lines), 0, 0,
-                          mapping=dict(cols))
+    report = ImportReport(
+        kind, str(path), "", len(frame) + len(table.bad_lines), 0, 0, mapping=dict(cols)
+    )
     issues = RowIssues(table.rows)
     issues.add_lines(table.bad_lines)
     n = len(frame)
@@ -191,32 +198,48 @@ def _import_points(
     no_xy = is_blank(raw_x) | is_blank(raw_y)
     issues.add(no_xy, "lon/lat", "no coordinates", raw_x.astype(str) + "," + raw_y.astype(str))
     bad_xy = ~no_xy & (np.isnan(x) | np.isnan(y))
-    issues.add(bad_xy, "lon/lat", "unparseable coordinates",
-               raw_x.astype(str) + "," + raw_y.astype(str))
+    issues.add(
+        bad_xy, "lon/lat", "unparseable coordinates", raw_x.astype(str) + "," + raw_y.astype(str)
+    )
     zero = ~no_xy & ~bad_xy & (x == 0) & (y == 0)
-    issues.add(zero, "lon/lat", "no coordinates (0, 0 is a missing-location placeholder)",
-               raw_x.astype(str) + "," + raw_y.astype(str))
+    issues.add(
+        zero,
+        "lon/lat",
+        "no coordinates (0, 0 is a missing-location placeholder)",
+        raw_x.astype(str) + "," + raw_y.astype(str),
+    )
     usable = ~(no_xy | bad_xy | zero)
     lon = np.full(n, np.nan)
     lat = np.full(n, np.nan)
     if spec.kind in ("wgs84", "gcj02", "bd09"):
         out_of_range = usable & ((np.abs(x) > 180) | (np.abs(y) > 90))
-        issues.add(out_of_range, "lon/lat",
-                   f"coordinates out of range for {spec.label} degrees (projected metres?)",
-                   raw_x.astype(str) + "," + raw_y.astype(str))
+        issues.add(
+            out_of_range,
+            "lon/lat",
+            f"coordinates out of range for {spec.label} degrees (projected metres?)",
+            raw_x.astype(str) + "," + raw_y.astype(str),
+        )
         usable &= ~out_of_range
         if spec.kind != "wgs84":
             x0, y0, x1, y1 = CHINA_BBOX
             outside_cn = usable & ~((x >= x0) & (x <= x1) & (y >= y0) & (y <= y1))
-            issues.add(outside_cn, "lon/lat", f"outside China, where {spec.label} is defined",
-                       raw_x.astype(str) + "," + raw_y.astype(str))
+            issues.add(
+                outside_cn,
+                "lon/lat",
+                f"outside China, where {spec.label} is defined",
+                raw_x.astype(str) + "," + raw_y.astype(str),
+            )
             usable &= ~outside_cn
     if usable.any():
         lon_u, lat_u = to_wgs84(x[usable], y[usable], spec)
         lon[usable], lat[usable] = lon_u, lat_u
         bad = usable & ~(np.isfinite(lon) & np.isfinite(lat))
-        issues.add(bad, "lon/lat", f"cannot convert from {spec.label}",
-                   raw_x.astype(str) + "," + raw_y.astype(str))
+        issues.add(
+            bad,
+            "lon/lat",
+            f"cannot convert from {spec.label}",
+            raw_x.astype(str) + "," + raw_y.astype(str),
+        )
         usable &= ~bad
     progress(0.3, "coordinates converted")
 
@@ -225,7 +248,9 @@ def _import_points(
     id_col = _mapped(frame, cols, "id")
     if id_col is None:
         ids = path.stem + ":" + table.rows.astype(str)
-        report.notes.append(f"no id column: ids made from the file name and row number ({name}:ROW)")
+        report.notes.append(
+            f"no id column: ids made from the file name and row number ({name}:ROW)"
+        )
     else:
         ids = id_col.astype(str).str.strip()
         issues.add(is_blank(id_col), "id", "missing id", id_col)
@@ -250,7 +275,11 @@ def _import_points(
     grid_codes = np.full(n, None, dtype=object)
     grids = tx.read_grids()
     if len(grids):
-        basic = grids[grids[schema.GRID_TYPE].fillna("basic") == "basic"] if schema.GRID_TYPE in grids else grids
+        basic = (
+            grids[grids[schema.GRID_TYPE].fillna("basic") == "basic"]
+            if schema.GRID_TYPE in grids
+            else grids
+        )
         lookup = build_grid_lookup(basic)
         grid_codes[usable] = assign_codes(lookup, lon[usable], lat[usable])
     out[schema.GRID_CODE] = grid_codes
@@ -259,10 +288,15 @@ def _import_points(
         check = usable & pd.isna(grid_codes)
         far = np.zeros(n, dtype=bool)
         far[check] = _outside(outline, lon[check], lat[check], settings.city_margin_m)
-        issues.add(far, "lon/lat", f"outside the city (more than {settings.city_margin_m:g} m "
-                   "beyond the workspace boundaries)",
-                   pd.Series(np.round(lon, 6), index=frame.index).astype(str) + ","
-                   + pd.Series(np.round(lat, 6), index=frame.index).astype(str))
+        issues.add(
+            far,
+            "lon/lat",
+            f"outside the city (more than {settings.city_margin_m:g} m "
+            "beyond the workspace boundaries)",
+            pd.Series(np.round(lon, 6), index=frame.index).astype(str)
+            + ","
+            + pd.Series(np.round(lat, 6), index=frame.index).astype(str),
+        )
     progress(0.7, "indexed and assigned")
 
     # Duplicates against the workspace (incidents are appended, never overwritten).
@@ -278,7 +312,8 @@ def _import_points(
     keep = ~issues.rejected
     result = gpd.GeoDataFrame(
         out[keep].reset_index(drop=True),
-        geometry=gpd.points_from_xy(lon[keep], lat[keep]), crs="EPSG:4326",
+        geometry=gpd.points_from_xy(lon[keep], lat[keep]),
+        crs="EPSG:4326",
     )
     if kind == "incidents":
         report.unclassified = int((result[schema.CATEGORY] == schema.UNCLASSIFIED.code).sum())
@@ -334,8 +369,13 @@ def _incident_fields(
         out[name] = parsed.to_numpy()
     closed_before = (out["closed_at"] < out["occurred_at"]).to_numpy()
     if closed_before.any():
-        issues.add(closed_before, "closed_at", "closed before it occurred",
-                   frame[cols["closed_at"]], action=VALUE_CLEARED)
+        issues.add(
+            closed_before,
+            "closed_at",
+            "closed before it occurred",
+            frame[cols["closed_at"]],
+            action=VALUE_CLEARED,
+        )
         out.loc[closed_before, "closed_at"] = pd.NaT
         report.values_cleared += int(closed_before.sum())
 
@@ -357,9 +397,13 @@ def _incident_fields(
         out["handling_class"] = None
     else:
         codes, unknown = parse_enum(hc_src, schema.HANDLING_CLASSES)
-        issues.add(unknown, "handling_class",
-                   f"unknown handling class (allowed: {schema.HANDLING_CLASSES.describe()})",
-                   hc_src, action=VALUE_CLEARED)
+        issues.add(
+            unknown,
+            "handling_class",
+            f"unknown handling class (allowed: {schema.HANDLING_CLASSES.describe()})",
+            hc_src,
+            action=VALUE_CLEARED,
+        )
         report.values_cleared += int(unknown.sum())
         out["handling_class"] = codes.to_numpy()
     for name in ("source", "address", "grid_code_source"):
@@ -390,8 +434,9 @@ def _camera_fields(
             out[name] = None
             continue
         codes, unknown = parse_enum(src, enum)
-        issues.add(unknown, name, f"unknown {name} (allowed: {enum.describe()})", src,
-                   action=VALUE_CLEARED)
+        issues.add(
+            unknown, name, f"unknown {name} (allowed: {enum.describe()})", src, action=VALUE_CLEARED
+        )
         out[name] = codes.to_numpy()
     limits = {"range_m": (0.0, 5000.0), "azimuth_deg": (0.0, 360.0), "fov_deg": (0.0, 360.0)}
     for name, (lo, hi) in limits.items():
@@ -428,11 +473,15 @@ def _import_polygons(
     allowed = schema.field_names(kind)
     for fld in set_values:
         if fld not in allowed:
-            raise SchemaError(f"{name}: --set {fld}: not a {kind} field (allowed: {', '.join(allowed)})")
+            raise SchemaError(
+                f"{name}: --set {fld}: not a {kind} field (allowed: {', '.join(allowed)})"
+            )
     spec = _require_crs(crs, name, gdf.crs)
     if crs and gdf.crs is not None and spec.kind == "epsg" and gdf.crs.to_epsg() != spec.epsg:
-        raise CrsError(f"{name}: the file says {gdf.crs.to_string()} but --crs says {spec.label}; "
-                       "drop --crs to use the file's own, or fix the file's .prj")
+        raise CrsError(
+            f"{name}: the file says {gdf.crs.to_string()} but --crs says {spec.label}; "
+            "drop --crs to use the file's own, or fix the file's .prj"
+        )
     rows = pd.Series(np.arange(2, len(gdf) + 2), index=gdf.index)  # row 1 = header, as in a table
     report = ImportReport(kind, str(path), spec.label, len(gdf), 0, 0, mapping=dict(cols))
     issues = RowIssues(rows)
@@ -444,29 +493,53 @@ def _import_polygons(
     allowed_types = polygonal | (np.isin(type_ids, (0, 4)) if kind == "units" else False)
     wrong = ~missing & ~allowed_types
     type_names = pd.Series(shapely.get_type_id(geoms), index=gdf.index).map(
-        {0: "Point", 1: "LineString", 2: "LinearRing", 4: "MultiPoint", 5: "MultiLineString",
-         7: "GeometryCollection"})
-    issues.add(wrong, "geometry", "not a polygon" if kind != "units" else "not a polygon or point",
-               type_names)
+        {
+            0: "Point",
+            1: "LineString",
+            2: "LinearRing",
+            4: "MultiPoint",
+            5: "MultiLineString",
+            7: "GeometryCollection",
+        }
+    )
+    issues.add(
+        wrong,
+        "geometry",
+        "not a polygon" if kind != "units" else "not a polygon or point",
+        type_names,
+    )
     if spec.kind in ("wgs84", "gcj02", "bd09"):
         bounds = shapely.bounds(geoms)
-        out_of_range = ~missing & ~wrong & (
-            (np.abs(bounds[:, [0, 2]]) > 180).any(axis=1) | (np.abs(bounds[:, [1, 3]]) > 90).any(axis=1)
+        out_of_range = (
+            ~missing
+            & ~wrong
+            & (
+                (np.abs(bounds[:, [0, 2]]) > 180).any(axis=1)
+                | (np.abs(bounds[:, [1, 3]]) > 90).any(axis=1)
+            )
         )
-        issues.add(out_of_range, "geometry",
-                   f"coordinates out of range for {spec.label} degrees (projected metres?)")
+        issues.add(
+            out_of_range,
+            "geometry",
+            f"coordinates out of range for {spec.label} degrees (projected metres?)",
+        )
     ok_geom = ~issues.rejected
     series = gpd.GeoSeries(np.where(ok_geom, geoms, None), index=gdf.index, crs=None)
     # Repair in the source CRS, then convert to WGS-84.
     repaired_geoms, repaired_mask = repair_geometries(series)
     if kind == "units":
         points = np.isin(type_ids, (0, 4))
-        repaired_geoms = gpd.GeoSeries(np.where(points, geoms, repaired_geoms.values), index=gdf.index)
+        repaired_geoms = gpd.GeoSeries(
+            np.where(points, geoms, repaired_geoms.values), index=gdf.index
+        )
         repaired_mask &= ~points
-    now_empty = ok_geom & (shapely.is_missing(repaired_geoms.values) | shapely.is_empty(repaired_geoms.values))
+    now_empty = ok_geom & (
+        shapely.is_missing(repaired_geoms.values) | shapely.is_empty(repaired_geoms.values)
+    )
     issues.add(now_empty, "geometry", "invalid geometry with no area left after repair")
-    issues.add(repaired_mask & ~now_empty, "geometry", "invalid geometry repaired",
-               action="kept, repaired")
+    issues.add(
+        repaired_mask & ~now_empty, "geometry", "invalid geometry repaired", action="kept, repaired"
+    )
     report.repaired = int((repaired_mask & ~now_empty).sum())
     wgs = geometries_to_wgs84(gpd.GeoSeries(repaired_geoms.values, crs=gdf.crs), spec)
     progress(0.3, "geometries read")
@@ -479,7 +552,9 @@ def _import_polygons(
         elif fld in set_values:
             src = pd.Series(set_values[fld], index=gdf.index)
         else:
-            out[fld] = None if spec_f.dtype != "int" else pd.array([pd.NA] * len(gdf), dtype="Int64")
+            out[fld] = (
+                None if spec_f.dtype != "int" else pd.array([pd.NA] * len(gdf), dtype="Int64")
+            )
             continue
         if spec_f.dtype == "int":
             num = parse_numbers(src)
@@ -494,8 +569,13 @@ def _import_polygons(
             out[fld] = num.to_numpy()
         elif spec_f.dtype == "enum" and spec_f.enum is not None:
             codes, unknown = parse_enum(src, spec_f.enum)
-            issues.add(unknown, fld, f"unknown value (allowed: {spec_f.enum.describe()})", src,
-                       action=VALUE_CLEARED)
+            issues.add(
+                unknown,
+                fld,
+                f"unknown value (allowed: {spec_f.enum.describe()})",
+                src,
+                action=VALUE_CLEARED,
+            )
             out[fld] = codes.to_numpy()
         elif spec_f.dtype == "date":
             parsed = parse_datetimes(src)
@@ -506,26 +586,43 @@ def _import_polygons(
             out[fld] = src.where(~pd.Series(is_blank(src), index=src.index), None).to_numpy()
     # Codes are text: "620104001" and 620104001.0 from a numeric .dbf column must agree.
     if out["code"].notna().any():
-        out["code"] = out["code"].map(lambda v: v[:-2] if isinstance(v, str) and v.endswith(".0") else v)
-    issues.add(out["code"].isna().to_numpy(), "code",
-               "missing code" if "code" in cols or "code" in set_values
-               else "missing code (no code column: map one with --map COLUMN=code)")
+        out["code"] = out["code"].map(
+            lambda v: v[:-2] if isinstance(v, str) and v.endswith(".0") else v
+        )
+    issues.add(
+        out["code"].isna().to_numpy(),
+        "code",
+        "missing code"
+        if "code" in cols or "code" in set_values
+        else "missing code (no code column: map one with --map COLUMN=code)",
+    )
     if kind == "admin":
-        issues.add(out["level"].isna().to_numpy() & ~issues.rejected, "level",
-                   f"missing level (allowed: {schema.ADMIN_LEVELS.describe()}; or --set level=…)")
+        issues.add(
+            out["level"].isna().to_numpy() & ~issues.rejected,
+            "level",
+            f"missing level (allowed: {schema.ADMIN_LEVELS.describe()}; or --set level=…)",
+        )
     if kind != "grids":  # duplicate grid codes are kept and reported by validation
         dup = out["code"].duplicated(keep="first").to_numpy() & out["code"].notna().to_numpy()
         issues.add(dup & ~issues.rejected, "code", "duplicate code", out["code"])
     progress(0.5, "attributes parsed")
 
     keep = ~issues.rejected
-    result = gpd.GeoDataFrame(out[keep].reset_index(drop=True),
-                              geometry=wgs.values[keep], crs="EPSG:4326")
+    result = gpd.GeoDataFrame(
+        out[keep].reset_index(drop=True), geometry=wgs.values[keep], crs="EPSG:4326"
+    )
     report.imported = int(keep.sum())
     report.rejected = report.rows_read - report.imported
     if kind == "grids":
-        _store_grids(tx, result, report, draft=draft, effective_date=effective_date,
-                     settings=settings, repaired=repaired_mask[keep])
+        _store_grids(
+            tx,
+            result,
+            report,
+            draft=draft,
+            effective_date=effective_date,
+            settings=settings,
+            repaired=repaired_mask[keep],
+        )
     else:
         if kind == "units":
             result = _assign_units(tx, result)
@@ -533,8 +630,11 @@ def _import_polygons(
         if len(old):
             replaced = old["code"].astype(str).isin(set(result["code"]))
             report.updated = int(replaced.sum())
-            result = gpd.GeoDataFrame(pd.concat([old[~replaced], result], ignore_index=True),
-                                      geometry="geometry", crs="EPSG:4326")
+            result = gpd.GeoDataFrame(
+                pd.concat([old[~replaced], result], ignore_index=True),
+                geometry="geometry",
+                crs="EPSG:4326",
+            )
         tx.write_layer(kind, result)
     progress(0.9, "stored")
     return report, issues
@@ -548,8 +648,9 @@ def _assign_units(tx: Transaction, units: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
         return units
     basic = grids[grids[schema.GRID_TYPE].fillna("basic") == "basic"]
     pts = shapely.point_on_surface(units.geometry.values)
-    units[schema.GRID_CODE] = assign_codes(build_grid_lookup(basic), shapely.get_x(pts),
-                                           shapely.get_y(pts))
+    units[schema.GRID_CODE] = assign_codes(
+        build_grid_lookup(basic), shapely.get_x(pts), shapely.get_y(pts)
+    )
     return units
 
 
@@ -569,23 +670,29 @@ def _store_grids(
         effective_date = _today()
     grids[schema.EFFECTIVE_DATE] = grids[schema.EFFECTIVE_DATE].fillna(effective_date)
     version = tx.add_grid_version(
-        status="draft" if draft else "published", source=Path(report.file).name,
-        effective_date=effective_date, n_grids=len(grids),
+        status="draft" if draft else "published",
+        source=Path(report.file).name,
+        effective_date=effective_date,
+        n_grids=len(grids),
     )
     grids[schema.VERSION] = version
     report.version = version
     tx.write_layer("grids", grids, append=True)
     cells = polygons_to_cells(grids.geometry, settings.grid_cell_res)
-    cell_rows = pd.DataFrame({
-        "grid_code": grids[schema.CODE].to_numpy()[cells["geom_index"].to_numpy()],
-        "cell": cells["cell"].to_numpy().astype(np.int64),
-    })
+    cell_rows = pd.DataFrame(
+        {
+            "grid_code": grids[schema.CODE].to_numpy()[cells["geom_index"].to_numpy()],
+            "cell": cells["cell"].to_numpy().astype(np.int64),
+        }
+    )
     tx.replace_grid_cells(version, cell_rows, settings.grid_cell_res)
     admin = tx.read_layer("admin")
     communities = admin[admin[schema.LEVEL] == "community"] if len(admin) else None
     report.validation = validate_grids(
-        grids, communities if communities is not None and len(communities) else None,
-        settings=settings, repaired=repaired,
+        grids,
+        communities if communities is not None and len(communities) else None,
+        settings=settings,
+        repaired=repaired,
     )
     if not draft:
         reassign(tx)
@@ -671,31 +778,63 @@ def import_file(
     if ws.exists:
         ws.check()
     # Read and check the file before touching the workspace.
-    table = read_table(path, encoding=encoding, sep=sep, sheet=sheet) if kind in schema.POINT_KINDS else None
+    table = (
+        read_table(path, encoding=encoding, sep=sep, sheet=sheet)
+        if kind in schema.POINT_KINDS
+        else None
+    )
     progress(0.1, "file read")
     with ws.transaction() as tx:
         if table is not None:
             report, issues = _import_points(
-                tx, kind, path, table, crs=crs, mapping=mapping, categories=categories,
-                set_values=set_values, settings=settings, progress=progress,
+                tx,
+                kind,
+                path,
+                table,
+                crs=crs,
+                mapping=mapping,
+                categories=categories,
+                set_values=set_values,
+                settings=settings,
+                progress=progress,
             )
         else:
             report, issues = _import_polygons(
-                tx, kind, path, crs=crs, mapping=mapping, set_values=set_values, layer=layer,
-                draft=draft, effective_date=effective_date, settings=settings, progress=progress,
+                tx,
+                kind,
+                path,
+                crs=crs,
+                mapping=mapping,
+                set_values=set_values,
+                layer=layer,
+                draft=draft,
+                effective_date=effective_date,
+                settings=settings,
+                progress=progress,
             )
         frame = issues.frame()
         report.issues = frame
         if len(frame):
             stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-            target = Path(rejects_path) if rejects_path else (
-                ws.path.parent / "rejects" / f"{kind}-{path.stem}-{stamp}.csv")
+            target = (
+                Path(rejects_path)
+                if rejects_path
+                else (ws.path.parent / "rejects" / f"{kind}-{path.stem}-{stamp}.csv")
+            )
             report.rejects_file = str(issues.write_csv(target))
         assert report.rows_read == report.imported + report.rejected
         tx.log_import(
-            user=user, kind=kind, file=str(path), crs=report.crs, rows_read=report.rows_read,
-            imported=report.imported, rejected=report.rejected, unclassified=report.unclassified,
-            repaired=report.repaired, rejects_file=report.rejects_file, version=report.version,
+            user=user,
+            kind=kind,
+            file=str(path),
+            crs=report.crs,
+            rows_read=report.rows_read,
+            imported=report.imported,
+            rejected=report.rejected,
+            unclassified=report.unclassified,
+            repaired=report.repaired,
+            rejects_file=report.rejects_file,
+            version=report.version,
             note="; ".join(report.notes) or None,
         )
     progress(1.0, "done")

@@ -203,22 +203,31 @@ def build_grid_lookup(
     x0, y0 = minx - _PAD * dx, maxy + _PAD * dy
     dtype = np.int16 if n < np.iinfo(np.int16).max else np.int32
 
-    # Ring segments in pixel coordinates, each with the position of its grid.
+    # Ring segments in pixel coordinates, each with its grid and winding weight.
     parts, part_owner = shapely.get_parts(geoms[present], return_index=True)
     rings, ring_part = shapely.get_rings(parts, return_index=True)
     coords, coord_ring = shapely.get_coordinates(rings, return_index=True)
     u, v = _to_pixels(coords[:, 0], coords[:, 1], x0, y0, dx, dy)
     start = np.flatnonzero(coord_ring[1:] == coord_ring[:-1])
-    owner = present[part_owner[ring_part[coord_ring[start]]]]
     seg = (u[start], v[start], u[start + 1], v[start + 1])
+    seg_ring = coord_ring[start]
+    # Orientation of each ring (shoelace sign) and whether it is a part's exterior (the
+    # first ring of each part), so that every ring winds +1 (exterior) or -1 (hole).
+    area2 = np.bincount(seg_ring, seg[0] * seg[3] - seg[2] * seg[1], minlength=rings.size)
+    exterior = np.ones(rings.size, dtype=bool)
+    exterior[1:] = ring_part[1:] != ring_part[:-1]
+    ring_sign = np.where(exterior, 1, -1) * np.sign(area2).astype(np.int64)
+    owner = present[part_owner[ring_part[seg_ring]]]
+    going_up = np.where(seg[3] < seg[1], 1, -1)  # v grows southwards
+    weight = going_up * ring_sign[seg_ring] * (owner + 1)
 
-    raster, overlap = _fill(*seg, owner, (height, width), dtype)
-    border = np.zeros((height, width), dtype=bool)
+    raster, border = _fill(*seg, weight, (height, width), dtype)
+    if border.any():
+        log.warning("grid lookup: grids overlap on %d pixels; checked exactly", border.sum())
     flat_border = border.reshape(-1)
-    flat_border[overlap] = True
-    if overlap.size:
-        log.warning("grid lookup: grids overlap on %d pixels; checked exactly", overlap.size)
-    for lo in range(0, start.size, _SEGMENTS_PER_CHUNK):
+    # A border shared by two grids is drawn once.
+    seg = _unique_segments(*seg)
+    for lo in range(0, seg[0].size, _SEGMENTS_PER_CHUNK):
         chunk = tuple(a[lo : lo + _SEGMENTS_PER_CHUNK] for a in seg)
         flat_border[_touched_pixels(*chunk, width, height)] = True
     odd = present[
@@ -246,9 +255,8 @@ def _to_pixels(
 
 def _ragged_range(start: IntArray, count: IntArray) -> IntArray:
     """Concatenation of ``range(start[i], start[i] + count[i])`` for all i, vectorised."""
-    owner = np.repeat(np.arange(start.size), count)
     offsets = np.cumsum(count) - count
-    return start[owner] + (np.arange(owner.size) - offsets[owner])
+    return np.repeat(start - offsets, count) + np.arange(int(count.sum()), dtype=np.int64)
 
 
 def _fill(
@@ -256,14 +264,20 @@ def _fill(
     v1: FloatArray,
     u2: FloatArray,
     v2: FloatArray,
-    owner: IntArray,
+    weight: IntArray,
     shape: tuple[int, int],
     dtype: type[np.signedinteger[Any]],
-) -> tuple[NDArray[np.signedinteger[Any]], IntArray]:
-    """Even-odd scanline fill of grid positions at pixel centres.
+) -> tuple[NDArray[np.signedinteger[Any]], NDArray[np.bool_]]:
+    """Winding-number fill of grid positions at pixel centres, without sorting.
 
-    Returns the raster (position or -1) and the flat indices of pixels whose centre more
-    than one grid covers (their raster value is meaningless).
+    ``weight`` is +1 or -1 per segment, oriented so that the winding number of every ring
+    is +1 inside an exterior ring and -1 inside a hole: a valid polygon then has winding
+    number 1 exactly inside it. Crossings of segments with the pixel-centre line of each
+    row are accumulated as differences and summed along the row, once weighted by the grid
+    position + 1 (the id) and once unweighted (how many grids cover the centre).
+
+    Returns the raster (position or -1) and a mask of the pixels whose centre is not
+    covered exactly 0 or 1 times (overlaps; their raster value is meaningless).
     """
     height, width = shape
     # Crossings of each segment with the centre lines v = row + 0.5, half-open in v so that
@@ -274,42 +288,35 @@ def _fill(
     row = _ragged_range(r0, nrow)
     t = (row + 0.5 - v1[seg]) / (v2 - v1)[seg]
     u_cross = u1[seg] + t * (u2 - u1)[seg]
-    who = owner[seg]
-    # Every ring crosses a line an even number of times, so after sorting by
-    # (grid, row, u) consecutive pairs of crossings bound the inside spans.
-    order = np.lexsort((u_cross, row, who))
-    row, u_cross, who = row[order[0::2]], u_cross[order], who[order[0::2]]
-    # Columns whose centre c + 0.5 lies in [u_in, u_out).
-    c_in = np.clip(np.ceil(u_cross[0::2] - 0.5), 0, width).astype(np.int64)
-    c_out = np.clip(np.ceil(u_cross[1::2] - 0.5), 0, width).astype(np.int64)
-    keep = c_in < c_out
-    row, who, c_in, c_out = row[keep], who[keep], c_in[keep], c_out[keep]
-
-    # Difference encoding per row, summed along rows. Integer wrap-around is harmless: the
-    # sum is exact modulo 2**bits, and only overlapping spans could exceed the range.
+    # Centres from column ceil(u - 0.5) on lie right of the crossing.
+    col = np.clip(np.ceil(u_cross - 0.5), 0, width).astype(np.int64)
+    inner = (col < width) & (row >= 0) & (row < height)
+    where = row[inner] * width + col[inner]
+    w = weight[seg][inner]
+    # Integer wrap-around is harmless: sums are exact modulo 2**bits, and the id of a
+    # centre covered once fits. The count dtype cannot wrap: it holds more than n grids.
     raster = np.zeros(shape, dtype=dtype)
-    flat = raster.reshape(-1)
-    value = (who + 1).astype(dtype)
-    np.add.at(flat, row * width + c_in, value)
-    inner = c_out < width
-    np.subtract.at(flat, row[inner] * width + c_out[inner], value[inner])
+    count = np.zeros(shape, dtype=dtype)
+    np.add.at(raster.reshape(-1), where, w.astype(dtype))
+    np.add.at(count.reshape(-1), where, np.sign(w).astype(dtype))
     np.cumsum(raster, axis=1, dtype=dtype, out=raster)
+    np.cumsum(count, axis=1, dtype=dtype, out=count)
     raster -= 1
+    # Viewed unsigned, a count of 0 or 1 stays itself and anything else (-1, 2, ...) is > 1.
+    return raster, count.view(np.dtype(dtype.__name__.replace("int", "uint"))) > 1
 
-    # Overlaps: a span starting before an earlier span of the same row has ended.
-    if row.size == 0:
-        return raster, np.zeros(0, dtype=np.int64)
-    by_start = np.lexsort((c_in, row))
-    line = row[by_start] * (width + 1)
-    start, end = line + c_in[by_start], line + c_out[by_start]
-    reach = np.maximum.accumulate(end)
-    prev = np.empty_like(reach)
-    prev[0] = -1
-    prev[1:] = reach[:-1]
-    over = np.flatnonzero(start < prev)
-    cols = c_in[by_start][over]
-    count = np.minimum(end[over], prev[over]) - start[over]
-    return raster, _ragged_range(row[by_start][over] * width + cols, count)
+
+def _unique_segments(
+    u1: FloatArray, v1: FloatArray, u2: FloatArray, v2: FloatArray
+) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
+    """Segments with duplicates removed, whichever their direction."""
+    swap = (u1 > u2) | ((u1 == u2) & (v1 > v2))
+    ends = np.column_stack([
+        np.where(swap, u2, u1), np.where(swap, v2, v1),
+        np.where(swap, u1, u2), np.where(swap, v1, v2),
+    ])
+    ends = np.unique(ends, axis=0)
+    return ends[:, 0], ends[:, 1], ends[:, 2], ends[:, 3]
 
 
 def _touched_pixels(
@@ -387,8 +394,8 @@ def assign_points(lookup: GridLookup, lon: ArrayLike, lat: ArrayLike) -> NDArray
     pix *= width
     pix += col
     out = lookup.raster.reshape(-1)[pix].astype(np.int32)
-    out[~inside] = _BORDER
-    out[~(np.isfinite(lon_a) & np.isfinite(lat_a))] = _NONE
+    # The raster reaches two pixels beyond every grid, so a point outside it is in none.
+    out[~inside] = _NONE
     need = np.flatnonzero(out == _BORDER)
     if need.size:
         out[need] = _exact(lookup, lon_a[need], lat_a[need])
@@ -397,14 +404,18 @@ def assign_points(lookup: GridLookup, lon: ArrayLike, lat: ArrayLike) -> NDArray
 
 def _exact(lookup: GridLookup, lon: FloatArray, lat: FloatArray) -> NDArray[np.int32]:
     """Exact closed point-in-grid test with the smallest-code tie-break."""
-    points = shapely.points(lon, lat)
-    pt, grid = lookup.tree.query(points, predicate="intersects")
-    best = np.full(points.size, lookup.rank.size, dtype=np.int64)
+    # Bounding-box candidates, then the closed point-in-polygon test on (x, y) directly:
+    # cheaper than a query with predicate="intersects", which builds a prepared point.
+    pt, grid = lookup.tree.query(shapely.points(lon, lat))
+    hit = shapely.intersects_xy(lookup.geometries[grid], lon[pt], lat[pt])
+    pt, grid = pt[hit], grid[hit]
+    n = lon.size
+    best = np.full(n, lookup.rank.size, dtype=np.int64)
     np.minimum.at(best, pt, lookup.rank[grid])
     by_rank = np.argsort(lookup.rank)
-    hit = best < lookup.rank.size
-    out = np.full(points.size, _NONE, dtype=np.int32)
-    out[hit] = by_rank[best[hit]]
+    found = best < lookup.rank.size
+    out = np.full(n, _NONE, dtype=np.int32)
+    out[found] = by_rank[best[found]]
     return out
 
 

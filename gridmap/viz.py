@@ -25,7 +25,10 @@ LEVEL_COLOURS: dict[str, list[int]] = {
 
 
 def geojson_payload(
-    gdf: gpd.GeoDataFrame, *, properties: list[str], tolerance_deg: float = 0.0002,
+    gdf: gpd.GeoDataFrame,
+    *,
+    properties: list[str],
+    tolerance_deg: float = 0.0002,
     precision: int = 5,
 ) -> dict[str, Any]:
     """A GeoJSON FeatureCollection with simplified, rounded geometry and chosen properties."""
@@ -35,11 +38,13 @@ def geojson_payload(
     for geom, props in zip(geoms, gdf[properties].to_dict(orient="records"), strict=True):
         if geom is None or geom.is_empty:
             continue
-        features.append({
-            "type": "Feature",
-            "geometry": json.loads(shapely.to_geojson(geom)),
-            "properties": {k: (None if v != v else v) for k, v in props.items()},
-        })
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": json.loads(shapely.to_geojson(geom)),
+                "properties": {k: (None if v != v else v) for k, v in props.items()},
+            }
+        )
     return {"type": "FeatureCollection", "features": features}
 
 
@@ -62,8 +67,10 @@ def boundary_layer(
         filled=fill_rgba is not None,
         get_fill_color=fill_rgba or [0, 0, 0, 0],
         get_line_color=line_rgb,
-        line_width_units="pixels",
-        get_line_width=line_width_px,
+        # pydeck turns bare strings into JS expressions, so "pixels" cannot be passed as
+        # lineWidthUnits; a zero width in metres with a pixel minimum gives the same result.
+        get_line_width=0,
+        line_width_min_pixels=line_width_px,
         pickable=pickable,
         auto_highlight=pickable,
     )
@@ -79,6 +86,13 @@ def view_for(gdf: gpd.GeoDataFrame) -> pdk.ViewState:
     return pdk.ViewState(longitude=(x0 + x1) / 2, latitude=(y0 + y1) / 2, zoom=zoom)
 
 
-def make_deck(layers: list[pdk.Layer], view: pdk.ViewState, *, tooltip: dict[str, Any] | None = None) -> pdk.Deck:
-    return pdk.Deck(layers=layers, initial_view_state=view, map_provider=None,
-                    map_style=MAP_STYLE, tooltip=tooltip or True)
+def make_deck(
+    layers: list[pdk.Layer], view: pdk.ViewState, *, tooltip: dict[str, Any] | None = None
+) -> pdk.Deck:
+    return pdk.Deck(
+        layers=layers,
+        initial_view_state=view,
+        map_provider=None,
+        map_style=MAP_STYLE,
+        tooltip=tooltip or True,
+    )

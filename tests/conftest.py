@@ -17,7 +17,9 @@ UTM48N = "EPSG:32648"  # Lanzhou lies in UTM zone 48N
 ORIGIN = (300_000.0, 3_990_000.0)  # metres, roughly 36.04 N 103.79 E
 
 
-def squares_2x2(size: float = 100.0, *, codes: tuple[str, ...] = ("A", "B", "C", "D")) -> gpd.GeoDataFrame:
+def squares_2x2(
+    size: float = 100.0, *, codes: tuple[str, ...] = ("A", "B", "C", "D")
+) -> gpd.GeoDataFrame:
     """Four basic grids of ``size`` metres in a 2x2 block.
 
     ::
@@ -29,17 +31,27 @@ def squares_2x2(size: float = 100.0, *, codes: tuple[str, ...] = ("A", "B", "C",
         +---+---+
     """
     x0, y0 = ORIGIN
-    cells = [box(x0, y0 + size, x0 + size, y0 + 2 * size), box(x0 + size, y0 + size, x0 + 2 * size, y0 + 2 * size),
-             box(x0, y0, x0 + size, y0 + size), box(x0 + size, y0, x0 + 2 * size, y0 + size)]
-    gdf = gpd.GeoDataFrame({"code": list(codes), "households": [350, 420, 380, 300],
-                            "grid_type": "basic"}, geometry=cells, crs=UTM48N)
+    cells = [
+        box(x0, y0 + size, x0 + size, y0 + 2 * size),
+        box(x0 + size, y0 + size, x0 + 2 * size, y0 + 2 * size),
+        box(x0, y0, x0 + size, y0 + size),
+        box(x0 + size, y0, x0 + 2 * size, y0 + size),
+    ]
+    gdf = gpd.GeoDataFrame(
+        {"code": list(codes), "households": [350, 420, 380, 300], "grid_type": "basic"},
+        geometry=cells,
+        crs=UTM48N,
+    )
     return gdf.to_crs(4326)
 
 
 def community_block(size: float = 200.0, code: str = "620104001001") -> gpd.GeoDataFrame:
     x0, y0 = ORIGIN
-    return gpd.GeoDataFrame({"code": [code], "name": ["示范社区"], "level": ["community"]},
-                            geometry=[box(x0, y0, x0 + size, y0 + size)], crs=UTM48N).to_crs(4326)
+    return gpd.GeoDataFrame(
+        {"code": [code], "name": ["示范社区"], "level": ["community"]},
+        geometry=[box(x0, y0, x0 + size, y0 + size)],
+        crs=UTM48N,
+    ).to_crs(4326)
 
 
 @pytest.fixture
@@ -67,7 +79,9 @@ def workspace(tmp_path: Path, grids_file: Path, community_file: Path) -> Path:
     return ws
 
 
-def points_in(grids: gpd.GeoDataFrame, n: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+def points_in(
+    grids: gpd.GeoDataFrame, n: int, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
     x0, y0, x1, y1 = grids.total_bounds
     return rng.uniform(x0, x1, n), rng.uniform(y0, y1, n)
 

@@ -21,7 +21,8 @@ def imported_modules(path: Path) -> set[str]:
 
 def test_streamlit_only_inside_gridmap_ui() -> None:
     offenders = [
-        str(p.relative_to(ROOT)) for p in (ROOT / "gridmap").rglob("*.py")
+        str(p.relative_to(ROOT))
+        for p in (ROOT / "gridmap").rglob("*.py")
         if "ui" not in p.relative_to(ROOT / "gridmap").parts[:1]
         and "streamlit" in imported_modules(p)
     ]
@@ -40,7 +41,8 @@ def test_pages_call_the_library_through_gridmap_ui() -> None:
 
 def test_only_indexing_knows_h3() -> None:
     offenders = [
-        str(p.relative_to(ROOT)) for p in (ROOT / "gridmap").rglob("*.py")
+        str(p.relative_to(ROOT))
+        for p in (ROOT / "gridmap").rglob("*.py")
         if p.name != "indexing.py" and {"h3", "h3ronpy"} & imported_modules(p)
     ]
     assert offenders == []

@@ -20,8 +20,9 @@ from .test_importing import chinese_incidents
 
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "gridmap.cli", *args], capture_output=True,
-                          text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "gridmap.cli", *args], capture_output=True, text=True, timeout=120
+    )
 
 
 def test_import_json_and_exit_codes(workspace: Path, tmp_path: Path) -> None:
@@ -46,14 +47,15 @@ def test_bad_input_is_one_line_exit_2(workspace: Path, tmp_path: Path) -> None:
     assert "Traceback" not in proc.stderr
     assert len(proc.stderr.strip().splitlines()) == 1
     assert "mars2000" in proc.stderr
-    proc = run("import", str(workspace), "incidents", str(path), "--crs", "gcj02",
-               "--map", "经度")
+    proc = run("import", str(workspace), "incidents", str(path), "--crs", "gcj02", "--map", "经度")
     assert proc.returncode == 2 and "is not of the form COLUMN=FIELD" in proc.stderr
     proc = run("info", str(tmp_path / "nothing.gpkg"))
     assert proc.returncode == 2 and "workspace not found" in proc.stderr
 
 
-def test_validate_workspace_and_file(workspace: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_validate_workspace_and_file(
+    workspace: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main(["validate", str(workspace)]) == 0
     grids = squares_2x2()
     grids.loc[1, "geometry"] = translate(grids.geometry.iloc[1], xoff=-0.0002)  # B overlaps A
@@ -96,8 +98,22 @@ def test_exported_incidents_carry_id_and_grid(workspace: Path, tmp_path: Path, s
 
 def test_export_grids_gbk_shapefile_in_gcj02(workspace: Path, tmp_path: Path) -> None:
     out = tmp_path / "grids_gcj.shp"
-    assert main(["export", str(workspace), "grids", "--out", str(out), "--crs", "gcj02",
-                 "--encoding", "GBK"]) == 0
+    assert (
+        main(
+            [
+                "export",
+                str(workspace),
+                "grids",
+                "--out",
+                str(out),
+                "--crs",
+                "gcj02",
+                "--encoding",
+                "GBK",
+            ]
+        )
+        == 0
+    )
     assert out.with_suffix(".cpg").read_text().upper().startswith(("GBK", "CP936", "936"))
     back = gpd.read_file(out)
     original = squares_2x2().set_index("code")

@@ -37,25 +37,27 @@ def chinese_incidents(n: int = 40, seed: int = 1) -> tuple[pd.DataFrame, np.ndar
     lon = rng.uniform(x0 + 1e-5, x1 - 1e-5, n)
     lat = rng.uniform(y0 + 1e-5, y1 - 1e-5, n)
     glon, glat = wgs84_to_gcj02(lon, lat)
-    frame = pd.DataFrame({
-        "事件编号": [f"SJ2024{i:05d}" for i in range(n)],
-        "事件类型": rng.choice(["平安建设", "城市管理", "矛盾纠纷排查", "安全生产"], n),
-        "处置类别": rng.choice(["一般事项", "应急事项", "矛盾调解"], n),
-        "发生时间": [f"2024/03/{1 + i % 28:02d} 08:{i % 60:02d}" for i in range(n)],
-        "结案时间": [f"2024-04-{1 + i % 28:02d} 17:00:00" for i in range(n)],
-        "经度": np.round(glon, 7).astype(str),
-        "纬度": np.round(glat, 7).astype(str),
-        "所属网格": "示范社区第一网格",
-    })
+    frame = pd.DataFrame(
+        {
+            "事件编号": [f"SJ2024{i:05d}" for i in range(n)],
+            "事件类型": rng.choice(["平安建设", "城市管理", "矛盾纠纷排查", "安全生产"], n),
+            "处置类别": rng.choice(["一般事项", "应急事项", "矛盾调解"], n),
+            "发生时间": [f"2024/03/{1 + i % 28:02d} 08:{i % 60:02d}" for i in range(n)],
+            "结案时间": [f"2024-04-{1 + i % 28:02d} 17:00:00" for i in range(n)],
+            "经度": np.round(glon, 7).astype(str),
+            "纬度": np.round(glat, 7).astype(str),
+            "所属网格": "示范社区第一网格",
+        }
+    )
     return frame, lon, lat
 
 
 def test_gbk_csv_with_chinese_headers_in_gcj02(workspace: Path, tmp_path: Path) -> None:
     frame, lon, lat = chinese_incidents()
     # Seed the bad rows a real export has.
-    frame.loc[3, "经度"] = ""                      # no coordinates
-    frame.loc[5, "纬度"] = "三十六"                 # unparseable coordinate
-    frame.loc[7, "发生时间"] = "昨天下午"            # unparseable time
+    frame.loc[3, "经度"] = ""  # no coordinates
+    frame.loc[5, "纬度"] = "三十六"  # unparseable coordinate
+    frame.loc[7, "发生时间"] = "昨天下午"  # unparseable time
     frame.loc[9, "事件编号"] = frame.loc[8, "事件编号"]  # duplicate id
     frame.loc[11, "经度"], frame.loc[11, "纬度"] = "104.5", "36.5"  # ~60 km away: outside the city
     path = tmp_path / "事件导出.csv"
@@ -76,21 +78,39 @@ def test_gbk_csv_with_chinese_headers_in_gcj02(workspace: Path, tmp_path: Path) 
     assert rejected.loc[11, "reason"] == "duplicate id (first at row 10)"
     assert rejected.loc[13, "reason"].startswith("outside the city")
     assert report.mapping["lon"] == "经度" and report.mapping["occurred_at"] == "发生时间"
-    assert report.unclassified == int((frame.drop(index=[3, 5, 7, 9, 11])["事件类型"] == "矛盾纠纷排查").sum())
+    assert report.unclassified == int(
+        (frame.drop(index=[3, 5, 7, 9, 11])["事件类型"] == "矛盾纠纷排查").sum()
+    )
 
     stored = Workspace(workspace).read_layer("incidents")
     assert len(stored) == 35
-    assert set(stored.columns) >= {"id", "occurred_at", "closed_at", "category", "handling_class",
-                                   "grid_code", "h3_cell"}
+    assert set(stored.columns) >= {
+        "id",
+        "occurred_at",
+        "closed_at",
+        "category",
+        "handling_class",
+        "grid_code",
+        "h3_cell",
+    }
     truth = pd.DataFrame({"lon": lon, "lat": lat}, index=frame["事件编号"])
     truth = truth[~truth.index.duplicated(keep="first")]
     kept = stored.set_index("id")
     t = truth.loc[kept.index]
-    _, _, dist = GEOD.inv(kept.geometry.x.to_numpy(), kept.geometry.y.to_numpy(),
-                          t["lon"].to_numpy(), t["lat"].to_numpy())
+    _, _, dist = GEOD.inv(
+        kept.geometry.x.to_numpy(),
+        kept.geometry.y.to_numpy(),
+        t["lon"].to_numpy(),
+        t["lat"].to_numpy(),
+    )
     assert np.max(dist) < 0.5  # GCJ-02 -> WGS-84 back within half a metre
     assert kept["grid_code"].notna().all()
-    assert set(kept["category"]) <= {"public_safety", "urban_management", "work_safety", "unclassified"}
+    assert set(kept["category"]) <= {
+        "public_safety",
+        "urban_management",
+        "work_safety",
+        "unclassified",
+    }
     assert kept["occurred_at"].dt.year.eq(2024).all()
 
 
@@ -141,8 +161,13 @@ def test_explicit_mapping_overrides_headers(workspace: Path, tmp_path: Path) -> 
     frame = frame.rename(columns={"经度": "X坐标值", "纬度": "Y坐标值", "事件编号": "单号"})
     path = tmp_path / "odd.csv"
     frame.to_csv(path, index=False)
-    report = import_file(workspace, "incidents", path, crs="gcj02",
-                         mapping={"X坐标值": "lon", "Y坐标值": "lat", "单号": "id"})
+    report = import_file(
+        workspace,
+        "incidents",
+        path,
+        crs="gcj02",
+        mapping={"X坐标值": "lon", "Y坐标值": "lat", "单号": "id"},
+    )
     assert report.imported == 5
     with pytest.raises(SchemaError, match="field 'longitude' is not a incidents field"):
         import_file(workspace, "incidents", path, crs="gcj02", mapping={"X坐标值": "longitude"})
@@ -153,19 +178,24 @@ def test_category_mapping_file_and_unclassified_count(workspace: Path, tmp_path:
     path = tmp_path / "e.csv"
     frame.to_csv(path, index=False)
     mapping = tmp_path / "cats.csv"
-    pd.DataFrame({"source": ["矛盾纠纷排查"], "category": ["平安建设"]}).to_csv(mapping, index=False)
+    pd.DataFrame({"source": ["矛盾纠纷排查"], "category": ["平安建设"]}).to_csv(
+        mapping, index=False
+    )
     report = import_file(workspace, "incidents", path, crs="gcj02", category_mapping=mapping)
     assert report.unclassified == 0
     stored = Workspace(workspace).read_layer("incidents")
-    assert (stored.loc[stored["category_source"] == "矛盾纠纷排查", "category"] == "public_safety").all()
+    assert (
+        stored.loc[stored["category_source"] == "矛盾纠纷排查", "category"] == "public_safety"
+    ).all()
     bad = tmp_path / "bad.csv"
     pd.DataFrame({"source": ["x"], "category": ["天气"]}).to_csv(bad, index=False)
     with pytest.raises(SchemaError, match=r"bad\.csv: row 2: category '天气' is not one of"):
         import_file(workspace, "incidents", path, crs="gcj02", category_mapping=bad)
 
 
-def test_failed_import_leaves_workspace_unchanged(workspace: Path, tmp_path: Path,
-                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+def test_failed_import_leaves_workspace_unchanged(
+    workspace: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     frame, _, _ = chinese_incidents(10)
     path = tmp_path / "e.csv"
     frame.to_csv(path, index=False)
@@ -187,13 +217,29 @@ def geometry_zoo() -> gpd.GeoDataFrame:
     """empty, None, bow-tie, multipolygon, tiny polygon, a point and a line, plus one good grid."""
     x, y = 103.80, 36.05
     bowtie = Polygon([(x, y), (x + 0.001, y + 0.001), (x + 0.001, y), (x, y + 0.001)])
-    multi = MultiPolygon([box(x + 0.002, y, x + 0.003, y + 0.001), box(x + 0.004, y, x + 0.005, y + 0.001)])
+    multi = MultiPolygon(
+        [box(x + 0.002, y, x + 0.003, y + 0.001), box(x + 0.004, y, x + 0.005, y + 0.001)]
+    )
     tiny = box(x + 0.006, y, x + 0.006001, y + 0.000001)  # ~0.01 m²
     good = box(x + 0.01, y, x + 0.011, y + 0.001)
-    geoms = [Polygon(), None, bowtie, multi, tiny, Point(x, y), LineString([(x, y), (x + 1e-3, y)]), good]
-    return gpd.GeoDataFrame({"网格编码": [f"G{i}" for i in range(8)],
-                             "户数": ["300", "310", "abc", "420", "5", "400", "400", "380"]},
-                            geometry=geoms, crs=4326)
+    geoms = [
+        Polygon(),
+        None,
+        bowtie,
+        multi,
+        tiny,
+        Point(x, y),
+        LineString([(x, y), (x + 1e-3, y)]),
+        good,
+    ]
+    return gpd.GeoDataFrame(
+        {
+            "网格编码": [f"G{i}" for i in range(8)],
+            "户数": ["300", "310", "abc", "420", "5", "400", "400", "380"],
+        },
+        geometry=geoms,
+        crs=4326,
+    )
 
 
 def test_geometry_zoo(tmp_path: Path) -> None:
@@ -209,7 +255,8 @@ def test_geometry_zoo(tmp_path: Path) -> None:
     assert reasons[2] == "no geometry" and reasons[3] == "no geometry"
     assert reasons[7] == "not a polygon" and reasons[8] == "not a polygon"
     assert reasons[4] == "invalid geometry repaired" or "invalid geometry repaired" in set(
-        report.issues.loc[report.issues["row"] == 4, "reason"])
+        report.issues.loc[report.issues["row"] == 4, "reason"]
+    )
     grids = Workspace(ws).read_grids()
     assert sorted(grids["code"]) == ["G2", "G3", "G4", "G7"]
     assert grids.set_index("code").loc["G2", "households"] is pd.NA  # "abc" cleared, row kept
@@ -238,8 +285,13 @@ def test_admin_units_with_set_values_and_bad_level(tmp_path: Path) -> None:
     if not src.exists():
         pytest.skip("shared Lanzhou data not present")
     ws = tmp_path / "ws.gpkg"
-    report = import_file(ws, "admin", src, crs="gcj02",
-                         set_values={"code": "620104", "name": "西固区", "level": "district"})
+    report = import_file(
+        ws,
+        "admin",
+        src,
+        crs="gcj02",
+        set_values={"code": "620104", "name": "西固区", "level": "district"},
+    )
     assert (report.rows_read, report.imported) == (1, 1)
     admin = Workspace(ws).read_layer("admin")
     # GCJ-02 -> WGS-84 moves Lanzhou by a few hundred metres, west and south.
@@ -295,14 +347,19 @@ def test_unreadable_files_get_one_clear_error(tmp_path: Path) -> None:
 
 
 # --- property: malformed rows never crash and always get a reason -----------------------------
-cell = st.one_of(st.text(max_size=12), st.sampled_from(["", " ", "NaN", "103.8", "36.05", "1e999",
-                                                        "2024-13-45", "0", "-", "null"]))
+cell = st.one_of(
+    st.text(max_size=12),
+    st.sampled_from(["", " ", "NaN", "103.8", "36.05", "1e999", "2024-13-45", "0", "-", "null"]),
+)
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(rows=st.lists(st.tuples(cell, cell, cell, cell), min_size=1, max_size=15))
-def test_malformed_rows_never_crash(tmp_path_factory: pytest.TempPathFactory,
-                                    rows: list[tuple[str, str, str, str]]) -> None:
+def test_malformed_rows_never_crash(
+    tmp_path_factory: pytest.TempPathFactory, rows: list[tuple[str, str, str, str]]
+) -> None:
     tmp = tmp_path_factory.mktemp("prop")
     frame = pd.DataFrame(rows, columns=["id", "lon", "lat", "occurred_at"])
     path = tmp / "rows.csv"
@@ -324,8 +381,13 @@ def test_medellin_semicolons_and_comma_decimals(tmp_path: Path) -> None:
     if not src.exists():
         pytest.skip("shared real data not present")
     ws = tmp_path / "ws.gpkg"
-    import_file(ws, "admin", comunas, mapping={"COMUNA": "code", "NOMBRE": "name"},
-                set_values={"level": "district"})
+    import_file(
+        ws,
+        "admin",
+        comunas,
+        mapping={"COMUNA": "code", "NOMBRE": "name"},
+        set_values={"level": "district"},
+    )
     report = import_file(ws, "incidents", src, crs="wgs84")
     assert report.rows_read == 9360
     assert report.rows_read == report.imported + report.rejected
@@ -349,3 +411,55 @@ def test_nyc_sectors_in_us_feet_and_shootings(tmp_path: Path) -> None:
     assert ri.rows_read == 967 and ri.rows_read == ri.imported + ri.rejected
     stored = Workspace(ws).read_layer("incidents")
     assert stored["grid_code"].notna().mean() > 0.99
+
+
+def test_killed_import_leaves_workspace_unchanged(workspace: Path, tmp_path: Path) -> None:
+    """Kill -9 an import while it writes: the workspace file is byte-for-byte unchanged."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    n = 200_000
+    rng = np.random.default_rng(3)
+    x0, y0, x1, y1 = squares_2x2().total_bounds
+    frame = pd.DataFrame(
+        {
+            "id": np.arange(n).astype(str),
+            "lon": rng.uniform(x0, x1, n),
+            "lat": rng.uniform(y0, y1, n),
+            "occurred_at": "2024-05-01 10:00",
+        }
+    )
+    path = tmp_path / "big.csv"
+    frame.to_csv(path, index=False)
+    before = digest(workspace)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gridmap.cli",
+            "import",
+            str(workspace),
+            "incidents",
+            str(path),
+            "--crs",
+            "wgs84",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not list(tmp_path.glob(".ws.gpkg.*.tmp.gpkg")):
+        time.sleep(0.01)  # the transaction's private copy exists: the import is under way
+    assert proc.poll() is None, "the import finished before it could be killed"
+    time.sleep(0.3)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    assert digest(workspace) == before
+    assert Workspace(workspace).layer_count("incidents") == 0
+    # The next transaction removes the dead process's leftover copy.
+    import_file(workspace, "incidents", path, crs="wgs84")
+    assert not list(tmp_path.glob(".ws.gpkg.*.tmp.gpkg"))
+    assert Workspace(workspace).layer_count("incidents") == n

@@ -50,10 +50,10 @@ def auto_mapping(columns: Sequence[str], kind: str) -> dict[str, str]:
     mapping: dict[str, str] = {}
     for spec in schema.FIELDS[kind]:
         for alias in (spec.name, *spec.aliases):
-            col = by_norm.get(_norm(alias))
-            if col is not None and col not in used:
-                mapping[spec.name] = col
-                used.add(col)
+            found = by_norm.get(_norm(alias))
+            if found is not None and found not in used:
+                mapping[spec.name] = found
+                used.add(found)
                 break
     return mapping
 
@@ -91,8 +91,11 @@ def resolve_mapping(
             problems.append(f"field {fld!r} is not a {kind} field (allowed: {', '.join(allowed)})")
     if problems:
         raise SchemaError(f"{file_name}: --map " + "; ".join(problems))
-    mapping = {f: c for f, c in auto_mapping(columns, kind).items()
-               if c not in explicit and f not in explicit.values()}
+    mapping = {
+        f: c
+        for f, c in auto_mapping(columns, kind).items()
+        if c not in explicit and f not in explicit.values()
+    }
     for col, fld in explicit.items():
         mapping[fld] = col
     return {f: mapping[f] for f in allowed if f in mapping}
@@ -100,8 +103,9 @@ def resolve_mapping(
 
 # --- value parsing --------------------------------------------------------------------------
 #: Cell values that mean "no value" in exports from R, Excel, databases and Chinese platforms.
-MISSING_TOKENS = frozenset({"", "na", "n/a", "nan", "null", "none", "nat", "-", "--", "无", "空",
-                            "#n/a"})
+MISSING_TOKENS = frozenset(
+    {"", "na", "n/a", "nan", "null", "none", "nat", "-", "--", "无", "空", "#n/a"}
+)
 
 
 def _blank(s: pd.Series) -> pd.Series:
@@ -122,13 +126,24 @@ def parse_numbers(s: pd.Series) -> pd.Series:
 
 
 _DATETIME_FORMATS = (
-    "%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M", "%Y/%m/%d",
-    "%Y年%m月%d日 %H:%M:%S", "%Y年%m月%d日 %H:%M", "%Y年%m月%d日%H时%M分%S秒",
-    "%Y年%m月%d日%H时%M分", "%Y年%m月%d日",
-    "%Y.%m.%d %H:%M:%S", "%Y.%m.%d",
-    "%m/%d/%Y %I:%M:%S %p", "%m/%d/%Y %H:%M:%S", "%m/%d/%Y %H:%M", "%m/%d/%Y",
-    "%d/%m/%Y %H:%M:%S", "%d/%m/%Y",
-    "%Y%m%d%H%M%S", "%Y%m%d",
+    "%Y/%m/%d %H:%M:%S",
+    "%Y/%m/%d %H:%M",
+    "%Y/%m/%d",
+    "%Y年%m月%d日 %H:%M:%S",
+    "%Y年%m月%d日 %H:%M",
+    "%Y年%m月%d日%H时%M分%S秒",
+    "%Y年%m月%d日%H时%M分",
+    "%Y年%m月%d日",
+    "%Y.%m.%d %H:%M:%S",
+    "%Y.%m.%d",
+    "%m/%d/%Y %I:%M:%S %p",
+    "%m/%d/%Y %H:%M:%S",
+    "%m/%d/%Y %H:%M",
+    "%m/%d/%Y",
+    "%d/%m/%Y %H:%M:%S",
+    "%d/%m/%Y",
+    "%Y%m%d%H%M%S",
+    "%Y%m%d",
     "%Y-%m",
 )
 
@@ -200,7 +215,9 @@ def load_category_mapping(path: str | Path) -> dict[str, str]:
         else:
             frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
             if frame.shape[1] < 2:
-                raise ImportFileError(f"{path.name}: expected two columns, source value and category")
+                raise ImportFileError(
+                    f"{path.name}: expected two columns, source value and category"
+                )
             pairs = list(zip(frame.iloc[:, 0], frame.iloc[:, 1], strict=True))
     except (UnicodeDecodeError, json.JSONDecodeError, pd.errors.ParserError) as exc:
         raise ImportFileError(f"{path.name}: cannot read category mapping ({exc})") from None

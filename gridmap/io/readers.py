@@ -34,7 +34,14 @@ log = logging.getLogger(__name__)
 
 TABLE_SUFFIXES = (".csv", ".txt", ".tsv", ".xlsx", ".xlsm", ".parquet", ".geoparquet")
 POLYGON_SUFFIXES = (
-    ".gpkg", ".geojson", ".json", ".shp", ".zip", ".fgb", ".parquet", ".geoparquet",
+    ".gpkg",
+    ".geojson",
+    ".json",
+    ".shp",
+    ".zip",
+    ".fgb",
+    ".parquet",
+    ".geoparquet",
 )
 #: Row number of the first data row: the header is row 1, as in a spreadsheet.
 FIRST_DATA_ROW = 2
@@ -64,8 +71,9 @@ def _check_file(path: Path, allowed: tuple[str, ...]) -> str:
         raise ImportFileError(f"{path}: is a directory, expected a file")
     suffix = path.suffix.lower()
     if suffix not in allowed:
+        kinds = ", ".join(allowed)
         raise ImportFileError(
-            f"{path.name}: unsupported file type {suffix or '(none)'}; allowed: {', '.join(allowed)}"
+            f"{path.name}: unsupported file type {suffix or '(none)'}; allowed: {kinds}"
         )
     return suffix
 
@@ -124,7 +132,9 @@ def _read_csv(path: Path, encoding: str | None, sep: str | None) -> ParsedTable:
     bad: list[tuple[int, str]] = []
 
     def on_invalid(row: pacsv.InvalidRow) -> str:
-        bad.append((row.number or -1, f"{row.actual_columns} fields, header has {row.expected_columns}"))
+        bad.append(
+            (row.number or -1, f"{row.actual_columns} fields, header has {row.expected_columns}")
+        )
         return "skip"
 
     data = text.encode("utf-8")
@@ -160,7 +170,10 @@ def _read_csv(path: Path, encoding: str | None, sep: str | None) -> ParsedTable:
 def _read_xlsx(path: Path, sheet: str | int | None) -> ParsedTable:
     try:
         frame = pd.read_excel(
-            path, sheet_name=sheet if sheet is not None else 0, dtype=str, engine="openpyxl",
+            path,
+            sheet_name=sheet if sheet is not None else 0,
+            dtype=str,
+            engine="openpyxl",
             keep_default_na=False,
         )
     except (ValueError, KeyError, zipfile.BadZipFile, OSError) as exc:
@@ -314,7 +327,9 @@ def read_polygons(path: str | Path, *, layer: str | None = None) -> gpd.GeoDataF
         msg = str(exc).splitlines()[0]
         raise ImportFileError(f"{path.name}: not a readable vector file ({msg})") from None
     except UnicodeDecodeError as exc:
-        raise ImportFileError(f"{path.name}: attribute text is not in a known encoding ({exc})") from None
+        raise ImportFileError(
+            f"{path.name}: attribute text is not in a known encoding ({exc})"
+        ) from None
     if not isinstance(gdf, gpd.GeoDataFrame):
         raise ImportFileError(f"{path.name}: has no geometry column")
     return gdf

@@ -42,21 +42,34 @@ class RowIssues:
         n = int(mask.sum())
         vals = values.to_numpy()[mask] if values is not None else np.full(n, "", dtype=object)
         reasons = reason.to_numpy()[mask] if isinstance(reason, pd.Series) else np.full(n, reason)
-        self._parts.append(pd.DataFrame({
-            "row": self._rows[mask], "field": field, "value": vals, "reason": reasons,
-            "action": action,
-        }))
+        self._parts.append(
+            pd.DataFrame(
+                {
+                    "row": self._rows[mask],
+                    "field": field,
+                    "value": vals,
+                    "reason": reasons,
+                    "action": action,
+                }
+            )
+        )
         if action == REJECTED:
             self._rejected |= mask
 
     def add_lines(self, lines: list[tuple[int, str]]) -> None:
         """Lines the parser could not split into columns (they are not in the frame)."""
         if lines:
-            self._parts.append(pd.DataFrame({
-                "row": [n for n, _ in lines], "field": "(line)", "value": "",
-                "reason": [f"cannot split into columns: {why}" for _, why in lines],
-                "action": REJECTED,
-            }))
+            self._parts.append(
+                pd.DataFrame(
+                    {
+                        "row": [n for n, _ in lines],
+                        "field": "(line)",
+                        "value": "",
+                        "reason": [f"cannot split into columns: {why}" for _, why in lines],
+                        "action": REJECTED,
+                    }
+                )
+            )
 
     @property
     def rejected(self) -> np.ndarray:

@@ -57,9 +57,7 @@ _TABLES_SQL = {
         "NULL, cell INTEGER NOT NULL, res INTEGER NOT NULL)"
     ),
 }
-_INDEX_SQL = (
-    "CREATE INDEX IF NOT EXISTS grid_cells_version ON grid_cells(version, grid_code)",
-)
+_INDEX_SQL = ("CREATE INDEX IF NOT EXISTS grid_cells_version ON grid_cells(version, grid_code)",)
 
 
 @dataclass(frozen=True)
@@ -107,8 +105,12 @@ class _Files:
         if not self.has_layer(name):
             return gpd.GeoDataFrame({"geometry": []}, geometry="geometry", crs="EPSG:4326")
         gdf = pyogrio.read_dataframe(
-            self.path, layer=name, columns=list(columns) if columns is not None else None,
-            where=where, use_arrow=True, fid_as_index=False,
+            self.path,
+            layer=name,
+            columns=list(columns) if columns is not None else None,
+            where=where,
+            use_arrow=True,
+            fid_as_index=False,
         )
         if gdf.crs is None:
             gdf = gdf.set_crs("EPSG:4326")
@@ -178,29 +180,19 @@ class Transaction(_Files):
         if len(gdf) == 0 and (append and exists):
             return
         pyogrio.write_dataframe(
-            gdf, self.path, layer=name, driver="GPKG", append=append and exists,
-            use_arrow=True, promote_to_multi=False, SPATIAL_INDEX="YES",
+            gdf,
+            self.path,
+            layer=name,
+            driver="GPKG",
+            append=append and exists,
+            use_arrow=True,
+            promote_to_multi=False,
+            SPATIAL_INDEX="YES",
         )
 
     def _drop_layer(self, name: str) -> None:
-        # GDAL's GPKG driver cleans rtree, contents and geometry_columns on DROP via SQL.
         with contextlib.closing(self._connect()) as con:
-            con.execute("PRAGMA foreign_keys=OFF")
-            for sql in (
-                f'DROP TABLE IF EXISTS "rtree_{name}_geom"',
-                f'DROP TABLE IF EXISTS "{name}"',
-                "DELETE FROM gpkg_geometry_columns WHERE table_name = ?",
-                "DELETE FROM gpkg_contents WHERE table_name = ?",
-                "DELETE FROM gpkg_extensions WHERE table_name = ?",
-            ):
-                try:
-                    con.execute(sql, (name,)) if "?" in sql else con.execute(sql)
-                except sqlite3.OperationalError:
-                    pass
-            for (trig,) in con.execute(
-                "SELECT name FROM sqlite_master WHERE type='trigger' AND tbl_name=?", (name,)
-            ).fetchall():
-                con.execute(f'DROP TRIGGER IF EXISTS "{trig}"')
+            _drop_spatial_table(con, name)
             con.commit()
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> None:
@@ -220,8 +212,14 @@ class Transaction(_Files):
         )
 
     def add_grid_version(
-        self, *, status: str, source: str | None, effective_date: str | None,
-        note: str | None = None, author: str | None = None, n_grids: int | None = None,
+        self,
+        *,
+        status: str,
+        source: str | None,
+        effective_date: str | None,
+        note: str | None = None,
+        author: str | None = None,
+        n_grids: int | None = None,
     ) -> int:
         with contextlib.closing(self._connect()) as con:
             row = con.execute("SELECT COALESCE(MAX(version), 0) + 1 FROM grid_versions").fetchone()
@@ -248,8 +246,13 @@ class Transaction(_Files):
             con.execute("DELETE FROM grid_cells WHERE version = ?", (version,))
             con.executemany(
                 "INSERT INTO grid_cells(version, grid_code, cell, res) VALUES (?,?,?,?)",
-                zip([version] * len(rows), rows["grid_code"].astype(str),
-                    rows["cell"].astype("int64").tolist(), [res] * len(rows), strict=True),
+                zip(
+                    [version] * len(rows),
+                    rows["grid_code"].astype(str),
+                    rows["cell"].astype("int64").tolist(),
+                    [res] * len(rows),
+                    strict=True,
+                ),
             )
             con.commit()
 
@@ -270,20 +273,27 @@ def _init_tables(path: Path) -> None:
         con.commit()
 
 
+def _drop_spatial_table(con: sqlite3.Connection, name: str) -> None:
+    """Drop a GeoPackage feature table with its rtree, triggers and registry rows."""
+    con.execute("PRAGMA foreign_keys=OFF")
+    con.execute(f'DROP TABLE IF EXISTS "rtree_{name}_geom"')
+    con.execute(f'DROP TABLE IF EXISTS "{name}"')
+    for registry in ("gpkg_geometry_columns", "gpkg_contents", "gpkg_extensions"):
+        with contextlib.suppress(sqlite3.OperationalError):  # gpkg_extensions may not exist
+            con.execute(f"DELETE FROM {registry} WHERE table_name = ?", (name,))
+    triggers = con.execute(
+        "SELECT name FROM sqlite_master WHERE type='trigger' AND tbl_name=?", (name,)
+    ).fetchall()
+    for (trig,) in triggers:
+        con.execute(f'DROP TRIGGER IF EXISTS "{trig}"')
+
+
 def _create_empty_gpkg(path: Path) -> None:
     # Let GDAL write a valid, empty GeoPackage (application id, gpkg_* tables).
     empty = gpd.GeoDataFrame({"code": pd.Series([], dtype=str)}, geometry=[], crs="EPSG:4326")
     pyogrio.write_dataframe(empty, path, layer="_init", driver="GPKG")
     with contextlib.closing(sqlite3.connect(path)) as con:
-        con.execute('DROP TABLE IF EXISTS "_init"')
-        con.execute('DROP TABLE IF EXISTS "rtree__init_geom"')
-        con.execute("DELETE FROM gpkg_geometry_columns WHERE table_name='_init'")
-        con.execute("DELETE FROM gpkg_contents WHERE table_name='_init'")
-        con.execute("DELETE FROM gpkg_extensions WHERE table_name='_init'")
-        for (trig,) in con.execute(
-            "SELECT name FROM sqlite_master WHERE type='trigger' AND tbl_name='_init'"
-        ).fetchall():
-            con.execute(f'DROP TRIGGER IF EXISTS "{trig}"')
+        _drop_spatial_table(con, "_init")
         con.commit()
 
 
@@ -300,7 +310,9 @@ class Workspace(_Files):
     def check(self) -> None:
         """Raise :class:`WorkspaceError` unless the file is a gridmap workspace."""
         if not self.path.exists():
-            raise WorkspaceError(f"{self.path}: workspace not found (import something to create it)")
+            raise WorkspaceError(
+                f"{self.path}: workspace not found (import something to create it)"
+            )
         try:
             meta = self.meta()
         except sqlite3.DatabaseError:
@@ -335,9 +347,15 @@ class Workspace(_Files):
                 _init_tables(tmp)
                 tx = Transaction(tmp)
                 if not self.path.exists():
-                    tx.set_meta({"format": "gridmap", "format_version": FORMAT_VERSION,
-                                 "created_at": _now(), "crs": "EPSG:4326",
-                                 "timezone": "Asia/Shanghai"})
+                    tx.set_meta(
+                        {
+                            "format": "gridmap",
+                            "format_version": FORMAT_VERSION,
+                            "created_at": _now(),
+                            "crs": "EPSG:4326",
+                            "timezone": "Asia/Shanghai",
+                        }
+                    )
                 yield tx
                 tx.set_meta({"updated_at": _now()})
                 with open(tmp, "rb+") as fh:

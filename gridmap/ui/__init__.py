@@ -61,7 +61,10 @@ def sidebar() -> None:
     """The shared sidebar: language (中文 default, English)."""
     with st.sidebar:
         st.radio(
-            "语言 / Language", LANGS, key=KEY_LANG, horizontal=True,
+            "语言 / Language",
+            LANGS,
+            key=KEY_LANG,
+            horizontal=True,
             format_func=lambda v: "中文" if v == "zh" else "English",
         )
         st.caption(t("no.basemap", lang()))

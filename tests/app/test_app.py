@@ -12,6 +12,7 @@ import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -50,7 +51,9 @@ def test_language_switch_to_english(app: AppTest) -> None:
     assert {m.label for m in app.metric} >= {"Grids", "Incidents", "Admin units"}
 
 
-def test_missing_workspace_is_a_clear_message(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def test_missing_workspace_is_a_clear_message(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     monkeypatch.setenv("GRIDMAP_WORKSPACE", str(tmp_path / "none.gpkg"))
     monkeypatch.chdir(ROOT)
     at = AppTest.from_file(str(APP), default_timeout=60).run()
@@ -60,8 +63,16 @@ def test_missing_workspace_is_a_clear_message(monkeypatch: pytest.MonkeyPatch, t
 
 # --- real browser ---------------------------------------------------------------------------
 CHROMIUM = os.environ.get("GRIDMAP_CHROMIUM", "/usr/bin/chromium")
-BROWSER_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+BROWSER_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 def _free_port() -> int:
@@ -79,10 +90,27 @@ def served(workspace: Path) -> Iterator[str]:
     port = _free_port()
     env = dict(os.environ, GRIDMAP_WORKSPACE=str(workspace))
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(APP), "--server.headless", "true",
-         "--server.address", "127.0.0.1", "--server.port", str(port),
-         "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            str(APP),
+            "--server.headless",
+            "true",
+            "--server.address",
+            "127.0.0.1",
+            "--server.port",
+            str(port),
+            "--browser.gatherUsageStats",
+            "false",
+            "--server.fileWatcherType",
+            "none",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     url = f"http://127.0.0.1:{port}"
     try:
@@ -107,7 +135,8 @@ def test_workspace_page_in_chromium(served: str, tmp_path: Path) -> None:
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         page.goto(served)
         page.locator("[data-testid=stApp][data-test-script-state=notRunning]").wait_for(
-            state="attached", timeout=60_000)
+            state="attached", timeout=60_000
+        )
         page.get_by_text("网格", exact=True).first.wait_for(timeout=30_000)
         chart = page.get_by_test_id("stDeckGlJsonChart")
         chart.locator("canvas#deckgl-overlay").wait_for(state="visible", timeout=30_000)
@@ -118,7 +147,9 @@ def test_workspace_page_in_chromium(served: str, tmp_path: Path) -> None:
             if coloured > 200:
                 break
             time.sleep(0.2)
-        page.screenshot(path=str(tmp_path / "workspace.png"), full_page=True)
+        shots = Path(os.environ.get("GRIDMAP_SHOTS", tmp_path))
+        shots.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(shots / "workspace.png"), full_page=True)
         browser.close()
     assert coloured > 200, "the grid outlines were not drawn"
 
@@ -129,5 +160,6 @@ def _coloured_pixels(png: bytes) -> int:
 
     from PIL import Image
 
-    img = Image.open(io.BytesIO(png)).convert("RGB")
-    return sum(1 for r, g, b in img.getdata() if b > r + 40 and b > 100)
+    rgb = np.asarray(Image.open(io.BytesIO(png)).convert("RGB")).astype(int)
+    r, b = rgb[..., 0], rgb[..., 2]
+    return int(((b > r + 40) & (b > 100)).sum())
