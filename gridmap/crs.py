@@ -418,8 +418,7 @@ def geometries_to_wgs84(geoms: gpd.GeoSeries | NDArray[Any], crs: CrsSpec) -> gp
         assert crs.epsg is not None
         if series.crs is not None and series.crs != pyproj.CRS.from_epsg(crs.epsg):
             raise CrsError(
-                f"geometries are labelled {series.crs.to_string()} but were declared "
-                f"{crs.label}"
+                f"geometries are labelled {series.crs.to_string()} but were declared {crs.label}"
             )
         return series.set_crs(crs.epsg, allow_override=True).to_crs(4326)
     _check_geographic_label(series, f"geometries declared {crs.label}")

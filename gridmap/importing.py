@@ -643,11 +643,14 @@ def _import_polygons(
 def _assign_units(tx: Transaction, units: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     grids = tx.read_grids()
     units = units.copy()
+    pts = shapely.point_on_surface(units.geometry.values)
+    units[schema.H3_CELL] = points_to_cells(
+        shapely.get_x(pts), shapely.get_y(pts), schema.POINT_RES
+    ).astype(np.int64)
     if not len(grids) or not len(units):
         units[schema.GRID_CODE] = None
         return units
     basic = grids[grids[schema.GRID_TYPE].fillna("basic") == "basic"]
-    pts = shapely.point_on_surface(units.geometry.values)
     units[schema.GRID_CODE] = assign_codes(
         build_grid_lookup(basic), shapely.get_x(pts), shapely.get_y(pts)
     )

@@ -28,9 +28,10 @@ Examples
 
 from __future__ import annotations
 
+import itertools
 import os
-from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
 import geopandas as gpd
@@ -86,14 +87,12 @@ def _chunked(n: int, min_chunk: int, func: Callable[[slice], _T]) -> list[_T]:
     if threads == 1:
         return [func(slice(0, n))]
     bounds = np.linspace(0, n, threads + 1).astype(int)
-    chunks = [slice(a, b) for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
+    chunks = [slice(a, b) for a, b in itertools.pairwise(bounds.tolist())]
     with ThreadPoolExecutor(max_workers=threads) as pool:
         return list(pool.map(func, chunks))
 
 
-def points_to_cells(
-    lon: ArrayLike, lat: ArrayLike, res: int = schema.POINT_RES
-) -> CellArray:
+def points_to_cells(lon: ArrayLike, lat: ArrayLike, res: int = schema.POINT_RES) -> CellArray:
     """H3 cells of points, vectorised (h3ronpy, Rust).
 
     Parameters

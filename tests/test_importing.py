@@ -463,3 +463,76 @@ def test_killed_import_leaves_workspace_unchanged(workspace: Path, tmp_path: Pat
     import_file(workspace, "incidents", path, crs="wgs84")
     assert not list(tmp_path.glob(".ws.gpkg.*.tmp.gpkg"))
     assert Workspace(workspace).layer_count("incidents") == n
+
+
+@pytest.mark.parametrize("fmt", ["gpkg", "geojson", "shp", "zip", "fgb", "parquet"])
+def test_every_polygon_format(tmp_path: Path, fmt: str) -> None:
+    import zipfile
+
+    gdf = squares_2x2()
+    gdf["名称"] = ["甲", "乙", "丙", "丁"]
+    if fmt == "parquet":
+        path = tmp_path / "grids.parquet"
+        gdf.to_parquet(path)
+    elif fmt == "zip":
+        shp = tmp_path / "set" / "grids.shp"
+        shp.parent.mkdir()
+        gdf.to_file(shp, encoding="UTF-8")
+        path = tmp_path / "grids.zip"
+        with zipfile.ZipFile(path, "w") as zf:
+            for part in shp.parent.iterdir():
+                zf.write(part, part.name)
+    else:
+        path = tmp_path / f"grids.{fmt}"
+        gdf.to_file(path, driver={"gpkg": "GPKG", "geojson": "GeoJSON", "shp": "ESRI Shapefile",
+                                  "fgb": "FlatGeobuf"}[fmt])
+    report = import_file(tmp_path / "ws.gpkg", "grids", path)
+    assert (report.rows_read, report.imported) == (4, 4)
+    grids = Workspace(tmp_path / "ws.gpkg").read_grids().set_index("code")
+    assert grids.loc["C", "name"] == "丙" and grids.loc["B", "households"] == 420
+
+
+def test_geoparquet_points(workspace: Path, tmp_path: Path) -> None:
+    rng = np.random.default_rng(5)
+    x0, y0, x1, y1 = squares_2x2().total_bounds
+    pts = gpd.GeoDataFrame({"id": ["p1", "p2", "p3"], "occurred_at": ["2024-01-02"] * 3},
+                           geometry=gpd.points_from_xy(rng.uniform(x0, x1, 3),
+                                                       rng.uniform(y0, y1, 3)), crs=4326)
+    path = tmp_path / "pts.parquet"
+    pts.to_parquet(path)
+    report = import_file(workspace, "incidents", path)  # the CRS comes from the file
+    assert (report.imported, report.crs) == (3, "WGS-84")
+    assert "coordinates taken from the file's point geometry" in report.notes
+
+
+def test_wrong_encodings_are_refused_clearly(workspace: Path, tmp_path: Path) -> None:
+    frame, _, _ = chinese_incidents(3)
+    utf16 = tmp_path / "utf16.csv"
+    frame.to_csv(utf16, index=False, encoding="utf-16")
+    with pytest.raises(ImportFileError, match=r"utf16\.csv: cannot decode text at byte 0: not UTF-8"):
+        import_file(workspace, "incidents", utf16, crs="gcj02")
+    gbk = tmp_path / "gbk.csv"
+    frame.to_csv(gbk, index=False, encoding="gbk")
+    with pytest.raises(ImportFileError, match=r"gbk\.csv: cannot decode as ascii"):
+        import_file(workspace, "incidents", gbk, crs="gcj02", encoding="ascii")
+
+
+def test_ragged_csv_lines_are_counted_as_rejects(workspace: Path, tmp_path: Path) -> None:
+    x0, y0, _, _ = squares_2x2().total_bounds
+    lines = ["id,lon,lat,occurred_at"]
+    lines += [f"r{i},{x0 + 1e-4},{y0 + 1e-4},2024-01-0{i + 1}" for i in range(5)]
+    lines.insert(3, f"bad,{x0},{y0},2024-01-01,extra,fields")
+    path = tmp_path / "ragged.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    report = import_file(workspace, "incidents", path, crs="wgs84")
+    assert (report.rows_read, report.imported, report.rejected) == (6, 5, 1)
+    row = report.issues[report.issues["action"] == "rejected"].iloc[0]
+    assert row["row"] == 4 and row["reason"].startswith("cannot split into columns: 6 fields")
+
+
+def test_shapefile_without_shx_is_rebuilt(tmp_path: Path) -> None:
+    shp = tmp_path / "grids.shp"
+    squares_2x2().to_file(shp)
+    shp.with_suffix(".shx").unlink()
+    report = import_file(tmp_path / "ws.gpkg", "grids", shp)
+    assert report.imported == 4

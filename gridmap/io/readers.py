@@ -305,9 +305,10 @@ def read_polygons(path: str | Path, *, layer: str | None = None) -> gpd.GeoDataF
     if suffix == ".zip":
         source, encoding = _vsi_path(path)
     elif suffix == ".shp":
-        if not path.with_suffix(".shx").exists() and not path.with_suffix(".SHX").exists():
-            log.info("%s has no .shx; GDAL will rebuild it", path.name)
         encoding = _dbf_encoding(path)
+    # A Shapefile sent without its .shx is common; GDAL can rebuild the index on read.
+    restore = suffix == ".shp" and not any(path.with_suffix(e).exists() for e in (".shx", ".SHX"))
+    pyogrio.set_gdal_config_options({"SHAPE_RESTORE_SHX": "YES" if restore else None})
     try:
         layers = pyogrio.list_layers(source)
         if layer is None and len(layers) > 1:
@@ -318,8 +319,6 @@ def read_polygons(path: str | Path, *, layer: str | None = None) -> gpd.GeoDataF
         kwargs: dict[str, object] = {"use_arrow": True}
         if encoding:
             kwargs["encoding"] = encoding
-        # A Shapefile set missing its .shx is common in mailed zips; GDAL can rebuild it.
-        pyogrio.set_gdal_config_options({"SHAPE_RESTORE_SHX": "YES"})
         gdf = pyogrio.read_dataframe(source, layer=layer, **kwargs)
     except ImportFileError:
         raise
