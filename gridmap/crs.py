@@ -230,7 +230,9 @@ def _invert(
     ``x <- x + (target - forward(x))`` contracts by a factor of about 1e-3 per step.
     Converged points are dropped from later steps.
     """
-    x, y = start[0].copy(), start[1].copy()
+    shape = lon.shape
+    lon, lat = lon.ravel(), lat.ravel()
+    x, y = start[0].ravel().copy(), start[1].ravel().copy()
     todo = np.flatnonzero(np.isfinite(lon) & np.isfinite(lat))
     for _ in range(_INVERSE_MAX_ITER):
         if todo.size == 0:
@@ -241,7 +243,7 @@ def _invert(
         x[todo] += ex
         y[todo] += ey
         todo = todo[(np.abs(ex) > _INVERSE_TOL_DEG) | (np.abs(ey) > _INVERSE_TOL_DEG)]
-    return x, y
+    return x.reshape(shape), y.reshape(shape)
 
 
 def wgs84_to_gcj02(lon: ArrayLike, lat: ArrayLike) -> tuple[FloatArray, FloatArray]:
