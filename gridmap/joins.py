@@ -65,6 +65,7 @@ _BORDER = -2
 _M_PER_DEG_LAT = 111_320.0
 # Padding in pixels around the data, so that the marking around every boundary fits.
 _PAD = 2
+_MIN_PIXELS = 100  # leaves room for the padding
 # Border margin in pixels: far above the rounding of the pixel arithmetic (about 1e-11
 # pixel for rasters of 10^4 pixels a side), far below a pixel.
 _EPS = 1e-6
@@ -121,8 +122,8 @@ def _validate(grids: gpd.GeoDataFrame, code_col: str, pixel_m: float, max_pixels
     problems = []
     if not (isinstance(pixel_m, int | float) and math.isfinite(pixel_m) and pixel_m > 0):
         problems.append(f"pixel_m={pixel_m!r} (must be a positive number of metres)")
-    if not max_pixels >= 1:
-        problems.append(f"max_pixels={max_pixels!r} (must be >= 1)")
+    if not max_pixels >= _MIN_PIXELS:
+        problems.append(f"max_pixels={max_pixels!r} (must be >= {_MIN_PIXELS})")
     if code_col not in grids.columns:
         problems.append(f"no column {code_col!r} (columns: {', '.join(map(str, grids.columns))})")
     else:
@@ -199,16 +200,13 @@ def build_grid_lookup(
     dx = dy / max(math.cos(math.radians((miny + maxy) / 2.0)), 0.01)
     width = math.ceil((maxx - minx) / dx) + 2 * _PAD
     height = math.ceil((maxy - miny) / dy) + 2 * _PAD
-    if width * height > max_pixels:
-        grow = math.sqrt(width * height / max_pixels) * 1.001
+    # Padding and rounding up make the size after one rescaling slightly off; repeat.
+    while width * height > max_pixels:
+        grow = math.sqrt(width * height / max_pixels) * 1.01
         dx, dy = dx * grow, dy * grow
         width = math.ceil((maxx - minx) / dx) + 2 * _PAD
         height = math.ceil((maxy - miny) / dy) + 2 * _PAD
-        log.info(
-            "grid lookup: pixel grown to %.1f m to stay within %d pixels",
-            pixel_m * grow,
-            max_pixels,
-        )
+        log.info("grid lookup: pixel grown to %.1f m", dy * _M_PER_DEG_LAT)
     x0, y0 = minx - _PAD * dx, maxy + _PAD * dy
     dtype = np.int16 if n < np.iinfo(np.int16).max else np.int32
 

@@ -7,10 +7,24 @@ import math
 from typing import Any
 
 import geopandas as gpd
+import numpy as np
 import pydeck as pdk
 import shapely
 
-__all__ = ["MAP_STYLE", "boundary_layer", "geojson_payload", "make_deck", "view_for"]
+__all__ = [
+    "HEAT_RGB",
+    "MAP_STYLE",
+    "boundary_layer",
+    "class_breaks",
+    "class_of",
+    "geojson_payload",
+    "hex_layer",
+    "legend_html",
+    "legend_rows",
+    "make_deck",
+    "picked",
+    "view_for",
+]
 
 #: Offline background-only MapLibre style served by Streamlit's static serving.
 MAP_STYLE = "/app/static/style.json"
@@ -57,6 +71,7 @@ def boundary_layer(
     fill_rgba: list[int] | None = None,
     line_width_px: float = 1.5,
     pickable: bool = True,
+    pick_fill: bool = False,
 ) -> pdk.Layer:
     """Polygons drawn as outlines (optionally filled) — admin units, grids, key areas."""
     return pdk.Layer(
@@ -64,7 +79,8 @@ def boundary_layer(
         id=layer_id,
         data=geojson_payload(gdf, properties=properties),
         stroked=True,
-        filled=fill_rgba is not None,
+        # A transparent fill still takes clicks, so a grid is picked anywhere inside it.
+        filled=fill_rgba is not None or pick_fill,
         get_fill_color=fill_rgba or [0, 0, 0, 0],
         get_line_color=line_rgb,
         # pydeck turns bare strings into JS expressions, so "pixels" cannot be passed as
@@ -96,3 +112,79 @@ def make_deck(
         map_style=MAP_STYLE,
         tooltip=tooltip or True,
     )
+
+
+# --- incident heat (H3) ---------------------------------------------------------------------
+#: Sequential yellow-orange-red, light to dark: readable on a light background and in print.
+HEAT_RGB: tuple[tuple[int, int, int], ...] = (
+    (255, 237, 160), (254, 204, 92), (253, 141, 60), (240, 59, 32), (189, 0, 38),
+)
+
+
+def class_breaks(values: Any, k: int = len(HEAT_RGB)) -> list[int]:
+    """Upper bounds of up to ``k`` quantile classes of positive counts (strictly increasing)."""
+    arr = np.asarray(values, dtype=float)
+    arr = arr[arr > 0]
+    if not len(arr):
+        return []
+    qs = np.quantile(arr, np.linspace(0, 1, k + 1)[1:], method="higher")
+    return sorted({int(q) for q in qs})
+
+
+def class_of(values: Any, breaks: list[int]) -> Any:
+    """Index of each value's class given :func:`class_breaks` upper bounds."""
+    return np.searchsorted(np.asarray(breaks), np.asarray(values), side="left")
+
+
+def legend_rows(breaks: list[int]) -> list[tuple[str, tuple[int, int, int]]]:
+    """(range label, colour) per class, e.g. ("1–3", …), ("4–9", …) — real numbers."""
+    rows = []
+    low = 1
+    for i, high in enumerate(breaks):
+        label = f"{low:,}" if low == high else f"{low:,}–{high:,}"
+        rows.append((label, HEAT_RGB[min(i, len(HEAT_RGB) - 1)]))
+        low = high + 1
+    return rows
+
+
+def legend_html(title: str, breaks: list[int]) -> str:
+    """A compact HTML legend (colour swatch + count range per class)."""
+    items = "".join(
+        f'<span style="display:inline-flex;align-items:center;margin-right:14px">'
+        f'<span style="width:18px;height:12px;background:rgb{rgb};display:inline-block;'
+        f'margin-right:5px;border:1px solid #9994"></span>{label}</span>'
+        for label, rgb in legend_rows(breaks)
+    )
+    return f'<div style="font-size:0.9rem"><b>{title}</b>&nbsp;&nbsp;{items}</div>'
+
+
+def hex_layer(cells: Any, *, layer_id: str, breaks: list[int], opacity: float = 0.75) -> pdk.Layer:
+    """Flat H3 cells coloured by count class; data rows carry ``cell`` (hex id) and ``count``."""
+    colours = [list(HEAT_RGB[min(int(i), len(HEAT_RGB) - 1)]) for i in class_of(cells["count"], breaks)]
+    data = [{"cell": c, "count": int(n), "rgb": rgb}
+            for c, n, rgb in zip(cells["cell"], cells["count"], colours, strict=True)]
+    return pdk.Layer(
+        "H3HexagonLayer", id=layer_id, data=data, get_hexagon="cell", get_fill_color="rgb",
+        extruded=False, stroked=False, filled=True, opacity=opacity, pickable=False,
+    )
+
+
+def picked(event: Any, layer_id: str) -> dict[str, Any] | None:
+    """The object picked on ``layer_id`` in a ``st.pydeck_chart`` selection event, if any.
+
+    Works on the event Streamlit returns and on plain dicts (as AppTest injects them).
+    """
+    if not event:
+        return None
+    try:
+        objects = event["selection"]["objects"]
+    except (KeyError, TypeError):
+        return None
+    found = objects.get(layer_id) if isinstance(objects, dict) else None
+    if not found:
+        return None
+    obj = found[0]
+    # GeoJsonLayer objects are features; their attributes sit under "properties".
+    if isinstance(obj, dict) and "properties" in obj and isinstance(obj["properties"], dict):
+        return dict(obj["properties"])
+    return dict(obj) if isinstance(obj, dict) else None

@@ -4,7 +4,8 @@ import pandas as pd
 import streamlit as st
 
 from gridmap.i18n import t
-from gridmap.ui import KEY_MAP, lang, load_info, load_layer, workspace_path
+from gridmap.ui import lang, load_info, load_layer, workspace_path
+from gridmap.ui.state import KEY_WORKSPACE_MAP
 from gridmap.viz import LEVEL_COLOURS, boundary_layer, make_deck, view_for
 
 L = lang()
@@ -59,7 +60,7 @@ deck = make_deck(
     layers, view_for(focus if len(focus) else admin), tooltip={"text": "{name} {code}"}
 )
 st.subheader(t("map", L))
-st.pydeck_chart(deck, key=KEY_MAP, height=560)
+st.pydeck_chart(deck, key=KEY_WORKSPACE_MAP, height=560)
 if info["meta"].get("boundaries_source"):
     st.caption(f"{t('boundaries', L)}: {info['meta']['boundaries_source']}")
 

@@ -125,12 +125,18 @@ def test_wgs84_to_gcj02_matches_published_vectors(lon, lat, glon, glat) -> None:
 
 def test_tiananmen_published_values() -> None:
     lon, lat = TIANANMEN
-    assert np.allclose(wgs84_to_gcj02([lon], [lat]), [[TIANANMEN_GCJ[0]], [TIANANMEN_GCJ[1]]],
-                       rtol=0, atol=1e-9)
-    assert np.allclose(gcj02_to_bd09([lon], [lat]),
-                       [[TIANANMEN_AS_GCJ_TO_BD[0]], [TIANANMEN_AS_GCJ_TO_BD[1]]], rtol=0, atol=1e-9)
-    assert np.allclose(wgs84_to_bd09([lon], [lat]), [[TIANANMEN_BD[0]], [TIANANMEN_BD[1]]],
-                       rtol=0, atol=1e-9)
+    assert np.allclose(
+        wgs84_to_gcj02([lon], [lat]), [[TIANANMEN_GCJ[0]], [TIANANMEN_GCJ[1]]], rtol=0, atol=1e-9
+    )
+    assert np.allclose(
+        gcj02_to_bd09([lon], [lat]),
+        [[TIANANMEN_AS_GCJ_TO_BD[0]], [TIANANMEN_AS_GCJ_TO_BD[1]]],
+        rtol=0,
+        atol=1e-9,
+    )
+    assert np.allclose(
+        wgs84_to_bd09([lon], [lat]), [[TIANANMEN_BD[0]], [TIANANMEN_BD[1]]], rtol=0, atol=1e-9
+    )
 
 
 def test_exact_bd09_inverse_is_within_centimetres_of_the_published_approximation() -> None:
@@ -260,8 +266,14 @@ def test_geometries_epsg_uses_pyproj_and_checks_the_label() -> None:
 # --- metric CRS -----------------------------------------------------------------------------
 @pytest.mark.parametrize(
     ("lon", "lat", "epsg"),
-    [(103.8, 36.05, 32648), (116.4, 39.9, 32650), (121.47, 31.23, 32651), (151.2, -33.9, 32756),
-     (-180.0, 0.0, 32601), (180.0, 10.0, 32660)],
+    [
+        (103.8, 36.05, 32648),
+        (116.4, 39.9, 32650),
+        (121.47, 31.23, 32651),
+        (151.2, -33.9, 32756),
+        (-180.0, 0.0, 32601),
+        (180.0, 10.0, 32660),
+    ],
 )
 def test_metric_crs_is_the_utm_zone(lon: float, lat: float, epsg: int) -> None:
     assert metric_crs(lon, lat).to_epsg() == epsg
@@ -279,7 +291,7 @@ def test_to_metric_and_area_m2() -> None:
 
 def test_to_metric_raises_on_other_crs() -> None:
     utm = gpd.GeoDataFrame(geometry=[shapely.box(0, 0, 1, 1)], crs=32648)
-    with pytest.raises(CrsError, match="expected data in EPSG:4326 .* found EPSG:32648"):
+    with pytest.raises(CrsError, match=r"expected data in EPSG:4326 .* found EPSG:32648"):
         to_metric(utm)
     with pytest.raises(CrsError, match="found no CRS"):
         area_m2(gpd.GeoSeries([shapely.box(0, 0, 1, 1)]))

@@ -1,0 +1,83 @@
+"""The grid card: who looks after the grid, its households, incidents, closure and trend."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from .. import schema
+from ..i18n import t
+from . import state
+
+__all__ = ["render_grid_card", "rescope_to"]
+
+
+def rescope_to(chain: list[tuple[str, str, str]]) -> None:
+    """Callback: set the sidebar's area selectors to an admin unit of a breadcrumb."""
+    by_level = {level: code for code, _name, level in chain}
+    st.session_state[state.KEY_DISTRICT] = by_level.get("district")
+    st.session_state[state.KEY_STREET] = by_level.get("street")
+    st.session_state[state.KEY_COMMUNITY] = by_level.get("community")
+    st.session_state.pop(state.KEY_SELECTED_GRID, None)
+
+
+def _pct(n: int, d: int) -> str:
+    return f"{n / d:.0%}" if d else "–"
+
+
+def render_grid_card(card: dict[str, Any], L: str) -> None:
+    """Draw a card from :func:`gridmap.analytics.cards.grid_card` values."""
+    with st.container(border=True, key="grid_card"):
+        kind = t("card.professional" if card["grid_type"] == "professional" else "card.basic", L)
+        st.markdown(f"### {card['name']}")
+        st.caption(f"`{card['code']}` · {kind}")
+        crumbs = card["breadcrumb"][:-1]
+        if crumbs:
+            cols = st.columns(len(crumbs))
+            for i, (col, (code, name, level)) in enumerate(zip(cols, crumbs, strict=True)):
+                col.button(f"{name}", key=f"crumb_{code}", help=t(f"level.{level}", L),
+                           on_click=rescope_to, args=(card["breadcrumb"][: i + 1],),
+                           width="stretch")
+        a, b = st.columns(2)
+        a.metric(t("card.households", L), "–" if card["households"] is None else f"{card['households']:,}")
+        b.metric(t("card.worker", L), card["worker"] or "–")
+        closed, count = card["closed"], card["count"]
+        a.metric(t("card.incidents", L), f"{count:,}")
+        b.metric(t("card.closure", L), _pct(closed, count), help=f"{closed:,} / {count:,}")
+        st.caption(f"{t('card.closure', L)}: {closed:,} / {count:,}")
+        if count:
+            by_cat = pd.DataFrame({
+                "category": [schema.CATEGORIES.label(c, L) for c in card["by_category"]],
+                "n": list(card["by_category"].values()),
+            })
+            by_cat = by_cat[by_cat["n"] > 0].sort_values("n", ascending=False)
+            st.markdown(f"**{t('card.by_category', L)}**")
+            st.bar_chart(by_cat, x="category", y="n", horizontal=True, height=180,
+                         x_label="", y_label="")
+            classes = " · ".join(
+                f"{schema.HANDLING_CLASSES.label(c, L)} {n:,}"
+                for c, n in card["by_handling_class"].items()
+            )
+            st.caption(f"{t('card.by_class', L)}: {classes}")
+            if card["monthly"]:
+                st.markdown(f"**{t('card.trend', L)}**")
+                trend = pd.DataFrame({"month": list(card["monthly"]), "n": list(card["monthly"].values())})
+                st.line_chart(trend, x="month", y="n", height=140, x_label="", y_label="")
+        quality = []
+        if card["household_age_days"] is None:
+            quality.append(t("card.hh_unknown", L))
+        else:
+            quality.append(t("card.hh_age", L, date=card["effective_date"],
+                             days=f"{card['household_age_days']:,}"))
+        quality.append(t("card.located", L, pct=_pct(card["located"], count),
+                         n=f"{card['located']:,}", d=f"{count:,}"))
+        st.caption(f"{t('card.quality', L)}: " + " · ".join(quality))
+        st.button(t("card.close", L), key="card_close", on_click=st.session_state.pop,
+                  args=(state.KEY_SELECTED_GRID, None))
+
+
+def today() -> dt.date:
+    return dt.date.today()

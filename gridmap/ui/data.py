@@ -1,0 +1,104 @@
+"""Cached loaders. Data is cached by value keyed by the workspace path and its modification
+time (an import replaces the file, so the key changes); the incident arrays and the
+hierarchy are read-only indexes and are cached as resources."""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import streamlit as st
+
+from .. import schema
+from ..analytics.incidents import IncidentTable, incident_table
+from ..hierarchy import Hierarchy, build_hierarchy
+from ..store.gpkg import Workspace
+from ..store.info import workspace_info
+
+__all__ = [
+    "Timer",
+    "load_hierarchy",
+    "load_incidents",
+    "load_info",
+    "load_layer",
+    "workspace_path",
+]
+
+log = logging.getLogger("gridmap.ui")
+DEFAULT_WORKSPACE = "workspace/lanzhou.gpkg"
+
+
+def workspace_path() -> Path:
+    """The workspace given by ``gridmap serve`` (GRIDMAP_WORKSPACE), else the default."""
+    return Path(os.environ.get("GRIDMAP_WORKSPACE", DEFAULT_WORKSPACE)).resolve()
+
+
+def _stamp(path: Path) -> float:
+    return path.stat().st_mtime if path.exists() else 0.0
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _info(path: str, stamp: float) -> dict[str, Any]:
+    return workspace_info(path)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _layer(path: str, stamp: float, layer: str) -> gpd.GeoDataFrame:
+    ws = Workspace(path)
+    return ws.read_grids() if layer == "grids" else ws.read_layer(layer)
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _incidents(path: str, stamp: float) -> IncidentTable:
+    ws = Workspace(path)
+    cols = [schema.OCCURRED_AT, schema.CLOSED_AT, schema.CATEGORY, schema.HANDLING_CLASS,
+            schema.GRID_CODE, schema.H3_CELL]
+    frame = ws.read_layer("incidents", columns=cols) if ws.has_layer("incidents") else None
+    grids = ws.read_grids()
+    codes = sorted(grids[schema.CODE].astype(str)) if len(grids) else []
+    if frame is None or not len(frame):
+        import pandas as pd
+
+        frame = pd.DataFrame({c: pd.Series(dtype=object) for c in cols})
+    return incident_table(frame, codes)
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _hierarchy(path: str, stamp: float) -> Hierarchy:
+    ws = Workspace(path)
+    return build_hierarchy(ws.read_layer("admin"), ws.read_grids())
+
+
+def load_info(path: Path) -> dict[str, Any]:
+    return _info(str(path), _stamp(path))
+
+
+def load_layer(path: Path, layer: str) -> gpd.GeoDataFrame:
+    return _layer(str(path), _stamp(path), layer)
+
+
+def load_incidents(path: Path) -> IncidentTable:
+    return _incidents(str(path), _stamp(path))
+
+
+def load_hierarchy(path: Path) -> Hierarchy:
+    return _hierarchy(str(path), _stamp(path))
+
+
+class Timer:
+    """Logs how long a page step took, so responsiveness can be measured in the server log."""
+
+    def __init__(self, what: str) -> None:
+        self.what = what
+
+    def __enter__(self) -> Timer:
+        self.t0 = time.perf_counter()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.ms = (time.perf_counter() - self.t0) * 1000
+        log.info("timing %s %.1f ms", self.what, self.ms)

@@ -1,0 +1,87 @@
+"""Map layers for a scope, with the heavy part (simplified GeoJSON) cached per workspace."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pydeck as pdk
+import streamlit as st
+
+from .. import schema
+from ..viz import LEVEL_COLOURS, geojson_payload, view_for
+from .data import _stamp, load_hierarchy, load_layer
+
+__all__ = ["context_layers", "grid_layer", "scope_view"]
+
+# How much to simplify outlines (degrees, ~ metres / 100,000): finer for smaller units.
+TOLERANCE = {"city": 0.002, "district": 0.0008, "street": 0.0003, "community": 0.0001, "grid": 0.00005}
+
+
+def _codes_in(path: Path, area: str | None, level: str) -> list[str] | None:
+    """Codes of ``level`` inside ``area`` (None = no restriction)."""
+    if area is None:
+        return None
+    h = load_hierarchy(path)
+    return [c for c, lv in h.levels.items() if lv == level and area in h.chain(c)]
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _features(path: str, stamp: float, layer: str, level: str, area: str | None) -> dict[str, Any]:
+    p = Path(path)
+    gdf = load_layer(p, layer)
+    if layer == "admin":
+        gdf = gdf[gdf[schema.LEVEL] == level]
+        if level == "district" and area is None:
+            # The whole-city view shows the districts that have grids (the urban core).
+            h = load_hierarchy(p)
+            with_grids = {h.chain(g)[1] for g, lv in h.levels.items() if lv == "grid" and len(h.chain(g)) > 1}
+            if with_grids:
+                gdf = gdf[gdf[schema.CODE].isin(with_grids)]
+    codes = _codes_in(p, area, level)
+    if codes is not None:
+        gdf = gdf[gdf[schema.CODE].isin(codes) | (gdf[schema.CODE] == area)]
+    props = [c for c in (schema.CODE, schema.NAME) if c in gdf]
+    return geojson_payload(gdf, properties=props, tolerance_deg=TOLERANCE[level])
+
+
+def context_layers(path: Path, area: str | None) -> list[pdk.Layer]:
+    """District, street and community outlines, so the map reads without a basemap."""
+    layers = []
+    widths = {"district": 2.5, "street": 1.6, "community": 1.0}
+    for level in ("community", "street", "district"):
+        data = _features(str(path), _stamp(path), "admin", level, area)
+        if not data["features"]:
+            continue
+        layers.append(pdk.Layer(
+            "GeoJsonLayer", id=f"admin-{level}", data=data, stroked=True, filled=False,
+            get_line_color=LEVEL_COLOURS[level], get_line_width=0,
+            line_width_min_pixels=widths[level], pickable=False,
+        ))
+    return layers
+
+
+def grid_layer(path: Path, area: str | None, per_grid: pd.Series) -> pdk.Layer:
+    """Grid outlines, clickable anywhere inside (transparent fill), with counts for the tooltip."""
+    data = copy.copy(_features(str(path), _stamp(path), "grids", "grid", area))
+    counts = per_grid.to_dict()
+    data["features"] = [
+        {**f, "properties": {**f["properties"], "count": int(counts.get(f["properties"]["code"], 0))}}
+        for f in data["features"]
+    ]
+    return pdk.Layer(
+        "GeoJsonLayer", id="grids", data=data, stroked=True, filled=True,
+        get_fill_color=[0, 0, 0, 0], get_line_color=LEVEL_COLOURS["grid"], get_line_width=0,
+        line_width_min_pixels=0.6, pickable=True, auto_highlight=True,
+        highlight_color=[40, 120, 180, 90],
+    )
+
+
+def scope_view(path: Path, area: str | None) -> pdk.ViewState:
+    admin = load_layer(path, "admin")
+    if area is not None:
+        return view_for(admin[admin[schema.CODE] == area])
+    grids = load_layer(path, "grids")
+    return view_for(grids if len(grids) else admin)
