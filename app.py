@@ -1,12 +1,15 @@
-"""gridmap app: registers pages with st.navigation and draws the shared sidebar."""
+"""gridmap app: registers the pages with st.navigation.
+
+Each page draws the shared sidebar itself (``gridmap.ui.sidebar``) so that it always reflects
+the current widget state, also under Streamlit's AppTest.
+"""
 
 import logging
 
 import streamlit as st
 
 from gridmap.i18n import t
-from gridmap.ui import lang, sidebar, workspace_path
-from gridmap.ui.sidebar import remember
+from gridmap.ui import lang
 
 logging.getLogger("gridmap").setLevel(logging.INFO)
 st.set_page_config(page_title="gridmap 网格治理", page_icon="🗺️", layout="wide")
@@ -15,6 +18,4 @@ pages = [
     st.Page("pages/map.py", title=t("page.map", L), icon="🗺️", default=True),
     st.Page("pages/workspace.py", title=t("page.workspace", L), icon="🗂️"),
 ]
-nav = st.navigation(pages)
-remember(sidebar(workspace_path()))
-nav.run()
+st.navigation(pages).run()

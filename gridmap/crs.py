@@ -377,6 +377,14 @@ def _as_geoseries(geoms: Any) -> gpd.GeoSeries:
     return gpd.GeoSeries(np.asarray(geoms, dtype=object), crs=getattr(geoms, "crs", None))
 
 
+def _is_epsg(found: pyproj.CRS, epsg: int) -> bool:
+    # A CRS read from a .prj file is often the same system under another WKT flavour, which
+    # plain equality rejects.
+    return found.to_epsg() == epsg or found.equals(
+        pyproj.CRS.from_epsg(epsg), ignore_axis_order=True
+    )
+
+
 def _check_geographic_label(series: gpd.GeoSeries, what: str) -> None:
     """Allow no label, EPSG:4326 or EPSG:4490: GCJ-02/BD-09 files are often labelled 4326."""
     if series.crs is not None and series.crs.to_epsg() not in (4326, 4490):
@@ -418,7 +426,7 @@ def geometries_to_wgs84(geoms: gpd.GeoSeries | NDArray[Any], crs: CrsSpec) -> gp
     series = _as_geoseries(geoms)
     if crs.kind == "epsg":
         assert crs.epsg is not None
-        if series.crs is not None and series.crs != pyproj.CRS.from_epsg(crs.epsg):
+        if series.crs is not None and not _is_epsg(series.crs, crs.epsg):
             raise CrsError(
                 f"geometries are labelled {series.crs.to_string()} but were declared {crs.label}"
             )

@@ -30,8 +30,11 @@ class Hierarchy:
 
     def children(self, code: str | None, level: str) -> list[str]:
         """Codes of ``level`` directly under ``code`` (None: every unit of that level)."""
-        found = [c for c, lv in self.levels.items() if lv == level
-                 and (code is None or self.parents.get(c) == code)]
+        found = [
+            c
+            for c, lv in self.levels.items()
+            if lv == level and (code is None or self.parents.get(c) == code)
+        ]
         return sorted(found)
 
     def chain(self, code: str) -> list[str]:
@@ -51,7 +54,9 @@ class Hierarchy:
             return None
         if self.levels.get(code) == "grid":
             return frozenset({code})
-        return frozenset(g for g, lv in self.levels.items() if lv == "grid" and code in self.chain(g))
+        return frozenset(
+            g for g, lv in self.levels.items() if lv == "grid" and code in self.chain(g)
+        )
 
     def name(self, code: str) -> str:
         return self.names.get(code) or code
@@ -69,7 +74,7 @@ def build_hierarchy(admin: gpd.GeoDataFrame, grids: gpd.GeoDataFrame) -> Hierarc
         names[code] = str(row[1]) if pd.notna(row[1]) else code
         levels[code] = str(row[2]) if pd.notna(row[2]) else "community"
         parents[code] = str(row[3]) if pd.notna(row[3]) and row[3] else None
-    grid_parents = grids[schema.PARENT_CODE] if schema.PARENT_CODE in grids else None
+    grid_parents = grids.get(schema.PARENT_CODE)
     missing = (
         grid_parents.isna() | ~grid_parents.astype(str).isin(levels)
         if grid_parents is not None

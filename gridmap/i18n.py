@@ -46,10 +46,15 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "categories": ("事件类别", "Categories"),
     "handling_classes": ("处置类别", "Handling classes"),
     "all": ("全部", "All"),
-    "synthetic.badge": ("演示数据：除区县边界外均为合成数据", "Demo: all data except the district "
-                        "boundaries is synthetic"),
+    "synthetic.badge": (
+        "演示数据：除区县边界外均为合成数据",
+        "Demo: all data except the district boundaries is synthetic",
+    ),
     "res": ("六边形大小（H3 分辨率）", "Hexagon size (H3 resolution)"),
-    "res.help": ("7 约 5 km²，9 约 0.1 km²，11 约 2000 m²", "7 ≈ 5 km², 9 ≈ 0.1 km², 11 ≈ 2,000 m²"),
+    "res.help": (
+        "7 约 5 km²，9 约 0.1 km²，11 约 2000 m²",
+        "7 ≈ 5 km², 9 ≈ 0.1 km², 11 ≈ 2,000 m²",
+    ),
     "legend.count": ("每格事件数", "Incidents per cell"),
     "map.summary": ("{n} 件事件 · {start} 至 {end}", "{n} incidents · {start} to {end}"),
     "map.click": ("点击地图上的网格查看网格卡片", "Click a grid on the map to open its card"),
@@ -64,9 +69,15 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "card.by_class": ("按处置类别", "By handling class"),
     "card.trend": ("月度趋势", "Monthly trend"),
     "card.quality": ("数据质量", "Data quality"),
-    "card.hh_age": ("户数更新于 {date}（{days} 天前）", "Households as of {date} ({days} days ago)"),
+    "card.hh_age": (
+        "户数更新于 {date}（{days} 天前）",
+        "Households as of {date} ({days} days ago)",
+    ),
     "card.hh_unknown": ("户数更新日期未知", "Household count date unknown"),
-    "card.located": ("有可用位置的事件 {pct}（{n}/{d}）", "Incidents with a usable location {pct} ({n}/{d})"),
+    "card.located": (
+        "有可用位置的事件 {pct}（{n}/{d}）",
+        "Incidents with a usable location {pct} ({n}/{d})",
+    ),
     "card.close": ("关闭卡片", "Close card"),
     "card.professional": ("专属网格", "Professional grid"),
     "card.basic": ("基础网格", "Basic grid"),

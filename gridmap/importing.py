@@ -44,7 +44,7 @@ from .io.mapping import (
 )
 from .io.readers import ParsedTable, read_polygons, read_table
 from .io.rejects import REJECTED, VALUE_CLEARED, RowIssues
-from .joins import assign_codes, build_grid_lookup
+from .joins import GridLookup, assign_codes, build_grid_lookup
 from .store.gpkg import Transaction, Workspace
 from .validate import ValidationReport, repair_geometries, validate_grids
 
@@ -273,14 +273,8 @@ def _import_points(
     cells[usable] = points_to_cells(lon[usable], lat[usable], schema.POINT_RES)
     out[schema.H3_CELL] = cells.astype(np.int64)
     grid_codes = np.full(n, None, dtype=object)
-    grids = tx.read_grids()
-    if len(grids):
-        basic = (
-            grids[grids[schema.GRID_TYPE].fillna("basic") == "basic"]
-            if schema.GRID_TYPE in grids
-            else grids
-        )
-        lookup = build_grid_lookup(basic)
+    lookup = basic_lookup(tx.read_grids())
+    if lookup is not None:
         grid_codes[usable] = assign_codes(lookup, lon[usable], lat[usable])
     out[schema.GRID_CODE] = grid_codes
     outline = _city_outline(tx)
@@ -640,6 +634,27 @@ def _import_polygons(
     return report, issues
 
 
+def basic_lookup(grids: gpd.GeoDataFrame) -> GridLookup | None:
+    """Lookup over the basic grids; grids sharing a code count as one grid (their union).
+
+    Duplicate codes are a validation problem, reported by ``gridmap validate``; until they
+    are fixed, incidents in either part are assigned to that code.
+    """
+    if not len(grids):
+        return None
+    basic = (
+        grids[grids[schema.GRID_TYPE].fillna("basic") == "basic"]
+        if schema.GRID_TYPE in grids
+        else grids
+    )
+    basic = basic[basic[schema.CODE].notna()]
+    if not len(basic):
+        return None
+    if basic[schema.CODE].duplicated().any():
+        basic = basic[[schema.CODE, "geometry"]].dissolve(by=schema.CODE, as_index=False)
+    return build_grid_lookup(basic)
+
+
 def _assign_units(tx: Transaction, units: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     grids = tx.read_grids()
     units = units.copy()
@@ -647,13 +662,11 @@ def _assign_units(tx: Transaction, units: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     units[schema.H3_CELL] = points_to_cells(
         shapely.get_x(pts), shapely.get_y(pts), schema.POINT_RES
     ).astype(np.int64)
-    if not len(grids) or not len(units):
+    lookup = basic_lookup(grids)
+    if lookup is None or not len(units):
         units[schema.GRID_CODE] = None
         return units
-    basic = grids[grids[schema.GRID_TYPE].fillna("basic") == "basic"]
-    units[schema.GRID_CODE] = assign_codes(
-        build_grid_lookup(basic), shapely.get_x(pts), shapely.get_y(pts)
-    )
+    units[schema.GRID_CODE] = assign_codes(lookup, shapely.get_x(pts), shapely.get_y(pts))
     return units
 
 
@@ -706,9 +719,7 @@ def _store_grids(
 
 def reassign(tx: Transaction) -> None:
     """Assign stored incidents and units to the grids in force (after a publish)."""
-    grids = tx.read_grids()
-    basic = grids[grids[schema.GRID_TYPE].fillna("basic") == "basic"] if len(grids) else grids
-    lookup = build_grid_lookup(basic) if len(basic) else None
+    lookup = basic_lookup(tx.read_grids())
     for layer in ("incidents", "units"):
         if not tx.has_layer(layer) or tx.layer_count(layer) == 0:
             continue

@@ -202,7 +202,7 @@ def build_grid_lookup(
     height = math.ceil((maxy - miny) / dy) + 2 * _PAD
     # Padding and rounding up make the size after one rescaling slightly off; repeat.
     while width * height > max_pixels:
-        grow = math.sqrt(width * height / max_pixels) * 1.01
+        grow = math.sqrt(width * height / max_pixels) * 1.001
         dx, dy = dx * grow, dy * grow
         width = math.ceil((maxx - minx) / dx) + 2 * _PAD
         height = math.ceil((maxy - miny) / dy) + 2 * _PAD
@@ -279,11 +279,11 @@ def _fill(
 ) -> tuple[NDArray[np.signedinteger[Any]], NDArray[np.bool_]]:
     """Winding-number fill of grid positions at pixel centres, without sorting.
 
-    ``weight`` is +1 or -1 per segment, oriented so that the winding number of every ring
-    is +1 inside an exterior ring and -1 inside a hole: a valid polygon then has winding
-    number 1 exactly inside it. Crossings of segments with the pixel-centre line of each
-    row are accumulated as differences and summed along the row, once weighted by the grid
-    position + 1 (the id) and once unweighted (how many grids cover the centre).
+    ``weight`` is +-(grid position + 1) per segment, its sign oriented so that every ring
+    winds +1 inside an exterior ring and -1 inside a hole: a valid polygon then has
+    winding number 1 exactly inside it. Crossings of segments with the pixel-centre line
+    of each row are accumulated as differences and summed along the row, once with the
+    weight (giving position + 1) and once with its sign (how many grids cover the centre).
 
     Returns the raster (position or -1) and a mask of the pixels whose centre is not
     covered exactly 0 or 1 times (overlaps; their raster value is meaningless).

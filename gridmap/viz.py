@@ -117,7 +117,11 @@ def make_deck(
 # --- incident heat (H3) ---------------------------------------------------------------------
 #: Sequential yellow-orange-red, light to dark: readable on a light background and in print.
 HEAT_RGB: tuple[tuple[int, int, int], ...] = (
-    (255, 237, 160), (254, 204, 92), (253, 141, 60), (240, 59, 32), (189, 0, 38),
+    (255, 237, 160),
+    (254, 204, 92),
+    (253, 141, 60),
+    (240, 59, 32),
+    (189, 0, 38),
 )
 
 
@@ -160,12 +164,24 @@ def legend_html(title: str, breaks: list[int]) -> str:
 
 def hex_layer(cells: Any, *, layer_id: str, breaks: list[int], opacity: float = 0.75) -> pdk.Layer:
     """Flat H3 cells coloured by count class; data rows carry ``cell`` (hex id) and ``count``."""
-    colours = [list(HEAT_RGB[min(int(i), len(HEAT_RGB) - 1)]) for i in class_of(cells["count"], breaks)]
-    data = [{"cell": c, "count": int(n), "rgb": rgb}
-            for c, n, rgb in zip(cells["cell"], cells["count"], colours, strict=True)]
+    colours = [
+        list(HEAT_RGB[min(int(i), len(HEAT_RGB) - 1)]) for i in class_of(cells["count"], breaks)
+    ]
+    data = [
+        {"cell": c, "count": int(n), "rgb": rgb}
+        for c, n, rgb in zip(cells["cell"], cells["count"], colours, strict=True)
+    ]
     return pdk.Layer(
-        "H3HexagonLayer", id=layer_id, data=data, get_hexagon="cell", get_fill_color="rgb",
-        extruded=False, stroked=False, filled=True, opacity=opacity, pickable=False,
+        "H3HexagonLayer",
+        id=layer_id,
+        data=data,
+        get_hexagon="cell",
+        get_fill_color="rgb",
+        extruded=False,
+        stroked=False,
+        filled=True,
+        opacity=opacity,
+        pickable=False,
     )
 
 

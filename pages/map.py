@@ -7,16 +7,23 @@ import streamlit as st
 from gridmap.analytics.cards import grid_card
 from gridmap.analytics.incidents import counts_by_cell, counts_by_grid, select
 from gridmap.i18n import t
-from gridmap.ui import Timer, lang, load_hierarchy, load_incidents, load_layer, workspace_path
-from gridmap.ui import state
+from gridmap.ui import (
+    Timer,
+    lang,
+    load_hierarchy,
+    load_incidents,
+    load_layer,
+    sidebar,
+    state,
+    workspace_path,
+)
 from gridmap.ui.cards import render_grid_card
 from gridmap.ui.mapdata import context_layers, grid_layer, scope_view
-from gridmap.ui.sidebar import current_scope
 from gridmap.viz import class_breaks, hex_layer, legend_html, make_deck, picked
 
-L = lang()
 path = workspace_path()
-scope = current_scope()
+scope = sidebar(path)
+L = lang()
 if scope is None:
     st.error(t("no.workspace", L, path=path))
     st.stop()
@@ -28,25 +35,35 @@ with Timer("map.total") as total:
     with Timer("map.filter"):
         idx = select(table, scope.incidents)
         per_grid = counts_by_grid(table, idx)
-    res = st.segmented_control(t("res", L), [7, 8, 9, 10, 11], default=9, key=state.KEY_RES,
-                               help=t("res.help", L)) or 9
+    res = (
+        st.segmented_control(
+            t("res", L), [7, 8, 9, 10, 11], default=9, key=state.KEY_RES, help=t("res.help", L)
+        )
+        or 9
+    )
     with Timer("map.cells"):
         cells = counts_by_cell(table, idx, res)
         breaks = class_breaks(cells["count"])
     f = scope.incidents
-    st.markdown(f"**{t('map.summary', L, n=f'{len(idx):,}', start=f.start, end=f.end)}**  ·  "
-                + (h.name(scope.area) if scope.area else t("scope.city", L)))
+    st.markdown(
+        f"**{t('map.summary', L, n=f'{len(idx):,}', start=f.start, end=f.end)}**  ·  "
+        + (h.name(scope.area) if scope.area else t("scope.city", L))
+    )
     layers = [
         *context_layers(path, scope.area),
         hex_layer(cells, layer_id="incident-cells", breaks=breaks),
         grid_layer(path, scope.area, per_grid),
     ]
-    deck = make_deck(layers, scope_view(path, scope.area),
-                     tooltip={"html": "<b>{name}</b><br/>{code}<br/>{count}", "style": {"fontSize": "13px"}})
+    deck = make_deck(
+        layers,
+        scope_view(path, scope.area),
+        tooltip={"html": "<b>{name}</b><br/>{code}<br/>{count}", "style": {"fontSize": "13px"}},
+    )
     left, right = st.columns([2.3, 1])
     with left:
-        event = st.pydeck_chart(deck, on_select="rerun", selection_mode="single-object",
-                                key=state.KEY_MAP, height=640)
+        event = st.pydeck_chart(
+            deck, on_select="rerun", selection_mode="single-object", key=state.KEY_MAP, height=640
+        )
         if breaks:
             st.markdown(legend_html(t("legend.count", L), breaks), unsafe_allow_html=True)
         else:

@@ -4,12 +4,13 @@ import pandas as pd
 import streamlit as st
 
 from gridmap.i18n import t
-from gridmap.ui import lang, load_info, load_layer, workspace_path
+from gridmap.ui import lang, load_info, load_layer, sidebar, workspace_path
 from gridmap.ui.state import KEY_WORKSPACE_MAP
 from gridmap.viz import LEVEL_COLOURS, boundary_layer, make_deck, view_for
 
-L = lang()
 path = workspace_path()
+sidebar(path)
+L = lang()
 st.title(t("app.title", L))
 if not path.exists():
     st.error(t("no.workspace", L, path=path))

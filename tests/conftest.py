@@ -98,3 +98,39 @@ def frame_to_csv():
         return path
 
     return write
+
+
+@pytest.fixture
+def busy_workspace(workspace: Path, tmp_path: Path) -> Path:
+    """The 2x2 workspace with 300 incidents in 2025: grid B gets a third of them."""
+    from gridmap.importing import import_file
+
+    rng = np.random.default_rng(11)
+    n = 300
+    # Sample in metres inside the 200 m block, so every incident falls in one of the grids.
+    pts = gpd.GeoSeries(
+        gpd.points_from_xy(ORIGIN[0] + rng.uniform(1, 199, n), ORIGIN[1] + rng.uniform(1, 199, n)),
+        crs=UTM48N,
+    )
+    pts = pts.to_crs(4326)
+    frame = pd.DataFrame(
+        {
+            "id": [f"E{i}" for i in range(n)],
+            "lon": pts.x.to_numpy(),
+            "lat": pts.y.to_numpy(),
+            "occurred_at": (
+                pd.Timestamp("2025-01-01") + pd.to_timedelta(rng.integers(0, 365 * 24, n), unit="h")
+            ).astype(str),
+            "category": rng.choice(["平安建设", "城市管理", "安全生产"], n),
+            "handling_class": rng.choice(["一般事项", "矛盾调解"], n),
+        }
+    )
+    frame["closed_at"] = np.where(
+        np.arange(n) % 4 == 0,
+        "",
+        (pd.to_datetime(frame["occurred_at"]) + pd.Timedelta(days=3)).astype(str),
+    )
+    path = tmp_path / "busy.csv"
+    frame.to_csv(path, index=False)
+    import_file(workspace, "incidents", path, crs="wgs84")
+    return workspace

@@ -261,6 +261,11 @@ def test_geometries_epsg_uses_pyproj_and_checks_the_label() -> None:
         geometries_to_wgs84(utm, parse_crs("gcj02"))
     back = geometries_from_wgs84(out, parse_crs("EPSG:32648"))
     assert back.crs.to_epsg() == 32648
+    # The same CRS in another WKT flavour (an ESRI .prj) is not a mismatch.
+    esri = pyproj.CRS.from_wkt(pyproj.CRS.from_epsg(32648).to_wkt(version="WKT1_ESRI"))
+    assert geometries_to_wgs84(utm.set_crs(esri, allow_override=True), parse_crs("32648")).equals(
+        out
+    )
 
 
 # --- metric CRS -----------------------------------------------------------------------------

@@ -484,8 +484,15 @@ def test_every_polygon_format(tmp_path: Path, fmt: str) -> None:
                 zf.write(part, part.name)
     else:
         path = tmp_path / f"grids.{fmt}"
-        gdf.to_file(path, driver={"gpkg": "GPKG", "geojson": "GeoJSON", "shp": "ESRI Shapefile",
-                                  "fgb": "FlatGeobuf"}[fmt])
+        gdf.to_file(
+            path,
+            driver={
+                "gpkg": "GPKG",
+                "geojson": "GeoJSON",
+                "shp": "ESRI Shapefile",
+                "fgb": "FlatGeobuf",
+            }[fmt],
+        )
     report = import_file(tmp_path / "ws.gpkg", "grids", path)
     assert (report.rows_read, report.imported) == (4, 4)
     grids = Workspace(tmp_path / "ws.gpkg").read_grids().set_index("code")
@@ -495,9 +502,11 @@ def test_every_polygon_format(tmp_path: Path, fmt: str) -> None:
 def test_geoparquet_points(workspace: Path, tmp_path: Path) -> None:
     rng = np.random.default_rng(5)
     x0, y0, x1, y1 = squares_2x2().total_bounds
-    pts = gpd.GeoDataFrame({"id": ["p1", "p2", "p3"], "occurred_at": ["2024-01-02"] * 3},
-                           geometry=gpd.points_from_xy(rng.uniform(x0, x1, 3),
-                                                       rng.uniform(y0, y1, 3)), crs=4326)
+    pts = gpd.GeoDataFrame(
+        {"id": ["p1", "p2", "p3"], "occurred_at": ["2024-01-02"] * 3},
+        geometry=gpd.points_from_xy(rng.uniform(x0, x1, 3), rng.uniform(y0, y1, 3)),
+        crs=4326,
+    )
     path = tmp_path / "pts.parquet"
     pts.to_parquet(path)
     report = import_file(workspace, "incidents", path)  # the CRS comes from the file
@@ -509,7 +518,9 @@ def test_wrong_encodings_are_refused_clearly(workspace: Path, tmp_path: Path) ->
     frame, _, _ = chinese_incidents(3)
     utf16 = tmp_path / "utf16.csv"
     frame.to_csv(utf16, index=False, encoding="utf-16")
-    with pytest.raises(ImportFileError, match=r"utf16\.csv: cannot decode text at byte 0: not UTF-8"):
+    with pytest.raises(
+        ImportFileError, match=r"utf16\.csv: cannot decode text at byte 0: not UTF-8"
+    ):
         import_file(workspace, "incidents", utf16, crs="gcj02")
     gbk = tmp_path / "gbk.csv"
     frame.to_csv(gbk, index=False, encoding="gbk")
@@ -536,3 +547,18 @@ def test_shapefile_without_shx_is_rebuilt(tmp_path: Path) -> None:
     shp.with_suffix(".shx").unlink()
     report = import_file(tmp_path / "ws.gpkg", "grids", shp)
     assert report.imported == 4
+
+
+def test_duplicate_grid_codes_are_kept_and_reported(tmp_path: Path) -> None:
+    grids = squares_2x2(codes=("A", "B", "A", "D"))
+    path = tmp_path / "dups.geojson"
+    grids.to_file(path, driver="GeoJSON")
+    ws = tmp_path / "ws.gpkg"
+    report = import_file(ws, "grids", path)
+    assert report.imported == 4
+    assert report.validation is not None and report.validation.counts()["duplicate_code"] == 2
+    frame, _, _ = chinese_incidents(30)
+    events = tmp_path / "e.csv"
+    frame.to_csv(events, index=False)
+    import_file(ws, "incidents", events, crs="gcj02")
+    assert set(Workspace(ws).read_layer("incidents")["grid_code"]) <= {"A", "B", "D"}

@@ -69,15 +69,20 @@ def _seconds(values: pd.Series) -> NDArray[np.int64]:
 
 def _codes(values: pd.Series, codes: Sequence[str], missing: int) -> NDArray[np.int8]:
     lookup = {c: i for i, c in enumerate(codes)}
-    return values.map(lookup).fillna(missing).to_numpy(dtype=np.int8)
+    out: NDArray[np.int8] = values.map(lookup).fillna(missing).to_numpy(dtype=np.int8)
+    return out
 
 
-def incident_table(incidents: gpd.GeoDataFrame | pd.DataFrame, grid_codes: Sequence[str]) -> IncidentTable:
+def incident_table(
+    incidents: gpd.GeoDataFrame | pd.DataFrame, grid_codes: Sequence[str]
+) -> IncidentTable:
     """Build the sorted arrays from the stored incidents layer and the grid codes in force."""
     occurred = _seconds(incidents[schema.OCCURRED_AT])
     order = np.argsort(occurred, kind="stable")
     grid_index = {c: i for i, c in enumerate(grid_codes)}
-    grid = incidents[schema.GRID_CODE].map(grid_index).fillna(UNKNOWN).to_numpy(dtype=np.int32)
+    grid: NDArray[np.int32] = (
+        incidents[schema.GRID_CODE].map(grid_index).fillna(UNKNOWN).to_numpy(dtype=np.int32)
+    )
     cells = incidents[schema.H3_CELL].fillna(0).to_numpy(dtype=np.int64).view(np.uint64)
     closed = _seconds(incidents[schema.CLOSED_AT]) if schema.CLOSED_AT in incidents else None
     return IncidentTable(
@@ -121,7 +126,9 @@ def _day_seconds(day: dt.date) -> int:
 def select(table: IncidentTable, flt: IncidentFilter) -> NDArray[np.int64]:
     """Positions of the incidents matching ``flt`` (ascending, so still time-sorted)."""
     lo = np.searchsorted(table.occurred_s, _day_seconds(flt.start), side="left")
-    hi = np.searchsorted(table.occurred_s, _day_seconds(flt.end + dt.timedelta(days=1)), side="left")
+    hi = np.searchsorted(
+        table.occurred_s, _day_seconds(flt.end + dt.timedelta(days=1)), side="left"
+    )
     keep = np.ones(hi - lo, dtype=bool)
     if flt.categories:
         wanted = np.zeros(len(CATEGORY_CODES), dtype=bool)

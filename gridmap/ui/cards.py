@@ -38,25 +38,36 @@ def render_grid_card(card: dict[str, Any], L: str) -> None:
         if crumbs:
             cols = st.columns(len(crumbs))
             for i, (col, (code, name, level)) in enumerate(zip(cols, crumbs, strict=True)):
-                col.button(f"{name}", key=f"crumb_{code}", help=t(f"level.{level}", L),
-                           on_click=rescope_to, args=(card["breadcrumb"][: i + 1],),
-                           width="stretch")
+                col.button(
+                    f"{name}",
+                    key=f"crumb_{code}",
+                    help=t(f"level.{level}", L),
+                    on_click=rescope_to,
+                    args=(card["breadcrumb"][: i + 1],),
+                    width="stretch",
+                )
         a, b = st.columns(2)
-        a.metric(t("card.households", L), "–" if card["households"] is None else f"{card['households']:,}")
+        a.metric(
+            t("card.households", L),
+            "–" if card["households"] is None else f"{card['households']:,}",
+        )
         b.metric(t("card.worker", L), card["worker"] or "–")
         closed, count = card["closed"], card["count"]
         a.metric(t("card.incidents", L), f"{count:,}")
         b.metric(t("card.closure", L), _pct(closed, count), help=f"{closed:,} / {count:,}")
         st.caption(f"{t('card.closure', L)}: {closed:,} / {count:,}")
         if count:
-            by_cat = pd.DataFrame({
-                "category": [schema.CATEGORIES.label(c, L) for c in card["by_category"]],
-                "n": list(card["by_category"].values()),
-            })
+            by_cat = pd.DataFrame(
+                {
+                    "category": [schema.CATEGORIES.label(c, L) for c in card["by_category"]],
+                    "n": list(card["by_category"].values()),
+                }
+            )
             by_cat = by_cat[by_cat["n"] > 0].sort_values("n", ascending=False)
             st.markdown(f"**{t('card.by_category', L)}**")
-            st.bar_chart(by_cat, x="category", y="n", horizontal=True, height=180,
-                         x_label="", y_label="")
+            st.bar_chart(
+                by_cat, x="category", y="n", horizontal=True, height=180, x_label="", y_label=""
+            )
             classes = " · ".join(
                 f"{schema.HANDLING_CLASSES.label(c, L)} {n:,}"
                 for c, n in card["by_handling_class"].items()
@@ -64,19 +75,38 @@ def render_grid_card(card: dict[str, Any], L: str) -> None:
             st.caption(f"{t('card.by_class', L)}: {classes}")
             if card["monthly"]:
                 st.markdown(f"**{t('card.trend', L)}**")
-                trend = pd.DataFrame({"month": list(card["monthly"]), "n": list(card["monthly"].values())})
+                trend = pd.DataFrame(
+                    {"month": list(card["monthly"]), "n": list(card["monthly"].values())}
+                )
                 st.line_chart(trend, x="month", y="n", height=140, x_label="", y_label="")
         quality = []
         if card["household_age_days"] is None:
             quality.append(t("card.hh_unknown", L))
         else:
-            quality.append(t("card.hh_age", L, date=card["effective_date"],
-                             days=f"{card['household_age_days']:,}"))
-        quality.append(t("card.located", L, pct=_pct(card["located"], count),
-                         n=f"{card['located']:,}", d=f"{count:,}"))
+            quality.append(
+                t(
+                    "card.hh_age",
+                    L,
+                    date=card["effective_date"],
+                    days=f"{card['household_age_days']:,}",
+                )
+            )
+        quality.append(
+            t(
+                "card.located",
+                L,
+                pct=_pct(card["located"], count),
+                n=f"{card['located']:,}",
+                d=f"{count:,}",
+            )
+        )
         st.caption(f"{t('card.quality', L)}: " + " · ".join(quality))
-        st.button(t("card.close", L), key="card_close", on_click=st.session_state.pop,
-                  args=(state.KEY_SELECTED_GRID, None))
+        st.button(
+            t("card.close", L),
+            key="card_close",
+            on_click=st.session_state.pop,
+            args=(state.KEY_SELECTED_GRID, None),
+        )
 
 
 def today() -> dt.date:

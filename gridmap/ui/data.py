@@ -55,8 +55,14 @@ def _layer(path: str, stamp: float, layer: str) -> gpd.GeoDataFrame:
 @st.cache_resource(show_spinner=False, max_entries=4)
 def _incidents(path: str, stamp: float) -> IncidentTable:
     ws = Workspace(path)
-    cols = [schema.OCCURRED_AT, schema.CLOSED_AT, schema.CATEGORY, schema.HANDLING_CLASS,
-            schema.GRID_CODE, schema.H3_CELL]
+    cols = [
+        schema.OCCURRED_AT,
+        schema.CLOSED_AT,
+        schema.CATEGORY,
+        schema.HANDLING_CLASS,
+        schema.GRID_CODE,
+        schema.H3_CELL,
+    ]
     frame = ws.read_layer("incidents", columns=cols) if ws.has_layer("incidents") else None
     grids = ws.read_grids()
     codes = sorted(grids[schema.CODE].astype(str)) if len(grids) else []

@@ -17,7 +17,13 @@ from .data import _stamp, load_hierarchy, load_layer
 __all__ = ["context_layers", "grid_layer", "scope_view"]
 
 # How much to simplify outlines (degrees, ~ metres / 100,000): finer for smaller units.
-TOLERANCE = {"city": 0.002, "district": 0.0008, "street": 0.0003, "community": 0.0001, "grid": 0.00005}
+TOLERANCE = {
+    "city": 0.002,
+    "district": 0.0008,
+    "street": 0.0003,
+    "community": 0.0001,
+    "grid": 0.00005,
+}
 
 
 def _codes_in(path: Path, area: str | None, level: str) -> list[str] | None:
@@ -37,7 +43,9 @@ def _features(path: str, stamp: float, layer: str, level: str, area: str | None)
         if level == "district" and area is None:
             # The whole-city view shows the districts that have grids (the urban core).
             h = load_hierarchy(p)
-            with_grids = {h.chain(g)[1] for g, lv in h.levels.items() if lv == "grid" and len(h.chain(g)) > 1}
+            with_grids = {
+                h.chain(g)[1] for g, lv in h.levels.items() if lv == "grid" and len(h.chain(g)) > 1
+            }
             if with_grids:
                 gdf = gdf[gdf[schema.CODE].isin(with_grids)]
     codes = _codes_in(p, area, level)
@@ -55,11 +63,19 @@ def context_layers(path: Path, area: str | None) -> list[pdk.Layer]:
         data = _features(str(path), _stamp(path), "admin", level, area)
         if not data["features"]:
             continue
-        layers.append(pdk.Layer(
-            "GeoJsonLayer", id=f"admin-{level}", data=data, stroked=True, filled=False,
-            get_line_color=LEVEL_COLOURS[level], get_line_width=0,
-            line_width_min_pixels=widths[level], pickable=False,
-        ))
+        layers.append(
+            pdk.Layer(
+                "GeoJsonLayer",
+                id=f"admin-{level}",
+                data=data,
+                stroked=True,
+                filled=False,
+                get_line_color=LEVEL_COLOURS[level],
+                get_line_width=0,
+                line_width_min_pixels=widths[level],
+                pickable=False,
+            )
+        )
     return layers
 
 
@@ -68,13 +84,24 @@ def grid_layer(path: Path, area: str | None, per_grid: pd.Series) -> pdk.Layer:
     data = copy.copy(_features(str(path), _stamp(path), "grids", "grid", area))
     counts = per_grid.to_dict()
     data["features"] = [
-        {**f, "properties": {**f["properties"], "count": int(counts.get(f["properties"]["code"], 0))}}
+        {
+            **f,
+            "properties": {**f["properties"], "count": int(counts.get(f["properties"]["code"], 0))},
+        }
         for f in data["features"]
     ]
     return pdk.Layer(
-        "GeoJsonLayer", id="grids", data=data, stroked=True, filled=True,
-        get_fill_color=[0, 0, 0, 0], get_line_color=LEVEL_COLOURS["grid"], get_line_width=0,
-        line_width_min_pixels=0.6, pickable=True, auto_highlight=True,
+        "GeoJsonLayer",
+        id="grids",
+        data=data,
+        stroked=True,
+        filled=True,
+        get_fill_color=[0, 0, 0, 0],
+        get_line_color=LEVEL_COLOURS["grid"],
+        get_line_width=0,
+        line_width_min_pixels=0.6,
+        pickable=True,
+        auto_highlight=True,
         highlight_color=[40, 120, 180, 90],
     )
 

@@ -46,29 +46,47 @@ def _area_select(h: Hierarchy, L: str) -> str | None:
         return everything if code is None else h.name(code)
 
     district = st.selectbox(
-        t("scope.district", L), [None, *h.children(None, "district")], format_func=fmt,
-        key=state.KEY_DISTRICT, on_change=_reset, args=(state.KEY_STREET, state.KEY_COMMUNITY),
+        t("scope.district", L),
+        [None, *h.children(None, "district")],
+        format_func=fmt,
+        key=state.KEY_DISTRICT,
+        on_change=_reset,
+        args=(state.KEY_STREET, state.KEY_COMMUNITY),
     )
     street = community = None
     if district is not None:
         streets = h.children(district, "street")
         if streets:
             street = st.selectbox(
-                t("scope.street", L), [None, *streets], format_func=fmt, key=state.KEY_STREET,
-                on_change=_reset, args=(state.KEY_COMMUNITY,),
+                t("scope.street", L),
+                [None, *streets],
+                format_func=fmt,
+                key=state.KEY_STREET,
+                on_change=_reset,
+                args=(state.KEY_COMMUNITY,),
             )
     if street is not None:
         communities = h.children(street, "community")
         if communities:
-            community = st.selectbox(t("scope.community", L), [None, *communities],
-                                     format_func=fmt, key=state.KEY_COMMUNITY)
+            community = st.selectbox(
+                t("scope.community", L),
+                [None, *communities],
+                format_func=fmt,
+                key=state.KEY_COMMUNITY,
+            )
     return community or street or district
 
 
 def _window(first: dt.date, last: dt.date, L: str) -> tuple[dt.date, dt.date]:
     default = (max(first, last - dt.timedelta(days=DEFAULT_WINDOW_DAYS - 1)), last)
-    value = st.date_input(t("window", L), value=default, min_value=first, max_value=last,
-                          key=state.KEY_WINDOW, format="YYYY-MM-DD")
+    value = st.date_input(
+        t("window", L),
+        value=default,
+        min_value=first,
+        max_value=last,
+        key=state.KEY_WINDOW,
+        format="YYYY-MM-DD",
+    )
     # While the user is picking, the widget holds only the start date.
     if isinstance(value, tuple) and len(value) == 2:
         return value[0], value[1]
@@ -79,8 +97,13 @@ def _window(first: dt.date, last: dt.date, L: str) -> tuple[dt.date, dt.date]:
 def sidebar(path: Path) -> Scope | None:
     """Draw the sidebar; returns the scope, or None when the workspace is missing."""
     with st.sidebar:
-        st.radio("语言 / Language", LANGS, key=state.KEY_LANG, horizontal=True,
-                 format_func=lambda v: "中文" if v == "zh" else "English")
+        st.radio(
+            "语言 / Language",
+            LANGS,
+            key=state.KEY_LANG,
+            horizontal=True,
+            format_func=lambda v: "中文" if v == "zh" else "English",
+        )
         L = lang()
         if not path.exists():
             return None
@@ -95,28 +118,19 @@ def sidebar(path: Path) -> Scope | None:
         first, last = table.time_range or (today - dt.timedelta(days=365), today)
         start, end = _window(first, last, L)
         categories = st.multiselect(
-            t("categories", L), list(schema.CATEGORIES.codes) + [schema.UNCLASSIFIED.code],
-            key=state.KEY_CATEGORIES, placeholder=t("all", L),
+            t("categories", L),
+            [*schema.CATEGORIES.codes, schema.UNCLASSIFIED.code],
+            key=state.KEY_CATEGORIES,
+            placeholder=t("all", L),
             format_func=lambda c: schema.CATEGORIES.label(c, L),
         )
         classes = st.multiselect(
-            t("handling_classes", L), list(schema.HANDLING_CLASSES.codes),
-            key=state.KEY_CLASSES, placeholder=t("all", L),
+            t("handling_classes", L),
+            list(schema.HANDLING_CLASSES.codes),
+            key=state.KEY_CLASSES,
+            placeholder=t("all", L),
             format_func=lambda c: schema.HANDLING_CLASSES.label(c, L),
         )
         st.caption(t("no.basemap", L))
     flt = IncidentFilter(start, end, tuple(categories), tuple(classes), h.grids_under(area))
     return Scope(area, flt, synthetic)
-
-
-_SCOPE = "_scope"
-
-
-def remember(scope: Scope | None) -> None:
-    """Keep the sidebar's scope for the page script of this run."""
-    st.session_state[_SCOPE] = scope
-
-
-def current_scope() -> Scope | None:
-    scope = st.session_state.get(_SCOPE)
-    return scope if isinstance(scope, Scope) else None

@@ -21,8 +21,9 @@ from gridmap.indexing import cell_parents, points_to_cells
 
 def table_of(rows: list[tuple[str, str, str, str | None, str | None]]):
     """rows: (occurred_at, category, handling_class, grid_code, closed_at)."""
-    frame = pd.DataFrame(rows, columns=["occurred_at", "category", "handling_class", "grid_code",
-                                        "closed_at"])
+    frame = pd.DataFrame(
+        rows, columns=["occurred_at", "category", "handling_class", "grid_code", "closed_at"]
+    )
     frame["occurred_at"] = pd.to_datetime(frame["occurred_at"])
     frame["closed_at"] = pd.to_datetime(frame["closed_at"])
     cells = points_to_cells(np.full(len(frame), 103.8), np.full(len(frame), 36.05))
@@ -52,8 +53,9 @@ def test_category_class_and_area_filters() -> None:
     assert len(select(t, whole)) == 5
     f = IncidentFilter(whole.start, whole.end, categories=("public_safety",))
     assert len(select(t, f)) == 2
-    f = IncidentFilter(whole.start, whole.end, handling_classes=("general",),
-                       grid_codes=frozenset({"G1", "G3"}))
+    f = IncidentFilter(
+        whole.start, whole.end, handling_classes=("general",), grid_codes=frozenset({"G1", "G3"})
+    )
     assert len(select(t, f)) == 2  # the G1 and G3 general ones; the unassigned one is out
 
 

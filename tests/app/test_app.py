@@ -1,4 +1,4 @@
-"""The app: AppTest of the workspace page, and the same page in a real Chromium."""
+"""The app: AppTest of the shell, the map page and the data page, and the same in Chromium."""
 
 from __future__ import annotations
 
@@ -21,42 +21,104 @@ from ..conftest import ROOT, require
 APP = ROOT / "app.py"
 
 
-@pytest.fixture
-def app(workspace: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
-    monkeypatch.setenv("GRIDMAP_WORKSPACE", str(workspace))
+def app_for(ws: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
+    monkeypatch.setenv("GRIDMAP_WORKSPACE", str(ws))
     monkeypatch.chdir(ROOT)
     return AppTest.from_file(str(APP), default_timeout=60)
 
 
-def test_workspace_page_shows_counts_and_map(app: AppTest) -> None:
-    app.run()
-    assert not app.exception
-    metrics = {m.label: m.value for m in app.metric}
-    assert metrics["网格"] == "4"
-    assert metrics["行政区划"] == "1"
-    assert metrics["事件"] == "0"
-    spec = json.loads(app.get("deck_gl_json_chart")[0].proto.json)
-    ids = [layer["id"] for layer in spec["layers"]]
-    assert ids == ["admin-community", "grids"]
-    grid_layer = spec["layers"][1]
-    assert len(grid_layer["data"]["features"]) == 4
-    assert spec["mapStyle"] == "/app/static/style.json"  # offline: no external basemap
+def deck_layers(at: AppTest) -> dict[str, dict]:
+    spec = json.loads(at.get("deck_gl_json_chart")[0].proto.json)
+    return {layer["id"]: layer for layer in spec["layers"]}
 
 
-def test_language_switch_to_english(app: AppTest) -> None:
-    app.run()
-    app.sidebar.radio(key="lang").set_value("en").run()
-    assert not app.exception
-    assert app.title[0].value == "gridmap grid-governance workbench"
-    assert {m.label for m in app.metric} >= {"Grids", "Incidents", "Admin units"}
+def test_map_page_draws_grids_and_heat(
+    busy_workspace: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    at = app_for(busy_workspace, monkeypatch)
+    at.session_state["time_window"] = (
+        np.datetime64("2025-01-01").item(),
+        np.datetime64("2025-12-31").item(),
+    )
+    at.run()
+    assert not at.exception
+    layers = deck_layers(at)
+    assert list(layers) == ["admin-community", "incident-cells", "grids"]
+    grid_counts = {
+        f["properties"]["code"]: f["properties"]["count"]
+        for f in layers["grids"]["data"]["features"]
+    }
+    assert sum(grid_counts.values()) == 300
+    assert sum(c["count"] for c in layers["incident-cells"]["data"]) == 300
+    assert layers["incident-cells"]["extruded"] is False
+    assert "300 件事件" in at.markdown[0].value
+
+
+def test_filters_change_the_counts(busy_workspace: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    at = app_for(busy_workspace, monkeypatch)
+    at.session_state["time_window"] = (
+        np.datetime64("2025-01-01").item(),
+        np.datetime64("2025-12-31").item(),
+    )
+    at.run()
+    at.sidebar.multiselect(key="categories").set_value(["work_safety"]).run()
+    layers = deck_layers(at)
+    only = sum(f["properties"]["count"] for f in layers["grids"]["data"]["features"])
+    assert 0 < only < 300
+    at.sidebar.multiselect(key="categories").set_value([]).run()
+    at.sidebar.multiselect(key="handling_classes").set_value(["dispute"]).run()
+    disputes = sum(f["properties"]["count"] for f in deck_layers(at)["grids"]["data"]["features"])
+    assert 0 < disputes < 300
+
+
+def test_injected_selection_opens_grid_card(
+    busy_workspace: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    at = app_for(busy_workspace, monkeypatch)
+    at.session_state["time_window"] = (
+        np.datetime64("2025-01-01").item(),
+        np.datetime64("2025-12-31").item(),
+    )
+    at.run()
+    at.session_state["city_map"] = {
+        "selection": {
+            "indices": {"grids": [1]},
+            "objects": {"grids": [{"properties": {"code": "B"}}]},
+        }
+    }
+    at.run()
+    assert not at.exception
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["户数"] == "420"
+    n = int(metrics["事件数（时间范围内）"])
+    assert 40 < n < 140
+    closure = next(c.value for c in at.caption if c.value.startswith("结案率"))
+    closed, total = (int(x.replace(",", "")) for x in closure.split(": ")[1].split(" / "))
+    assert total == n and 0 < closed < n  # every 4th incident is still open
+
+
+def test_language_switch_to_english(busy_workspace: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    at = app_for(busy_workspace, monkeypatch).run()
+    at.sidebar.radio(key="lang").set_value("en").run()
+    assert not at.exception
+    assert "incidents ·" in at.markdown[0].value
+    assert at.sidebar.multiselect(key="categories").label == "Categories"
+    assert at.sidebar.selectbox(key="scope_district").label == "District"
+
+
+def test_workspace_page_shows_counts(busy_workspace: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    at = app_for(busy_workspace, monkeypatch).run()
+    at.switch_page("pages/workspace.py").run()
+    assert not at.exception
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["网格"] == "4" and metrics["事件"] == "300"
+    assert deck_layers(at)["grids"]["data"]["features"]
 
 
 def test_missing_workspace_is_a_clear_message(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    monkeypatch.setenv("GRIDMAP_WORKSPACE", str(tmp_path / "none.gpkg"))
-    monkeypatch.chdir(ROOT)
-    at = AppTest.from_file(str(APP), default_timeout=60).run()
+    at = app_for(tmp_path / "none.gpkg", monkeypatch).run()
     assert not at.exception
     assert "未找到工作空间" in at.error[0].value
 
@@ -82,13 +144,13 @@ def _free_port() -> int:
 
 
 @pytest.fixture
-def served(workspace: Path) -> Iterator[str]:
+def served(busy_workspace: Path) -> Iterator[str]:
     if not Path(CHROMIUM).exists():
         if require("GRIDMAP_REQUIRE_BROWSER"):
             pytest.fail(f"Chromium not found at {CHROMIUM} (required in CI)")
         pytest.skip("Chromium not installed")
     port = _free_port()
-    env = dict(os.environ, GRIDMAP_WORKSPACE=str(workspace))
+    env = dict(os.environ, GRIDMAP_WORKSPACE=str(busy_workspace))
     proc = subprocess.Popen(
         [
             sys.executable,
@@ -126,40 +188,62 @@ def served(workspace: Path) -> Iterator[str]:
         proc.wait(timeout=20)
 
 
-@pytest.mark.browser
-def test_workspace_page_in_chromium(served: str, tmp_path: Path) -> None:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=BROWSER_ARGS)
-        page = browser.new_page(viewport={"width": 1400, "height": 1000})
-        page.goto(served)
-        page.locator("[data-testid=stApp][data-test-script-state=notRunning]").wait_for(
-            state="attached", timeout=60_000
-        )
-        page.get_by_text("网格", exact=True).first.wait_for(timeout=30_000)
-        chart = page.get_by_test_id("stDeckGlJsonChart")
-        chart.locator("canvas#deckgl-overlay").wait_for(state="visible", timeout=30_000)
-        coloured = 0
-        for _ in range(50):  # the canvas is visible before deck.gl has drawn the layers
-            png = chart.screenshot()
-            coloured = _coloured_pixels(png)
-            if coloured > 200:
-                break
-            time.sleep(0.2)
-        shots = Path(os.environ.get("GRIDMAP_SHOTS", tmp_path))
-        shots.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(shots / "workspace.png"), full_page=True)
-        browser.close()
-    assert coloured > 200, "the grid outlines were not drawn"
-
-
 def _coloured_pixels(png: bytes) -> int:
-    """Pixels that are clearly not background grey/white (the blue grid outlines)."""
+    """Pixels of the heat colours (yellow to red): clearly red-dominant, not grey or blue."""
     import io
 
     from PIL import Image
 
     rgb = np.asarray(Image.open(io.BytesIO(png)).convert("RGB")).astype(int)
     r, b = rgb[..., 0], rgb[..., 2]
-    return int(((b > r + 40) & (b > 100)).sum())
+    return int(((r > 180) & (r > b + 60)).sum())
+
+
+@pytest.mark.browser
+def test_map_click_opens_card_and_language_switch(served: str, tmp_path: Path) -> None:
+    from playwright.sync_api import sync_playwright
+
+    shots = Path(os.environ.get("GRIDMAP_SHOTS", tmp_path))
+    shots.mkdir(parents=True, exist_ok=True)
+    requests: list[str] = []
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=BROWSER_ARGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.on("request", lambda r: requests.append(r.url))
+        page.goto(served)
+        idle = "[data-testid=stApp][data-test-script-state=notRunning]"
+        page.locator(idle).wait_for(state="attached", timeout=60_000)
+        chart = page.get_by_test_id("stDeckGlJsonChart")
+        chart.locator("canvas#deckgl-overlay").wait_for(state="visible", timeout=30_000)
+        coloured = 0
+        for _ in range(50):  # the canvas is visible before deck.gl has drawn the layers
+            coloured = _coloured_pixels(chart.screenshot())
+            if coloured > 500:
+                break
+            time.sleep(0.2)
+        assert coloured > 500, "the incident heat map was not drawn"
+        page.screenshot(path=str(shots / "map.png"), full_page=True)
+        box = chart.locator("#view-default-view").bounding_box()
+        assert box is not None
+        # The four grids sit in the middle of the view; click inside the upper-right one (B).
+        chart.locator("#view-default-view").click(
+            position={"x": box["width"] / 2 + 20, "y": box["height"] / 2 - 20}
+        )
+        card = page.locator(".st-key-grid_card")
+        card.wait_for(state="visible", timeout=30_000)
+        assert "`B`" in card.inner_text() or "B ·" in card.inner_text()
+        page.locator(idle).wait_for(state="attached", timeout=60_000)
+        page.screenshot(path=str(shots / "map_card.png"), full_page=True)
+        page.get_by_text("English", exact=True).click()
+        page.get_by_text("Grid card", exact=False).or_(
+            page.get_by_text("Households")
+        ).first.wait_for(timeout=30_000)
+        page.locator(idle).wait_for(state="attached", timeout=60_000)
+        page.screenshot(path=str(shots / "map_en.png"), full_page=True)
+        browser.close()
+    outside = [
+        u
+        for u in requests
+        if not u.startswith(served) and not u.startswith("data:") and not u.startswith("blob:")
+    ]
+    assert outside == [], f"requests left the machine: {outside[:5]}"
