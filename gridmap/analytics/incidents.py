@@ -69,8 +69,7 @@ def _seconds(values: pd.Series) -> NDArray[np.int64]:
 
 def _codes(values: pd.Series, codes: Sequence[str], missing: int) -> NDArray[np.int8]:
     lookup = {c: i for i, c in enumerate(codes)}
-    out: NDArray[np.int8] = values.map(lookup).fillna(missing).to_numpy(dtype=np.int8)
-    return out
+    return np.asarray(values.map(lookup).fillna(missing), dtype=np.int8)
 
 
 def incident_table(
@@ -80,9 +79,7 @@ def incident_table(
     occurred = _seconds(incidents[schema.OCCURRED_AT])
     order = np.argsort(occurred, kind="stable")
     grid_index = {c: i for i, c in enumerate(grid_codes)}
-    grid: NDArray[np.int32] = (
-        incidents[schema.GRID_CODE].map(grid_index).fillna(UNKNOWN).to_numpy(dtype=np.int32)
-    )
+    grid = np.asarray(incidents[schema.GRID_CODE].map(grid_index).fillna(UNKNOWN), dtype=np.int32)
     cells = incidents[schema.H3_CELL].fillna(0).to_numpy(dtype=np.int64).view(np.uint64)
     closed = _seconds(incidents[schema.CLOSED_AT]) if schema.CLOSED_AT in incidents else None
     return IncidentTable(
