@@ -169,6 +169,23 @@ def _cmd_export(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_demo(args: argparse.Namespace) -> int:
+    from .demo import build_demo
+
+    def progress(frac: float, what: str) -> None:
+        if not args.json:
+            print(f"  {frac:>4.0%}  {what}", file=sys.stderr)
+
+    summary = build_demo(args.out, seed=args.seed, progress=progress)
+    if args.json:
+        _print_json(summary)
+    else:
+        print(f"demo workspace written to {args.out} (synthetic, seed {args.seed})")
+        for key, value in summary.items():
+            print(f"  {key}: {value}")
+    return EXIT_OK
+
+
 def _cmd_serve(args: argparse.Namespace) -> int:
     from .store.gpkg import open_workspace
 
@@ -177,15 +194,8 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     if not app.exists():
         raise SchemaError(f"{app}: app.py not found (serve runs from a source checkout)")
     env = dict(os.environ, GRIDMAP_WORKSPACE=str(Path(args.workspace).resolve()))
-    cmd = [
-        sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        str(app),
-        "--browser.gatherUsageStats",
-        "false",
-    ]
+    # Only what was asked is passed on, so .streamlit/config.toml and STREAMLIT_* apply.
+    cmd = [sys.executable, "-m", "streamlit", "run", str(app)]
     if args.port is not None:
         cmd += ["--server.port", str(args.port)]
     if args.address is not None:
@@ -267,6 +277,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--encoding", default="UTF-8", help="Shapefile/CSV encoding: UTF-8 or GBK")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=_cmd_export)
+
+    p = sub.add_parser("demo", help="build the synthetic Lanzhou demo workspace")
+    p.add_argument("--out", required=True, help="workspace .gpkg to write")
+    p.add_argument("--seed", type=int, default=7)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=_cmd_demo)
 
     p = sub.add_parser("serve", help="serve the app for a workspace")
     p.add_argument("workspace")

@@ -195,18 +195,22 @@ def _import_points(
         y = parse_numbers(raw_y).to_numpy()
         spec = _require_crs(crs, name)
     report.crs = spec.label
+
+    def xy_text() -> pd.Series:
+        return raw_x.astype(str) + "," + raw_y.astype(str)
+
     no_xy = is_blank(raw_x) | is_blank(raw_y)
-    issues.add(no_xy, "lon/lat", "no coordinates", raw_x.astype(str) + "," + raw_y.astype(str))
+    issues.add(no_xy, "lon/lat", "no coordinates", xy_text)
     bad_xy = ~no_xy & (np.isnan(x) | np.isnan(y))
     issues.add(
-        bad_xy, "lon/lat", "unparseable coordinates", raw_x.astype(str) + "," + raw_y.astype(str)
+        bad_xy, "lon/lat", "unparseable coordinates", xy_text
     )
     zero = ~no_xy & ~bad_xy & (x == 0) & (y == 0)
     issues.add(
         zero,
         "lon/lat",
         "no coordinates (0, 0 is a missing-location placeholder)",
-        raw_x.astype(str) + "," + raw_y.astype(str),
+        xy_text,
     )
     usable = ~(no_xy | bad_xy | zero)
     lon = np.full(n, np.nan)
@@ -217,7 +221,7 @@ def _import_points(
             out_of_range,
             "lon/lat",
             f"coordinates out of range for {spec.label} degrees (projected metres?)",
-            raw_x.astype(str) + "," + raw_y.astype(str),
+            xy_text,
         )
         usable &= ~out_of_range
         if spec.kind != "wgs84":
@@ -227,7 +231,7 @@ def _import_points(
                 outside_cn,
                 "lon/lat",
                 f"outside China, where {spec.label} is defined",
-                raw_x.astype(str) + "," + raw_y.astype(str),
+                xy_text,
             )
             usable &= ~outside_cn
     if usable.any():
@@ -238,7 +242,7 @@ def _import_points(
             bad,
             "lon/lat",
             f"cannot convert from {spec.label}",
-            raw_x.astype(str) + "," + raw_y.astype(str),
+            xy_text,
         )
         usable &= ~bad
     progress(0.3, "coordinates converted")
@@ -287,7 +291,7 @@ def _import_points(
             "lon/lat",
             f"outside the city (more than {settings.city_margin_m:g} m "
             "beyond the workspace boundaries)",
-            pd.Series(np.round(lon, 6), index=frame.index).astype(str)
+            lambda: pd.Series(np.round(lon, 6), index=frame.index).astype(str)
             + ","
             + pd.Series(np.round(lat, 6), index=frame.index).astype(str),
         )

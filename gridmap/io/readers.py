@@ -156,8 +156,8 @@ def _read_csv(path: Path, encoding: str | None, sep: str | None) -> ParsedTable:
         bad.clear()
         read_opts = pacsv.ReadOptions(column_names=header, skip_rows=1, use_threads=False)
         table = pacsv.read_csv(io.BytesIO(data), read_opts, parse_opts, conv_opts)
-    frame = table.to_pandas()
-    frame = frame.astype(object)
+    # Arrow-backed text columns: every later .str operation is vectorised on them.
+    frame = table.to_pandas().astype("str")
     # Data rows are numbered as in a spreadsheet; bad lines take their numbers from the
     # parser, the good rows get the remaining numbers in order.
     bad_numbers = {n for n, _ in bad}
@@ -179,7 +179,7 @@ def _read_xlsx(path: Path, sheet: str | int | None) -> ParsedTable:
     except (ValueError, KeyError, zipfile.BadZipFile, OSError) as exc:
         raise ImportFileError(f"{path.name}: not a readable Excel workbook ({exc})") from None
     frame.columns = [str(c).strip() for c in frame.columns]
-    frame = frame.astype(object)
+    frame = frame.astype("str")
     rows = pd.Series(range(FIRST_DATA_ROW, FIRST_DATA_ROW + len(frame)), index=frame.index)
     return ParsedTable(frame, rows, "xlsx")
 
@@ -199,7 +199,7 @@ def _read_parquet_table(path: Path) -> ParsedTable:
     except (OSError, pa.ArrowException) as exc:
         raise ImportFileError(f"{path.name}: not a readable Parquet file ({exc})") from None
     frame = frame.reset_index(drop=True)
-    text = frame.astype(object).where(frame.notna(), "").astype(str).astype(object)
+    text = frame.astype(object).where(frame.notna(), "").astype("str")
     rows = pd.Series(range(FIRST_DATA_ROW, FIRST_DATA_ROW + len(frame)), index=frame.index)
     if geometry is not None:
         geometry = geometry.reset_index(drop=True)

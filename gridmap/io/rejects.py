@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -32,7 +33,7 @@ class RowIssues:
         mask: np.ndarray | pd.Series,
         field: str,
         reason: str | pd.Series,
-        values: pd.Series | None = None,
+        values: pd.Series | Callable[[], pd.Series] | None = None,
         *,
         action: str = REJECTED,
     ) -> None:
@@ -40,6 +41,8 @@ class RowIssues:
         if not mask.any():
             return
         n = int(mask.sum())
+        if callable(values):  # built only when some row needs it: costly on 1M rows
+            values = values()
         vals = values.to_numpy()[mask] if values is not None else np.full(n, "", dtype=object)
         reasons = reason.to_numpy()[mask] if isinstance(reason, pd.Series) else np.full(n, reason)
         self._parts.append(
