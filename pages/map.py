@@ -19,6 +19,7 @@ from gridmap.ui import (
 )
 from gridmap.ui.cards import render_grid_card
 from gridmap.ui.mapdata import context_layers, grid_layer, scope_view
+from gridmap.ui.sidebar import scope_breadcrumbs
 from gridmap.viz import class_breaks, hex_layer, legend_html, make_deck, picked
 
 path = workspace_path()
@@ -45,6 +46,7 @@ with Timer("map.total") as total:
         cells = counts_by_cell(table, idx, res)
         breaks = class_breaks(cells["count"])
     f = scope.incidents
+    scope_breadcrumbs(h, scope.area, L)
     st.markdown(
         f"**{t('map.summary', L, n=f'{len(idx):,}', start=f.start, end=f.end)}**  ·  "
         + (h.name(scope.area) if scope.area else t("scope.city", L))

@@ -11,6 +11,7 @@ import streamlit as st
 from .. import schema
 from ..i18n import t
 from . import state
+from .sidebar import set_area
 
 __all__ = ["render_grid_card", "rescope_to"]
 
@@ -18,10 +19,7 @@ __all__ = ["render_grid_card", "rescope_to"]
 def rescope_to(chain: list[tuple[str, str, str]]) -> None:
     """Callback: set the sidebar's area selectors to an admin unit of a breadcrumb."""
     by_level = {level: code for code, _name, level in chain}
-    st.session_state[state.KEY_DISTRICT] = by_level.get("district")
-    st.session_state[state.KEY_STREET] = by_level.get("street")
-    st.session_state[state.KEY_COMMUNITY] = by_level.get("community")
-    st.session_state.pop(state.KEY_SELECTED_GRID, None)
+    set_area(by_level.get("district"), by_level.get("street"), by_level.get("community"))
 
 
 def _pct(n: int, d: int) -> str:

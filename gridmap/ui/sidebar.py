@@ -134,3 +134,35 @@ def sidebar(path: Path) -> Scope | None:
         st.caption(t("no.basemap", L))
     flt = IncidentFilter(start, end, tuple(categories), tuple(classes), h.grids_under(area))
     return Scope(area, flt, synthetic)
+
+
+def set_area(district: str | None, street: str | None, community: str | None) -> None:
+    st.session_state[state.KEY_DISTRICT] = district
+    st.session_state[state.KEY_STREET] = street
+    st.session_state[state.KEY_COMMUNITY] = community
+    st.session_state.pop(state.KEY_SELECTED_GRID, None)
+
+
+def scope_breadcrumbs(h: Hierarchy, area: str | None, L: str) -> None:
+    """全市 › 区 › 街道 › 社区 as buttons: one click goes back up the hierarchy."""
+    chain = [c for c in (h.chain(area) if area else []) if h.levels.get(c) != "city"]
+    crumbs: list[tuple[str, tuple[str | None, str | None, str | None]]] = [
+        (t("scope.city", L), (None, None, None))
+    ]
+    levels = [None, None, None]
+    for code in chain:
+        level = h.levels.get(code)
+        if level in ("district", "street", "community"):
+            levels[("district", "street", "community").index(level)] = code
+            crumbs.append((h.name(code), (levels[0], levels[1], levels[2])))
+    cols = st.columns(len(crumbs) + 2, gap="small")
+    for i, (col, (label, target)) in enumerate(zip(cols, crumbs, strict=False)):
+        last = i == len(crumbs) - 1
+        col.button(
+            ("📍 " if last else "") + label,
+            key=f"crumb_scope_{i}",
+            disabled=last,
+            on_click=set_area,
+            args=target,
+            width="stretch",
+        )

@@ -1,0 +1,1 @@
+"""The synthetic Lanzhou demo (placeholder while building)."""
