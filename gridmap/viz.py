@@ -11,6 +11,8 @@ import numpy as np
 import pydeck as pdk
 import shapely
 
+from .basemap import OFFLINE_STYLE, map_style
+
 __all__ = [
     "HEAT_RGB",
     "MAP_STYLE",
@@ -27,7 +29,7 @@ __all__ = [
 ]
 
 #: Offline background-only MapLibre style served by Streamlit's static serving.
-MAP_STYLE = "/app/static/style.json"
+MAP_STYLE = OFFLINE_STYLE
 
 LEVEL_COLOURS: dict[str, list[int]] = {
     "city": [60, 60, 60],
@@ -109,7 +111,7 @@ def make_deck(
         layers=layers,
         initial_view_state=view,
         map_provider=None,
-        map_style=MAP_STYLE,
+        map_style=map_style(),
         tooltip=tooltip or True,
     )
 
