@@ -21,9 +21,9 @@ $(VENV)/.installed-test: pyproject.toml
 install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test
 
-# The workspace the app opens; built from the real Lanzhou boundaries in data/ when missing.
+# The workspace the app opens: the synthetic Lanzhou demo, built (about 10 s) when missing.
 $(WORKSPACE): | $(VENV)/.installed
-	$(PY) scripts/base_workspace.py $(WORKSPACE)
+	$(VENV)/bin/gridmap demo --out $(WORKSPACE)
 
 workspace: $(WORKSPACE)
 

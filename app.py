@@ -12,10 +12,10 @@ from gridmap.i18n import t
 from gridmap.ui import lang
 
 logging.getLogger("gridmap").setLevel(logging.INFO)
-st.set_page_config(page_title="gridmap 网格治理", page_icon="🗺️", layout="wide")
+st.set_page_config(page_title="gridmap 网格治理", page_icon="static/favicon.png", layout="wide")
 L = lang()
 pages = [
-    st.Page("pages/map.py", title=t("page.map", L), icon="🗺️", default=True),
-    st.Page("pages/workspace.py", title=t("page.workspace", L), icon="🗂️"),
+    st.Page("pages/map.py", title=t("page.map", L), icon=":material/map:", default=True),
+    st.Page("pages/workspace.py", title=t("page.workspace", L), icon=":material/database:"),
 ]
 st.navigation(pages).run()

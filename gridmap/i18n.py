@@ -79,6 +79,7 @@ _STRINGS: dict[str, tuple[str, str]] = {
         "Incidents with a usable location {pct} ({n}/{d})",
     ),
     "card.close": ("关闭卡片", "Close card"),
+    "card.focus": ("聚焦到所在社区", "Zoom to its community"),
     "card.professional": ("专属网格", "Professional grid"),
     "card.basic": ("基础网格", "Basic grid"),
     "level.city": ("市", "City"),
@@ -87,6 +88,7 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "level.community": ("社区", "Community"),
     "level.grid": ("网格", "Grid"),
     "count.unit": ("件", ""),
+    "server.time": ("服务器用时 {ms} ms", "Server time {ms} ms"),
 }
 
 

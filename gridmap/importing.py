@@ -202,9 +202,7 @@ def _import_points(
     no_xy = is_blank(raw_x) | is_blank(raw_y)
     issues.add(no_xy, "lon/lat", "no coordinates", xy_text)
     bad_xy = ~no_xy & (np.isnan(x) | np.isnan(y))
-    issues.add(
-        bad_xy, "lon/lat", "unparseable coordinates", xy_text
-    )
+    issues.add(bad_xy, "lon/lat", "unparseable coordinates", xy_text)
     zero = ~no_xy & ~bad_xy & (x == 0) & (y == 0)
     issues.add(
         zero,
@@ -291,9 +289,11 @@ def _import_points(
             "lon/lat",
             f"outside the city (more than {settings.city_margin_m:g} m "
             "beyond the workspace boundaries)",
-            lambda: pd.Series(np.round(lon, 6), index=frame.index).astype(str)
-            + ","
-            + pd.Series(np.round(lat, 6), index=frame.index).astype(str),
+            lambda: (
+                pd.Series(np.round(lon, 6), index=frame.index).astype(str)
+                + ","
+                + pd.Series(np.round(lat, 6), index=frame.index).astype(str)
+            ),
         )
     progress(0.7, "indexed and assigned")
 

@@ -209,10 +209,12 @@ def _polygonal_parts(geoms: Geoms) -> Geoms:
     keep = shapely.get_type_id(parts2) == _POLYGON
     out[rows] = shapely.Polygon()
     if keep.any():
-        multi = shapely.multipolygons(parts2[keep], indices=idx2[keep])
         owners = np.unique(idx2[keep])
+        # shapely needs dense indices 0..k-1: rows with no polygon at all leave gaps.
+        dense = np.searchsorted(owners, idx2[keep])
+        multi = shapely.multipolygons(parts2[keep], indices=dense)
         # A single polygon stays a Polygon; several become one MultiPolygon.
-        n_parts = np.bincount(idx2[keep])[owners]
+        n_parts = np.bincount(dense)
         out[rows[owners]] = np.where(n_parts == 1, shapely.get_geometry(multi, 0), multi)
     return out
 

@@ -10,6 +10,7 @@ import geopandas as gpd
 import numpy as np
 import pydeck as pdk
 import shapely
+from pydeck.bindings.json_tools import default_serialize
 
 from .basemap import OFFLINE_STYLE, map_style
 
@@ -94,20 +95,37 @@ def boundary_layer(
     )
 
 
-def view_for(gdf: gpd.GeoDataFrame) -> pdk.ViewState:
-    """A view that fits the frame's bounds (the whole of China when it is empty)."""
+def view_for(gdf: gpd.GeoDataFrame, *, width_px: int = 780, height_px: int = 640) -> pdk.ViewState:
+    """A view that fits the frame's bounds into a map of about ``width_px`` x ``height_px``."""
     if len(gdf) == 0:
         return pdk.ViewState(longitude=104.0, latitude=35.0, zoom=3.5)
     x0, y0, x1, y1 = gdf.total_bounds
-    span = max(x1 - x0, (y1 - y0) * 1.3, 1e-4)
-    zoom = max(1.0, min(16.0, 8.6 - math.log2(span)))
-    return pdk.ViewState(longitude=(x0 + x1) / 2, latitude=(y0 + y1) / 2, zoom=zoom)
+    lat = (y0 + y1) / 2
+    # deck.gl's Web Mercator: 512 px span 360 degrees of longitude at zoom 0; latitude is
+    # stretched by 1/cos(lat) (good enough for a city-sized box).
+    zoom_x = math.log2(width_px * 360.0 / (512.0 * max(x1 - x0, 1e-6)))
+    zoom_y = math.log2(
+        height_px * 360.0 / (512.0 * max(y1 - y0, 1e-6) / math.cos(math.radians(lat)))
+    )
+    zoom = max(1.0, min(17.0, min(zoom_x, zoom_y) - 0.15))
+    return pdk.ViewState(longitude=(x0 + x1) / 2, latitude=lat, zoom=round(zoom, 2))
+
+
+class CompactDeck(pdk.Deck):
+    """A Deck whose JSON is compact.
+
+    pydeck serialises with ``indent=2``, which forces Python's slow pure-Python encoder and
+    adds ~70 % whitespace; for a city of grids that is most of a page's server time.
+    """
+
+    def to_json(self) -> str:
+        return json.dumps(self, sort_keys=True, default=default_serialize, separators=(",", ":"))
 
 
 def make_deck(
-    layers: list[pdk.Layer], view: pdk.ViewState, *, tooltip: dict[str, Any] | None = None
+    layers: list[pdk.Layer], view: pdk.ViewState, *, tooltip: dict[str, Any] | bool | None = None
 ) -> pdk.Deck:
-    return pdk.Deck(
+    return CompactDeck(
         layers=layers,
         initial_view_state=view,
         map_provider=None,

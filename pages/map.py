@@ -18,7 +18,7 @@ from gridmap.ui import (
     workspace_path,
 )
 from gridmap.ui.cards import render_grid_card
-from gridmap.ui.mapdata import context_layers, grid_layer, scope_view
+from gridmap.ui.mapdata import context_layers, grid_layers, scope_view
 from gridmap.ui.sidebar import scope_breadcrumbs
 from gridmap.viz import class_breaks, hex_layer, legend_html, make_deck, picked
 
@@ -36,11 +36,18 @@ with Timer("map.total") as total:
     with Timer("map.filter"):
         idx = select(table, scope.incidents)
         per_grid = counts_by_grid(table, idx)
+    # A sensible hexagon size per scope level; the choice is remembered per level.
+    level = h.levels.get(scope.area, "city") if scope.area else "city"
+    default_res = {"city": 8, "district": 9}.get(level, 10)
     res = (
         st.segmented_control(
-            t("res", L), [7, 8, 9, 10, 11], default=9, key=state.KEY_RES, help=t("res.help", L)
+            t("res", L),
+            [7, 8, 9, 10, 11],
+            default=default_res,
+            key=f"{state.KEY_RES}_{level}",
+            help=t("res.help", L),
         )
-        or 9
+        or default_res
     )
     with Timer("map.cells"):
         cells = counts_by_cell(table, idx, res)
@@ -54,7 +61,7 @@ with Timer("map.total") as total:
     layers = [
         *context_layers(path, scope.area),
         hex_layer(cells, layer_id="incident-cells", breaks=breaks),
-        grid_layer(path, scope.area, per_grid),
+        *grid_layers(path, scope.area, per_grid),
     ]
     deck = make_deck(
         layers,
@@ -84,4 +91,4 @@ with Timer("map.total") as total:
             render_grid_card(card, L)
         else:
             st.info(t("map.click", L))
-st.caption(f"⏱ {total.ms:.0f} ms")
+st.caption(t("server.time", L, ms=f"{total.ms:.0f}"))

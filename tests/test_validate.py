@@ -493,3 +493,18 @@ def test_nyc_sectors_in_precincts() -> None:
     out = {p.code: p.size_m2 or 0.0 for p in of_kind(strict, "outside_community")}
     assert {"111D", "40B"} <= set(out) <= {"111D", "40B", "44D", "84B"}
     assert out["111D"] == pytest.approx(1776, rel=0.05)
+
+
+def test_polygonal_parts_with_a_collection_that_has_no_polygon_first() -> None:
+    """A line-only collection before one holding a polygon must not break the repair."""
+    from shapely.geometry import GeometryCollection, LineString, box
+
+    from gridmap.validate import _polygonal_parts
+
+    geoms = np.array([
+        GeometryCollection([LineString([(0, 0), (1, 1)])]),
+        GeometryCollection([box(0, 0, 1, 1), LineString([(0, 0), (2, 2)])]),
+    ], dtype=object)
+    out = _polygonal_parts(geoms)
+    assert out[0].is_empty
+    assert out[1].geom_type == "Polygon" and out[1].area == 1.0

@@ -12,6 +12,7 @@ households are exactly the sum of its units.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -21,12 +22,14 @@ from numpy.typing import NDArray
 from . import _geo, _names
 from ._partition import (
     Lattice,
+    clean_coverage,
     initial_seeds,
     lloyd,
     merge_fragments,
     reading_rank,
     relabel,
     sample_in,
+    union_groups,
     voronoi_cells,
 )
 
@@ -45,6 +48,8 @@ GRID_HH, GRID_HH_PER_KM2 = 420.0, 120.0
 STREET_HH_PER_KM2 = 60.0
 #: Below this expected household count a grid is a fringe (mountain / village) grid.
 FRINGE_HH = 230.0
+#: Coverage simplification tolerance (m) that removes needle-thin spikes.
+SPIKE_TOLERANCE_M = 12.0
 #: Below this household density (per km²) a community is a village (村).
 VILLAGE_DENSITY = 600.0
 
@@ -57,7 +62,6 @@ URBAN_MIX: tuple[tuple[str, float, int, int], ...] = (
     ("under", 0.045, 205, 295),
     ("old", 0.065, 60, 195),
 )
-GRID_CLASSES = ("band", "over", "estate", "under", "old", "fringe", "industrial")
 
 UNIT_TYPES = ("小区", "楼栋", "村组")
 _MAX_UNITS = 64
@@ -85,7 +89,7 @@ class City:
     communities: Level
     is_village: NDArray[np.bool_]
     grids: Level
-    grid_class: StrArray
+    grid_class: StrArray  # band, over, estate, under, old, fringe or industrial
     grid_households: IntArray
     grid_population: IntArray
     grid_expected: FloatArray
@@ -102,8 +106,8 @@ def _lattice(districts: Geoms, rng: np.random.Generator) -> tuple[Lattice, IntAr
         # Aligned to one global lattice so that neighbouring districts do not interleave.
         gx = np.arange(np.floor(x0 / LATTICE_M), np.ceil(x1 / LATTICE_M)) * LATTICE_M
         gy = np.arange(np.floor(y0 / LATTICE_M), np.ceil(y1 / LATTICE_M)) * LATTICE_M
-        mx, my = np.meshgrid(gx + LATTICE_M / 2, gy + LATTICE_M / 2)
-        mx, my = mx.ravel(), my.ravel()
+        grid_x, grid_y = np.meshgrid(gx + LATTICE_M / 2, gy + LATTICE_M / 2)
+        mx, my = grid_x.ravel(), grid_y.ravel()
         shapely.prepare(geom)
         inside = shapely.contains_xy(geom, mx, my)
         xs.append(mx[inside])
@@ -119,50 +123,92 @@ def _lattice(districts: Geoms, rng: np.random.Generator) -> tuple[Lattice, IntAr
     return Lattice(x, y, mass, (LATTICE_M / 1000.0) ** 2), district
 
 
-def _pad3(values: IntArray) -> StrArray:
-    return np.asarray([f"{int(v):03d}" for v in values], dtype=object)
+def _pad(values: NDArray[np.integer[Any]], width: int = 3) -> StrArray:
+    """Zero-padded numbers as text: 7 -> "007"."""
+    return pd.Series(values).astype(str).str.zfill(width).to_numpy(dtype=object)
 
 
-def _streets(
-    districts: Level, lat: Lattice, pdist: IntArray
-) -> tuple[Level, IntArray, NDArray[np.bool_]]:
-    """Streets from the anchors of real 街道/乡镇, nudged by two Lloyd steps."""
-    names, sx, sy, sgroup = [], [], [], []
-    for d, code in enumerate(districts.code):
-        for name, lon, lat_ in _names.STREET_ANCHORS[str(code)]:
-            x, y = _geo.to_xy([lon], [lat_])
-            names.append(name)
-            sx.append(float(x[0]))
-            sy.append(float(y[0]))
-            sgroup.append(d)
-    group = np.asarray(sgroup, dtype=np.int64)
-    weight = lat.mass + STREET_HH_PER_KM2 * lat.area_km2
+def _split(
+    parents: Geoms,
+    lat: Lattice,
+    pgroup: IntArray,
+    seeds: tuple[FloatArray, FloatArray, IntArray],
+    *,
+    iterations: int,
+    min_area_m2: float,
+) -> tuple[Geoms, IntArray, IntArray, IntArray]:
+    """Partition every parent among its seeds.
+
+    Weighted Lloyd steps over the lattice (weights: the points' masses plus an area term
+    chosen by the caller through ``lat.mass``), clipped Voronoi cells, fragments and
+    slivers merged into neighbours.
+
+    Returns
+    -------
+    cells, group
+        The surviving cells and the parent of each.
+    label
+        Each lattice point's cell (index into ``cells``).
+    kept
+        Index of each surviving cell among the input seeds.
+    """
+    sx, sy, sgroup = seeds
+    # A parent no lattice point fell into still needs one cell: its representative point.
+    missing = np.setdiff1d(np.arange(parents.size), sgroup)
+    missing = missing[~shapely.is_empty(parents[missing])]
+    if missing.size:
+        rep = shapely.point_on_surface(parents[missing])
+        sx = np.append(sx, shapely.get_x(rep))
+        sy = np.append(sy, shapely.get_y(rep))
+        sgroup = np.append(sgroup, missing)
     x, y, label = lloyd(
-        lat.x, lat.y, weight, pdist, np.asarray(sx), np.asarray(sy), group, len(districts),
-        iterations=2,
-    )  # fmt: skip
-    cells = voronoi_cells(x, y, group, districts.geom)
-    cells, alive, moves = merge_fragments(cells, group, x, y, min_area_m2=300_000.0)
+        lat.x, lat.y, lat.mass, pgroup, sx, sy, sgroup, parents.size, iterations=iterations
+    )
+    cells = voronoi_cells(x, y, sgroup, parents)
+    cells, alive, moves = merge_fragments(cells, sgroup, x, y, min_area_m2=min_area_m2)
     label = relabel(lat.x, lat.y, label, moves)
-    keep = np.flatnonzero(alive)
+    kept = np.flatnonzero(alive)
     remap = np.full(x.size, -1, dtype=np.int64)
-    remap[keep] = np.arange(keep.size)
-    cells, group = cells[keep], group[keep]
-    rank = reading_rank(cells, group, districts.geom)
-    code = districts.code[group] + _pad3(rank)
-    town = np.asarray([n.endswith(("镇", "乡")) for n in np.asarray(names)[keep]])
-    level = Level(code, np.asarray(names, dtype=object)[keep], group, cells)
-    return level, remap[label], town
+    remap[kept] = np.arange(kept.size)
+    return cells[kept], sgroup[kept], remap[label], kept
+
+
+def _weighted(lat: Lattice, hh_per_km2: float) -> Lattice:
+    """The lattice with an area term added to its masses (so that mountains split too)."""
+    return Lattice(lat.x, lat.y, lat.mass + hh_per_km2 * lat.area_km2, lat.area_km2)
+
+
+def _streets(districts: Level, lat: Lattice, pdist: IntArray) -> tuple[Level, IntArray]:
+    """Streets seeded at the anchors of the real 街道/乡镇, nudged by two Lloyd steps."""
+    rows = [
+        (name, lon, lat_, d)
+        for d, code in enumerate(districts.code)
+        for name, lon, lat_ in _names.STREET_ANCHORS[str(code)]
+    ]
+    x, y = _geo.to_xy([r[1] for r in rows], [r[2] for r in rows])
+    group = np.asarray([r[3] for r in rows], dtype=np.int64)
+    cells, group, label, kept = _split(
+        districts.geom,
+        _weighted(lat, STREET_HH_PER_KM2),
+        pdist,
+        (x, y, group),
+        iterations=2,
+        min_area_m2=300_000.0,
+    )
+    names = np.asarray([r[0] for r in rows], dtype=object)[kept]
+    code = districts.code[group] + _pad(reading_rank(cells, group, districts.geom))
+    return Level(code, names, group, cells), label
 
 
 def _communities(
     streets: Level, lat: Lattice, slabel: IntArray, rng: np.random.Generator
-) -> tuple[Level, IntArray, NDArray[np.bool_], shapely.Geometry, int]:
+) -> tuple[Level, IntArray, NDArray[np.bool_], int]:
     """Communities in each street; the petrochemical zone is a community of its own."""
     zone = _geo.petrochem_zone()
     cx, cy = shapely.get_x(zone.centroid), shapely.get_y(zone.centroid)
     zone_street = int(np.flatnonzero(shapely.contains_xy(streets.geom, cx, cy))[0])
     zone = shapely.intersection(zone, streets.geom[zone_street])
+    # The zone is cut out of its street and partitioned as a parent of its own.
     parents = streets.geom.copy()
     parents[zone_street] = shapely.difference(parents[zone_street], zone)
     parents = np.append(parents, zone)
@@ -171,64 +217,58 @@ def _communities(
     shapely.prepare(zone)
     group = np.where(shapely.contains_xy(zone, lat.x, lat.y), zone_group, slabel)
 
-    weight = lat.mass + COMMUNITY_HH_PER_KM2 * lat.area_km2
-    k = np.maximum(np.rint(np.bincount(group, weight, parents.size) / COMMUNITY_HH), 1)
+    wlat = _weighted(lat, COMMUNITY_HH_PER_KM2)
+    k = np.maximum(np.rint(np.bincount(group, wlat.mass, parents.size) / COMMUNITY_HH), 1)
     k = np.minimum(k, np.bincount(group, minlength=parents.size)).astype(np.int64)
     k[zone_group] = 1
-    seeds = initial_seeds(weight, group, k, rng)
-    x, y, label = lloyd(
-        lat.x, lat.y, weight, group, lat.x[seeds], lat.y[seeds], group[seeds], parents.size,
+    seeds = initial_seeds(wlat.mass, group, k, rng)
+    cells, sgroup, label, _ = _split(
+        parents,
+        wlat,
+        group,
+        (lat.x[seeds], lat.y[seeds], group[seeds]),
         iterations=6,
-    )  # fmt: skip
-    sgroup = group[seeds]
-    cells = voronoi_cells(x, y, sgroup, parents)
-    cells, alive, moves = merge_fragments(cells, sgroup, x, y, min_area_m2=40_000.0)
-    label = relabel(lat.x, lat.y, label, moves)
-    keep = np.flatnonzero(alive)
-    remap = np.full(x.size, -1, dtype=np.int64)
-    remap[keep] = np.arange(keep.size)
-    cells, sgroup = cells[keep], sgroup[keep]
+        min_area_m2=40_000.0,
+    )
     street = street_of_group[sgroup]
-    rank = reading_rank(cells, street, streets.geom)
-    code = streets.code[street] + _pad3(rank)
-    label = remap[label]
-    hh = np.bincount(label, lat.mass, minlength=keep.size)
+    code = streets.code[street] + _pad(reading_rank(cells, street, streets.geom))
+    hh = np.bincount(label, lat.mass, minlength=cells.size)
     density = hh / (shapely.area(cells) / 1e6)
     is_zone = sgroup == zone_group
     village = (density < VILLAGE_DENSITY) & ~is_zone
     names = _names.community_names(village, rng)
     names[is_zone] = "石化园区社区"
     zone_community = int(np.flatnonzero(is_zone)[0])
-    return Level(code, names, street, cells), label, village, zone, zone_community
+    return Level(code, names, street, cells), label, village, zone_community
 
 
 def _grids(
-    communities: Level, lat: Lattice, clabel: IntArray, zone_community: int,
+    communities: Level,
+    lat: Lattice,
+    clabel: IntArray,
+    zone_community: int,
     rng: np.random.Generator,
-) -> tuple[Level, IntArray]:  # fmt: skip
+) -> tuple[Level, IntArray]:
     """Basic grids in each community."""
     n = len(communities)
-    weight = lat.mass + GRID_HH_PER_KM2 * lat.area_km2
-    k = np.maximum(np.rint(np.bincount(clabel, weight, n) / GRID_HH), 1)
+    wlat = _weighted(lat, GRID_HH_PER_KM2)
+    k = np.maximum(np.rint(np.bincount(clabel, wlat.mass, n) / GRID_HH), 1)
     # The petrochemical community is split into a few production-area grids.
     k[zone_community] = max(k[zone_community], 3)
     k = np.minimum(k, np.bincount(clabel, minlength=n)).astype(np.int64)
-    seeds = initial_seeds(weight, clabel, k, rng)
-    sgroup = clabel[seeds]
-    x, y, label = lloyd(
-        lat.x, lat.y, weight, clabel, lat.x[seeds], lat.y[seeds], sgroup, n, iterations=8
+    seeds = initial_seeds(wlat.mass, clabel, k, rng)
+    cells, sgroup, label, _ = _split(
+        communities.geom,
+        wlat,
+        clabel,
+        (lat.x[seeds], lat.y[seeds], clabel[seeds]),
+        iterations=8,
+        min_area_m2=8_000.0,
     )
-    cells = voronoi_cells(x, y, sgroup, communities.geom)
-    cells, alive, moves = merge_fragments(cells, sgroup, x, y, min_area_m2=8_000.0)
-    label = relabel(lat.x, lat.y, label, moves)
-    keep = np.flatnonzero(alive)
-    remap = np.full(x.size, -1, dtype=np.int64)
-    remap[keep] = np.arange(keep.size)
-    cells, sgroup = cells[keep], sgroup[keep]
     rank = reading_rank(cells, sgroup, communities.geom)
-    code = communities.code[sgroup] + _pad3(rank)
+    code = communities.code[sgroup] + _pad(rank)
     name = communities.name[sgroup] + "第" + rank.astype(str).astype(object) + "网格"
-    return Level(code, name, sgroup, cells), remap[label]
+    return Level(code, name, sgroup, cells), label
 
 
 def _grid_households(
@@ -253,12 +293,15 @@ def _grid_households(
     shares = {name: share for name, share, _, _ in URBAN_MIX}
     n_estate = round(shares["estate"] * urban.size)
     n_old = round(shares["old"] * urban.size)
-    score = np.log(0.1 + _geo.zone_score(rx, ry, _geo.NEW_ZONES)) + rng.gumbel(size=urban.size)
+    # Gumbel top-k: a weighted draw without replacement, sharpened so that most estates
+    # fall in the development zones and a few elsewhere.
+    new_w = 0.04 + _geo.zone_score(rx, ry, _geo.NEW_ZONES)
+    score = 1.4 * np.log(new_w) + rng.gumbel(size=urban.size)
     estate = urban[np.argsort(-score, kind="stable")[:n_estate]]
     klass[estate] = "estate"
     rest = urban[klass[urban] == "band"]
     rest_pos = np.searchsorted(urban, rest)
-    old_w = np.log(0.15 + _geo.old_core_score(rx[rest_pos], ry[rest_pos]))
+    old_w = 1.4 * np.log(0.06 + _geo.old_core_score(rx[rest_pos], ry[rest_pos]))
     old = rest[np.argsort(-(old_w + rng.gumbel(size=rest.size)), kind="stable")[:n_old]]
     klass[old] = "old"
     rest = urban[klass[urban] == "band"]
@@ -326,9 +369,13 @@ def _unit_sizes(
 
 
 def _units(
-    city_grids: Level, communities: Level, is_village: NDArray[np.bool_], klass: StrArray,
-    hh: IntArray, rng: np.random.Generator,
-) -> pd.DataFrame:  # fmt: skip
+    city_grids: Level,
+    communities: Level,
+    is_village: NDArray[np.bool_],
+    klass: StrArray,
+    hh: IntArray,
+    rng: np.random.Generator,
+) -> pd.DataFrame:
     """Units with households and population, placed inside their grids."""
     grid, size, utype = _unit_sizes(klass, hh, rng)
     n = grid.size
@@ -340,9 +387,7 @@ def _units(
     owner = np.repeat(grid, n_cand)
     cx, cy = sample_in(geoms, owner, rng)
     dens = _geo.relative_density(cx, cy)
-    gamma = np.select(
-        [klass[grid] == "fringe", klass[grid] == "old"], [1.5, 0.0], default=0.5
-    )
+    gamma = np.select([klass[grid] == "fringe", klass[grid] == "old"], [1.5, 0.0], default=0.5)
     key = np.repeat(gamma, n_cand) * np.log(dens) + rng.gumbel(size=owner.size)
     best = np.argmax(key.reshape(n, n_cand), axis=1) + np.arange(n) * n_cand
     x, y = cx[best], cy[best]
@@ -358,16 +403,17 @@ def _units(
 
     frame = pd.DataFrame({"grid": grid, "x": x, "y": y, "households": size, "utype": utype})
     frame["community"] = city_grids.parent[grid]
-    # Names: one compound name per grid for its buildings, own names for compounds.
-    g_klass = klass
+    # Names: compounds have their own; the buildings of a grid share its compound's name
+    # (an estate's towers, an old works' 家属院); village groups are the 社 of their 村.
     regular_name = _names.compound_names(len(city_grids), "regular", rng)
     estate_name = _names.compound_names(len(city_grids), "estate", rng)
     old_name = _names.compound_names(len(city_grids), "old", rng)
-    base = np.where(g_klass == "estate", estate_name,
-                    np.where(g_klass == "old", old_name, regular_name))  # fmt: skip
+    base = np.where(
+        klass == "estate", estate_name, np.where(klass == "old", old_name, regular_name)
+    )
     seq = frame.groupby(["grid", "utype"], sort=False).cumcount().to_numpy() + 1
     comm = communities.name[frame["community"].to_numpy()]
-    stem = np.asarray([s[:-2] if s.endswith("社区") else s for s in comm], dtype=object)
+    stem = pd.Series(comm).str.removesuffix("社区").to_numpy(dtype=object)
     own = _names.compound_names(n, "regular", rng)
     name = np.where(
         utype == 0,
@@ -389,16 +435,12 @@ def _units(
         [rng.normal(3.2, 0.35, n), rng.normal(2.2, 0.25, n), rng.normal(2.8, 0.3, n)],
         default=rng.normal(2.55, 0.3, n),
     )
-    frame["population"] = np.maximum(np.rint(size * np.clip(pph, 1.5, 4.8)), size).astype(
-        np.int64
-    )
+    frame["population"] = np.maximum(np.rint(size * np.clip(pph, 1.5, 4.8)), size).astype(np.int64)
     # Codes: community code + 4-digit number, north→south then west→east in the community.
     frame = frame.sort_values(["community", "y", "x"], ascending=[True, False, True])
     frame = frame.reset_index(drop=True)
     number = frame.groupby("community", sort=False).cumcount().to_numpy() + 1
-    frame["code"] = communities.code[frame["community"].to_numpy()] + np.asarray(
-        [f"{v:04d}" for v in number], dtype=object
-    )
+    frame["code"] = communities.code[frame["community"].to_numpy()] + _pad(number, 4)
     return frame
 
 
@@ -412,10 +454,20 @@ def build_city(boundaries: _geo.Boundaries, rng: np.random.Generator) -> City:
         boundaries.metric[pos],
     )
     lat, pdist = _lattice(districts.geom, rng)
-    streets, slabel, _town = _streets(districts, lat, pdist)
-    communities, clabel, village, zone, zone_comm = _communities(streets, lat, slabel, rng)
+    streets, slabel = _streets(districts, lat, pdist)
+    communities, clabel, village, zone_comm = _communities(streets, lat, slabel, rng)
     grids, glabel = _grids(communities, lat, clabel, zone_comm, rng)
-    expected = np.bincount(glabel, lat.mass, minlength=len(grids))
+    # One exact coverage for all levels: grids cleaned per district, communities and
+    # streets rebuilt as unions of their grids, so that every level nests exactly.
+    district_of_grid = streets.parent[communities.parent[grids.parent]]
+    grid_geom = clean_coverage(grids.geom, district_of_grid, tolerance=SPIKE_TOLERANCE_M)
+    grids = Level(grids.code, grids.name, grids.parent, grid_geom)
+    comm_geom = union_groups(grid_geom, grids.parent, len(communities))
+    communities = Level(communities.code, communities.name, communities.parent, comm_geom)
+    street_geom = union_groups(comm_geom, communities.parent, len(streets))
+    streets = Level(streets.code, streets.name, streets.parent, street_geom)
+    zone = comm_geom[zone_comm]
+    expected = np.asarray(np.bincount(glabel, lat.mass, minlength=len(grids)), dtype=np.float64)
     klass, hh = _grid_households(grids, expected, zone_comm, rng)
     units = _units(grids, communities, village, klass, hh, rng)
     population = np.bincount(units["grid"], units["population"], minlength=len(grids))

@@ -165,7 +165,8 @@ def load_boundaries(data_dir: Path) -> Boundaries:
     missing = [r["code"] for r in rows if not (data_dir / f"{r['code']}.geojson").exists()]
     if missing:
         raise SchemaError(f"demo boundaries: no GeoJSON for code(s) {', '.join(missing)}")
-    gcj = [shapely.from_geojson((data_dir / f"{r['code']}.geojson").read_text("utf-8")) for r in rows]
+    texts = [(data_dir / f"{r['code']}.geojson").read_text("utf-8") for r in rows]
+    gcj = shapely.from_geojson(texts)
     wgs = geometries_to_wgs84(np.asarray(gcj, dtype=object), parse_crs("gcj02"))
     metric = geometries_from_wgs84(wgs, METRIC)
     return Boundaries(
@@ -196,12 +197,6 @@ def to_lonlat(x: ArrayLike, y: ArrayLike) -> tuple[FloatArray, FloatArray]:
     """UTM 48N metres to WGS-84 lon/lat."""
     lon, lat = _transformer(False).transform(np.asarray(x, float), np.asarray(y, float))
     return np.asarray(lon, dtype=np.float64), np.asarray(lat, dtype=np.float64)
-
-
-def metric_geoms(geoms: NDArray[np.object_]) -> NDArray[np.object_]:
-    """WGS-84 shapely geometries to UTM 48N."""
-    series = geometries_from_wgs84(gpd.GeoSeries(geoms, crs="EPSG:4326"), METRIC)
-    return np.asarray(series.to_numpy(), dtype=object)
 
 
 def wgs84_geoms(geoms: NDArray[np.object_]) -> gpd.GeoSeries:

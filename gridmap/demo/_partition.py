@@ -5,7 +5,9 @@ the same way: seeds inside each parent are spread by a few weighted Lloyd iterat
 lattice of mass points, the parent is cut by the Voronoi diagram of its own seeds, stray
 fragments (a Voronoi cell clipped by a concave parent falls apart) and slivers are merged
 into the neighbour they share the longest border with, and the children are numbered in
-reading order (north to south in bands, west to east within a band).
+reading order (north to south in bands, west to east within a band). At the end the finest
+level is snapped into one exact coverage (:func:`clean_coverage`) and the coarser levels
+are rebuilt as unions of it (:func:`union_groups`), so that every level nests exactly.
 
 All of it is vectorised over every parent at once: seeds of different parents never meet
 because each point only looks at the seeds of its own parent (a padded candidate table).
@@ -49,9 +51,13 @@ def _group_table(group: IntArray, n_groups: int) -> IntArray:
 
 
 def nearest_in_group(
-    px: FloatArray, py: FloatArray, pgroup: IntArray, sx: FloatArray, sy: FloatArray,
+    px: FloatArray,
+    py: FloatArray,
+    pgroup: IntArray,
+    sx: FloatArray,
+    sy: FloatArray,
     table: IntArray,
-) -> IntArray:  # fmt: skip
+) -> IntArray:
     """Index of the nearest seed of the point's own group (-1 if the group has none)."""
     out = np.empty(px.size, dtype=np.int64)
     for lo in range(0, px.size, _CHUNK):
@@ -84,9 +90,17 @@ def initial_seeds(
 
 
 def lloyd(
-    px: FloatArray, py: FloatArray, weight: FloatArray, pgroup: IntArray,
-    sx: FloatArray, sy: FloatArray, sgroup: IntArray, n_groups: int, *, iterations: int,
-) -> tuple[FloatArray, FloatArray, IntArray]:  # fmt: skip
+    px: FloatArray,
+    py: FloatArray,
+    weight: FloatArray,
+    pgroup: IntArray,
+    sx: FloatArray,
+    sy: FloatArray,
+    sgroup: IntArray,
+    n_groups: int,
+    *,
+    iterations: int,
+) -> tuple[FloatArray, FloatArray, IntArray]:
     """Weighted Lloyd iterations with every point restricted to its own group's seeds.
 
     Returns the moved seeds and each point's nearest seed after the last move. A seed
@@ -104,9 +118,7 @@ def lloyd(
     return sx, sy, label
 
 
-def voronoi_cells(
-    sx: FloatArray, sy: FloatArray, sgroup: IntArray, parents: Geoms
-) -> Geoms:
+def voronoi_cells(sx: FloatArray, sy: FloatArray, sgroup: IntArray, parents: Geoms) -> Geoms:
     """Voronoi cell of every seed among the seeds of its group, clipped to the group's parent.
 
     Parameters
@@ -248,6 +260,64 @@ def relabel(
     return label
 
 
+def clean_coverage(geoms: Geoms, block: IntArray, *, tolerance: float) -> Geoms:
+    """Make a partition an exact polygonal coverage and remove degenerate spikes.
+
+    Cells clipped in separate overlay operations can disagree by a few ulps where an edge
+    of one is split by a vertex of its neighbour, and two nearly parallel boundaries (a
+    Voronoi edge crossing a parent edge at a tiny angle) leave needle-thin spikes that
+    can even self-intersect once reprojected. So: node all boundaries together and
+    rebuild every cell from the resulting faces (neighbours then share their vertices
+    exactly), then simplify the coverage's inner edges per ``block`` (a district), which
+    removes the needles and keeps every block's outer boundary, and so the real district
+    boundary, exactly as it was.
+
+    Parameters
+    ----------
+    geoms
+        Cells (metres) that tile their blocks up to rounding noise.
+    block
+        Block of each cell; blocks are simplified separately.
+    tolerance
+        Coverage simplification tolerance in metres (about the square root of the largest
+        triangle area removed).
+    """
+    lines = shapely.union_all(shapely.boundary(geoms))
+    faces = shapely.get_parts(shapely.polygonize(shapely.get_parts(lines)))
+    rep = shapely.point_on_surface(faces)
+    tree = shapely.STRtree(geoms)
+    fi, gi = tree.query(rep, predicate="within")
+    order = np.lexsort((gi, fi))
+    first = np.ones(order.size, dtype=bool)
+    first[1:] = fi[order][1:] != fi[order][:-1]
+    owner = np.full(faces.size, -1, dtype=np.int64)
+    owner[fi[order][first]] = gi[order][first]
+    # Rounding slivers between cells belong to no cell: give them to the nearest one.
+    stray = np.flatnonzero((owner < 0) & (shapely.area(faces) < 1.0))
+    if stray.size:
+        si, gj = tree.query_nearest(rep[stray], all_matches=False)
+        owner[stray[si]] = gj
+    keep = owner >= 0
+    cells = _union_by_owner(faces[keep], owner[keep], geoms.size)
+    out = np.empty(geoms.size, dtype=object)
+    for b in np.unique(block).tolist():
+        rows = np.flatnonzero(block == b)
+        out[rows] = shapely.coverage_simplify(cells[rows], tolerance, simplify_boundary=False)
+    return out
+
+
+def union_groups(geoms: Geoms, group: IntArray, n: int) -> Geoms:
+    """Union of an exact coverage's cells per group 0..n-1 (one coverage union per group)."""
+    order = np.argsort(group, kind="stable")
+    counts = np.bincount(group, minlength=n)
+    starts = np.cumsum(counts) - counts
+    out = np.empty(n, dtype=object)
+    for g in range(n):
+        members = geoms[order[starts[g] : starts[g] + counts[g]]]
+        out[g] = shapely.coverage_union_all(members) if members.size else shapely.Polygon()
+    return _polygons(out)
+
+
 def reading_rank(geoms: Geoms, group: IntArray, parents: Geoms) -> IntArray:
     """1-based number of each child in its parent: bands north→south, west→east in a band.
 
@@ -292,8 +362,3 @@ def sample_in(
         rep = shapely.point_on_surface(geoms[owner[todo]])
         x[todo], y[todo] = shapely.get_x(rep), shapely.get_y(rep)
     return x, y
-
-
-def group_sums(group: IntArray, values: FloatArray, n: int) -> FloatArray:
-    """Sum of ``values`` per group 0..n-1."""
-    return np.bincount(group, values, minlength=n)

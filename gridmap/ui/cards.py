@@ -34,16 +34,14 @@ def render_grid_card(card: dict[str, Any], L: str) -> None:
         st.caption(f"`{card['code']}` · {kind}")
         crumbs = card["breadcrumb"][:-1]
         if crumbs:
-            cols = st.columns(len(crumbs))
-            for i, (col, (code, name, level)) in enumerate(zip(cols, crumbs, strict=True)):
-                col.button(
-                    f"{name}",
-                    key=f"crumb_{code}",
-                    help=t(f"level.{level}", L),
-                    on_click=rescope_to,
-                    args=(card["breadcrumb"][: i + 1],),
-                    width="stretch",
-                )
+            st.markdown(" › ".join(name for _code, name, _level in crumbs))
+            st.button(
+                t("card.focus", L),
+                key="card_focus",
+                on_click=rescope_to,
+                args=(crumbs,),
+                icon=":material/zoom_in:",
+            )
         a, b = st.columns(2)
         a.metric(
             t("card.households", L),

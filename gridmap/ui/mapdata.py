@@ -14,7 +14,10 @@ from .. import schema
 from ..viz import LEVEL_COLOURS, geojson_payload, view_for
 from .data import _stamp, load_hierarchy, load_layer
 
-__all__ = ["context_layers", "grid_layer", "scope_view"]
+__all__ = ["PROFESSIONAL_RGBA", "context_layers", "grid_layers", "scope_view"]
+
+#: Professional grids (schools, hospitals, markets, plants): a violet tint under the basic grids.
+PROFESSIONAL_RGBA = [120, 60, 170, 40]
 
 # How much to simplify outlines (degrees, ~ metres / 100,000): finer for smaller units.
 TOLERANCE = {
@@ -23,6 +26,7 @@ TOLERANCE = {
     "street": 0.0003,
     "community": 0.0001,
     "grid": 0.00005,
+    "professional": 0.00005,
 }
 
 
@@ -48,7 +52,10 @@ def _features(path: str, stamp: float, layer: str, level: str, area: str | None)
             }
             if with_grids:
                 gdf = gdf[gdf[schema.CODE].isin(with_grids)]
-    codes = _codes_in(p, area, level)
+    if layer == "grids" and schema.GRID_TYPE in gdf:
+        is_prof = gdf[schema.GRID_TYPE] == "professional"
+        gdf = gdf[is_prof] if level == "professional" else gdf[~is_prof]
+    codes = _codes_in(p, area, "grid" if level == "professional" else level)
     if codes is not None:
         gdf = gdf[gdf[schema.CODE].isin(codes) | (gdf[schema.CODE] == area)]
     props = [c for c in (schema.CODE, schema.NAME) if c in gdf]
@@ -79,31 +86,61 @@ def context_layers(path: Path, area: str | None) -> list[pdk.Layer]:
     return layers
 
 
-def grid_layer(path: Path, area: str | None, per_grid: pd.Series) -> pdk.Layer:
-    """Grid outlines, clickable anywhere inside (transparent fill), with counts for the tooltip."""
+def grid_layers(path: Path, area: str | None, per_grid: pd.Series) -> list[pdk.Layer]:
+    """Grid outlines plus an invisible, clickable fill carrying counts for the tooltip.
+
+    The outlines are not pickable: picking only renders the fill, which keeps a click cheap
+    on machines without a GPU (software WebGL), where picking thousands of stroked polygons
+    makes the browser too slow to recognise a click.
+    """
     data = copy.copy(_features(str(path), _stamp(path), "grids", "grid", area))
     counts = per_grid.to_dict()
     data["features"] = [
         {
             **f,
-            "properties": {**f["properties"], "count": int(counts.get(f["properties"]["code"], 0))},
+            "properties": {
+                **f["properties"],
+                "name": f["properties"].get("name") or f["properties"]["code"],
+                "count": int(counts.get(f["properties"]["code"], 0)),
+            },
         }
         for f in data["features"]
     ]
-    return pdk.Layer(
+    outline = pdk.Layer(
+        "GeoJsonLayer",
+        id="grid-outlines",
+        data=data,
+        stroked=True,
+        filled=False,
+        get_line_color=LEVEL_COLOURS["grid"] + [150],
+        get_line_width=0,
+        line_width_min_pixels=0.6,
+        pickable=False,
+    )
+    fill = pdk.Layer(
         "GeoJsonLayer",
         id="grids",
         data=data,
-        stroked=True,
+        stroked=False,
         filled=True,
         get_fill_color=[0, 0, 0, 0],
-        get_line_color=LEVEL_COLOURS["grid"],
-        get_line_width=0,
-        line_width_min_pixels=0.6,
         pickable=True,
-        auto_highlight=True,
-        highlight_color=[40, 120, 180, 90],
+        auto_highlight=False,
     )
+    professional = _features(str(path), _stamp(path), "grids", "professional", area)
+    special = pdk.Layer(
+        "GeoJsonLayer",
+        id="professional-grids",
+        data=professional,
+        stroked=True,
+        filled=True,
+        get_fill_color=PROFESSIONAL_RGBA,
+        get_line_color=[*PROFESSIONAL_RGBA[:3], 220],
+        get_line_width=0,
+        line_width_min_pixels=1.2,
+        pickable=False,
+    )
+    return [special, outline, fill]
 
 
 def scope_view(path: Path, area: str | None) -> pdk.ViewState:

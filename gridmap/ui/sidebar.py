@@ -110,7 +110,7 @@ def sidebar(path: Path) -> Scope | None:
         info = load_info(path)
         synthetic = bool(info["synthetic"])
         if synthetic:
-            st.warning(t("synthetic.badge", L), icon="🧪")
+            st.warning(t("synthetic.badge", L), icon=":material/science:")
         h = load_hierarchy(path)
         area = _area_select(h, L)
         table = load_incidents(path)
@@ -149,7 +149,7 @@ def scope_breadcrumbs(h: Hierarchy, area: str | None, L: str) -> None:
     crumbs: list[tuple[str, tuple[str | None, str | None, str | None]]] = [
         (t("scope.city", L), (None, None, None))
     ]
-    levels = [None, None, None]
+    levels: list[str | None] = [None, None, None]
     for code in chain:
         level = h.levels.get(code)
         if level in ("district", "street", "community"):
@@ -159,7 +159,7 @@ def scope_breadcrumbs(h: Hierarchy, area: str | None, L: str) -> None:
     for i, (col, (label, target)) in enumerate(zip(cols, crumbs, strict=False)):
         last = i == len(crumbs) - 1
         col.button(
-            ("📍 " if last else "") + label,
+            label,
             key=f"crumb_scope_{i}",
             disabled=last,
             on_click=set_area,

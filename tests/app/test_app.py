@@ -43,7 +43,13 @@ def test_map_page_draws_grids_and_heat(
     at.run()
     assert not at.exception
     layers = deck_layers(at)
-    assert list(layers) == ["admin-community", "incident-cells", "grids"]
+    assert list(layers) == [
+        "admin-community",
+        "incident-cells",
+        "professional-grids",
+        "grid-outlines",
+        "grids",
+    ]
     grid_counts = {
         f["properties"]["code"]: f["properties"]["count"]
         for f in layers["grids"]["data"]["features"]

