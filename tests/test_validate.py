@@ -501,10 +501,13 @@ def test_polygonal_parts_with_a_collection_that_has_no_polygon_first() -> None:
 
     from gridmap.validate import _polygonal_parts
 
-    geoms = np.array([
-        GeometryCollection([LineString([(0, 0), (1, 1)])]),
-        GeometryCollection([box(0, 0, 1, 1), LineString([(0, 0), (2, 2)])]),
-    ], dtype=object)
+    geoms = np.array(
+        [
+            GeometryCollection([LineString([(0, 0), (1, 1)])]),
+            GeometryCollection([box(0, 0, 1, 1), LineString([(0, 0), (2, 2)])]),
+        ],
+        dtype=object,
+    )
     out = _polygonal_parts(geoms)
     assert out[0].is_empty
     assert out[1].geom_type == "Polygon" and out[1].area == 1.0

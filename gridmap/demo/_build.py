@@ -21,7 +21,7 @@ from .. import schema
 from ..errors import SchemaError
 from ..indexing import points_to_cells, polygons_to_cells
 from ..joins import assign_codes, build_grid_lookup
-from ..store.gpkg import Transaction, Workspace
+from ..store.gpkg import Transaction, Workspace, pid_alive
 from . import _cameras, _city, _geo, _incidents, _names, _sites
 
 log = logging.getLogger("gridmap.demo")
@@ -334,23 +334,13 @@ def _camera_layer(
     return _gdf(out, gpd.points_from_xy(lon, lat))
 
 
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 def _temp_path(out: Path) -> Path:
     """A fresh temporary workspace path next to ``out``; stale ones of dead builds go."""
     # The temporary file, the transaction's copy of it and its lock all carry the pid.
     pattern = re.compile(rf"^\.+{re.escape(out.name)}\.demo-(\d+)\.")
     for old in out.parent.glob(f"*{out.name}.demo-*"):
         match = pattern.match(old.name)
-        if match and not _pid_alive(int(match.group(1))):
+        if match and not pid_alive(int(match.group(1))):
             with contextlib.suppress(OSError):
                 old.unlink()
     tmp = out.with_name(f".{out.name}.demo-{os.getpid()}.gpkg")

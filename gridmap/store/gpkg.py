@@ -323,7 +323,7 @@ class Workspace(_Files):
     def _cleanup_stale(self) -> None:
         for tmp in self.path.parent.glob(f".{self.path.name}.*.tmp.gpkg"):
             pid = tmp.name.rsplit(".", 3)[-3]
-            alive = pid.isdigit() and _pid_alive(int(pid))
+            alive = pid.isdigit() and pid_alive(int(pid))
             if not alive:
                 with contextlib.suppress(OSError):
                     tmp.unlink()
@@ -369,7 +369,8 @@ class Workspace(_Files):
         return {name: self.layer_count(name) for name in SPATIAL_LAYERS}
 
 
-def _pid_alive(pid: int) -> bool:
+def pid_alive(pid: int) -> bool:
+    """Whether a process runs (used to tell a live writer's temporary file from a dead one's)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:

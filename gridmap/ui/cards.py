@@ -62,7 +62,15 @@ def render_grid_card(card: dict[str, Any], L: str) -> None:
             by_cat = by_cat[by_cat["n"] > 0].sort_values("n", ascending=False)
             st.markdown(f"**{t('card.by_category', L)}**")
             st.bar_chart(
-                by_cat, x="category", y="n", horizontal=True, height=180, x_label="", y_label=""
+                by_cat,
+                x="category",
+                y="n",
+                horizontal=True,
+                height=180,
+                x_label="",
+                y_label="",
+                sort="-n",
+                color="#d2562d",
             )
             classes = " · ".join(
                 f"{schema.HANDLING_CLASSES.label(c, L)} {n:,}"

@@ -4,11 +4,7 @@ from __future__ import annotations
 
 import json
 import os
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,6 +13,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from ..conftest import ROOT, require
+from .server import BROWSER_ARGS, CHROMIUM, IDLE, running_app
 
 APP = ROOT / "app.py"
 
@@ -130,68 +127,14 @@ def test_missing_workspace_is_a_clear_message(
 
 
 # --- real browser ---------------------------------------------------------------------------
-CHROMIUM = os.environ.get("GRIDMAP_CHROMIUM", "/usr/bin/chromium")
-BROWSER_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture
 def served(busy_workspace: Path) -> Iterator[str]:
     if not Path(CHROMIUM).exists():
         if require("GRIDMAP_REQUIRE_BROWSER"):
             pytest.fail(f"Chromium not found at {CHROMIUM} (required in CI)")
         pytest.skip("Chromium not installed")
-    port = _free_port()
-    env = dict(os.environ, GRIDMAP_WORKSPACE=str(busy_workspace))
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            str(APP),
-            "--server.headless",
-            "true",
-            "--server.address",
-            "127.0.0.1",
-            "--server.port",
-            str(port),
-            "--browser.gatherUsageStats",
-            "false",
-            "--server.fileWatcherType",
-            "none",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(150):
-            try:
-                if urllib.request.urlopen(f"{url}/_stcore/health", timeout=1).read() == b"ok":
-                    break
-            except OSError:
-                time.sleep(0.2)
+    with running_app(busy_workspace) as url:
         yield url
-    finally:
-        proc.terminate()
-        proc.wait(timeout=20)
 
 
 def _coloured_pixels(png: bytes) -> int:
@@ -217,7 +160,7 @@ def test_map_click_opens_card_and_language_switch(served: str, tmp_path: Path) -
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         page.on("request", lambda r: requests.append(r.url))
         page.goto(served)
-        idle = "[data-testid=stApp][data-test-script-state=notRunning]"
+        idle = IDLE
         page.locator(idle).wait_for(state="attached", timeout=60_000)
         chart = page.get_by_test_id("stDeckGlJsonChart")
         chart.locator("canvas#deckgl-overlay").wait_for(state="visible", timeout=30_000)
