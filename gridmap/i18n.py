@@ -88,6 +88,7 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "level.community": ("社区", "Community"),
     "level.grid": ("网格", "Grid"),
     "count.unit": ("件", ""),
+    "tooltip.incidents": ("时间范围内事件", "Incidents in window"),
     "server.time": ("服务器用时 {ms} ms", "Server time {ms} ms"),
 }
 

@@ -66,7 +66,10 @@ with Timer("map.total") as total:
     deck = make_deck(
         layers,
         scope_view(path, scope.area),
-        tooltip={"html": "<b>{name}</b><br/>{code}<br/>{count}", "style": {"fontSize": "13px"}},
+        tooltip={
+            "html": "<b>{name}</b><br/>{code}<br/>" + t("tooltip.incidents", L) + " {count}",
+            "style": {"fontSize": "13px"},
+        },
     )
     left, right = st.columns([2.3, 1])
     with left:

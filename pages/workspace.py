@@ -24,7 +24,8 @@ cols = st.columns(len(counts))
 for col, (layer, n) in zip(cols, counts.items(), strict=True):
     col.metric(t(f"layer.{layer}", L), f"{n:,}")
 if info["incidents_from"]:
-    st.caption(f"{t('incidents.range', L)}: {info['incidents_from']} – {info['incidents_to']}")
+    first, last = (str(info[k])[:16].replace("T", " ") for k in ("incidents_from", "incidents_to"))
+    st.caption(f"{t('incidents.range', L)}: {first} – {last}")
 if not any(counts.values()):
     st.info(t("empty", L))
     st.stop()
