@@ -11,7 +11,13 @@ import streamlit as st
 from gridmap.i18n import t
 from gridmap.ui import lang
 
-logging.getLogger("gridmap").setLevel(logging.INFO)
+# Page timings ("timing map.filter 0.4 ms") go to the server's log (stderr).
+_log = logging.getLogger("gridmap")
+if not _log.handlers:
+    _handler = logging.StreamHandler()
+    _handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(message)s"))
+    _log.addHandler(_handler)
+    _log.setLevel(logging.INFO)
 st.set_page_config(page_title="gridmap 网格治理", page_icon="static/favicon.png", layout="wide")
 L = lang()
 pages = [
