@@ -68,6 +68,7 @@ def validate_path(
     crs: str | None = None,
     communities: str | Path | None = None,
     code_column: str | None = None,
+    community_code_column: str | None = None,
     version: int | None = None,
     settings: Settings | None = None,
 ) -> ValidationReport:
@@ -83,5 +84,9 @@ def validate_path(
             grids, comm if comm is not None and len(comm) else None, settings=settings
         )
     grids = _polygons_in_wgs84(path, crs, "grids", code_column)
-    comm = _polygons_in_wgs84(Path(communities), crs, "admin") if communities else None
+    comm = (
+        _polygons_in_wgs84(Path(communities), crs, "admin", community_code_column)
+        if communities
+        else None
+    )
     return validate_grids(grids, comm, settings=settings)

@@ -88,11 +88,12 @@ def _cmd_validate(args: argparse.Namespace) -> int:
         crs=args.crs,
         communities=args.communities,
         code_column=args.code_column,
+        community_code_column=args.community_code_column,
         version=args.version,
     )
     if args.out:
-        frame = report.to_frame()
-        frame.to_file(args.out) if len(frame) else frame.to_csv(Path(args.out).with_suffix(".csv"))
+        # Problems with their areas (overlap and gap polygons, locations) for QGIS.
+        report.to_frame().to_file(args.out)
     if args.json:
         _print_json(
             {
@@ -255,6 +256,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--crs", help="coordinate system of a grid file without one")
     p.add_argument("--communities", metavar="FILE", help="community polygons for a grid file")
     p.add_argument("--code-column", help="column holding the grid code in a grid file")
+    p.add_argument("--community-code-column", help="column holding the code in --communities")
     p.add_argument("--version", type=int, help="grid version of a workspace (default: in force)")
     p.add_argument("--out", metavar="FILE", help="write the problems as GeoPackage/GeoJSON")
     p.add_argument("--limit", type=int, default=50, help="problems listed on screen")

@@ -357,6 +357,9 @@ def _incident_fields(
     out["occurred_at"] = occurred.to_numpy()
     for name in time_fields:
         src = _mapped(frame, cols, name)
+        if cols.get(name) == occurred_src and name != "occurred_at":
+            out[name] = occurred.to_numpy()  # the same column, already parsed and checked
+            continue
         if src is None:
             out[name] = pd.Series(pd.NaT, index=frame.index, dtype="datetime64[ms]")
             continue
