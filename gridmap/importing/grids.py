@@ -1,0 +1,124 @@
+"""Grid versions: store a version, its H3 cells, and (re)assign incidents and units."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from .. import schema
+from ..config import Settings
+from ..indexing import points_to_cells, polygons_to_cells
+from ..joins import GridLookup, assign_codes, build_grid_lookup
+from ..store.gpkg import Transaction
+from ..validate import validate_grids
+from .common import _today
+from .report import ImportReport
+
+__all__ = ["basic_lookup", "reassign"]
+
+
+def basic_lookup(grids: gpd.GeoDataFrame) -> GridLookup | None:
+    """Lookup over the basic grids; grids sharing a code count as one grid (their union).
+
+    Duplicate codes are a validation problem, reported by ``gridmap validate``; until they
+    are fixed, incidents in either part are assigned to that code.
+    """
+    if not len(grids):
+        return None
+    basic = (
+        grids[grids[schema.GRID_TYPE].fillna("basic") == "basic"]
+        if schema.GRID_TYPE in grids
+        else grids
+    )
+    basic = basic[basic[schema.CODE].notna()]
+    if not len(basic):
+        return None
+    if basic[schema.CODE].duplicated().any():
+        basic = basic[[schema.CODE, "geometry"]].dissolve(by=schema.CODE, as_index=False)
+    return build_grid_lookup(basic)
+
+
+def _assign_units(tx: Transaction, units: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    grids = tx.read_grids()
+    units = units.copy()
+    pts = shapely.point_on_surface(units.geometry.values)
+    units[schema.H3_CELL] = points_to_cells(
+        shapely.get_x(pts), shapely.get_y(pts), schema.POINT_RES
+    ).astype(np.int64)
+    lookup = basic_lookup(grids)
+    if lookup is None or not len(units):
+        units[schema.GRID_CODE] = None
+        return units
+    units[schema.GRID_CODE] = assign_codes(lookup, shapely.get_x(pts), shapely.get_y(pts))
+    return units
+
+
+def _store_grids(
+    tx: Transaction,
+    grids: gpd.GeoDataFrame,
+    report: ImportReport,
+    *,
+    draft: bool,
+    effective_date: str | None,
+    settings: Settings,
+    repaired: np.ndarray,
+) -> None:
+    grids = grids.copy()
+    grids[schema.GRID_TYPE] = grids[schema.GRID_TYPE].fillna("basic")
+    if effective_date is None:
+        effective_date = _today()
+    grids[schema.EFFECTIVE_DATE] = grids[schema.EFFECTIVE_DATE].fillna(effective_date)
+    version = tx.add_grid_version(
+        status="draft" if draft else "published",
+        source=Path(report.file).name,
+        effective_date=effective_date,
+        n_grids=len(grids),
+    )
+    grids[schema.VERSION] = version
+    report.version = version
+    tx.write_layer("grids", grids, append=True)
+    cells = polygons_to_cells(grids.geometry, settings.grid_cell_res)
+    cell_rows = pd.DataFrame(
+        {
+            "grid_code": grids[schema.CODE].to_numpy()[cells["geom_index"].to_numpy()],
+            "cell": cells["cell"].to_numpy().astype(np.int64),
+        }
+    )
+    tx.replace_grid_cells(version, cell_rows, settings.grid_cell_res)
+    admin = tx.read_layer("admin")
+    communities = admin[admin[schema.LEVEL] == "community"] if len(admin) else None
+    report.validation = validate_grids(
+        grids,
+        communities if communities is not None and len(communities) else None,
+        settings=settings,
+        repaired=repaired,
+    )
+    if not draft:
+        reassign(tx)
+        report.notes.append(f"grid version {version} published; incidents and units re-assigned")
+    else:
+        report.notes.append(f"grid version {version} saved as a draft (not in force)")
+
+
+def reassign(tx: Transaction) -> None:
+    """Assign stored incidents and units to the grids in force (after a publish)."""
+    lookup = basic_lookup(tx.read_grids())
+    for layer in ("incidents", "units"):
+        if not tx.has_layer(layer) or tx.layer_count(layer) == 0:
+            continue
+        gdf = tx.read_layer(layer)
+        pts = gdf.geometry.values
+        if layer == "units":
+            pts = shapely.point_on_surface(pts)
+        if lookup is None:
+            gdf[schema.GRID_CODE] = None
+        else:
+            gdf[schema.GRID_CODE] = assign_codes(lookup, shapely.get_x(pts), shapely.get_y(pts))
+        tx.write_layer(layer, gdf)
+
+
+# --- entry point ----------------------------------------------------------------------------

@@ -1,0 +1,338 @@
+"""Point tables (incidents, cameras): coordinates, times, ids, categories, classes."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from .. import schema
+from ..config import Settings
+from ..crs import CrsSpec, to_wgs84
+from ..errors import SchemaError
+from ..indexing import points_to_cells
+from ..io.mapping import (
+    is_blank,
+    map_categories,
+    parse_datetimes,
+    parse_enum,
+    parse_numbers,
+    resolve_mapping,
+)
+from ..io.readers import ParsedTable
+from ..io.rejects import VALUE_CLEARED, RowIssues
+from ..joins import assign_codes
+from ..store.gpkg import Transaction
+from .common import _city_outline, _mapped, _outside, _require_crs
+from .grids import basic_lookup
+from .report import CHINA_BBOX, ImportReport, Progress
+
+__all__ = []
+
+
+def _import_points(
+    tx: Transaction,
+    kind: str,
+    path: Path,
+    table: ParsedTable,
+    *,
+    crs: str | CrsSpec | None,
+    mapping: Mapping[str, str] | None,
+    categories: Mapping[str, str] | None,
+    set_values: Mapping[str, str],
+    settings: Settings,
+    progress: Progress,
+) -> tuple[ImportReport, RowIssues]:
+    frame = table.frame
+    name = path.name
+    cols = resolve_mapping(list(frame.columns), kind, mapping, file_name=name)
+    report = ImportReport(
+        kind, str(path), "", len(frame) + len(table.bad_lines), 0, 0, mapping=dict(cols)
+    )
+    issues = RowIssues(table.rows)
+    issues.add_lines(table.bad_lines)
+    n = len(frame)
+
+    # Coordinates: from lon/lat columns, else from a GeoParquet geometry.
+    if ("lon" not in cols or "lat" not in cols) and table.geometry is not None:
+        geom = table.geometry.values
+        is_point = shapely.get_type_id(geom) == 0
+        x = np.where(is_point, shapely.get_x(geom), np.nan)
+        y = np.where(is_point, shapely.get_y(geom), np.nan)
+        raw_x = pd.Series(x, index=frame.index).astype(str)
+        raw_y = pd.Series(y, index=frame.index).astype(str)
+        report.notes.append("coordinates taken from the file's point geometry")
+        spec = _require_crs(crs, name, table.crs)
+    else:
+        missing = [f for f in ("lon", "lat") if f not in cols]
+        if missing:
+            raise SchemaError(
+                f"{name}: no column for field(s) {', '.join(missing)}; columns found: "
+                f"{', '.join(map(str, frame.columns))}; map one with --map COLUMN=FIELD"
+            )
+        raw_x, raw_y = frame[cols["lon"]], frame[cols["lat"]]
+        x = parse_numbers(raw_x).to_numpy()
+        y = parse_numbers(raw_y).to_numpy()
+        spec = _require_crs(crs, name)
+    report.crs = spec.label
+
+    def xy_text() -> pd.Series:
+        return raw_x.astype(str) + "," + raw_y.astype(str)
+
+    no_xy = is_blank(raw_x) | is_blank(raw_y)
+    issues.add(no_xy, "lon/lat", "no coordinates", xy_text)
+    bad_xy = ~no_xy & (np.isnan(x) | np.isnan(y))
+    issues.add(bad_xy, "lon/lat", "unparseable coordinates", xy_text)
+    zero = ~no_xy & ~bad_xy & (x == 0) & (y == 0)
+    issues.add(
+        zero,
+        "lon/lat",
+        "no coordinates (0, 0 is a missing-location placeholder)",
+        xy_text,
+    )
+    usable = ~(no_xy | bad_xy | zero)
+    lon = np.full(n, np.nan)
+    lat = np.full(n, np.nan)
+    if spec.kind in ("wgs84", "gcj02", "bd09"):
+        out_of_range = usable & ((np.abs(x) > 180) | (np.abs(y) > 90))
+        issues.add(
+            out_of_range,
+            "lon/lat",
+            f"coordinates out of range for {spec.label} degrees (projected metres?)",
+            xy_text,
+        )
+        usable &= ~out_of_range
+        if spec.kind != "wgs84":
+            x0, y0, x1, y1 = CHINA_BBOX
+            outside_cn = usable & ~((x >= x0) & (x <= x1) & (y >= y0) & (y <= y1))
+            issues.add(
+                outside_cn,
+                "lon/lat",
+                f"outside China, where {spec.label} is defined",
+                xy_text,
+            )
+            usable &= ~outside_cn
+    if usable.any():
+        lon_u, lat_u = to_wgs84(x[usable], y[usable], spec)
+        lon[usable], lat[usable] = lon_u, lat_u
+        bad = usable & ~(np.isfinite(lon) & np.isfinite(lat))
+        issues.add(
+            bad,
+            "lon/lat",
+            f"cannot convert from {spec.label}",
+            xy_text,
+        )
+        usable &= ~bad
+    progress(0.3, "coordinates converted")
+
+    out = pd.DataFrame(index=frame.index)
+    # Identifier: from the file, else made from the file name and row number.
+    id_col = _mapped(frame, cols, "id")
+    if id_col is None:
+        ids = path.stem + ":" + table.rows.astype(str)
+        report.notes.append(
+            f"no id column: ids made from the file name and row number ({name}:ROW)"
+        )
+    else:
+        ids = id_col.astype(str).str.strip()
+        issues.add(is_blank(id_col), "id", "missing id", id_col)
+        dup = ids.duplicated(keep="first").to_numpy() & ~is_blank(id_col)
+        if dup.any():
+            first_row = pd.Series(table.rows.to_numpy(), index=ids.to_numpy())
+            first_row = first_row[~first_row.index.duplicated(keep="first")]
+            reason = "duplicate id (first at row " + ids.map(first_row).astype(str) + ")"
+            issues.add(dup, "id", reason, id_col)
+    out["id"] = ids.to_numpy()
+
+    if kind == "incidents":
+        _incident_fields(frame, cols, out, issues, report, categories, set_values)
+    else:
+        _camera_fields(frame, cols, out, issues, set_values)
+    progress(0.5, "fields parsed")
+
+    # Spatial: cells, grid assignment, outside-the-city test.
+    cells = np.zeros(n, dtype=np.uint64)
+    cells[usable] = points_to_cells(lon[usable], lat[usable], schema.POINT_RES)
+    out[schema.H3_CELL] = cells.astype(np.int64)
+    grid_codes = np.full(n, None, dtype=object)
+    lookup = basic_lookup(tx.read_grids())
+    if lookup is not None:
+        grid_codes[usable] = assign_codes(lookup, lon[usable], lat[usable])
+    out[schema.GRID_CODE] = grid_codes
+    outline = _city_outline(tx)
+    if outline is not None:
+        check = usable & pd.isna(grid_codes)
+        far = np.zeros(n, dtype=bool)
+        far[check] = _outside(outline, lon[check], lat[check], settings.city_margin_m)
+        issues.add(
+            far,
+            "lon/lat",
+            f"outside the city (more than {settings.city_margin_m:g} m "
+            "beyond the workspace boundaries)",
+            lambda: (
+                pd.Series(np.round(lon, 6), index=frame.index).astype(str)
+                + ","
+                + pd.Series(np.round(lat, 6), index=frame.index).astype(str)
+            ),
+        )
+    progress(0.7, "indexed and assigned")
+
+    # Duplicates against the workspace (incidents are appended, never overwritten).
+    existing_ids: set[str] = set()
+    id_field = "id"
+    layer = kind
+    if tx.has_layer(layer):
+        existing_ids = set(tx.read_layer(layer, columns=[id_field])[id_field].astype(str))
+    if kind == "incidents" and existing_ids:
+        dup_ws = out["id"].isin(existing_ids).to_numpy() & ~issues.rejected
+        issues.add(dup_ws, "id", "duplicate id (already in the workspace)", out["id"])
+
+    keep = ~issues.rejected
+    result = gpd.GeoDataFrame(
+        out[keep].reset_index(drop=True),
+        geometry=gpd.points_from_xy(lon[keep], lat[keep]),
+        crs="EPSG:4326",
+    )
+    if kind == "incidents":
+        report.unclassified = int((result[schema.CATEGORY] == schema.UNCLASSIFIED.code).sum())
+        tx.write_layer("incidents", result, append=True)
+    else:
+        if existing_ids:
+            old = tx.read_layer("cameras")
+            report.updated = int(old["id"].astype(str).isin(set(result["id"])).sum())
+            old = old[~old["id"].astype(str).isin(set(result["id"]))]
+            result = pd.concat([old, result], ignore_index=True)
+            result = gpd.GeoDataFrame(result, geometry="geometry", crs="EPSG:4326")
+        tx.write_layer("cameras", result)
+    report.imported = int(keep.sum())
+    report.rejected = report.rows_read - report.imported
+    progress(0.9, "stored")
+    return report, issues
+
+
+def _incident_fields(
+    frame: pd.DataFrame,
+    cols: Mapping[str, str],
+    out: pd.DataFrame,
+    issues: RowIssues,
+    report: ImportReport,
+    categories: Mapping[str, str] | None,
+    set_values: Mapping[str, str],
+) -> None:
+    time_fields = [c.code for c in schema.WORKFLOW_STAGES.choices]
+    occurred_src = cols.get("occurred_at")
+    if occurred_src is None and "reported_at" in cols:
+        occurred_src = cols["reported_at"]
+        report.notes.append(f"no occurrence time column: {occurred_src!r} (reported) used instead")
+    if occurred_src is None:
+        raise SchemaError(
+            f"{Path(report.file).name}: no column for field occurred_at (发生时间); columns "
+            f"found: {', '.join(map(str, frame.columns))}; map one with --map COLUMN=occurred_at"
+        )
+    raw = frame[occurred_src]
+    occurred = parse_datetimes(raw)
+    blank = is_blank(raw)
+    issues.add(blank, "occurred_at", "missing time", raw)
+    issues.add(~blank & occurred.isna().to_numpy(), "occurred_at", "unparseable time", raw)
+    out["occurred_at"] = occurred.to_numpy()
+    for name in time_fields:
+        src = _mapped(frame, cols, name)
+        if cols.get(name) == occurred_src and name != "occurred_at":
+            out[name] = occurred.to_numpy()  # the same column, already parsed and checked
+            continue
+        if src is None:
+            out[name] = pd.Series(pd.NaT, index=frame.index, dtype="datetime64[ms]")
+            continue
+        parsed = parse_datetimes(src)
+        bad = ~is_blank(src) & parsed.isna().to_numpy()
+        issues.add(bad, name, "unparseable time", src, action=VALUE_CLEARED)
+        report.values_cleared += int(bad.sum())
+        out[name] = parsed.to_numpy()
+    closed_before = (out["closed_at"] < out["occurred_at"]).to_numpy()
+    if closed_before.any():
+        issues.add(
+            closed_before,
+            "closed_at",
+            "closed before it occurred",
+            frame[cols["closed_at"]],
+            action=VALUE_CLEARED,
+        )
+        out.loc[closed_before, "closed_at"] = pd.NaT
+        report.values_cleared += int(closed_before.sum())
+
+    cat_src = _mapped(frame, cols, "category")
+    if cat_src is None and "category" in set_values:
+        cat_src = pd.Series(set_values["category"], index=frame.index)
+    if cat_src is None:
+        out["category"] = schema.UNCLASSIFIED.code
+        out["category_source"] = ""
+        report.notes.append("no category column: every incident is unclassified")
+    else:
+        out["category"] = map_categories(cat_src, categories).to_numpy()
+        out["category_source"] = cat_src.astype(str).str.strip().to_numpy()
+
+    hc_src = _mapped(frame, cols, "handling_class")
+    if hc_src is None and "handling_class" in set_values:
+        hc_src = pd.Series(set_values["handling_class"], index=frame.index)
+    if hc_src is None:
+        out["handling_class"] = None
+    else:
+        codes, unknown = parse_enum(hc_src, schema.HANDLING_CLASSES)
+        issues.add(
+            unknown,
+            "handling_class",
+            f"unknown handling class (allowed: {schema.HANDLING_CLASSES.describe()})",
+            hc_src,
+            action=VALUE_CLEARED,
+        )
+        report.values_cleared += int(unknown.sum())
+        out["handling_class"] = codes.to_numpy()
+    for name in ("source", "address", "grid_code_source"):
+        src = _mapped(frame, cols, name)
+        value = src.astype(str).str.strip() if src is not None else set_values.get(name, "")
+        out[name] = value.to_numpy() if isinstance(value, pd.Series) else value
+
+
+def _camera_fields(
+    frame: pd.DataFrame,
+    cols: Mapping[str, str],
+    out: pd.DataFrame,
+    issues: RowIssues,
+    set_values: Mapping[str, str],
+) -> None:
+    def column(name: str) -> pd.Series | None:
+        src = _mapped(frame, cols, name)
+        if src is None and name in set_values:
+            src = pd.Series(set_values[name], index=frame.index)
+        return src
+
+    for name in ("name", "owner"):
+        src = column(name)
+        out[name] = src.astype(str).str.strip().to_numpy() if src is not None else ""
+    for name, enum in (("kind", schema.CAMERA_KINDS), ("status", schema.CAMERA_STATUSES)):
+        src = column(name)
+        if src is None:
+            out[name] = None
+            continue
+        codes, unknown = parse_enum(src, enum)
+        issues.add(
+            unknown, name, f"unknown {name} (allowed: {enum.describe()})", src, action=VALUE_CLEARED
+        )
+        out[name] = codes.to_numpy()
+    limits = {"range_m": (0.0, 5000.0), "azimuth_deg": (0.0, 360.0), "fov_deg": (0.0, 360.0)}
+    for name, (lo, hi) in limits.items():
+        src = column(name)
+        if src is None:
+            out[name] = np.nan
+            continue
+        values = parse_numbers(src)
+        bad = ~is_blank(src) & (values.isna() | (values < lo) | (values > hi)).to_numpy()
+        issues.add(bad, name, f"not a number in [{lo:g}, {hi:g}]", src, action=VALUE_CLEARED)
+        out[name] = values.where(~bad).to_numpy()
+
+
+# --- polygons -------------------------------------------------------------------------------

@@ -1,0 +1,221 @@
+"""Polygon layers (grids, admin units, key areas, units): geometry repair, attributes."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from .. import schema
+from ..config import Settings
+from ..crs import CrsSpec, geometries_to_wgs84
+from ..errors import CrsError, SchemaError
+from ..io.mapping import (
+    is_blank,
+    parse_datetimes,
+    parse_enum,
+    parse_numbers,
+    resolve_mapping,
+)
+from ..io.readers import read_polygons
+from ..io.rejects import VALUE_CLEARED, RowIssues
+from ..store.gpkg import Transaction
+from ..validate import repair_geometries
+from .common import _require_crs
+from .grids import _assign_units, _store_grids
+from .report import ImportReport, Progress
+
+__all__ = []
+
+
+def _import_polygons(
+    tx: Transaction,
+    kind: str,
+    path: Path,
+    *,
+    crs: str | CrsSpec | None,
+    mapping: Mapping[str, str] | None,
+    set_values: Mapping[str, str],
+    layer: str | None,
+    draft: bool,
+    effective_date: str | None,
+    settings: Settings,
+    progress: Progress,
+) -> tuple[ImportReport, RowIssues]:
+    name = path.name
+    gdf = read_polygons(path, layer=layer)
+    attrs = pd.DataFrame(gdf.drop(columns=gdf.geometry.name)).astype(object)
+    attrs = attrs.where(attrs.notna(), "")
+    cols = resolve_mapping([str(c) for c in attrs.columns], kind, mapping, file_name=name)
+    allowed = schema.field_names(kind)
+    for fld in set_values:
+        if fld not in allowed:
+            raise SchemaError(
+                f"{name}: --set {fld}: not a {kind} field (allowed: {', '.join(allowed)})"
+            )
+    spec = _require_crs(crs, name, gdf.crs)
+    if crs and gdf.crs is not None and spec.kind == "epsg" and gdf.crs.to_epsg() != spec.epsg:
+        raise CrsError(
+            f"{name}: the file says {gdf.crs.to_string()} but --crs says {spec.label}; "
+            "drop --crs to use the file's own, or fix the file's .prj"
+        )
+    rows = pd.Series(np.arange(2, len(gdf) + 2), index=gdf.index)  # row 1 = header, as in a table
+    report = ImportReport(kind, str(path), spec.label, len(gdf), 0, 0, mapping=dict(cols))
+    issues = RowIssues(rows)
+    geoms = gdf.geometry.values
+    missing = shapely.is_missing(geoms) | shapely.is_empty(geoms)
+    issues.add(missing, "geometry", "no geometry")
+    type_ids = shapely.get_type_id(geoms)
+    polygonal = np.isin(type_ids, (3, 6))
+    allowed_types = polygonal | (np.isin(type_ids, (0, 4)) if kind == "units" else False)
+    wrong = ~missing & ~allowed_types
+    type_names = pd.Series(shapely.get_type_id(geoms), index=gdf.index).map(
+        {
+            0: "Point",
+            1: "LineString",
+            2: "LinearRing",
+            4: "MultiPoint",
+            5: "MultiLineString",
+            7: "GeometryCollection",
+        }
+    )
+    issues.add(
+        wrong,
+        "geometry",
+        "not a polygon" if kind != "units" else "not a polygon or point",
+        type_names,
+    )
+    if spec.kind in ("wgs84", "gcj02", "bd09"):
+        bounds = shapely.bounds(geoms)
+        out_of_range = (
+            ~missing
+            & ~wrong
+            & (
+                (np.abs(bounds[:, [0, 2]]) > 180).any(axis=1)
+                | (np.abs(bounds[:, [1, 3]]) > 90).any(axis=1)
+            )
+        )
+        issues.add(
+            out_of_range,
+            "geometry",
+            f"coordinates out of range for {spec.label} degrees (projected metres?)",
+        )
+    ok_geom = ~issues.rejected
+    series = gpd.GeoSeries(np.where(ok_geom, geoms, None), index=gdf.index, crs=None)
+    # Repair in the source CRS, then convert to WGS-84.
+    repaired_geoms, repaired_mask = repair_geometries(series)
+    if kind == "units":
+        points = np.isin(type_ids, (0, 4))
+        repaired_geoms = gpd.GeoSeries(
+            np.where(points, geoms, repaired_geoms.values), index=gdf.index
+        )
+        repaired_mask &= ~points
+    now_empty = ok_geom & (
+        shapely.is_missing(repaired_geoms.values) | shapely.is_empty(repaired_geoms.values)
+    )
+    issues.add(now_empty, "geometry", "invalid geometry with no area left after repair")
+    issues.add(
+        repaired_mask & ~now_empty, "geometry", "invalid geometry repaired", action="kept, repaired"
+    )
+    report.repaired = int((repaired_mask & ~now_empty).sum())
+    wgs = geometries_to_wgs84(gpd.GeoSeries(repaired_geoms.values, crs=gdf.crs), spec)
+    progress(0.3, "geometries read")
+
+    out = pd.DataFrame(index=gdf.index)
+    for fld in allowed:
+        spec_f = schema.field_spec(kind, fld)
+        if fld in cols:
+            src = attrs[cols[fld]].astype(str).str.strip()
+        elif fld in set_values:
+            src = pd.Series(set_values[fld], index=gdf.index)
+        else:
+            out[fld] = (
+                None if spec_f.dtype != "int" else pd.array([pd.NA] * len(gdf), dtype="Int64")
+            )
+            continue
+        if spec_f.dtype == "int":
+            num = parse_numbers(src)
+            bad = ~is_blank(src) & (num.isna() | (num % 1 != 0)).to_numpy()
+            issues.add(bad, fld, "not a whole number", src, action=VALUE_CLEARED)
+            report.values_cleared += int(bad.sum())
+            out[fld] = num.where(~bad).round().astype("Int64")
+        elif spec_f.dtype == "float":
+            num = parse_numbers(src)
+            bad = ~is_blank(src) & num.isna().to_numpy()
+            issues.add(bad, fld, "not a number", src, action=VALUE_CLEARED)
+            out[fld] = num.to_numpy()
+        elif spec_f.dtype == "enum" and spec_f.enum is not None:
+            codes, unknown = parse_enum(src, spec_f.enum)
+            issues.add(
+                unknown,
+                fld,
+                f"unknown value (allowed: {spec_f.enum.describe()})",
+                src,
+                action=VALUE_CLEARED,
+            )
+            out[fld] = codes.to_numpy()
+        elif spec_f.dtype == "date":
+            parsed = parse_datetimes(src)
+            bad = ~is_blank(src) & parsed.isna().to_numpy()
+            issues.add(bad, fld, "unparseable date", src, action=VALUE_CLEARED)
+            out[fld] = parsed.dt.strftime("%Y-%m-%d").where(parsed.notna(), None).to_numpy()
+        else:
+            out[fld] = src.where(~pd.Series(is_blank(src), index=src.index), None).to_numpy()
+    # Codes are text: "620104001" and 620104001.0 from a numeric .dbf column must agree.
+    if out["code"].notna().any():
+        out["code"] = out["code"].map(
+            lambda v: v[:-2] if isinstance(v, str) and v.endswith(".0") else v
+        )
+    issues.add(
+        out["code"].isna().to_numpy(),
+        "code",
+        "missing code"
+        if "code" in cols or "code" in set_values
+        else "missing code (no code column: map one with --map COLUMN=code)",
+    )
+    if kind == "admin":
+        issues.add(
+            out["level"].isna().to_numpy() & ~issues.rejected,
+            "level",
+            f"missing level (allowed: {schema.ADMIN_LEVELS.describe()}; or --set level=…)",
+        )
+    if kind != "grids":  # duplicate grid codes are kept and reported by validation
+        dup = out["code"].duplicated(keep="first").to_numpy() & out["code"].notna().to_numpy()
+        issues.add(dup & ~issues.rejected, "code", "duplicate code", out["code"])
+    progress(0.5, "attributes parsed")
+
+    keep = ~issues.rejected
+    result = gpd.GeoDataFrame(
+        out[keep].reset_index(drop=True), geometry=wgs.values[keep], crs="EPSG:4326"
+    )
+    report.imported = int(keep.sum())
+    report.rejected = report.rows_read - report.imported
+    if kind == "grids":
+        _store_grids(
+            tx,
+            result,
+            report,
+            draft=draft,
+            effective_date=effective_date,
+            settings=settings,
+            repaired=repaired_mask[keep],
+        )
+    else:
+        if kind == "units":
+            result = _assign_units(tx, result)
+        old = tx.read_layer(kind)
+        if len(old):
+            replaced = old["code"].astype(str).isin(set(result["code"]))
+            report.updated = int(replaced.sum())
+            result = gpd.GeoDataFrame(
+                pd.concat([old[~replaced], result], ignore_index=True),
+                geometry="geometry",
+                crs="EPSG:4326",
+            )
+        tx.write_layer(kind, result)
+    progress(0.9, "stored")
+    return report, issues

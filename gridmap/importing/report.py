@@ -1,0 +1,61 @@
+"""What an import did: counts that add up, the column mapping, notes, the rejects."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from ..io.rejects import REJECTED
+from ..validate import ValidationReport
+
+__all__ = ["CHINA_BBOX", "ImportReport", "Progress"]
+
+log = logging.getLogger(__name__)
+Progress = Callable[[float, str], None]
+
+#: Rough bounding box of mainland China; GCJ-02/BD-09 are only defined inside it.
+CHINA_BBOX = (72.004, 0.8293, 137.8347, 55.8271)
+
+
+@dataclass
+class ImportReport:
+    """What an import did. ``rows_read == imported + rejected`` always holds."""
+
+    kind: str
+    file: str
+    crs: str
+    rows_read: int
+    imported: int
+    rejected: int
+    unclassified: int = 0
+    repaired: int = 0
+    updated: int = 0
+    values_cleared: int = 0
+    mapping: dict[str, str] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    rejects_file: str | None = None
+    version: int | None = None
+    issues: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
+    validation: ValidationReport | None = field(default=None, repr=False)
+
+    def to_dict(self) -> dict[str, Any]:
+        out = asdict(self)
+        out.pop("issues")
+        out.pop("validation")
+        out["rejected_by_reason"] = self.rejected_by_reason()
+        if self.validation is not None:
+            out["validation"] = self.validation.counts()
+        return out
+
+    def rejected_by_reason(self) -> dict[str, int]:
+        if self.issues.empty:
+            return {}
+        rej = self.issues[self.issues["action"] == REJECTED]
+        # One row may have several reasons; count rows per first reason for a clean tally.
+        first = rej.drop_duplicates("row")
+        reasons = first["reason"].str.replace(r" \(.*$|: .*$", "", regex=True)
+        return {str(k): int(v) for k, v in reasons.value_counts().sort_index().items()}
