@@ -22,6 +22,7 @@ st.set_page_config(page_title="gridmap 网格治理", page_icon="static/favicon.
 L = lang()
 pages = [
     st.Page("pages/map.py", title=t("page.map", L), icon=":material/map:", default=True),
+    st.Page("pages/risk.py", title=t("page.risk", L), icon=":material/local_fire_department:"),
     st.Page("pages/workspace.py", title=t("page.workspace", L), icon=":material/database:"),
 ]
 st.navigation(pages).run()

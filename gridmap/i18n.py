@@ -89,6 +89,42 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "level.grid": ("网格", "Grid"),
     "count.unit": ("件", ""),
     "tooltip.incidents": ("时间范围内事件", "Incidents in window"),
+    "page.risk": ("风险", "Risk"),
+    "risk.layer": ("图层", "Layer"),
+    "risk.layer.hotspots": ("显著热点（Gi*）", "Significant hot spots (Gi*)"),
+    "risk.layer.trends": ("新兴趋势", "Emerging trends"),
+    "risk.layer.heat": ("事件热力", "Incident heat"),
+    "risk.legend.hotspots": ("热点/冷点（FDR 校正）", "Hot/cold spots (FDR-corrected)"),
+    "risk.legend.trends": ("趋势类别（按月）", "Trend class (monthly bins)"),
+    "risk.none.significant": ("无显著热点", "No significant hot spot"),
+    "risk.none.trend": ("无趋势模式", "No trend pattern"),
+    "risk.summary": (
+        "**{n}** 件事件 · {cells} 个六边形（约 0.1 km²）· **{hot}** 个显著热点 · {start} 至 {end}",
+        "**{n}** incidents · {cells} hexagons (≈0.1 km²) · **{hot}** significant hot "
+        "spots · {start} to {end}",
+    ),
+    "risk.top": ("风险最高的网格", "Highest-risk grids"),
+    "risk.col.name": ("网格", "Grid"),
+    "risk.col.incidents": ("事件", "Incidents"),
+    "risk.col.households": ("户数", "Households"),
+    "risk.col.rate_eb": ("每千户（平滑）", "Per 1,000 households (smoothed)"),
+    "risk.col.risk_score": ("风险分", "Risk score"),
+    "risk.col.hotspot": ("热点", "Hot spot"),
+    "risk.col.trend": ("趋势", "Trend"),
+    "risk.col.sentence": ("原因", "Why"),
+    "risk.method": (
+        "风险分：按类别与处置类别加权、30 天半衰期衰减、经验贝叶斯平滑的每千户事件率的百分位；"
+        "事件少于 5 件的网格（{n} 个）不单独列出。",
+        "Risk score: percentile of the per-1,000-household rate of incidents weighted "
+        "by category and handling class, with a 30-day half-life and empirical-Bayes "
+        "smoothing; grids with fewer than 5 incidents ({n}) are not listed.",
+    ),
+    "risk.export.csv": ("导出 CSV（全部网格）", "Export CSV (all grids)"),
+    "risk.export.geojson": ("导出 GeoJSON", "Export GeoJSON"),
+    "risk.click": (
+        "点击地图上的网格或表格中的一行查看网格卡片",
+        "Click a grid on the map or a row in the table to open its card",
+    ),
     "server.time": ("服务器用时 {ms} ms", "Server time {ms} ms"),
 }
 

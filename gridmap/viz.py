@@ -16,13 +16,17 @@ from .basemap import OFFLINE_STYLE, map_style
 
 __all__ = [
     "HEAT_RGB",
+    "HOTSPOT_RGB",
     "MAP_STYLE",
+    "TREND_RGB",
     "boundary_layer",
     "class_breaks",
+    "class_layer",
     "class_of",
     "geojson_payload",
     "hex_layer",
     "legend_html",
+    "legend_items_html",
     "legend_rows",
     "make_deck",
     "picked",
@@ -173,13 +177,7 @@ def legend_rows(breaks: list[int]) -> list[tuple[str, tuple[int, int, int]]]:
 
 def legend_html(title: str, breaks: list[int]) -> str:
     """A compact HTML legend (colour swatch + count range per class)."""
-    items = "".join(
-        f'<span style="display:inline-flex;align-items:center;margin-right:14px">'
-        f'<span style="width:18px;height:12px;background:rgb{rgb};display:inline-block;'
-        f'margin-right:5px;border:1px solid #9994"></span>{label}</span>'
-        for label, rgb in legend_rows(breaks)
-    )
-    return f'<div style="font-size:0.9rem"><b>{title}</b>&nbsp;&nbsp;{items}</div>'
+    return legend_items_html(title, legend_rows(breaks))
 
 
 def hex_layer(cells: Any, *, layer_id: str, breaks: list[int], opacity: float = 0.75) -> pdk.Layer:
@@ -224,3 +222,65 @@ def picked(event: Any, layer_id: str) -> dict[str, Any] | None:
     if isinstance(obj, dict) and "properties" in obj and isinstance(obj["properties"], dict):
         return dict(obj["properties"])
     return dict(obj) if isinstance(obj, dict) else None
+
+
+# --- categorical cell layers (hot spots, trends) --------------------------------------------
+#: Gi* classes: reds for hot (99/95/90 %), blues for cold, nothing drawn for not significant.
+HOTSPOT_RGB: dict[int, tuple[int, int, int]] = {
+    3: (178, 24, 43),
+    2: (239, 138, 98),
+    1: (253, 219, 199),
+    -1: (209, 229, 240),
+    -2: (103, 169, 207),
+    -3: (33, 102, 172),
+}
+#: Emerging-hot-spot patterns (codes of gridmap.analytics.trends.TREND_CLASSES, hot side).
+TREND_RGB: dict[int, tuple[int, int, int]] = {
+    1: (230, 85, 13),  # new
+    2: (253, 141, 60),  # consecutive
+    3: (165, 15, 21),  # intensifying
+    4: (203, 24, 29),  # persistent
+    5: (252, 187, 161),  # diminishing
+    6: (158, 154, 200),  # sporadic
+    7: (117, 107, 177),  # oscillating
+    8: (189, 189, 189),  # historical
+}
+
+
+def class_layer(
+    cells: Any,
+    *,
+    layer_id: str,
+    column: str,
+    colours: dict[int, tuple[int, int, int]],
+    opacity: float = 0.8,
+) -> pdk.Layer:
+    """Flat H3 cells coloured by an integer class; classes without a colour are not drawn."""
+    data = [
+        {"cell": c, "rgb": list(colours[int(k)])}
+        for c, k in zip(cells["cell"], cells[column], strict=True)
+        if int(k) in colours
+    ]
+    return pdk.Layer(
+        "H3HexagonLayer",
+        id=layer_id,
+        data=data,
+        get_hexagon="cell",
+        get_fill_color="rgb",
+        extruded=False,
+        stroked=False,
+        filled=True,
+        opacity=opacity,
+        pickable=False,
+    )
+
+
+def legend_items_html(title: str, items: list[tuple[str, tuple[int, int, int]]]) -> str:
+    """A legend of labelled colour swatches."""
+    spans = "".join(
+        f'<span style="display:inline-flex;align-items:center;margin-right:14px">'
+        f'<span style="width:18px;height:12px;background:rgb{rgb};display:inline-block;'
+        f'margin-right:5px;border:1px solid #9994"></span>{label}</span>'
+        for label, rgb in items
+    )
+    return f'<div style="font-size:0.9rem"><b>{title}</b>&nbsp;&nbsp;{spans}</div>'

@@ -196,3 +196,33 @@ def test_map_click_opens_card_and_language_switch(served: str, tmp_path: Path) -
         if not u.startswith(served) and not u.startswith("data:") and not u.startswith("blob:")
     ]
     assert outside == [], f"requests left the machine: {outside[:5]}"
+
+
+def test_risk_page_layers_table_and_card(
+    busy_workspace: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    at = app_for(busy_workspace, monkeypatch)
+    at.session_state["time_window"] = (
+        np.datetime64("2025-01-01").item(),
+        np.datetime64("2025-12-31").item(),
+    )
+    at.run()
+    at.switch_page("pages/risk.py").run()
+    assert not at.exception
+    assert "300" in at.markdown[0].value  # every incident of the window is counted
+    ids = list(deck_layers(at))
+    assert "risk-cells" in ids and "grids" in ids
+    table = at.dataframe[0].value
+    assert len(table) == 4 and table["风险分"].between(0, 100).all()
+    assert table["原因"].str.len().gt(0).all()
+    for layer in ("trends", "heat"):
+        at.segmented_control(key="risk_layer").set_value(layer).run()
+        assert not at.exception
+    at.session_state["risk_map"] = {
+        "selection": {
+            "indices": {"grids": [0]},
+            "objects": {"grids": [{"properties": {"code": "C"}}]},
+        }
+    }
+    at.run()
+    assert {m.label: m.value for m in at.metric}["户数"] == "380"

@@ -1,0 +1,277 @@
+"""One-sentence reasons for a grid's or cell's risk, in Chinese or English.
+
+Leaders read the top-risk list in meetings; each row needs one line saying what drives it:
+the leading categories with their shares, the change against the previous period (环比),
+and whether the place is a statistically significant or emerging hot spot. For example:
+
+- zh: ``城市管理类占 46%、平安建设类占 21%，环比上升 35%，为 99% 置信度热点``
+- en: ``Urban management 46% and public safety 21% of incidents; up 35% on the previous
+  period; a 99% hot spot``
+
+Rows flagged ``suppressed`` (too few incidents for a meeting view) get a fixed sentence
+that reveals no numbers, since shares of a handful of incidents give the counts away.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import Any, Literal
+
+from .. import schema
+from ..errors import SchemaError
+from .incidents import CATEGORY_CODES
+from .trends import TREND_CLASSES
+
+__all__ = ["explain_cell", "explain_grid"]
+
+Lang = Literal["zh", "en"]
+
+#: The second category is named only with at least this share; below it, it is noise.
+SECOND_SHARE = 0.15
+#: Hot/cold classes of :mod:`gridmap.analytics.hotspots` and their confidence levels.
+_CONFIDENCE = {1: 90, 2: 95, 3: 99}
+
+
+def _pct(fraction: float) -> str:
+    """A share or change as a whole percentage, rounded half up; never a false "0%"."""
+    value = math.floor(abs(fraction) * 100 + 0.5)
+    if value == 0 and fraction != 0:
+        return "<1%"
+    return f"{value:,}%"
+
+
+def _pct_lang(fraction: float, lang: Lang) -> str:
+    # Chinese text does not group thousands with commas.
+    text = _pct(fraction)
+    return text.replace(",", "") if lang == "zh" else text
+
+
+def _category_label(code: str, lang: Lang) -> str:
+    if code == schema.UNCLASSIFIED.code:
+        return "未分类事件" if lang == "zh" else schema.UNCLASSIFIED.en
+    label = schema.CATEGORIES.label(code, lang)
+    return f"{label}类" if lang == "zh" else label
+
+
+def _categories(by_category: Mapping[str, int], lang: Lang) -> str:
+    unknown = sorted(set(by_category) - set(CATEGORY_CODES))
+    if unknown:
+        raise SchemaError(
+            f"by_category: unknown code(s) {unknown}; allowed: {', '.join(CATEGORY_CODES)}"
+        )
+    total = sum(int(v) for v in by_category.values())
+    if total <= 0:
+        return "时间范围内无事件" if lang == "zh" else "No incidents in the window"
+    # Most incidents first; ties in the fixed category order, so the text is stable.
+    ranked = sorted(
+        ((int(n), c) for c, n in by_category.items() if int(n) > 0),
+        key=lambda item: (-item[0], CATEGORY_CODES.index(item[1])),
+    )
+    lead = ranked[:1]
+    if len(ranked) > 1 and ranked[1][0] / total >= SECOND_SHARE:
+        lead = ranked[:2]
+    if lang == "zh":
+        return "、".join(
+            f"{_category_label(c, lang)}占 {_pct_lang(n / total, lang)}" for n, c in lead
+        )
+    parts = [f"{_category_label(c, lang)} {_pct_lang(n / total, lang)}" for n, c in lead]
+    if len(parts) == 2:
+        second = parts[1]
+        parts = [parts[0], second[:1].lower() + second[1:]]
+    return " and ".join(parts) + " of incidents"
+
+
+def _number(value: Any) -> float | None:
+    if value is None:
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return None if math.isnan(number) else number
+
+
+def _change(change: Mapping[str, Any], lang: Lang) -> str | None:
+    """环比 phrase from a :func:`gridmap.analytics.risk.compare_periods` row or dict."""
+    rel = _number(change.get("rel_change_prev"))
+    if rel is None:
+        previous, current = _number(change.get("previous")), _number(change.get("current"))
+        if previous == 0 and current is not None and current > 0:
+            return "上期无事件" if lang == "zh" else "none in the previous period"
+        return None
+    if math.floor(abs(rel) * 100 + 0.5) == 0:
+        return "环比持平" if lang == "zh" else "level with the previous period"
+    amount = _pct_lang(rel, lang)
+    if lang == "zh":
+        return f"环比{'上升' if rel > 0 else '下降'} {amount}"
+    return f"{'up' if rel > 0 else 'down'} {amount} on the previous period"
+
+
+def _trend(trend_class: str | int | None) -> tuple[str, int] | None:
+    """(pattern code, sign) of a trend class; None for no pattern."""
+    if trend_class is None:
+        return None
+    codes = [c.code for c in TREND_CLASSES]
+    if isinstance(trend_class, str):
+        if trend_class not in codes:
+            raise SchemaError(f"trend_class={trend_class!r}; allowed: {', '.join(codes)}")
+        code, sign = trend_class, 1
+    else:
+        number = int(trend_class)
+        if not abs(number) < len(codes):
+            raise SchemaError(
+                f"trend_class={trend_class!r}; allowed: -{len(codes) - 1}..{len(codes) - 1}"
+            )
+        code, sign = codes[abs(number)], (1 if number >= 0 else -1)
+    return None if code == "none" else (code, sign)
+
+
+def _spot(hotspot_class: int | None, trend_class: str | int | None, lang: Lang) -> str | None:
+    if hotspot_class is not None and int(hotspot_class) not in (-3, -2, -1, 0, 1, 2, 3):
+        raise SchemaError(f"hotspot_class={hotspot_class!r}; allowed: -3..3 or None")
+    level = int(hotspot_class or 0)
+    trend = _trend(trend_class)
+    zh_kind = {1: "热点", -1: "冷点"}
+    en_kind = {1: "hot spot", -1: "cold spot"}
+    significant = None
+    if level:
+        sign = 1 if level > 0 else -1
+        conf = _CONFIDENCE[abs(level)]
+        significant = (
+            f"为 {conf}% 置信度{zh_kind[sign]}" if lang == "zh" else f"a {conf}% {en_kind[sign]}"
+        )
+    if trend is None:
+        return significant
+    code, sign = trend
+    choice = next(c for c in TREND_CLASSES if c.code == code)
+    if lang == "zh":
+        emerging = f"{choice.zh}{zh_kind[sign]}"
+        return f"{significant}，且为{emerging}" if significant else f"为{emerging}"
+    pattern = choice.en.lower()
+    if significant:
+        return f"{significant}, {pattern}"
+    article = "an" if pattern[:1] in "aeiou" else "a"
+    return f"{article} {pattern} {en_kind[sign]}"
+
+
+def _check_lang(lang: str) -> Lang:
+    if lang not in ("zh", "en"):
+        raise SchemaError(f"lang={lang!r}; allowed: 'zh', 'en'")
+    return "zh" if lang == "zh" else "en"
+
+
+def _sentence(parts: list[str | None], lang: Lang) -> str:
+    return ("，" if lang == "zh" else "; ").join(p for p in parts if p)
+
+
+def _suppressed(row: Mapping[str, Any], lang: Lang) -> str | None:
+    if bool(row.get("suppressed", False)):
+        return "事件较少，不作解释" if lang == "zh" else "Too few incidents to explain"
+    return None
+
+
+def explain_grid(
+    row: Mapping[str, Any],
+    by_category: Mapping[str, int],
+    change: Mapping[str, Any],
+    hotspot_class: int | None,
+    trend_class: str | int | None,
+    lang: Lang = "zh",
+) -> str:
+    """One sentence on what drives a grid's risk.
+
+    Parameters
+    ----------
+    row
+        The grid's row of :func:`gridmap.analytics.risk.grid_risk` (as a mapping); uses
+        ``suppressed`` (then nothing else is said) and ``households_missing`` (then the
+        sentence says the rate is the city mean).
+    by_category
+        Incidents per category code (a row of
+        :func:`gridmap.analytics.risk.counts_by_grid_category`). The leading category is
+        named with its share, and the second too when it holds at least
+        :data:`SECOND_SHARE`.
+    change
+        The grid's row of :func:`gridmap.analytics.risk.compare_periods` (``by="grid"``):
+        ``rel_change_prev`` (fraction; missing/NaN/None when the previous count is 0),
+        ``previous`` and ``current``. An empty mapping leaves the change out.
+    hotspot_class
+        Gi* class of :mod:`gridmap.analytics.hotspots`: 3/2/1 hot at 99/95/90 %
+        confidence, -1/-2/-3 cold, 0 or None not significant.
+    trend_class
+        Emerging-hot-spot class of :mod:`gridmap.analytics.trends`: the signed
+        ``trend_code`` (negative for cold patterns), or a pattern code such as
+        ``"intensifying"`` (read as a hot-spot pattern); ``"none"``, 0 or None for none.
+    lang
+        ``"zh"`` (parts joined with "，") or ``"en"`` (joined with "; ").
+
+    Raises
+    ------
+    SchemaError
+        For an unknown language, category code, hot-spot or trend class.
+
+    Examples
+    --------
+    >>> explain_grid(
+    ...     {"suppressed": False},
+    ...     {"urban_management": 46, "public_safety": 21, "livelihood": 33},
+    ...     {"rel_change_prev": 0.35},
+    ...     3,
+    ...     None,
+    ... )
+    '城市管理类占 46%、惠民服务类占 33%，环比上升 35%，为 99% 置信度热点'
+    """
+    lang = _check_lang(lang)
+    quiet = _suppressed(row, lang)
+    if quiet:
+        return quiet
+    missing = None
+    if bool(row.get("households_missing", False)):
+        missing = (
+            "户数缺失，风险按全市平均估计"
+            if lang == "zh"
+            else "households unknown, so the city mean stands in for its rate"
+        )
+    return _sentence(
+        [
+            _categories(by_category, lang),
+            _change(change, lang),
+            _spot(hotspot_class, trend_class, lang),
+            missing,
+        ],
+        lang,
+    )
+
+
+def explain_cell(
+    row: Mapping[str, Any],
+    by_category: Mapping[str, int],
+    change: Mapping[str, Any],
+    hotspot_class: int | None,
+    trend_class: str | int | None,
+    lang: Lang = "zh",
+) -> str:
+    """One sentence on what drives an H3 cell's risk; see :func:`explain_grid`.
+
+    ``row`` is the cell's row of :func:`gridmap.analytics.risk.cell_risk` or of
+    :func:`gridmap.analytics.hotspots.hotspots`; cells have no households, and only a
+    ``suppressed`` flag in it is used.
+
+    Examples
+    --------
+    >>> explain_cell({}, {"public_safety": 8, "ecology": 2}, {}, 0, "new", "en")
+    'Public safety 80% and ecological protection 20% of incidents; a new hot spot'
+    """
+    lang = _check_lang(lang)
+    quiet = _suppressed(row, lang)
+    if quiet:
+        return quiet
+    return _sentence(
+        [
+            _categories(by_category, lang),
+            _change(change, lang),
+            _spot(hotspot_class, trend_class, lang),
+        ],
+        lang,
+    )

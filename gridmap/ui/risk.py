@@ -1,0 +1,64 @@
+"""Cached risk computations for the Risk page (keyed by workspace stamp and filter)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import streamlit as st
+
+from ..analytics.incidents import IncidentFilter, select
+from ..analytics.overview import CellLayers, cell_layers, grid_overview
+from ..hierarchy import Hierarchy
+from .data import _stamp, load_incidents, load_layer
+
+__all__ = ["load_cell_layers", "load_grid_overview", "risk_csv", "risk_geojson"]
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _cells(path: str, stamp: float, flt: IncidentFilter, res: int) -> CellLayers:
+    table = load_incidents(Path(path))
+    return cell_layers(table, select(table, flt), res=res)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _overview(path: str, stamp: float, flt: IncidentFilter, res: int) -> pd.DataFrame:
+    p = Path(path)
+    table = load_incidents(p)
+    grids = load_layer(p, "grids")
+    households = grids.set_index("code")["households"]
+    layers = _cells(path, stamp, flt, res)
+    return grid_overview(table, flt, households, res=res, layers=layers)
+
+
+def load_cell_layers(path: Path, flt: IncidentFilter, res: int) -> CellLayers:
+    return _cells(str(path), _stamp(path), flt, res)
+
+
+def load_grid_overview(path: Path, flt: IncidentFilter, res: int) -> pd.DataFrame:
+    return _overview(str(path), _stamp(path), flt, res)
+
+
+def risk_csv(overview: pd.DataFrame, h: Hierarchy) -> bytes:
+    """Every grid's row of the overview, with its name; UTF-8 with BOM for Excel."""
+    out = overview.assign(name=overview.index.map(h.name))
+    return out.to_csv().encode("utf-8-sig")
+
+
+def risk_geojson(overview: pd.DataFrame, grids: gpd.GeoDataFrame, h: Hierarchy, lang: str) -> str:
+    """The overview's grids as GeoJSON (WGS-84) with score, classes and the sentence."""
+    cols = [
+        "incidents",
+        "households",
+        "rate_eb",
+        "risk_score",
+        "hotspot_class",
+        "trend_class",
+        f"sentence_{lang}",
+    ]
+    shown = grids[["code", "geometry"]].merge(
+        overview[cols], left_on="code", right_index=True, how="inner"
+    )
+    shown.insert(1, "name", shown["code"].map(h.name))
+    return str(shown.to_json())

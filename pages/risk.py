@@ -1,0 +1,184 @@
+"""风险 Risk: significant and emerging hot spots, risk-ranked grids with their reasons."""
+
+import datetime as dt
+
+import streamlit as st
+
+from gridmap.analytics.cards import grid_card
+from gridmap.analytics.hotspots import HOTSPOT_CLASSES
+from gridmap.analytics.incidents import select
+from gridmap.analytics.trends import trend_label
+from gridmap.i18n import t
+from gridmap.ui import (
+    Timer,
+    lang,
+    load_hierarchy,
+    load_incidents,
+    load_layer,
+    sidebar,
+    state,
+    workspace_path,
+)
+from gridmap.ui.cards import render_grid_card
+from gridmap.ui.mapdata import context_layers, grid_layers, scope_view
+from gridmap.ui.risk import load_cell_layers, load_grid_overview, risk_csv, risk_geojson
+from gridmap.viz import (
+    HOTSPOT_RGB,
+    TREND_RGB,
+    class_breaks,
+    class_layer,
+    hex_layer,
+    legend_html,
+    legend_items_html,
+    make_deck,
+    picked,
+)
+
+path = workspace_path()
+scope = sidebar(path)
+L = lang()
+if scope is None:
+    st.error(t("no.workspace", L, path=path))
+    st.stop()
+
+st.title(t("page.risk", L))
+with Timer("risk.total") as total:
+    h = load_hierarchy(path)
+    table = load_incidents(path)
+    grids = load_layer(path, "grids")
+    flt = scope.incidents
+    res = 9
+    view = (
+        st.segmented_control(
+            t("risk.layer", L),
+            ["hotspots", "trends", "heat"],
+            default="hotspots",
+            key=state.KEY_RISK_LAYER,
+            format_func=lambda v: t(f"risk.layer.{v}", L),
+        )
+        or "hotspots"
+    )
+    with Timer("risk.cells"):
+        layers = load_cell_layers(path, flt, res)
+    with Timer("risk.grids"):
+        overview = load_grid_overview(path, flt, res)
+    idx = select(table, flt)
+    if view == "hotspots":
+        cell_layer = class_layer(
+            layers.spots, layer_id="risk-cells", column="hotspot_class", colours=HOTSPOT_RGB
+        )
+        present = sorted(
+            set(layers.spots["hotspot_class"].astype(int)) & set(HOTSPOT_RGB), reverse=True
+        )
+        legend = legend_items_html(
+            t("risk.legend.hotspots", L),
+            [(HOTSPOT_CLASSES[k].label(L), HOTSPOT_RGB[k]) for k in present]
+            or [(t("risk.none.significant", L), (255, 255, 255))],
+        )
+    elif view == "trends":
+        trends = layers.trends
+        cell_layer = class_layer(
+            trends, layer_id="risk-cells", column="trend_code", colours=TREND_RGB
+        )
+        present = sorted(set(trends["trend_code"].astype(int)) & set(TREND_RGB))
+        legend = legend_items_html(
+            t("risk.legend.trends", L),
+            [(trend_label(k, L), TREND_RGB[k]) for k in present]
+            or [(t("risk.none.trend", L), (255, 255, 255))],
+        )
+    else:
+        breaks = class_breaks(layers.counts["count"])
+        cell_layer = hex_layer(layers.counts, layer_id="risk-cells", breaks=breaks)
+        legend = legend_html(t("legend.count", L), breaks)
+    deck = make_deck(
+        [
+            *context_layers(path, scope.area),
+            cell_layer,
+            *grid_layers(path, scope.area, overview["incidents"]),
+        ],
+        scope_view(path, scope.area),
+        tooltip={
+            "html": "<b>{name}</b><br/>{code}<br/>" + t("tooltip.incidents", L) + " {count}",
+            "style": {"fontSize": "13px"},
+        },
+    )
+    n_hot = int((layers.spots["hotspot_class"] > 0).sum())
+    st.markdown(
+        t(
+            "risk.summary",
+            L,
+            n=f"{len(idx):,}",
+            cells=f"{len(layers.counts):,}",
+            hot=f"{n_hot:,}",
+            start=flt.start,
+            end=flt.end,
+        )
+    )
+    left, right = st.columns([2.3, 1])
+    with left:
+        event = st.pydeck_chart(
+            deck,
+            on_select="rerun",
+            selection_mode="single-object",
+            key=state.KEY_RISK_MAP,
+            height=560,
+        )
+        st.markdown(legend, unsafe_allow_html=True)
+    top = overview[~overview["suppressed"]].head(20)
+    names = top.index.map(h.name)
+    table_view = top.assign(
+        name=names,
+        hotspot=top["hotspot_class"].map(lambda k: HOTSPOT_CLASSES[int(k)].label(L)),
+        trend=top["trend_class"].map(lambda k: trend_label(int(k), L)),
+        sentence=top[f"sentence_{L}"],
+    )[["name", "incidents", "households", "rate_eb", "risk_score", "hotspot", "trend", "sentence"]]
+    table_view = table_view.rename(columns={c: t(f"risk.col.{c}", L) for c in table_view.columns})
+    st.subheader(t("risk.top", L))
+    picked_rows = st.dataframe(
+        table_view,
+        key=state.KEY_RISK_TABLE,
+        on_select="rerun",
+        selection_mode="single-row",
+        width="stretch",
+        column_config={
+            t("risk.col.rate_eb", L): st.column_config.NumberColumn(format="%.1f"),
+            t("risk.col.risk_score", L): st.column_config.ProgressColumn(
+                min_value=0, max_value=100, format="%.0f"
+            ),
+        },
+    )
+    st.caption(t("risk.method", L, n=overview["suppressed"].sum()))
+    # Exports are built only when clicked (callables): the GeoJSON of every grid is large.
+    c1, c2 = st.columns(2)
+    c1.download_button(
+        t("risk.export.csv", L),
+        lambda: risk_csv(overview, h),
+        file_name="risk_grids.csv",
+        mime="text/csv",
+        key="risk_csv",
+    )
+    c2.download_button(
+        t("risk.export.geojson", L),
+        lambda: risk_geojson(overview, grids, h, L),
+        file_name="risk_grids.geojson",
+        mime="application/geo+json",
+        key="risk_geojson",
+    )
+    code = None
+    rows = picked_rows["selection"]["rows"] if picked_rows else []
+    if rows:
+        code = str(top.index[rows[0]])
+    pick = picked(event, "grids")
+    if pick and pick.get("code"):
+        code = pick["code"]
+    with right:
+        match = grids[grids["code"] == code] if code else grids.iloc[0:0]
+        if len(match):
+            card = grid_card(match.iloc[0].to_dict(), h, table, idx, today=dt.date.today())
+            row = overview.loc[code] if code in overview.index else None
+            if row is not None:
+                st.info(row[f"sentence_{L}"])
+            render_grid_card(card, L)
+        else:
+            st.info(t("risk.click", L))
+st.caption(t("server.time", L, ms=f"{total.ms:.0f}"))
