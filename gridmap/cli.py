@@ -187,6 +187,77 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_risk(args: argparse.Namespace) -> int:
+    import datetime as dt
+
+    from .analytics.incidents import IncidentFilter, incident_table
+    from .analytics.overview import grid_overview
+    from .hierarchy import build_hierarchy
+    from .store.gpkg import open_workspace
+
+    ws = open_workspace(args.workspace)
+    grids = ws.read_grids()
+    cols = ["occurred_at", "closed_at", "category", "handling_class", "grid_code", "h3_cell"]
+    table = incident_table(
+        ws.read_layer("incidents", columns=cols), sorted(grids[schema.CODE].astype(str))
+    )
+    if table.time_range is None:
+        raise SchemaError(f"{args.workspace}: the workspace holds no incidents")
+    _first, last = table.time_range
+    try:
+        until = dt.date.fromisoformat(args.until) if args.until else last
+        since = dt.date.fromisoformat(args.since) if args.since else until - dt.timedelta(days=89)
+    except ValueError as exc:
+        raise SchemaError(f"--since/--until: {exc} (use YYYY-MM-DD)") from None
+    categories = tuple(args.category or ())
+    bad = [c for c in categories if c not in (*schema.CATEGORIES.codes, "unclassified")]
+    if bad:
+        raise SchemaError(f"--category {', '.join(bad)}: allowed {schema.CATEGORIES.describe()}")
+    flt = IncidentFilter(since, until, categories)
+    overview = grid_overview(
+        table, flt, grids.set_index(schema.CODE)[schema.HOUSEHOLDS], res=args.res
+    )
+    h = build_hierarchy(ws.read_layer("admin"), grids)
+    out = overview.reset_index().rename(columns={"index": "code"})
+    out.insert(1, "name", out["code"].map(h.name))
+    out["sentence"] = out[f"sentence_{args.lang}"]
+    keep = [
+        "code",
+        "name",
+        "incidents",
+        "households",
+        "rate_per_1000",
+        "rate_eb",
+        "risk_score",
+        "hotspot_class",
+        "trend_class",
+        "closure_rate",
+        "on_time_rate",
+        "suppressed",
+        "sentence",
+    ]
+    out = out[[c for c in keep if c in out.columns]]
+    if args.out:
+        out.to_csv(args.out, index=False, encoding="utf-8-sig")
+    if args.json:
+        _print_json(
+            {
+                "since": str(since),
+                "until": str(until),
+                "res": args.res,
+                "rows": out.head(args.top).to_dict(orient="records"),
+            }
+        )
+    else:
+        print(f"risk {since} to {until}: {len(out):,} grids (top {args.top})")
+        for row in out.head(args.top).itertuples(index=False):
+            print(
+                f"  {row.risk_score:5.1f}  {row.code}  {row.name}  {row.incidents:,}  "
+                f"{row.sentence}"
+            )
+    return EXIT_OK
+
+
 def _cmd_serve(args: argparse.Namespace) -> int:
     from .store.gpkg import open_workspace
 
@@ -285,6 +356,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=7)
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=_cmd_demo)
+
+    p = sub.add_parser("risk", help="risk-ranked grids with hot-spot and trend class and reason")
+    p.add_argument("workspace")
+    p.add_argument("--since", help="first day (YYYY-MM-DD); default 90 days before --until")
+    p.add_argument("--until", help="last day (YYYY-MM-DD); default the newest incident")
+    p.add_argument("--category", action="append", help="category code (repeatable)")
+    p.add_argument("--res", type=int, default=9, choices=range(7, 12), help="H3 resolution")
+    p.add_argument("--lang", default="zh", choices=("zh", "en"))
+    p.add_argument("--top", type=int, default=20, help="rows printed / in --json")
+    p.add_argument("--out", metavar="FILE", help="write every grid as CSV")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=_cmd_risk)
 
     p = sub.add_parser("serve", help="serve the app for a workspace")
     p.add_argument("workspace")

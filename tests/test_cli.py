@@ -122,3 +122,32 @@ def test_export_grids_gbk_shapefile_in_gcj02(workspace: Path, tmp_path: Path) ->
     expected = original.geometry.bounds.loc[corner.index]
     assert abs(lon - expected["minx"].to_numpy()).max() < 1e-7
     assert abs(lat - expected["miny"].to_numpy()).max() < 1e-7
+
+
+def test_risk_command_ranks_grids_with_reasons(
+    busy_workspace: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert (
+        main(
+            [
+                "risk",
+                str(busy_workspace),
+                "--since",
+                "2025-01-01",
+                "--until",
+                "2025-12-31",
+                "--json",
+                "--lang",
+                "en",
+            ]
+        )
+        == 0
+    )
+    out = json.loads(capsys.readouterr().out)
+    rows = out["rows"]
+    assert {r["code"] for r in rows} == {"A", "B", "C", "D"}
+    assert sum(r["incidents"] for r in rows) == 300
+    scores = [r["risk_score"] for r in rows]
+    assert scores == sorted(scores, reverse=True)
+    assert all(r["sentence"] for r in rows)
+    assert main(["risk", str(busy_workspace), "--category", "weather"]) == 2

@@ -92,7 +92,7 @@ def _number(value: Any) -> float | None:
     return None if math.isnan(number) else number
 
 
-def _change(change: Mapping[str, Any], lang: Lang) -> str | None:
+def _change(change: Mapping[Any, Any], lang: Lang) -> str | None:
     """环比 phrase from a :func:`gridmap.analytics.risk.compare_periods` row or dict."""
     rel = _number(change.get("rel_change_prev"))
     if rel is None:
@@ -165,16 +165,16 @@ def _sentence(parts: list[str | None], lang: Lang) -> str:
     return ("，" if lang == "zh" else "; ").join(p for p in parts if p)
 
 
-def _suppressed(row: Mapping[str, Any], lang: Lang) -> str | None:
+def _suppressed(row: Mapping[Any, Any], lang: Lang) -> str | None:
     if bool(row.get("suppressed", False)):
         return "事件较少，不作解释" if lang == "zh" else "Too few incidents to explain"
     return None
 
 
 def explain_grid(
-    row: Mapping[str, Any],
+    row: Mapping[Any, Any],
     by_category: Mapping[str, int],
-    change: Mapping[str, Any],
+    change: Mapping[Any, Any],
     hotspot_class: int | None,
     trend_class: str | int | None,
     lang: Lang = "zh",
@@ -245,9 +245,9 @@ def explain_grid(
 
 
 def explain_cell(
-    row: Mapping[str, Any],
+    row: Mapping[Any, Any],
     by_category: Mapping[str, int],
-    change: Mapping[str, Any],
+    change: Mapping[Any, Any],
     hotspot_class: int | None,
     trend_class: str | int | None,
     lang: Lang = "zh",

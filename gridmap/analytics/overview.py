@@ -103,7 +103,11 @@ def grid_overview(
     out["trend_class"] = dom.map(cell_trend).fillna(0).astype(int)
     sentences: dict[str, list[str]] = {"zh": [], "en": []}
     for code, row in out.iterrows():
-        cats: dict[str, Any] = by_cat.loc[code].to_dict() if code in by_cat.index else {}
+        cats: dict[str, Any] = (
+            {str(k): v for k, v in by_cat.loc[[code]].iloc[0].items()}
+            if code in by_cat.index
+            else {}
+        )
         ch = {
             "rel_change_prev": row["rel_change_prev"],
             "previous": row["previous"],
@@ -117,7 +121,7 @@ def grid_overview(
                     ch,
                     int(row["hotspot_class"]),
                     int(row["trend_class"]),
-                    lang,  # type: ignore[arg-type]
+                    lang,
                 )
             )
     out["sentence_zh"] = sentences["zh"]

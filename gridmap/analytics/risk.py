@@ -849,21 +849,20 @@ def admin_rollup(
     missing_cols = [c for c in _ROLLUP_NEEDS if c not in grid_frame.columns]
     if missing_cols:
         raise SchemaError(f"grid_frame lacks columns {missing_cols}; allowed: grid_risk output")
-    codes = pd.Series(grid_frame.index.astype(str), index=grid_frame.index)
     parents = dict(hierarchy_parents)
-    current: pd.Series = codes.copy()
-    # Climb one level per step for all grids at once (at most four steps, not per row).
+    level_of = dict(levels) if levels is not None else {}
+    current = pd.Series(grid_frame.index.astype(str), index=grid_frame.index, dtype=object)
+    # Climb one level per step for all grids at once (a dict lookup each, at most 5 steps).
     for _ in range(_LEVEL_STEPS[level] if levels is None else len(_LEVEL_STEPS) + 1):
-        if levels is not None:
-            done = current.map(lambda c: levels.get(c) == level if isinstance(c, str) else True)
-            if bool(done.all()):
-                break
-            current = current.where(done, current.map(parents))
-        else:
+        if levels is None:
             current = current.map(parents)
+            continue
+        done = current.isna() | (current.map(level_of) == level)
+        if bool(done.all()):
+            break
+        current = current.where(done, current.map(parents))
     if levels is not None:
-        reached = current.map(lambda c: isinstance(c, str) and levels.get(c) == level)
-        current = current.where(reached)
+        current = current.where(current.map(level_of) == level)
     unit = current.where(current.notna(), UNKNOWN_PARENT).astype(str)
 
     hh = pd.to_numeric(grid_frame["households"], errors="coerce").to_numpy(dtype=np.float64)

@@ -434,6 +434,8 @@ def test_admin_rollup_unknown_parent_and_errors() -> None:
     c = admin_rollup(grids, {"G1": "C1", "G2": "C1"})
     assert c.index.tolist() == ["C1", UNKNOWN_PARENT]
     assert c.loc[UNKNOWN_PARENT, "incidents"] == 1 and c.index.name == "code"
+    lost = admin_rollup(grids, {"G1": "C1"}, level="street", levels={"C1": "community"})
+    assert lost.index.tolist() == [UNKNOWN_PARENT] and lost.loc[UNKNOWN_PARENT, "grids"] == 3
     with pytest.raises(SchemaError, match=r"grid_frame lacks columns \['sla_due'\]"):
         admin_rollup(grids.drop(columns="sla_due"), {})
     with pytest.raises(SchemaError, match="level='grid'; allowed: community, street"):
