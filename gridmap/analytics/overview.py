@@ -7,6 +7,7 @@ that a grid's label describes where its incidents actually are.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import numpy as np
@@ -18,7 +19,13 @@ from ..indexing import cell_parents, cells_to_str
 from .explain import explain_grid
 from .hotspots import hotspots
 from .incidents import IncidentFilter, IncidentTable, counts_by_cell, select
-from .risk import RiskSettings, compare_periods, counts_by_grid_category, grid_risk
+from .risk import (
+    RiskSettings,
+    compare_periods,
+    counts_by_grid_category,
+    day_start_s,
+    grid_risk,
+)
 from .trends import emerging_hotspots
 
 __all__ = ["CellLayers", "cell_layers", "grid_overview"]
@@ -81,7 +88,9 @@ def grid_overview(
     """
     settings = settings or RiskSettings()
     idx = select(table, flt)
-    risk = grid_risk(table, idx, households, settings=settings)
+    # Decay counts back from the end of the window, not from its newest incident.
+    end_s = day_start_s(flt.end + dt.timedelta(days=1))
+    risk = grid_risk(table, idx, households, settings=settings, end_s=end_s)
     if flt.grid_codes is not None:
         risk = risk[risk.index.isin(flt.grid_codes)]
     change = compare_periods(table, flt, by="grid")
