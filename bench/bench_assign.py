@@ -19,9 +19,7 @@ from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import geopandas as gpd
 import h3.api.basic_int as h3_int
@@ -29,6 +27,8 @@ import numpy as np
 import shapely
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from _timing import best_of  # bench/ is on sys.path when run as a script
 
 from gridmap.indexing import points_to_cells
 from gridmap.joins import assign_points, build_grid_lookup
@@ -39,16 +39,6 @@ SIZE_M = (40_000.0, 25_000.0)
 N_GRIDS = 20_000
 N_POINTS = 1_000_000
 REPEAT = 3
-
-
-def best_of(func: Callable[[], Any], repeat: int = REPEAT) -> tuple[float, Any]:
-    """Best wall time of ``repeat`` calls and the last result."""
-    best, result = float("inf"), None
-    for _ in range(repeat):
-        start = time.perf_counter()
-        result = func()
-        best = min(best, time.perf_counter() - start)
-    return best, result
 
 
 def city(rng: np.random.Generator) -> gpd.GeoDataFrame:

@@ -24,14 +24,14 @@ from __future__ import annotations
 import datetime as dt
 import sys
 import time
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from _timing import best_of  # bench/ is on sys.path when run as a script
 
 from gridmap.analytics.incidents import (
     CATEGORY_CODES,
@@ -49,16 +49,6 @@ RES = 9
 REPEAT = 5
 WINDOW = (dt.date(2024, 5, 1), dt.date(2024, 10, 31))
 CATEGORIES = ("public_safety", "urban_management")
-
-
-def best_of(func: Callable[[], Any], repeat: int = REPEAT) -> tuple[float, Any]:
-    """Best wall time of ``repeat`` calls and the last result."""
-    best, result = float("inf"), None
-    for _ in range(repeat):
-        start = time.perf_counter()
-        result = func()
-        best = min(best, time.perf_counter() - start)
-    return best, result
 
 
 def raw_frame(rng: np.random.Generator) -> pd.DataFrame:

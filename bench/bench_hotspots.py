@@ -16,16 +16,15 @@ Run: .venv/bin/python bench/bench_hotspots.py
 from __future__ import annotations
 
 import sys
-import time
 import warnings
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import h3
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from _timing import best_of  # bench/ is on sys.path when run as a script
 
 from gridmap.analytics.hotspots import getis_ord_gi_star, kring_weights
 from gridmap.indexing import grid_disk_pairs
@@ -34,16 +33,6 @@ SEED = 20240601
 N_CELLS = 100_000
 RES = 10
 REPEAT = 3
-
-
-def best_of(func: Callable[[], Any], repeat: int = REPEAT) -> tuple[float, Any]:
-    """Best wall time of ``repeat`` calls and the last result."""
-    best, result = float("inf"), None
-    for _ in range(repeat):
-        start = time.perf_counter()
-        result = func()
-        best = min(best, time.perf_counter() - start)
-    return best, result
 
 
 def field() -> np.ndarray:

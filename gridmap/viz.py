@@ -189,6 +189,11 @@ def hex_layer(cells: Any, *, layer_id: str, breaks: list[int], opacity: float = 
         {"cell": c, "count": int(n), "rgb": rgb}
         for c, n, rgb in zip(cells["cell"], cells["count"], colours, strict=True)
     ]
+    return _h3_layer(layer_id, data, opacity)
+
+
+def _h3_layer(layer_id: str, data: list[dict[str, Any]], opacity: float) -> pdk.Layer:
+    """Flat, unpickable H3 cells; rows carry ``cell`` (hex id) and ``rgb``."""
     return pdk.Layer(
         "H3HexagonLayer",
         id=layer_id,
@@ -261,18 +266,7 @@ def class_layer(
         for c, k in zip(cells["cell"], cells[column], strict=True)
         if int(k) in colours
     ]
-    return pdk.Layer(
-        "H3HexagonLayer",
-        id=layer_id,
-        data=data,
-        get_hexagon="cell",
-        get_fill_color="rgb",
-        extruded=False,
-        stroked=False,
-        filled=True,
-        opacity=opacity,
-        pickable=False,
-    )
+    return _h3_layer(layer_id, data, opacity)
 
 
 def legend_items_html(title: str, items: list[tuple[str, tuple[int, int, int]]]) -> str:

@@ -9,25 +9,17 @@ from gridmap.analytics.incidents import counts_by_cell, counts_by_grid, select
 from gridmap.i18n import t
 from gridmap.ui import (
     Timer,
-    lang,
     load_hierarchy,
     load_incidents,
     load_layer,
-    sidebar,
     state,
-    workspace_path,
 )
 from gridmap.ui.cards import render_grid_card
 from gridmap.ui.mapdata import context_layers, grid_layers, scope_view
-from gridmap.ui.sidebar import scope_breadcrumbs
+from gridmap.ui.sidebar import page_scope, scope_breadcrumbs
 from gridmap.viz import class_breaks, hex_layer, legend_html, make_deck, picked
 
-path = workspace_path()
-scope = sidebar(path)
-L = lang()
-if scope is None:
-    st.error(t("no.workspace", L, path=path))
-    st.stop()
+path, scope, L = page_scope()
 
 with Timer("map.total") as total:
     h = load_hierarchy(path)

@@ -11,17 +11,15 @@ from gridmap.analytics.trends import trend_label
 from gridmap.i18n import t
 from gridmap.ui import (
     Timer,
-    lang,
     load_hierarchy,
     load_incidents,
     load_layer,
-    sidebar,
     state,
-    workspace_path,
 )
 from gridmap.ui.cards import render_grid_card
 from gridmap.ui.mapdata import context_layers, grid_layers, scope_view
 from gridmap.ui.risk import load_cell_layers, load_grid_overview, risk_csv, risk_geojson
+from gridmap.ui.sidebar import page_scope
 from gridmap.viz import (
     HOTSPOT_RGB,
     TREND_RGB,
@@ -34,12 +32,7 @@ from gridmap.viz import (
     picked,
 )
 
-path = workspace_path()
-scope = sidebar(path)
-L = lang()
-if scope is None:
-    st.error(t("no.workspace", L, path=path))
-    st.stop()
+path, scope, L = page_scope()
 
 st.title(t("page.risk", L))
 with Timer("risk.total") as total:

@@ -166,3 +166,17 @@ def scope_breadcrumbs(h: Hierarchy, area: str | None, L: str) -> None:
             args=target,
             width="stretch",
         )
+
+
+def page_scope() -> tuple[Path, Scope, str]:
+    """Start a page: draw the shared sidebar; stop with a clear message without a workspace."""
+    from .data import workspace_path
+
+    path = workspace_path()
+    scope = sidebar(path)
+    L = lang()
+    if scope is None:
+        st.error(t("no.workspace", L, path=path))
+        st.stop()
+    assert scope is not None
+    return path, scope, L
