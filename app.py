@@ -1,5 +1,9 @@
 """gridmap app: registers the pages with st.navigation.
 
+The page scripts live in ``app_pages/``, not ``pages/``: Streamlit treats a ``pages/`` folder
+next to the entrypoint as an old-style multipage app, and a deep link such as ``/risk`` then
+runs the page without this script (no navigation, no page config).
+
 Each page draws the shared sidebar itself (``gridmap.ui.sidebar``) so that it always reflects
 the current widget state, also under Streamlit's AppTest.
 """
@@ -21,8 +25,8 @@ if not _log.handlers:
 st.set_page_config(page_title="gridmap 网格治理", page_icon="static/favicon.png", layout="wide")
 L = lang()
 pages = [
-    st.Page("pages/map.py", title=t("page.map", L), icon=":material/map:", default=True),
-    st.Page("pages/risk.py", title=t("page.risk", L), icon=":material/local_fire_department:"),
-    st.Page("pages/workspace.py", title=t("page.workspace", L), icon=":material/database:"),
+    st.Page("app_pages/map.py", title=t("page.map", L), icon=":material/map:", default=True),
+    st.Page("app_pages/risk.py", title=t("page.risk", L), icon=":material/local_fire_department:"),
+    st.Page("app_pages/workspace.py", title=t("page.workspace", L), icon=":material/database:"),
 ]
 st.navigation(pages).run()

@@ -104,6 +104,7 @@ _STRINGS: dict[str, tuple[str, str]] = {
         "spots · {start} to {end}",
     ),
     "risk.top": ("风险最高的网格", "Highest-risk grids"),
+    "risk.col.code": ("网格编码", "Grid code"),
     "risk.col.name": ("网格", "Grid"),
     "risk.col.incidents": ("事件", "Incidents"),
     "risk.col.households": ("户数", "Households"),

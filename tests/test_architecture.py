@@ -33,7 +33,7 @@ def test_pages_call_the_library_through_gridmap_ui() -> None:
     analytics = {"geopandas", "shapely", "h3", "h3ronpy", "pyogrio", "numpy", "scipy", "esda"}
     offenders = {
         str(p.relative_to(ROOT)): sorted(imported_modules(p) & analytics)
-        for p in [ROOT / "app.py", *(ROOT / "pages").glob("*.py")]
+        for p in [ROOT / "app.py", *(ROOT / "app_pages").glob("*.py")]
         if imported_modules(p) & analytics
     }
     assert offenders == {}

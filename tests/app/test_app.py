@@ -111,7 +111,7 @@ def test_language_switch_to_english(busy_workspace: Path, monkeypatch: pytest.Mo
 
 def test_workspace_page_shows_counts(busy_workspace: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     at = app_for(busy_workspace, monkeypatch).run()
-    at.switch_page("pages/workspace.py").run()
+    at.switch_page("app_pages/workspace.py").run()
     assert not at.exception
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["网格"] == "4" and metrics["事件"] == "300"
@@ -207,7 +207,7 @@ def test_risk_page_layers_table_and_card(
         np.datetime64("2025-12-31").item(),
     )
     at.run()
-    at.switch_page("pages/risk.py").run()
+    at.switch_page("app_pages/risk.py").run()
     assert not at.exception
     assert "300" in at.markdown[0].value  # every incident of the window is counted
     ids = list(deck_layers(at))
@@ -226,3 +226,33 @@ def test_risk_page_layers_table_and_card(
     }
     at.run()
     assert {m.label: m.value for m in at.metric}["户数"] == "380"
+
+
+@pytest.mark.browser
+def test_risk_page_in_chromium(served: str, tmp_path: Path) -> None:
+    """The risk page draws its cell layer and the ranked table in a real browser."""
+    from playwright.sync_api import sync_playwright
+
+    shots = Path(os.environ.get("GRIDMAP_SHOTS", tmp_path))
+    shots.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=BROWSER_ARGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.goto(served + "/risk")
+        page.locator(IDLE).wait_for(state="attached", timeout=60_000)
+        page.get_by_text("风险最高的网格").wait_for(timeout=30_000)
+        page.get_by_test_id("stDataFrame").first.wait_for(state="visible", timeout=30_000)
+        # Switch to the plain heat layer: the 2x2 fixture has no significant hot spot.
+        page.get_by_text("事件热力", exact=True).click()
+        page.locator(IDLE).wait_for(state="attached", timeout=60_000)
+        chart = page.get_by_test_id("stDeckGlJsonChart")
+        chart.locator("canvas#deckgl-overlay").wait_for(state="visible", timeout=30_000)
+        coloured = 0
+        for _ in range(50):
+            coloured = _coloured_pixels(chart.screenshot())
+            if coloured > 500:
+                break
+            time.sleep(0.2)
+        page.screenshot(path=str(shots / "risk.png"), full_page=True)
+        browser.close()
+    assert coloured > 500, "the risk map was not drawn"

@@ -126,6 +126,7 @@ with Timer("risk.total") as total:
         sentence=top[f"sentence_{L}"],
     )[["name", "incidents", "households", "rate_eb", "risk_score", "hotspot", "trend", "sentence"]]
     table_view = table_view.rename(columns={c: t(f"risk.col.{c}", L) for c in table_view.columns})
+    table_view.index.name = t("risk.col.code", L)
     st.subheader(t("risk.top", L))
     picked_rows = st.dataframe(
         table_view,
