@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import time
@@ -18,10 +19,14 @@ from .server import BROWSER_ARGS, CHROMIUM, IDLE, running_app
 APP = ROOT / "app.py"
 
 
-def app_for(ws: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
+def app_for(ws: Path, monkeypatch: pytest.MonkeyPatch, *, year: int | None = None) -> AppTest:
+    """The app on ``ws``; with ``year``, the time window is that whole year."""
     monkeypatch.setenv("GRIDMAP_WORKSPACE", str(ws))
     monkeypatch.chdir(ROOT)
-    return AppTest.from_file(str(APP), default_timeout=60)
+    at = AppTest.from_file(str(APP), default_timeout=60)
+    if year is not None:
+        at.session_state["time_window"] = (dt.date(year, 1, 1), dt.date(year, 12, 31))
+    return at
 
 
 def deck_layers(at: AppTest) -> dict[str, dict]:
@@ -32,11 +37,7 @@ def deck_layers(at: AppTest) -> dict[str, dict]:
 def test_map_page_draws_grids_and_heat(
     busy_workspace: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    at = app_for(busy_workspace, monkeypatch)
-    at.session_state["time_window"] = (
-        np.datetime64("2025-01-01").item(),
-        np.datetime64("2025-12-31").item(),
-    )
+    at = app_for(busy_workspace, monkeypatch, year=2025)
     at.run()
     assert not at.exception
     layers = deck_layers(at)
@@ -58,11 +59,7 @@ def test_map_page_draws_grids_and_heat(
 
 
 def test_filters_change_the_counts(busy_workspace: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    at = app_for(busy_workspace, monkeypatch)
-    at.session_state["time_window"] = (
-        np.datetime64("2025-01-01").item(),
-        np.datetime64("2025-12-31").item(),
-    )
+    at = app_for(busy_workspace, monkeypatch, year=2025)
     at.run()
     at.sidebar.multiselect(key="categories").set_value(["work_safety"]).run()
     layers = deck_layers(at)
@@ -77,11 +74,7 @@ def test_filters_change_the_counts(busy_workspace: Path, monkeypatch: pytest.Mon
 def test_injected_selection_opens_grid_card(
     busy_workspace: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    at = app_for(busy_workspace, monkeypatch)
-    at.session_state["time_window"] = (
-        np.datetime64("2025-01-01").item(),
-        np.datetime64("2025-12-31").item(),
-    )
+    at = app_for(busy_workspace, monkeypatch, year=2025)
     at.run()
     at.session_state["city_map"] = {
         "selection": {
@@ -201,11 +194,7 @@ def test_map_click_opens_card_and_language_switch(served: str, tmp_path: Path) -
 def test_risk_page_layers_table_and_card(
     busy_workspace: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    at = app_for(busy_workspace, monkeypatch)
-    at.session_state["time_window"] = (
-        np.datetime64("2025-01-01").item(),
-        np.datetime64("2025-12-31").item(),
-    )
+    at = app_for(busy_workspace, monkeypatch, year=2025)
     at.run()
     at.switch_page("app_pages/risk.py").run()
     assert not at.exception
