@@ -562,3 +562,21 @@ def test_duplicate_grid_codes_are_kept_and_reported(tmp_path: Path) -> None:
     frame.to_csv(events, index=False)
     import_file(ws, "incidents", events, crs="gcj02")
     assert set(Workspace(ws).read_layer("incidents")["grid_code"]) <= {"A", "B", "D"}
+
+
+def test_separator_comes_from_the_header_not_free_text(workspace: Path, tmp_path: Path) -> None:
+    x0, y0, _, _ = squares_2x2().total_bounds
+    frame = pd.DataFrame(
+        {
+            "id": ["a", "b", "c"],
+            "lon": x0 + 1e-4,
+            "lat": y0 + 1e-4,
+            "occurred_at": "2024-01-01",
+            "地址": ["东岗|西路;3号", "南关;北|1", "|;|;|;"],
+        }
+    )
+    path = tmp_path / "text.csv"
+    frame.to_csv(path, index=False)
+    report = import_file(workspace, "incidents", path, crs="wgs84")
+    assert (report.rows_read, report.imported) == (3, 3)
+    assert Workspace(workspace).read_layer("incidents")["address"].tolist() == list(frame["地址"])

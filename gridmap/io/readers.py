@@ -97,14 +97,23 @@ def detect_encoding(raw: bytes) -> str:
 
 
 def _sniff_separator(sample: str) -> str:
+    """The column separator, decided by the header line.
+
+    Free-text cells (addresses, descriptions) often hold ``;`` ``|`` or tabs, which can fool
+    a sniffer reading data rows; column names almost never do.
+    """
     lines = [ln for ln in sample.splitlines()[:20] if ln.strip()]
     if not lines:
         return ","
+    header = lines[0]
+    counts = {sep: header.count(sep) for sep in ",;\t|"}
+    best = max(counts, key=lambda sep: counts[sep])
+    if counts[best] > 0:
+        return best
     try:
         return csv.Sniffer().sniff("\n".join(lines), delimiters=",;\t|").delimiter
     except csv.Error:
-        counts = {sep: lines[0].count(sep) for sep in ",;\t|"}
-        return max(counts, key=lambda s: counts[s])
+        return ","
 
 
 def _read_csv(path: Path, encoding: str | None, sep: str | None) -> ParsedTable:
