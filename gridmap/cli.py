@@ -218,7 +218,15 @@ def _cmd_risk(args: argparse.Namespace) -> int:
         table, flt, grids.set_index(schema.CODE)[schema.HOUSEHOLDS], res=args.res
     )
     h = build_hierarchy(ws.read_layer("admin"), grids)
+    if args.level != "grid":
+        from .analytics.risk import admin_rollup
+
+        # Sums of numerators and denominators per unit; ratios recomputed, never averaged.
+        rolled = admin_rollup(overview, h.parents, level=args.level, levels=h.levels)
+        rolled = rolled.sort_values("risk_score", ascending=False, kind="stable")
+        overview = rolled.assign(sentence_zh="", sentence_en="")
     out = overview.reset_index().rename(columns={"index": "code"})
+    out = out.rename(columns={out.columns[0]: "code"})
     out.insert(1, "name", out["code"].map(h.name))
     out["sentence"] = out[f"sentence_{args.lang}"]
     keep = [
@@ -249,7 +257,7 @@ def _cmd_risk(args: argparse.Namespace) -> int:
             }
         )
     else:
-        print(f"risk {since} to {until}: {len(out):,} grids (top {args.top})")
+        print(f"risk {since} to {until}: {len(out):,} rows at level {args.level} (top {args.top})")
         for row in out.head(args.top).itertuples(index=False):
             print(
                 f"  {row.risk_score:5.1f}  {row.code}  {row.name}  {row.incidents:,}  "
@@ -363,6 +371,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--until", help="last day (YYYY-MM-DD); default the newest incident")
     p.add_argument("--category", action="append", help="category code (repeatable)")
     p.add_argument("--res", type=int, default=9, choices=range(7, 12), help="H3 resolution")
+    p.add_argument(
+        "--level",
+        default="grid",
+        choices=("grid", "community", "street", "district", "city"),
+        help="one row per grid (default) or per admin unit",
+    )
     p.add_argument("--lang", default="zh", choices=("zh", "en"))
     p.add_argument("--top", type=int, default=20, help="rows printed / in --json")
     p.add_argument("--out", metavar="FILE", help="write every grid as CSV")

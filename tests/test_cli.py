@@ -151,3 +151,27 @@ def test_risk_command_ranks_grids_with_reasons(
     assert scores == sorted(scores, reverse=True)
     assert all(r["sentence"] for r in rows)
     assert main(["risk", str(busy_workspace), "--category", "weather"]) == 2
+
+
+def test_risk_command_rolls_up_to_the_community(
+    busy_workspace: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert (
+        main(
+            [
+                "risk",
+                str(busy_workspace),
+                "--since",
+                "2025-01-01",
+                "--until",
+                "2025-12-31",
+                "--level",
+                "community",
+                "--json",
+            ]
+        )
+        == 0
+    )
+    rows = json.loads(capsys.readouterr().out)["rows"]
+    assert [r["code"] for r in rows] == ["620104001001"]
+    assert rows[0]["incidents"] == 300 and rows[0]["households"] == 350 + 420 + 380 + 300
