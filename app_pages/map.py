@@ -1,10 +1,7 @@
 """一张图 City map: grid boundaries, an H3 incident heat map of the window, and the grid card."""
 
-import datetime as dt
-
 import streamlit as st
 
-from gridmap.analytics.cards import grid_card
 from gridmap.analytics.incidents import counts_by_cell, counts_by_grid, select
 from gridmap.i18n import t
 from gridmap.ui import (
@@ -14,7 +11,7 @@ from gridmap.ui import (
     load_layer,
     state,
 )
-from gridmap.ui.cards import render_grid_card
+from gridmap.ui.cards import show_grid_card
 from gridmap.ui.mapdata import context_layers, grid_layers, scope_view
 from gridmap.ui.sidebar import page_scope, scope_breadcrumbs
 from gridmap.viz import class_breaks, hex_layer, legend_html, make_deck, picked
@@ -80,10 +77,5 @@ with Timer("map.total") as total:
             st.session_state[state.KEY_SELECTED_GRID] = code
     selected = st.session_state.get(state.KEY_SELECTED_GRID)
     with right:
-        match = grids[grids["code"] == selected] if selected else grids.iloc[0:0]
-        if len(match):
-            card = grid_card(match.iloc[0].to_dict(), h, table, idx, today=dt.date.today())
-            render_grid_card(card, L)
-        else:
-            st.info(t("map.click", L))
+        show_grid_card(selected, grids, h, table, idx, L, empty_hint=t("map.click", L))
 st.caption(t("server.time", L, ms=f"{total.ms:.0f}"))

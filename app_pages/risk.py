@@ -1,10 +1,7 @@
 """风险 Risk: significant and emerging hot spots, risk-ranked grids with their reasons."""
 
-import datetime as dt
-
 import streamlit as st
 
-from gridmap.analytics.cards import grid_card
 from gridmap.analytics.hotspots import HOTSPOT_CLASSES
 from gridmap.analytics.incidents import select
 from gridmap.analytics.trends import trend_label
@@ -16,7 +13,7 @@ from gridmap.ui import (
     load_layer,
     state,
 )
-from gridmap.ui.cards import render_grid_card
+from gridmap.ui.cards import show_grid_card
 from gridmap.ui.mapdata import context_layers, grid_layers, scope_view
 from gridmap.ui.risk import load_cell_layers, load_grid_overview, risk_csv, risk_geojson
 from gridmap.ui.sidebar import page_scope
@@ -166,13 +163,8 @@ with Timer("risk.total") as total:
     if pick and pick.get("code"):
         code = pick["code"]
     with right:
-        match = grids[grids["code"] == code] if code else grids.iloc[0:0]
-        if len(match):
-            card = grid_card(match.iloc[0].to_dict(), h, table, idx, today=dt.date.today())
-            row = overview.loc[code] if code in overview.index else None
-            if row is not None:
-                st.info(row[f"sentence_{L}"])
-            render_grid_card(card, L)
-        else:
-            st.info(t("risk.click", L))
+        sentence = overview.loc[code, f"sentence_{L}"] if code in overview.index else None
+        show_grid_card(
+            code, grids, h, table, idx, L, empty_hint=t("risk.click", L), sentence=sentence
+        )
 st.caption(t("server.time", L, ms=f"{total.ms:.0f}"))

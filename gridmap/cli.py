@@ -190,17 +190,14 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 def _cmd_risk(args: argparse.Namespace) -> int:
     import datetime as dt
 
-    from .analytics.incidents import IncidentFilter, incident_table
+    from .analytics.incidents import IncidentFilter, load_incident_table
     from .analytics.overview import grid_overview
     from .hierarchy import build_hierarchy
     from .store.gpkg import open_workspace
 
     ws = open_workspace(args.workspace)
     grids = ws.read_grids()
-    cols = ["occurred_at", "closed_at", "category", "handling_class", "grid_code", "h3_cell"]
-    table = incident_table(
-        ws.read_layer("incidents", columns=cols), sorted(grids[schema.CODE].astype(str))
-    )
+    table = load_incident_table(ws)
     if table.time_range is None:
         raise SchemaError(f"{args.workspace}: the workspace holds no incidents")
     _first, last = table.time_range

@@ -12,12 +12,11 @@ import pydeck as pdk
 import shapely
 from pydeck.bindings.json_tools import default_serialize
 
-from .basemap import OFFLINE_STYLE, map_style
+from .basemap import map_style
 
 __all__ = [
     "HEAT_RGB",
     "HOTSPOT_RGB",
-    "MAP_STYLE",
     "TREND_RGB",
     "boundary_layer",
     "class_breaks",
@@ -33,8 +32,6 @@ __all__ = [
     "view_for",
 ]
 
-#: Offline background-only MapLibre style served by Streamlit's static serving.
-MAP_STYLE = OFFLINE_STYLE
 
 LEVEL_COLOURS: dict[str, list[int]] = {
     "city": [60, 60, 60],

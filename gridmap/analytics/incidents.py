@@ -18,6 +18,7 @@ from numpy.typing import NDArray
 
 from .. import schema
 from ..indexing import cell_parents, cells_to_str
+from ..store.gpkg import Workspace
 
 __all__ = [
     "CATEGORY_CODES",
@@ -28,6 +29,7 @@ __all__ = [
     "counts_by_grid",
     "grid_profile",
     "incident_table",
+    "load_incident_table",
     "select",
 ]
 
@@ -192,3 +194,25 @@ def grid_profile(
         "closed": closed,
         "monthly": {str(k): int(v) for k, v in series.items()},
     }
+
+
+#: The stored incident columns the arrays are built from.
+TABLE_COLUMNS = (
+    schema.OCCURRED_AT,
+    schema.CLOSED_AT,
+    schema.CATEGORY,
+    schema.HANDLING_CLASS,
+    schema.GRID_CODE,
+    schema.H3_CELL,
+)
+
+
+def load_incident_table(ws: Workspace) -> IncidentTable:
+    """The workspace's incidents as sorted arrays over the grids in force (empty if none)."""
+    grids = ws.read_grids()
+    codes = sorted(grids[schema.CODE].astype(str)) if len(grids) else []
+    if ws.has_layer("incidents"):
+        frame = pd.DataFrame(ws.read_layer("incidents", columns=list(TABLE_COLUMNS)))
+    else:
+        frame = pd.DataFrame({c: pd.Series(dtype=object) for c in TABLE_COLUMNS})
+    return incident_table(frame, codes)

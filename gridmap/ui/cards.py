@@ -5,15 +5,21 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+import geopandas as gpd
+import numpy as np
 import pandas as pd
 import streamlit as st
+from numpy.typing import NDArray
 
 from .. import schema
+from ..analytics.cards import grid_card
+from ..analytics.incidents import IncidentTable
+from ..hierarchy import Hierarchy
 from ..i18n import t
 from . import state
 from .sidebar import set_area
 
-__all__ = ["render_grid_card", "rescope_to"]
+__all__ = ["render_grid_card", "rescope_to", "show_grid_card"]
 
 
 def rescope_to(chain: list[tuple[str, str, str]]) -> None:
@@ -113,5 +119,22 @@ def render_grid_card(card: dict[str, Any], L: str) -> None:
         )
 
 
-def today() -> dt.date:
-    return dt.date.today()
+def show_grid_card(
+    code: str | None,
+    grids: gpd.GeoDataFrame,
+    h: Hierarchy,
+    table: IncidentTable,
+    idx: NDArray[np.int64],
+    L: str,
+    *,
+    empty_hint: str,
+    sentence: str | None = None,
+) -> None:
+    """The card of grid ``code`` for the selected incidents, or a hint when none is chosen."""
+    match = grids[grids[schema.CODE] == code] if code else grids.iloc[0:0]
+    if not len(match):
+        st.info(empty_hint)
+        return
+    if sentence:
+        st.info(sentence)
+    render_grid_card(grid_card(match.iloc[0].to_dict(), h, table, idx, today=dt.date.today()), L)

@@ -13,8 +13,7 @@ from typing import Any
 import geopandas as gpd
 import streamlit as st
 
-from .. import schema
-from ..analytics.incidents import IncidentTable, incident_table
+from ..analytics.incidents import IncidentTable, load_incident_table
 from ..hierarchy import Hierarchy, build_hierarchy
 from ..store.gpkg import Workspace
 from ..store.info import workspace_info
@@ -54,23 +53,7 @@ def _layer(path: str, stamp: float, layer: str) -> gpd.GeoDataFrame:
 
 @st.cache_resource(show_spinner=False, max_entries=4)
 def _incidents(path: str, stamp: float) -> IncidentTable:
-    ws = Workspace(path)
-    cols = [
-        schema.OCCURRED_AT,
-        schema.CLOSED_AT,
-        schema.CATEGORY,
-        schema.HANDLING_CLASS,
-        schema.GRID_CODE,
-        schema.H3_CELL,
-    ]
-    frame = ws.read_layer("incidents", columns=cols) if ws.has_layer("incidents") else None
-    grids = ws.read_grids()
-    codes = sorted(grids[schema.CODE].astype(str)) if len(grids) else []
-    if frame is None or not len(frame):
-        import pandas as pd
-
-        frame = pd.DataFrame({c: pd.Series(dtype=object) for c in cols})
-    return incident_table(frame, codes)
+    return load_incident_table(Workspace(path))
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
