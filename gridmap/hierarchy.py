@@ -7,6 +7,7 @@ that holds their interior point, so that scoping still finds them.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import geopandas as gpd
 import numpy as np
@@ -48,15 +49,21 @@ class Hierarchy:
             current = self.parents.get(current)
         return out[::-1]
 
+    @cached_property
+    def _grids_by_ancestor(self) -> dict[str, frozenset[str]]:
+        # Built once per hierarchy: every page rerun asks for the grids of its scope.
+        found: dict[str, set[str]] = {}
+        for g, lv in self.levels.items():
+            if lv == "grid":
+                for ancestor in self.chain(g):
+                    found.setdefault(ancestor, set()).add(g)
+        return {code: frozenset(gs) for code, gs in found.items()}
+
     def grids_under(self, code: str | None) -> frozenset[str] | None:
         """Grid codes inside an admin unit; None (no restriction) for the whole city."""
         if code is None or self.levels.get(code) == "city":
             return None
-        if self.levels.get(code) == "grid":
-            return frozenset({code})
-        return frozenset(
-            g for g, lv in self.levels.items() if lv == "grid" and code in self.chain(g)
-        )
+        return self._grids_by_ancestor.get(code, frozenset())
 
     def name(self, code: str) -> str:
         return self.names.get(code) or code

@@ -124,27 +124,17 @@ def test_export_grids_gbk_shapefile_in_gcj02(workspace: Path, tmp_path: Path) ->
     assert abs(lat - expected["miny"].to_numpy()).max() < 1e-7
 
 
+def risk_rows(ws: Path, capsys: pytest.CaptureFixture[str], *extra: str) -> list[dict]:
+    """Rows of `gridmap risk --json` over the whole of 2025."""
+    args = ["risk", str(ws), "--since", "2025-01-01", "--until", "2025-12-31", "--json"]
+    assert main([*args, *extra]) == 0
+    return list(json.loads(capsys.readouterr().out)["rows"])
+
+
 def test_risk_command_ranks_grids_with_reasons(
     busy_workspace: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert (
-        main(
-            [
-                "risk",
-                str(busy_workspace),
-                "--since",
-                "2025-01-01",
-                "--until",
-                "2025-12-31",
-                "--json",
-                "--lang",
-                "en",
-            ]
-        )
-        == 0
-    )
-    out = json.loads(capsys.readouterr().out)
-    rows = out["rows"]
+    rows = risk_rows(busy_workspace, capsys, "--lang", "en")
     assert {r["code"] for r in rows} == {"A", "B", "C", "D"}
     assert sum(r["incidents"] for r in rows) == 300
     scores = [r["risk_score"] for r in rows]
@@ -156,22 +146,6 @@ def test_risk_command_ranks_grids_with_reasons(
 def test_risk_command_rolls_up_to_the_community(
     busy_workspace: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert (
-        main(
-            [
-                "risk",
-                str(busy_workspace),
-                "--since",
-                "2025-01-01",
-                "--until",
-                "2025-12-31",
-                "--level",
-                "community",
-                "--json",
-            ]
-        )
-        == 0
-    )
-    rows = json.loads(capsys.readouterr().out)["rows"]
+    rows = risk_rows(busy_workspace, capsys, "--level", "community")
     assert [r["code"] for r in rows] == ["620104001001"]
     assert rows[0]["incidents"] == 300 and rows[0]["households"] == 350 + 420 + 380 + 300
