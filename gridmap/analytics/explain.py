@@ -29,6 +29,9 @@ Lang = Literal["zh", "en"]
 
 #: The second category is named only with at least this share; below it, it is noise.
 SECOND_SHARE = 0.15
+#: Below this many households a per-household rate mostly measures incidents of workplaces
+#: and passers-by; the sentence says so, because the grid's rank depends on it.
+FEW_HOUSEHOLDS = 100
 #: Hot/cold classes of :mod:`gridmap.analytics.hotspots` and their confidence levels.
 _CONFIDENCE = {1: 90, 2: 95, 3: 99}
 
@@ -185,8 +188,9 @@ def explain_grid(
     ----------
     row
         The grid's row of :func:`gridmap.analytics.risk.grid_risk` (as a mapping); uses
-        ``suppressed`` (then nothing else is said) and ``households_missing`` (then the
-        sentence says the rate is the city mean).
+        ``suppressed`` (then nothing else is said), ``households_missing`` (then the
+        sentence says the rate is the city mean) and ``households`` (below
+        :data:`FEW_HOUSEHOLDS` the sentence says the rate mostly reflects non-residents).
     by_category
         Incidents per category code (a row of
         :func:`gridmap.analytics.risk.counts_by_grid_category`). The leading category is
@@ -233,6 +237,14 @@ def explain_grid(
             if lang == "zh"
             else "households unknown, so the city mean stands in for its rate"
         )
+    else:
+        hh = _number(row.get("households"))
+        if hh is not None and 0 < hh < FEW_HOUSEHOLDS:
+            missing = (
+                f"仅 {hh:.0f} 户，千户率多反映非居民事件"
+                if lang == "zh"
+                else f"only {hh:.0f} households, so the rate mostly reflects non-resident incidents"
+            )
     return _sentence(
         [
             _categories(by_category, lang),

@@ -74,6 +74,8 @@ __all__ = [
     "eb_rates",
     "grid_risk",
     "percentile_scores",
+    "previous_window",
+    "service_totals",
     "weighted_counts",
 ]
 
@@ -452,6 +454,36 @@ def _service(
     }
 
 
+def service_totals(
+    table: IncidentTable,
+    idx: NDArray[np.int64],
+    *,
+    settings: RiskSettings = _DEFAULT_SETTINGS,
+    end_s: int,
+) -> dict[str, float]:
+    """结案 numbers of a whole selection (also incidents outside every grid).
+
+    Returns ``incidents``, ``closed``, ``on_time``, ``sla_due`` (see :func:`grid_risk`) and
+    ``median_handling_hours`` (NaN without a closed case).
+    """
+    one = _service(table, idx, np.zeros(len(idx), dtype=np.intp), 1, settings=settings, end_s=end_s)
+    out = {k: float(v[0]) for k, v in one.items()}
+    out["incidents"] = float(len(idx))
+    return out
+
+
+def previous_window(flt: IncidentFilter) -> IncidentFilter:
+    """The same filter over the period of equal length just before ``flt`` (环比 base)."""
+    length = flt.end - flt.start + dt.timedelta(days=1)
+    return IncidentFilter(
+        flt.start - length,
+        flt.end - length,
+        flt.categories,
+        flt.handling_classes,
+        flt.grid_codes,
+    )
+
+
 def _default_end(table: IncidentTable, idx: NDArray[np.int64]) -> int:
     return int(table.occurred_s[idx].max()) if len(idx) else 0
 
@@ -756,10 +788,10 @@ def compare_periods(
     """
     if by not in ("grid", "city"):
         raise SchemaError(f"by={by!r}; allowed: 'grid' or 'city'")
-    length = flt.end - flt.start + dt.timedelta(days=1)
+    prev = previous_window(flt)
     periods = {
         "current": (flt.start, flt.end),
-        "previous": (flt.start - length, flt.end - length),
+        "previous": (prev.start, prev.end),
         "last_year": (_minus_year(flt.start), _minus_year(flt.end)),
     }
     selections = {

@@ -116,3 +116,14 @@ def test_bad_arguments_raise(kwargs: dict[str, object], message: str) -> None:
     args.update(kwargs)
     with pytest.raises(SchemaError, match=message):
         explain_grid(**args)  # type: ignore[arg-type]
+
+
+def test_a_grid_with_few_households_says_its_rate_is_not_residential() -> None:
+    tiny = {**ROW, "households": 31}
+    assert explain_grid(tiny, {"work_safety": 6}, {}, None, None, "zh") == (
+        "安全生产类占 100%，仅 31 户，千户率多反映非居民事件"
+    )
+    assert explain_grid(tiny, {"work_safety": 6}, {}, None, None, "en").endswith(
+        "only 31 households, so the rate mostly reflects non-resident incidents"
+    )
+    assert "户" not in explain_grid({**ROW, "households": 300}, {"ecology": 6}, {}, None, None)

@@ -1,0 +1,348 @@
+"""What the meeting cockpit (驾驶舱) and the printed report show, computed once.
+
+Leaders see a handful of indicators, a map and the ten riskiest grids. Each indicator
+carries its numerator, denominator and the value of the previous period of equal length
+(环比), so nothing on the screen is a bare number. Small counts are suppressed: no cell or
+grid with fewer than ``settings.min_count`` incidents appears individually (map, top list,
+emerging list), which also keeps single households' affairs out of a meeting room. Grid
+workers' names are personal data and never enter this module's output.
+
+Emerging hot spots need a time series long enough for a trend test (ArcGIS asks for at
+least 10 bins), so they are computed on the :data:`TREND_MONTHS` months ending with the
+window, whatever the window's length; the window itself drives everything else.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+
+from .. import schema
+from ..indexing import cell_parents, cells_to_str
+from .hotspots import hotspots
+from .incidents import CATEGORY_CODES, IncidentFilter, IncidentTable, counts_by_cell, select
+from .overview import CellLayers, cell_layers, grid_overview
+from .risk import (
+    RiskSettings,
+    day_start_s,
+    grid_risk,
+    previous_window,
+    service_totals,
+)
+from .trends import emerging_hotspots
+
+__all__ = [
+    "KPI_KEYS",
+    "TREND_MONTHS",
+    "Cockpit",
+    "Kpi",
+    "build_cockpit",
+    "trend_window",
+]
+
+#: Months of history behind the emerging-hot-spot classes and the trend chart.
+TREND_MONTHS = 12
+#: The indicators, in the order they are shown.
+KPI_KEYS = ("incidents", "rate", "closure", "on_time", "hot_share", "handling")
+#: Emerging patterns a meeting should hear about (hot-spot trend codes, see ``trends``).
+ALERT_TRENDS = (1, 2, 3)  # new, consecutive, intensifying
+
+
+@dataclass(frozen=True)
+class Kpi:
+    """One indicator: its value, numerator and denominator, and the previous period's value.
+
+    ``kind`` says how to read ``value``: ``count`` (a number of incidents), ``share`` (a
+    fraction 0..1, changes in percentage points), ``per_1000`` (incidents per 1,000
+    households) or ``hours``. ``better`` says which direction is good news, so a screen can
+    colour the change without guessing.
+    """
+
+    key: str
+    kind: Literal["count", "share", "per_1000", "hours"]
+    value: float | None
+    previous: float | None
+    numerator: float | None = None
+    denominator: float | None = None
+    better: Literal["up", "down"] = "down"
+
+    @property
+    def change(self) -> float | None:
+        """Value minus the previous value (percentage points for shares); None if unknown."""
+        if self.value is None or self.previous is None:
+            return None
+        return self.value - self.previous
+
+    @property
+    def rel_change(self) -> float | None:
+        """Relative change as a fraction (0.12 = +12 %); None when the base is 0 or unknown."""
+        if self.value is None or self.previous is None or self.previous == 0:
+            return None
+        return (self.value - self.previous) / self.previous
+
+    @property
+    def improved(self) -> bool | None:
+        c = self.change
+        if c is None or c == 0:
+            return None
+        return (c < 0) == (self.better == "down")
+
+
+@dataclass(frozen=True)
+class Cockpit:
+    """Everything one cockpit screen or report shows, for one filter."""
+
+    flt: IncidentFilter
+    previous: IncidentFilter
+    trend_window: IncidentFilter
+    min_count: int
+    kpis: tuple[Kpi, ...]
+    #: Top grids (not suppressed), ranked: risk columns of ``grid_overview`` plus ``name``.
+    top: pd.DataFrame
+    #: Cells with at least ``min_count`` incidents: ``cell``, ``count``, ``hotspot_class``.
+    cells: pd.DataFrame
+    #: Emerging hot cells with at least ``min_count`` incidents over the trend window:
+    #: ``cell``, ``count``, ``trend_code``, ``grid`` (code of the grid holding most of them).
+    emerging: pd.DataFrame
+    #: Incidents per month (``month`` as a date, ``count``) over :data:`TREND_MONTHS`,
+    #: and the same months a year earlier (``count_last_year``).
+    monthly: pd.DataFrame
+    #: Per category code: ``current`` and ``previous`` counts.
+    categories: pd.DataFrame
+    suppressed_cells: int
+    suppressed_grids: int
+    grids_in_scope: int
+    notes: dict[str, float] = field(default_factory=dict)
+
+    def kpi(self, key: str) -> Kpi:
+        return next(k for k in self.kpis if k.key == key)
+
+
+def trend_window(flt: IncidentFilter) -> IncidentFilter:
+    """The :data:`TREND_MONTHS` calendar months ending with the month of ``flt.end``."""
+    end_month = pd.Timestamp(flt.end).to_period("M")
+    start = (end_month - (TREND_MONTHS - 1)).start_time.date()
+    return IncidentFilter(start, flt.end, flt.categories, flt.handling_classes, flt.grid_codes)
+
+
+def _share(num: float, den: float) -> float | None:
+    return num / den if den > 0 else None
+
+
+def _period_numbers(
+    table: IncidentTable,
+    flt: IncidentFilter,
+    households: pd.Series,
+    settings: RiskSettings,
+    res: int,
+    counts: pd.DataFrame | None = None,
+    spots: pd.DataFrame | None = None,
+) -> dict[str, float]:
+    """The sums behind every KPI for one period."""
+    idx = select(table, flt)
+    end_s = day_start_s(flt.end + dt.timedelta(days=1))
+    service = service_totals(table, idx, settings=settings, end_s=end_s)
+    grids = grid_risk(table, idx, households, settings=settings, end_s=end_s)
+    if flt.grid_codes is not None:
+        grids = grids[grids.index.isin(flt.grid_codes)]
+    with_hh = ~grids["households_missing"]
+    if counts is None:
+        counts = counts_by_cell(table, idx, res)
+    if spots is None:
+        spots = hotspots(counts) if len(counts) else counts.assign(hotspot_class=[])
+    hot = spots["hotspot_class"].to_numpy() > 0
+    return {
+        **service,
+        "incidents_with_hh": float(grids.loc[with_hh, "incidents"].sum()),
+        "households": float(grids.loc[with_hh, "households"].sum()),
+        "located": float(counts["count"].sum()),
+        "in_hot": float(counts["count"].to_numpy()[hot].sum()) if len(counts) else 0.0,
+        "hot_cells": float(hot.sum()),
+        "cells": float(len(counts)),
+    }
+
+
+def _kpis(now: dict[str, float], before: dict[str, float]) -> tuple[Kpi, ...]:
+    def rate(p: dict[str, float]) -> float | None:
+        s = _share(p["incidents_with_hh"], p["households"])
+        return None if s is None else 1000 * s
+
+    def hours(p: dict[str, float]) -> float | None:
+        v = p["median_handling_hours"]
+        return None if math.isnan(v) else v
+
+    return (
+        Kpi("incidents", "count", now["incidents"], before["incidents"], now["incidents"]),
+        Kpi(
+            "rate", "per_1000", rate(now), rate(before),
+            now["incidents_with_hh"], now["households"],
+        ),
+        Kpi(
+            "closure", "share", _share(now["closed"], now["incidents"]),
+            _share(before["closed"], before["incidents"]),
+            now["closed"], now["incidents"], better="up",
+        ),
+        Kpi(
+            "on_time", "share", _share(now["on_time"], now["sla_due"]),
+            _share(before["on_time"], before["sla_due"]),
+            now["on_time"], now["sla_due"], better="up",
+        ),
+        Kpi(
+            "hot_share", "share", _share(now["in_hot"], now["located"]),
+            _share(before["in_hot"], before["located"]),
+            now["in_hot"], now["located"],
+        ),
+        Kpi(
+            "handling", "hours", hours(now), hours(before), None, now["closed"],
+        ),
+    )  # fmt: skip
+
+
+def _monthly(table: IncidentTable, window: IncidentFilter) -> pd.DataFrame:
+    months = pd.period_range(
+        pd.Timestamp(window.start).to_period("M"), pd.Timestamp(window.end).to_period("M"), freq="M"
+    )
+
+    def per_month(flt: IncidentFilter, shift_years: int) -> NDArray[np.int64]:
+        idx = select(table, flt)
+        when = pd.to_datetime(table.occurred_s[idx], unit="s").to_period("M")
+        ordinal = np.asarray(when.asi8, dtype=np.int64) + 12 * shift_years
+        first = int(months[0].ordinal)
+        pos = ordinal - first
+        pos = pos[(pos >= 0) & (pos < len(months))]
+        return np.bincount(pos, minlength=len(months)).astype(np.int64)
+
+    last_year = IncidentFilter(
+        (months[0] - 12).start_time.date(),
+        (months[-1] - 12).end_time.date(),
+        window.categories,
+        window.handling_classes,
+        window.grid_codes,
+    )
+    return pd.DataFrame(
+        {
+            "month": [m.start_time.date() for m in months],
+            "count": per_month(window, 0),
+            "count_last_year": per_month(last_year, 1),
+        }
+    )
+
+
+def _categories(
+    table: IncidentTable, now: NDArray[np.int64], before: NDArray[np.int64]
+) -> pd.DataFrame:
+    k = len(CATEGORY_CODES)
+    return pd.DataFrame(
+        {
+            "current": np.bincount(table.category[now], minlength=k),
+            "previous": np.bincount(table.category[before], minlength=k),
+        },
+        index=pd.Index(CATEGORY_CODES, name=schema.CATEGORY),
+    )
+
+
+def _emerging(
+    table: IncidentTable, window: IncidentFilter, res: int, min_count: int
+) -> pd.DataFrame:
+    idx = select(table, window)
+    cols = ["cell", "count", "trend_code", "grid"]
+    if not len(idx):
+        return pd.DataFrame(columns=cols)
+    trends = emerging_hotspots(table, idx, res=res, bin="month")
+    alert = trends[trends["trend_code"].isin(ALERT_TRENDS)]
+    alert = alert[alert["count"] >= min_count]
+    if alert.empty:
+        return pd.DataFrame(columns=cols)
+    # The grid that holds most of each cell's incidents names the place in words.
+    grid = table.grid[idx]
+    cells = table.cell[idx]
+    keep = (grid >= 0) & (cells != 0)
+    parents = cells_to_str(cell_parents(cells[keep], res))
+    pairs = pd.DataFrame({"cell": parents, "grid": grid[keep]})
+    pairs = pairs[pairs["cell"].isin(set(alert["cell"]))]
+    top = pairs.groupby(["cell", "grid"]).size().reset_index(name="n")
+    top = top.sort_values(["cell", "n", "grid"], ascending=[True, False, True]).drop_duplicates(
+        "cell"
+    )
+    codes = np.asarray(table.grid_codes, dtype=object)
+    where = dict(zip(top["cell"], codes[top["grid"].to_numpy()], strict=True))
+    alert = alert.assign(grid=alert["cell"].map(where))
+    order = alert.sort_values(["trend_code", "count"], ascending=[False, False], kind="stable")
+    return order[cols].reset_index(drop=True)
+
+
+def build_cockpit(
+    table: IncidentTable,
+    flt: IncidentFilter,
+    households: pd.Series,
+    name_of: Callable[[str], str],
+    *,
+    res: int = 9,
+    settings: RiskSettings | None = None,
+    top_n: int = 10,
+    overview: pd.DataFrame | None = None,
+    layers: CellLayers | None = None,
+) -> Cockpit:
+    """Compute the cockpit for ``flt``.
+
+    Parameters
+    ----------
+    table, flt
+        Incidents and the window, categories, classes and grids in scope.
+    households
+        Households per grid code (denominator of the per-1,000 rate).
+    name_of
+        Display name of a grid code.
+    res
+        H3 resolution of the map and of the hot-spot analysis.
+    settings
+        Risk settings; ``min_count`` is the suppression threshold.
+    overview, layers
+        Precomputed :func:`~gridmap.analytics.overview.grid_overview` and
+        :func:`~gridmap.analytics.overview.cell_layers` of ``flt`` (pages cache them).
+    """
+    settings = settings or RiskSettings()
+    if layers is None:
+        layers = cell_layers(table, select(table, flt), res=res)
+    if overview is None:
+        overview = grid_overview(table, flt, households, res=res, settings=settings, layers=layers)
+    prev = previous_window(flt)
+    now_n = _period_numbers(
+        table, flt, households, settings, res, counts=layers.counts, spots=layers.spots
+    )
+    before_n = _period_numbers(table, prev, households, settings, res)
+
+    m = settings.min_count
+    spots = layers.spots
+    shown = spots[spots["count"] >= m][["cell", "count", "hotspot_class"]].reset_index(drop=True)
+    visible = overview[~overview["suppressed"]]
+    top = visible.head(top_n).copy()
+    top.insert(0, "name", [name_of(str(c)) for c in top.index])
+    window = trend_window(flt)
+    return Cockpit(
+        flt=flt,
+        previous=prev,
+        trend_window=window,
+        min_count=m,
+        kpis=_kpis(now_n, before_n),
+        top=top,
+        cells=shown,
+        emerging=_emerging(table, window, res, m),
+        monthly=_monthly(table, window),
+        categories=_categories(table, select(table, flt), select(table, prev)),
+        suppressed_cells=int((spots["count"] < m).sum()),
+        suppressed_grids=int(overview["suppressed"].sum()),
+        grids_in_scope=len(overview),
+        notes={
+            "hot_cells": now_n["hot_cells"],
+            "cells": now_n["cells"],
+            "hot_cells_previous": before_n["hot_cells"],
+        },
+    )

@@ -1,0 +1,334 @@
+"""Matplotlib drawings of the cockpit: KPI tiles, risk maps, top grids, trends.
+
+Everything draws onto a given ``Axes`` or ``Figure`` (no pyplot state), so the same pieces
+compose the one-page PNG and the pages of the PDF, also inside a Streamlit server thread.
+"""
+
+from __future__ import annotations
+
+import math
+import textwrap
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import geopandas as gpd
+import numpy as np
+import shapely
+
+from .. import schema
+from ..analytics.cockpit import Cockpit
+from ..analytics.hotspots import HOTSPOT_CLASSES
+from ..analytics.trends import trend_label
+from ..i18n import t
+from ..indexing import cell_polygons, str_to_cells
+from .text import kpi_text
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
+__all__ = ["MapContext", "draw_categories", "draw_kpis", "draw_map", "draw_monthly", "draw_top"]
+
+INK = "#1f2933"
+MUTED = "#6b7785"
+TONE = {"good": "#1a7f37", "bad": "#c62828", "neutral": MUTED}
+# Hot-spot colours match the app's (gridmap.viz.HOTSPOT_RGB) so paper and screen agree.
+HOT = {3: "#b2182b", 2: "#ef6548", 1: "#fdae61"}
+QUIET = "#e8e4da"
+EMERGING = {1: "#e6550d", 2: "#fd8d3c", 3: "#a50f15"}
+LEVEL_STYLE = {
+    "district": (1.6, "#7a3b2e"),
+    "street": (0.8, "#6a6aa0"),
+    "community": (0.3, "#b0b0b0"),
+}
+
+
+@dataclass(frozen=True)
+class MapContext:
+    """What the map draws besides cells: admin outlines and where each grid is."""
+
+    outlines: dict[str, gpd.GeoSeries]  # level -> outlines (EPSG:4326)
+    grid_points: dict[str, tuple[float, float]]  # grid code -> (lon, lat) inside it
+    bounds: tuple[float, float, float, float]
+
+    @classmethod
+    def build(
+        cls,
+        admin: gpd.GeoDataFrame,
+        grids: gpd.GeoDataFrame,
+        grid_codes: frozenset[str] | None,
+    ) -> MapContext:
+        """Outlines of the districts, streets and communities that hold the grids in scope."""
+        shown = grids if grid_codes is None else grids[grids[schema.CODE].isin(grid_codes)]
+        if shown.empty:
+            shown = grids
+        minx, miny, maxx, maxy = shown.total_bounds
+        pad_x, pad_y = 0.03 * (maxx - minx) + 1e-3, 0.03 * (maxy - miny) + 1e-3
+        bounds = (minx - pad_x, miny - pad_y, maxx + pad_x, maxy + pad_y)
+        box = shapely.box(*bounds)
+        outlines = {}
+        for level in ("community", "street", "district"):
+            layer = admin[admin[schema.LEVEL] == level]
+            layer = layer[layer.intersects(box)]
+            tol = {"district": 0.0008, "street": 0.0003, "community": 0.0001}[level]
+            outlines[level] = layer.geometry.boundary.simplify(tol)
+        points = shown.set_index(schema.CODE).geometry.representative_point()
+        return cls(outlines, {str(c): (p.x, p.y) for c, p in points.items()}, bounds)
+
+
+def _hexes(cells: Any) -> gpd.GeoSeries:
+    return cell_polygons(str_to_cells(np.asarray(cells, dtype=object)))
+
+
+def focus_bounds(cockpit: Cockpit, ctx: MapContext) -> tuple[float, float, float, float]:
+    """Where the incidents are: the cells shown and the top grids, not the empty hills.
+
+    The 1st-99th percentiles of the cell centres drop the odd remote cell; the padding keeps
+    the district outlines around the cluster readable. Falls back to the scope's extent.
+    """
+    xs: list[float] = []
+    ys: list[float] = []
+    if len(cockpit.cells):
+        # Hexagons are a few hundred metres across: a planar centroid in degrees is exact
+        # enough here (and geopandas would warn about a geographic CRS).
+        c = shapely.centroid(_hexes(cockpit.cells["cell"]).to_numpy())
+        lo_x, hi_x = np.percentile(shapely.get_x(c), [1, 99])
+        lo_y, hi_y = np.percentile(shapely.get_y(c), [1, 99])
+        xs += [lo_x, hi_x]
+        ys += [lo_y, hi_y]
+    for code in cockpit.top.index:
+        xy = ctx.grid_points.get(str(code))
+        if xy is not None:
+            xs.append(xy[0])
+            ys.append(xy[1])
+    if not xs:
+        return ctx.bounds
+    minx, maxx, miny, maxy = min(xs), max(xs), min(ys), max(ys)
+    span = max(maxx - minx, (maxy - miny) * 1.3, 0.02)
+    cx, cy = (minx + maxx) / 2, (miny + maxy) / 2
+    half_x, half_y = 0.58 * span, 0.58 * span / 1.3
+    return (cx - half_x, cy - half_y, cx + half_x, cy + half_y)
+
+
+def _frame_map(ax: Axes, bounds: tuple[float, float, float, float]) -> None:
+    minx, miny, maxx, maxy = bounds
+    ax.set_xlim(minx, maxx)
+    ax.set_ylim(miny, maxy)
+    # Degrees of longitude shrink with latitude: keep shapes true at the map's centre.
+    ax.set_aspect(1 / math.cos(math.radians((miny + maxy) / 2)))
+    ax.set_xticks([])
+    ax.set_yticks([])
+    ax.set_xlabel("")
+    ax.set_ylabel("")
+    for spine in ax.spines.values():
+        spine.set_visible(False)
+
+
+def _outlines(ax: Axes, ctx: MapContext) -> None:
+    for level in ("community", "street", "district"):
+        width, colour = LEVEL_STYLE[level]
+        geoms = ctx.outlines.get(level)
+        if geoms is not None and len(geoms):
+            geoms.plot(ax=ax, linewidth=width, color=colour, zorder=2)
+
+
+def draw_map(
+    ax: Axes,
+    cockpit: Cockpit,
+    ctx: MapContext,
+    lang: str,
+    *,
+    layer: str = "hotspots",
+    rank_labels: bool = True,
+    legend_size: float = 9,
+) -> None:
+    """Hot spots (or emerging hot spots) on cells, admin outlines and the top grids' ranks."""
+    handles = []
+    from matplotlib.patches import Patch
+
+    if layer == "hotspots":
+        cells = cockpit.cells
+        if len(cells):
+            hexes = _hexes(cells["cell"])
+            cls = cells["hotspot_class"].to_numpy()
+            colours = [HOT.get(int(k), QUIET) for k in cls]
+            hexes.plot(ax=ax, color=colours, linewidth=0, zorder=1)
+        for k in (3, 2, 1):
+            handles.append(Patch(color=HOT[k], label=HOTSPOT_CLASSES[k].label(lang)))
+        handles.append(
+            Patch(color=QUIET, label=t("cockpit.legend.quiet", lang, m=cockpit.min_count))
+        )
+    else:
+        em = cockpit.emerging
+        if len(em):
+            hexes = _hexes(em["cell"])
+            hexes.plot(
+                ax=ax, color=[EMERGING[int(k)] for k in em["trend_code"]], linewidth=0, zorder=1
+            )
+        for k in (1, 2, 3):
+            handles.append(Patch(color=EMERGING[k], label=trend_label(k, lang)))
+    _outlines(ax, ctx)
+    _frame_map(ax, focus_bounds(cockpit, ctx))  # after plotting: geopandas resets limits
+    if rank_labels:
+        for rank, code in enumerate(cockpit.top.index[:10], start=1):
+            xy = ctx.grid_points.get(str(code))
+            if xy is None:
+                continue
+            ax.annotate(
+                str(rank),
+                xy,
+                ha="center",
+                va="center",
+                fontsize=legend_size,
+                fontweight="bold",
+                color="white",
+                zorder=4,
+                bbox={"boxstyle": "circle,pad=0.25", "fc": INK, "ec": "white", "lw": 0.8},
+            )
+    ax.legend(
+        handles=handles,
+        loc="lower left",
+        fontsize=legend_size,
+        frameon=True,
+        framealpha=0.9,
+        title=t("cockpit.legend.top", lang) if rank_labels else None,
+        title_fontsize=legend_size,
+    )
+
+
+def draw_kpis(
+    fig: Figure,
+    cockpit: Cockpit,
+    lang: str,
+    rect: tuple[float, float, float, float],
+    *,
+    scale: float = 1.0,
+) -> None:
+    """One tile per KPI across ``rect`` (figure fractions: left, bottom, width, height)."""
+    from matplotlib.patches import FancyBboxPatch
+
+    left, bottom, width, height = rect
+    n = len(cockpit.kpis)
+    gap = 0.008
+    tile_w = (width - gap * (n - 1)) / n
+    for i, kpi in enumerate(cockpit.kpis):
+        text = kpi_text(kpi, cockpit, lang)
+        x = left + i * (tile_w + gap)
+        fig.patches.append(
+            FancyBboxPatch(
+                (x, bottom), tile_w, height,
+                boxstyle="round,pad=0,rounding_size=0.006",
+                transform=fig.transFigure, fc="#f4f6f8", ec="#d0d7de", lw=0.8,
+            )
+        )  # fmt: skip
+        cx = x + 0.012
+        fig.text(
+            cx, bottom + height * 0.80, text.label, fontsize=12 * scale, color=MUTED, va="center"
+        )
+        fig.text(
+            cx,
+            bottom + height * 0.52,
+            text.value,
+            fontsize=26 * scale,
+            color=INK,
+            fontweight="bold",
+            va="center",
+        )
+        fig.text(
+            cx,
+            bottom + height * 0.26,
+            textwrap.fill(text.detail, 22 if lang == "zh" else 40),
+            fontsize=8.5 * scale,
+            color=MUTED,
+            va="center",
+        )
+        fig.text(
+            cx, bottom + height * 0.09, text.change,
+            fontsize=10 * scale, color=TONE[text.tone], va="center",
+        )  # fmt: skip
+
+
+def _wrap(text: str, lang: str, width: int, lines: int = 0) -> str:
+    """Wrap at ``width`` CJK characters (English gets about twice as many letters)."""
+    return textwrap.fill(
+        text, width if lang == "zh" else int(width * 1.9), max_lines=lines or None, placeholder=" …"
+    )
+
+
+def draw_top(
+    ax: Axes,
+    cockpit: Cockpit,
+    lang: str,
+    *,
+    size: float = 10,
+    wrap: int = 26,
+    rows: int = 10,
+    lines: int = 0,
+) -> None:
+    """The top grids as a ranked list: rank, name, incidents / households, rate, reason.
+
+    ``lines`` caps each reason's lines (0: no cap), so a full list fits its box.
+    """
+    ax.set_axis_off()
+    top = cockpit.top.head(rows)
+    if top.empty:
+        ax.text(0, 1, t("cockpit.top.none", lang, m=cockpit.min_count), fontsize=size, va="top")
+        return
+    y = 1.0
+    step = 1.0 / max(rows, len(top))
+    for rank, (_code, row) in enumerate(top.iterrows(), start=1):
+        hh = row["households"]
+        hh_text = "–" if hh != hh else f"{hh:,.0f}"  # NaN check without numpy
+        head = (
+            f"{rank}. {row['name']}   {row['incidents']:,.0f} {t('count.unit', lang)}"
+            f" / {hh_text} {t('cockpit.col.households', lang)} · "
+            f"{t('kpi.rate', lang)} {row['rate_eb']:,.0f}"
+        )
+        ax.text(
+            0,
+            y,
+            head,
+            fontsize=size,
+            fontweight="bold",
+            color=INK,
+            va="top",
+            transform=ax.transAxes,
+        )
+        ax.text(
+            0.03, y - step * 0.38, _wrap(str(row[f"sentence_{lang}"]), lang, wrap, lines),
+            fontsize=size * 0.82, color=MUTED, va="top", transform=ax.transAxes,
+        )  # fmt: skip
+        y -= step
+
+
+def draw_monthly(ax: Axes, cockpit: Cockpit, lang: str) -> None:
+    m = cockpit.monthly
+    x = np.arange(len(m))
+    ax.plot(x, m["count"], color="#b2182b", lw=2.2, marker="o", label=t("cockpit.current", lang))
+    ax.plot(
+        x, m["count_last_year"], color=MUTED, lw=1.4, ls="--", label=t("cockpit.last_year", lang)
+    )
+    ax.set_xticks(x, [d.strftime("%y-%m") for d in m["month"]], fontsize=8, rotation=45)
+    ax.set_ylim(bottom=0)
+    ax.grid(axis="y", color="#e5e5e5")
+    ax.legend(fontsize=9, frameon=False)
+    ax.set_title(t("cockpit.trend", lang), fontsize=12, loc="left")
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+
+
+def draw_categories(ax: Axes, cockpit: Cockpit, lang: str) -> None:
+    cats = cockpit.categories
+    cats = cats[(cats["current"] + cats["previous"]) > 0]
+    labels = [schema.CATEGORIES.label(c, lang) for c in cats.index]
+    y = np.arange(len(cats))
+    ax.barh(
+        y - 0.2, cats["previous"], height=0.4, color="#c9ced6", label=t("cockpit.previous", lang)
+    )
+    ax.barh(y + 0.2, cats["current"], height=0.4, color="#2b6cb0", label=t("cockpit.current", lang))
+    ax.set_yticks(y, labels, fontsize=9)
+    ax.invert_yaxis()
+    ax.legend(fontsize=9, frameon=False, loc="lower right")
+    ax.set_title(t("cockpit.categories", lang), fontsize=12, loc="left")
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
