@@ -26,7 +26,9 @@ st.set_page_config(page_title="gridmap 网格治理", page_icon="static/favicon.
 L = lang()
 pages = [
     st.Page("app_pages/map.py", title=t("page.map", L), icon=":material/map:", default=True),
+    st.Page("app_pages/cockpit.py", title=t("page.cockpit", L), icon=":material/dashboard:"),
     st.Page("app_pages/risk.py", title=t("page.risk", L), icon=":material/local_fire_department:"),
+    st.Page("app_pages/coverage.py", title=t("page.coverage", L), icon=":material/videocam:"),
     st.Page("app_pages/workspace.py", title=t("page.workspace", L), icon=":material/database:"),
 ]
 st.navigation(pages).run()

@@ -187,10 +187,35 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _cmd_risk(args: argparse.Namespace) -> int:
+def _window(args: argparse.Namespace, table: Any, default_days: int) -> Any:
+    """The IncidentFilter of --since/--until/--category (default: the newest days)."""
     import datetime as dt
 
-    from .analytics.incidents import IncidentFilter, load_incident_table
+    from .analytics.incidents import IncidentFilter
+
+    if table.time_range is None:
+        raise SchemaError(f"{args.workspace}: the workspace holds no incidents")
+    _first, last = table.time_range
+    try:
+        until = dt.date.fromisoformat(args.until) if args.until else last
+        since = (
+            dt.date.fromisoformat(args.since)
+            if args.since
+            else until - dt.timedelta(days=default_days - 1)
+        )
+    except ValueError as exc:
+        raise SchemaError(f"--since/--until: {exc} (use YYYY-MM-DD)") from None
+    if until < since:
+        raise SchemaError(f"--since {since} is after --until {until}")
+    categories = tuple(args.category or ())
+    bad = [c for c in categories if c not in (*schema.CATEGORIES.codes, "unclassified")]
+    if bad:
+        raise SchemaError(f"--category {', '.join(bad)}: allowed {schema.CATEGORIES.describe()}")
+    return IncidentFilter(since, until, categories)
+
+
+def _cmd_risk(args: argparse.Namespace) -> int:
+    from .analytics.incidents import load_incident_table
     from .analytics.overview import grid_overview
     from .hierarchy import build_hierarchy
     from .store.gpkg import open_workspace
@@ -198,19 +223,8 @@ def _cmd_risk(args: argparse.Namespace) -> int:
     ws = open_workspace(args.workspace)
     grids = ws.read_grids()
     table = load_incident_table(ws)
-    if table.time_range is None:
-        raise SchemaError(f"{args.workspace}: the workspace holds no incidents")
-    _first, last = table.time_range
-    try:
-        until = dt.date.fromisoformat(args.until) if args.until else last
-        since = dt.date.fromisoformat(args.since) if args.since else until - dt.timedelta(days=89)
-    except ValueError as exc:
-        raise SchemaError(f"--since/--until: {exc} (use YYYY-MM-DD)") from None
-    categories = tuple(args.category or ())
-    bad = [c for c in categories if c not in (*schema.CATEGORIES.codes, "unclassified")]
-    if bad:
-        raise SchemaError(f"--category {', '.join(bad)}: allowed {schema.CATEGORIES.describe()}")
-    flt = IncidentFilter(since, until, categories)
+    flt = _window(args, table, 90)
+    since, until = flt.start, flt.end
     overview = grid_overview(
         table, flt, grids.set_index(schema.CODE)[schema.HOUSEHOLDS], res=args.res
     )
@@ -260,6 +274,304 @@ def _cmd_risk(args: argparse.Namespace) -> int:
                 f"  {row.risk_score:5.1f}  {row.code}  {row.name}  {row.incidents:,}  "
                 f"{row.sentence}"
             )
+    return EXIT_OK
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    from .analytics.incidents import load_incident_table
+    from .analytics.risk import RiskSettings
+    from .report import cockpit_png, report_pdf
+    from .report.from_workspace import report_inputs
+    from .store.gpkg import open_workspace
+
+    out = Path(args.out)
+    if out.suffix.lower() != ".pdf":
+        raise SchemaError(f"--out {out}: the report is a PDF; name it *.pdf")
+    if not out.parent.is_dir():
+        raise SchemaError(f"--out {out}: folder {out.parent} does not exist")
+    ws = open_workspace(args.workspace)
+    table = load_incident_table(ws)
+    flt = _window(args, table, 30)
+    settings = RiskSettings(min_count=args.min_count)
+    inputs = report_inputs(ws, flt, area=args.area, settings=settings, table=table)
+    names = dict(inputs.hierarchy.names)
+    report_pdf(inputs.cockpit, inputs.context, inputs.meta, out, lang=args.lang, grid_names=names)
+    written = [str(out)]
+    if args.png:
+        png = Path(args.png)
+        png.write_bytes(cockpit_png(inputs.cockpit, inputs.context, inputs.meta, args.lang))
+        written.append(str(png))
+    c = inputs.cockpit
+    if args.json:
+        _print_json(
+            {
+                "written": written,
+                "since": str(flt.start),
+                "until": str(flt.end),
+                "area": args.area,
+                "kpis": [
+                    {
+                        "key": k.key,
+                        "value": k.value,
+                        "numerator": k.numerator,
+                        "denominator": k.denominator,
+                        "previous": k.previous,
+                    }
+                    for k in c.kpis
+                ],
+                "top": [
+                    {
+                        "code": str(code),
+                        "name": row["name"],
+                        "sentence": row[f"sentence_{args.lang}"],
+                    }
+                    for code, row in c.top.iterrows()
+                ],
+                "suppressed_cells": c.suppressed_cells,
+                "suppressed_grids": c.suppressed_grids,
+            }
+        )
+    else:
+        print(f"report {flt.start} to {flt.end} ({inputs.meta.area_name}): {', '.join(written)}")
+    return EXIT_OK
+
+
+def _cmd_rebalance(args: argparse.Namespace) -> int:
+    from .analytics import rebalance as rb
+    from .analytics.workload import parse_band
+    from .store.gpkg import open_workspace
+
+    band = parse_band(args.band) if args.band else None
+    if args.top < 0:
+        raise SchemaError(f"--top {args.top}: must be >= 0")
+    if args.cells is not None and not 9 <= args.cells <= 12:
+        raise SchemaError(f"--cells {args.cells}: H3 resolution 9..12 allowed")
+    ws = open_workspace(args.workspace)
+    p = rb.load_problem(
+        ws,
+        scope=args.scope,
+        locked=args.lock or (),
+        band=band,
+        cell_res=args.cells or 11,
+        use_units=args.cells is None,
+    )
+    base = rb.base_plan(p)
+    table = rb.grid_table(base)
+    communities = sorted(set(p.grid_community))
+    reasons = {c: rb.infeasibility(p, c) for c in communities}
+    lang = 0 if args.lang == "zh" else 1
+    if args.redraw:
+        plan = rb.redraw_all(p, seed=args.seed)
+        suggestions: list[rb.Suggestion] = []
+    else:
+        suggestions = rb.suggest(p, seed=args.seed)
+        plan = rb.combine(p, suggestions)
+    after = rb.grid_table(plan)
+    alive = after[after["n_units"] > 0]
+    summary = {
+        "scope": args.scope or "all",
+        "units": len(p.graph),
+        "units_estimated": p.graph.estimate,
+        "grids": len(table),
+        "out_of_band": int((~table["in_band"]).sum()),
+        "band_gap_households": int(table["band_gap"].sum()),
+        "plan": "redraw" if args.redraw else "top suggestions combined",
+        "plan_grids": len(alive),
+        "plan_out_of_band": int((~alive["in_band"]).sum()),
+        "plan_band_gap_households": int(alive["band_gap"].sum()),
+        "plan_households_moved": plan.households_moved(),
+        "plan_non_contiguous": int((~alive["contiguous"]).sum()),
+    }
+    data: dict[str, Any] = {
+        **summary,
+        "infeasible": {c: [r[lang] for r in rs] for c, rs in reasons.items() if rs},
+        "suggestions": [s.to_dict() for s in suggestions[: args.top]],
+    }
+    if args.out:
+        rb.dump_plan(
+            plan,
+            args.out,
+            extra={
+                "scope": args.scope,
+                "cell_res": args.cells,
+                "summary": summary,
+                "suggestions": data["suggestions"],
+            },
+        )
+    version = None
+    if args.save_draft is not None:
+        grids = ws.read_grids(p.base_version)
+        version = rb.save_draft(
+            ws,
+            rb.plan_grids(plan, grids, simplify_m=args.simplify),
+            author=args.author,
+            note=args.save_draft or "gridmap rebalance",
+        )
+        data["draft_version"] = version
+    if args.json:
+        _print_json(data)
+        return EXIT_OK
+    est = " (H3 cells, households estimated by area)" if p.graph.estimate else ""
+    print(
+        f"rebalance {summary['scope']}: {summary['grids']:,} basic grids, "
+        f"{summary['units']:,} units{est}; {summary['out_of_band']:,} out of band "
+        f"({summary['band_gap_households']:,} households outside it)"
+    )
+    for rs in reasons.values():
+        for r in rs:
+            print(f"  cannot fit: {r[lang]}")
+    for i, s in enumerate(suggestions[: args.top], 1):
+        text = s.sentence_zh if args.lang == "zh" else s.sentence_en
+        print(f"  {i:>2}. [{s.kind}] {text} (score {s.score:.2f})")
+    print(
+        f"plan ({summary['plan']}): {summary['plan_grids']:,} grids, "
+        f"{summary['plan_out_of_band']:,} out of band "
+        f"({summary['plan_band_gap_households']:,} households outside it), "
+        f"{summary['plan_households_moved']:,} households move"
+    )
+    if args.out:
+        print(f"  plan written to {args.out} (apply: gridmap plan apply WORKSPACE FILE)")
+    if version is not None:
+        print(f"  saved as draft grid version {version} (the published version is unchanged)")
+    return EXIT_OK
+
+
+def _cmd_plan(args: argparse.Namespace) -> int:
+    import json as _json
+
+    from .analytics import rebalance as rb
+    from .store.gpkg import open_workspace
+
+    ws = open_workspace(args.workspace)
+    if args.action == "publish":
+        try:
+            version = int(args.target)
+        except ValueError:
+            raise SchemaError(f"plan publish: VERSION {args.target!r} must be a number") from None
+        if not args.effective:
+            raise SchemaError("plan publish: --effective YYYY-MM-DD is required")
+        rb.publish_version(ws, version, args.effective)
+        print(f"grid version {version} published, effective {args.effective}")
+        return EXIT_OK
+    if not args.as_draft:
+        raise SchemaError(
+            "plan apply: --as-draft NAME is required (drafts never replace the published version)"
+        )
+    try:
+        with open(args.target, encoding="utf-8") as fh:
+            data = _json.load(fh)
+    except (OSError, ValueError) as exc:
+        raise SchemaError(f"{args.target}: cannot read the plan file ({exc})") from None
+    if not isinstance(data, dict):
+        raise SchemaError(f"{args.target}: not a gridmap plan file")
+    cell_res = data.get("cell_res")
+    p = rb.load_problem(
+        ws, scope=data.get("scope"), cell_res=cell_res or 11, use_units=cell_res is None
+    )
+    plan = rb.plan_from_json(p, data)
+    grids = ws.read_grids(p.base_version)
+    version = rb.save_draft(
+        ws,
+        rb.plan_grids(plan, grids, simplify_m=args.simplify),
+        author=args.author,
+        note=args.as_draft,
+    )
+    if args.json:
+        _print_json({"draft_version": version, "households_moved": plan.households_moved()})
+    else:
+        print(
+            f"plan {Path(args.target).name}: {plan.households_moved():,} households move; "
+            f"saved as draft grid version {version} ({args.as_draft})"
+        )
+    return EXIT_OK
+
+
+def _cmd_coverage(args: argparse.Namespace) -> int:
+    import geopandas as gpd
+
+    from .analytics.coverage import coverage_by_level, workspace_coverage
+    from .analytics.siting import suggest_sites
+    from .hierarchy import build_hierarchy
+    from .store.gpkg import open_workspace
+
+    if args.suggest is not None and not 0 <= args.suggest <= 5000:
+        raise SchemaError(f"--suggest {args.suggest}: allowed 0..5000")
+    if args.exact and not args.suggest:
+        raise SchemaError("--exact needs --suggest N (1..100)")
+    candidates = None
+    if args.candidates:
+        path = Path(args.candidates)
+        if not path.exists():
+            raise SchemaError(f"--candidates {path}: file not found")
+        try:
+            candidates = gpd.read_file(path)
+        except Exception as exc:
+            raise SchemaError(f"--candidates {path}: cannot read ({exc})") from None
+        if candidates.crs is None or candidates.crs.to_epsg() != 4326:
+            candidates = candidates.set_crs(4326) if candidates.crs is None else candidates
+            candidates = candidates.to_crs(4326)
+    ws = open_workspace(args.workspace)
+    result = workspace_coverage(ws)
+    h = build_hierarchy(ws.read_layer("admin"), ws.read_grids())
+    if args.level == "cell":
+        rows = result.cells.rename(columns={"h3": "code"})[
+            ["code", "grid_code", "coverage_share", "risk", "households", "uncovered_risk"]
+        ]
+        rows = rows.sort_values("uncovered_risk", ascending=False, kind="stable")
+    elif args.level == "keyarea":
+        rows = result.keyareas.sort_values("coverage_share", kind="stable")
+    elif args.level == "grid":
+        rows = result.grids.reset_index()
+        rows.insert(1, "name", rows["code"].map(h.name))
+        rows = rows.sort_values("gap_index", ascending=False, kind="stable")
+    else:
+        rows = coverage_by_level(result, h.parents, h.levels, args.level).reset_index()
+        rows.insert(1, "name", rows["code"].map(h.name))
+        rows = rows.sort_values("gap_index", ascending=False, kind="stable")
+    sites = None
+    if args.suggest:
+        sites, sol, _cand = suggest_sites(
+            result, args.suggest, candidates=candidates, exact=args.exact
+        )
+    if args.out:
+        out = Path(args.out)
+        if out.suffix.lower() in (".geojson", ".json", ".gpkg") and sites is not None:
+            sites.to_file(out, driver="GeoJSON" if out.suffix.lower() != ".gpkg" else "GPKG")
+        else:
+            rows.to_csv(out, index=False, encoding="utf-8-sig")
+    s = result.summary
+    if args.json:
+        payload: dict[str, Any] = {
+            "level": args.level,
+            "summary": s,
+            "offline_cameras": result.footprints.loc[
+                ~result.footprints["online"], schema.ID
+            ].tolist(),
+            "rows": rows.head(args.top).to_dict(orient="records") if args.top else [],
+        }
+        if sites is not None:
+            payload["suggested"] = sites.drop(columns="geometry").to_dict(orient="records")
+            payload["suggest_method"] = sol.method
+            payload["suggest_optimal"] = sol.optimal
+        _print_json(payload)
+    else:
+        print(
+            f"coverage: area {s['area_share']:.1%}, risk-weighted {s['risk_share']:.1%}, "
+            f"households {s['household_share']:.1%}; key areas at target "
+            f"{s['keyareas_compliant']}/{s['keyareas_total']}; cameras online "
+            f"{s['cameras_online']}/{s['cameras_total']} ({s['cameras_assumed']} with assumed "
+            f"values, {s['cameras_redundant']} redundant); {s['gap_zones']} blind-spot zones"
+        )
+        for row in rows.head(args.top).itertuples(index=False):
+            d = row._asdict()
+            print(f"  {d['coverage_share']:6.1%}  {d['code']}  {d.get('name') or ''}")
+        if sites is not None:
+            print(f"suggested {len(sites)} sites ({sol.method}):")
+            for r in sites.itertuples(index=False):
+                print(
+                    f"  {r.rank:3d}  {r.lon:.6f},{r.lat:.6f}  gain {r.gain:,.1f}  "
+                    f"cumulative {r.cumulative_share:.1%}"
+                )
     return EXIT_OK
 
 
@@ -379,6 +691,101 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", metavar="FILE", help="write every grid as CSV")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=_cmd_risk)
+
+    p = sub.add_parser(
+        "report", help="printable PDF risk report (cockpit, maps, top grids, trends)"
+    )
+    p.add_argument("workspace")
+    p.add_argument("--out", required=True, metavar="FILE.pdf")
+    p.add_argument("--png", metavar="FILE.png", help="also write the cockpit page as a PNG")
+    p.add_argument("--since", help="first day (YYYY-MM-DD); default 30 days before --until")
+    p.add_argument("--until", help="last day (YYYY-MM-DD); default the newest incident")
+    p.add_argument("--category", action="append", help="category code (repeatable)")
+    p.add_argument("--area", help="district, street or community code; default the whole city")
+    p.add_argument(
+        "--min-count", type=int, default=5, help="hide cells and grids with fewer incidents"
+    )
+    p.add_argument("--lang", default="zh", choices=("zh", "en"))
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=_cmd_report)
+
+    p = sub.add_parser(
+        "rebalance",
+        help="grids out of the household band, ranked split/merge/move suggestions, redraws",
+    )
+    p.add_argument("workspace")
+    p.add_argument("--scope", help="community, street or district code (prefix); default all")
+    p.add_argument(
+        "--band",
+        metavar="LOW-HIGH",
+        help="households per grid, e.g. 300-500 (default: 300-500 urban, 100-300 village)",
+    )
+    p.add_argument("--lock", action="append", metavar="CODE", help="grid left untouched")
+    p.add_argument(
+        "--redraw",
+        action="store_true",
+        help="redraw every community in scope with a grid out of band",
+    )
+    p.add_argument(
+        "--cells",
+        type=int,
+        metavar="RES",
+        help="use H3 cells of this resolution as units (households estimated)",
+    )
+    p.add_argument("--top", type=int, default=10, help="suggestions printed / in --json")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--lang", default="zh", choices=("zh", "en"))
+    p.add_argument("--out", metavar="PLAN.json", help="write the plan (gridmap plan apply)")
+    p.add_argument(
+        "--save-draft",
+        metavar="NOTE",
+        nargs="?",
+        const="",
+        help="save the plan as a draft grid version",
+    )
+    p.add_argument("--author")
+    p.add_argument(
+        "--simplify",
+        type=float,
+        default=0.0,
+        metavar="M",
+        help="simplify redrawn boundaries by this many metres",
+    )
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=_cmd_rebalance)
+
+    p = sub.add_parser("plan", help="apply a rebalance plan as a draft, or publish a draft")
+    p.add_argument("action", choices=("apply", "publish"))
+    p.add_argument("workspace")
+    p.add_argument("target", help="apply: PLAN.json; publish: draft VERSION number")
+    p.add_argument("--as-draft", metavar="NAME", help="apply: note of the new draft version")
+    p.add_argument("--effective", metavar="DATE", help="publish: effective date YYYY-MM-DD")
+    p.add_argument("--author")
+    p.add_argument("--simplify", type=float, default=0.0, metavar="M")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=_cmd_plan)
+
+    p = sub.add_parser(
+        "coverage", help="camera coverage per area, key-area compliance, blind spots, siting"
+    )
+    p.add_argument("workspace")
+    p.add_argument(
+        "--level",
+        choices=("cell", "grid", "community", "street", "keyarea"),
+        default="grid",
+        help="rows per H3 cell, grid, community, street or key area (default grid)",
+    )
+    p.add_argument("--suggest", type=int, metavar="N", help="propose N new camera sites")
+    p.add_argument("--exact", action="store_true", help="solve the siting exactly (N <= 100)")
+    p.add_argument(
+        "--candidates", metavar="FILE", help="candidate sites (points; default: cell centres)"
+    )
+    p.add_argument(
+        "--out", help="write the rows as CSV (or, with --suggest, the sites as .geojson/.gpkg)"
+    )
+    p.add_argument("--top", type=int, default=20, help="rows to print (default 20)")
+    p.add_argument("--json", action="store_true", help="print JSON instead of text")
+    p.set_defaults(func=_cmd_coverage)
 
     p = sub.add_parser("serve", help="serve the app for a workspace")
     p.add_argument("workspace")

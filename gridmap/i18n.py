@@ -37,6 +37,108 @@ _STRINGS: dict[str, tuple[str, str]] = {
         "Offline: no basemap, the workspace's own layers only",
     ),
     "page.map": ("一张图", "City map"),
+    "page.coverage": ("覆盖", "Coverage"),
+    # --- coverage page ----------------------------------------------------------------
+    "coverage.kpi.area": ("视频覆盖率（面积）", "Video coverage (area)"),
+    "coverage.kpi.risk": ("风险加权覆盖率", "Risk-weighted coverage"),
+    "coverage.kpi.households": ("户数加权覆盖率", "Household-weighted coverage"),
+    "coverage.kpi.keyareas": ("重点区域覆盖率达标", "Key areas at target"),
+    "coverage.kpi.cameras": ("在线摄像机", "Cameras online"),
+    "coverage.kpi.area.of": ("{num} / {den} km²", "{num} / {den} km²"),
+    "coverage.kpi.ratio.of": ("{num} / {den}", "{num} / {den}"),
+    "coverage.kpi.keyareas.of": ("{num} / {den} 处", "{num} / {den} sites"),
+    "coverage.kpi.cameras.of": ("{num} / {den} 台，离线 {off}", "{num} / {den}, {off} offline"),
+    "coverage.layers": ("图层", "Layers"),
+    "coverage.layer.heat": ("覆盖率", "Coverage"),
+    "coverage.layer.gaps": ("盲区", "Blind spots"),
+    "coverage.layer.keyareas": ("重点区域", "Key areas"),
+    "coverage.layer.footprints": ("摄像机视域", "Camera footprints"),
+    "coverage.layer.sites": ("建议点位", "Proposed sites"),
+    "coverage.legend.share": ("单元覆盖率", "Cell coverage"),
+    "coverage.legend.gap": (
+        "盲区（高风险、有住户、未覆盖）",
+        "Blind spot (risky, inhabited, unseen)",
+    ),
+    "coverage.legend.ka_ok": ("重点区域达标", "Key area at target"),
+    "coverage.legend.ka_bad": ("重点区域未达标", "Key area below target"),
+    "coverage.legend.site": ("建议新增点位", "Proposed camera"),
+    "coverage.legend.footprint": ("摄像机视域", "Camera footprint"),
+    "coverage.summary": (
+        "{gaps} 个盲区共 {hh} 户；新增 {n} 台摄像机可覆盖未覆盖风险的 {pct}。",
+        "{gaps} blind-spot zones with {hh} households; {n} new cameras would cover {pct} "
+        "of the unseen risk.",
+    ),
+    "coverage.tab.gaps": ("盲区排行", "Blind spots"),
+    "coverage.tab.keyareas": ("未达标重点区域", "Key areas below target"),
+    "coverage.tab.grids": ("网格覆盖缺口指数", "Grid coverage-gap index"),
+    "coverage.tab.siting": ("新增点位", "New camera sites"),
+    "coverage.tab.cameras": ("离线与冗余摄像机", "Offline and redundant cameras"),
+    "coverage.col.rank": ("排名", "Rank"),
+    "coverage.col.cells": ("单元数", "Cells"),
+    "coverage.col.households": ("户数", "Households"),
+    "coverage.col.uncovered_risk": ("未覆盖风险", "Unseen risk"),
+    "coverage.col.grid_codes": ("涉及网格", "Grids"),
+    "coverage.col.name": ("名称", "Name"),
+    "coverage.col.kind": ("类型", "Kind"),
+    "coverage.col.coverage_share": ("覆盖率", "Coverage"),
+    "coverage.col.target": ("目标", "Target"),
+    "coverage.col.code": ("编码", "Code"),
+    "coverage.col.gap_index": ("覆盖缺口指数", "Coverage-gap index"),
+    "coverage.col.risk_score": ("风险分", "Risk score"),
+    "coverage.col.gain": ("新增覆盖风险", "Risk newly covered"),
+    "coverage.col.cumulative_share": ("累计覆盖未覆盖风险", "Cumulative share of unseen risk"),
+    "coverage.col.lon": ("经度", "Longitude"),
+    "coverage.col.lat": ("纬度", "Latitude"),
+    "coverage.col.grid_code": ("所在网格", "Grid"),
+    "coverage.col.id": ("编号", "ID"),
+    "coverage.col.status": ("状态", "Status"),
+    "coverage.col.crowded_share": ("与 3 台以上重叠比例", "Share seen by 3+ others"),
+    "coverage.siting.n": ("新增摄像机数量", "New cameras"),
+    "coverage.siting.curve": (
+        "边际收益曲线（累计覆盖未覆盖风险）",
+        "Marginal-gain curve (cumulative share of unseen risk)",
+    ),
+    "coverage.siting.sentence": (
+        "前 {n} 台新增摄像机可覆盖 {pct} 的未覆盖风险（{method}）。",
+        "The first {n} new cameras cover {pct} of the unseen risk ({method}).",
+    ),
+    "coverage.siting.method": (
+        "候选点位：未覆盖风险最高的 H3 小单元中心；新摄像机按 100 m 半径（云台）计；"
+        "现有在线摄像机保持不变；贪心算法（懒惰评估），保证不低于最优解的 63%，实测约 99%。",
+        "Candidates: centres of the small H3 cells with most unseen risk; a new camera sees "
+        "100 m around (PTZ); existing online cameras stay; lazy greedy, at least 63 % of the "
+        "optimum by theory, about 99 % measured.",
+    ),
+    "coverage.export.csv": ("导出点位 CSV", "Export sites (CSV)"),
+    "coverage.export.geojson": ("导出点位 GeoJSON（QGIS）", "Export sites (GeoJSON, QGIS)"),
+    "coverage.click": (
+        "点击地图上的网格、盲区或重点区域查看详情",
+        "Click a grid, blind spot or key area on the map for details",
+    ),
+    "coverage.gap.card": (
+        "盲区 #{rank}：{cells} 个单元，{hh} 户，未覆盖风险 {risk}；涉及网格 {grids}",
+        "Blind spot #{rank}: {cells} cells, {hh} households, unseen risk {risk}; grids {grids}",
+    ),
+    "coverage.keyarea.card": (
+        "{name}（{kind}）：覆盖率 {pct}，目标 {target}",
+        "{name} ({kind}): coverage {pct}, target {target}",
+    ),
+    "coverage.offline": ("离线摄像机 {n} 台（不计入覆盖）", "{n} offline cameras (not counted)"),
+    "coverage.redundant": (
+        "可迁移摄像机 {n} 台：其所见 90% 以上另有 3 台以上摄像机覆盖",
+        "{n} cameras to consider moving: 90 %+ of what each sees is seen by 3+ others",
+    ),
+    "coverage.assumed": (
+        "{n} 台摄像机缺少距离、视角或朝向，按类型默认值估算",
+        "{n} cameras lack range, field of view or azimuth; kind defaults are assumed",
+    ),
+    "coverage.method": (
+        "覆盖率 = 视域覆盖面积 ÷ 区域面积（5 m 栅格，重叠不重复计算，离线摄像机不计）；"
+        "风险权重为近 90 天 H3 单元风险分；覆盖缺口指数 = 风险分/100 × 户数 × 未覆盖比例。",
+        "Coverage = area inside some footprint ÷ area (5 m raster, overlaps counted once, "
+        "offline cameras excluded); risk weight: H3 cell risk score of the last 90 days; "
+        "coverage-gap index = risk score/100 × households × uncovered share.",
+    ),
     "scope.all": ("全部", "All"),
     "scope.city": ("全市", "Whole city"),
     "scope.district": ("区县", "District"),
@@ -142,10 +244,19 @@ _STRINGS: dict[str, tuple[str, str]] = {
         "没有事件数达到 {m} 件的网格",
         "No grid has at least {m} incidents",
     ),
-    "cockpit.trend": ("月度事件数（近 12 个月，虚线为上年同期）", "Incidents per month (12 months; dashed: a year earlier)"),
-    "cockpit.categories": ("各类事件：本期与上期", "Incidents by category: this period and the previous"),
-    "cockpit.emerging": ("新兴热点（按月趋势检验）", "Emerging hot spots (monthly trend test)"),
-    "cockpit.emerging.none": ("近 12 个月没有新出现或加剧的热点", "No new or intensifying hot spot in 12 months"),
+    "cockpit.trend": (
+        "月度事件数（近 12 个月，虚线为上年同期）",
+        "Incidents per month (12 months; dashed: a year earlier)",
+    ),
+    "cockpit.categories": (
+        "各类事件：本期与上期",
+        "Incidents by category: this period and the previous",
+    ),
+    "cockpit.emerging": ("新兴热点（近 24 个月按月趋势检验）", "Emerging hot spots (monthly trend test, 24 months)"),
+    "cockpit.emerging.none": (
+        "近 12 个月没有新出现或加剧的热点",
+        "No new or intensifying hot spot in 12 months",
+    ),
     "cockpit.suppressed": (
         "少于 {m} 件事件的单元（{cells} 个）和网格（{grids} 个）不单独显示。",
         "Cells ({cells}) and grids ({grids}) with fewer than {m} incidents are not shown individually.",
@@ -203,7 +314,7 @@ _STRINGS: dict[str, tuple[str, str]] = {
         "按期结案率：在处置时限内结案 ÷ 应结案（已结案或已超时限）；时限：应急 1 天、一般 7 天、矛盾调解 15 天（可配置，非国家标准）。\n"
         "热点集中度：位于显著热点单元（Getis-Ord Gi*，k=1 邻域，FDR 校正，90% 及以上）的事件 ÷ 有位置的事件。\n"
         "风险分：按类别与处置类别加权、30 天半衰期衰减、经验贝叶斯平滑的每千户事件率在全部网格中的百分位。\n"
-        "新兴热点：截至结束月的 12 个月按月 Gi* 的 Mann-Kendall 趋势（新出现、连续、加剧）。\n"
+        "新兴热点：截至结束月的 24 个月按月 Gi* 的 Mann-Kendall 趋势（新出现、连续、加剧）。\n"
         "小数抑制：少于 {m} 件事件的单元和网格不单独显示（本期 {cells} 个单元、{grids} 个网格）。\n"
         "报告不含任何个人信息（不含网格员姓名、当事人信息）。",
         "Incidents: those in the window, of the selected categories and handling classes.\n"
@@ -215,7 +326,7 @@ _STRINGS: dict[str, tuple[str, str]] = {
         "FDR-corrected, 90% or more) ÷ located incidents.\n"
         "Risk score: percentile among all grids of the per-1,000-household rate of incidents "
         "weighted by category and handling class, 30-day half-life, empirical-Bayes smoothed.\n"
-        "Emerging hot spots: Mann-Kendall trend of monthly Gi* over the 12 months to the end month "
+        "Emerging hot spots: Mann-Kendall trend of monthly Gi* over the 24 months to the end month "
         "(new, consecutive, intensifying).\n"
         "Small counts: cells and grids with fewer than {m} incidents are not shown individually "
         "({cells} cells and {grids} grids this period).\n"

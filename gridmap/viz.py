@@ -17,6 +17,7 @@ from .basemap import map_style
 __all__ = [
     "HEAT_RGB",
     "HOTSPOT_RGB",
+    "QUIET_RGB",
     "TREND_RGB",
     "boundary_layer",
     "class_breaks",
@@ -236,6 +237,8 @@ HOTSPOT_RGB: dict[int, tuple[int, int, int]] = {
     -2: (103, 169, 207),
     -3: (33, 102, 172),
 }
+#: Cells with incidents but no significant pattern, where a map shows them at all.
+QUIET_RGB = (222, 228, 236)
 #: Emerging-hot-spot patterns (codes of gridmap.analytics.trends.TREND_CLASSES, hot side).
 TREND_RGB: dict[int, tuple[int, int, int]] = {
     1: (230, 85, 13),  # new
@@ -275,3 +278,85 @@ def legend_items_html(title: str, items: list[tuple[str, tuple[int, int, int]]])
         for label, rgb in items
     )
     return f'<div style="font-size:0.9rem"><b>{title}</b>&nbsp;&nbsp;{spans}</div>'
+
+
+# --- camera coverage ------------------------------------------------------------------------
+#: Coverage share classes (0-25-50-75-100 %): pale to deep teal, so gaps read as "empty".
+COVERAGE_RGB: tuple[tuple[int, int, int], ...] = (
+    (240, 240, 236),
+    (204, 236, 230),
+    (153, 216, 201),
+    (65, 174, 118),
+    (0, 109, 44),
+)
+#: Blind-spot zones, key areas below / at target, camera footprints, proposed sites.
+GAP_RGB = (215, 25, 28)
+KEYAREA_BAD_RGB = (253, 141, 60)
+KEYAREA_OK_RGB = (26, 152, 80)
+FOOTPRINT_RGB = (49, 130, 189)
+SITE_RGB = (122, 1, 119)
+
+
+def coverage_class(share: Any) -> Any:
+    """Class 0..4 of coverage shares: 0 (< 1 %), then 1-25, 25-50, 50-75, >= 75 %."""
+    s = np.nan_to_num(np.asarray(share, dtype=float))
+    return np.where(s < 0.01, 0, np.minimum(1 + (s * 4).astype(int), 4))
+
+
+def coverage_cell_layer(cells: Any, *, layer_id: str, opacity: float = 0.7) -> pdk.Layer:
+    """Flat H3 cells coloured by coverage share; rows carry ``h3`` and ``coverage_share``."""
+    k = coverage_class(cells["coverage_share"])
+    data = [
+        {"cell": c, "rgb": list(COVERAGE_RGB[int(i)])} for c, i in zip(cells["h3"], k, strict=True)
+    ]
+    return _h3_layer(layer_id, data, opacity)
+
+
+def polygon_layer(
+    data: dict[str, Any],
+    *,
+    layer_id: str,
+    fill: list[int],
+    line: list[int],
+    line_px: float = 1.0,
+    pickable: bool = False,
+    colour_property: str | None = None,
+) -> pdk.Layer:
+    """A flat GeoJSON polygon layer; ``colour_property`` names a per-feature ``[r,g,b,a]``."""
+    return pdk.Layer(
+        "GeoJsonLayer",
+        id=layer_id,
+        data=data,
+        stroked=True,
+        filled=True,
+        get_fill_color=f"properties.{colour_property}" if colour_property else fill,
+        get_line_color=line,
+        get_line_width=0,
+        line_width_min_pixels=line_px,
+        pickable=pickable,
+        auto_highlight=pickable,
+    )
+
+
+def point_layer(
+    rows: list[dict[str, Any]],
+    *,
+    layer_id: str,
+    rgb: tuple[int, int, int],
+    radius_px: float,
+    pickable: bool = False,
+) -> pdk.Layer:
+    """Dots of constant screen size; rows carry ``lon`` and ``lat``."""
+    return pdk.Layer(
+        "ScatterplotLayer",
+        id=layer_id,
+        data=rows,
+        get_position=["lon", "lat"],
+        get_fill_color=[*rgb, 230],
+        get_line_color=[255, 255, 255],
+        stroked=True,
+        line_width_min_pixels=1,
+        radius_units="pixels",
+        get_radius=radius_px,
+        pickable=pickable,
+    )

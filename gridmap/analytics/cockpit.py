@@ -39,6 +39,7 @@ from .risk import (
 from .trends import emerging_hotspots
 
 __all__ = [
+    "CHART_MONTHS",
     "KPI_KEYS",
     "TREND_MONTHS",
     "Cockpit",
@@ -47,8 +48,11 @@ __all__ = [
     "trend_window",
 ]
 
-#: Months of history behind the emerging-hot-spot classes and the trend chart.
-TREND_MONTHS = 12
+#: Months of history behind the emerging-hot-spot classes: two years, so that a hot spot
+#: that switched on during the last year reads as new or consecutive, not as persistent.
+TREND_MONTHS = 24
+#: Months in the trend chart (each against the same month a year earlier).
+CHART_MONTHS = 12
 #: The indicators, in the order they are shown.
 KPI_KEYS = ("incidents", "rate", "closure", "on_time", "hot_share", "handling")
 #: Emerging patterns a meeting should hear about (hot-spot trend codes, see ``trends``).
@@ -71,7 +75,7 @@ class Kpi:
     previous: float | None
     numerator: float | None = None
     denominator: float | None = None
-    better: Literal["up", "down"] = "down"
+    better: Literal["up", "down", "neither"] = "down"
 
     @property
     def change(self) -> float | None:
@@ -90,7 +94,7 @@ class Kpi:
     @property
     def improved(self) -> bool | None:
         c = self.change
-        if c is None or c == 0:
+        if c is None or c == 0 or self.better == "neither":
             return None
         return (c < 0) == (self.better == "down")
 
@@ -111,7 +115,7 @@ class Cockpit:
     #: Emerging hot cells with at least ``min_count`` incidents over the trend window:
     #: ``cell``, ``count``, ``trend_code``, ``grid`` (code of the grid holding most of them).
     emerging: pd.DataFrame
-    #: Incidents per month (``month`` as a date, ``count``) over :data:`TREND_MONTHS`,
+    #: Incidents per month (``month`` as a date, ``count``) over :data:`CHART_MONTHS`,
     #: and the same months a year earlier (``count_last_year``).
     monthly: pd.DataFrame
     #: Per category code: ``current`` and ``previous`` counts.
@@ -125,10 +129,10 @@ class Cockpit:
         return next(k for k in self.kpis if k.key == key)
 
 
-def trend_window(flt: IncidentFilter) -> IncidentFilter:
-    """The :data:`TREND_MONTHS` calendar months ending with the month of ``flt.end``."""
+def trend_window(flt: IncidentFilter, months: int = TREND_MONTHS) -> IncidentFilter:
+    """The ``months`` calendar months ending with the month of ``flt.end``."""
     end_month = pd.Timestamp(flt.end).to_period("M")
-    start = (end_month - (TREND_MONTHS - 1)).start_time.date()
+    start = (end_month - (months - 1)).start_time.date()
     return IncidentFilter(start, flt.end, flt.categories, flt.handling_classes, flt.grid_codes)
 
 
@@ -197,7 +201,7 @@ def _kpis(now: dict[str, float], before: dict[str, float]) -> tuple[Kpi, ...]:
         Kpi(
             "hot_share", "share", _share(now["in_hot"], now["located"]),
             _share(before["in_hot"], before["located"]),
-            now["in_hot"], now["located"],
+            now["in_hot"], now["located"], better="neither",
         ),
         Kpi(
             "handling", "hours", hours(now), hours(before), None, now["closed"],
@@ -335,7 +339,7 @@ def build_cockpit(
         top=top,
         cells=shown,
         emerging=_emerging(table, window, res, m),
-        monthly=_monthly(table, window),
+        monthly=_monthly(table, trend_window(flt, CHART_MONTHS)),
         categories=_categories(table, select(table, flt), select(table, prev)),
         suppressed_cells=int((spots["count"] < m).sum()),
         suppressed_grids=int(overview["suppressed"].sum()),

@@ -788,10 +788,10 @@ def compare_periods(
     """
     if by not in ("grid", "city"):
         raise SchemaError(f"by={by!r}; allowed: 'grid' or 'city'")
-    prev = previous_window(flt)
+    before = previous_window(flt)
     periods = {
         "current": (flt.start, flt.end),
-        "previous": (prev.start, prev.end),
+        "previous": (before.start, before.end),
         "last_year": (_minus_year(flt.start), _minus_year(flt.end)),
     }
     selections = {

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import json
 import logging
 import os
 import re
@@ -234,8 +235,22 @@ def _incident_layer(
     prefix: StrArray,
     grid_pos: dict[str, int],
     rng: np.random.Generator,
-) -> gpd.GeoDataFrame:
-    x, y, frame, unit = _incidents.build_incidents(city, n_total, rng)
+) -> tuple[gpd.GeoDataFrame, list[dict[str, Any]]]:
+    """The incident layer and the planted hot spots (lon/lat, trend, theme, incidents)."""
+    x, y, frame, unit, planted = _incidents.build_incidents(city, n_total, rng)
+    p_lon, p_lat = _geo.to_lonlat(planted["x"].to_numpy(), planted["y"].to_numpy())
+    hotspots = [
+        {
+            "lon": round(float(lo), 5),
+            "lat": round(float(la), 5),
+            "trend": str(tr),
+            "theme": str(th),
+            "incidents": int(n),
+        }
+        for lo, la, tr, th, n in zip(
+            p_lon, p_lat, planted["trend"], planted["theme"], planted["incidents"], strict=True
+        )
+    ]
     lon, lat, codes = _locate(x, y, unit, city.units, lookup)
     order = np.argsort(frame["occurred_s"].to_numpy(), kind="stable")
     frame = frame.iloc[order].reset_index(drop=True)
@@ -268,7 +283,7 @@ def _incident_layer(
     out[schema.GRID_CODE_SOURCE] = np.where(knows_grid & assigned, codes, "")
     out[schema.H3_CELL] = points_to_cells(lon, lat, schema.POINT_RES).astype(np.int64)
     out[schema.GRID_CODE] = codes
-    return _gdf(out, gpd.points_from_xy(lon, lat))
+    return _gdf(out, gpd.points_from_xy(lon, lat)), hotspots
 
 
 _INDUSTRY = np.asarray(["00", "08", "01", "02"], dtype=object)  # 公安 城管 社区 企业 (GB/T 28181)
@@ -489,7 +504,7 @@ def build_demo(
         prefix = np.asarray(names["district"] + names["street"] + names["community"], dtype=object)
     with stages.stage("incidents", "incidents generated"):
         n_inc = max(1, round(_incidents.N_INCIDENTS * scale))
-        incidents = _incident_layer(city, n_inc, lookup, prefix, grid_pos, r_inc)
+        incidents, planted = _incident_layer(city, n_inc, lookup, prefix, grid_pos, r_inc)
     with stages.stage("cameras", "cameras placed"):
         n_cam = max(1, round(_cameras.N_CAMERAS * scale))
         cameras = _camera_layer(city, sites, n_cam, lookup, grid_pos, r_cam)
@@ -521,6 +536,8 @@ def build_demo(
             f"{_incidents.PERIOD_START + np.timedelta64(_incidents.PERIOD_DAYS - 1, 'D')}"
         ),
         "demo_export_at": f"{_incidents.EXPORT_AT} 00:00:00",
+        # Where the generator planted its hot spots: the answer key for the risk analysis.
+        "demo_hotspots": json.dumps(planted, ensure_ascii=False),
     }
     with stages.stage("write", "workspace written"):
         target.parent.mkdir(parents=True, exist_ok=True)

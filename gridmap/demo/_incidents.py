@@ -323,8 +323,10 @@ def _workflow(
 
 def build_incidents(
     city: City, n_total: int, rng: np.random.Generator
-) -> tuple[FloatArray, FloatArray, pd.DataFrame, IntArray]:
-    """Incident locations (metres), attributes and the unit each one is tied to (-1: none)."""
+) -> tuple[FloatArray, FloatArray, pd.DataFrame, IntArray, pd.DataFrame]:
+    """Incident locations (metres), attributes, the unit each one is tied to (-1: none), and
+    the planted hot spots (``x``, ``y`` in metres, ``trend``, ``theme``, ``incidents``), so
+    that tests and reviewers can check the analysis finds them."""
     mult, weight = _unit_context(city)
     units = city.units
     ux, uy = units["x"].to_numpy(), units["y"].to_numpy()
@@ -434,4 +436,7 @@ def build_incidents(
             "place": place,
         }
     )
-    return x, y, frame, unit
+    planted = pd.DataFrame(
+        {"x": ux[centre], "y": uy[centre], "trend": trend, "theme": theme, "incidents": n_each}
+    )
+    return x, y, frame, unit, planted

@@ -20,22 +20,36 @@ from ..analytics.cockpit import Cockpit
 from ..analytics.hotspots import HOTSPOT_CLASSES
 from ..analytics.trends import trend_label
 from ..i18n import t
-from ..indexing import cell_polygons, str_to_cells
+from ..indexing import cells_to_polygons, str_to_cells
+from ..viz import HOTSPOT_RGB, QUIET_RGB, TREND_RGB
 from .text import kpi_text
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
-__all__ = ["MapContext", "draw_categories", "draw_kpis", "draw_map", "draw_monthly", "draw_top"]
+__all__ = [
+    "MapContext",
+    "draw_categories",
+    "draw_kpis",
+    "draw_map",
+    "draw_monthly",
+    "draw_top",
+    "focus_bounds",
+]
+
+
+def _hex(rgb: tuple[int, int, int]) -> str:
+    return "#{:02x}{:02x}{:02x}".format(*rgb)
+
 
 INK = "#1f2933"
 MUTED = "#6b7785"
 TONE = {"good": "#1a7f37", "bad": "#c62828", "neutral": MUTED}
-# Hot-spot colours match the app's (gridmap.viz.HOTSPOT_RGB) so paper and screen agree.
-HOT = {3: "#b2182b", 2: "#ef6548", 1: "#fdae61"}
-QUIET = "#e8e4da"
-EMERGING = {1: "#e6550d", 2: "#fd8d3c", 3: "#a50f15"}
+# The app's colours (gridmap.viz), so paper and screen agree.
+HOT = {k: _hex(HOTSPOT_RGB[k]) for k in (3, 2, 1)}
+QUIET = _hex(QUIET_RGB)
+EMERGING = {k: _hex(TREND_RGB[k]) for k in (1, 2, 3)}
 LEVEL_STYLE = {
     "district": (1.6, "#7a3b2e"),
     "street": (0.8, "#6a6aa0"),
@@ -77,10 +91,14 @@ class MapContext:
 
 
 def _hexes(cells: Any) -> gpd.GeoSeries:
-    return cell_polygons(str_to_cells(np.asarray(cells, dtype=object)))
+    return cells_to_polygons(str_to_cells(np.asarray(cells, dtype=object)))
 
 
-def focus_bounds(cockpit: Cockpit, ctx: MapContext) -> tuple[float, float, float, float]:
+def focus_bounds(
+    cockpit: Cockpit,
+    grid_points: dict[str, tuple[float, float]],
+    fallback: tuple[float, float, float, float],
+) -> tuple[float, float, float, float]:
     """Where the incidents are: the cells shown and the top grids, not the empty hills.
 
     The 1st-99th percentiles of the cell centres drop the odd remote cell; the padding keeps
@@ -97,12 +115,12 @@ def focus_bounds(cockpit: Cockpit, ctx: MapContext) -> tuple[float, float, float
         xs += [lo_x, hi_x]
         ys += [lo_y, hi_y]
     for code in cockpit.top.index:
-        xy = ctx.grid_points.get(str(code))
+        xy = grid_points.get(str(code))
         if xy is not None:
             xs.append(xy[0])
             ys.append(xy[1])
     if not xs:
-        return ctx.bounds
+        return fallback
     minx, maxx, miny, maxy = min(xs), max(xs), min(ys), max(ys)
     span = max(maxx - minx, (maxy - miny) * 1.3, 0.02)
     cx, cy = (minx + maxx) / 2, (miny + maxy) / 2
@@ -168,7 +186,8 @@ def draw_map(
         for k in (1, 2, 3):
             handles.append(Patch(color=EMERGING[k], label=trend_label(k, lang)))
     _outlines(ax, ctx)
-    _frame_map(ax, focus_bounds(cockpit, ctx))  # after plotting: geopandas resets limits
+    # After plotting: geopandas resets the limits.
+    _frame_map(ax, focus_bounds(cockpit, ctx.grid_points, ctx.bounds))
     if rank_labels:
         for rank, code in enumerate(cockpit.top.index[:10], start=1):
             xy = ctx.grid_points.get(str(code))

@@ -1,0 +1,243 @@
+"""Cockpit (驾驶舱) glue: the cached cockpit, big-type HTML tiles, the map and exports."""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pydeck as pdk
+import streamlit as st
+
+from .. import schema
+from ..analytics.cockpit import Cockpit, build_cockpit
+from ..analytics.hotspots import HOTSPOT_CLASSES
+from ..analytics.incidents import IncidentFilter
+from ..analytics.trends import trend_label
+from ..i18n import t
+from ..report.from_workspace import area_name
+from ..report.text import kpi_text
+from ..viz import (
+    HOTSPOT_RGB,
+    QUIET_RGB,
+    TREND_RGB,
+    class_layer,
+    legend_items_html,
+    view_for,
+)
+from .data import _stamp, load_hierarchy, load_incidents, load_info, load_layer
+from .risk import load_cell_layers, load_grid_overview
+
+__all__ = [
+    "MEETING_CSS",
+    "cockpit_map_layers",
+    "cockpit_view",
+    "export_pdf",
+    "export_png",
+    "kpi_tiles_html",
+    "load_cockpit",
+    "top_list_html",
+]
+
+# Meeting mode: no sidebar or Streamlit chrome, and every font larger, for a projector.
+MEETING_CSS = """
+<style>
+section[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"],
+header[data-testid="stHeader"], [data-testid="stToolbar"], footer {display: none !important;}
+.block-container {padding-top: 1rem !important; max-width: 100% !important;}
+html, body, [data-testid="stAppViewContainer"] {font-size: 20px;}
+.gm-kpi .v {font-size: 2.7rem !important;}
+.gm-top li {font-size: 1.05rem !important;}
+</style>
+"""
+_TILE_CSS = """
+<style>
+.gm-kpis {display: grid; grid-template-columns: repeat(6, 1fr); gap: 0.6rem;
+  margin: 0.3rem 0 0.8rem;}
+.gm-kpi {background: #f4f6f8; border: 1px solid #d0d7de; border-radius: 8px;
+  padding: 0.6rem 0.8rem;}
+.gm-kpi .l {color: #4b5563; font-size: 1.0rem;}
+.gm-kpi .v {color: #1f2933; font-size: 2.3rem; font-weight: 700; line-height: 1.15;
+  white-space: nowrap;}
+.gm-kpi .d {color: #6b7785; font-size: 0.8rem; min-height: 2.1em;}
+.gm-kpi .c {font-size: 0.95rem; font-weight: 600;}
+.gm-kpi .good {color: #1a7f37;} .gm-kpi .bad {color: #c62828;} .gm-kpi .neutral {color: #6b7785;}
+.gm-top {margin: 0; padding-left: 1.6rem;}
+.gm-top li {font-size: 1.0rem; margin-bottom: 0.3rem; color: #1f2933; line-height: 1.3;}
+.gm-top .why {color: #5b6573; font-size: 0.82em; display: -webkit-box; -webkit-line-clamp: 2;
+  -webkit-box-orient: vertical; overflow: hidden;}
+.gm-top .num {color: #6b7785; font-size: 0.85em;}
+.gm-badge {background: #fff4d6; border: 1px solid #e0b050; color: #8a5a00; border-radius: 6px;
+  padding: 0.15rem 0.5rem; font-size: 0.85rem; margin-left: 0.6rem; vertical-align: middle;}
+</style>
+"""
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _cockpit(path: str, stamp: float, flt: IncidentFilter, res: int) -> Cockpit:
+    p = Path(path)
+    table = load_incidents(p)
+    grids = load_layer(p, "grids")
+    h = load_hierarchy(p)
+    households = grids.set_index(schema.CODE)[schema.HOUSEHOLDS]
+    return build_cockpit(
+        table,
+        flt,
+        households,
+        h.name,
+        res=res,
+        overview=load_grid_overview(p, flt, res),
+        layers=load_cell_layers(p, flt, res),
+    )
+
+
+def load_cockpit(path: Path, flt: IncidentFilter, res: int = 9) -> Cockpit:
+    """The cockpit of ``flt``, sharing the Risk page's cached overview and cell layers."""
+    return _cockpit(str(path), _stamp(path), flt, res)
+
+
+def kpi_tiles_html(cockpit: Cockpit, lang: str) -> str:
+    tiles = []
+    for k in cockpit.kpis:
+        text = kpi_text(k, cockpit, lang)
+        tiles.append(
+            f'<div class="gm-kpi" data-kpi="{k.key}"><div class="l">{html.escape(text.label)}</div>'
+            f'<div class="v">{html.escape(text.value)}</div>'
+            f'<div class="d">{html.escape(text.detail)}</div>'
+            f'<div class="c {text.tone}">{html.escape(text.change)}</div></div>'
+        )
+    return _TILE_CSS + f'<div class="gm-kpis">{"".join(tiles)}</div>'
+
+
+def top_list_html(cockpit: Cockpit, lang: str) -> str:
+    top = cockpit.top
+    if top.empty:
+        return f"<p>{html.escape(t('cockpit.top.none', lang, m=cockpit.min_count))}</p>"
+    items = []
+    for _code, row in top.iterrows():
+        hh = row["households"]
+        hh_text = "–" if pd.isna(hh) else f"{hh:,.0f}"
+        numbers = (
+            f"{row['incidents']:,.0f} {t('count.unit', lang)} / {hh_text} "
+            f"{t('cockpit.col.households', lang)} · {t('kpi.rate', lang)} {row['rate_eb']:,.0f}"
+        )
+        why = html.escape(str(row[f"sentence_{lang}"]))
+        items.append(
+            f"<li><b>{html.escape(str(row['name']))}</b> "
+            f'<span class="num">{html.escape(numbers)}</span>'
+            f'<span class="why" title="{why}">{why}</span></li>'
+        )
+    return f'<ol class="gm-top">{"".join(items)}</ol>'
+
+
+def cockpit_map_layers(
+    cockpit: Cockpit, layer: str, lang: str, grid_points: dict[str, tuple[float, float]]
+) -> tuple[list[pdk.Layer], str]:
+    """The cell layer (hot spots or emerging), the top grids' rank badges, and a legend."""
+    if layer == "emerging":
+        cells = class_layer(
+            cockpit.emerging, layer_id="cockpit-cells", column="trend_code", colours=TREND_RGB
+        )
+        present = sorted(set(cockpit.emerging["trend_code"].astype(int)))
+        legend = legend_items_html(
+            t("cockpit.map.emerging", lang),
+            [(trend_label(k, lang), TREND_RGB[k]) for k in present]
+            or [(t("cockpit.emerging.none", lang), (255, 255, 255))],
+        )
+    else:
+        colours = {**{k: HOTSPOT_RGB[k] for k in (1, 2, 3)}, 0: QUIET_RGB}
+        shown = cockpit.cells[cockpit.cells["hotspot_class"] >= 0]
+        cells = class_layer(
+            shown, layer_id="cockpit-cells", column="hotspot_class", colours=colours
+        )
+        legend = legend_items_html(
+            t("cockpit.map", lang),
+            [(HOTSPOT_CLASSES[k].label(lang), HOTSPOT_RGB[k]) for k in (3, 2, 1)]
+            + [(t("cockpit.legend.quiet", lang, m=cockpit.min_count), QUIET_RGB)],
+        )
+    ranks: list[dict[str, Any]] = []
+    for rank, code in enumerate(cockpit.top.index, start=1):
+        xy = grid_points.get(str(code))
+        if xy is not None:
+            ranks.append({"position": [round(xy[0], 5), round(xy[1], 5)], "text": str(rank)})
+    badges = pdk.Layer(
+        "ScatterplotLayer",
+        id="cockpit-rank-dots",
+        data=ranks,
+        get_position="position",
+        get_radius=0,
+        radius_min_pixels=13,
+        get_fill_color=[31, 41, 51, 230],
+        get_line_color=[255, 255, 255],
+        stroked=True,
+        line_width_min_pixels=1.5,
+        pickable=False,
+    )
+    labels = pdk.Layer(
+        "TextLayer",
+        id="cockpit-ranks",
+        data=ranks,
+        get_position="position",
+        get_text="text",
+        get_size=15,
+        get_color=[255, 255, 255],
+        get_text_anchor="'middle'",
+        get_alignment_baseline="'center'",
+        font_weight=700,
+        pickable=False,
+    )
+    top_legend = (
+        f'<span style="margin-left:10px">● {html.escape(t("cockpit.legend.top", lang))}</span>'
+    )
+    return [cells, badges, labels], legend.replace("</div>", top_legend + "</div>", 1)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _grid_points(path: str, stamp: float) -> dict[str, tuple[float, float]]:
+    grids = load_layer(Path(path), "grids")
+    pts = grids.set_index(schema.CODE).geometry.representative_point()
+    return {str(c): (p.x, p.y) for c, p in pts.items()}
+
+
+def grid_points(path: Path) -> dict[str, tuple[float, float]]:
+    return _grid_points(str(path), _stamp(path))
+
+
+def cockpit_view(cockpit: Cockpit, path: Path, fallback: pdk.ViewState) -> pdk.ViewState:
+    """Zoom to where the incidents are (the printed report frames the same area)."""
+    import geopandas as gpd
+    import shapely
+
+    from ..report.figures import focus_bounds
+
+    box = focus_bounds(cockpit, grid_points(path), (0.0, 0.0, 0.0, 0.0))
+    if box == (0.0, 0.0, 0.0, 0.0):
+        return fallback
+    return view_for(gpd.GeoDataFrame(geometry=[shapely.box(*box)], crs=4326))
+
+
+def _report_inputs(path: Path, cockpit: Cockpit, area: str | None) -> tuple[Any, Any, Any]:
+    from ..report import MapContext, ReportMeta
+
+    h = load_hierarchy(path)
+    ctx = MapContext.build(
+        load_layer(path, "admin"), load_layer(path, "grids"), cockpit.flt.grid_codes
+    )
+    meta = ReportMeta(area_name(h, area), synthetic=bool(load_info(path)["synthetic"]))
+    return ctx, meta, h
+
+
+def export_png(path: Path, cockpit: Cockpit, area: str | None, lang: str) -> bytes:
+    """The screen's content as a 1920 x 1080 PNG (drawn server-side, so it needs no GPU)."""
+    from ..report import cockpit_png
+
+    ctx, meta, _h = _report_inputs(path, cockpit, area)
+    return cockpit_png(cockpit, ctx, meta, lang)
+
+
+def export_pdf(path: Path, cockpit: Cockpit, area: str | None, lang: str) -> bytes:
+    from ..report import report_pdf
+
+    ctx, meta, h = _report_inputs(path, cockpit, area)
+    return report_pdf(cockpit, ctx, meta, lang=lang, grid_names=dict(h.names))

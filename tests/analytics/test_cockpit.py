@@ -1,0 +1,91 @@
+"""Cockpit numbers: KPIs with numerators and denominators, 环比, suppression, no personal data."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import pytest
+
+from gridmap.analytics.cockpit import KPI_KEYS, Kpi, build_cockpit, trend_window
+from gridmap.analytics.incidents import IncidentFilter
+from gridmap.analytics.risk import RiskSettings
+from gridmap.report.text import kpi_text
+
+from .test_risk import build, times
+
+HOUSEHOLDS = pd.Series({"G1": 400, "G2": 50, "G3": None}, dtype="Float64")
+WINDOW = IncidentFilter(dt.date(2025, 3, 1), dt.date(2025, 3, 10))
+
+
+def _table():
+    # Window (1-10 March): G1 12 incidents, 8 closed the next hour; G2 3 incidents (below
+    # the suppression threshold of 5). Previous 10 days (19-28 Feb): G1 6 incidents.
+    now_g1 = times("2025-03-02", 12)
+    now_g2 = times("2025-03-05", 3)
+    before = times("2025-02-20", 6)
+    occurred = [*before, *now_g1, *now_g2]
+    closed = [None] * 6 + [str(pd.Timestamp(x) + pd.Timedelta(hours=1)) for x in now_g1[:8]]
+    closed += [None] * 4 + [None] * 3
+    grid = ["G1"] * 18 + ["G2"] * 3
+    lon = [103.80] * 18 + [103.83] * 3
+    return build(occurred, grid=grid, closed=closed, lon=lon, lat=36.05)
+
+
+def _names(code: str) -> str:
+    return {"G1": "一号网格", "G2": "二号网格"}.get(code, code)
+
+
+def test_kpis_carry_numerator_denominator_and_previous_period() -> None:
+    c = build_cockpit(_table(), WINDOW, HOUSEHOLDS, _names)
+    assert [k.key for k in c.kpis] == list(KPI_KEYS)
+    assert (c.previous.start, c.previous.end) == (dt.date(2025, 2, 19), dt.date(2025, 2, 28))
+    inc = c.kpi("incidents")
+    assert (inc.value, inc.previous, inc.rel_change) == (15, 6, 1.5)
+    assert inc.improved is False  # more incidents is bad news
+    rate = c.kpi("rate")
+    assert (rate.numerator, rate.denominator) == (15, 450)
+    assert rate.value == pytest.approx(15 / 450 * 1000)
+    closure = c.kpi("closure")
+    assert (closure.numerator, closure.denominator) == (8, 15)
+    assert closure.previous == 0 and closure.change == pytest.approx(8 / 15)
+    assert closure.improved is True
+    handling = c.kpi("handling")
+    assert handling.value == pytest.approx(1.0) and handling.denominator == 8
+    assert handling.previous is None and handling.change is None
+
+
+def test_small_counts_and_personal_data_stay_off_the_screen() -> None:
+    c = build_cockpit(_table(), WINDOW, HOUSEHOLDS, _names, settings=RiskSettings(min_count=5))
+    assert list(c.top.index) == ["G1"]  # G2's 3 incidents are suppressed
+    assert c.top.loc["G1", "name"] == "一号网格"
+    assert c.suppressed_grids == 2  # G2 (3 incidents) and G3 (none)
+    assert (c.cells["count"] >= 5).all() and c.suppressed_cells == 1
+    assert not {"worker", "phone", "reporter"} & set(c.top.columns)
+    loose = build_cockpit(_table(), WINDOW, HOUSEHOLDS, _names, settings=RiskSettings(min_count=1))
+    assert set(loose.top.index) == {"G1", "G2"} and loose.suppressed_cells == 0
+
+
+def test_monthly_series_compares_with_a_year_earlier() -> None:
+    occurred = [*times("2024-03-03", 4), *times("2025-03-03", 7), *times("2025-01-15", 2)]
+    table = build(occurred, grid="G1")
+    c = build_cockpit(table, WINDOW, HOUSEHOLDS, _names)
+    m = c.monthly.set_index("month")
+    assert len(m) == 12 and m.index[-1] == dt.date(2025, 3, 1)
+    assert m.loc[dt.date(2025, 3, 1), "count"] == 7
+    assert m.loc[dt.date(2025, 3, 1), "count_last_year"] == 4
+    assert m.loc[dt.date(2025, 1, 1), "count"] == 2
+    assert c.categories.loc["ecology", "current"] == 7
+    assert trend_window(WINDOW).start == dt.date(2023, 4, 1)  # 24 months to March 2025
+
+
+def test_kpi_text_says_what_the_number_is_made_of() -> None:
+    c = build_cockpit(_table(), WINDOW, HOUSEHOLDS, _names)
+    zh = kpi_text(c.kpi("closure"), c, "zh")
+    assert (zh.label, zh.value, zh.detail) == ("结案率", "53.3%", "已结案 8 / 15 件")
+    assert zh.change == "环比 +53.3 个百分点" and zh.tone == "good"
+    en = kpi_text(c.kpi("incidents"), c, "en")
+    assert (en.value, en.change, en.tone) == ("15", "+150.0% on previous", "bad")
+    flat = Kpi("hot_share", "share", 0.30, 0.3001, 3, 10, better="neither")
+    assert kpi_text(flat, c, "zh").change == "环比持平"
+    assert kpi_text(flat, c, "zh").tone == "neutral"
