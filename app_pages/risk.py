@@ -1,5 +1,8 @@
 """风险 Risk: significant and emerging hot spots, risk-ranked grids with their reasons."""
 
+import datetime as dt
+import math
+
 import streamlit as st
 
 from gridmap.analytics.hotspots import HOTSPOT_CLASSES
@@ -15,7 +18,13 @@ from gridmap.ui import (
 )
 from gridmap.ui.cards import show_grid_card
 from gridmap.ui.mapdata import context_layers, grid_layers, scope_view
-from gridmap.ui.risk import load_cell_layers, load_grid_overview, risk_csv, risk_geojson
+from gridmap.ui.risk import (
+    load_backtest,
+    load_cell_layers,
+    load_grid_overview,
+    risk_csv,
+    risk_geojson,
+)
 from gridmap.ui.sidebar import page_scope
 from gridmap.viz import (
     HOTSPOT_RGB,
@@ -166,5 +175,63 @@ with Timer("risk.total") as total:
         sentence = overview.loc[code, f"sentence_{L}"] if code in overview.index else None
         show_grid_card(
             code, grids, h, table, idx, L, empty_hint=t("risk.click", L), sentence=sentence
+        )
+with st.expander(t("backtest.title", L), icon=":material/query_stats:"):
+    st.caption(t("backtest.help", L))
+    first_day, last_day = table.time_range or (flt.start, flt.end)
+    with st.form("backtest_form", border=False):
+        b1, b2, b3 = st.columns([1, 1.4, 1])
+        cutoff = b1.date_input(
+            t("backtest.cutoff", L),
+            value=max(first_day + dt.timedelta(days=1), last_day - dt.timedelta(days=29)),
+            min_value=first_day + dt.timedelta(days=1),
+            max_value=last_day,
+            key=state.KEY_BACKTEST_CUTOFF,
+        )
+        half_lives = b2.multiselect(
+            t("backtest.half_lives", L),
+            [7.0, 14.0, 30.0, 90.0, math.inf],
+            default=[7.0, 30.0, 90.0, math.inf],
+            format_func=lambda h: t("backtest.no_decay", L) if math.isinf(h) else f"{h:g}",
+            key=state.KEY_BACKTEST_HALF_LIVES,
+        )
+        k_rings = b3.multiselect(
+            t("backtest.k_rings", L), [0, 1, 2], default=[0, 1], key=state.KEY_BACKTEST_K
+        )
+        run = st.form_submit_button(t("backtest.run", L), type="primary")
+    if run and half_lives and k_rings:
+        st.session_state[state.KEY_BACKTEST_ASKED] = True
+    if st.session_state.get(state.KEY_BACKTEST_ASKED) and half_lives and k_rings:
+        with Timer("risk.backtest"):
+            bt = load_backtest(path, cutoff, tuple(half_lives), tuple(sorted(k_rings)), res)
+        best = bt.iloc[0]
+        st.markdown(
+            t(
+                "backtest.best",
+                L,
+                h=t("backtest.no_decay", L)
+                if math.isinf(best["half_life_days"])
+                else f"{best['half_life_days']:g}",
+                k=int(best["k_ring"]),
+                hit=f"{best['hit_rate_5']:.1%}",
+                pai=f"{best['pai_5']:.1f}",
+                n=f"{int(best['test_incidents']):,}",
+            )
+        )
+        shown = bt.drop(columns="test_incidents").assign(
+            half_life_days=bt["half_life_days"].map(
+                lambda h: t("backtest.no_decay", L) if math.isinf(h) else f"{h:g}"
+            )
+        )
+        shown = shown.rename(columns={c: t(f"backtest.col.{c}", L) for c in bt.columns})
+        pct = {t(f"backtest.col.hit_rate_{p}", L) for p in (1, 5, 10)}
+        st.dataframe(
+            shown,
+            hide_index=True,
+            column_config={
+                c: st.column_config.NumberColumn(format="percent" if c in pct else "%.1f")
+                for c in shown.columns
+                if c.startswith(("PAI", t("backtest.col.hit_rate_1", L)[:3]))
+            },
         )
 st.caption(t("server.time", L, ms=f"{total.ms:.0f}"))

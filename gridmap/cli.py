@@ -277,6 +277,67 @@ def _cmd_risk(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _number_list(text: str, option: str, cast: Any) -> tuple[Any, ...]:
+    try:
+        values = tuple(cast(v) for v in text.split(",") if v.strip())
+    except ValueError:
+        raise SchemaError(f"{option} {text}: allowed a comma-separated list of numbers") from None
+    if not values:
+        raise SchemaError(f"{option}: give at least one value")
+    return values
+
+
+def _cmd_backtest(args: argparse.Namespace) -> int:
+    import datetime as dt
+
+    from .analytics.backtest import compare_settings
+    from .analytics.incidents import load_incident_table
+    from .store.gpkg import open_workspace
+
+    table = load_incident_table(open_workspace(args.workspace))
+    if table.time_range is None:
+        raise SchemaError(f"{args.workspace}: the workspace holds no incidents")
+    first, last = table.time_range
+    try:
+        cutoff = (
+            dt.date.fromisoformat(args.cutoff)
+            if args.cutoff
+            else last - dt.timedelta(days=args.test_days - 1)
+        )
+    except ValueError as exc:
+        raise SchemaError(f"--cutoff {args.cutoff}: {exc} (use YYYY-MM-DD)") from None
+    if not first < cutoff <= last:
+        raise SchemaError(f"--cutoff {cutoff}: allowed after {first} and up to {last}")
+    half_lives = _number_list(args.half_life, "--half-life", float)
+    k_rings = _number_list(args.k_ring, "--k-ring", int)
+    grid = compare_settings(
+        table,
+        cutoff=cutoff,
+        half_lives=half_lives,
+        k_rings=k_rings,
+        train_days=args.train_days,
+        test_days=args.test_days,
+        res=args.res,
+    )
+    if args.out:
+        grid.to_csv(args.out, index=False)
+    if args.json:
+        _print_json({"cutoff": str(cutoff), "res": args.res, "rows": grid.to_dict("records")})
+        return EXIT_OK
+    print(
+        f"backtest: train {args.train_days} days before {cutoff}, test {args.test_days} days "
+        f"from it ({int(grid['test_incidents'].iloc[0]):,} incidents), res {args.res}"
+    )
+    print("  half-life  k-ring    top 1%: hit  PAI    top 5%: hit  PAI    top 10%: hit  PAI")
+    for r in grid.to_dict("records"):
+        print(
+            f"  {r['half_life_days']:>9g}  {r['k_ring']:>6}   {r['hit_rate_1']:>11.1%} "
+            f"{r['pai_1']:>5.1f}   {r['hit_rate_5']:>11.1%} {r['pai_5']:>5.1f}   "
+            f"{r['hit_rate_10']:>12.1%} {r['pai_10']:>5.1f}"
+        )
+    return EXIT_OK
+
+
 def _cmd_report(args: argparse.Namespace) -> int:
     from .analytics.incidents import load_incident_table
     from .analytics.risk import RiskSettings
@@ -786,6 +847,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--top", type=int, default=20, help="rows to print (default 20)")
     p.add_argument("--json", action="store_true", help="print JSON instead of text")
     p.set_defaults(func=_cmd_coverage)
+
+    p = sub.add_parser(
+        "backtest", help="how well past risk predicts the next period, per decay and smoothing"
+    )
+    p.add_argument("workspace")
+    p.add_argument("--cutoff", help="first test day (YYYY-MM-DD); default test-days before the end")
+    p.add_argument("--train-days", type=int, default=180)
+    p.add_argument("--test-days", type=int, default=30)
+    p.add_argument("--half-life", default="7,30,90,inf", help="days, comma-separated (inf: none)")
+    p.add_argument("--k-ring", default="0,1,2", help="smoothing radii, comma-separated")
+    p.add_argument("--res", type=int, default=9, choices=range(7, 12), help="H3 resolution")
+    p.add_argument("--out", metavar="FILE", help="write the table as CSV")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=_cmd_backtest)
 
     p = sub.add_parser("serve", help="serve the app for a workspace")
     p.add_argument("workspace")

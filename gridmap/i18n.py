@@ -229,6 +229,29 @@ _STRINGS: dict[str, tuple[str, str]] = {
         "Click a grid on the map or a row in the table to open its card",
     ),
     "server.time": ("服务器用时 {ms} ms", "Server time {ms} ms"),
+    # --- backtest (Risk page) ---
+    "backtest.title": ("回测：用过去的风险图预测下一期", "Backtest: does past risk predict the next period?"),
+    "backtest.help": (
+        "用截止日前 180 天的事件算出风险排名，检验截止日起 30 天的事件落在排名前 1%、5%、10% 单元中的比例（命中率）及其与随机选择之比（PAI）。据此选择衰减半衰期与平滑半径。",
+        "Ranks cells by the risk of the 180 days before the cutoff and counts how many incidents of the 30 days from it fall in the top 1%, 5% and 10% of cells (hit rate), and how many times better than random that is (PAI). Use it to choose the half-life and smoothing.",
+    ),
+    "backtest.cutoff": ("截止日（检验期第一天）", "Cutoff (first test day)"),
+    "backtest.half_lives": ("衰减半衰期（天）", "Half-life (days)"),
+    "backtest.no_decay": ("不衰减", "no decay"),
+    "backtest.k_rings": ("平滑半径（k 环）", "Smoothing (k-ring)"),
+    "backtest.run": ("运行回测", "Run backtest"),
+    "backtest.best": (
+        "最佳：半衰期 {h}、平滑 k={k}：前 5% 单元命中 {hit} 的事件（PAI {pai}，检验期 {n} 件）。",
+        "Best: half-life {h}, smoothing k={k}: the top 5% of cells catch {hit} of incidents (PAI {pai}; {n} test incidents).",
+    ),
+    "backtest.col.half_life_days": ("半衰期（天）", "Half-life (days)"),
+    "backtest.col.k_ring": ("平滑 k", "k-ring"),
+    "backtest.col.hit_rate_1": ("命中率 前1%", "Hit rate top 1%"),
+    "backtest.col.pai_1": ("PAI 前1%", "PAI top 1%"),
+    "backtest.col.hit_rate_5": ("命中率 前5%", "Hit rate top 5%"),
+    "backtest.col.pai_5": ("PAI 前5%", "PAI top 5%"),
+    "backtest.col.hit_rate_10": ("命中率 前10%", "Hit rate top 10%"),
+    "backtest.col.pai_10": ("PAI 前10%", "PAI top 10%"),
     # --- cockpit (驾驶舱) and the printed report ---
     "page.cockpit": ("驾驶舱", "Cockpit"),
     "cockpit.title": ("{area} 网格治理驾驶舱", "{area} grid-governance cockpit"),
@@ -252,7 +275,10 @@ _STRINGS: dict[str, tuple[str, str]] = {
         "各类事件：本期与上期",
         "Incidents by category: this period and the previous",
     ),
-    "cockpit.emerging": ("新兴热点（近 24 个月按月趋势检验）", "Emerging hot spots (monthly trend test, 24 months)"),
+    "cockpit.emerging": (
+        "新兴热点（近 24 个月按月趋势检验）",
+        "Emerging hot spots (monthly trend test, 24 months)",
+    ),
     "cockpit.emerging.none": (
         "近 12 个月没有新出现或加剧的热点",
         "No new or intensifying hot spot in 12 months",

@@ -36,10 +36,11 @@ from numpy.typing import ArrayLike, NDArray
 from .. import schema
 from ..errors import SchemaError
 from ..indexing import cell_parents
+from .hotspots import kring_weights
 from .incidents import IncidentFilter, IncidentTable, select
 from .risk import RiskSettings, day_start_s, weighted_counts
 
-__all__ = ["backtest"]
+__all__ = ["backtest", "compare_settings"]
 
 _DEFAULT_SETTINGS = RiskSettings()
 
@@ -72,7 +73,9 @@ def backtest(
     res
         H3 resolution of the cells ranked (parents of the stored res-11 cells), 0..11.
     settings
-        Weights and half-life of the training risk (the cutoff is the end of the window).
+        Weights and half-life of the training risk (the cutoff is the end of the window),
+        and ``k_ring``: rank cells by the sum over their k-disc within the area (the
+        ranking of :func:`gridmap.analytics.risk.cell_risk`'s disc mean).
     fractions
         Shares of the area's cells to flag, each in (0, 1].
     area_cells
@@ -137,6 +140,10 @@ def backtest(
     w = weighted_counts(table, train, settings=settings, end_s=day_start_s(cutoff))
     pos, inside = positions(train_cells)
     risk = np.bincount(pos[inside], weights=w[inside], minlength=n_area)
+    if settings.k_ring > 0 and n_area:
+        # The same disc mean as cell_risk: each cell's k-disc over the area, itself once.
+        ring = kring_weights(area, settings.k_ring)
+        risk = np.asarray(ring @ risk).ravel() - ring.diagonal() * risk + risk
     pos, inside = positions(test_cells)
     test_counts = np.bincount(pos[inside], minlength=n_area)
     n_test = int(test_counts.sum())
@@ -170,3 +177,55 @@ def backtest(
     out = pd.DataFrame(rows)
     out.attrs["train_incidents"] = len(train)
     return out
+
+
+def compare_settings(
+    table: IncidentTable,
+    *,
+    cutoff: dt.date,
+    half_lives: Sequence[float] = (7.0, 30.0, 90.0, math.inf),
+    k_rings: Sequence[int] = (0, 1),
+    train_days: int = 180,
+    test_days: int = 30,
+    res: int = 9,
+    fractions: Sequence[float] = (0.01, 0.05, 0.10),
+    base: RiskSettings = _DEFAULT_SETTINGS,
+) -> pd.DataFrame:
+    """:func:`backtest` for every half-life x k-ring, so decay and smoothing are chosen on
+    evidence: one row per setting with ``hit_rate_<pct>`` and ``pai_<pct>`` per fraction
+    (e.g. ``pai_5`` for the top 5 %), best PAI at the middle fraction first.
+
+    Every setting is judged on the same area (cells with an incident in the training or the
+    test window) so the numbers compare.
+    """
+    rows = []
+    for h in half_lives:
+        for k in k_rings:
+            settings = RiskSettings(
+                category_weights=base.category_weights,
+                class_weights=base.class_weights,
+                half_life_days=h,
+                prior_strength=base.prior_strength,
+                k_ring=k,
+                sla_days=base.sla_days,
+                min_count=base.min_count,
+            )
+            result = backtest(
+                table,
+                cutoff=cutoff,
+                train_days=train_days,
+                test_days=test_days,
+                res=res,
+                settings=settings,
+                fractions=fractions,
+            )
+            row: dict[str, float | int] = {"half_life_days": float(h), "k_ring": int(k)}
+            for r in result.itertuples():
+                pct = f"{100 * r.fraction:g}"
+                row[f"hit_rate_{pct}"] = float(r.hit_rate)
+                row[f"pai_{pct}"] = float(r.pai)
+            row["test_incidents"] = int(result["test_incidents"].iloc[0])
+            rows.append(row)
+    out = pd.DataFrame(rows)
+    middle = f"pai_{100 * sorted(fractions)[len(fractions) // 2]:g}"
+    return out.sort_values(middle, ascending=False, kind="stable").reset_index(drop=True)

@@ -132,3 +132,38 @@ def test_no_test_incidents_gives_nan_ratios() -> None:
 def test_bad_arguments_raise(kwargs: dict[str, object], message: str) -> None:
     with pytest.raises(SchemaError, match=message):
         backtest(HOT, cutoff=CUTOFF, **kwargs)  # type: ignore[arg-type]
+
+
+def test_smoothing_ranks_the_neighbours_of_a_busy_cell() -> None:
+    """A busy cell's neighbour, quiet in training, is flagged only with k-ring smoothing."""
+    import h3
+
+    from gridmap.analytics.backtest import compare_settings
+
+    centre = h3.latlng_to_cell(36.05, 103.80, 9)
+    neighbour = sorted(h3.grid_ring(centre, 1))[0]
+    far = h3.latlng_to_cell(36.10, 103.90, 9)
+
+    def at(cell: str, day: str, n: int) -> pd.DataFrame:
+        lat, lon = h3.cell_to_latlng(cell)
+        when = pd.Timestamp(day) + pd.to_timedelta(range(n), unit="min")
+        return pd.DataFrame({"occurred_at": when, "lat": lat, "lon": lon})
+
+    # Training: 5 in the centre, 2 far away; test: 4 next to the centre.
+    events = pd.concat(
+        [at(centre, "2024-02-10", 5), at(far, "2024-02-11", 2), at(neighbour, "2024-03-05", 4)]
+    )
+    frame = events.assign(category="ecology", handling_class="general", grid_code=None)
+    frame["h3_cell"] = points_to_cells(frame["lon"], frame["lat"]).astype(np.int64)
+    table = incident_table(frame.drop(columns=["lat", "lon"]), [])
+    # Area: the 3 cells with incidents; flagging 2 of them (67 %).
+    flat = backtest(table, cutoff=CUTOFF, fractions=(0.6,))
+    smooth = backtest(table, cutoff=CUTOFF, fractions=(0.6,), settings=RiskSettings(k_ring=1))
+    assert flat["cells_flagged"].iloc[0] == 2
+    assert flat["hits"].iloc[0] == 0  # centre and far cell flagged; the test is next door
+    assert smooth["hits"].iloc[0] == 4  # the neighbour inherits the centre's risk
+    grid = compare_settings(
+        table, cutoff=CUTOFF, half_lives=(30.0,), k_rings=(0, 1), fractions=(0.6,)
+    )
+    assert list(grid["k_ring"]) == [1, 0]
+    assert grid["pai_60"].iloc[0] == pytest.approx(1 / (2 / 3)) and grid["pai_60"].iloc[1] == 0

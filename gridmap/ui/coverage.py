@@ -1,0 +1,258 @@
+"""Cached coverage computations and map layers for the Coverage page.
+
+The analysis (about 5 s on the demo) and the greedy siting for up to :data:`MAX_SUGGEST`
+cameras run once per workspace version; the greedy order is prefix-consistent (the first k
+of an N-camera greedy run are the k-camera answer), so moving the N slider only slices a
+cached table and the page stays well under a second warm.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pydeck as pdk
+import streamlit as st
+
+from .. import schema
+from ..analytics.coverage import CoverageResult, footprint_polygons, workspace_coverage
+from ..analytics.siting import gain_curve, suggest_sites
+from ..store.gpkg import Workspace
+from ..viz import (
+    FOOTPRINT_RGB,
+    GAP_RGB,
+    KEYAREA_BAD_RGB,
+    KEYAREA_OK_RGB,
+    SITE_RGB,
+    coverage_cell_layer,
+    geojson_payload,
+    point_layer,
+    polygon_layer,
+)
+from .data import _stamp, load_hierarchy
+
+__all__ = [
+    "KEY_COV_LAYERS",
+    "KEY_COV_MAP",
+    "KEY_COV_N",
+    "LAYERS",
+    "MAX_SUGGEST",
+    "coverage_map_layers",
+    "load_coverage",
+    "load_siting",
+    "pick_of",
+    "scope_codes",
+    "sites_csv",
+    "sites_geojson",
+]
+
+KEY_COV_LAYERS = "coverage_layers"
+KEY_COV_MAP = "coverage_map"
+KEY_COV_N = "coverage_n"
+KEY_COV_GAPS = "coverage_gaps"
+#: Most cameras the siting slider offers (one cached greedy run of this size).
+MAX_SUGGEST = 200
+#: Candidate dots drawn (those of highest potential); all are used by the optimiser.
+MAX_CANDIDATES_DRAWN = 1500
+LAYERS = ("heat", "gaps", "keyareas", "footprints", "sites")
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _result(path: str, stamp: float) -> CoverageResult:
+    return workspace_coverage(Workspace(path))
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _siting(path: str, stamp: float) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, str]:
+    result = _result(path, stamp)
+    sites, sol, cand = suggest_sites(result, MAX_SUGGEST)
+    top = cand.sort_values("potential", ascending=False, kind="stable")
+    top = top.head(MAX_CANDIDATES_DRAWN)[[schema.ID, schema.LON, schema.LAT, "potential"]]
+    return pd.DataFrame(sites), gain_curve(sol), pd.DataFrame(top), sol.method
+
+
+def load_coverage(path: Path) -> CoverageResult:
+    return _result(str(path), _stamp(path))
+
+
+def load_siting(path: Path) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, str]:
+    """Greedy sites (first :data:`MAX_SUGGEST`), the gain curve, drawn candidates, method."""
+    return _siting(str(path), _stamp(path))
+
+
+def scope_codes(path: Path, area: str | None) -> frozenset[str] | None:
+    return load_hierarchy(path).grids_under(area)
+
+
+def _in_scope(codes: Any, scope: frozenset[str] | None) -> Any:
+    if scope is None:
+        return np.ones(len(codes), dtype=bool)
+    return np.asarray(pd.Series(codes).astype(str).isin(scope))
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _cells_payload(path: str, stamp: float, area: str | None) -> pd.DataFrame:
+    r = _result(path, stamp)
+    scope = scope_codes(Path(path), area)
+    c = r.cells
+    # Populated, risky or watched cells only: empty hillside adds payload, not information.
+    keep = _in_scope(c["grid_code"], scope) & (
+        (c["households"] > 0) | (c["risk"] > 0) | (c["coverage_share"] > 0)
+    )
+    return c.loc[keep, ["h3", "coverage_share"]].reset_index(drop=True)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _footprints_payload(path: str, stamp: float, area: str | None) -> dict[str, Any]:
+    r = _result(path, stamp)
+    fp = r.footprints[r.footprints["online"]]
+    if area is not None and schema.GRID_CODE in fp:
+        fp = fp[_in_scope(fp[schema.GRID_CODE], scope_codes(Path(path), area))]
+    polys = footprint_polygons(fp, step_deg=15.0)
+    gdf = gpd.GeoDataFrame({schema.ID: fp[schema.ID].to_numpy()}, geometry=polys.to_numpy())
+    gdf = gdf.set_crs(4326)
+    return geojson_payload(gdf, properties=[schema.ID], tolerance_deg=0.0, precision=5)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _gaps_payload(path: str, stamp: float, area: str | None) -> dict[str, Any]:
+    r = _result(path, stamp)
+    g = r.gaps
+    scope = scope_codes(Path(path), area)
+    if scope is not None and len(g):
+        g = g[[bool(set(s.split(",")) & scope) for s in g["grid_codes"]]]
+    zone_share = r.cells[r.cells["gap_zone"] > 0].groupby("gap_zone")["coverage_share"].mean()
+    shown = g.assign(
+        name=[f"#{k}" for k in g["rank"]],
+        code=[f"gap-{k}" for k in g["rank"]],
+        count=np.round(zone_share.reindex(g["rank"]).fillna(0).to_numpy() * 100, 0),
+        risk=np.round(g["uncovered_risk"].to_numpy(float), 0),
+        hh=g["households"].round(0).astype(int) if len(g) else [],
+    )
+    return geojson_payload(
+        gpd.GeoDataFrame(shown, geometry=g.geometry.to_numpy(), crs=4326),
+        properties=["code", "name", "count", "rank", "risk", "hh", "cells"],
+        tolerance_deg=0.00005,
+    )
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _keyareas_payload(path: str, stamp: float, area: str | None, lang: str) -> dict[str, Any]:
+    r = _result(path, stamp)
+    ka_layer = Workspace(path).read_layer("keyareas")
+    ka = r.keyareas
+    keep = _in_scope(ka[schema.GRID_CODE], scope_codes(Path(path), area))
+    alpha = 200
+    colour = [
+        [*(KEYAREA_OK_RGB if ok else KEYAREA_BAD_RGB), alpha] for ok in ka["compliant"].to_numpy()
+    ]
+    shown = gpd.GeoDataFrame(
+        {
+            "code": ka[schema.CODE].to_numpy(),
+            "name": ka[schema.NAME].astype(str).to_numpy(),
+            "count": np.round(ka["coverage_share"].to_numpy(float) * 100, 0),
+            "rgba": colour,
+        },
+        geometry=ka_layer.geometry.to_numpy(),
+        crs=4326,
+    )[keep]
+    return geojson_payload(shown, properties=["code", "name", "count", "rgba"], tolerance_deg=0.0)
+
+
+def coverage_map_layers(
+    path: Path, area: str | None, shown: list[str], n: int, lang: str
+) -> list[pdk.Layer]:
+    """The coverage map's own layers (under the grid outlines), in drawing order."""
+    p, stamp = str(path), _stamp(path)
+    layers: list[pdk.Layer] = []
+    if "heat" in shown:
+        layers.append(coverage_cell_layer(_cells_payload(p, stamp, area), layer_id="cov-cells"))
+    if "footprints" in shown:
+        layers.append(
+            polygon_layer(
+                _footprints_payload(p, stamp, area),
+                layer_id="cov-footprints",
+                fill=[*FOOTPRINT_RGB, 40],
+                line=[*FOOTPRINT_RGB, 160],
+                line_px=0.5,
+            )
+        )
+    if "gaps" in shown:
+        layers.append(
+            polygon_layer(
+                _gaps_payload(p, stamp, area),
+                layer_id="cov-gaps",
+                fill=[*GAP_RGB, 90],
+                line=[*GAP_RGB, 255],
+                line_px=2.0,
+                pickable=True,
+            )
+        )
+    if "keyareas" in shown:
+        layers.append(
+            polygon_layer(
+                _keyareas_payload(p, stamp, area, lang),
+                layer_id="cov-keyareas",
+                fill=[0, 0, 0, 0],
+                line=[40, 40, 40, 200],
+                line_px=1.0,
+                pickable=True,
+                colour_property="rgba",
+            )
+        )
+    if "sites" in shown and n > 0:
+        sites, _curve, cand, _m = load_siting(path)
+        layers.append(
+            point_layer(
+                cand[[schema.LON, schema.LAT]].to_dict(orient="records"),
+                layer_id="cov-candidates",
+                rgb=(150, 150, 150),
+                radius_px=2,
+            )
+        )
+        rows = sites.head(n)[["rank", schema.LON, schema.LAT, "gain"]]
+        layers.append(
+            point_layer(
+                rows.assign(gain=rows["gain"].round(1)).to_dict(orient="records"),
+                layer_id="cov-sites",
+                rgb=SITE_RGB,
+                radius_px=7,
+            )
+        )
+    return layers
+
+
+def pick_of(obj: dict[str, Any] | None) -> tuple[str, str] | None:
+    """What a clicked map object is: ("gap", rank), ("keyarea", code) or ("grid", code)."""
+    if not obj:
+        return None
+    code = str(obj.get("code", ""))
+    if code.startswith("gap-"):
+        return ("gap", code[4:])
+    if "rgba" in obj:
+        return ("keyarea", code)
+    if code:
+        return ("grid", code)
+    return None
+
+
+def sites_csv(sites: pd.DataFrame) -> bytes:
+    """Proposed sites as CSV (UTF-8 with BOM for Excel), WGS-84 lon/lat."""
+    cols = ["rank", schema.LON, schema.LAT, "gain", "cumulative_share", schema.GRID_CODE]
+    return sites[cols].to_csv(index=False).encode("utf-8-sig")
+
+
+def sites_geojson(sites: pd.DataFrame) -> str:
+    """Proposed sites as GeoJSON points (EPSG:4326), readable by QGIS."""
+    import shapely
+
+    cols = ["rank", "gain", "cumulative_share", schema.GRID_CODE, schema.RANGE_M]
+    gdf = gpd.GeoDataFrame(
+        sites[cols].reset_index(drop=True),
+        geometry=shapely.points(sites[schema.LON].to_numpy(), sites[schema.LAT].to_numpy()),
+        crs=4326,
+    )
+    return str(gdf.to_json(drop_id=True))
