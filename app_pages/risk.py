@@ -1,6 +1,7 @@
 """风险 Risk: significant and emerging hot spots, risk-ranked grids with their reasons."""
 
 import datetime as dt
+import functools
 import math
 
 import streamlit as st
@@ -19,6 +20,9 @@ from gridmap.ui import (
 from gridmap.ui.cards import show_grid_card
 from gridmap.ui.mapdata import context_layers, grid_layers, scope_view
 from gridmap.ui.risk import (
+    RANK_LEVELS,
+    drill_down,
+    load_admin_overview,
     load_backtest,
     load_cell_layers,
     load_grid_overview,
@@ -123,37 +127,102 @@ with Timer("risk.total") as total:
             height=560,
         )
         st.markdown(legend, unsafe_allow_html=True)
-    top = overview[~overview["suppressed"]].head(20)
-    names = top.index.map(h.name)
-    table_view = top.assign(
-        name=names,
-        hotspot=top["hotspot_class"].map(lambda k: HOTSPOT_CLASSES[int(k)].label(L)),
-        trend=top["trend_class"].map(lambda k: trend_label(int(k), L)),
-        sentence=top[f"sentence_{L}"],
-    )[["name", "incidents", "households", "rate_eb", "risk_score", "hotspot", "trend", "sentence"]]
-    table_view = table_view.rename(columns={c: t(f"risk.col.{c}", L) for c in table_view.columns})
-    table_view.index.name = t("risk.col.code", L)
-    st.subheader(t("risk.top", L))
-    picked_rows = st.dataframe(
-        table_view,
-        key=state.KEY_RISK_TABLE,
-        on_select="rerun",
-        selection_mode="single-row",
-        width="stretch",
-        column_config={
-            t("risk.col.rate_eb", L): st.column_config.NumberColumn(format="%.1f"),
-            t("risk.col.risk_score", L): st.column_config.ProgressColumn(
-                min_value=0, max_value=100, format="%.0f"
-            ),
-        },
+    level = (
+        st.segmented_control(
+            t("risk.level", L),
+            list(RANK_LEVELS),
+            default="grid",
+            key=state.KEY_RISK_LEVEL,
+            format_func=lambda v: t(f"level.{v}", L),
+        )
+        or "grid"
     )
-    st.caption(t("risk.method", L, n=overview["suppressed"].sum()))
+    picked_rows = None
+    if level == "grid":
+        top = overview[~overview["suppressed"]].head(20)
+        table_view = top.assign(
+            name=top.index.map(h.name),
+            hotspot=top["hotspot_class"].map(lambda k: HOTSPOT_CLASSES[int(k)].label(L)),
+            trend=top["trend_class"].map(lambda k: trend_label(int(k), L)),
+            sentence=top[f"sentence_{L}"],
+        )[
+            [
+                "name",
+                "incidents",
+                "households",
+                "rate_eb",
+                "risk_score",
+                "hotspot",
+                "trend",
+                "sentence",
+            ]
+        ]
+        table_view = table_view.rename(
+            columns={c: t(f"risk.col.{c}", L) for c in table_view.columns}
+        )
+        table_view.index.name = t("risk.col.code", L)
+        st.subheader(t("risk.top", L))
+        picked_rows = st.dataframe(
+            table_view,
+            key=state.KEY_RISK_TABLE,
+            on_select="rerun",
+            selection_mode="single-row",
+            width="stretch",
+            column_config={
+                t("risk.col.rate_eb", L): st.column_config.NumberColumn(format="%.1f"),
+                t("risk.col.risk_score", L): st.column_config.ProgressColumn(
+                    min_value=0, max_value=100, format="%.0f"
+                ),
+            },
+        )
+        ranked = overview
+    else:
+        with Timer("risk.admin"):
+            ranked = load_admin_overview(path, flt, res, level)
+        shown = ranked[~ranked["suppressed"]].head(20)
+        admin_view = shown.assign(
+            unit_name=shown.index.map(h.name), sentence=shown[f"sentence_{L}"]
+        )[
+            [
+                "unit_name",
+                "grids",
+                "incidents",
+                "households",
+                "rate_eb",
+                "risk_score",
+                "hot_cells",
+                "emerging_cells",
+                "sentence",
+            ]
+        ]
+        admin_view = admin_view.rename(
+            columns={c: t(f"risk.col.{c}", L) for c in admin_view.columns}
+        )
+        admin_view.index.name = t("risk.col.unit_code", L)
+        st.subheader(t("risk.top.level", L, level=t(f"level.{level}", L)))
+        # One table per level and scope, so a drill-down starts without a stale selection.
+        table_key = f"{state.KEY_RISK_ADMIN_TABLE}_{level}_{scope.area}"
+        st.dataframe(
+            admin_view,
+            key=table_key,
+            on_select=functools.partial(drill_down, table_key, list(shown.index), h),
+            selection_mode="single-row",
+            width="stretch",
+            column_config={
+                t("risk.col.rate_eb", L): st.column_config.NumberColumn(format="%.1f"),
+                t("risk.col.risk_score", L): st.column_config.ProgressColumn(
+                    min_value=0, max_value=100, format="%.0f"
+                ),
+            },
+        )
+        st.caption(t("risk.drill", L))
+    st.caption(t("risk.method", L, n=ranked["suppressed"].sum()))
     # Exports are built only when clicked (callables): the GeoJSON of every grid is large.
     c1, c2 = st.columns(2)
     c1.download_button(
-        t("risk.export.csv", L),
-        lambda: risk_csv(overview, h),
-        file_name="risk_grids.csv",
+        t("risk.export.csv", L) if level == "grid" else t("risk.export.csv.level", L),
+        lambda: risk_csv(ranked, h),
+        file_name=f"risk_{level}.csv",
         mime="text/csv",
         key="risk_csv",
     )

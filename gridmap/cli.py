@@ -230,12 +230,18 @@ def _cmd_risk(args: argparse.Namespace) -> int:
     )
     h = build_hierarchy(ws.read_layer("admin"), grids)
     if args.level != "grid":
-        from .analytics.risk import admin_rollup
+        from .analytics.overview import admin_overview
 
         # Sums of numerators and denominators per unit; ratios recomputed, never averaged.
-        rolled = admin_rollup(overview, h.parents, level=args.level, levels=h.levels)
-        rolled = rolled.sort_values("risk_score", ascending=False, kind="stable")
-        overview = rolled.assign(sentence_zh="", sentence_en="")
+        overview = admin_overview(
+            table,
+            flt,
+            overview,
+            dict(h.parents),
+            dict(h.levels),
+            level=args.level,
+            res=args.res,
+        )
     out = overview.reset_index().rename(columns={"index": "code"})
     out = out.rename(columns={out.columns[0]: "code"})
     out.insert(1, "name", out["code"].map(h.name))
@@ -250,6 +256,8 @@ def _cmd_risk(args: argparse.Namespace) -> int:
         "risk_score",
         "hotspot_class",
         "trend_class",
+        "hot_cells",
+        "emerging_cells",
         "closure_rate",
         "on_time_rate",
         "suppressed",
@@ -623,8 +631,7 @@ def _cmd_coverage(args: argparse.Namespace) -> int:
             f"{s['cameras_online']}/{s['cameras_total']} ({s['cameras_assumed']} with assumed "
             f"values, {s['cameras_redundant']} redundant); {s['gap_zones']} blind-spot zones"
         )
-        for row in rows.head(args.top).itertuples(index=False):
-            d = row._asdict()
+        for d in rows.head(args.top).to_dict(orient="records"):
             print(f"  {d['coverage_share']:6.1%}  {d['code']}  {d.get('name') or ''}")
         if sites is not None:
             print(f"suggested {len(sites)} sites ({sol.method}):")

@@ -148,4 +148,8 @@ def test_risk_command_rolls_up_to_the_community(
 ) -> None:
     rows = risk_rows(busy_workspace, capsys, "--level", "community")
     assert [r["code"] for r in rows] == ["620104001001"]
+    # The unit's own sentence: its category mix, and hot-spot cells counted, not named.
+    assert rows[0]["sentence"].startswith(("平安建设类占", "城市管理类占", "安全生产类占"))
+    assert "置信度热点" not in rows[0]["sentence"]
+    assert rows[0]["hot_cells"] >= 0 and "emerging_cells" in rows[0]
     assert rows[0]["incidents"] == 300 and rows[0]["households"] == 350 + 420 + 380 + 300

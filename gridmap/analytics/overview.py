@@ -21,14 +21,19 @@ from .hotspots import hotspots
 from .incidents import IncidentFilter, IncidentTable, counts_by_cell, select
 from .risk import (
     RiskSettings,
+    admin_rollup,
     compare_periods,
     counts_by_grid_category,
     day_start_s,
     grid_risk,
+    grid_units,
 )
 from .trends import emerging_hotspots
 
-__all__ = ["CellLayers", "cell_layers", "grid_overview"]
+__all__ = ["CellLayers", "admin_overview", "cell_layers", "grid_overview"]
+
+#: The unit of grids outside the scope of an admin overview.
+UNKNOWN = "(none)"
 
 
 class CellLayers:
@@ -54,20 +59,54 @@ def cell_layers(
     return CellLayers(counts, spots, trends)
 
 
-def _dominant_cell(table: IncidentTable, idx: NDArray[np.int64], res: int) -> pd.Series:
-    """For each grid, the hex id of the res-``res`` cell holding most of its incidents."""
+def _dominant_cell(
+    table: IncidentTable,
+    idx: NDArray[np.int64],
+    res: int,
+    unit_of_grid: NDArray[np.object_] | None = None,
+) -> pd.Series:
+    """For each grid (or each unit, given the unit of every grid position), the hex id of
+    the res-``res`` cell holding most of its incidents."""
     grid = table.grid[idx]
     cells = table.cell[idx]
     keep = (grid >= 0) & (cells != 0)
     if not keep.any():
         return pd.Series(dtype=object)
     parents = cell_parents(cells[keep], res) if res != schema.POINT_RES else cells[keep]
-    frame = pd.DataFrame({"grid": grid[keep], "cell": parents})
-    top = frame.groupby(["grid", "cell"]).size().reset_index(name="n")
-    top = top.sort_values(["grid", "n", "cell"], ascending=[True, False, True])
-    top = top.drop_duplicates("grid")
-    codes = np.asarray(table.grid_codes, dtype=object)[top["grid"].to_numpy()]
-    return pd.Series(cells_to_str(top["cell"].to_numpy()), index=codes)
+    names = np.asarray(table.grid_codes, dtype=object) if unit_of_grid is None else unit_of_grid
+    frame = pd.DataFrame({"unit": names[grid[keep]], "cell": parents})
+    top = frame.groupby(["unit", "cell"]).size().reset_index(name="n")
+    top = top.sort_values(["unit", "n", "cell"], ascending=[True, False, True])
+    top = top.drop_duplicates("unit")
+    return pd.Series(cells_to_str(top["cell"].to_numpy()), index=top["unit"].to_numpy())
+
+
+def _sentences(frame: pd.DataFrame, by_cat: pd.DataFrame) -> tuple[list[str], list[str]]:
+    """The zh and en sentence of every row (``explain_grid`` on the row's numbers)."""
+    sentences: dict[str, list[str]] = {"zh": [], "en": []}
+    for code, row in frame.iterrows():
+        cats: dict[str, Any] = (
+            {str(k): v for k, v in by_cat.loc[[code]].iloc[0].items()}
+            if code in by_cat.index
+            else {}
+        )
+        ch = {
+            "rel_change_prev": row["rel_change_prev"],
+            "previous": row["previous"],
+            "current": row["incidents"],
+        }
+        for lang in ("zh", "en"):
+            sentences[lang].append(
+                explain_grid(
+                    row.to_dict(),
+                    cats,
+                    ch,
+                    int(row["hotspot_class"]),
+                    int(row["trend_class"]),
+                    lang,
+                )
+            )
+    return sentences["zh"], sentences["en"]
 
 
 def grid_overview(
@@ -110,29 +149,103 @@ def grid_overview(
     dom = dominant.reindex(out.index)
     out["hotspot_class"] = dom.map(cell_spot).fillna(0).astype(int)
     out["trend_class"] = dom.map(cell_trend).fillna(0).astype(int)
-    sentences: dict[str, list[str]] = {"zh": [], "en": []}
-    for code, row in out.iterrows():
-        cats: dict[str, Any] = (
-            {str(k): v for k, v in by_cat.loc[[code]].iloc[0].items()}
-            if code in by_cat.index
-            else {}
-        )
-        ch = {
-            "rel_change_prev": row["rel_change_prev"],
-            "previous": row["previous"],
-            "current": row["incidents"],
-        }
-        for lang in ("zh", "en"):
-            sentences[lang].append(
-                explain_grid(
-                    row.to_dict(),
-                    cats,
-                    ch,
-                    int(row["hotspot_class"]),
-                    int(row["trend_class"]),
-                    lang,
-                )
-            )
-    out["sentence_zh"] = sentences["zh"]
-    out["sentence_en"] = sentences["en"]
+    out["sentence_zh"], out["sentence_en"] = _sentences(out, by_cat)
     return out.sort_values(["risk_score", "incidents"], ascending=False, kind="stable")
+
+
+def admin_overview(
+    table: IncidentTable,
+    flt: IncidentFilter,
+    grids: pd.DataFrame,
+    hierarchy_parents: dict[str, str | None],
+    levels: dict[str, str],
+    *,
+    level: str,
+    res: int = 9,
+    settings: RiskSettings | None = None,
+    layers: CellLayers | None = None,
+) -> pd.DataFrame:
+    """:func:`grid_overview` one admin level up: one row per community, street or district.
+
+    ``grids`` is :func:`grid_overview`'s output. Numbers are summed and every ratio is
+    recomputed (:func:`~gridmap.analytics.risk.admin_rollup`); the hot-spot and trend class
+    are those of the cell holding most of the unit's incidents, and the sentence explains
+    the unit's own category mix and change, as for a grid.
+    """
+    settings = settings or RiskSettings()
+    rolled = admin_rollup(grids, hierarchy_parents, level=level, levels=levels, settings=settings)  # type: ignore[arg-type]
+    unit = grid_units(grids.index, hierarchy_parents, level=level, levels=levels)
+    idx = select(table, flt)
+    by_cat = counts_by_grid_category(table, idx).reindex(grids.index).groupby(unit).sum()
+    previous = grids["previous"].groupby(unit).sum()
+    out = rolled.copy()
+    out["previous"] = previous.reindex(out.index).fillna(0)
+    prev = out["previous"].to_numpy(dtype=np.float64)
+    now = out["incidents"].to_numpy(dtype=np.float64)
+    out["rel_change_prev"] = np.where(prev > 0, (now - prev) / np.where(prev > 0, prev, 1), np.nan)
+    # Every grid position's unit (grids outside the scope have none).
+    unit_by_code = unit.to_dict()
+    unit_of_pos = np.asarray([unit_by_code.get(c, UNKNOWN) for c in table.grid_codes], dtype=object)
+    dom = _dominant_cell(table, idx, res, unit_of_pos).reindex(out.index)
+    layers = layers or cell_layers(table, idx, res=res)
+    cell_spot = dict(zip(layers.spots["cell"], layers.spots["hotspot_class"], strict=True))
+    cell_trend = (
+        dict(zip(layers.trends["cell"], layers.trends["trend_code"], strict=True))
+        if "trend_code" in layers.trends
+        else {}
+    )
+    out["hotspot_class"] = dom.map(cell_spot).fillna(0).astype(int)
+    out["trend_class"] = dom.map(cell_trend).fillna(0).astype(int)
+    out["households_missing"] = out["households"] <= 0
+    # A district is not "a hot spot"; it holds some. Count them instead of naming a class.
+    home = _cell_units(table, idx, res, unit_of_pos)
+    hot = home[home.index.map(lambda c: cell_spot.get(c, 0) > 0)]
+    new = home[home.index.map(lambda c: cell_trend.get(c, 0) in (1, 2, 3))]
+    out["hot_cells"] = hot.value_counts().reindex(out.index).fillna(0).astype(int)
+    out["emerging_cells"] = new.value_counts().reindex(out.index).fillna(0).astype(int)
+    plain = out.assign(hotspot_class=0, trend_class=0)
+    zh, en = _sentences(plain, by_cat)
+    out["sentence_zh"] = [
+        _with_cells(s, h, n, "zh")
+        for s, h, n in zip(zh, out["hot_cells"], out["emerging_cells"], strict=True)
+    ]
+    out["sentence_en"] = [
+        _with_cells(s, h, n, "en")
+        for s, h, n in zip(en, out["hot_cells"], out["emerging_cells"], strict=True)
+    ]
+    return out.sort_values(["risk_score", "incidents"], ascending=False, kind="stable")
+
+
+def _cell_units(
+    table: IncidentTable, idx: NDArray[np.int64], res: int, unit_of_pos: NDArray[np.object_]
+) -> pd.Series:
+    """The unit holding most of each res-``res`` cell's incidents, indexed by hex id."""
+    grid = table.grid[idx]
+    cells = table.cell[idx]
+    keep = (grid >= 0) & (cells != 0)
+    if not keep.any():
+        return pd.Series(dtype=object)
+    parents = cell_parents(cells[keep], res) if res != schema.POINT_RES else cells[keep]
+    frame = pd.DataFrame({"cell": parents, "unit": unit_of_pos[grid[keep]]})
+    top = frame.groupby(["cell", "unit"]).size().reset_index(name="n")
+    top = top.sort_values(["cell", "n", "unit"], ascending=[True, False, True])
+    top = top.drop_duplicates("cell")
+    return pd.Series(top["unit"].to_numpy(), index=cells_to_str(top["cell"].to_numpy()))
+
+
+def _with_cells(sentence: str, hot: int, new: int, lang: str) -> str:
+    if not hot and not new:
+        return sentence
+    if lang == "zh":
+        parts = [
+            f"{hot} 个显著热点单元" if hot else "",
+            f"{new} 个新出现或加剧的热点单元" if new else "",
+        ]
+        tail = "内有 " + "、".join(p for p in parts if p)
+        return f"{sentence}，{tail}" if sentence else tail
+    parts = [
+        f"{hot} significant hot-spot cell{'s' if hot != 1 else ''}" if hot else "",
+        f"{new} new or intensifying" if new else "",
+    ]
+    tail = " and ".join(p for p in parts if p)
+    return f"{sentence}; {tail}" if sentence else tail

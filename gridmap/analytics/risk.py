@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple
@@ -73,6 +73,7 @@ __all__ = [
     "day_start_s",
     "eb_rates",
     "grid_risk",
+    "grid_units",
     "percentile_scores",
     "previous_window",
     "service_totals",
@@ -833,6 +834,39 @@ _LEVEL_STEPS = {"community": 1, "street": 2, "district": 3, "city": 4}
 _ROLLUP_NEEDS = ("incidents", "weighted", "households", "closed", "on_time", "sla_due")
 
 
+def grid_units(
+    grid_codes: pd.Index | Sequence[str],
+    hierarchy_parents: Mapping[str, str | None],
+    *,
+    level: str,
+    levels: Mapping[str, str] | None = None,
+) -> pd.Series:
+    """The admin unit of ``level`` each grid lies in (:data:`UNKNOWN_PARENT` if none).
+
+    With ``levels`` each grid climbs until it reaches a unit of ``level`` (robust to
+    skipped levels); otherwise it climbs a fixed number of steps (community 1, street 2,
+    district 3, city 4).
+    """
+    if level not in _LEVEL_STEPS:
+        raise SchemaError(f"level={level!r}; allowed: {', '.join(_LEVEL_STEPS)}")
+    index = pd.Index(grid_codes)
+    parents = dict(hierarchy_parents)
+    level_of = dict(levels) if levels is not None else {}
+    current = pd.Series(index.astype(str), index=index, dtype=object)
+    # Climb one level per step for all grids at once (a dict lookup each, at most 5 steps).
+    for _ in range(_LEVEL_STEPS[level] if levels is None else len(_LEVEL_STEPS) + 1):
+        if levels is None:
+            current = current.map(parents)
+            continue
+        done = current.isna() | (current.map(level_of) == level)
+        if bool(done.all()):
+            break
+        current = current.where(done, current.map(parents))
+    if levels is not None:
+        current = current.where(current.map(level_of) == level)
+    return current.where(current.notna(), UNKNOWN_PARENT).astype(str)
+
+
 def admin_rollup(
     grid_frame: pd.DataFrame,
     hierarchy_parents: Mapping[str, str | None],
@@ -881,21 +915,7 @@ def admin_rollup(
     missing_cols = [c for c in _ROLLUP_NEEDS if c not in grid_frame.columns]
     if missing_cols:
         raise SchemaError(f"grid_frame lacks columns {missing_cols}; allowed: grid_risk output")
-    parents = dict(hierarchy_parents)
-    level_of = dict(levels) if levels is not None else {}
-    current = pd.Series(grid_frame.index.astype(str), index=grid_frame.index, dtype=object)
-    # Climb one level per step for all grids at once (a dict lookup each, at most 5 steps).
-    for _ in range(_LEVEL_STEPS[level] if levels is None else len(_LEVEL_STEPS) + 1):
-        if levels is None:
-            current = current.map(parents)
-            continue
-        done = current.isna() | (current.map(level_of) == level)
-        if bool(done.all()):
-            break
-        current = current.where(done, current.map(parents))
-    if levels is not None:
-        current = current.where(current.map(level_of) == level)
-    unit = current.where(current.notna(), UNKNOWN_PARENT).astype(str)
+    unit = grid_units(grid_frame.index, hierarchy_parents, level=level, levels=levels)
 
     hh = pd.to_numeric(grid_frame["households"], errors="coerce").to_numpy(dtype=np.float64)
     has_hh = hh > 0

@@ -11,11 +11,16 @@ import streamlit as st
 
 from ..analytics.backtest import compare_settings
 from ..analytics.incidents import IncidentFilter, select
-from ..analytics.overview import CellLayers, cell_layers, grid_overview
+from ..analytics.overview import CellLayers, admin_overview, cell_layers, grid_overview
 from ..hierarchy import Hierarchy
-from .data import _stamp, load_incidents, load_layer
+from . import state
+from .cards import rescope_to
+from .data import _stamp, load_hierarchy, load_incidents, load_layer
 
 __all__ = [
+    "RANK_LEVELS",
+    "drill_down",
+    "load_admin_overview",
     "load_backtest",
     "load_cell_layers",
     "load_grid_overview",
@@ -58,6 +63,46 @@ def load_backtest(
 ) -> pd.DataFrame:
     """Hit rate and PAI of every half-life x k-ring (cached: about 0.1 s per setting)."""
     return _backtest(str(path), _stamp(path), cutoff, half_lives, k_rings, res)
+
+
+#: Levels the Risk page ranks (grid first; each row of a coarser level drills down).
+RANK_LEVELS = ("grid", "community", "street", "district")
+_NEXT_LEVEL = {"district": "street", "street": "community", "community": "grid"}
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _admin(path: str, stamp: float, flt: IncidentFilter, res: int, level: str) -> pd.DataFrame:
+    p = Path(path)
+    h = load_hierarchy(p)
+    grids = _overview(path, stamp, flt, res)
+    return admin_overview(
+        load_incidents(p),
+        flt,
+        grids,
+        dict(h.parents),
+        dict(h.levels),
+        level=level,
+        res=res,
+        layers=_cells(path, stamp, flt, res),
+    )
+
+
+def load_admin_overview(path: Path, flt: IncidentFilter, res: int, level: str) -> pd.DataFrame:
+    """The grid overview summed to communities, streets or districts, with sentences."""
+    return _admin(str(path), _stamp(path), flt, res, level)
+
+
+def drill_down(key: str, codes: list[str], h: Hierarchy) -> None:
+    """Table callback: a clicked unit becomes the scope, and the ranking goes one level down."""
+    picked = st.session_state.get(key)
+    rows = picked["selection"]["rows"] if picked else []
+    if not rows or rows[0] >= len(codes):
+        return
+    code = codes[rows[0]]
+    chain = [(c, h.name(c), h.levels.get(c, "")) for c in h.chain(code)]
+    rescope_to(chain)
+    level = h.levels.get(code, "")
+    st.session_state[state.KEY_RISK_LEVEL] = _NEXT_LEVEL.get(level, "grid")
 
 
 def load_cell_layers(path: Path, flt: IncidentFilter, res: int) -> CellLayers:

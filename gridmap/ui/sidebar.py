@@ -49,6 +49,7 @@ def _area_select(h: Hierarchy, L: str) -> str | None:
         t("scope.district", L),
         [None, *h.children(None, "district")],
         format_func=fmt,
+        placeholder=everything,
         key=state.KEY_DISTRICT,
         on_change=_reset,
         args=(state.KEY_STREET, state.KEY_COMMUNITY),
@@ -61,6 +62,7 @@ def _area_select(h: Hierarchy, L: str) -> str | None:
                 t("scope.street", L),
                 [None, *streets],
                 format_func=fmt,
+                placeholder=everything,
                 key=state.KEY_STREET,
                 on_change=_reset,
                 args=(state.KEY_COMMUNITY,),
@@ -72,6 +74,7 @@ def _area_select(h: Hierarchy, L: str) -> str | None:
                 t("scope.community", L),
                 [None, *communities],
                 format_func=fmt,
+                placeholder=everything,
                 key=state.KEY_COMMUNITY,
             )
     return community or street or district

@@ -1,4 +1,4 @@
-"""The cockpit page (驾驶舱): AppTest of tiles, map and meeting mode; the same in Chromium."""
+"""The cockpit page (驾驶舱) and the Risk page's roll-up and backtest: AppTest and Chromium."""
 
 from __future__ import annotations
 
@@ -118,3 +118,18 @@ def test_risk_page_backtest_compares_decay_and_smoothing(
     assert len(table) == 8  # 4 half-lives x 2 smoothing radii
     assert set(table["平滑 k"]) == {0, 1}
     assert table["命中率 前10%"].between(0, 1).all()
+
+
+def test_risk_page_ranks_communities_with_their_own_sentence(
+    busy_workspace: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    at = app_for(busy_workspace, monkeypatch, year=2025)
+    at.run()
+    at.switch_page("app_pages/risk.py").run()
+    at.segmented_control(key="risk_level").set_value("community").run()
+    assert not at.exception
+    table = at.dataframe[0].value
+    assert list(table.index) == ["620104001001"]
+    row = table.iloc[0]
+    assert row["网格数"] == 4 and row["事件"] == 300 and row["户数"] == 1450
+    assert "类占" in row["原因"] and "置信度热点" not in row["原因"]

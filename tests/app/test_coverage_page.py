@@ -1,0 +1,153 @@
+"""The Coverage page: AppTest (KPIs, layers, siting slider, click-through) and Chromium."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from ..analytics.test_coverage import add_cameras
+from ..conftest import ROOT, require
+from .server import BROWSER_ARGS, CHROMIUM, IDLE, running_app
+
+APP = ROOT / "app.py"
+PAGE = "app_pages/coverage.py"
+
+
+@pytest.fixture
+def camera_workspace(busy_workspace: Path, tmp_path: Path) -> Path:
+    return add_cameras(busy_workspace, tmp_path)
+
+
+def coverage_page(ws: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
+    monkeypatch.setenv("GRIDMAP_WORKSPACE", str(ws))
+    monkeypatch.chdir(ROOT)
+    at = AppTest.from_file(str(APP), default_timeout=120)
+    at.run()
+    at.switch_page(PAGE).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def deck_layers(at: AppTest) -> dict[str, dict]:
+    spec = json.loads(at.get("deck_gl_json_chart")[0].proto.json)
+    return {layer["id"]: layer for layer in spec["layers"]}
+
+
+def test_kpis_show_numerator_and_denominator(
+    camera_workspace: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    at = coverage_page(camera_workspace, monkeypatch)
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["重点区域覆盖率达标"] == "1/2"
+    assert metrics["在线摄像机"] == "2"
+    captions = [c.value for c in at.caption]
+    assert "1 / 2 处" in captions and "2 / 3 台，离线 1" in captions
+    area = float(metrics["视频覆盖率（面积）"].rstrip("%"))
+    assert 25 < area < 60  # B (a quarter) plus bits of A, C and D
+
+
+def test_layers_sites_and_grid_card(
+    camera_workspace: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    at = coverage_page(camera_workspace, monkeypatch)
+    layers = deck_layers(at)
+    for layer_id in ("cov-cells", "cov-gaps", "cov-keyareas", "cov-sites", "grids"):
+        assert layer_id in layers, layer_id
+    keyareas = {
+        f["properties"]["code"]: f["properties"]["count"]
+        for f in layers["cov-keyareas"]["data"]["features"]
+    }
+    # KA2 lies under the offline camera; only the rim of K1's disc (y < 80 m) reaches it.
+    assert keyareas["KA1"] == 100.0 and 5 < keyareas["KA2"] < 30
+    grid_pct = {
+        f["properties"]["code"]: f["properties"]["count"]
+        for f in layers["grids"]["data"]["features"]
+    }
+    assert grid_pct["B"] == 100 and grid_pct["D"] < 30
+    n_sites = len(layers["cov-sites"]["data"])
+    assert n_sites >= 1
+    # Fewer cameras on the slider: fewer dots and a shorter result table.
+    at.slider(key="coverage_n").set_value(0).run()
+    assert not at.exception
+    assert "cov-sites" not in deck_layers(at)
+    # Footprints drawn as sectors on request.
+    at.pills(key="coverage_layers").set_value(["footprints"]).run()
+    footprints = deck_layers(at)["cov-footprints"]["data"]["features"]
+    assert len(footprints) == 2  # the offline camera is not drawn
+    # Click-through: a key area opens its line and the card of its grid.
+    at.session_state["coverage_map"] = {
+        "selection": {
+            "indices": {"cov-keyareas": [1]},
+            "objects": {
+                "cov-keyareas": [{"properties": {"code": "KA2", "name": "医院", "rgba": [1]}}]
+            },
+        }
+    }
+    at.run()
+    assert not at.exception
+    assert any("医院" in e.value and "目标 100.0%" in e.value for e in at.error)
+    assert {m.label: m.value for m in at.metric}["户数"] == "300"  # grid D's card
+
+
+def test_english(camera_workspace: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    at = coverage_page(camera_workspace, monkeypatch)
+    at.sidebar.radio(key="lang").set_value("en").run()
+    assert not at.exception
+    assert "Key areas at target" in {m.label for m in at.metric}
+
+
+# --- real browser ---------------------------------------------------------------------------
+@pytest.fixture
+def served(camera_workspace: Path) -> Iterator[str]:
+    if not Path(CHROMIUM).exists():
+        if require("GRIDMAP_REQUIRE_BROWSER"):
+            pytest.fail(f"Chromium not found at {CHROMIUM} (required in CI)")
+        pytest.skip("Chromium not installed")
+    with running_app(camera_workspace) as url:
+        yield url
+
+
+def _teal_or_red_pixels(png: bytes) -> int:
+    """Pixels of the coverage teal or blind-spot red: clearly coloured, not grey."""
+    import io
+
+    from PIL import Image
+
+    rgb = np.asarray(Image.open(io.BytesIO(png)).convert("RGB")).astype(int)
+    r, g, b = rgb[..., 0], rgb[..., 1], rgb[..., 2]
+    teal = (g > r + 40) & (g > b)
+    red = (r > 180) & (r > g + 80)
+    return int((teal | red).sum())
+
+
+@pytest.mark.browser
+def test_coverage_page_in_chromium(served: str, tmp_path: Path) -> None:
+    from playwright.sync_api import sync_playwright
+
+    shots = Path(os.environ.get("GRIDMAP_SHOTS", tmp_path))
+    shots.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=BROWSER_ARGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.goto(served + "/coverage")
+        page.locator(IDLE).wait_for(state="attached", timeout=120_000)
+        page.get_by_text("重点区域覆盖率达标").wait_for(timeout=60_000)
+        chart = page.get_by_test_id("stDeckGlJsonChart")
+        chart.locator("canvas#deckgl-overlay").wait_for(state="visible", timeout=30_000)
+        coloured = 0
+        for _ in range(50):
+            coloured = _teal_or_red_pixels(chart.screenshot())
+            if coloured > 500:
+                break
+            time.sleep(0.2)
+        page.screenshot(path=str(shots / "coverage.png"), full_page=True)
+        assert coloured > 500, "the coverage map was not drawn"
+        assert page.get_by_text("1/2", exact=True).count() >= 1
+        browser.close()
