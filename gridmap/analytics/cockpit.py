@@ -25,7 +25,7 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from .. import schema
-from ..indexing import cell_parents, cells_to_str
+from ..indexing import cell_parents, cells_to_str, str_to_cells
 from .hotspots import hotspots
 from .incidents import CATEGORY_CODES, IncidentFilter, IncidentTable, counts_by_cell, select
 from .overview import CellLayers, cell_layers, grid_overview
@@ -268,9 +268,10 @@ def _emerging(
     grid = table.grid[idx]
     cells = table.cell[idx]
     keep = (grid >= 0) & (cells != 0)
-    parents = cells_to_str(cell_parents(cells[keep], res))
-    pairs = pd.DataFrame({"cell": parents, "grid": grid[keep]})
-    pairs = pairs[pairs["cell"].isin(set(alert["cell"]))]
+    parents = cell_parents(cells[keep], res)
+    # Only the few alert cells need names: filter on integers, convert what is left.
+    wanted = np.isin(parents, str_to_cells(alert["cell"].to_numpy()))
+    pairs = pd.DataFrame({"cell": cells_to_str(parents[wanted]), "grid": grid[keep][wanted]})
     top = pairs.groupby(["cell", "grid"]).size().reset_index(name="n")
     top = top.sort_values(["cell", "n", "grid"], ascending=[True, False, True]).drop_duplicates(
         "cell"
