@@ -30,6 +30,15 @@ def wait_drawn(page: Page, min_px: int = 2000) -> None:
         time.sleep(0.2)
 
 
+def _pdf_pages(pdf: Path, out_dir: Path) -> None:
+    """The downloaded report's pages as PNGs (report_p1.png ...), as a reader would see them."""
+    import pypdfium2 as pdfium
+
+    doc = pdfium.PdfDocument(str(pdf))
+    for i in range(len(doc)):
+        doc[i].render(scale=1.4).to_pil().save(out_dir / f"report_p{i + 1}.png")
+
+
 def main(workspace: str, out: str, port: int | None = None, district: str = "城关区") -> int:
     out_dir = Path(out)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -66,6 +75,25 @@ def main(workspace: str, out: str, port: int | None = None, district: str = "城
         wait_drawn(page, 300)
         time.sleep(1.5)
         page.screenshot(path=str(out_dir / "risk.png"), full_page=True)
+        page.get_by_text("街道", exact=True).last.click()
+        page.locator(IDLE).wait_for(state="attached", timeout=60_000)
+        time.sleep(1.5)
+        page.screenshot(path=str(out_dir / "risk_streets.png"), full_page=True)
+        page.goto(url + "/cockpit")
+        page.locator(IDLE).wait_for(state="attached", timeout=120_000)
+        wait_drawn(page, 300)
+        time.sleep(2)
+        page.screenshot(path=str(out_dir / "cockpit.png"))
+        page.set_viewport_size({"width": 1920, "height": 1080})
+        page.goto(url + "/cockpit?meeting=1")
+        page.locator(IDLE).wait_for(state="attached", timeout=120_000)
+        wait_drawn(page, 300)
+        time.sleep(2)
+        page.screenshot(path=str(out_dir / "cockpit_meeting.png"))
+        with page.expect_download(timeout=120_000) as download:
+            page.get_by_text("导出 PDF 报告").click()
+        _pdf_pages(Path(download.value.path()), out_dir)
+        page.set_viewport_size({"width": 1600, "height": 1000})
         page.goto(url + "/workspace")
         page.locator(IDLE).wait_for(state="attached", timeout=60_000)
         time.sleep(3)
