@@ -211,7 +211,13 @@ def _window(args: argparse.Namespace, table: Any, default_days: int) -> Any:
     bad = [c for c in categories if c not in (*schema.CATEGORIES.codes, "unclassified")]
     if bad:
         raise SchemaError(f"--category {', '.join(bad)}: allowed {schema.CATEGORIES.describe()}")
-    return IncidentFilter(since, until, categories)
+    stages = tuple(args.stage or ()) if hasattr(args, "stage") else ()
+    bad = [s for s in stages if s not in schema.WORKFLOW_STAGES.codes]
+    if bad:
+        raise SchemaError(
+            f"--stage {', '.join(bad)}: allowed {', '.join(schema.WORKFLOW_STAGES.codes)}"
+        )
+    return IncidentFilter(since, until, categories, stages=stages)
 
 
 def _cmd_risk(args: argparse.Namespace) -> int:
@@ -451,8 +457,24 @@ def _cmd_rebalance(args: argparse.Namespace) -> int:
         "plan_households_moved": plan.households_moved(),
         "plan_non_contiguous": int((~alive["contiguous"]).sum()),
     }
+    comm = rb.community_table(base)
+    keep = [
+        "community_name",
+        "n_grids",
+        "households",
+        "mean_households",
+        "cv",
+        "out_of_band",
+        "grids_min",
+        "grids_max",
+        "feasible",
+        "workers_now",
+        "needed",
+        "change",
+    ]
     data: dict[str, Any] = {
         **summary,
+        "communities": comm[keep].round(3).rename_axis("code").reset_index().to_dict("records"),
         "infeasible": {c: [r[lang] for r in rs] for c, rs in reasons.items() if rs},
         "suggestions": [s.to_dict() for s in suggestions[: args.top]],
     }
@@ -468,7 +490,12 @@ def _cmd_rebalance(args: argparse.Namespace) -> int:
             },
         )
     version = None
-    if args.save_draft is not None:
+    if args.save_draft is not None and not plan.moved().any():
+        # A draft identical to the version in force would only clutter the version list.
+        data["draft_version"] = None
+        if not args.json:
+            print("  the plan changes nothing; no draft saved")
+    elif args.save_draft is not None:
         grids = ws.read_grids(p.base_version)
         version = rb.save_draft(
             ws,
@@ -486,6 +513,13 @@ def _cmd_rebalance(args: argparse.Namespace) -> int:
         f"{summary['units']:,} units{est}; {summary['out_of_band']:,} out of band "
         f"({summary['band_gap_households']:,} households outside it)"
     )
+    worst = comm.sort_values(["out_of_band", "cv"], ascending=False, kind="stable").head(5)
+    for code, row in worst[worst["out_of_band"] > 0].iterrows():
+        print(
+            f"  {code} {row['community_name']}: {row['out_of_band']}/{row['n_grids']} grids "
+            f"out of band, cv {row['cv']:.2f}; "
+            f"{row['sentence_zh'] if args.lang == 'zh' else row['sentence_en']}"
+        )
     for rs in reasons.values():
         for r in rs:
             print(f"  cannot fit: {r[lang]}")
@@ -747,6 +781,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--since", help="first day (YYYY-MM-DD); default 90 days before --until")
     p.add_argument("--until", help="last day (YYYY-MM-DD); default the newest incident")
     p.add_argument("--category", action="append", help="category code (repeatable)")
+    p.add_argument(
+        "--stage",
+        action="append",
+        help="current workflow stage (repeatable): " + ", ".join(schema.WORKFLOW_STAGES.codes),
+    )
     p.add_argument("--res", type=int, default=9, choices=range(7, 12), help="H3 resolution")
     p.add_argument(
         "--level",
@@ -770,6 +809,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--until", help="last day (YYYY-MM-DD); default the newest incident")
     p.add_argument("--category", action="append", help="category code (repeatable)")
     p.add_argument("--area", help="district, street or community code; default the whole city")
+    p.add_argument("--stage", action="append", help="current workflow stage (repeatable)")
     p.add_argument(
         "--min-count", type=int, default=5, help="hide cells and grids with fewer incidents"
     )

@@ -109,6 +109,8 @@ _STRINGS: dict[str, tuple[str, str]] = {
         "100 m around (PTZ); existing online cameras stay; lazy greedy, at least 63 % of the "
         "optimum by theory, about 99 % measured.",
     ),
+    "coverage.method.greedy": ("贪心算法", "greedy"),
+    "coverage.method.exact": ("精确 MILP 最优解", "exact MILP optimum"),
     "coverage.export.csv": ("导出点位 CSV", "Export sites (CSV)"),
     "coverage.export.geojson": ("导出点位 GeoJSON（QGIS）", "Export sites (GeoJSON, QGIS)"),
     "coverage.click": (
@@ -147,6 +149,11 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "window": ("时间范围", "Time window"),
     "categories": ("事件类别", "Categories"),
     "handling_classes": ("处置类别", "Handling classes"),
+    "stages": ("办理环节（当前）", "Workflow stage (current)"),
+    "stages.help": (
+        "案件目前所处的环节：例如“处置”为已处置、尚未核查或结案的案件",
+        "The stage a case has reached: e.g. 'Handled' selects cases handled but not yet verified or closed",
+    ),
     "all": ("全部", "All"),
     "synthetic.badge": (
         "演示数据：除区县边界外均为合成数据",
@@ -213,7 +220,10 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "risk.col.grids": ("网格数", "Grids"),
     "risk.col.hot_cells": ("显著热点单元", "Hot-spot cells"),
     "risk.col.emerging_cells": ("新兴热点单元", "Emerging cells"),
-    "risk.drill": ("点击一行：把它设为范围并向下一级排名", "Click a row to make it the scope and rank one level down"),
+    "risk.drill": (
+        "点击一行：把它设为范围并向下一级排名",
+        "Click a row to make it the scope and rank one level down",
+    ),
     "risk.export.csv.level": ("导出 CSV（本层级全部）", "Export CSV (every unit of this level)"),
     "risk.col.code": ("网格编码", "Grid code"),
     "risk.col.name": ("网格", "Grid"),
@@ -239,7 +249,10 @@ _STRINGS: dict[str, tuple[str, str]] = {
     ),
     "server.time": ("服务器用时 {ms} ms", "Server time {ms} ms"),
     # --- backtest (Risk page) ---
-    "backtest.title": ("回测：用过去的风险图预测下一期", "Backtest: does past risk predict the next period?"),
+    "backtest.title": (
+        "回测：用过去的风险图预测下一期",
+        "Backtest: does past risk predict the next period?",
+    ),
     "backtest.help": (
         "用截止日前 180 天的事件算出风险排名，检验截止日起 30 天的事件落在排名前 1%、5%、10% 单元中的比例（命中率）及其与随机选择之比（PAI）。据此选择衰减半衰期与平滑半径。",
         "Ranks cells by the risk of the 180 days before the cutoff and counts how many incidents of the 30 days from it fall in the top 1%, 5% and 10% of cells (hit rate), and how many times better than random that is (PAI). Use it to choose the half-life and smoothing.",

@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 import numpy as np
@@ -133,7 +133,7 @@ def trend_window(flt: IncidentFilter, months: int = TREND_MONTHS) -> IncidentFil
     """The ``months`` calendar months ending with the month of ``flt.end``."""
     end_month = pd.Timestamp(flt.end).to_period("M")
     start = (end_month - (months - 1)).start_time.date()
-    return IncidentFilter(start, flt.end, flt.categories, flt.handling_classes, flt.grid_codes)
+    return replace(flt, start=start)
 
 
 def _share(num: float, den: float) -> float | None:
@@ -223,12 +223,8 @@ def _monthly(table: IncidentTable, window: IncidentFilter) -> pd.DataFrame:
         pos = pos[(pos >= 0) & (pos < len(months))]
         return np.bincount(pos, minlength=len(months)).astype(np.int64)
 
-    last_year = IncidentFilter(
-        (months[0] - 12).start_time.date(),
-        (months[-1] - 12).end_time.date(),
-        window.categories,
-        window.handling_classes,
-        window.grid_codes,
+    last_year = replace(
+        window, start=(months[0] - 12).start_time.date(), end=(months[-1] - 12).end_time.date()
     )
     return pd.DataFrame(
         {

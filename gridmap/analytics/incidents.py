@@ -23,6 +23,7 @@ from ..store.gpkg import Workspace
 __all__ = [
     "CATEGORY_CODES",
     "HANDLING_CODES",
+    "STAGE_CODES",
     "IncidentFilter",
     "IncidentTable",
     "counts_by_cell",
@@ -36,6 +37,7 @@ __all__ = [
 #: Category codes in index order; the last one is "unclassified".
 CATEGORY_CODES: tuple[str, ...] = (*schema.CATEGORIES.codes, schema.UNCLASSIFIED.code)
 HANDLING_CODES: tuple[str, ...] = schema.HANDLING_CLASSES.codes
+STAGE_CODES: tuple[str, ...] = schema.WORKFLOW_STAGES.codes
 UNKNOWN = -1
 
 
@@ -50,6 +52,18 @@ class IncidentTable:
     cell: NDArray[np.uint64]  # res-11 H3 cell, 0 for none
     grid: NDArray[np.int32]  # index into grid_codes, -1 outside every grid
     grid_codes: tuple[str, ...]
+    #: Current workflow stage: index into STAGE_CODES of the furthest stage with a time
+    #: stamp, -1 for none. Default: 结案 (closed) where ``closed_s`` is set, else -1.
+    stage: NDArray[np.int8] | None = None
+
+    def __post_init__(self) -> None:
+        if self.stage is None:
+            closed = np.int8(len(STAGE_CODES) - 1)
+            object.__setattr__(
+                self,
+                "stage",
+                np.where(self.closed_s >= 0, closed, np.int8(UNKNOWN)).astype(np.int8),
+            )
 
     def __len__(self) -> int:
         return len(self.occurred_s)
@@ -84,6 +98,11 @@ def incident_table(
     grid = np.asarray(incidents[schema.GRID_CODE].map(grid_index).fillna(UNKNOWN), dtype=np.int32)
     cells = incidents[schema.H3_CELL].fillna(0).to_numpy(dtype=np.int64).view(np.uint64)
     closed = _seconds(incidents[schema.CLOSED_AT]) if schema.CLOSED_AT in incidents else None
+    # The furthest stage with a time stamp: a case 派遣 but not yet 处置 is "dispatched".
+    stage = np.full(len(order), UNKNOWN, dtype=np.int8)
+    for i, code in enumerate(STAGE_CODES):
+        if code in incidents:
+            stage[pd.notna(incidents[code]).to_numpy()] = i
     return IncidentTable(
         occurred_s=occurred[order],
         closed_s=(closed if closed is not None else np.full(len(order), -1, np.int64))[order],
@@ -92,6 +111,7 @@ def incident_table(
         cell=cells[order],
         grid=grid[order],
         grid_codes=tuple(grid_codes),
+        stage=stage[order],
     )
 
 
@@ -99,8 +119,10 @@ def incident_table(
 class IncidentFilter:
     """Which incidents a page shows: a date window (inclusive) and optional subsets.
 
-    Empty ``categories`` or ``handling_classes`` mean "all"; ``grid_codes`` None means the
-    whole city, otherwise only incidents assigned to those grids.
+    Empty ``categories``, ``handling_classes`` or ``stages`` mean "all"; ``grid_codes``
+    None means the whole city, otherwise only incidents assigned to those grids.
+    ``stages`` are workflow stage codes (:data:`STAGE_CODES`): the case's current stage, so
+    ``("handled_at",)`` selects cases handled but not yet verified or closed.
     """
 
     start: dt.date
@@ -108,12 +130,14 @@ class IncidentFilter:
     categories: tuple[str, ...] = ()
     handling_classes: tuple[str, ...] = ()
     grid_codes: frozenset[str] | None = None
+    stages: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if self.end < self.start:
             raise ValueError(f"filter: end {self.end} is before start {self.start}")
         unknown = set(self.categories) - set(CATEGORY_CODES)
         unknown |= set(self.handling_classes) - set(HANDLING_CODES)
+        unknown |= set(self.stages) - set(STAGE_CODES)
         if unknown:
             raise ValueError(f"filter: unknown codes {sorted(unknown)}")
 
@@ -137,6 +161,11 @@ def select(table: IncidentTable, flt: IncidentFilter) -> NDArray[np.int64]:
         wanted = np.zeros(len(HANDLING_CODES) + 1, dtype=bool)  # last slot: unknown (-1)
         wanted[[HANDLING_CODES.index(c) for c in flt.handling_classes]] = True
         keep &= wanted[table.handling[lo:hi]]
+    if flt.stages:
+        wanted = np.zeros(len(STAGE_CODES) + 1, dtype=bool)  # last slot: no stage (-1)
+        wanted[[STAGE_CODES.index(c) for c in flt.stages]] = True
+        assert table.stage is not None  # filled in __post_init__
+        keep &= wanted[table.stage[lo:hi]]
     if flt.grid_codes is not None:
         wanted = np.zeros(len(table.grid_codes) + 1, dtype=bool)  # last slot: no grid (-1)
         index = {c: i for i, c in enumerate(table.grid_codes)}
@@ -199,7 +228,7 @@ def grid_profile(
 #: The stored incident columns the arrays are built from.
 TABLE_COLUMNS = (
     schema.OCCURRED_AT,
-    schema.CLOSED_AT,
+    *schema.WORKFLOW_STAGES.codes,
     schema.CATEGORY,
     schema.HANDLING_CLASS,
     schema.GRID_CODE,

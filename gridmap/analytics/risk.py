@@ -32,7 +32,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
@@ -476,13 +476,7 @@ def service_totals(
 def previous_window(flt: IncidentFilter) -> IncidentFilter:
     """The same filter over the period of equal length just before ``flt`` (环比 base)."""
     length = flt.end - flt.start + dt.timedelta(days=1)
-    return IncidentFilter(
-        flt.start - length,
-        flt.end - length,
-        flt.categories,
-        flt.handling_classes,
-        flt.grid_codes,
-    )
+    return replace(flt, start=flt.start - length, end=flt.end - length)
 
 
 def _default_end(table: IncidentTable, idx: NDArray[np.int64]) -> int:
@@ -798,7 +792,7 @@ def compare_periods(
     selections = {
         name: select(
             table,
-            IncidentFilter(start, end, flt.categories, flt.handling_classes, flt.grid_codes),
+            replace(flt, start=start, end=end),
         )
         for name, (start, end) in periods.items()
     }

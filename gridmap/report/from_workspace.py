@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from .. import schema
 from ..analytics.cockpit import Cockpit, build_cockpit
@@ -60,7 +60,7 @@ def report_inputs(
         codes = h.grids_under(area)
         if not codes:
             raise SchemaError(f"--area {area} ({h.name(area)}): holds no grid")
-        flt = IncidentFilter(flt.start, flt.end, flt.categories, flt.handling_classes, codes)
+        flt = replace(flt, grid_codes=codes)
     table = table if table is not None else load_incident_table(ws)
     households = grids.set_index(schema.CODE)[schema.HOUSEHOLDS]
     cockpit = build_cockpit(table, flt, households, h.name, res=res, settings=settings)

@@ -134,8 +134,18 @@ def sidebar(path: Path) -> Scope | None:
             placeholder=t("all", L),
             format_func=lambda c: schema.HANDLING_CLASSES.label(c, L),
         )
+        stages = st.multiselect(
+            t("stages", L),
+            list(schema.WORKFLOW_STAGES.codes),
+            key=state.KEY_STAGES,
+            placeholder=t("all", L),
+            format_func=lambda c: schema.WORKFLOW_STAGES.label(c, L),
+            help=t("stages.help", L),
+        )
         st.caption(t("no.basemap", L))
-    flt = IncidentFilter(start, end, tuple(categories), tuple(classes), h.grids_under(area))
+    flt = IncidentFilter(
+        start, end, tuple(categories), tuple(classes), h.grids_under(area), tuple(stages)
+    )
     return Scope(area, flt, synthetic)
 
 

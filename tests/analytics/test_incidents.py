@@ -86,3 +86,33 @@ def test_bad_filter_is_refused() -> None:
         IncidentFilter(dt.date(2024, 2, 1), dt.date(2024, 1, 1))
     with pytest.raises(ValueError, match="unknown codes"):
         IncidentFilter(dt.date(2024, 1, 1), dt.date(2024, 2, 1), categories=("weather",))
+
+
+def test_workflow_stage_filter_takes_the_furthest_stage_reached() -> None:
+    t = table_of(ROWS)
+    frame = pd.DataFrame(
+        {
+            "occurred_at": pd.to_datetime(["2024-03-01", "2024-03-02", "2024-03-03"]),
+            "registered_at": pd.to_datetime(["2024-03-01", "2024-03-02", None]),
+            "dispatched_at": pd.to_datetime(["2024-03-01", None, None]),
+            "closed_at": pd.to_datetime([None, "2024-03-05", None]),
+            "category": "ecology",
+            "handling_class": "general",
+            "grid_code": "G1",
+            "h3_cell": 0,
+        }
+    )
+    staged = incident_table(frame, ["G1"])
+    whole = IncidentFilter(dt.date(2024, 1, 1), dt.date(2024, 12, 31))
+
+    def n(*stages: str) -> int:
+        return len(select(staged, IncidentFilter(whole.start, whole.end, stages=stages)))
+
+    # Dispatched (not closed), closed (skipping stages is fine), and no stage at all.
+    assert (n("dispatched_at"), n("closed_at"), n("registered_at"), n()) == (1, 1, 0, 3)
+    assert n("dispatched_at", "closed_at") == 2
+    # Without stage columns, closure alone decides: closed vs no stage.
+    closed = IncidentFilter(whole.start, whole.end, stages=("closed_at",))
+    assert len(select(t, closed)) == 3
+    with pytest.raises(ValueError, match="unknown codes"):
+        IncidentFilter(whole.start, whole.end, stages=("archived",))

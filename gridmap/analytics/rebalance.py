@@ -1,0 +1,1657 @@
+"""Grid rebalancing: ranked suggestions, whole-community redraws, an edit session, drafts.
+
+Everything works on a :class:`Problem`: the units of the basic grids in scope with their
+adjacency (:mod:`gridmap.analytics.units`), each unit's current grid, and per grid its
+community, band, worker and lock. A plan is a label array (grid index per unit), so a
+move, a split or a merge is a new array and every measure of a plan is a few
+``bincount`` calls over the units:
+
+- households, population, incident load and area per grid are sums over units;
+- a grid's perimeter is ``Σ unit perimeters − 2 · Σ borders between its own units``, so
+  Polsby-Popper compactness needs no geometric union;
+- contiguity is one connected-components call on the graph with cross-grid edges cut.
+
+Hard constraints, kept by every suggestion and the redraw: a grid keeps to its community,
+stays contiguous, professional grids (not in the problem at all) and locked grids are never
+changed, and units are never cut. Soft goals, in this order: households inside the band
+(``band_gap``: households outside it, summed), balance (squared deviation from the
+community's mean), compactness, fewest households moved.
+
+Randomness (spanning trees of the splitter, the order of local moves) comes only from
+``numpy.random.default_rng(seed)``; the same inputs and seed give the same result.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import math
+from collections import deque
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+from scipy import sparse
+from scipy.sparse.csgraph import connected_components
+
+from .. import schema
+from ..errors import GridmapError
+from .units import UnitGraph, components, dissolve, rebalance_units, unit_graph
+from .workload import (
+    WorkloadSettings,
+    band_sentence,
+    community_diagnostics,
+    community_type,
+    grids_needed,
+    pp_from_parts,
+    staffing,
+)
+
+__all__ = [
+    "EditSession",
+    "Plan",
+    "Problem",
+    "RebalanceError",
+    "Suggestion",
+    "apply_suggestion",
+    "assign_units",
+    "base_plan",
+    "combine",
+    "community_table",
+    "dump_plan",
+    "grid_table",
+    "infeasibility",
+    "load_problem",
+    "plan_from_json",
+    "plan_grids",
+    "plan_to_json",
+    "prepare",
+    "publish_version",
+    "redo",
+    "redraw",
+    "redraw_all",
+    "save_draft",
+    "set_locked",
+    "start_session",
+    "suggest",
+    "undo",
+]
+
+log = logging.getLogger(__name__)
+
+IntArray = NDArray[np.int64]
+FloatArray = NDArray[np.float64]
+
+
+class RebalanceError(GridmapError, ValueError):
+    """A rebalancing request breaks a hard rule (locked grid, other community, bad code)."""
+
+
+# --- the problem ----------------------------------------------------------------------------
+@dataclass(frozen=True, eq=False)
+class Problem:
+    """Units, their current grids, and what is known about each grid.
+
+    Attributes
+    ----------
+    graph
+        The units and their adjacency.
+    base
+        Grid index (into ``grid_codes``) of every unit in the current plan.
+    grid_codes, grid_names, grid_workers, grid_community
+        Per basic grid in scope.
+    band_low, band_high
+        The household band of each grid (its community's type, or one band given).
+    locked
+        Per grid: the planner locked it; suggestions and redraws never touch it.
+    community_names
+        Community code → name.
+    settings
+        The workload model.
+    base_version
+        Grid version the current plan comes from (None if unknown).
+    """
+
+    graph: UnitGraph
+    base: IntArray
+    grid_codes: tuple[str, ...]
+    grid_names: tuple[str, ...]
+    grid_workers: tuple[str, ...]
+    grid_community: tuple[str, ...]
+    band_low: IntArray
+    band_high: IntArray
+    locked: NDArray[np.bool_]
+    community_names: dict[str, str]
+    settings: WorkloadSettings
+    base_version: int | None = None
+    band_override: tuple[int, int] | None = None
+
+    @cached_property
+    def grid_index(self) -> dict[str, int]:
+        return {c: i for i, c in enumerate(self.grid_codes)}
+
+    @cached_property
+    def community_of_unit(self) -> NDArray[np.object_]:
+        return np.asarray(self.grid_community, dtype=object)[self.base]
+
+    @cached_property
+    def first_grid_of(self) -> dict[str, int]:
+        """Index of a community's first grid (where a new grid takes its band from)."""
+        first: dict[str, int] = {}
+        for i, c in enumerate(self.grid_community):
+            first.setdefault(c, i)
+        return first
+
+    @cached_property
+    def base_measures(self) -> _Measures:
+        """Sums per grid of the current plan (computed once; every table compares to it)."""
+        return _measures(self, self.base, len(self.grid_codes))
+
+    def community_band(self, community: str) -> tuple[int, int]:
+        idx = [i for i, c in enumerate(self.grid_community) if c == community]
+        if not idx:
+            raise RebalanceError(f"community {community!r}: not in scope")
+        return int(self.band_low[idx[0]]), int(self.band_high[idx[0]])
+
+    def community_name(self, code: str) -> str:
+        return self.community_names.get(code, code)
+
+
+def prepare(
+    grids: gpd.GeoDataFrame,
+    units: gpd.GeoDataFrame | None = None,
+    *,
+    admin: gpd.GeoDataFrame | None = None,
+    unit_load: Sequence[float] | NDArray[np.float64] | None = None,
+    locked: Iterable[str] = (),
+    band: tuple[int, int] | None = None,
+    settings: WorkloadSettings | None = None,
+    base_version: int | None = None,
+) -> Problem:
+    """Build the problem from grids (one version), a unit layer and the admin layer.
+
+    Parameters
+    ----------
+    grids
+        Grids in EPSG:4326; professional grids are dropped (never rebalanced).
+    units
+        Unit layer as built by :func:`gridmap.analytics.units.rebalance_units`; None builds
+        it from ``grids`` alone (H3 cells, estimated households).
+    unit_load
+        Weighted incidents a year per unit (:func:`~.workload.unit_incident_load`).
+    locked
+        Grid codes to leave untouched.
+    band
+        One household band for every grid, instead of the per-type bands of ``settings``.
+    """
+    s = settings or WorkloadSettings()
+    if band is not None:
+        lo, hi = band
+        if not 0 < lo < hi:
+            raise RebalanceError(f"band={band!r}: need 0 < low < high, e.g. (300, 500)")
+    gtype = (
+        grids[schema.GRID_TYPE].fillna("basic")
+        if schema.GRID_TYPE in grids
+        else pd.Series("basic", index=grids.index)
+    )
+    basic = grids[gtype.to_numpy() == "basic"].reset_index(drop=True)
+    if units is None:
+        units = rebalance_units(basic)
+    codes = basic[schema.CODE].astype(str).tolist()
+    pos = {c: i for i, c in enumerate(codes)}
+    in_scope = units[schema.GRID_CODE].astype(str).isin(pos).to_numpy()
+    units = units[in_scope].reset_index(drop=True)
+    load = None if unit_load is None else np.asarray(unit_load, dtype=np.float64)[in_scope]
+    graph = unit_graph(units, load=load)
+    base = units[schema.GRID_CODE].astype(str).map(pos).to_numpy(np.int64)
+    lock_set = set(locked)
+    unknown = sorted(lock_set - set(codes))
+    if unknown:
+        raise RebalanceError(
+            f"locked grids {', '.join(unknown[:5])}: not basic grids of this version"
+        )
+    community = (
+        basic[schema.PARENT_CODE].astype("string").fillna("").astype(str).tolist()
+        if schema.PARENT_CODE in basic
+        else [""] * len(basic)
+    )
+    cnames: dict[str, str] = {}
+    if admin is not None and len(admin):
+        cnames = dict(
+            zip(admin[schema.CODE].astype(str), admin[schema.NAME].astype(str), strict=True)
+        )
+    bands = np.asarray(
+        [band if band is not None else s.band(community_type(cnames.get(c))) for c in community],
+        dtype=np.int64,
+    ).reshape(-1, 2)
+    names = (
+        basic[schema.NAME].astype("string").fillna("").astype(str).tolist()
+        if schema.NAME in basic
+        else codes
+    )
+    workers = (
+        basic[schema.WORKER].astype("string").fillna("").astype(str).tolist()
+        if schema.WORKER in basic
+        else [""] * len(basic)
+    )
+    return Problem(
+        graph=graph,
+        base=base,
+        grid_codes=tuple(codes),
+        grid_names=tuple(n or c for n, c in zip(names, codes, strict=True)),
+        grid_workers=tuple(workers),
+        grid_community=tuple(community),
+        band_low=bands[:, 0].copy(),
+        band_high=bands[:, 1].copy(),
+        locked=np.isin(np.asarray(codes, dtype=object), list(lock_set)),
+        community_names=cnames,
+        settings=s,
+        base_version=base_version,
+        band_override=band,
+    )
+
+
+def load_problem(
+    ws: Any,
+    *,
+    scope: str | None = None,
+    version: int | None = None,
+    locked: Iterable[str] = (),
+    band: tuple[int, int] | None = None,
+    settings: WorkloadSettings | None = None,
+    cell_res: int = 11,
+    use_units: bool = True,
+) -> Problem:
+    """:func:`prepare` from a workspace: grids of ``version`` (default in force) under
+    ``scope`` (a community, street or district code prefix; None for all), the workspace's
+    units (else, or with ``use_units=False``, H3 cells at ``cell_res``) and incident load
+    from the stored incidents.
+    """
+    from .incidents import load_incident_table
+    from .workload import unit_incident_load
+
+    s = settings or WorkloadSettings()
+    grids = ws.read_grids(version)
+    if not len(grids):
+        raise RebalanceError(f"{ws.path}: the workspace holds no grids")
+    used_version = version
+    if used_version is None and schema.VERSION in grids and len(grids):
+        used_version = int(grids[schema.VERSION].iloc[0])
+    admin = ws.read_layer("admin")
+    if scope:
+        sc = str(scope)
+        parent = grids[schema.PARENT_CODE].astype("string").fillna("")
+        keep = parent.str.startswith(sc) | grids[schema.CODE].astype(str).eq(sc)
+        if not keep.any():
+            known = sorted(set(admin[schema.CODE].astype(str))) if len(admin) else []
+            hint = f" (e.g. {', '.join(known[:3])})" if known else ""
+            raise RebalanceError(
+                f"--scope {sc!r}: no grid lies in a community with that code prefix{hint}"
+            )
+        grids = grids[keep.to_numpy()]
+    basic = (
+        grids[grids[schema.GRID_TYPE].fillna("basic") == "basic"]
+        if schema.GRID_TYPE in grids
+        else grids
+    )
+    units = ws.read_layer("units") if use_units and ws.has_layer("units") else None
+    if units is not None and len(units) and schema.GRID_CODE in units:
+        units = units[units[schema.GRID_CODE].astype("string").isin(basic[schema.CODE])]
+    unit_layer = rebalance_units(
+        basic, units if units is not None and len(units) else None, res=cell_res
+    )
+    table = load_incident_table(ws)
+    load = unit_incident_load(unit_layer, table, settings=s) if len(table) else None
+    return prepare(
+        basic,
+        unit_layer,
+        admin=admin,
+        unit_load=load,
+        locked=locked,
+        band=band,
+        settings=s,
+        base_version=used_version,
+    )
+
+
+# --- measures of a plan ---------------------------------------------------------------------
+@dataclass(frozen=True)
+class _Measures:
+    households: FloatArray
+    population: FloatArray
+    load: FloatArray
+    area_m2: FloatArray
+    perimeter_m: FloatArray
+    n_units: IntArray
+
+
+def _measures(p: Problem, label: IntArray, n: int) -> _Measures:
+    g = p.graph
+    i, j, sh = g.edges
+    inner = label[i] == label[j]
+    perim = np.bincount(label, g.perimeter_m, minlength=n) - 2.0 * np.bincount(
+        label[i[inner]], sh[inner], minlength=n
+    )
+    return _Measures(
+        households=np.bincount(label, g.households, minlength=n).astype(np.float64),
+        population=np.bincount(label, g.population, minlength=n).astype(np.float64),
+        load=np.bincount(label, g.load, minlength=n).astype(np.float64),
+        area_m2=np.bincount(label, g.area_m2, minlength=n).astype(np.float64),
+        perimeter_m=np.maximum(perim, 0.0),
+        n_units=np.bincount(label, minlength=n).astype(np.int64),
+    )
+
+
+def _workload(p: Problem, m: _Measures) -> FloatArray:
+    s = p.settings
+    return (
+        s.w_households * m.households
+        + s.w_population * m.population
+        + m.load
+        + s.w_area_km2 * m.area_m2 / 1e6
+    )
+
+
+def _gap(h: FloatArray, lo: FloatArray | float, hi: FloatArray | float) -> FloatArray:
+    return np.maximum(lo - h, 0.0) + np.maximum(h - hi, 0.0)
+
+
+def _n_parts_of(p: Problem, label: IntArray, n: int, grids: Sequence[int]) -> IntArray:
+    """Parts of ``grids`` only (others report 0): components of their units alone."""
+    out = np.zeros(n, dtype=np.int64)
+    units = np.flatnonzero(np.isin(label, np.asarray(grids, dtype=np.int64)))
+    if units.size == 0:
+        return out
+    local = np.full(len(p.graph), -1, dtype=np.int64)
+    local[units] = np.arange(units.size)
+    i, j, _ = p.graph.edges
+    keep = (local[i] >= 0) & (local[j] >= 0) & (label[i] == label[j])
+    m = sparse.csr_matrix(
+        (np.ones(int(keep.sum())), (local[i[keep]], local[j[keep]])), shape=(units.size,) * 2
+    )
+    _, comp = connected_components(m, directed=False)
+    pairs = np.unique(np.column_stack([label[units], comp]), axis=0)
+    np.add.at(out, pairs[:, 0], 1)
+    return out
+
+
+def _n_parts(p: Problem, label: IntArray, n: int) -> IntArray:
+    comp = components(p.graph, label)
+    pairs = np.unique(np.column_stack([label, comp]), axis=0)
+    return np.bincount(pairs[:, 0], minlength=n).astype(np.int64)
+
+
+@dataclass(frozen=True, eq=False)
+class Plan:
+    """A plan over a problem: grid codes (existing first, then new ones) and unit labels.
+
+    ``new_community`` gives the community of each new grid (code not in the problem).
+    """
+
+    problem: Problem
+    codes: tuple[str, ...]
+    label: IntArray
+    new_community: dict[str, str] = field(default_factory=dict)
+
+    @cached_property
+    def community(self) -> tuple[str, ...]:
+        p = self.problem
+        return tuple(
+            p.grid_community[p.grid_index[c]] if c in p.grid_index else self.new_community[c]
+            for c in self.codes
+        )
+
+    @cached_property
+    def bands(self) -> tuple[FloatArray, FloatArray]:
+        p = self.problem
+        src = np.asarray(
+            [
+                p.grid_index.get(code, p.first_grid_of.get(comm, 0))
+                for code, comm in zip(self.codes, self.community, strict=True)
+            ],
+            dtype=np.int64,
+        )
+        return p.band_low[src].astype(np.float64), p.band_high[src].astype(np.float64)
+
+    @cached_property
+    def position(self) -> dict[str, int]:
+        return {c: i for i, c in enumerate(self.codes)}
+
+    @cached_property
+    def measures(self) -> _Measures:
+        return _measures(self.problem, self.label, len(self.codes))
+
+    def moved(self) -> NDArray[np.bool_]:
+        """Units whose grid code differs from the current plan's."""
+        p = self.problem
+        now = np.asarray(self.codes, dtype=object)[self.label]
+        was = np.asarray(p.grid_codes, dtype=object)[p.base]
+        return np.asarray(now != was, dtype=bool)
+
+    def households_moved(self) -> int:
+        return int(self.problem.graph.households[self.moved()].sum())
+
+    def table(self) -> pd.DataFrame:
+        return grid_table(self)
+
+
+def base_plan(p: Problem) -> Plan:
+    return Plan(p, p.grid_codes, p.base.copy())
+
+
+def grid_table(plan: Plan, codes: Iterable[str] | None = None) -> pd.DataFrame:
+    """The live table of a plan: one row per grid (with units), or for ``codes`` only.
+
+    Columns: ``name, community, households, households_before, deviation_pct, in_band,
+    band_gap, contiguous, compactness, compactness_before, workload, workload_before,
+    n_units, locked, worker``. ``deviation_pct`` is from the mean households of the
+    community's grids in the plan.
+    """
+    p = plan.problem
+    m = plan.measures
+    n = len(plan.codes)
+    pos = plan.position
+    if codes is None:
+        sel = np.arange(n)
+        parts = _n_parts(p, plan.label, n)
+    else:
+        sel = np.asarray([pos[c] for c in dict.fromkeys(codes) if c in pos], dtype=np.int64)
+        # Contiguity only where asked: the graph restricted to the units of those grids.
+        parts = _n_parts_of(p, plan.label, n, sel.tolist())
+    lo, hi = plan.bands
+    h = m.households
+    alive = m.n_units > 0
+    # Community means over the grids that hold units (numpy: this runs on every paint).
+    _, comm_id = np.unique(np.asarray(plan.community, dtype=object), return_inverse=True)
+    cnt = np.bincount(comm_id, alive.astype(np.float64))
+    tot = np.bincount(comm_id, np.where(alive, h, 0.0))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        mean = (tot / cnt)[comm_id]
+        dev = np.where(mean > 0, 100.0 * (h - mean) / mean, 0.0)
+    before = p.base_measures
+    codes_sel = [plan.codes[i] for i in sel.tolist()]
+    idx_before = np.asarray([p.grid_index.get(c, -1) for c in codes_sel], dtype=np.int64)
+    has_before = idx_before >= 0
+    safe = np.where(has_before, idx_before, 0)
+    pp = pp_from_parts(m.area_m2[sel], m.perimeter_m[sel])
+    pp_before = pp_from_parts(before.area_m2, before.perimeter_m)
+    wl = _workload(p, m)[sel]
+    wl_before = _workload(p, before)
+    hs = h[sel]
+    out = pd.DataFrame(
+        {
+            schema.NAME: [
+                p.grid_names[p.grid_index[c]] if c in p.grid_index else f"{c}（新）"
+                for c in codes_sel
+            ],
+            "community": [plan.community[i] for i in sel.tolist()],
+            schema.HOUSEHOLDS: hs.astype(np.int64),
+            "households_before": np.where(has_before, before.households[safe], 0).astype(np.int64),
+            "deviation_pct": dev[sel],
+            "in_band": (hs >= lo[sel]) & (hs <= hi[sel]),
+            "band_gap": _gap(hs, lo[sel], hi[sel]),
+            "contiguous": parts[sel] == 1,
+            "compactness": pp,
+            "compactness_before": np.where(has_before, pp_before[safe], np.nan),
+            "workload": wl,
+            "workload_before": np.where(has_before, wl_before[safe], 0.0),
+            "n_units": m.n_units[sel],
+            "locked": has_before & p.locked[safe],
+            schema.WORKER: [
+                p.grid_workers[p.grid_index[c]] if c in p.grid_index else "" for c in codes_sel
+            ],
+        },
+        index=pd.Index(codes_sel, name=schema.CODE),
+    )
+    return out[alive[sel] | has_before]
+
+
+def community_table(plan: Plan, *, capacity: float | None = None) -> pd.DataFrame:
+    """Per community of a plan: grids, households, cv, out-of-band grids, the grids the band
+    needs with its zh/en sentence, and the staffing what-if (workers needed).
+
+    See :func:`gridmap.analytics.workload.community_diagnostics` and
+    :func:`~gridmap.analytics.workload.staffing` for the columns.
+    """
+    p = plan.problem
+    t = grid_table(plan)
+    t = t[t["n_units"] > 0]
+    lo, hi = plan.bands
+    pos = {c: i for i, c in enumerate(plan.codes)}
+    idx = [pos[c] for c in t.index]
+    frame = t.assign(
+        community_name=[p.community_name(c) for c in t["community"]],
+        community_type=[community_type(p.community_name(c)) for c in t["community"]],
+        street=[str(c)[:9] for c in t["community"]],
+        band_low=lo[idx].astype(np.int64),
+        band_high=hi[idx].astype(np.int64),
+    )
+    out = community_diagnostics(frame)
+    if not len(out):
+        return out
+    staff = staffing(out, settings=p.settings, capacity=capacity)
+    return out.join(staff.drop(columns=["community_name"]))
+
+
+# --- splitting by spanning trees --------------------------------------------------------------
+def _random_tree(n: int, ei: IntArray, ej: IntArray, rng: np.random.Generator) -> list[list[int]]:
+    """Adjacency lists of a random spanning tree (Kruskal on random edge weights).
+
+    Plain Python: the graphs here are one grid's units (tens to hundreds of nodes), where
+    sparse-matrix calls cost more than they save.
+    """
+    parent = list(range(n))
+
+    def find(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    adj: list[list[int]] = [[] for _ in range(n)]
+    for e in np.argsort(rng.random(ei.size), kind="stable").tolist():
+        a, b = int(ei[e]), int(ej[e])
+        ra, rb_ = find(a), find(b)
+        if ra != rb_:
+            parent[ra] = rb_
+            adj[a].append(b)
+            adj[b].append(a)
+    return adj
+
+
+def _tree_cut(
+    adj: list[list[int]], nodes: list[int], weight: FloatArray, k: int, targets: FloatArray
+) -> list[list[int]] | None:
+    """Cut the spanning tree on ``nodes`` into ``k`` parts near ``targets`` (sum: total).
+
+    Each step roots the tree at ``nodes[0]`` and removes the edge whose subtree weight is
+    closest to the sum of some prefix of the targets; both sides stay trees, so every part
+    is connected.
+    """
+    if k == 1:
+        return [nodes]
+    inside = set(nodes)
+    root = nodes[0]
+    order = [root]
+    pred = {root: -1}
+    for v in order:  # BFS; the list grows while we walk it
+        for w in adj[v]:
+            if w in inside and w not in pred:
+                pred[w] = v
+                order.append(w)
+    if len(order) != len(nodes):
+        return None
+    sub = {v: float(weight[v]) for v in order}
+    for v in reversed(order[1:]):
+        sub[pred[v]] += sub[v]
+    cum = np.cumsum(targets)[:-1]  # j = 1..k-1 parts below the cut
+    child = order[1:]
+    err = np.abs(np.asarray([sub[c] for c in child])[:, None] - cum[None, :])
+    c_idx, j_idx = divmod(int(np.argmin(err)), cum.size)
+    cut, j = child[c_idx], j_idx + 1
+    below = {cut}
+    for v in order:
+        if v != cut and pred[v] in below:
+            below.add(v)
+    a = [v for v in nodes if v in below]
+    b = [v for v in nodes if v not in below]
+    if len(a) < j or len(b) < k - j:
+        return None
+    # Each side's walk stays on its side: the cut edge joins them, and ``inside`` is reset.
+    left = _tree_cut(_without(adj, cut, pred[cut]), a, weight, j, targets[:j])
+    right = _tree_cut(_without(adj, cut, pred[cut]), b, weight, k - j, targets[j:])
+    if left is None or right is None:
+        return None
+    return left + right
+
+
+def _without(adj: list[list[int]], a: int, b: int) -> list[list[int]]:
+    out = list(adj)
+    out[a] = [x for x in adj[a] if x != b]
+    out[b] = [x for x in adj[b] if x != a]
+    return out
+
+
+def _partition(
+    p: Problem,
+    nodes: IntArray,
+    k: int,
+    band: tuple[float, float],
+    rng: np.random.Generator,
+    *,
+    tries: int = 40,
+) -> list[IntArray] | None:
+    """Split connected ``nodes`` into ``k`` connected parts: best of ``tries`` random trees.
+
+    Each try draws a random spanning tree and cuts it (:func:`_tree_cut`); parts are
+    scored by households outside the band, then squared deviation from the mean, then
+    compactness (Polsby-Popper from the graph).
+    """
+    if nodes.size < k:
+        return None
+    if k == 1:
+        return [nodes]
+    g = p.graph
+    sub = _subgraph_shared(p, nodes)
+    upper = sparse.triu(sub, k=1).tocoo()
+    ei = upper.row.astype(np.int64)
+    ej = upper.col.astype(np.int64)
+    esh = np.asarray(upper.data, dtype=np.float64)
+    w = g.households[nodes].astype(np.float64)
+    perim_u = g.perimeter_m[nodes]
+    area_u = g.area_m2[nodes]
+    total = float(w.sum())
+    targets = np.full(k, total / k)
+    local = list(range(nodes.size))
+    best: tuple[tuple[float, float, float], list[IntArray]] | None = None
+    lo, hi = band
+    for _ in range(tries):
+        adj = _random_tree(nodes.size, ei, ej, rng)
+        parts = _tree_cut(adj, local, w, k, targets)
+        if parts is None:
+            continue
+        label = np.empty(nodes.size, dtype=np.int64)
+        for q, x in enumerate(parts):
+            label[x] = q
+        hh = np.bincount(label, w, minlength=k).astype(np.float64)
+        inner = label[ei] == label[ej]
+        perim = np.bincount(label, perim_u, minlength=k) - 2 * np.bincount(
+            label[ei[inner]], esh[inner], minlength=k
+        )
+        pp = pp_from_parts(np.bincount(label, area_u, minlength=k), perim)
+        key = (
+            float(_gap(hh, lo, hi).sum()),
+            float(((hh - total / k) ** 2).sum()),
+            -float(np.nanmean(pp)),
+        )
+        if best is None or key < best[0]:
+            best = (key, [nodes[np.asarray(x, dtype=np.int64)] for x in parts])
+    return None if best is None else best[1]
+
+
+def _subgraph_shared(p: Problem, nodes: IntArray) -> sparse.csr_matrix:
+    """Shared border lengths among ``nodes`` (local indices)."""
+    return p.graph.shared_matrix[nodes][:, nodes].tocsr()
+
+
+# --- local moves ----------------------------------------------------------------------------
+def _connected_without(p: Problem, label: IntArray, members: IntArray, drop: int) -> bool:
+    """Whether ``members`` (one grid's units) minus ``drop`` is non-empty and connected."""
+    rest = members[members != drop]
+    if rest.size == 0:
+        return False
+    inside = set(rest.tolist())
+    seen = {int(rest[0])}
+    queue = deque([int(rest[0])])
+    g = p.graph
+    while queue:
+        u = queue.popleft()
+        for v in g.indices[g.indptr[u] : g.indptr[u + 1]].tolist():
+            if v in inside and v not in seen:
+                seen.add(v)
+                queue.append(v)
+    return len(seen) == rest.size
+
+
+@dataclass
+class _Search:
+    """Mutable state of the local search over one community (internal)."""
+
+    p: Problem
+    label: IntArray
+    free: NDArray[np.bool_]  # units that may move
+    grid_ok: NDArray[np.bool_]  # grids that may gain or lose units
+    lo: FloatArray
+    hi: FloatArray
+    target: float
+    hh: FloatArray
+    area: FloatArray
+    perim: FloatArray
+    origin: IntArray  # grid each unit should preferably stay in
+    w_balance: float = 1.0
+    w_compact: float = 0.3
+    w_moved: float = 0.5
+
+    def grid_cost(self, g: int, h: float, a: float, per: float) -> float:
+        gap = max(self.lo[g] - h, 0.0) + max(h - self.hi[g], 0.0)
+        dev = (h - self.target) / max(self.target, 1.0)
+        pp = 4 * math.pi * a / per**2 if per > 0 else 0.0
+        return (
+            1000.0 * gap / max(self.target, 1.0)
+            + self.w_balance * dev * dev
+            + (self.w_compact * (1.0 - pp))
+        )
+
+    def delta(self, u: int, a: int, b: int) -> float:
+        g = self.p.graph
+        nb = g.indices[g.indptr[u] : g.indptr[u + 1]]
+        sh = g.shared_m[g.indptr[u] : g.indptr[u + 1]]
+        to_a = float(sh[self.label[nb] == a].sum())
+        to_b = float(sh[self.label[nb] == b].sum())
+        h = float(g.households[u])
+        ar = float(g.area_m2[u])
+        pu = float(g.perimeter_m[u])
+        before = self.grid_cost(a, self.hh[a], self.area[a], self.perim[a]) + self.grid_cost(
+            b, self.hh[b], self.area[b], self.perim[b]
+        )
+        after = self.grid_cost(
+            a, self.hh[a] - h, self.area[a] - ar, self.perim[a] - pu + 2 * to_a
+        ) + self.grid_cost(b, self.hh[b] + h, self.area[b] + ar, self.perim[b] + pu - 2 * to_b)
+        scale = max(self.target, 1.0)
+        moved = (h if self.origin[u] == a else 0.0) - (h if self.origin[u] == b else 0.0)
+        return after - before + self.w_moved * moved / scale
+
+    def apply(self, u: int, a: int, b: int) -> None:
+        g = self.p.graph
+        nb = g.indices[g.indptr[u] : g.indptr[u + 1]]
+        sh = g.shared_m[g.indptr[u] : g.indptr[u + 1]]
+        to_a = float(sh[self.label[nb] == a].sum())
+        to_b = float(sh[self.label[nb] == b].sum())
+        h, ar, pu = float(g.households[u]), float(g.area_m2[u]), float(g.perimeter_m[u])
+        self.hh[a] -= h
+        self.hh[b] += h
+        self.area[a] -= ar
+        self.area[b] += ar
+        self.perim[a] += -pu + 2 * to_a
+        self.perim[b] += pu - 2 * to_b
+        self.label[u] = b
+
+    def run(self, rng: np.random.Generator, *, max_passes: int = 30) -> int:
+        """First-improvement passes over border units in random order; returns moves made."""
+        g = self.p.graph
+        moves = 0
+        units = np.flatnonzero(self.free)
+        for _ in range(max_passes):
+            improved = False
+            for u in rng.permutation(units).tolist():
+                a = int(self.label[u])
+                nb = g.indices[g.indptr[u] : g.indptr[u + 1]]
+                cands = np.unique(self.label[nb])
+                cands = cands[(cands != a) & self.grid_ok[cands]]
+                if cands.size == 0:
+                    continue
+                deltas = [self.delta(u, a, int(b)) for b in cands.tolist()]
+                k = int(np.argmin(deltas))
+                if deltas[k] >= -1e-9:
+                    continue
+                members = np.flatnonzero(self.label == a)
+                if not _connected_without(self.p, self.label, members, u):
+                    continue
+                self.apply(u, a, int(cands[k]))
+                moves += 1
+                improved = True
+            if not improved:
+                break
+        return moves
+
+
+# --- suggestions ----------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Suggestion:
+    """One ranked change: a split, a merge or a move of border units.
+
+    ``changes`` lists ``(unit code, from grid, to grid)``; ``before`` / ``after`` give the
+    households of every affected grid (a new grid has no "before"), and the deltas are
+    summed over the affected grids (compactness: mean over them).
+    """
+
+    kind: str  # split | merge | move
+    community: str
+    grids: tuple[str, ...]
+    changes: tuple[tuple[str, str, str], ...]
+    new_grids: tuple[str, ...]
+    before: tuple[tuple[str, int], ...]
+    after: tuple[tuple[str, int], ...]
+    delta_households: tuple[tuple[str, int], ...]
+    delta_workload: float
+    delta_compactness: float
+    gap_before: float
+    gap_after: float
+    households_moved: int
+    units_moved: int
+    workers: tuple[str, ...]
+    score: float
+    sentence_zh: str
+    sentence_en: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "community": self.community,
+            "grids": list(self.grids),
+            "new_grids": list(self.new_grids),
+            "before": dict(self.before),
+            "after": dict(self.after),
+            "delta_households": dict(self.delta_households),
+            "delta_workload": round(self.delta_workload, 1),
+            "delta_compactness": round(self.delta_compactness, 4),
+            "gap_before": self.gap_before,
+            "gap_after": self.gap_after,
+            "households_moved": self.households_moved,
+            "units_moved": self.units_moved,
+            "workers": list(self.workers),
+            "score": round(self.score, 4),
+            "changes": [list(c) for c in self.changes],
+            "sentence_zh": self.sentence_zh,
+            "sentence_en": self.sentence_en,
+        }
+
+
+def _next_codes(p: Problem, community: str, taken: Iterable[str], n: int) -> list[str]:
+    """``n`` unused codes of the community: its code + the next free 3-digit numbers."""
+    used = set(p.grid_codes) | set(taken)
+    seqs = [
+        int(c[len(community) :])
+        for c in used
+        if c.startswith(community) and c[len(community) :].isdigit()
+    ]
+    # Professional grids are numbered from 901; basic ones stay below.
+    nxt = max([s for s in seqs if s < 900], default=0) + 1
+    out: list[str] = []
+    while len(out) < n:
+        code = f"{community}{nxt:03d}"
+        if code not in used:
+            out.append(code)
+        nxt += 1
+    return out
+
+
+def _suggestion(
+    base: Plan, after: Plan, kind: str, grids: Sequence[str], sentence: tuple[str, str]
+) -> Suggestion:
+    p = base.problem
+    moved = after.moved() != base.moved()
+    codes_after = np.asarray(after.codes, dtype=object)
+    codes_before = np.asarray(base.codes, dtype=object)
+    changes = tuple(
+        (str(p.graph.codes[u]), str(codes_before[base.label[u]]), str(codes_after[after.label[u]]))
+        for u in np.flatnonzero(moved).tolist()
+    )
+    affected = list(dict.fromkeys([*grids, *[c[1] for c in changes], *[c[2] for c in changes]]))
+    tb = grid_table(base, affected)
+    ta = grid_table(after, affected)
+    hb_ser = tb[schema.HOUSEHOLDS]
+    ha_ser = ta.loc[ta["n_units"] > 0, schema.HOUSEHOLDS]
+    before = tuple((c, int(hb_ser[c])) for c in affected if c in hb_ser.index)
+    after_hh = tuple((c, int(ha_ser[c])) for c in affected if c in ha_ser.index)
+    bdict, adict = dict(before), dict(after_hh)
+    delta = tuple((c, adict.get(c, 0) - bdict.get(c, 0)) for c in affected)
+    alive_a = ta[ta["n_units"] > 0]
+    hh_moved = int(p.graph.households[moved].sum())
+    gap_b = float(tb["band_gap"].sum())
+    gap_a = float(alive_a["band_gap"].sum())
+    dev_b = float((tb["deviation_pct"] ** 2).mean()) if len(tb) else 0.0
+    dev_a = float((alive_a["deviation_pct"] ** 2).mean()) if len(alive_a) else 0.0
+    # Balance gained per household moved: households brought into the band first, a
+    # small share for a more even spread, so in-band tidy-ups still rank below fixes.
+    gain = (gap_b - gap_a) + 0.01 * max(dev_b - dev_a, 0.0)
+    workers = tuple(
+        p.grid_workers[p.grid_index[c]] or p.grid_names[p.grid_index[c]]
+        for c in affected
+        if c in p.grid_index
+    )
+    new = tuple(c for c in affected if c not in p.grid_index)
+    return Suggestion(
+        kind=kind,
+        community=after.community[after.codes.index(grids[0])],
+        grids=tuple(grids),
+        changes=changes,
+        new_grids=new,
+        before=before,
+        after=after_hh,
+        delta_households=delta,
+        delta_workload=float(alive_a["workload"].sum() - tb["workload"].sum()),
+        delta_compactness=float(alive_a["compactness"].mean() - tb["compactness"].mean()),
+        gap_before=gap_b,
+        gap_after=gap_a,
+        households_moved=hh_moved,
+        units_moved=int(moved.sum()),
+        workers=workers,
+        score=gain / max(hh_moved, 1),
+        sentence_zh=sentence[0],
+        sentence_en=sentence[1],
+    )
+
+
+def _band_text(lo: float, hi: float) -> str:
+    return f"{int(lo)}–{int(hi)}"
+
+
+def _split_suggestion(
+    p: Problem, base: Plan, g: int, rng: np.random.Generator
+) -> Suggestion | None:
+    h = float(base.measures.households[g])
+    lo, hi = float(p.band_low[g]), float(p.band_high[g])
+    kmin, kmax = grids_needed(h, (int(lo), int(hi)))
+    k = kmin if kmin <= kmax else max(kmin, 2)
+    if k < 2:
+        return None
+    nodes = np.flatnonzero(base.label == g)
+    parts = _partition(p, nodes, k, (lo, hi), rng)
+    if parts is None:
+        return None
+    # The part with most households keeps the grid's code and worker: fewest move.
+    parts.sort(key=lambda x: (-int(p.graph.households[x].sum()), int(x.min())))
+    community = p.grid_community[g]
+    new = _next_codes(p, community, base.codes, k - 1)
+    codes = (*base.codes, *new)
+    label = base.label.copy()
+    for q, x in enumerate(parts[1:]):
+        label[x] = len(base.codes) + q
+    after = Plan(p, codes, label, {**base.new_community, **{c: community for c in new}})
+    hh = [int(p.graph.households[x].sum()) for x in parts]
+    name = p.grid_names[g]
+    shares = "/".join(str(v) for v in hh)
+    ok = all(lo <= v <= hi for v in hh)
+    zh = (
+        f"将网格{name}（{int(h)}户）拆分为{k}个网格：{shares}户"
+        + (f"，均在{_band_text(lo, hi)}户区间内" if ok else "")
+        + "。"
+    )
+    en = (
+        f"Split grid {name} ({int(h)} households) into {k} grids of {shares} households"
+        + (f", all within {_band_text(lo, hi)}" if ok else "")
+        + "."
+    )
+    return _suggestion(base, after, "split", [p.grid_codes[g], *new], (zh, en))
+
+
+def _merge_suggestion(p: Problem, base: Plan, a: int, b: int) -> Suggestion | None:
+    m = base.measures
+    keep, drop = (a, b) if (m.households[a], -a) >= (m.households[b], -b) else (b, a)
+    label = base.label.copy()
+    label[label == drop] = keep
+    after = Plan(p, base.codes, label, base.new_community)
+    h = int(m.households[a] + m.households[b])
+    lo, hi = float(p.band_low[keep]), float(p.band_high[keep])
+    na, nb = p.grid_names[keep], p.grid_names[drop]
+    ha, hb = int(m.households[keep]), int(m.households[drop])
+    inside = lo <= h <= hi
+    zh = (
+        f"将网格{nb}（{hb}户）并入相邻的{na}（{ha}户），合并后{h}户"
+        + (f"，在{_band_text(lo, hi)}户区间内" if inside else "")
+        + "。"
+    )
+    en = (
+        f"Merge grid {nb} ({hb} households) into its neighbour {na} ({ha}): {h} households"
+        + (f", within {_band_text(lo, hi)}" if inside else "")
+        + "."
+    )
+    return _suggestion(base, after, "merge", [p.grid_codes[keep], p.grid_codes[drop]], (zh, en))
+
+
+def _move_suggestion(
+    p: Problem, base: Plan, a: int, b: int, members: IntArray
+) -> Suggestion | None:
+    """Best single border unit (or none) to move from grid ``a`` (its units: ``members``)
+    to its neighbour ``b``."""
+    g = p.graph
+    m = base.measures
+    if members.size < 2:
+        return None
+    lo_a, hi_a = float(p.band_low[a]), float(p.band_high[a])
+    lo_b, hi_b = float(p.band_low[b]), float(p.band_high[b])
+    ha, hb = float(m.households[a]), float(m.households[b])
+    gap0 = _gap(np.array([ha]), lo_a, hi_a)[0] + _gap(np.array([hb]), lo_b, hi_b)[0]
+    if gap0 <= 0:
+        return None
+    best: tuple[float, int, int] | None = None
+    for u in members.tolist():
+        nb = g.indices[g.indptr[u] : g.indptr[u + 1]]
+        if not (base.label[nb] == b).any():
+            continue
+        h = float(g.households[u])
+        gap1 = _gap(np.array([ha - h]), lo_a, hi_a)[0] + _gap(np.array([hb + h]), lo_b, hi_b)[0]
+        gain = gap0 - gap1
+        if gain <= 0:
+            continue
+        key = (-gain / max(h, 1.0), int(h), u)
+        if (best is None or key < best) and _connected_without(p, base.label, members, u):
+            best = key
+    if best is None:
+        return None
+    u = best[2]
+    label = base.label.copy()
+    label[u] = b
+    after = Plan(p, base.codes, label, base.new_community)
+    h = int(g.households[u])
+    unit = str(g.codes[u])
+    na, nb_ = p.grid_names[a], p.grid_names[b]
+    ha2, hb2 = int(ha) - h, int(hb) + h
+    zh = f"把单元{unit}（{h}户）从网格{na}移到相邻的{nb_}：{int(ha)}→{ha2}户，{int(hb)}→{hb2}户。"
+    en = (
+        f"Move unit {unit} ({h} households) from grid {na} to its neighbour {nb_}: "
+        f"{int(ha)}→{ha2} and {int(hb)}→{hb2} households."
+    )
+    return _suggestion(base, after, "move", [p.grid_codes[a], p.grid_codes[b]], (zh, en))
+
+
+def _grid_pairs(p: Problem, label: IntArray) -> list[tuple[int, int]]:
+    """Adjacent grid pairs (a < b) of the same community, neither locked."""
+    i, j, _ = p.graph.edges
+    a, b = label[i], label[j]
+    cross = a != b
+    pairs = np.unique(np.sort(np.column_stack([a[cross], b[cross]]), axis=1), axis=0)
+    comm = np.asarray(p.grid_community, dtype=object)
+    out = []
+    for x, y in pairs.tolist():
+        if comm[x] == comm[y] and not p.locked[x] and not p.locked[y]:
+            out.append((int(x), int(y)))
+    return out
+
+
+def suggest(
+    p: Problem,
+    *,
+    community: str | None = None,
+    top: int | None = None,
+    seed: int = 0,
+    kinds: Sequence[str] = ("split", "merge", "move"),
+) -> list[Suggestion]:
+    """Ranked suggestions for the current plan (or one community of it).
+
+    Splits for grids above their band, merges of adjacent under-loaded grids of one
+    community whose sum fits the band, and single border-unit moves between neighbours of
+    one community that bring households into the band. Locked grids are never touched.
+    Ranked by households brought into the band per household moved (ties: kind, codes).
+
+    Examples
+    --------
+    See ``tests/analytics/test_rebalance.py`` for hand-built cases with known answers.
+    """
+    bad = sorted(set(kinds) - {"split", "merge", "move"})
+    if bad:
+        raise RebalanceError(f"kinds {bad}: allowed split, merge, move")
+    base = base_plan(p)
+    m = base.measures
+    rng = np.random.default_rng(seed)
+    comm = np.asarray(p.grid_community, dtype=object)
+    in_scope = np.ones(len(p.grid_codes), dtype=bool) if community is None else comm == community
+    if community is not None and not in_scope.any():
+        raise RebalanceError(f"community {community!r}: no basic grid of it is in scope")
+    out: list[Suggestion] = []
+    if "split" in kinds:
+        over = np.flatnonzero(in_scope & ~p.locked & (m.households > p.band_high))
+        for g in over.tolist():
+            s = _split_suggestion(p, base, g, rng)
+            if s is not None and s.gap_after < s.gap_before:
+                out.append(s)
+    pairs = [(a, b) for a, b in _grid_pairs(p, p.base) if in_scope[a]]
+    if "merge" in kinds:
+        for a, b in pairs:
+            ha, hb = m.households[a], m.households[b]
+            hi = min(p.band_high[a], p.band_high[b])
+            if (ha < p.band_low[a] or hb < p.band_low[b]) and ha + hb <= hi:
+                s = _merge_suggestion(p, base, a, b)
+                if s is not None and s.gap_after < s.gap_before:
+                    out.append(s)
+    if "move" in kinds:
+        # Units of every grid, grouped once (not one scan of all units per pair).
+        by_grid = np.argsort(p.base, kind="stable")
+        bounds = np.searchsorted(p.base[by_grid], np.arange(len(p.grid_codes) + 1))
+        for a, b in pairs:
+            for x, y in ((a, b), (b, a)):
+                members = by_grid[bounds[x] : bounds[x + 1]]
+                s = _move_suggestion(p, base, x, y, members)
+                if s is not None:
+                    out.append(s)
+    rank = {"split": 0, "merge": 1, "move": 2}
+    out.sort(key=lambda s: (-s.score, rank[s.kind], s.grids))
+    return out[:top] if top is not None else out
+
+
+def infeasibility(p: Problem, community: str) -> list[tuple[str, str]]:
+    """Why a community cannot have every grid in the band, in words (zh, en); [] if it can.
+
+    Checks the household count against the band (no whole number of grids fits), and
+    units too large for the band (a unit is never cut).
+    """
+    comm = np.asarray(p.grid_community, dtype=object)
+    gi = np.flatnonzero((comm == community) & ~p.locked)
+    if gi.size == 0:
+        return []
+    lo, hi = int(p.band_low[gi[0]]), int(p.band_high[gi[0]])
+    units = np.isin(p.base, gi)
+    h = float(p.graph.households[units].sum())
+    name = p.community_name(community)
+    out: list[tuple[str, str]] = []
+    kmin, kmax = grids_needed(h, (lo, hi))
+    if kmin > kmax:
+        out.append(band_sentence(name, h, (lo, hi), int(gi.size)))
+    big = np.flatnonzero(units & (p.graph.households > hi))
+    for u in big.tolist():
+        code, hh = str(p.graph.codes[u]), int(p.graph.households[u])
+        out.append(
+            (
+                f"单元{code}有{hh}户，超过{hi}户上限，单元不可拆分",
+                f"unit {code} has {hh} households, above the band's {hi}; units are never cut",
+            )
+        )
+    return out
+
+
+# --- whole-community redraw -----------------------------------------------------------------
+def _best_k(h: float, band: tuple[int, int], now: int) -> int:
+    lo, hi = band
+    kmin, kmax = grids_needed(h, band)
+    if kmin <= kmax:
+        return min(max(now, kmin), kmax)
+
+    def miss(k: int) -> float:
+        return max(0.0, h - k * hi) + max(0.0, k * lo - h)
+
+    return min(range(max(kmin - 1, 1), kmin + 1), key=lambda k: (miss(k), abs(k - now)))
+
+
+def redraw(
+    p: Problem,
+    community: str,
+    *,
+    k: int | None = None,
+    seed: int = 0,
+    max_passes: int = 30,
+    restarts: int = 8,
+) -> Plan:
+    """A full plan for one community: every grid in the band where the units allow it,
+    contiguous, compact, and as close to the current plan as possible.
+
+    The number of grids is the current one clamped to what the band needs (or ``k``).
+    Too few grids: the heaviest is split in two (random spanning trees, best of many);
+    too many: the lightest merges into its lightest neighbour. Then border units move one
+    at a time (first improvement, seeded random order) while a move lowers households
+    outside the band, squared deviation from the mean, non-compactness and households
+    moved away from their current grid — never breaking contiguity. Locked grids and
+    their units stay as they are.
+
+    The search runs ``restarts`` times with independent random streams of ``seed``; the
+    plan with fewest households outside the band, then fewest moved, then most compact,
+    is returned.
+    """
+    if restarts < 1:
+        raise RebalanceError(f"restarts={restarts}: need at least 1")
+    best: tuple[tuple[float, int, float], Plan] | None = None
+    for r in range(restarts):
+        rng = np.random.default_rng([seed, r])
+        plan = _redraw_once(p, community, k=k, rng=rng, max_passes=max_passes)
+        table = grid_table(plan)
+        mine = table[(table["community"] == community) & (table["n_units"] > 0)]
+        key = (
+            float(mine["band_gap"].sum()),
+            plan.households_moved(),
+            -float(mine["compactness"].mean()),
+        )
+        if best is None or key < best[0]:
+            best = (key, plan)
+    assert best is not None
+    return best[1]
+
+
+def _redraw_once(
+    p: Problem,
+    community: str,
+    *,
+    k: int | None,
+    rng: np.random.Generator,
+    max_passes: int,
+) -> Plan:
+
+    comm = np.asarray(p.grid_community, dtype=object)
+    gi = np.flatnonzero((comm == community) & ~p.locked)
+    if gi.size == 0:
+        if (comm == community).any():
+            raise RebalanceError(f"community {community!r}: every grid is locked")
+        raise RebalanceError(f"community {community!r}: no basic grid of it is in scope")
+    band = p.community_band(community)
+    plan = base_plan(p)
+    free = np.isin(p.base, gi)
+    h = float(p.graph.households[free].sum())
+    target_k = k if k is not None else _best_k(h, band, int(gi.size))
+    if target_k < 1:
+        raise RebalanceError(f"k={k}: need at least one grid")
+    codes = list(plan.codes)
+    label = plan.label.copy()
+    new_comm: dict[str, str] = {}
+    live = [int(g) for g in gi]
+    while len(live) < target_k:
+        hh = {g: float(p.graph.households[label == g].sum()) for g in live}
+        splittable = [g for g in live if int((label == g).sum()) >= 2]
+        if not splittable:
+            break
+        g = max(splittable, key=lambda x: (hh[x], -x))
+        nodes = np.flatnonzero(label == g)
+        parts = _partition(p, nodes, 2, (band[0], band[1]), rng)
+        if parts is None:
+            break
+        parts.sort(key=lambda x: (-int(p.graph.households[x].sum()), int(x.min())))
+        (code,) = _next_codes(p, community, codes, 1)
+        codes.append(code)
+        new_comm[code] = community
+        label[parts[1]] = len(codes) - 1
+        live.append(len(codes) - 1)
+    while len(live) > target_k:
+        hh = {g: float(p.graph.households[label == g].sum()) for g in live}
+        g = min(live, key=lambda x: (hh[x], x))
+        nb = _neighbour_grids(p, label, g, set(live))
+        if not nb:
+            break
+        into = min(nb, key=lambda x: (hh[x], x))
+        label[label == g] = into
+        live.remove(g)
+    n = len(codes)
+    grid_ok = np.zeros(n, dtype=bool)
+    grid_ok[live] = True
+    m = _measures(p, label, n)
+    lo_arr = np.full(n, float(band[0]))
+    hi_arr = np.full(n, float(band[1]))
+    search = _Search(
+        p=p,
+        label=label,
+        free=free,
+        grid_ok=grid_ok,
+        lo=lo_arr,
+        hi=hi_arr,
+        target=h / max(len(live), 1),
+        hh=m.households.copy(),
+        area=m.area_m2.copy(),
+        perim=m.perimeter_m.copy(),
+        origin=np.asarray(
+            [codes.index(c) for c in np.asarray(p.grid_codes, dtype=object)[p.base]],
+            dtype=np.int64,
+        ),
+    )
+    search.run(rng, max_passes=max_passes)
+    return Plan(p, tuple(codes), search.label, new_comm)
+
+
+def _neighbour_grids(p: Problem, label: IntArray, g: int, allowed: set[int]) -> list[int]:
+    g_units = np.flatnonzero(label == g)
+    nb = np.unique(
+        np.concatenate([p.graph.neighbours(int(u)) for u in g_units.tolist()])
+        if g_units.size
+        else np.zeros(0, np.int64)
+    )
+    grids = set(label[nb].tolist()) - {g}
+    return sorted(x for x in grids if x in allowed)
+
+
+# --- edit session ---------------------------------------------------------------------------
+@dataclass(frozen=True, eq=False)
+class EditSession:
+    """What a page keeps between reruns: the plan, locks and the undo/redo stacks.
+
+    Every operation returns a new session; the old one is unchanged (so a page can keep it
+    in ``st.session_state`` and compare).
+    """
+
+    plan: Plan
+    locked: frozenset[str]
+    undo_stack: tuple[tuple[Plan, frozenset[str]], ...] = ()
+    redo_stack: tuple[tuple[Plan, frozenset[str]], ...] = ()
+
+    @property
+    def can_undo(self) -> bool:
+        return bool(self.undo_stack)
+
+    @property
+    def can_redo(self) -> bool:
+        return bool(self.redo_stack)
+
+    def affected(self) -> pd.DataFrame:
+        """The live table of every grid the session changed (see :func:`grid_table`)."""
+        base = self.plan.problem.base
+        changed = self.plan.moved()
+        codes_now = np.asarray(self.plan.codes, dtype=object)[self.plan.label[changed]]
+        codes_was = np.asarray(self.plan.problem.grid_codes, dtype=object)[base[changed]]
+        touched = sorted(set(codes_now.tolist()) | set(codes_was.tolist()))
+        return grid_table(self.plan, touched)
+
+
+def start_session(p: Problem, *, plan: Plan | None = None) -> EditSession:
+    """A session on the current plan (or a given one, e.g. a redraw)."""
+    locked = frozenset(c for c, lk in zip(p.grid_codes, p.locked, strict=True) if lk)
+    return EditSession(plan=plan if plan is not None else base_plan(p), locked=locked)
+
+
+_UNDO_DEPTH = 100
+
+
+def _push(s: EditSession, plan: Plan, locked: frozenset[str]) -> EditSession:
+    stack = (*s.undo_stack, (s.plan, s.locked))[-_UNDO_DEPTH:]
+    return EditSession(plan=plan, locked=locked, undo_stack=stack, redo_stack=())
+
+
+def assign_units(s: EditSession, units: Iterable[str], target: str) -> EditSession:
+    """Give ``units`` (codes) to grid ``target``; a rule broken raises :class:`RebalanceError`.
+
+    The target and every source grid must be unlocked and in the same community as every
+    unit. Contiguity is not enforced while painting (a planner may pass through a split
+    state); :meth:`EditSession.affected` shows it, and :func:`save_draft` refuses it.
+    """
+    plan = s.plan
+    p = plan.problem
+    codes = list(dict.fromkeys(str(u) for u in units))
+    missing = [c for c in codes if c not in p.graph.position]
+    if missing:
+        raise RebalanceError(f"units {', '.join(missing[:5])}: not units of this workspace scope")
+    if target not in plan.codes:
+        raise RebalanceError(f"target grid {target!r}: not a basic grid in scope")
+    if target in s.locked:
+        raise RebalanceError(f"target grid {target}: locked; unlock it first")
+    t = plan.codes.index(target)
+    idx = np.asarray([p.graph.position[c] for c in codes], dtype=np.int64)
+    sources = {plan.codes[g] for g in plan.label[idx].tolist()}
+    locked_src = sorted(sources & s.locked)
+    if locked_src:
+        raise RebalanceError(f"units of locked grid(s) {', '.join(locked_src)} cannot move")
+    t_comm = plan.community[t]
+    other = sorted({str(c) for c in p.community_of_unit[idx] if c != t_comm})
+    if other:
+        raise RebalanceError(
+            f"grid {target} is in community {t_comm}; units of community "
+            f"{', '.join(other)} cannot join it (a grid stays inside its community)"
+        )
+    label = plan.label.copy()
+    label[idx] = t
+    return _push(s, Plan(p, plan.codes, label, plan.new_community), s.locked)
+
+
+def set_locked(s: EditSession, codes: Iterable[str], locked: bool = True) -> EditSession:
+    """Lock (or unlock) grids; an undoable step like any other."""
+    codes = set(codes)
+    unknown = sorted(codes - set(s.plan.codes))
+    if unknown:
+        raise RebalanceError(f"grids {', '.join(unknown[:5])}: not grids of this plan")
+    new = s.locked | codes if locked else s.locked - codes
+    return _push(s, s.plan, frozenset(new))
+
+
+def undo(s: EditSession) -> EditSession:
+    if not s.undo_stack:
+        return s
+    plan, locked = s.undo_stack[-1]
+    return EditSession(plan, locked, s.undo_stack[:-1], (*s.redo_stack, (s.plan, s.locked)))
+
+
+def redo(s: EditSession) -> EditSession:
+    if not s.redo_stack:
+        return s
+    plan, locked = s.redo_stack[-1]
+    return EditSession(plan, locked, (*s.undo_stack, (s.plan, s.locked)), s.redo_stack[:-1])
+
+
+def apply_suggestion(s: EditSession, sug: Suggestion) -> EditSession:
+    """Apply a suggestion made on the session's problem (new grids are created)."""
+    plan = s.plan
+    p = plan.problem
+    touched = {c for ch in sug.changes for c in ch[1:]}
+    blocked = sorted(touched & s.locked)
+    if blocked:
+        raise RebalanceError(f"suggestion touches locked grid(s) {', '.join(blocked)}")
+    codes = list(plan.codes)
+    new_comm = dict(plan.new_community)
+    # A new grid code an earlier action already created gets the next free number instead.
+    rename: dict[str, str] = {}
+    for c in sug.new_grids:
+        fresh = c if c not in codes else _next_codes(p, sug.community, codes, 1)[0]
+        rename[c] = fresh
+        codes.append(fresh)
+        new_comm[fresh] = sug.community
+    label = plan.label.copy()
+    for unit, src, dst in sug.changes:
+        u = p.graph.position[unit]
+        if codes[label[u]] != src:
+            raise RebalanceError(
+                f"unit {unit} is no longer in grid {src}; the suggestion is out of date"
+            )
+        label[u] = codes.index(rename.get(dst, dst))
+    return _push(s, Plan(p, tuple(codes), label, new_comm), s.locked)
+
+
+def combine(p: Problem, suggestions: Iterable[Suggestion]) -> Plan:
+    """One plan from ranked suggestions: each applied in order unless it touches a grid an
+    earlier one already changed (suggestions are alternatives, computed on the same plan).
+    """
+    s = start_session(p)
+    touched: set[str] = set()
+    for sug in suggestions:
+        grids = set(sug.grids) | {c for ch in sug.changes for c in ch[1:]}
+        if grids & touched or grids & s.locked:
+            continue
+        s = apply_suggestion(s, sug)
+        touched |= grids
+    return s.plan
+
+
+def redraw_all(p: Problem, communities: Iterable[str] | None = None, *, seed: int = 0) -> Plan:
+    """:func:`redraw` of several communities (default: each with a grid out of its band),
+    joined into one plan; communities are independent because no grid crosses one."""
+    base = base_plan(p)
+    table = grid_table(base)
+    if communities is None:
+        free = table[~table["locked"]]
+        communities = sorted(set(free.loc[free["band_gap"] > 0, "community"]))
+    codes = list(p.grid_codes)
+    label = p.base.copy()
+    new_comm: dict[str, str] = {}
+    for c in communities:
+        plan = redraw(p, c, seed=seed)
+        mine = np.asarray(plan.community, dtype=object)[plan.label] == c
+        for code in plan.codes[len(p.grid_codes) :]:
+            new_comm[code] = c
+            codes.append(code)
+        pos = {code: i for i, code in enumerate(codes)}
+        label[mine] = np.asarray([pos[plan.codes[g]] for g in plan.label[mine].tolist()])
+    return Plan(p, tuple(codes), label, new_comm)
+
+
+# --- saving and publishing ------------------------------------------------------------------
+def plan_grids(
+    plan: Plan,
+    grids: gpd.GeoDataFrame,
+    *,
+    simplify_m: float = 0.0,
+    require_contiguous: bool = True,
+) -> gpd.GeoDataFrame:
+    """The full grid layer of a plan: changed grids dissolved from units, others as they were.
+
+    ``grids`` is the version the plan was made on (all grids, professional included).
+    Grids left without units disappear; new grids get a name, the community as parent
+    and no worker (to be staffed). Raises :class:`RebalanceError` if a changed grid is not
+    contiguous and ``require_contiguous``.
+    """
+    p = plan.problem
+    moved = plan.moved()
+    now = np.asarray(plan.codes, dtype=object)[plan.label]
+    was = np.asarray(p.grid_codes, dtype=object)[p.base]
+    changed = sorted(set(now[moved].tolist()) | set(was[moved].tolist()))
+    table = grid_table(plan, changed)
+    if require_contiguous:
+        broken = table.index[~table["contiguous"] & (table["n_units"] > 0)].tolist()
+        if broken:
+            raise RebalanceError(
+                f"grid(s) {', '.join(broken[:5])} would not be contiguous; fix them first"
+            )
+    keep = ~grids[schema.CODE].astype(str).isin(changed)
+    out = grids[keep].copy()
+    sel = np.isin(now, changed)
+    if sel.any():
+        shapes = dissolve(p.graph.units[sel], now[sel], simplify_m=simplify_m)
+        shapes = shapes.set_index(schema.GRID_CODE)
+        old = grids.set_index(grids[schema.CODE].astype(str))
+        rows = []
+        for code in shapes.index:
+            if code in old.index:
+                row = old.loc[code].copy()
+                if isinstance(row, pd.DataFrame):
+                    row = row.iloc[0]
+            else:
+                comm = plan.community[plan.codes.index(code)]
+                row = pd.Series(
+                    {
+                        schema.CODE: code,
+                        schema.NAME: f"{p.community_name(comm)}第{int(code[-3:])}网格"
+                        if code[-3:].isdigit()
+                        else code,
+                        schema.PARENT_CODE: comm,
+                        schema.GRID_TYPE: "basic",
+                        schema.WORKER: None,
+                    }
+                )
+            row[schema.HOUSEHOLDS] = int(shapes.loc[code, schema.HOUSEHOLDS])
+            row[schema.POPULATION] = int(shapes.loc[code, schema.POPULATION])
+            row["geometry"] = shapes.loc[code, "geometry"]
+            rows.append(row)
+        add = gpd.GeoDataFrame(pd.DataFrame(rows), geometry="geometry", crs="EPSG:4326")
+        out = pd.concat([out, add], ignore_index=True)
+    out = gpd.GeoDataFrame(out, geometry="geometry", crs="EPSG:4326")
+    for col in (schema.HOUSEHOLDS, schema.POPULATION):
+        if col in out:
+            out[col] = pd.array(pd.to_numeric(out[col], errors="coerce").round(), dtype="Int64")
+    return out.sort_values(schema.CODE, kind="stable").reset_index(drop=True)
+
+
+def save_draft(
+    ws: Any,
+    grids: gpd.GeoDataFrame,
+    *,
+    author: str | None = None,
+    note: str | None = None,
+    source: str = "gridmap rebalance",
+    cell_res: int = 10,
+) -> int:
+    """Store a plan's grid layer as a new **draft** version; the published one is untouched.
+
+    Returns the new version number. The grid <-> H3 cell table of the draft is stored too,
+    so maps of the draft work like those of any version.
+    """
+    from ..indexing import polygons_to_cells
+
+    if not len(grids):
+        raise RebalanceError("the plan has no grids to save")
+    frame = grids.drop(columns=[schema.VERSION], errors="ignore").copy()
+    frame[schema.EFFECTIVE_DATE] = None
+    with ws.transaction() as tx:
+        version = tx.add_grid_version(
+            status="draft",
+            source=source,
+            effective_date=None,
+            note=note,
+            author=author,
+            n_grids=len(frame),
+        )
+        frame[schema.VERSION] = version
+        tx.write_layer("grids", frame, append=True)
+        cells = polygons_to_cells(frame.geometry, cell_res)
+        tx.replace_grid_cells(
+            version,
+            pd.DataFrame(
+                {
+                    "grid_code": frame[schema.CODE]
+                    .astype(str)
+                    .to_numpy()[cells["geom_index"].to_numpy()],
+                    "cell": cells["cell"].to_numpy().astype(np.int64),
+                }
+            ),
+            cell_res,
+        )
+    return int(version)
+
+
+def publish_version(ws: Any, version: int, effective_date: str | dt.date) -> None:
+    """Put a draft in force from ``effective_date``; the old published version is archived
+    (still readable) and stored incidents and units are re-assigned to the new grids."""
+    from ..importing.grids import reassign
+
+    try:
+        day = (
+            effective_date
+            if isinstance(effective_date, dt.date)
+            else dt.date.fromisoformat(str(effective_date))
+        )
+    except ValueError:
+        raise RebalanceError(f"effective date {effective_date!r}: use YYYY-MM-DD") from None
+    versions = {v.version: v for v in ws.grid_versions()}
+    if version not in versions:
+        raise RebalanceError(
+            f"version {version}: not in the workspace (have {', '.join(map(str, versions))})"
+        )
+    if versions[version].status != "draft":
+        raise RebalanceError(
+            f"version {version} is {versions[version].status}; only a draft can be published"
+        )
+    with ws.transaction() as tx:
+        tx.publish_version(version, day.isoformat())
+        grids = tx.read_layer("grids")
+        mine = grids[schema.VERSION].astype("Int64") == version
+        grids[schema.EFFECTIVE_DATE] = grids[schema.EFFECTIVE_DATE].astype(object)
+        grids.loc[mine.fillna(False).to_numpy(), schema.EFFECTIVE_DATE] = day.isoformat()
+        tx.write_layer("grids", grids)
+        reassign(tx)
+
+
+# --- plan files -----------------------------------------------------------------------------
+def plan_to_json(plan: Plan, *, extra: dict[str, Any] | None = None) -> dict[str, Any]:
+    """A plan as JSON-ready data: the base version and every unit that changes grid."""
+    p = plan.problem
+    moved = plan.moved()
+    now = np.asarray(plan.codes, dtype=object)[plan.label]
+    return {
+        "format": "gridmap-plan",
+        "format_version": 1,
+        "base_version": p.base_version,
+        "units_estimated": p.graph.estimate,
+        "band": list(p.band_override) if p.band_override else None,
+        "new_grids": {c: plan.new_community[c] for c in plan.codes if c in plan.new_community},
+        "assignments": {str(p.graph.codes[u]): str(now[u]) for u in np.flatnonzero(moved).tolist()},
+        **(extra or {}),
+    }
+
+
+def plan_from_json(p: Problem, data: dict[str, Any]) -> Plan:
+    """Rebuild a plan saved by :func:`plan_to_json` over the same problem."""
+    if data.get("format") != "gridmap-plan":
+        raise RebalanceError("plan file: not a gridmap plan (format != 'gridmap-plan')")
+    if data.get("base_version") not in (None, p.base_version):
+        raise RebalanceError(
+            f"plan file: made on grid version {data['base_version']}, "
+            f"the workspace has version {p.base_version} in use"
+        )
+    new = {str(k): str(v) for k, v in (data.get("new_grids") or {}).items()}
+    codes = list(p.grid_codes) + [c for c in new if c not in p.grid_index]
+    pos = {c: i for i, c in enumerate(codes)}
+    label = p.base.copy()
+    bad_units = []
+    bad_grids = []
+    for unit, grid in (data.get("assignments") or {}).items():
+        u = p.graph.position.get(str(unit))
+        if u is None:
+            bad_units.append(str(unit))
+            continue
+        if str(grid) not in pos:
+            bad_grids.append(str(grid))
+            continue
+        label[u] = pos[str(grid)]
+    if bad_units or bad_grids:
+        raise RebalanceError(
+            "plan file: "
+            + "; ".join(
+                x
+                for x in (
+                    f"unknown units {', '.join(bad_units[:5])}" if bad_units else "",
+                    f"unknown grids {', '.join(sorted(set(bad_grids))[:5])}" if bad_grids else "",
+                )
+                if x
+            )
+        )
+    return Plan(p, tuple(codes), label, new)
+
+
+def dump_plan(plan: Plan, path: str, *, extra: dict[str, Any] | None = None) -> None:
+    with open(path, "w", encoding="utf-8") as fh:
+        json.dump(plan_to_json(plan, extra=extra), fh, ensure_ascii=False, indent=2)
