@@ -29,6 +29,9 @@ pages = [
     st.Page("app_pages/cockpit.py", title=t("page.cockpit", L), icon=":material/dashboard:"),
     st.Page("app_pages/risk.py", title=t("page.risk", L), icon=":material/local_fire_department:"),
     st.Page("app_pages/coverage.py", title=t("page.coverage", L), icon=":material/videocam:"),
+    st.Page(
+        "app_pages/rebalance.py", title=t("page.rebalance", L), icon=":material/edit_location_alt:"
+    ),
     st.Page("app_pages/workspace.py", title=t("page.workspace", L), icon=":material/database:"),
 ]
 st.navigation(pages).run()

@@ -55,6 +55,7 @@ def _area_select(h: Hierarchy, L: str) -> str | None:
         args=(state.KEY_STREET, state.KEY_COMMUNITY),
     )
     street = community = None
+    present = set(h.levels.values())
     if district is not None:
         streets = h.children(district, "street")
         if streets:
@@ -67,8 +68,13 @@ def _area_select(h: Hierarchy, L: str) -> str | None:
                 on_change=_reset,
                 args=(state.KEY_COMMUNITY,),
             )
-    if street is not None:
-        communities = h.children(street, "community")
+    # Communities hang under the street; a workspace without streets (or districts) lists
+    # them under the district, or all of them, so a community can always be chosen.
+    parent = street
+    if street is None and "street" not in present:
+        parent = district if "district" in present else None
+    if street is not None or ("street" not in present and (district or "district" not in present)):
+        communities = h.children(parent, "community")
         if communities:
             community = st.selectbox(
                 t("scope.community", L),

@@ -1,0 +1,157 @@
+"""Rebalance page glue: the cached problem, the edit session in session state, the map.
+
+A planner works on one community at a time (a grid never leaves its community). The
+:class:`~gridmap.analytics.rebalance.EditSession` lives in ``st.session_state`` under a key
+that names the workspace file, its modification time and the community, so switching
+community, or another import changing the workspace, starts a fresh session.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pydeck as pdk
+import shapely
+import streamlit as st
+
+from .. import schema
+from ..analytics import rebalance as rb
+from ..crs import to_metric
+from ..store.gpkg import Workspace
+from ..viz import geojson_payload, view_for
+from . import state
+from .data import _stamp
+
+__all__ = [
+    "PALETTE",
+    "clear_session",
+    "community_overview",
+    "get_session",
+    "load_problem",
+    "put_session",
+    "session_key",
+    "unit_layers",
+]
+
+#: Distinct fills for the grids of one community (Tableau 10), cycled when there are more.
+PALETTE: tuple[tuple[int, int, int], ...] = (
+    (31, 119, 180), (255, 127, 14), (44, 160, 44), (214, 39, 40), (148, 103, 189),
+    (140, 86, 75), (227, 119, 194), (127, 127, 127), (188, 189, 34), (23, 190, 207),
+)  # fmt: skip
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _problem(path: str, stamp: float, community: str, band: tuple[int, int] | None) -> rb.Problem:
+    return rb.load_problem(Workspace(path), scope=community, band=band)
+
+
+def load_problem(path: Path, community: str, band: tuple[int, int] | None) -> rb.Problem:
+    """The units, grids and loads of one community (cached per workspace version)."""
+    return _problem(str(path), _stamp(path), community, band)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _communities(path: str, stamp: float, scope: str | None) -> pd.DataFrame:
+    problem = rb.load_problem(Workspace(path), scope=scope)
+    return rb.community_table(rb.base_plan(problem))
+
+
+def community_overview(path: Path, scope: str | None) -> pd.DataFrame:
+    """Diagnostics of every community under ``scope`` (a street or district code)."""
+    return _communities(str(path), _stamp(path), scope)
+
+
+def session_key(path: Path, community: str, band: tuple[int, int] | None) -> str:
+    return f"{path}|{_stamp(path)}|{community}|{band}"
+
+
+def get_session(path: Path, community: str, band: tuple[int, int] | None) -> rb.EditSession:
+    """This community's edit session, started on the grids in force if there is none."""
+    sessions: dict[str, rb.EditSession] = st.session_state.setdefault(
+        state.KEY_REBALANCE_SESSIONS, {}
+    )
+    key = session_key(path, community, band)
+    if key not in sessions:
+        sessions[key] = rb.start_session(load_problem(path, community, band))
+    return sessions[key]
+
+
+def put_session(
+    path: Path, community: str, band: tuple[int, int] | None, session: rb.EditSession
+) -> None:
+    st.session_state[state.KEY_REBALANCE_SESSIONS][session_key(path, community, band)] = session
+
+
+def clear_session(path: Path, community: str, band: tuple[int, int] | None) -> None:
+    st.session_state.get(state.KEY_REBALANCE_SESSIONS, {}).pop(
+        session_key(path, community, band), None
+    )
+
+
+def _colour(i: int) -> list[int]:
+    return list(PALETTE[i % len(PALETTE)])
+
+
+def unit_layers(
+    plan: rb.Plan, selected: set[str], *, before: bool = False
+) -> tuple[list[pdk.Layer], pdk.ViewState]:
+    """Units filled by their grid's colour (clickable), selected units outlined, and each
+    grid's sequence number at the middle of its units."""
+    p = plan.problem
+    units = p.graph.units
+    label = p.base if before else plan.label
+    codes = p.grid_codes if before else plan.codes
+    grid_of = np.asarray(codes, dtype=object)[label]
+    order = {c: i for i, c in enumerate(codes)}
+    frame = units[[schema.CODE, "geometry"]].copy()
+    frame["grid"] = grid_of
+    frame["households"] = p.graph.households
+    frame["rgb"] = [[*_colour(order[g]), 150] for g in grid_of]
+    frame["line"] = [
+        [20, 20, 20, 255] if c in selected else [255, 255, 255, 200] for c in frame[schema.CODE]
+    ]
+    frame["width"] = [3.5 if c in selected else 0.8 for c in frame[schema.CODE]]
+    data = geojson_payload(
+        frame,
+        properties=[schema.CODE, "grid", "households", "rgb", "line", "width"],
+        tolerance_deg=0.00002,
+    )
+    fill = pdk.Layer(
+        "GeoJsonLayer",
+        id="units",
+        data=data,
+        stroked=True,
+        filled=True,
+        get_fill_color="properties.rgb",
+        get_line_color="properties.line",
+        get_line_width="properties.width",
+        line_width_units="'pixels'",  # quoted: pydeck turns bare strings into accessors
+        pickable=True,
+        auto_highlight=True,
+    )
+    # Grid numbers (the last three digits of the code: 001, 002 ...) at their units' middle.
+    metric = to_metric(units)
+    pts = shapely.get_coordinates(metric.geometry.representative_point().to_crs(4326))
+    labels: list[dict[str, Any]] = []
+    for g in dict.fromkeys(grid_of.tolist()):
+        mine = grid_of == g
+        x, y = pts[mine].mean(axis=0)
+        labels.append({"position": [round(x, 6), round(y, 6)], "text": str(g)[-3:]})
+    text = pdk.Layer(
+        "TextLayer",
+        id="grid-numbers",
+        data=labels,
+        get_position="position",
+        get_text="text",
+        get_size=16,
+        get_color=[15, 15, 15],
+        font_weight=700,
+        outline_width=3,
+        outline_color=[255, 255, 255],
+        font_settings={"sdf": True},
+        pickable=False,
+    )
+    return [fill, text], view_for(units, width_px=760, height_px=560)
