@@ -13,6 +13,7 @@ import streamlit as st
 
 from gridmap import schema
 from gridmap.analytics import rebalance as rb
+from gridmap.analytics.versions import compare_versions
 from gridmap.exporting import export_layer
 from gridmap.i18n import t
 from gridmap.store.gpkg import Workspace
@@ -331,6 +332,26 @@ with Timer("rebalance.total") as total:
         if drafts:
             p1, p2, p3 = st.columns([1, 1, 1], vertical_alignment="bottom")
             chosen = p1.selectbox(t("reb.draft", L), drafts, key="reb_draft")
+            diff = compare_versions(ws.read_grids(), ws.read_grids(int(chosen)))
+            counts = diff["change"].value_counts()
+            st.markdown(
+                t(
+                    "reb.compare",
+                    L,
+                    v=chosen,
+                    added=int(counts.get("added", 0)),
+                    removed=int(counts.get("removed", 0)),
+                    redrawn=int(counts.get("redrawn", 0)),
+                )
+            )
+            changed_rows = diff[diff["change"] != "same"]
+            if len(changed_rows):
+                st.dataframe(
+                    changed_rows.assign(
+                        change=changed_rows["change"].map(lambda k: t(f"reb.change.{k}", L))
+                    ).rename(columns={c: t(f"reb.cmp.{c}", L) for c in changed_rows.columns}),
+                    width="stretch",
+                )
             day = p2.date_input(t("reb.effective", L), value=dt.date.today(), key="reb_day")
             if p3.button(t("reb.publish", L), key="reb_publish"):
                 try:

@@ -584,6 +584,20 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "reb.effective": ("生效日期", "Effective date"),
     "reb.publish": ("发布", "Publish"),
     "reb.published": ("版本 {v} 已发布，自 {day} 起生效；事件与单元已重新归属。", "Version {v} published, in force from {day}; incidents and units re-assigned."),
+    "reb.compare": (
+        "草稿 {v} 与现行版本相比：新增 {added} 个网格，撤销 {removed} 个，边界调整 {redrawn} 个。",
+        "Draft {v} against the version in force: {added} grids added, {removed} removed, {redrawn} redrawn.",
+    ),
+    "reb.change.added": ("新增", "added"),
+    "reb.change.removed": ("撤销", "removed"),
+    "reb.change.redrawn": ("边界调整", "redrawn"),
+    "reb.change.households": ("仅户数变化", "households only"),
+    "reb.change.same": ("不变", "unchanged"),
+    "reb.cmp.change": ("变化", "Change"),
+    "reb.cmp.name": ("网格", "Grid"),
+    "reb.cmp.households_old": ("现行户数", "Households now"),
+    "reb.cmp.households_new": ("草稿户数", "Households in draft"),
+    "reb.cmp.area_changed_m2": ("面积变化（m²）", "Area changed (m²)"),
     "reb.export": ("导出版本 {v}（GeoPackage，可在 QGIS 打开）", "Export version {v} (GeoPackage, opens in QGIS)"),
     # --- backtest (Risk page) ---
     "backtest.title": (
