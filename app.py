@@ -13,7 +13,9 @@ import logging
 import streamlit as st
 
 from gridmap.i18n import t
-from gridmap.ui import lang
+from gridmap.security import PAGES_BY_ROLE, role_rank
+from gridmap.ui import lang, workspace_path
+from gridmap.ui.auth import current_user, login_form
 
 # Page timings ("timing map.filter 0.4 ms") go to the server's log (stderr).
 _log = logging.getLogger("gridmap")
@@ -24,14 +26,32 @@ if not _log.handlers:
     _log.setLevel(logging.INFO)
 st.set_page_config(page_title="gridmap 网格治理", page_icon="static/favicon.png", layout="wide")
 L = lang()
-pages = [
-    st.Page("app_pages/map.py", title=t("page.map", L), icon=":material/map:", default=True),
-    st.Page("app_pages/cockpit.py", title=t("page.cockpit", L), icon=":material/dashboard:"),
-    st.Page("app_pages/risk.py", title=t("page.risk", L), icon=":material/local_fire_department:"),
-    st.Page("app_pages/coverage.py", title=t("page.coverage", L), icon=":material/videocam:"),
-    st.Page(
+path = workspace_path()
+user = current_user(path) if path.exists() else None
+if path.exists() and user is None:
+    # Nothing but the login form until a user has logged in: no page, no deep link.
+    st.navigation([st.Page(lambda: login_form(path, L), title=t("auth.title", L))]).run()
+    st.stop()
+pages = {
+    "map": st.Page("app_pages/map.py", title=t("page.map", L), icon=":material/map:", default=True),
+    "cockpit": st.Page(
+        "app_pages/cockpit.py", title=t("page.cockpit", L), icon=":material/dashboard:"
+    ),
+    "risk": st.Page(
+        "app_pages/risk.py", title=t("page.risk", L), icon=":material/local_fire_department:"
+    ),
+    "coverage": st.Page(
+        "app_pages/coverage.py", title=t("page.coverage", L), icon=":material/videocam:"
+    ),
+    "rebalance": st.Page(
         "app_pages/rebalance.py", title=t("page.rebalance", L), icon=":material/edit_location_alt:"
     ),
-    st.Page("app_pages/workspace.py", title=t("page.workspace", L), icon=":material/database:"),
-]
-st.navigation(pages).run()
+    "workspace": st.Page(
+        "app_pages/workspace.py", title=t("page.workspace", L), icon=":material/database:"
+    ),
+    "audit": st.Page("app_pages/audit.py", title=t("page.audit", L), icon=":material/history:"),
+}
+# Only the pages the role may see are registered: another page's URL does not exist for it.
+rank = role_rank(user.role) if user is not None else len(PAGES_BY_ROLE)
+allowed = [p for name, p in pages.items() if rank >= role_rank(PAGES_BY_ROLE[name])]
+st.navigation(allowed).run()

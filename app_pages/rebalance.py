@@ -1,13 +1,11 @@
 """调整 Rebalance: pick a community, paint units onto grids with live balance, apply ranked
 suggestions, save a draft version and publish it with an effective date."""
 
-import dataclasses
 import datetime as dt
 import functools
 import tempfile
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -18,12 +16,14 @@ from gridmap.exporting import export_layer
 from gridmap.i18n import t
 from gridmap.store.gpkg import Workspace
 from gridmap.ui import Timer, load_hierarchy, load_layer, state
+from gridmap.ui.auth import audit
 from gridmap.ui.cards import rescope_to
 from gridmap.ui.rebalance import (
     clear_session,
     community_overview,
     get_session,
     put_session,
+    redraw_locked,
     unit_layers,
 )
 from gridmap.ui.sidebar import page_scope
@@ -193,11 +193,8 @@ with Timer("rebalance.total") as total:
         if st.button(t("reb.redraw", L), help=t("reb.redraw.help", L)):
             with st.spinner(t("reb.redrawing", L)):
                 try:
-                    # The redraw keeps to the locks set on this page, not only the stored ones.
-                    locks = np.isin(
-                        np.asarray(problem.grid_codes, dtype=object), list(session.locked)
-                    )
-                    redrawn = rb.redraw(dataclasses.replace(problem, locked=locks), community)
+                    redrawn = redraw_locked(session, community)
+                    audit(path, "optimiser run", target=community, detail={"method": "redraw"})
                     session = rb.EditSession(
                         redrawn,
                         session.locked,
@@ -318,6 +315,7 @@ with Timer("rebalance.total") as total:
             grids_all = load_layer(path, "grids")
             new_grids = rb.plan_grids(plan, grids_all, simplify_m=1.0)
             version = rb.save_draft(ws, new_grids, author="app", note=note or h.name(community))
+            audit(path, "save draft", target=community, version=version, detail={"note": note})
             st.success(t("reb.saved", L, v=version))
         except rb.RebalanceError as exc:
             st.error(str(exc))
@@ -356,6 +354,7 @@ with Timer("rebalance.total") as total:
             if p3.button(t("reb.publish", L), key="reb_publish"):
                 try:
                     rb.publish_version(ws, int(chosen), day)
+                    audit(path, "publish", version=int(chosen), detail={"effective": str(day)})
                     st.success(t("reb.published", L, v=chosen, day=day))
                     st.rerun()
                 except rb.RebalanceError as exc:
@@ -365,6 +364,7 @@ with Timer("rebalance.total") as total:
                 with tempfile.TemporaryDirectory() as tmp:
                     out = Path(tmp) / f"grids_v{version}.gpkg"
                     export_layer(ws, "grids", out, version=version)
+                    audit(path, "export", target=out.name, version=version)
                     return out.read_bytes()
 
             st.download_button(

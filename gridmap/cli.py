@@ -497,11 +497,11 @@ def _cmd_rebalance(args: argparse.Namespace) -> int:
             print("  the plan changes nothing; no draft saved")
     elif args.save_draft is not None:
         grids = ws.read_grids(p.base_version)
+        layer = rb.plan_grids(plan, grids, simplify_m=args.simplify)
+        if args.renumber:
+            layer = rb.apply_renumber(layer, rb.renumber(layer, plan.changed_communities()))
         version = rb.save_draft(
-            ws,
-            rb.plan_grids(plan, grids, simplify_m=args.simplify),
-            author=args.author,
-            note=args.save_draft or "gridmap rebalance",
+            ws, layer, author=args.author, note=args.save_draft or "gridmap rebalance"
         )
         data["draft_version"] = version
     if args.json:
@@ -573,12 +573,10 @@ def _cmd_plan(args: argparse.Namespace) -> int:
     )
     plan = rb.plan_from_json(p, data)
     grids = ws.read_grids(p.base_version)
-    version = rb.save_draft(
-        ws,
-        rb.plan_grids(plan, grids, simplify_m=args.simplify),
-        author=args.author,
-        note=args.as_draft,
-    )
+    layer = rb.plan_grids(plan, grids, simplify_m=args.simplify)
+    if args.renumber:
+        layer = rb.apply_renumber(layer, rb.renumber(layer, plan.changed_communities()))
+    version = rb.save_draft(ws, layer, author=args.author, note=args.as_draft)
     if args.json:
         _print_json({"draft_version": version, "households_moved": plan.households_moved()})
     else:
@@ -590,10 +588,8 @@ def _cmd_plan(args: argparse.Namespace) -> int:
 
 
 def _cmd_coverage(args: argparse.Namespace) -> int:
-    import geopandas as gpd
-
     from .analytics.coverage import coverage_by_level, workspace_coverage
-    from .analytics.siting import suggest_sites
+    from .analytics.siting import read_candidates, suggest_sites
     from .hierarchy import build_hierarchy
     from .store.gpkg import open_workspace
 
@@ -606,13 +602,7 @@ def _cmd_coverage(args: argparse.Namespace) -> int:
         path = Path(args.candidates)
         if not path.exists():
             raise SchemaError(f"--candidates {path}: file not found")
-        try:
-            candidates = gpd.read_file(path)
-        except Exception as exc:
-            raise SchemaError(f"--candidates {path}: cannot read ({exc})") from None
-        if candidates.crs is None or candidates.crs.to_epsg() != 4326:
-            candidates = candidates.set_crs(4326) if candidates.crs is None else candidates
-            candidates = candidates.to_crs(4326)
+        candidates = read_candidates(path)
     ws = open_workspace(args.workspace)
     result = workspace_coverage(ws)
     h = build_hierarchy(ws.read_layer("admin"), ws.read_grids())
@@ -677,6 +667,150 @@ def _cmd_coverage(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_diff(args: argparse.Namespace) -> int:
+    from .analytics.rebalance import compare_versions
+    from .store.gpkg import open_workspace
+
+    ws = open_workspace(args.workspace)
+    diff = compare_versions(ws, args.version_a, args.version_b)
+    if args.out:
+        diff.changes.to_file(args.out)  # the change map, for QGIS
+    changed = diff.grids[diff.grids["status"] != "same"]
+    if args.json:
+        _print_json(
+            {
+                **diff.summary(),
+                "grids": changed.reset_index().to_dict("records"),
+                "moves": diff.moves.to_dict("records"),
+            }
+        )
+        return EXIT_OK
+    sm = diff.summary()
+    print(
+        f"grid versions {args.version_a} → {args.version_b}: {sm['changed']} changed, "
+        f"{sm['new']} new, {sm['removed']} removed; {sm['units_moved']:,} units "
+        f"({sm['households_moved']:,} households) moved"
+    )
+    for code, row in changed.head(args.limit).iterrows():
+        print(
+            f"  [{row['status']}] {code}: {row['households_a']} → {row['households_b']} "
+            f"households ({row['delta']:+})"
+        )
+    return EXIT_OK
+
+
+def _read_password(args: argparse.Namespace) -> str:
+    if args.password_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    import getpass
+
+    first = getpass.getpass("password: ")
+    if getpass.getpass("again: ") != first:
+        raise SchemaError("the two passwords differ")
+    return first
+
+
+def _cmd_users(args: argparse.Namespace) -> int:
+    from .security import UserStore
+    from .store.gpkg import open_workspace
+
+    ws = open_workspace(args.workspace)
+    users = UserStore(ws.path)
+    if args.action == "add":
+        if not args.name or not args.role:
+            raise SchemaError("users add: give NAME and --role (viewer, operator, planner, admin)")
+        if args.area:
+            from .hierarchy import build_hierarchy
+
+            h = build_hierarchy(ws.read_layer("admin"), ws.read_grids())
+            if args.area not in h.levels or h.levels[args.area] == "grid":
+                raise SchemaError(
+                    f"--area {args.area}: not a district, street or community of the workspace"
+                )
+        user = users.add(args.name, _read_password(args), args.role, args.area)
+        print(f"user {user.username} added: {user.role}, area {user.area or 'everything'}")
+    elif args.action == "passwd":
+        if not args.name:
+            raise SchemaError("users passwd: give NAME")
+        users.passwd(args.name, _read_password(args))
+        print(f"password of {args.name} changed")
+    elif args.action == "remove":
+        if not args.name:
+            raise SchemaError("users remove: give NAME")
+        users.remove(args.name)
+        print(f"user {args.name} removed")
+    else:
+        listed = [u.__dict__ for u in users.list()]
+        if args.json:
+            _print_json(listed)
+        else:
+            for u in listed:
+                print(f"  {u['username']:<20} {u['role']:<9} {u['area'] or '(everything)'}")
+    return EXIT_OK
+
+
+def _cmd_audit(args: argparse.Namespace) -> int:
+    from .security import AuditLog
+    from .store.gpkg import open_workspace
+
+    entries = AuditLog(open_workspace(args.workspace).path).read(limit=args.limit)
+    if args.out:
+        entries.to_csv(args.out, index=False, encoding="utf-8-sig")
+    if args.json:
+        _print_json(entries.to_dict("records"))
+    else:
+        for e in entries.to_dict("records"):
+            print(
+                f"  {e['at']}  {e['user']:<12} {e['via']:<3} {e['action']:<10} "
+                f"{e['target'] if isinstance(e['target'], str) else ''}"
+            )
+    return EXIT_OK
+
+
+#: Commands that change a workspace or take data out of it: each leaves an audit entry.
+AUDITED = ("import", "export", "report", "plan", "demo", "users")
+
+
+def _audit_cli(args: argparse.Namespace, argv: Sequence[str]) -> None:
+    from .security import AuditLog
+    from .security.audit import os_user
+
+    if args.command == "users" and args.action == "list":
+        return  # reading the list changes nothing
+    workspace = args.out if args.command == "demo" else getattr(args, "workspace", None)
+    if not workspace or not Path(workspace).exists():
+        return
+    target = getattr(args, "file", None) or getattr(args, "out", None)
+    if args.command == "users":
+        target = getattr(args, "name", None)
+    action = args.command if args.command != "users" else f"users {args.action}"
+    AuditLog(workspace).append(
+        action,
+        user=os_user(),
+        target=str(target) if target else None,
+        detail={"argv": [a for a in argv if a != "--password-stdin"]},
+        via="cli",
+    )
+
+
+def _serve_auth(workspace: Path, no_auth: bool) -> str:
+    """How the app authenticates: ``required`` (users exist), ``demo`` or ``off``."""
+    from .security import UserStore
+    from .store.gpkg import open_workspace
+
+    if UserStore(workspace).any():
+        return "required"
+    if open_workspace(workspace).meta().get("synthetic") == "true":
+        return "demo"  # the synthetic demo may run without login
+    if no_auth:
+        print("gridmap: warning: serving without login (--no-auth)", file=sys.stderr)
+        return "off"
+    raise SchemaError(
+        f"{workspace}: not the demo and no users; add one (gridmap users {workspace} add NAME "
+        "--role admin) or start with --no-auth to serve without login"
+    )
+
+
 def _cmd_serve(args: argparse.Namespace) -> int:
     from .store.gpkg import open_workspace
 
@@ -684,7 +818,11 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     app = Path(__file__).resolve().parent.parent / "app.py"
     if not app.exists():
         raise SchemaError(f"{app}: app.py not found (serve runs from a source checkout)")
-    env = dict(os.environ, GRIDMAP_WORKSPACE=str(Path(args.workspace).resolve()))
+    env = dict(
+        os.environ,
+        GRIDMAP_WORKSPACE=str(Path(args.workspace).resolve()),
+        GRIDMAP_AUTH=_serve_auth(Path(args.workspace), args.no_auth),
+    )
     # Only what was asked is passed on, so .streamlit/config.toml and STREAMLIT_* apply.
     cmd = [sys.executable, "-m", "streamlit", "run", str(app)]
     if args.port is not None:
@@ -859,6 +997,11 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="M",
         help="simplify redrawn boundaries by this many metres",
     )
+    p.add_argument(
+        "--renumber",
+        action="store_true",
+        help="with --save-draft: renumber grid codes west→east, north→south",
+    )
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=_cmd_rebalance)
 
@@ -870,8 +1013,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--effective", metavar="DATE", help="publish: effective date YYYY-MM-DD")
     p.add_argument("--author")
     p.add_argument("--simplify", type=float, default=0.0, metavar="M")
+    p.add_argument("--renumber", action="store_true", help="apply: renumber codes W→E, N→S")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=_cmd_plan)
+
+    p = sub.add_parser("diff", help="compare two grid versions: per-grid deltas, units moved")
+    p.add_argument("workspace")
+    p.add_argument("version_a", type=int)
+    p.add_argument("version_b", type=int)
+    p.add_argument("--out", metavar="FILE", help="write the change areas (GeoPackage/GeoJSON)")
+    p.add_argument("--limit", type=int, default=30, help="grids listed on screen")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=_cmd_diff)
 
     p = sub.add_parser(
         "coverage", help="camera coverage per area, key-area compliance, blind spots, siting"
@@ -886,7 +1039,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--suggest", type=int, metavar="N", help="propose N new camera sites")
     p.add_argument("--exact", action="store_true", help="solve the siting exactly (N <= 100)")
     p.add_argument(
-        "--candidates", metavar="FILE", help="candidate sites (points; default: cell centres)"
+        "--candidates",
+        metavar="FILE",
+        help="candidate sites: CSV with lon/lat (WGS-84) or a vector file (default: cell centres)",
     )
     p.add_argument(
         "--out", help="write the rows as CSV (or, with --suggest, the sites as .geojson/.gpkg)"
@@ -909,10 +1064,30 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=_cmd_backtest)
 
+    p = sub.add_parser("users", help="app users: add, passwd, remove, list")
+    p.add_argument("workspace")
+    p.add_argument("action", choices=("add", "passwd", "remove", "list"))
+    p.add_argument("name", nargs="?")
+    p.add_argument("--role", choices=("viewer", "operator", "planner", "admin"))
+    p.add_argument("--area", help="limit the user to a district, street or community code")
+    p.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=_cmd_users)
+
+    p = sub.add_parser("audit", help="the audit log, newest first")
+    p.add_argument("workspace")
+    p.add_argument("--limit", type=int, default=50)
+    p.add_argument("--out", metavar="FILE.csv")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=_cmd_audit)
+
     p = sub.add_parser("serve", help="serve the app for a workspace")
     p.add_argument("workspace")
     p.add_argument("--port", type=int)
     p.add_argument("--address")
+    p.add_argument(
+        "--no-auth", action="store_true", help="serve a non-demo workspace without login"
+    )
     p.set_defaults(func=_cmd_serve)
     return parser
 
@@ -921,7 +1096,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        return int(args.func(args))
+        status = int(args.func(args))
+        if status == EXIT_OK and args.command in AUDITED:
+            _audit_cli(args, list(argv) if argv is not None else sys.argv[1:])
+        return status
     except GridmapError as exc:
         print(f"gridmap: error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT

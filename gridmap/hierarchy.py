@@ -74,9 +74,9 @@ def build_hierarchy(admin: gpd.GeoDataFrame, grids: gpd.GeoDataFrame) -> Hierarc
     names: dict[str, str] = {}
     levels: dict[str, str] = {}
     parents: dict[str, str | None] = {}
-    for row in admin[[schema.CODE, schema.NAME, schema.LEVEL, schema.PARENT_CODE]].itertuples(
-        index=False
-    ):
+    # reindex: a workspace that holds grids but no admin layer yet has none of these columns.
+    cols = [schema.CODE, schema.NAME, schema.LEVEL, schema.PARENT_CODE]
+    for row in pd.DataFrame(admin).reindex(columns=cols).itertuples(index=False):
         code = str(row[0])
         names[code] = str(row[1]) if pd.notna(row[1]) else code
         levels[code] = str(row[2]) if pd.notna(row[2]) else "community"
@@ -88,7 +88,7 @@ def build_hierarchy(admin: gpd.GeoDataFrame, grids: gpd.GeoDataFrame) -> Hierarc
         else pd.Series(True, index=grids.index)
     )
     placed: dict[int, str] = {}
-    communities = admin[admin[schema.LEVEL] == "community"]
+    communities = admin[admin[schema.LEVEL] == "community"] if schema.LEVEL in admin else admin
     if missing.any() and len(communities):
         pts = shapely.point_on_surface(grids.geometry.values[missing.to_numpy()])
         tree = shapely.STRtree(communities.geometry.values)
@@ -96,7 +96,9 @@ def build_hierarchy(admin: gpd.GeoDataFrame, grids: gpd.GeoDataFrame) -> Hierarc
         where = np.flatnonzero(missing.to_numpy())
         for p, c in zip(hit_pt, hit_comm, strict=True):
             placed.setdefault(int(where[p]), str(communities[schema.CODE].iloc[c]))
-    for i, row in enumerate(grids[[schema.CODE, schema.NAME]].itertuples(index=False)):
+    for i, row in enumerate(
+        pd.DataFrame(grids).reindex(columns=[schema.CODE, schema.NAME]).itertuples(index=False)
+    ):
         code = str(row[0])
         names[code] = str(row[1]) if pd.notna(row[1]) and row[1] else code
         levels[code] = "grid"

@@ -52,7 +52,10 @@ _STRINGS: dict[str, tuple[str, str]] = {
     ),
     "data.effective": ("生效日期", "Effective date"),
     "data.publish": ("发布 v{v}（替换当前生效网格）", "Publish v{v} (replaces the grids in force)"),
-    "data.published": ("网格版本 v{v} 已发布生效，事件与小区已重新归属网格。", "Grid version v{v} is published; incidents and units were re-assigned."),
+    "data.published": (
+        "网格版本 v{v} 已发布生效，事件与小区已重新归属网格。",
+        "Grid version v{v} is published; incidents and units were re-assigned.",
+    ),
     "data.status.draft": ("草稿", "draft"),
     "data.status.published": ("生效中", "in force"),
     "data.status.archived": ("已归档", "archived"),
@@ -66,7 +69,10 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "data.read.rows": ("{name}：{n:,} 行", "{name}: {n:,} rows"),
     "data.read.encoding": ("编码 {enc}", "encoding {enc}"),
     "data.read.sep": ("分隔符 {sep}", "separator {sep}"),
-    "data.read.bad": ("{n} 行无法拆分为列（将列入拒绝行）", "{n} lines cannot be split (listed as rejects)"),
+    "data.read.bad": (
+        "{n} 行无法拆分为列（将列入拒绝行）",
+        "{n} lines cannot be split (listed as rejects)",
+    ),
     "data.read.crs": ("文件自带坐标系 {crs}", "the file says {crs}"),
     "data.read.nocols": (
         "文件只有几何图形，没有属性列：请在下面填写固定值（编码、名称等）。",
@@ -80,9 +86,15 @@ _STRINGS: dict[str, tuple[str, str]] = {
         "These columns of the saved mapping are not in this file; choose them by hand: {cols}",
     ),
     "data.saved.save": ("保存本次映射，下个月直接复用", "Save this mapping to reuse next month"),
-    "data.saved.name": ("映射名称（如：12345热线-事件导出）", "Mapping name (e.g. hotline incident export)"),
+    "data.saved.name": (
+        "映射名称（如：12345热线-事件导出）",
+        "Mapping name (e.g. hotline incident export)",
+    ),
     "data.saved.save.button": ("保存映射", "Save mapping"),
-    "data.saved.done": ("映射“{name}”已保存到工作空间。", "Mapping “{name}” saved in the workspace."),
+    "data.saved.done": (
+        "映射“{name}”已保存到工作空间。",
+        "Mapping “{name}” saved in the workspace.",
+    ),
     "data.saved.delete.pick": ("删除已保存的映射", "Delete a saved mapping"),
     "data.saved.delete": ("删除", "Delete"),
     "data.step.columns": ("② 列对应关系", "2. Which column is which"),
@@ -104,7 +116,10 @@ _STRINGS: dict[str, tuple[str, str]] = {
         "Fields without a column can be given here, e.g. a bare district outline: code 620104, "
         "name 西固区, level district.",
     ),
-    "data.step.categories": ("③ 事件类别对应到“1+6”分类", "3. Map event types to the “1+6” categories"),
+    "data.step.categories": (
+        "③ 事件类别对应到“1+6”分类",
+        "3. Map event types to the “1+6” categories",
+    ),
     "data.blank": ("（空）", "(blank)"),
     "data.categories.summary": (
         "共 {n} 个不同取值；按当前选择有 {u:,} 行将记为“未分类”（保留，不丢弃）。",
@@ -114,7 +129,10 @@ _STRINGS: dict[str, tuple[str, str]] = {
         " 另有 {n} 个较少的取值按内置规则自动归类。",
         " {n} rarer values are mapped by the built-in rules.",
     ),
-    "data.step.crs": ("④ 坐标系（地图上检查位置）", "4. Coordinate system (check the positions on the map)"),
+    "data.step.crs": (
+        "④ 坐标系（地图上检查位置）",
+        "4. Coordinate system (check the positions on the map)",
+    ),
     "data.crs": ("坐标系", "Coordinate system"),
     "data.crs.file": ("文件自带（{crs}）", "The file's own ({crs})"),
     "data.crs.wgs84": ("WGS-84 / CGCS2000（GPS、天地图）", "WGS-84 / CGCS2000 (GPS, Tianditu)"),
@@ -162,15 +180,25 @@ _STRINGS: dict[str, tuple[str, str]] = {
         "force are not replaced until then.",
     ),
     "data.import.button": ("导入 {n:,} 行到“{kind}”", "Import {n:,} rows into {kind}"),
+    "data.again": (
+        "返回预览（调整映射后再导入；已导入的编号会被识别为重复）",
+        "Back to the preview (re-importing rejects ids already imported as duplicates)",
+    ),
     "data.import.running": ("正在导入…", "Importing…"),
-    "data.import.failed": ("导入未完成，工作空间未改动：{msg}", "Import not done, the workspace is unchanged: {msg}"),
+    "data.import.failed": (
+        "导入未完成，工作空间未改动：{msg}",
+        "Import not done, the workspace is unchanged: {msg}",
+    ),
     "data.result": ("导入结果：{file}（{kind}）", "Import result: {file} ({kind})"),
     "data.result.read": ("读取行数", "Rows read"),
     "data.result.imported": ("已导入", "Imported"),
     "data.result.rejected": ("拒绝", "Rejected"),
     "data.result.unclassified": ("未分类（已导入）", "Unclassified (imported)"),
     "data.result.repaired": ("几何已修复", "Geometries repaired"),
-    "data.result.sum": ("读取 {r:,} = 导入 {i:,} + 拒绝 {j:,}", "read {r:,} = imported {i:,} + rejected {j:,}"),
+    "data.result.sum": (
+        "读取 {r:,} = 导入 {i:,} + 拒绝 {j:,}",
+        "read {r:,} = imported {i:,} + rejected {j:,}",
+    ),
     "data.result.crs": ("坐标系 {crs}", "coordinate system {crs}"),
     "data.result.updated": ("替换了已有的 {n:,} 条记录", "{n:,} existing records replaced"),
     "data.result.cleared": (
@@ -428,6 +456,7 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "map.none": ("所选范围内没有事件", "No incidents in this selection"),
     "card.title": ("网格卡片", "Grid card"),
     "card.worker": ("网格员", "Grid worker"),
+    "card.worker.hidden": ("（不对查看角色显示）", "(not shown to viewers)"),
     "card.households": ("户数", "Households"),
     "card.population": ("人口", "Population"),
     "card.incidents": ("事件数（时间范围内）", "Incidents in window"),
@@ -506,6 +535,26 @@ _STRINGS: dict[str, tuple[str, str]] = {
         "Click a grid on the map or a row in the table to open its card",
     ),
     "server.time": ("服务器用时 {ms} ms", "Server time {ms} ms"),
+    # --- login and roles ---
+    "auth.title": ("登录", "Log in"),
+    "auth.user": ("用户名", "User name"),
+    "auth.password": ("密码", "Password"),
+    "auth.login": ("登录", "Log in"),
+    "auth.failed": ("用户名或密码不正确。", "Wrong user name or password."),
+    "auth.locked": (
+        "连续输错次数过多，请 {s} 秒后再试。",
+        "Too many wrong passwords; try again in {s} s.",
+    ),
+    "auth.as": ("当前用户：{user}（{role}）", "Logged in as {user} ({role})"),
+    "auth.logout": ("退出登录", "Log out"),
+    "auth.scope": ("权限范围：{area}", "Your area: {area}"),
+    "role.viewer": ("领导（查看）", "viewer"),
+    "role.operator": ("值班人员", "operator"),
+    "role.planner": ("网格规划", "planner"),
+    "role.admin": ("管理员", "admin"),
+    "page.audit": ("审计", "Audit"),
+    "audit.title": ("审计日志（只增不改）", "Audit log (append-only)"),
+    "audit.export": ("导出 CSV", "Export CSV"),
     # --- rebalance (调整) page ---
     "page.rebalance": ("调整", "Rebalance"),
     "reb.pick": (
@@ -531,8 +580,14 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "reb.mode": ("操作方式", "Mode"),
     "reb.mode.paint": ("画笔", "Paint"),
     "reb.mode.select": ("多选", "Select"),
-    "reb.paint.help": ("画笔：在地图上点击单元，即把它划入目标网格；下方数字实时更新。", "Paint: click a unit on the map to move it to the target grid; the numbers below update live."),
-    "reb.select.help": ("多选：点击单元选中或取消，再一起划入目标网格。", "Select: click units to (un)select them, then move them together."),
+    "reb.paint.help": (
+        "画笔：在地图上点击单元，即把它划入目标网格；下方数字实时更新。",
+        "Paint: click a unit on the map to move it to the target grid; the numbers below update live.",
+    ),
+    "reb.select.help": (
+        "多选：点击单元选中或取消，再一起划入目标网格。",
+        "Select: click units to (un)select them, then move them together.",
+    ),
     "reb.target": ("目标网格", "Target grid"),
     "reb.selected": ("已选 {n} 个单元，共 {hh} 户", "{n} units selected, {hh} households"),
     "reb.assign": ("划入目标网格", "Move to target grid"),
@@ -563,9 +618,18 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "reb.col.workload": ("工作量", "Workload"),
     "reb.col.worker": ("网格员", "Grid worker"),
     "reb.col.locked": ("锁定", "Locked"),
-    "reb.moved": ("本方案移动 {units} 个单元、{hh} 户。", "This plan moves {units} units and {hh} households."),
-    "reb.suggestions": ("调整建议（按每移动一户带来的改善排序）", "Suggestions (ranked by improvement per household moved)"),
-    "reb.suggestions.none": ("本社区的网格都在区间内，或没有可行的改进。", "Every grid is in the band, or no change would improve it."),
+    "reb.moved": (
+        "本方案移动 {units} 个单元、{hh} 户。",
+        "This plan moves {units} units and {hh} households.",
+    ),
+    "reb.suggestions": (
+        "调整建议（按每移动一户带来的改善排序）",
+        "Suggestions (ranked by improvement per household moved)",
+    ),
+    "reb.suggestions.none": (
+        "本社区的网格都在区间内，或没有可行的改进。",
+        "Every grid is in the band, or no change would improve it.",
+    ),
     "reb.kind.split": ("拆分", "Split"),
     "reb.kind.merge": ("合并", "Merge"),
     "reb.kind.move": ("移交单元", "Move units"),
@@ -575,15 +639,24 @@ _STRINGS: dict[str, tuple[str, str]] = {
     ),
     "reb.apply": ("应用", "Apply"),
     "reb.gone": ("（已并入其他网格）", " (merged away)"),
-    "reb.suggestions.touched": ("涉及本次已调整网格的建议不再列出。", "Suggestions touching grids changed in this session are left out."),
+    "reb.suggestions.touched": (
+        "涉及本次已调整网格的建议不再列出。",
+        "Suggestions touching grids changed in this session are left out.",
+    ),
     "reb.versions": ("版本：保存、发布、导出", "Versions: save, publish, export"),
     "reb.note": ("草稿说明", "Draft note"),
     "reb.save": ("保存为草稿版本", "Save as a draft version"),
-    "reb.saved": ("已保存为草稿版本 {v}；现行版本未改变。", "Saved as draft version {v}; the version in force is unchanged."),
+    "reb.saved": (
+        "已保存为草稿版本 {v}；现行版本未改变。",
+        "Saved as draft version {v}; the version in force is unchanged.",
+    ),
     "reb.draft": ("草稿版本", "Draft version"),
     "reb.effective": ("生效日期", "Effective date"),
     "reb.publish": ("发布", "Publish"),
-    "reb.published": ("版本 {v} 已发布，自 {day} 起生效；事件与单元已重新归属。", "Version {v} published, in force from {day}; incidents and units re-assigned."),
+    "reb.published": (
+        "版本 {v} 已发布，自 {day} 起生效；事件与单元已重新归属。",
+        "Version {v} published, in force from {day}; incidents and units re-assigned.",
+    ),
     "reb.compare": (
         "草稿 {v} 与现行版本相比：新增 {added} 个网格，撤销 {removed} 个，边界调整 {redrawn} 个。",
         "Draft {v} against the version in force: {added} grids added, {removed} removed, {redrawn} redrawn.",
@@ -598,7 +671,10 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "reb.cmp.households_old": ("现行户数", "Households now"),
     "reb.cmp.households_new": ("草稿户数", "Households in draft"),
     "reb.cmp.area_changed_m2": ("面积变化（m²）", "Area changed (m²)"),
-    "reb.export": ("导出版本 {v}（GeoPackage，可在 QGIS 打开）", "Export version {v} (GeoPackage, opens in QGIS)"),
+    "reb.export": (
+        "导出版本 {v}（GeoPackage，可在 QGIS 打开）",
+        "Export version {v} (GeoPackage, opens in QGIS)",
+    ),
     # --- backtest (Risk page) ---
     "backtest.title": (
         "回测：用过去的风险图预测下一期",

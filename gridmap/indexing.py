@@ -40,8 +40,13 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import shapely
-from h3ronpy import ContainmentMode, cells_valid, grid_disk
-from h3ronpy.vector import coordinates_to_cells, wkb_to_cells
+from h3ronpy import ContainmentMode, cells_valid, change_resolution_paired, grid_disk
+from h3ronpy.vector import (
+    cells_to_coordinates,
+    cells_to_wkb_polygons,
+    coordinates_to_cells,
+    wkb_to_cells,
+)
 from numpy.typing import ArrayLike, NDArray
 
 from . import schema
@@ -53,6 +58,7 @@ __all__ = [
     "grid_disk_pairs",
     "points_to_cells",
     "polygons_to_cells",
+    "polygons_to_covering_cells",
     "str_to_cells",
 ]
 
@@ -373,3 +379,105 @@ def grid_disk_pairs(cells: ArrayLike, k: int = 1) -> tuple[NDArray[np.int64], ND
     # One sort of a combined int64 key orders pairs by (i, j); keys are distinct.
     key = np.sort(i * n + j)
     return key // n, key % n
+
+
+def polygons_to_covering_cells(geoms: gpd.GeoSeries, res: int) -> pd.DataFrame:
+    """H3 cells whose hexagon intersects each polygon, one row per (polygon, cell).
+
+    Unlike :func:`polygons_to_cells` (centre containment, each cell in one polygon), a cell
+    on a shared border is listed for every polygon it touches with some area, so that the
+    hexagons clipped to the polygons tile them without gaps (the unit layer of the
+    rebalancer needs that).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``geom_index`` (int64) and ``cell`` (uint64), sorted by both.
+
+    Examples
+    --------
+    >>> import shapely
+    >>> box = gpd.GeoSeries([shapely.box(103.8, 36.0, 103.81, 36.01)], crs=4326)
+    >>> inner = polygons_to_cells(box, 9)
+    >>> covering = polygons_to_covering_cells(box, 9)
+    >>> len(covering) > len(inner)
+    True
+    """
+    inner = polygons_to_cells(geoms, res)
+    if not len(inner):
+        return inner
+    gi = inner["geom_index"].to_numpy()
+    cells = inner["cell"].to_numpy()
+    # Every hexagon touching a polygon is within one step of a hexagon whose centre it holds
+    # (or of its representative-point cell), so the 1-disks are a complete candidate set.
+    lists: Any = pa.array(grid_disk(cells, 1, flatten=False))
+    sizes = np.asarray(pc.fill_null(pc.list_value_length(lists), 0), dtype=np.int64)
+    cand = np.asarray(lists.flatten(), dtype=np.uint64)
+    cgi = np.repeat(gi, sizes)
+    key = np.unique(np.column_stack([cgi, cand.view(np.int64)]), axis=0)
+    cgi, cand = key[:, 0], key[:, 1].view(np.uint64)
+    arr = np.asarray(geoms.to_numpy(), dtype=object)
+    hexes = np.asarray(cells_to_polygons(cand).to_numpy(), dtype=object)
+    inter = shapely.intersection(arr[cgi], hexes)
+    keep = ~shapely.is_empty(inter) & (shapely.area(inter) > 0)
+    return _cell_frame(cgi[keep].astype(np.int64), cand[keep])
+
+
+def cells_to_polygons(cells: ArrayLike) -> gpd.GeoSeries:
+    """Hexagon (or pentagon) boundaries of cells as EPSG:4326 polygons, in input order.
+
+    ``0`` gives None. Used to measure what share of a cell something covers; pages draw
+    cells by id (H3HexagonLayer), which is far smaller to ship than polygons.
+
+    Examples
+    --------
+    >>> polys = cells_to_polygons(points_to_cells([103.83], [36.06], 10))
+    >>> len(shapely.get_coordinates(polys.iloc[0]))
+    7
+    """
+    c = np.ascontiguousarray(cells, dtype=np.uint64).ravel()
+    out = np.full(c.size, None, dtype=object)
+    ok = c != 0
+    if ok.any():
+        wkb = pa.array(cells_to_wkb_polygons(c[ok]))
+        out[ok] = shapely.from_wkb(np.asarray(wkb.to_numpy(zero_copy_only=False), dtype=object))
+    return gpd.GeoSeries(out, crs=4326)
+
+
+def cell_children(cells: ArrayLike, res: int) -> tuple[NDArray[np.int64], CellArray]:
+    """Children of cells at a finer resolution ``res``: ``(position of parent, child)``.
+
+    Sorted by parent position, then child. A res-``r`` cell has 7 ** (res - r) children
+    (6 ** ... for the 12 pentagons' lineage).
+
+    Examples
+    --------
+    >>> cell = points_to_cells([103.83], [36.06], 10)
+    >>> parent, kids = cell_children(cell, 11)
+    >>> parent.tolist(), int((cell_parents(kids, 10) == cell[0]).sum())
+    ([0, 0, 0, 0, 0, 0, 0], 7)
+    """
+    _check_res(res)
+    c = np.ascontiguousarray(cells, dtype=np.uint64).ravel()
+    if c.size == 0:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.uint64)
+    batch: Any = change_resolution_paired(c, int(res))
+    before = np.asarray(batch.column("cell_before"), dtype=np.uint64)
+    after = np.asarray(batch.column("cell_after"), dtype=np.uint64)
+    order = np.argsort(c, kind="stable")
+    pos = order[np.searchsorted(c[order], before)]
+    key = np.lexsort((after, pos))
+    return pos[key].astype(np.int64), after[key]
+
+
+def cells_to_points(cells: ArrayLike) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Centres of cells as ``(lon, lat)`` arrays in EPSG:4326 degrees; NaN for 0."""
+    c = np.ascontiguousarray(cells, dtype=np.uint64).ravel()
+    lon = np.full(c.size, np.nan)
+    lat = np.full(c.size, np.nan)
+    ok = c != 0
+    if ok.any():
+        batch: Any = cells_to_coordinates(c[ok])
+        lat[ok] = np.asarray(batch.column("lat"), dtype=np.float64)
+        lon[ok] = np.asarray(batch.column("lng"), dtype=np.float64)
+    return lon, lat

@@ -292,8 +292,8 @@ COVERAGE_RGB: tuple[tuple[int, int, int], ...] = (
 #: Blind-spot zones, key areas below / at target, camera footprints, proposed sites.
 GAP_RGB = (215, 25, 28)
 KEYAREA_BAD_RGB = (253, 141, 60)
-KEYAREA_OK_RGB = (26, 152, 80)
-FOOTPRINT_RGB = (49, 130, 189)
+KEYAREA_OK_RGB = (44, 123, 182)
+FOOTPRINT_RGB = (90, 90, 90)
 SITE_RGB = (122, 1, 119)
 
 
@@ -351,12 +351,15 @@ def point_layer(
         "ScatterplotLayer",
         id=layer_id,
         data=rows,
-        get_position=["lon", "lat"],
+        get_position="[lon, lat]",
         get_fill_color=[*rgb, 230],
         get_line_color=[255, 255, 255],
         stroked=True,
         line_width_min_pixels=1,
-        radius_units="pixels",
-        get_radius=radius_px,
+        # A string prop would become a pydeck expression ("@@=pixels"), so the screen size
+        # is pinned with min = max pixels instead of radius_units.
+        get_radius=1,
+        radius_min_pixels=radius_px,
+        radius_max_pixels=radius_px,
         pickable=pickable,
     )

@@ -220,10 +220,12 @@ def compare_settings(
                 fractions=fractions,
             )
             row: dict[str, float | int] = {"half_life_days": float(h), "k_ring": int(k)}
-            for r in result.itertuples():
-                pct = f"{100 * r.fraction:g}"
-                row[f"hit_rate_{pct}"] = float(r.hit_rate)
-                row[f"pai_{pct}"] = float(r.pai)
+            for f, hit, pai in zip(
+                result["fraction"], result["hit_rate"], result["pai"], strict=True
+            ):
+                pct = f"{100 * float(f):g}"
+                row[f"hit_rate_{pct}"] = float(hit)
+                row[f"pai_{pct}"] = float(pai)
             row["test_incidents"] = int(result["test_incidents"].iloc[0])
             rows.append(row)
     out = pd.DataFrame(rows)

@@ -84,7 +84,7 @@ def _dominant_cell(
 def _sentences(frame: pd.DataFrame, by_cat: pd.DataFrame) -> tuple[list[str], list[str]]:
     """The zh and en sentence of every row (``explain_grid`` on the row's numbers)."""
     # Plain dicts, not per-row .loc: thousands of rows must take milliseconds, not seconds.
-    cats_of: dict[Any, dict[str, Any]] = by_cat.to_dict("index")
+    cats_of: dict[Any, dict[Any, Any]] = by_cat.to_dict("index")
     sentences: dict[str, list[str]] = {"zh": [], "en": []}
     for code, row in zip(frame.index, frame.to_dict("records"), strict=True):
         cats = {str(k): v for k, v in cats_of.get(code, {}).items()}

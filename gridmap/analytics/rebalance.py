@@ -29,20 +29,29 @@ import logging
 import math
 from collections import deque
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 from numpy.typing import NDArray
 from scipy import sparse
 from scipy.sparse.csgraph import connected_components
 
 from .. import schema
+from ..crs import area_m2, to_metric
 from ..errors import GridmapError
-from .units import UnitGraph, components, dissolve, rebalance_units, unit_graph
+from .units import (
+    UnitGraph,
+    components,
+    dissolve,
+    fit_to_neighbours,
+    rebalance_units,
+    unit_graph,
+)
 from .workload import (
     WorkloadSettings,
     band_sentence,
@@ -59,11 +68,15 @@ __all__ = [
     "Problem",
     "RebalanceError",
     "Suggestion",
+    "VersionDiff",
+    "apply_plan",
+    "apply_renumber",
     "apply_suggestion",
     "assign_units",
     "base_plan",
     "combine",
     "community_table",
+    "compare_versions",
     "dump_plan",
     "grid_table",
     "infeasibility",
@@ -76,6 +89,7 @@ __all__ = [
     "redo",
     "redraw",
     "redraw_all",
+    "renumber",
     "save_draft",
     "set_locked",
     "start_session",
@@ -139,6 +153,15 @@ class Problem:
     @cached_property
     def community_of_unit(self) -> NDArray[np.object_]:
         return np.asarray(self.grid_community, dtype=object)[self.base]
+
+    @cached_property
+    def community_ids(self) -> IntArray:
+        ids = [self.community_id_of[c] for c in self.grid_community]
+        return np.asarray(ids, dtype=np.int64)
+
+    @cached_property
+    def community_id_of(self) -> dict[str, int]:
+        return {c: i for i, c in enumerate(sorted(set(self.grid_community)))}
 
     @cached_property
     def first_grid_of(self) -> dict[str, int]:
@@ -399,40 +422,63 @@ class Plan:
     label: IntArray
     new_community: dict[str, str] = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        p = self.problem
+        n0 = len(p.grid_codes)
+        # The current grids keep their positions: label arrays of a plan and of the
+        # current plan compare as integers, which keeps every paint and suggestion cheap.
+        if self.codes[:n0] != p.grid_codes:
+            raise RebalanceError("plan codes must start with the problem's grid codes")
+        missing = [c for c in self.codes[n0:] if c not in self.new_community]
+        if missing:
+            raise RebalanceError(f"new grids {', '.join(missing[:5])}: no community given")
+        if self.label.shape != (len(p.graph),):
+            raise RebalanceError(f"label: expected {len(p.graph)} values, got {self.label.shape}")
+
     @cached_property
     def community(self) -> tuple[str, ...]:
         p = self.problem
-        return tuple(
-            p.grid_community[p.grid_index[c]] if c in p.grid_index else self.new_community[c]
-            for c in self.codes
-        )
+        extra = tuple(self.new_community[c] for c in self.codes[len(p.grid_codes) :])
+        return p.grid_community + extra
+
+    @cached_property
+    def community_ids(self) -> IntArray:
+        """Small integer id of each grid's community (shared with the problem's ids)."""
+        p = self.problem
+        extra = [p.community_id_of[c] for c in self.community[len(p.grid_codes) :]]
+        return np.concatenate([p.community_ids, np.asarray(extra, dtype=np.int64)])
 
     @cached_property
     def bands(self) -> tuple[FloatArray, FloatArray]:
         p = self.problem
-        src = np.asarray(
-            [
-                p.grid_index.get(code, p.first_grid_of.get(comm, 0))
-                for code, comm in zip(self.codes, self.community, strict=True)
-            ],
-            dtype=np.int64,
-        )
+        extra = [p.first_grid_of[c] for c in self.community[len(p.grid_codes) :]]
+        src = np.concatenate([np.arange(len(p.grid_codes)), np.asarray(extra, dtype=np.int64)])
         return p.band_low[src].astype(np.float64), p.band_high[src].astype(np.float64)
 
+    def index_of(self, code: str) -> int | None:
+        p = self.problem
+        i = p.grid_index.get(code)
+        if i is not None:
+            return i
+        return self._new_index.get(code)
+
     @cached_property
-    def position(self) -> dict[str, int]:
-        return {c: i for i, c in enumerate(self.codes)}
+    def _new_index(self) -> dict[str, int]:
+        n0 = len(self.problem.grid_codes)
+        return {c: n0 + k for k, c in enumerate(self.codes[n0:])}
 
     @cached_property
     def measures(self) -> _Measures:
         return _measures(self.problem, self.label, len(self.codes))
 
     def moved(self) -> NDArray[np.bool_]:
-        """Units whose grid code differs from the current plan's."""
-        p = self.problem
-        now = np.asarray(self.codes, dtype=object)[self.label]
-        was = np.asarray(p.grid_codes, dtype=object)[p.base]
-        return np.asarray(now != was, dtype=bool)
+        """Units whose grid differs from the current plan's (same positions, see above)."""
+        return np.asarray(self.label != self.problem.base, dtype=bool)
+
+    def changed_communities(self) -> list[str]:
+        """Communities with a unit that changed grid."""
+        comm = np.asarray(self.problem.grid_community, dtype=object)[self.problem.base]
+        return sorted(set(comm[self.moved()].tolist()))
 
     def households_moved(self) -> int:
         return int(self.problem.graph.households[self.moved()].sum())
@@ -456,19 +502,19 @@ def grid_table(plan: Plan, codes: Iterable[str] | None = None) -> pd.DataFrame:
     p = plan.problem
     m = plan.measures
     n = len(plan.codes)
-    pos = plan.position
     if codes is None:
         sel = np.arange(n)
         parts = _n_parts(p, plan.label, n)
     else:
-        sel = np.asarray([pos[c] for c in dict.fromkeys(codes) if c in pos], dtype=np.int64)
+        found = [plan.index_of(c) for c in dict.fromkeys(codes)]
+        sel = np.asarray([i for i in found if i is not None], dtype=np.int64)
         # Contiguity only where asked: the graph restricted to the units of those grids.
         parts = _n_parts_of(p, plan.label, n, sel.tolist())
     lo, hi = plan.bands
     h = m.households
     alive = m.n_units > 0
     # Community means over the grids that hold units (numpy: this runs on every paint).
-    _, comm_id = np.unique(np.asarray(plan.community, dtype=object), return_inverse=True)
+    comm_id = plan.community_ids
     cnt = np.bincount(comm_id, alive.astype(np.float64))
     tot = np.bincount(comm_id, np.where(alive, h, 0.0))
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -986,11 +1032,20 @@ def _merge_suggestion(p: Problem, base: Plan, a: int, b: int) -> Suggestion | No
     return _suggestion(base, after, "merge", [p.grid_codes[keep], p.grid_codes[drop]], (zh, en))
 
 
+#: Most units one move suggestion carries (H3-cell units are small; a street needs many).
+_MAX_MOVE_UNITS = 64
+
+
 def _move_suggestion(
     p: Problem, base: Plan, a: int, b: int, members: IntArray
 ) -> Suggestion | None:
-    """Best single border unit (or none) to move from grid ``a`` (its units: ``members``)
-    to its neighbour ``b``."""
+    """Border units to move from grid ``a`` (its units: ``members``) to its neighbour ``b``.
+
+    Grows the moved set one unit at a time, always along the border (a unit touching
+    ``b`` or a unit already moved, so ``b`` stays contiguous), taking the unit that cuts
+    most households outside the band per household moved and keeping ``a`` contiguous;
+    stops when no unit cuts that gap any further.
+    """
     g = p.graph
     m = base.measures
     if members.size < 2:
@@ -998,35 +1053,58 @@ def _move_suggestion(
     lo_a, hi_a = float(p.band_low[a]), float(p.band_high[a])
     lo_b, hi_b = float(p.band_low[b]), float(p.band_high[b])
     ha, hb = float(m.households[a]), float(m.households[b])
-    gap0 = _gap(np.array([ha]), lo_a, hi_a)[0] + _gap(np.array([hb]), lo_b, hi_b)[0]
-    if gap0 <= 0:
+
+    def gap(x: float) -> float:
+        return float(
+            _gap(np.array([ha - x]), lo_a, hi_a)[0] + _gap(np.array([hb + x]), lo_b, hi_b)[0]
+        )
+
+    if gap(0.0) <= 0:
         return None
-    best: tuple[float, int, int] | None = None
-    for u in members.tolist():
-        nb = g.indices[g.indptr[u] : g.indptr[u + 1]]
-        if not (base.label[nb] == b).any():
-            continue
-        h = float(g.households[u])
-        gap1 = _gap(np.array([ha - h]), lo_a, hi_a)[0] + _gap(np.array([hb + h]), lo_b, hi_b)[0]
-        gain = gap0 - gap1
-        if gain <= 0:
-            continue
-        key = (-gain / max(h, 1.0), int(h), u)
-        if (best is None or key < best) and _connected_without(p, base.label, members, u):
-            best = key
-    if best is None:
-        return None
-    u = best[2]
     label = base.label.copy()
-    label[u] = b
+    donor = members.copy()
+    moved: list[int] = []
+    x = 0.0
+    while len(moved) < _MAX_MOVE_UNITS and donor.size > 1:
+        # Donor units touching the receiving side (b, including what already moved).
+        frontier = [
+            u
+            for u in donor.tolist()
+            if (label[g.indices[g.indptr[u] : g.indptr[u + 1]]] == b).any()
+        ]
+        now = gap(x)
+        ranked = []
+        for u in frontier:
+            h = float(g.households[u])
+            gain = now - gap(x + h)
+            if gain > 0:
+                ranked.append((-gain / max(h, 1.0), int(h), u))
+        pick = None
+        for _, _, u in sorted(ranked):
+            if _connected_without(p, label, donor, u):
+                pick = u
+                break
+        if pick is None:
+            break
+        label[pick] = b
+        donor = donor[donor != pick]
+        moved.append(pick)
+        x += float(g.households[pick])
+    if not moved:
+        return None
     after = Plan(p, base.codes, label, base.new_community)
-    h = int(g.households[u])
-    unit = str(g.codes[u])
+    h = int(x)
     na, nb_ = p.grid_names[a], p.grid_names[b]
     ha2, hb2 = int(ha) - h, int(hb) + h
-    zh = f"把单元{unit}（{h}户）从网格{na}移到相邻的{nb_}：{int(ha)}→{ha2}户，{int(hb)}→{hb2}户。"
+    if len(moved) == 1:
+        unit = str(g.codes[moved[0]])
+        what_zh, what_en = f"单元{unit}（{h}户）", f"unit {unit} ({h} households)"
+    else:
+        what_zh = f"{len(moved)}个单元（共{h}户）"
+        what_en = f"{len(moved)} units ({h} households)"
+    zh = f"把{what_zh}从网格{na}移到相邻的{nb_}：{int(ha)}→{ha2}户，{int(hb)}→{hb2}户。"
     en = (
-        f"Move unit {unit} ({h} households) from grid {na} to its neighbour {nb_}: "
+        f"Move {what_en} from grid {na} to its neighbour {nb_}: "
         f"{int(ha)}→{ha2} and {int(hb)}→{hb2} households."
     )
     return _suggestion(base, after, "move", [p.grid_codes[a], p.grid_codes[b]], (zh, en))
@@ -1157,6 +1235,7 @@ def redraw(
     seed: int = 0,
     max_passes: int = 30,
     restarts: int = 8,
+    locked: Iterable[str] | None = None,
 ) -> Plan:
     """A full plan for one community: every grid in the band where the units allow it,
     contiguous, compact, and as close to the current plan as possible.
@@ -1175,10 +1254,15 @@ def redraw(
     """
     if restarts < 1:
         raise RebalanceError(f"restarts={restarts}: need at least 1")
+    q = p
+    if locked is not None:
+        # Locks set in an edit session, instead of the problem's own.
+        lock_set = set(locked)
+        q = replace(p, locked=np.isin(np.asarray(p.grid_codes, dtype=object), list(lock_set)))
     best: tuple[tuple[float, int, float], Plan] | None = None
     for r in range(restarts):
         rng = np.random.default_rng([seed, r])
-        plan = _redraw_once(p, community, k=k, rng=rng, max_passes=max_passes)
+        plan = _redraw_once(q, community, k=k, rng=rng, max_passes=max_passes)
         table = grid_table(plan)
         mine = table[(table["community"] == community) & (table["n_units"] > 0)]
         key = (
@@ -1189,7 +1273,8 @@ def redraw(
         if best is None or key < best[0]:
             best = (key, plan)
     assert best is not None
-    return best[1]
+    plan = best[1]
+    return Plan(p, plan.codes, plan.label, plan.new_community)
 
 
 def _redraw_once(
@@ -1385,6 +1470,23 @@ def redo(s: EditSession) -> EditSession:
     return EditSession(plan, locked, (*s.undo_stack, (s.plan, s.locked)), s.redo_stack[:-1])
 
 
+def apply_plan(s: EditSession, plan: Plan) -> EditSession:
+    """Make ``plan`` (e.g. a :func:`redraw`) the session's plan, as one undoable step.
+
+    Units of grids locked in the session must stay where they are in the session's plan.
+    """
+    if plan.problem.graph is not s.plan.problem.graph:
+        raise RebalanceError("the plan was made on other units than this session's")
+    locked_idx = [i for c in s.locked if (i := s.plan.index_of(c)) is not None]
+    now = np.asarray(s.plan.codes, dtype=object)[s.plan.label]
+    new = np.asarray(plan.codes, dtype=object)[plan.label]
+    touched = np.isin(s.plan.label, locked_idx) & (now != new)
+    if touched.any():
+        grids = sorted(set(now[touched].tolist()))
+        raise RebalanceError(f"the plan changes locked grid(s) {', '.join(grids[:5])}")
+    return _push(s, plan, s.locked)
+
+
 def apply_suggestion(s: EditSession, sug: Suggestion) -> EditSession:
     """Apply a suggestion made on the session's problem (new grids are created)."""
     plan = s.plan
@@ -1486,28 +1588,32 @@ def plan_grids(
         old = grids.set_index(grids[schema.CODE].astype(str))
         rows = []
         for code in shapes.index:
+            row: dict[str, Any]
             if code in old.index:
-                row = old.loc[code].copy()
-                if isinstance(row, pd.DataFrame):
-                    row = row.iloc[0]
+                found = old.loc[code]
+                series = found.iloc[0] if isinstance(found, pd.DataFrame) else found
+                row = {str(k): v for k, v in series.items()}
             else:
                 comm = plan.community[plan.codes.index(code)]
-                row = pd.Series(
-                    {
-                        schema.CODE: code,
-                        schema.NAME: f"{p.community_name(comm)}第{int(code[-3:])}网格"
-                        if code[-3:].isdigit()
-                        else code,
-                        schema.PARENT_CODE: comm,
-                        schema.GRID_TYPE: "basic",
-                        schema.WORKER: None,
-                    }
-                )
+                row = {
+                    schema.CODE: code,
+                    schema.NAME: f"{p.community_name(comm)}第{int(code[-3:])}网格"
+                    if code[-3:].isdigit()
+                    else code,
+                    schema.PARENT_CODE: comm,
+                    schema.GRID_TYPE: "basic",
+                    schema.WORKER: None,
+                }
             row[schema.HOUSEHOLDS] = int(shapes.loc[code, schema.HOUSEHOLDS])
             row[schema.POPULATION] = int(shapes.loc[code, schema.POPULATION])
             row["geometry"] = shapes.loc[code, "geometry"]
             rows.append(row)
         add = gpd.GeoDataFrame(pd.DataFrame(rows), geometry="geometry", crs="EPSG:4326")
+        # Redrawn grids meet their unchanged neighbours exactly (see fit_to_neighbours).
+        stored = _basic_only(out).geometry.to_numpy()
+        add["geometry"] = fit_to_neighbours(
+            np.asarray(add.geometry.to_numpy(), dtype=object), np.asarray(stored, dtype=object)
+        )
         out = pd.concat([out, add], ignore_index=True)
     out = gpd.GeoDataFrame(out, geometry="geometry", crs="EPSG:4326")
     for col in (schema.HOUSEHOLDS, schema.POPULATION):
@@ -1593,6 +1699,200 @@ def publish_version(ws: Any, version: int, effective_date: str | dt.date) -> Non
         grids.loc[mine.fillna(False).to_numpy(), schema.EFFECTIVE_DATE] = day.isoformat()
         tx.write_layer("grids", grids)
         reassign(tx)
+
+
+# --- comparing versions ---------------------------------------------------------------------
+@dataclass(frozen=True, eq=False)
+class VersionDiff:
+    """What changed between two grid versions.
+
+    Attributes
+    ----------
+    grids
+        One row per basic grid code of either version: ``households_a``,
+        ``households_b``, ``delta``, ``status`` (``same``, ``changed``, ``new``,
+        ``removed``), indexed by code.
+    moves
+        Units whose grid differs: ``unit``, ``households``, ``grid_a``, ``grid_b``.
+    changes
+        The areas that changed hands (EPSG:4326): per code of version ``b``, the part of
+        its polygon that was not its in version ``a`` — the change map.
+    """
+
+    version_a: int
+    version_b: int
+    grids: pd.DataFrame
+    moves: pd.DataFrame
+    changes: gpd.GeoDataFrame
+
+    def summary(self) -> dict[str, int]:
+        st = self.grids["status"].value_counts()
+        return {
+            "grids_a": int(self.grids["households_a"].notna().sum()),
+            "grids_b": int(self.grids["households_b"].notna().sum()),
+            "changed": int(st.get("changed", 0)),
+            "new": int(st.get("new", 0)),
+            "removed": int(st.get("removed", 0)),
+            "units_moved": len(self.moves),
+            "households_moved": int(self.moves["households"].sum()) if len(self.moves) else 0,
+        }
+
+
+def compare_versions(ws: Any, version_a: int, version_b: int) -> VersionDiff:
+    """Compare two stored grid versions: per-grid households, unit moves, change areas.
+
+    Units (the workspace's unit layer) are placed in each version's basic grids by their
+    interior point; households per grid are those units' sums when units exist, else the
+    grids' own ``households``.
+    """
+    from ..importing.grids import basic_lookup
+    from ..joins import assign_codes
+
+    known = {v.version for v in ws.grid_versions()}
+    bad = [v for v in (version_a, version_b) if v not in known]
+    if bad:
+        have = ", ".join(map(str, sorted(known))) or "none"
+        raise RebalanceError(f"grid version {bad[0]}: not in the workspace (have {have})")
+    ga = _basic_only(ws.read_grids(version_a))
+    gb = _basic_only(ws.read_grids(version_b))
+    units = ws.read_layer("units") if ws.has_layer("units") else None
+    if units is not None and len(units):
+        pts = shapely.point_on_surface(units.geometry.to_numpy())
+        x, y = shapely.get_x(pts), shapely.get_y(pts)
+        la, lb = basic_lookup(ga), basic_lookup(gb)
+        in_a = assign_codes(la, x, y) if la is not None else np.full(len(units), None)
+        in_b = assign_codes(lb, x, y) if lb is not None else np.full(len(units), None)
+        hh = pd.to_numeric(units[schema.HOUSEHOLDS], errors="coerce").fillna(0).astype(int)
+        frame = pd.DataFrame(
+            {
+                "unit": units[schema.CODE].astype(str).to_numpy(),
+                schema.HOUSEHOLDS: hh.to_numpy(),
+                "grid_a": in_a,
+                "grid_b": in_b,
+            }
+        )
+        moves = frame[frame["grid_a"].astype(str) != frame["grid_b"].astype(str)]
+        moves = moves.sort_values(["grid_a", "grid_b", "unit"], kind="stable")
+        h_a = frame.groupby("grid_a")[schema.HOUSEHOLDS].sum()
+        h_b = frame.groupby("grid_b")[schema.HOUSEHOLDS].sum()
+    else:
+        moves = pd.DataFrame(columns=["unit", schema.HOUSEHOLDS, "grid_a", "grid_b"])
+        h_a = ga.set_index(schema.CODE)[schema.HOUSEHOLDS].astype("Float64")
+        h_b = gb.set_index(schema.CODE)[schema.HOUSEHOLDS].astype("Float64")
+    codes = sorted(set(ga[schema.CODE].astype(str)) | set(gb[schema.CODE].astype(str)))
+    grids = pd.DataFrame(index=pd.Index(codes, name=schema.CODE))
+    grids["households_a"] = h_a.reindex(codes)
+    grids["households_b"] = h_b.reindex(codes)
+    in_a_codes = set(ga[schema.CODE].astype(str))
+    in_b_codes = set(gb[schema.CODE].astype(str))
+    grids.loc[
+        [c for c in codes if c in in_a_codes and pd.isna(grids.loc[c, "households_a"])],
+        "households_a",
+    ] = 0
+    grids.loc[
+        [c for c in codes if c in in_b_codes and pd.isna(grids.loc[c, "households_b"])],
+        "households_b",
+    ] = 0
+    grids["delta"] = grids["households_b"].fillna(0) - grids["households_a"].fillna(0)
+    geo_a = ga.set_index(ga[schema.CODE].astype(str)).geometry
+    geo_b = gb.set_index(gb[schema.CODE].astype(str)).geometry
+    both = [c for c in codes if c in in_a_codes and c in in_b_codes]
+    same_shape = pd.Series(
+        shapely.equals_exact(geo_a.loc[both].to_numpy(), geo_b.loc[both].to_numpy(), 1e-9),
+        index=both,
+    )
+    status = []
+    for c in codes:
+        if c not in in_a_codes:
+            status.append("new")
+        elif c not in in_b_codes:
+            status.append("removed")
+        elif bool(same_shape[c]) and grids.loc[c, "delta"] == 0:
+            status.append("same")
+        else:
+            status.append("changed")
+    grids["status"] = status
+    touched = [c for c, st in zip(codes, status, strict=True) if st in ("changed", "new")]
+    gained = []
+    for c in touched:
+        now = geo_b.loc[c]
+        before = geo_a.loc[c] if c in in_a_codes else None
+        gained.append(now if before is None else shapely.difference(now, before))
+    changes = gpd.GeoDataFrame(
+        {schema.GRID_CODE: touched}, geometry=gpd.GeoSeries(gained, crs=4326), crs=4326
+    )
+    # Slivers under a square metre are rounding noise of the redraw, not land that moved.
+    changes = changes[~changes.geometry.is_empty].reset_index(drop=True)
+    if len(changes):
+        changes = changes[area_m2(changes) >= 1.0].reset_index(drop=True)
+    return VersionDiff(version_a, version_b, grids, moves.reset_index(drop=True), changes)
+
+
+def _basic_only(grids: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    if schema.GRID_TYPE not in grids:
+        return grids
+    return grids[grids[schema.GRID_TYPE].fillna("basic") == "basic"]
+
+
+# --- renumbering ----------------------------------------------------------------------------
+def renumber(grids: gpd.GeoDataFrame, communities: Iterable[str] | None = None) -> dict[str, str]:
+    """New codes for basic grids: community code + 001… west→east, north→south.
+
+    Grids are read in bands (rows) from north to south, each band about one typical grid
+    high (√(community area / grids)), and west to east within a band. Professional grids
+    and grids without a community keep their codes; with ``communities`` only those are
+    renumbered (e.g. the ones a plan changed). Returns ``{old: new}`` for codes that change.
+    """
+    basic = _basic_only(grids)
+    basic = basic[basic[schema.PARENT_CODE].notna()]
+    if communities is not None:
+        basic = basic[basic[schema.PARENT_CODE].astype(str).isin(set(communities))]
+    if not len(basic):
+        return {}
+    metric = to_metric(basic.geometry)
+    rep = metric.representative_point()
+    frame = pd.DataFrame(
+        {
+            "code": basic[schema.CODE].astype(str).to_numpy(),
+            "comm": basic[schema.PARENT_CODE].astype(str).to_numpy(),
+            "x": rep.x.to_numpy(),
+            "y": rep.y.to_numpy(),
+            "area": metric.area.to_numpy(),
+        }
+    )
+    out: dict[str, str] = {}
+    for comm, part in frame.groupby("comm", sort=True):
+        band_h = max(math.sqrt(float(part["area"].sum()) / len(part)), 1.0)
+        top = float(part["y"].max()) + band_h / 2
+        row = np.floor((top - part["y"]) / band_h)
+        order = np.lexsort((part["code"].to_numpy(), part["x"].to_numpy(), row.to_numpy()))
+        for seq, i in enumerate(order.tolist(), 1):
+            old = str(part["code"].iloc[i])
+            new = f"{comm}{seq:03d}"
+            if new != old:
+                out[old] = new
+    return out
+
+
+def apply_renumber(grids: gpd.GeoDataFrame, mapping: dict[str, str]) -> gpd.GeoDataFrame:
+    """Grids with codes replaced by ``mapping`` (as from :func:`renumber`); names that
+    carry the old number (``…第N网格``) follow the new one."""
+    out = grids.copy()
+    old = out[schema.CODE].astype(str)
+    out[schema.CODE] = old.map(lambda c: mapping.get(c, c))
+    if schema.NAME in out:
+        for i, (o, n) in enumerate(zip(old, out[schema.CODE], strict=True)):
+            name = out[schema.NAME].iloc[i]
+            numbered = o[-3:].isdigit() and n[-3:].isdigit()
+            if (
+                o != n
+                and numbered
+                and isinstance(name, str)
+                and name.endswith(f"第{int(o[-3:])}网格")
+            ):
+                head = name[: -len(f"第{int(o[-3:])}网格")]
+                out.iloc[i, out.columns.get_loc(schema.NAME)] = f"{head}第{int(n[-3:])}网格"
+    return out
 
 
 # --- plan files -----------------------------------------------------------------------------

@@ -20,6 +20,8 @@ import heapq
 import time
 import warnings
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -41,6 +43,7 @@ __all__ = [
     "exact_mclp",
     "gain_curve",
     "greedy_mclp",
+    "read_candidates",
     "siting_problem",
     "solve_siting",
     "suggest_sites",
@@ -417,6 +420,64 @@ def suggest_sites(
     )
     sites, sol = solve_siting(problem, n, exact=exact, time_limit_s=time_limit_s)
     return sites, sol, problem.candidates()
+
+
+_LON_NAMES = ("lon", "lng", "longitude", "x", "经度")
+_LAT_NAMES = ("lat", "latitude", "y", "纬度")
+
+
+def read_candidates(source: str | Path | bytes, *, name: str | None = None) -> gpd.GeoDataFrame:
+    """Candidate sites (poles, intersections, entrances) from a file, as EPSG:4326 points.
+
+    CSV: columns ``lon``/``lat`` (or 经度/纬度, lng, longitude, latitude, x, y) in WGS-84,
+    optional ``id`` and ``name``. GeoJSON, GeoPackage and other vector files: their points
+    (or the representative point of other shapes), converted to EPSG:4326 (no CRS: taken as
+    WGS-84). ``source`` is a path or the file's bytes with its ``name``.
+
+    Raises
+    ------
+    SchemaError
+        For an unreadable file, a CSV without coordinate columns, or no usable point.
+    """
+    import io
+
+    label = name or str(source if not isinstance(source, bytes) else "candidates")
+    raw: Any = io.BytesIO(source) if isinstance(source, bytes) else source
+    try:
+        if label.lower().endswith((".csv", ".txt")):
+            frame = pd.read_csv(raw, encoding="utf-8-sig")
+            cols = {str(c).strip().lower(): c for c in frame.columns}
+            lon = next((cols[c] for c in _LON_NAMES if c in cols), None)
+            lat = next((cols[c] for c in _LAT_NAMES if c in cols), None)
+            if lon is None or lat is None:
+                raise SchemaError(
+                    f"{label}: no coordinate columns; allowed: lon/lat (经度/纬度) in WGS-84"
+                )
+            for alias, canonical in (("编号", schema.ID), ("名称", schema.NAME)):
+                if canonical not in frame and alias in frame:
+                    frame = frame.rename(columns={alias: canonical})
+            x = pd.to_numeric(frame[lon], errors="coerce")
+            y = pd.to_numeric(frame[lat], errors="coerce")
+            gdf = gpd.GeoDataFrame(frame, geometry=gpd.points_from_xy(x, y), crs=4326)
+        else:
+            gdf = gpd.read_file(raw)
+            gdf = gdf.set_crs(4326) if gdf.crs is None else gdf.to_crs(4326)
+    except SchemaError:
+        raise
+    except Exception as exc:
+        raise SchemaError(f"{label}: cannot read candidate sites ({exc})") from None
+    geoms = np.asarray(gdf.geometry.to_numpy(), dtype=object)
+    ok = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
+    pts = geoms.copy()
+    shaped = ok & (shapely.get_type_id(geoms) != 0)
+    if shaped.any():
+        pts[shaped] = shapely.point_on_surface(geoms[shaped])
+    ok[ok] = np.isfinite(shapely.get_x(pts[ok])) & np.isfinite(shapely.get_y(pts[ok]))
+    if not ok.any():
+        raise SchemaError(f"{label}: no candidate site with valid coordinates")
+    out = gdf[ok].copy()
+    out = out.set_geometry(gpd.GeoSeries(pts[ok], index=out.index, crs=4326))
+    return out.set_crs(4326, allow_override=True)
 
 
 def gain_curve(sol: SitingSolution) -> pd.DataFrame:

@@ -38,6 +38,7 @@ __all__ = [
     "UnitGraph",
     "cell_units",
     "dissolve",
+    "fit_to_neighbours",
     "point_units",
     "polygon_units",
     "rebalance_units",
@@ -59,6 +60,8 @@ UNIT_COLUMNS = (
 
 # A shared border shorter than this (metres) is a corner touch or rounding noise.
 _MIN_SHARED_M = 0.5
+# Pieces smaller than this (m²) are clipping crumbs, not units.
+_MIN_UNIT_M2 = 1.0
 
 
 def _basic(grids: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
@@ -221,6 +224,12 @@ def _explode(
     rank[order] = np.arange(parts.size) - starts[owner[order]]
     out = frame.iloc[owner].reset_index(drop=True)
     extra = rank > 0
+    # Empty crumbs (a Voronoi cell grazing a concave grid corner) are dropped: under a
+    # square metre and without households, they would be units without a neighbour.
+    crumb = extra & (area < _MIN_UNIT_M2)
+    if crumb.any():
+        out, parts, rank, extra = out[~crumb], parts[~crumb], rank[~crumb], extra[~crumb]
+        out = out.reset_index(drop=True)
     out.loc[extra, schema.CODE] = [
         f"{c}~{r + 1}" for c, r in zip(out.loc[extra, schema.CODE], rank[extra], strict=True)
     ]
@@ -299,7 +308,9 @@ def cell_units(grids: gpd.GeoDataFrame, *, res: int = 11) -> gpd.GeoDataFrame:
     part_no = np.arange(src.size) - np.searchsorted(src, src)
     gi, cells = gi[src], cells[src]
     area = shapely.area(pieces)
-    keep = area > 0
+    # Crumbs under a square metre (a hexagon corner grazing a grid) carry no households
+    # worth counting and would be units without a neighbour; they are left out.
+    keep = area >= _MIN_UNIT_M2
     gi, cells, pieces, area, part_no = (
         gi[keep],
         cells[keep],
@@ -308,6 +319,8 @@ def cell_units(grids: gpd.GeoDataFrame, *, res: int = 11) -> gpd.GeoDataFrame:
         part_no[keep],
     )
     gcodes = grids[schema.CODE].astype(str).to_numpy()
+    # Noded all together: pieces of one hexagon were clipped in separate overlays, and
+    # neighbouring hexagons' shared vertices can differ by an ulp.
     pieces = _exact_coverage(np.asarray(pieces, dtype=object))
     share = area / np.bincount(gi, area, minlength=len(grids))[gi]
     hh = _apportion(_ints(grids, schema.HOUSEHOLDS), gi, share)
@@ -662,6 +675,68 @@ def dissolve(
     if bad.any():
         deg[bad] = _polygonal(shapely.make_valid(deg[bad]))
     return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(deg, crs=4326))
+
+
+def fit_to_neighbours(
+    geoms: NDArray[np.object_], neighbours: NDArray[np.object_]
+) -> NDArray[np.object_]:
+    """Make redrawn polygons meet their unchanged neighbours exactly (same CRS).
+
+    Redrawn grids are cut in metres; after the round trip to degrees their outer edge lies
+    within ~1e-9° of the stored edge of an unchanged neighbour, not on it. Such
+    sub-millimetre slivers are invisible but can make GEOS overlays fail (a union with
+    micro-holes whose difference returns its input unchanged). So all boundaries — the
+    redrawn polygons' and the neighbours' — are noded together and every redrawn polygon
+    is rebuilt from the faces inside it and not inside a neighbour (the stored neighbours
+    win every sliver); crumbs under a square metre inside no polygon at all go to the
+    redrawn polygon they touch most. Neighbours themselves are not changed.
+    """
+    out = np.asarray(geoms, dtype=object).copy()
+    nb = np.asarray(neighbours, dtype=object)
+    if out.size == 0:
+        return out
+    if nb.size:
+        hit = shapely.STRtree(nb).query(shapely.union_all(out), predicate="intersects")
+        nb = nb[hit]
+    lines = shapely.union_all(shapely.boundary(np.concatenate([out, nb])))
+    faces = shapely.get_parts(shapely.polygonize(shapely.get_parts(lines)))
+    if faces.size == 0:
+        return out
+    rep = shapely.point_on_surface(faces)
+    owner = np.full(faces.size, -1, dtype=np.int64)
+    taken = np.zeros(faces.size, dtype=bool)
+    if nb.size:
+        fi, _ = shapely.STRtree(nb).query(rep, predicate="within")
+        taken[fi] = True
+    fi, gi = shapely.STRtree(out).query(rep, predicate="within")
+    first = np.unique(fi, return_index=True)[1]
+    fi, gi = fi[first], gi[first]
+    ok = ~taken[fi]
+    owner[fi[ok]] = gi[ok]
+    # Faces whose interior point missed (thin faces) go to the redrawn polygon holding
+    # most of them; crumbs inside nothing (under 1 m²) to the one they touch most.
+    stray = np.flatnonzero((owner < 0) & ~taken)
+    if stray.size:
+        si, gj = shapely.STRtree(out).query(faces[stray], predicate="intersects")
+        share = shapely.area(shapely.intersection(faces[stray[si]], out[gj])) / np.maximum(
+            shapely.area(faces[stray[si]]), 1e-300
+        )
+        border = shapely.length(
+            shapely.intersection(shapely.boundary(faces[stray[si]]), shapely.boundary(out[gj]))
+        )
+        order = np.lexsort((-border, -share, si))
+        first = np.ones(order.size, dtype=bool)
+        first[1:] = si[order][1:] != si[order][:-1]
+        pick = order[first]
+        area = to_metric(gpd.GeoSeries(faces[stray[si[pick]]], crs=4326)).area.to_numpy()
+        good = (share[pick] > 0.5) | ((area < _MIN_UNIT_M2) & (border[pick] > 0))
+        owner[stray[si[pick[good]]]] = gj[pick[good]]
+    for k in range(out.size):
+        mine = faces[owner == k]
+        if mine.size:
+            merged = mine[0] if mine.size == 1 else shapely.coverage_union_all(mine)
+            out[k] = _polygonal(np.asarray([merged], dtype=object))[0]
+    return out
 
 
 def _fill_small_holes(geom: shapely.Geometry, min_area: float) -> shapely.Geometry:

@@ -234,6 +234,27 @@ class Transaction(_Files):
             con.commit()
         return version
 
+    def publish_version(self, version: int, effective_date: str) -> None:
+        """Put a stored version in force from ``effective_date`` (YYYY-MM-DD).
+
+        The previously published version becomes ``archived`` and stays readable. Only
+        the ``grid_versions`` table changes here (the grid rows' own ``effective_date``
+        column is a feature-table column, rewritten by the caller through GDAL: the
+        GeoPackage R-tree triggers need GDAL's SQL functions).
+        """
+        with contextlib.closing(self._connect()) as con:
+            row = con.execute(
+                "SELECT status FROM grid_versions WHERE version = ?", (int(version),)
+            ).fetchone()
+            if row is None:
+                raise WorkspaceError(f"grid version {version}: not in the workspace")
+            con.execute("UPDATE grid_versions SET status='archived' WHERE status='published'")
+            con.execute(
+                "UPDATE grid_versions SET status='published', effective_date=? WHERE version=?",
+                (effective_date, int(version)),
+            )
+            con.commit()
+
     def log_import(self, **fields: object) -> None:
         fields = {"at": _now(), **fields}
         cols = ", ".join(fields)

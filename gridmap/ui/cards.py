@@ -17,6 +17,8 @@ from ..analytics.incidents import IncidentTable
 from ..hierarchy import Hierarchy
 from ..i18n import t
 from . import state
+from .auth import may
+from .data import workspace_path
 from .sidebar import set_area
 
 __all__ = ["render_grid_card", "rescope_to", "show_grid_card"]
@@ -53,7 +55,11 @@ def render_grid_card(card: dict[str, Any], L: str) -> None:
             t("card.households", L),
             "–" if card["households"] is None else f"{card['households']:,}",
         )
-        b.metric(t("card.worker", L), card["worker"] or "–")
+        # A grid worker's name is personal data: viewers (leaders' screens) do not get it.
+        if may(workspace_path(), "see_people"):
+            b.metric(t("card.worker", L), card["worker"] or "–")
+        else:
+            b.metric(t("card.worker", L), t("card.worker.hidden", L))
         closed, count = card["closed"], card["count"]
         a.metric(t("card.incidents", L), f"{count:,}")
         b.metric(t("card.closure", L), _pct(closed, count), help=f"{closed:,} / {count:,}")

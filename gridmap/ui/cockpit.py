@@ -26,6 +26,7 @@ from ..viz import (
     legend_items_html,
     view_for,
 )
+from .auth import audit
 from .data import _stamp, load_hierarchy, load_incidents, load_info, load_layer
 from .risk import load_cell_layers, load_grid_overview
 
@@ -233,6 +234,7 @@ def export_png(path: Path, cockpit: Cockpit, area: str | None, lang: str) -> byt
     from ..report import cockpit_png
 
     ctx, meta, _h = _report_inputs(path, cockpit, area)
+    audit(path, "export", target="cockpit.png", detail={"area": area})
     return cockpit_png(cockpit, ctx, meta, lang)
 
 
@@ -240,4 +242,5 @@ def export_pdf(path: Path, cockpit: Cockpit, area: str | None, lang: str) -> byt
     from ..report import report_pdf
 
     ctx, meta, h = _report_inputs(path, cockpit, area)
+    audit(path, "export", target="report.pdf", detail={"area": area})
     return report_pdf(cockpit, ctx, meta, lang=lang, grid_names=dict(h.names))

@@ -15,11 +15,23 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pydeck as pdk
+import shapely
 import streamlit as st
 
 from .. import schema
-from ..analytics.coverage import CoverageResult, footprint_polygons, workspace_coverage
-from ..analytics.siting import gain_curve, suggest_sites
+from ..analytics.coverage import (
+    CoverageResult,
+    footprint_polygons,
+    scope_summary,
+    workspace_coverage,
+)
+from ..analytics.siting import (
+    SitingProblem,
+    gain_curve,
+    read_candidates,
+    siting_problem,
+    solve_siting,
+)
 from ..store.gpkg import Workspace
 from ..viz import (
     FOOTPRINT_RGB,
@@ -32,9 +44,10 @@ from ..viz import (
     point_layer,
     polygon_layer,
 )
-from .data import _stamp, load_hierarchy
+from .data import _stamp, load_hierarchy, load_incidents
 
 __all__ = [
+    "KEY_COV_CANDIDATES",
     "KEY_COV_LAYERS",
     "KEY_COV_MAP",
     "KEY_COV_N",
@@ -43,6 +56,7 @@ __all__ = [
     "coverage_map_layers",
     "load_coverage",
     "load_siting",
+    "load_summary",
     "pick_of",
     "scope_codes",
     "sites_csv",
@@ -53,6 +67,7 @@ KEY_COV_LAYERS = "coverage_layers"
 KEY_COV_MAP = "coverage_map"
 KEY_COV_N = "coverage_n"
 KEY_COV_GAPS = "coverage_gaps"
+KEY_COV_CANDIDATES = "coverage_candidates"
 #: Most cameras the siting slider offers (one cached greedy run of this size).
 MAX_SUGGEST = 200
 #: Candidate dots drawn (those of highest potential); all are used by the optimiser.
@@ -62,25 +77,61 @@ LAYERS = ("heat", "gaps", "keyareas", "footprints", "sites")
 
 @st.cache_data(show_spinner=False, max_entries=4)
 def _result(path: str, stamp: float) -> CoverageResult:
-    return workspace_coverage(Workspace(path))
+    return workspace_coverage(Workspace(path), table=load_incidents(Path(path)))
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
-def _siting(path: str, stamp: float) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, str]:
-    result = _result(path, stamp)
-    sites, sol, cand = suggest_sites(result, MAX_SUGGEST)
+def _problem(path: str, stamp: float, upload: tuple[str, bytes] | None) -> SitingProblem:
+    candidates = read_candidates(upload[1], name=upload[0]) if upload else None
+    return siting_problem(_result(path, stamp), candidates=candidates)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _siting(
+    path: str, stamp: float, area: str | None, upload: tuple[str, bytes] | None
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, str]:
+    problem = _problem(path, stamp, upload)
+    scope = scope_codes(Path(path), area)
+    sites, sol = solve_siting(problem, MAX_SUGGEST, grid_codes=scope)
+    cand = problem.candidates()
+    if scope is not None:
+        cand = cand[cand[schema.GRID_CODE].astype(str).isin(list(scope))]
     top = cand.sort_values("potential", ascending=False, kind="stable")
     top = top.head(MAX_CANDIDATES_DRAWN)[[schema.ID, schema.LON, schema.LAT, "potential"]]
-    return pd.DataFrame(sites), gain_curve(sol), pd.DataFrame(top), sol.method
+    return (
+        pd.DataFrame(sites.drop(columns="geometry")),
+        gain_curve(sol),
+        pd.DataFrame(top),
+        sol.method,
+    )
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _summary(path: str, stamp: float, area: str | None) -> dict[str, Any]:
+    return scope_summary(_result(path, stamp), scope_codes(Path(path), area))
 
 
 def load_coverage(path: Path) -> CoverageResult:
     return _result(str(path), _stamp(path))
 
 
-def load_siting(path: Path) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, str]:
-    """Greedy sites (first :data:`MAX_SUGGEST`), the gain curve, drawn candidates, method."""
-    return _siting(str(path), _stamp(path))
+def load_summary(path: Path, area: str | None) -> dict[str, Any]:
+    """Headline numbers of the area (numerators and denominators)."""
+    return _summary(str(path), _stamp(path), area)
+
+
+def uploaded_candidates() -> tuple[str, bytes] | None:
+    """The candidate file the siting tool was given (name, bytes), if any."""
+    f = st.session_state.get(KEY_COV_CANDIDATES)
+    return (str(f.name), bytes(f.getvalue())) if f is not None else None
+
+
+def load_siting(
+    path: Path, area: str | None
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, str]:
+    """Greedy sites in the area (first :data:`MAX_SUGGEST`), the gain curve, drawn
+    candidates, and the method; from the uploaded candidates when there are any."""
+    return _siting(str(path), _stamp(path), area, uploaded_candidates())
 
 
 def scope_codes(path: Path, area: str | None) -> frozenset[str] | None:
@@ -111,10 +162,23 @@ def _footprints_payload(path: str, stamp: float, area: str | None) -> dict[str, 
     fp = r.footprints[r.footprints["online"]]
     if area is not None and schema.GRID_CODE in fp:
         fp = fp[_in_scope(fp[schema.GRID_CODE], scope_codes(Path(path), area))]
-    polys = footprint_polygons(fp, step_deg=15.0)
-    gdf = gpd.GeoDataFrame({schema.ID: fp[schema.ID].to_numpy()}, geometry=polys.to_numpy())
-    gdf = gdf.set_crs(4326)
-    return geojson_payload(gdf, properties=[schema.ID], tolerance_deg=0.0, precision=5)
+    polys = footprint_polygons(fp, step_deg=15.0).to_numpy()
+    # Sectors are simple rings: build the GeoJSON straight from rounded coordinates
+    # (geojson_payload's per-feature simplify costs ~10x more for thousands of sectors).
+    xy, which = shapely.get_coordinates(polys, return_index=True)
+    xy = np.round(xy, 5)
+    cuts = np.flatnonzero(np.diff(which)) + 1
+    rings = np.split(xy, cuts)
+    ids = fp[schema.ID].astype(str).tolist()
+    features = [
+        {
+            "type": "Feature",
+            "geometry": {"type": "Polygon", "coordinates": [ring.tolist()]},
+            "properties": {"id": i},
+        }
+        for i, ring in zip(ids, rings, strict=True)
+    ]
+    return {"type": "FeatureCollection", "features": features}
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -142,7 +206,10 @@ def _gaps_payload(path: str, stamp: float, area: str | None) -> dict[str, Any]:
 @st.cache_data(show_spinner=False, max_entries=16)
 def _keyareas_payload(path: str, stamp: float, area: str | None, lang: str) -> dict[str, Any]:
     r = _result(path, stamp)
-    ka_layer = Workspace(path).read_layer("keyareas")
+    ws = Workspace(path)
+    if not len(r.keyareas) or not ws.has_layer("keyareas"):
+        return {"type": "FeatureCollection", "features": []}
+    ka_layer = ws.read_layer("keyareas")
     ka = r.keyareas
     keep = _in_scope(ka[schema.GRID_CODE], scope_codes(Path(path), area))
     alpha = 200
@@ -175,9 +242,10 @@ def coverage_map_layers(
             polygon_layer(
                 _footprints_payload(p, stamp, area),
                 layer_id="cov-footprints",
-                fill=[*FOOTPRINT_RGB, 40],
-                line=[*FOOTPRINT_RGB, 160],
-                line_px=0.5,
+                # Outlines with a faint fill: the coverage colours stay readable underneath.
+                fill=[*FOOTPRINT_RGB, 12],
+                line=[*FOOTPRINT_RGB, 150],
+                line_px=0.6,
             )
         )
     if "gaps" in shown:
@@ -204,10 +272,13 @@ def coverage_map_layers(
             )
         )
     if "sites" in shown and n > 0:
-        sites, _curve, cand, _m = load_siting(path)
+        sites, _curve, cand, _m = load_siting(path, area)
         layers.append(
             point_layer(
-                cand[[schema.LON, schema.LAT]].to_dict(orient="records"),
+                [
+                    {str(k): v for k, v in r.items()}
+                    for r in cand[[schema.LON, schema.LAT]].to_dict(orient="records")
+                ],
                 layer_id="cov-candidates",
                 rgb=(150, 150, 150),
                 radius_px=2,
@@ -216,13 +287,17 @@ def coverage_map_layers(
         rows = sites.head(n)[["rank", schema.LON, schema.LAT, "gain"]]
         layers.append(
             point_layer(
-                rows.assign(gain=rows["gain"].round(1)).to_dict(orient="records"),
+                _records(rows.assign(gain=rows["gain"].round(1))),
                 layer_id="cov-sites",
                 rgb=SITE_RGB,
                 radius_px=7,
             )
         )
     return layers
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    return [{str(k): v for k, v in r.items()} for r in frame.to_dict(orient="records")]
 
 
 def pick_of(obj: dict[str, Any] | None) -> tuple[str, str] | None:

@@ -8,6 +8,7 @@ community, or another import changing the workspace, starts a fresh session.
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +33,7 @@ __all__ = [
     "get_session",
     "load_problem",
     "put_session",
+    "redraw_locked",
     "session_key",
     "unit_layers",
 ]
@@ -89,6 +91,14 @@ def clear_session(path: Path, community: str, band: tuple[int, int] | None) -> N
     st.session_state.get(state.KEY_REBALANCE_SESSIONS, {}).pop(
         session_key(path, community, band), None
     )
+
+
+def redraw_locked(session: rb.EditSession, community: str) -> rb.Plan:
+    """A whole-community redraw that keeps to the locks set on the page, not only the stored
+    ones."""
+    problem = session.plan.problem
+    locks = np.isin(np.asarray(problem.grid_codes, dtype=object), list(session.locked))
+    return rb.redraw(dataclasses.replace(problem, locked=locks), community)
 
 
 def _colour(i: int) -> list[int]:

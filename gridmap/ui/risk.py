@@ -14,8 +14,9 @@ from ..analytics.incidents import IncidentFilter, select
 from ..analytics.overview import CellLayers, admin_overview, cell_layers, grid_overview
 from ..hierarchy import Hierarchy
 from . import state
+from .auth import audit
 from .cards import rescope_to
-from .data import _stamp, load_hierarchy, load_incidents, load_layer
+from .data import _stamp, load_hierarchy, load_incidents, load_layer, workspace_path
 
 __all__ = [
     "RANK_LEVELS",
@@ -115,12 +116,14 @@ def load_grid_overview(path: Path, flt: IncidentFilter, res: int) -> pd.DataFram
 
 def risk_csv(overview: pd.DataFrame, h: Hierarchy) -> bytes:
     """Every grid's row of the overview, with its name; UTF-8 with BOM for Excel."""
+    audit(workspace_path(), "export", target="risk.csv", detail={"rows": len(overview)})
     out = overview.assign(name=overview.index.map(h.name))
     return out.to_csv().encode("utf-8-sig")
 
 
 def risk_geojson(overview: pd.DataFrame, grids: gpd.GeoDataFrame, h: Hierarchy, lang: str) -> str:
     """The overview's grids as GeoJSON (WGS-84) with score, classes and the sentence."""
+    audit(workspace_path(), "export", target="risk.geojson", detail={"rows": len(overview)})
     cols = [
         "incidents",
         "households",

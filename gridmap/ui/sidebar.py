@@ -13,6 +13,7 @@ from ..analytics.incidents import IncidentFilter
 from ..hierarchy import Hierarchy
 from ..i18n import LANGS, t
 from . import state
+from .auth import logout_button, user_area
 from .data import load_hierarchy, load_incidents, load_info
 
 __all__ = ["Scope", "lang", "sidebar"]
@@ -39,7 +40,34 @@ def _reset(*keys: str) -> None:
         st.session_state.pop(key, None)
 
 
-def _area_select(h: Hierarchy, L: str) -> str | None:
+def _scoped_select(h: Hierarchy, L: str, root: str) -> str:
+    """A user limited to ``root`` picks only below it (a street user: its communities)."""
+    st.caption(t("auth.scope", L, area=h.name(root)))
+    below = {"district": ("street", state.KEY_STREET), "street": ("community", state.KEY_COMMUNITY)}
+    current = root
+    while h.levels.get(current) in below:
+        level, key = below[h.levels[current]]
+        options = h.children(current, level)
+        if not options:
+            break
+        whole = h.name(current)
+        choices: list[str | None] = [None, *options]
+
+        def fmt(c: str | None, whole: str = whole) -> str:
+            return whole if c is None else h.name(c)
+
+        picked = st.selectbox(
+            t(f"scope.{level}", L), choices, format_func=fmt, placeholder=whole, key=key
+        )
+        if picked is None:
+            break
+        current = picked
+    return current
+
+
+def _area_select(h: Hierarchy, L: str, root: str | None = None) -> str | None:
+    if root is not None and root in h.levels:
+        return _scoped_select(h, L, root)
     everything = t("scope.all", L)
 
     def fmt(code: str | None) -> str:
@@ -116,12 +144,13 @@ def sidebar(path: Path) -> Scope | None:
         L = lang()
         if not path.exists():
             return None
+        logout_button(path, L)
         info = load_info(path)
         synthetic = bool(info["synthetic"])
         if synthetic:
             st.warning(t("synthetic.badge", L), icon=":material/science:")
         h = load_hierarchy(path)
-        area = _area_select(h, L)
+        area = _area_select(h, L, user_area(path))
         table = load_incidents(path)
         today = dt.date.today()
         first, last = table.time_range or (today - dt.timedelta(days=365), today)

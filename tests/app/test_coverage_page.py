@@ -96,6 +96,14 @@ def test_layers_sites_and_grid_card(
     assert {m.label: m.value for m in at.metric}["户数"] == "300"  # grid D's card
 
 
+def test_workspace_without_cameras_is_one_message(
+    busy_workspace: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    at = coverage_page(busy_workspace, monkeypatch)
+    assert not at.exception
+    assert "holds no cameras" in at.error[0].value
+
+
 def test_english(camera_workspace: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     at = coverage_page(camera_workspace, monkeypatch)
     at.sidebar.radio(key="lang").set_value("en").run()
@@ -151,3 +159,29 @@ def test_coverage_page_in_chromium(served: str, tmp_path: Path) -> None:
         assert coloured > 500, "the coverage map was not drawn"
         assert page.get_by_text("1/2", exact=True).count() >= 1
         browser.close()
+
+
+def test_site_exports_open_as_gis_points(tmp_path: Path) -> None:
+    import geopandas as gpd
+    import pandas as pd
+
+    from gridmap.ui.coverage import sites_csv, sites_geojson
+
+    sites = pd.DataFrame(
+        {
+            "rank": [1, 2],
+            "lon": [103.8, 103.81],
+            "lat": [36.05, 36.06],
+            "gain": [10.0, 4.0],
+            "cumulative_share": [0.5, 0.7],
+            "grid_code": ["A", "C"],
+            "range_m": 100.0,
+        }
+    )
+    path = tmp_path / "sites.geojson"
+    path.write_text(sites_geojson(sites), encoding="utf-8")
+    back = gpd.read_file(path)
+    assert back.crs.to_epsg() == 4326 and back["rank"].tolist() == [1, 2]
+    assert back.geometry.x.round(6).tolist() == [103.8, 103.81]
+    csv = sites_csv(sites).decode("utf-8-sig").splitlines()
+    assert csv[0] == "rank,lon,lat,gain,cumulative_share,grid_code" and len(csv) == 3

@@ -1,0 +1,648 @@
+"""Look at a file before importing it: rows as read, detected mapping, sample, CRS guess.
+
+Nothing here writes to the workspace except :func:`save_mapping`, which stores a named
+column + category mapping (and coordinate system) in the ``saved_mappings`` attribute table
+through the workspace's copy-on-write transaction, so that next month's export from the same
+platform is mapped with one click.
+
+The CRS guess converts a sample under each plausible system and measures how far it lands
+from what the workspace already holds (its boundaries; for points also the points of the
+same layer already stored). A 300–600 m GCJ-02 shift, swapped longitude/latitude or
+projected metres read as degrees all show up as a much larger distance than the right
+choice.
+
+Examples
+--------
+>>> import numpy as np, shapely
+>>> ref = Reference(outline=shapely.box(103.7, 36.0, 103.9, 36.1), lines=None, points=None)
+>>> g = guess_crs(np.array([36.05, 36.06]), np.array([103.8, 103.81]), ref)
+>>> (g.best.crs, g.best.swapped)
+('wgs84', True)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sqlite3
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from numpy.typing import NDArray
+from scipy.spatial import cKDTree
+
+from .. import schema
+from ..crs import CrsSpec, geometries_to_wgs84, parse_crs, to_wgs84
+from ..errors import CrsError, SchemaError
+from ..io.mapping import auto_mapping, is_blank, map_categories, parse_numbers, resolve_mapping
+from ..io.readers import POLYGON_SUFFIXES, TABLE_SUFFIXES, read_polygons, read_table
+from ..store.gpkg import Workspace, _Files
+from .report import CHINA_BBOX
+
+__all__ = [
+    "MAPPINGS_TABLE",
+    "CrsCandidate",
+    "CrsGuess",
+    "FilePreview",
+    "Reference",
+    "SavedMapping",
+    "allowed_suffixes",
+    "apply_saved",
+    "category_counts",
+    "check_mapping",
+    "delete_mapping",
+    "explicit_mapping",
+    "guess_crs",
+    "load_mappings",
+    "preview_file",
+    "raw_xy",
+    "reference_for",
+    "sample_points",
+    "sample_polygons",
+    "save_mapping",
+]
+
+MAPPINGS_TABLE = "saved_mappings"
+_M_PER_DEG = 111_320.0
+#: Sample size for maps and CRS guesses: enough to see a shift, small enough to draw fast.
+SAMPLE_N = 400
+
+
+def allowed_suffixes(kind: str) -> tuple[str, ...]:
+    """File suffixes the importer of ``kind`` reads (without the dot)."""
+    if kind not in schema.LAYER_KINDS:
+        raise SchemaError(f"kind {kind!r} is not one of {', '.join(schema.LAYER_KINDS)}")
+    suffixes = TABLE_SUFFIXES if kind in schema.POINT_KINDS else POLYGON_SUFFIXES
+    return tuple(s.lstrip(".") for s in suffixes)
+
+
+# --- reading ---------------------------------------------------------------------------------
+@dataclass
+class FilePreview:
+    """A file as read, before any import: its columns, the detected mapping, the data.
+
+    ``frame`` holds every row as text (tables) or the attributes (polygon layers);
+    ``geometry`` the polygons in the file's own CRS (``file_crs``), ``None`` for tables.
+    """
+
+    kind: str
+    name: str
+    frame: pd.DataFrame
+    columns: list[str]
+    auto: dict[str, str]
+    n_rows: int
+    bad_lines: int = 0
+    encoding: str | None = None
+    separator: str | None = None
+    geometry: gpd.GeoSeries | None = None
+    file_crs: str | None = None
+
+    def head(self, n: int = 10) -> pd.DataFrame:
+        return self.frame.head(n)
+
+
+def preview_file(
+    path: str | Path, kind: str, *, name: str | None = None, sheet: str | int | None = None
+) -> FilePreview:
+    """Read ``path`` the way :func:`gridmap.importing.import_file` will, without importing.
+
+    Raises :class:`ImportFileError` (one line, naming the file) for an unreadable file.
+    """
+    path = Path(path)
+    name = name or path.name
+    allowed_suffixes(kind)  # validates kind
+    if kind in schema.POINT_KINDS:
+        table = read_table(path, sheet=sheet)
+        frame = table.frame.reset_index(drop=True)
+        columns = [str(c) for c in frame.columns]
+        return FilePreview(
+            kind,
+            name,
+            frame,
+            columns,
+            auto_mapping(columns, kind),
+            len(frame) + len(table.bad_lines),
+            bad_lines=len(table.bad_lines),
+            encoding=table.encoding,
+            separator=table.separator,
+        )
+    gdf = read_polygons(path)
+    attrs = pd.DataFrame(gdf.drop(columns=gdf.geometry.name)).reset_index(drop=True)
+    attrs = attrs.astype(object).where(attrs.notna(), "").astype(str)
+    columns = [str(c) for c in attrs.columns]
+    crs_text: str | None = None
+    if gdf.crs is not None:
+        epsg = gdf.crs.to_epsg()
+        crs_text = f"EPSG:{epsg}" if epsg else gdf.crs.to_string()
+    return FilePreview(
+        kind,
+        name,
+        attrs,
+        columns,
+        auto_mapping(columns, kind),
+        len(gdf),
+        geometry=gpd.GeoSeries(gdf.geometry.values, crs=gdf.crs).reset_index(drop=True),
+        file_crs=crs_text,
+    )
+
+
+def explicit_mapping(chosen: Mapping[str, str | None], preview: FilePreview) -> dict[str, str]:
+    """Source COLUMN -> FIELD for the importer from the page's FIELD -> COLUMN choices.
+
+    Raises :class:`SchemaError` naming the column when one column is chosen for two fields.
+    """
+    out: dict[str, str] = {}
+    for fld, col in chosen.items():
+        if not col:
+            continue
+        if col not in preview.columns:
+            raise SchemaError(
+                f"{preview.name}: column {col!r} is not in the file "
+                f"(columns: {', '.join(preview.columns)})"
+            )
+        if col in out:
+            raise SchemaError(
+                f"{preview.name}: column {col!r} is chosen for both {out[col]} and {fld}; "
+                "a column maps to one field"
+            )
+        out[col] = fld
+    return out
+
+
+# --- samples -----------------------------------------------------------------------------------
+def _sample_index(n: int, k: int = SAMPLE_N) -> NDArray[np.intp]:
+    if n <= k:
+        return np.arange(n)
+    return np.linspace(0, n - 1, k).round().astype(np.intp)
+
+
+def raw_xy(
+    preview: FilePreview, mapping: Mapping[str, str]
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Parsed numbers of the sample's lon/lat columns (FIELD -> COLUMN), NaN where unusable."""
+    lon_col, lat_col = mapping.get("lon"), mapping.get("lat")
+    if not lon_col or not lat_col:
+        raise SchemaError(
+            f"{preview.name}: choose the columns for lon (经度) and lat (纬度) to place the points"
+        )
+    idx = _sample_index(len(preview.frame))
+    rows = preview.frame.iloc[idx]
+    x = parse_numbers(rows[lon_col]).to_numpy()
+    y = parse_numbers(rows[lat_col]).to_numpy()
+    blank = is_blank(rows[lon_col]) | is_blank(rows[lat_col])
+    zero = (x == 0) & (y == 0)
+    x = np.where(blank | zero, np.nan, x)
+    y = np.where(blank | zero, np.nan, y)
+    ok = np.isfinite(x) & np.isfinite(y)
+    return x[ok], y[ok]
+
+
+def _convert(
+    x: NDArray[np.float64], y: NDArray[np.float64], spec: CrsSpec
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Convert under ``spec``; points impossible in that system become NaN (never raise)."""
+    x = np.asarray(x, dtype=float)
+    y = np.asarray(y, dtype=float)
+    if spec.kind in ("wgs84", "gcj02", "bd09"):
+        bad = (np.abs(x) > 180) | (np.abs(y) > 90)
+        if spec.kind != "wgs84":
+            x0, y0, x1, y1 = CHINA_BBOX
+            bad |= ~((x >= x0) & (x <= x1) & (y >= y0) & (y <= y1))
+        lon = np.full(len(x), np.nan)
+        lat = np.full(len(x), np.nan)
+        if (~bad).any():
+            lon[~bad], lat[~bad] = to_wgs84(x[~bad], y[~bad], spec)
+        return lon, lat
+    try:
+        lon, lat = to_wgs84(x, y, spec)
+    except (CrsError, ValueError):
+        return np.full(len(x), np.nan), np.full(len(x), np.nan)
+    lon = np.where(np.isfinite(lon) & (np.abs(lon) <= 180), lon, np.nan)
+    lat = np.where(np.isfinite(lat) & (np.abs(lat) <= 90), lat, np.nan)
+    return lon, lat
+
+
+def sample_points(
+    preview: FilePreview, mapping: Mapping[str, str], crs: str | CrsSpec, *, swapped: bool = False
+) -> pd.DataFrame:
+    """The sample's points in WGS-84 under ``crs`` (columns lon, lat); unusable rows dropped."""
+    spec = crs if isinstance(crs, CrsSpec) else parse_crs(crs)
+    x, y = raw_xy(preview, mapping)
+    if swapped:
+        x, y = y, x
+    lon, lat = _convert(x, y, spec)
+    ok = np.isfinite(lon) & np.isfinite(lat)
+    return pd.DataFrame({"lon": lon[ok].round(6), "lat": lat[ok].round(6)})
+
+
+def sample_polygons(preview: FilePreview, crs: str | CrsSpec | None) -> gpd.GeoSeries:
+    """The file's polygons (a sample of at most :data:`SAMPLE_N`) in WGS-84 under ``crs``.
+
+    ``crs=None`` uses the file's own coordinate system.
+    """
+    if preview.geometry is None:
+        raise SchemaError(f"{preview.name}: a table has no polygons")
+    geoms = preview.geometry.iloc[_sample_index(len(preview.geometry))]
+    geoms = geoms[~(geoms.isna() | geoms.is_empty)]
+    geoms = gpd.GeoSeries(shapely.make_valid(geoms.values), crs=preview.geometry.crs)
+    if crs is None:
+        if geoms.crs is None:
+            raise CrsError(
+                f"{preview.name}: has no coordinate system; choose one "
+                "(WGS-84/CGCS2000, GCJ-02, BD-09 or an EPSG code)"
+            )
+        epsg = geoms.crs.to_epsg()
+        spec = parse_crs(f"EPSG:{epsg}") if epsg else None
+        if spec is None:
+            return geoms.to_crs(4326)
+    else:
+        spec = crs if isinstance(crs, CrsSpec) else parse_crs(crs)
+    if spec.kind in ("wgs84", "gcj02", "bd09"):
+        x0, y0, x1, y1 = geoms.total_bounds if len(geoms) else (0.0, 0.0, 0.0, 0.0)
+        if max(abs(x0), abs(x1)) > 180 or max(abs(y0), abs(y1)) > 90:
+            raise CrsError(
+                f"{preview.name}: coordinates up to {max(abs(x0), abs(x1)):,.0f} are not degrees "
+                f"({spec.label}); these look like projected metres or feet: choose an EPSG code"
+            )
+    return geometries_to_wgs84(gpd.GeoSeries(geoms.values, crs=None), spec)
+
+
+def category_counts(
+    preview: FilePreview, column: str, categories: Mapping[str, str] | None = None
+) -> pd.DataFrame:
+    """Source values of ``column`` with their counts and the category each maps to.
+
+    Columns ``value, count, category`` (category codes; ``unclassified`` for unmapped),
+    most frequent first.
+    """
+    if column not in preview.frame.columns:
+        raise SchemaError(f"{preview.name}: column {column!r} is not in the file")
+    text = preview.frame[column].astype(str).str.strip()
+    counts = text.value_counts(sort=True)
+    values = pd.Series(counts.index.astype(str))
+    mapped = map_categories(values, categories)
+    return pd.DataFrame(
+        {"value": values.to_numpy(), "count": counts.to_numpy(), "category": mapped.to_numpy()}
+    )
+
+
+# --- coordinate-system guess -----------------------------------------------------------------
+@dataclass(frozen=True)
+class Reference:
+    """What the workspace already holds, to measure a sample against (all WGS-84).
+
+    ``outline``: the union of the city's boundaries; ``lines``: boundary vertices of the
+    layer the file will join (for polygon files); ``points``: stored points of the same
+    kind (for point files).
+    """
+
+    outline: shapely.Geometry | None
+    lines: NDArray[np.float64] | None
+    points: NDArray[np.float64] | None
+
+    @property
+    def empty(self) -> bool:
+        return self.outline is None and self.lines is None and self.points is None
+
+
+def _vertices(geoms: Any, limit: int = 20_000) -> NDArray[np.float64]:
+    coords = shapely.get_coordinates(shapely.boundary(np.asarray(geoms, dtype=object)))
+    if len(coords) > limit:
+        coords = coords[:: int(np.ceil(len(coords) / limit))]
+    return coords
+
+
+def reference_for(ws: Workspace | _Files, kind: str) -> Reference:
+    """The workspace's boundaries and same-kind data to compare an import sample with."""
+    if not ws.path.exists():
+        return Reference(None, None, None)
+    outline = None
+    for layer in ("admin", "grids"):
+        if ws.has_layer(layer) and ws.layer_count(layer):
+            gdf = ws.read_layer(layer, columns=["code"]) if layer == "admin" else ws.read_grids()
+            geoms = gdf.geometry.values
+            geoms = geoms[~(shapely.is_missing(geoms) | shapely.is_empty(geoms))]
+            if len(geoms):
+                outline = shapely.union_all(shapely.make_valid(shapely.simplify(geoms, 0.0005)))
+                break
+    lines = points = None
+    if kind in schema.POLYGON_KINDS:
+        layer = "grids" if kind == "grids" else kind
+        if ws.has_layer(layer) and ws.layer_count(layer):
+            gdf = ws.read_grids() if layer == "grids" else ws.read_layer(layer, columns=["code"])
+            lines = _vertices(gdf.geometry.values)
+        elif kind != "admin" and ws.has_layer("admin") and ws.layer_count("admin"):
+            lines = _vertices(ws.read_layer("admin", columns=["code"]).geometry.values)
+        if lines is not None and not len(lines):
+            lines = None
+    elif ws.has_layer(kind) and ws.layer_count(kind):
+        pts = ws.read_layer(kind, columns=["id"]).geometry.values
+        if len(pts) > 50_000:
+            pts = pts[:: int(np.ceil(len(pts) / 50_000))]
+        xy = shapely.get_coordinates(pts)
+        points = xy if len(xy) else None
+    return Reference(outline, lines, points)
+
+
+@dataclass(frozen=True)
+class CrsCandidate:
+    """One way of reading the coordinates and how well it fits the workspace."""
+
+    crs: str  # wgs84 | gcj02 | bd09 | EPSG:NNNN
+    swapped: bool
+    usable: float  # share of the sample that converts to valid lon/lat
+    inside: float  # share inside the city outline (NaN without one)
+    distance_m: float  # median distance to the reference (NaN without one)
+
+    @property
+    def label(self) -> str:
+        return parse_crs(self.crs).label + (" (lon/lat swapped)" if self.swapped else "")
+
+
+@dataclass(frozen=True)
+class CrsGuess:
+    """Candidates, best first; ``suggest``: the best when it clearly beats ``chosen``."""
+
+    candidates: tuple[CrsCandidate, ...]
+    chosen: CrsCandidate | None
+    projected: bool  # the values cannot be degrees
+    suggest: CrsCandidate | None = None
+    reasons: list[str] = field(default_factory=list)
+
+    @property
+    def best(self) -> CrsCandidate:
+        return self.candidates[0]
+
+
+def _fit(lon: NDArray[np.float64], lat: NDArray[np.float64], ref: Reference) -> tuple[float, float]:
+    ok = np.isfinite(lon) & np.isfinite(lat)
+    if not ok.any():
+        return float("nan"), float("inf")
+    lon, lat = lon[ok], lat[ok]
+    inside = float("nan")
+    if ref.outline is not None:
+        inside = float(shapely.contains_xy(ref.outline, lon, lat).mean())
+    target = ref.points if ref.points is not None else ref.lines
+    if target is not None:
+        scale = np.cos(np.radians(np.nanmean(lat)))
+        tree = _tree(target, scale)
+        d, _ = tree.query(np.column_stack([lon * scale, lat]))
+        dist = float(np.median(d) * _M_PER_DEG)
+    elif ref.outline is not None:
+        pts = shapely.points(lon, lat)
+        out = ~shapely.contains_xy(ref.outline, lon, lat)
+        d = np.zeros(len(lon))
+        if out.any():
+            d[out] = shapely.distance(ref.outline, pts[out]) * _M_PER_DEG
+        dist = float(np.median(d))
+    else:
+        dist = float("nan")
+    return inside, dist
+
+
+_TREES: dict[tuple[int, int, float], cKDTree] = {}
+
+
+def _tree(xy: NDArray[np.float64], scale: float) -> cKDTree:
+    key = (id(xy), len(xy), round(scale, 3))
+    tree = _TREES.get(key)
+    if tree is None:
+        if len(_TREES) > 8:
+            _TREES.clear()
+        tree = cKDTree(np.column_stack([xy[:, 0] * scale, xy[:, 1]]))
+        _TREES[key] = tree
+    return tree
+
+
+def _projected_candidates(x: NDArray[np.float64]) -> list[str]:
+    """EPSG codes worth trying for projected coordinates used in China."""
+    med = float(np.nanmedian(np.abs(x)))
+    if med > 1e7:  # Gauss-Krüger with the zone number in the easting (CGCS2000 3° zones 25-45)
+        return [f"EPSG:{c}" for c in range(4513, 4534)]
+    # UTM zones 43-53 N (WGS 84) and CGCS2000 3° Gauss-Krüger zones without the zone prefix.
+    return [f"EPSG:{c}" for c in range(32643, 32654)] + [f"EPSG:{c}" for c in range(4534, 4555)]
+
+
+def guess_crs(
+    x: NDArray[np.float64],
+    y: NDArray[np.float64],
+    ref: Reference,
+    *,
+    chosen: str | None = None,
+    chosen_swapped: bool = False,
+) -> CrsGuess:
+    """Rank ways of reading coordinates ``x, y`` by how well they fit the workspace.
+
+    Candidates: WGS-84, GCJ-02 and BD-09 as given and with lon/lat swapped, or (when the
+    values cannot be degrees) common projected systems of China. ``chosen`` (a CRS text)
+    is always scored too; a suggestion is made when another candidate lands clearly
+    closer — its median distance at most half the chosen one's and at least 100 m less,
+    or a much larger share inside the city.
+    """
+    x = np.asarray(x, dtype=float)
+    y = np.asarray(y, dtype=float)
+    ok = np.isfinite(x) & np.isfinite(y)
+    x, y = x[ok], y[ok]
+    projected = bool(len(x)) and bool(np.nanmedian(np.abs(x)) > 180 or np.nanmedian(np.abs(y)) > 90)
+    options: list[tuple[str, bool]] = []
+    if projected:
+        options = [(c, False) for c in _projected_candidates(x)]
+    else:
+        options = [(c, s) for s in (False, True) for c in ("wgs84", "gcj02", "bd09")]
+    chosen_key: tuple[str, bool] | None = None
+    if chosen:
+        spec = parse_crs(chosen)
+        chosen_key = (spec.kind if spec.kind != "epsg" else spec.label, chosen_swapped)
+        if chosen_key not in options:
+            options.append(chosen_key)
+    scored: list[CrsCandidate] = []
+    for crs, swapped in options:
+        spec = parse_crs(crs)
+        xx, yy = (y, x) if swapped else (x, y)
+        lon, lat = _convert(xx, yy, spec)
+        usable = float(np.isfinite(lon).mean()) if len(lon) else 0.0
+        inside, dist = _fit(lon, lat, ref)
+        scored.append(CrsCandidate(crs, swapped, usable, inside, dist))
+
+    # Polygon files are compared vertex by vertex with the stored boundaries, where the
+    # share inside the outline says little (boundary vertices sit on the outline); points
+    # are also penalised for landing outside the city.
+    outside_m = 0.0 if ref.lines is not None and ref.points is None else 2000.0
+
+    def rank(c: CrsCandidate) -> tuple[float, float, int]:
+        dist = c.distance_m if np.isfinite(c.distance_m) else 1e9
+        inside = 1.0 if np.isnan(c.inside) else c.inside
+        return (-round(c.usable, 2), dist + (1.0 - inside) * outside_m, int(c.swapped))
+
+    ranked = tuple(sorted(scored, key=rank))
+    mine = next((c for c in scored if chosen_key and (c.crs, c.swapped) == chosen_key), None)
+    guess = CrsGuess(ranked, mine, projected)
+    if ref.empty or not len(x):
+        if projected and mine is not None and mine.crs in ("wgs84", "gcj02", "bd09"):
+            guess.reasons.append("projected")
+        return guess
+    best = ranked[0]
+    if mine is None or (best.crs, best.swapped) == (mine.crs, mine.swapped):
+        return guess
+    # Only suggest a system under which the data actually land in this city: "less far
+    # away" on another continent is no evidence.
+    near = (not np.isnan(best.inside) and best.inside >= 0.5) or (
+        np.isfinite(best.distance_m) and best.distance_m <= 2000
+    )
+    if not near:
+        return guess
+    if mine.usable < 0.5 <= best.usable:
+        reason = "projected" if projected else "unusable"
+    elif not np.isnan(best.inside) and best.inside - mine.inside > 0.3:
+        reason = "outside"
+    elif (
+        np.isfinite(best.distance_m)
+        and np.isfinite(mine.distance_m)
+        and best.distance_m <= 0.5 * mine.distance_m
+        and mine.distance_m - best.distance_m >= 100
+    ):
+        reason = "closer"
+    elif np.isfinite(best.distance_m) and not np.isfinite(mine.distance_m):
+        reason = "unusable"
+    else:
+        return guess
+    return CrsGuess(ranked, mine, projected, best, [reason])
+
+
+# --- saved mappings ----------------------------------------------------------------------------
+@dataclass(frozen=True)
+class SavedMapping:
+    """A named column + category mapping for one layer kind, reused for the next file."""
+
+    name: str
+    kind: str
+    columns: dict[str, str]  # FIELD -> source column
+    categories: dict[str, str]  # source value -> category code
+    crs: str | None
+    saved_at: str
+    user: str | None = None
+
+
+_MAPPINGS_SQL = (
+    f"CREATE TABLE IF NOT EXISTS {MAPPINGS_TABLE} (name TEXT NOT NULL, kind TEXT NOT NULL, "
+    "columns TEXT NOT NULL, categories TEXT NOT NULL, crs TEXT, saved_at TEXT NOT NULL, "
+    "user TEXT, PRIMARY KEY (name, kind))"
+)
+
+
+def save_mapping(
+    ws: Workspace,
+    name: str,
+    kind: str,
+    *,
+    columns: Mapping[str, str],
+    categories: Mapping[str, str] | None = None,
+    crs: str | None = None,
+    user: str | None = None,
+) -> SavedMapping:
+    """Store a mapping under ``name`` (replacing one of that name and kind), atomically."""
+    name = name.strip()
+    if not name:
+        raise SchemaError("mapping name: empty; give the mapping a name, e.g. 12345平台-事件")
+    if len(name) > 80:
+        raise SchemaError(f"mapping name {name[:20]!r}…: at most 80 characters")
+    if kind not in schema.LAYER_KINDS:
+        raise SchemaError(f"kind {kind!r} is not one of {', '.join(schema.LAYER_KINDS)}")
+    allowed = schema.field_names(kind)
+    bad = [f for f in columns if f not in allowed]
+    if bad:
+        raise SchemaError(
+            f"mapping {name}: {', '.join(bad)} not {kind} field(s) (allowed: {', '.join(allowed)})"
+        )
+    cats = dict(categories or {})
+    known = {*schema.CATEGORIES.codes, schema.UNCLASSIFIED.code}
+    wrong = sorted({v for v in cats.values() if v not in known})
+    if wrong:
+        raise SchemaError(
+            f"mapping {name}: category {wrong[0]!r} is not one of {', '.join(sorted(known))}"
+        )
+    if crs:
+        parse_crs(crs)
+    saved = SavedMapping(
+        name,
+        kind,
+        {k: str(v) for k, v in columns.items() if v},
+        cats,
+        crs,
+        dt.datetime.now().replace(microsecond=0).isoformat(sep=" "),
+        user,
+    )
+    ws.check()
+    with ws.transaction() as tx:
+        tx.execute(_MAPPINGS_SQL)
+        tx.execute(
+            "INSERT OR IGNORE INTO gpkg_contents(table_name, data_type, identifier, last_change) "
+            "VALUES (?, 'attributes', ?, strftime('%Y-%m-%dT%H:%M:%fZ','now'))",
+            (MAPPINGS_TABLE, MAPPINGS_TABLE),
+        )
+        tx.execute(
+            f"INSERT OR REPLACE INTO {MAPPINGS_TABLE}(name, kind, columns, categories, crs, "
+            "saved_at, user) VALUES (?,?,?,?,?,?,?)",
+            (
+                saved.name,
+                kind,
+                json.dumps(saved.columns, ensure_ascii=False),
+                json.dumps(saved.categories, ensure_ascii=False),
+                crs,
+                saved.saved_at,
+                user,
+            ),
+        )
+    return saved
+
+
+def load_mappings(ws: Workspace | _Files, kind: str | None = None) -> list[SavedMapping]:
+    """Saved mappings (of ``kind``, or all), by name."""
+    if not ws.path.exists():
+        return []
+    try:
+        frame = ws.query(f"SELECT * FROM {MAPPINGS_TABLE} ORDER BY name, kind")
+    except (sqlite3.OperationalError, pd.errors.DatabaseError):
+        return []
+    out = []
+    for row in frame.to_dict(orient="records"):
+        if kind is not None and row["kind"] != kind:
+            continue
+        out.append(
+            SavedMapping(
+                str(row["name"]),
+                str(row["kind"]),
+                dict(json.loads(row["columns"])),
+                dict(json.loads(row["categories"])),
+                row["crs"] or None,
+                str(row["saved_at"]),
+                row["user"] or None,
+            )
+        )
+    return out
+
+
+def delete_mapping(ws: Workspace, name: str, kind: str) -> None:
+    """Remove a saved mapping; an unknown name raises :class:`SchemaError`."""
+    if not any(m.name == name for m in load_mappings(ws, kind)):
+        raise SchemaError(f"no saved {kind} mapping named {name!r}")
+    with ws.transaction() as tx:
+        tx.execute(f"DELETE FROM {MAPPINGS_TABLE} WHERE name = ? AND kind = ?", (name, kind))
+
+
+def apply_saved(saved: SavedMapping, columns: Sequence[str]) -> tuple[dict[str, str], list[str]]:
+    """FIELD -> column of a saved mapping restricted to ``columns``; also the missing ones."""
+    present = {f: c for f, c in saved.columns.items() if c in columns}
+    missing = [c for f, c in saved.columns.items() if c not in columns]
+    return present, missing
+
+
+def check_mapping(preview: FilePreview, explicit: Mapping[str, str]) -> dict[str, str]:
+    """The importer's final FIELD -> column mapping (raises like the importer does)."""
+    return resolve_mapping(preview.columns, preview.kind, explicit, file_name=preview.name)

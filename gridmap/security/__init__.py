@@ -1,0 +1,27 @@
+"""Who may do what: users and roles, area scoping, and the append-only audit log.
+
+Users and the audit log live in a small SQLite file beside the workspace
+(``<workspace>.security.sqlite``), not inside it: a login or an audit entry must not rewrite
+a GeoPackage of hundreds of megabytes (imports are copy-on-write) nor invalidate every cache
+keyed on the workspace's modification time, and the file can be readable by the server
+alone.
+"""
+
+from .audit import AuditLog
+from .roles import PAGES_BY_ROLE, ROLES, Role, can, role_rank
+from .store import SecurityStore, security_path
+from .users import LoginResult, User, UserStore
+
+__all__ = [
+    "PAGES_BY_ROLE",
+    "ROLES",
+    "AuditLog",
+    "LoginResult",
+    "Role",
+    "SecurityStore",
+    "User",
+    "UserStore",
+    "can",
+    "role_rank",
+    "security_path",
+]

@@ -1,0 +1,140 @@
+"""Users: argon2 password hashes, a role, an optional area, and failed-login throttling."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import time
+from dataclasses import dataclass
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from ..errors import SchemaError
+from .roles import Role, check_role
+from .store import SecurityStore
+
+__all__ = ["LOCK_SECONDS", "MAX_FAILURES", "LoginResult", "User", "UserStore"]
+
+#: After this many wrong passwords in a row an account waits :data:`LOCK_SECONDS`.
+MAX_FAILURES = 5
+LOCK_SECONDS = 300
+MIN_PASSWORD = 8
+_NAME = re.compile(r"^[A-Za-z0-9_.\-\u4e00-\u9fff]{2,40}$")
+_HASHER = PasswordHasher()
+
+
+@dataclass(frozen=True)
+class User:
+    username: str
+    role: Role
+    #: Admin code the user is limited to (a district, street or community); None: everything.
+    area: str | None
+
+
+@dataclass(frozen=True)
+class LoginResult:
+    user: User | None
+    #: Why a login failed: "unknown", "password" or "locked" (then ``wait_s`` says how long).
+    reason: str | None = None
+    wait_s: int = 0
+
+
+def _check_name(username: str) -> str:
+    if not _NAME.match(username or ""):
+        raise SchemaError(
+            f"user name {username!r}: allowed 2-40 letters, digits, Chinese characters, _ . -"
+        )
+    return username
+
+
+def _check_password(password: str) -> str:
+    if len(password or "") < MIN_PASSWORD:
+        raise SchemaError(f"password: at least {MIN_PASSWORD} characters")
+    return password
+
+
+class UserStore:
+    """Users of one workspace (in its security file)."""
+
+    def __init__(self, workspace: object) -> None:
+        self.store = SecurityStore(str(workspace))
+
+    def any(self) -> bool:
+        """Whether the workspace has users (then the app requires a login)."""
+        if not self.store.exists:
+            return False
+        with self.store.connect() as con:
+            return con.execute("SELECT COUNT(*) FROM users").fetchone()[0] > 0
+
+    def list(self) -> list[User]:
+        if not self.store.exists:
+            return []
+        with self.store.connect() as con:
+            rows = con.execute("SELECT username, role, area FROM users ORDER BY username")
+            return [User(r["username"], r["role"], r["area"]) for r in rows.fetchall()]
+
+    def get(self, username: str) -> User | None:
+        return next((u for u in self.list() if u.username == username), None)
+
+    def add(self, username: str, password: str, role: str, area: str | None = None) -> User:
+        name = _check_name(username)
+        r = check_role(role)
+        digest = _HASHER.hash(_check_password(password))
+        with self.store.connect() as con:
+            if con.execute("SELECT 1 FROM users WHERE username=?", (name,)).fetchone():
+                raise SchemaError(f"user {name!r} exists; use `gridmap users passwd` to change it")
+            con.execute(
+                "INSERT INTO users(username, password_hash, role, area, created_at) "
+                "VALUES (?,?,?,?,?)",
+                (name, digest, r, area or None, dt.datetime.now().isoformat(timespec="seconds")),
+            )
+        return User(name, r, area or None)
+
+    def passwd(self, username: str, password: str) -> None:
+        digest = _HASHER.hash(_check_password(password))
+        with self.store.connect() as con:
+            cur = con.execute(
+                "UPDATE users SET password_hash=?, failed=0, locked_until=0 WHERE username=?",
+                (digest, username),
+            )
+            if cur.rowcount == 0:
+                raise SchemaError(f"user {username!r}: no such user")
+
+    def remove(self, username: str) -> None:
+        with self.store.connect() as con:
+            if con.execute("DELETE FROM users WHERE username=?", (username,)).rowcount == 0:
+                raise SchemaError(f"user {username!r}: no such user")
+
+    def login(self, username: str, password: str, *, now: float | None = None) -> LoginResult:
+        """Check a password; :data:`MAX_FAILURES` wrong ones lock the account for a while.
+
+        An unknown name costs the same hashing time as a known one, so timing does not tell
+        which names exist.
+        """
+        t = time.time() if now is None else now
+        with self.store.connect() as con:
+            row = con.execute(
+                "SELECT password_hash, role, area, failed, locked_until FROM users "
+                "WHERE username=?",
+                (username,),
+            ).fetchone()
+            if row is None:
+                _HASHER.hash(password or "x")  # same work as a real check
+                return LoginResult(None, "unknown")
+            if row["locked_until"] > t:
+                return LoginResult(None, "locked", int(row["locked_until"] - t) + 1)
+            try:
+                _HASHER.verify(row["password_hash"], password or "")
+            except (VerificationError, InvalidHashError):
+                failed = row["failed"] + 1
+                until = t + LOCK_SECONDS if failed >= MAX_FAILURES else 0
+                con.execute(
+                    "UPDATE users SET failed=?, locked_until=? WHERE username=?",
+                    (0 if until else failed, until, username),
+                )
+                if until:
+                    return LoginResult(None, "locked", LOCK_SECONDS)
+                return LoginResult(None, "password")
+            con.execute("UPDATE users SET failed=0, locked_until=0 WHERE username=?", (username,))
+            return LoginResult(User(username, row["role"], row["area"]))

@@ -1,0 +1,524 @@
+"""Streamlit glue of the Data page's import flow: stash an upload, preview it, import it.
+
+The uploaded bytes are checked (size, type) and written to a private temporary folder under
+their own name, so that reports and the import log name the user's file. The page keeps the
+stashed file in ``st.session_state[KEY_FILE]``; tests put a file there directly (AppTest has
+no file uploader) and the browser test goes through the real uploader.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import re
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from .. import schema
+from ..crs import parse_crs
+from ..errors import GridmapError
+from ..importing import import_file
+from ..importing.preview import (
+    CrsGuess,
+    FilePreview,
+    Reference,
+    SavedMapping,
+    allowed_suffixes,
+    guess_crs,
+    load_mappings,
+    preview_file,
+    raw_xy,
+    reference_for,
+)
+from ..store.gpkg import Workspace
+
+__all__ = [
+    "KEY_CATS",
+    "KEY_CRS",
+    "KEY_EPSG",
+    "KEY_FILE",
+    "KEY_KIND",
+    "KEY_RESULT",
+    "KEY_UPLOADER",
+    "MAX_UPLOAD_MB",
+    "Stashed",
+    "crs_guess",
+    "current_user",
+    "field_key",
+    "load_preview",
+    "load_reference",
+    "publish_draft",
+    "run_import",
+    "saved_mappings",
+    "stash_bytes",
+]
+
+#: Largest file accepted through the browser (Streamlit's own limit is 200 MB too).
+MAX_UPLOAD_MB = 200
+
+KEY_SECTION = "data_section"
+KEY_KIND = "data_kind"
+KEY_UPLOADER = "data_upload"
+KEY_FILE = "data_file"
+KEY_CRS = "data_crs"
+KEY_EPSG = "data_epsg"
+KEY_SWAP = "data_swap"
+KEY_CATS = "data_cats"
+KEY_RESULT = "data_result"
+KEY_IMPORT = "data_import"
+KEY_PUBLISH = "data_publish"
+KEY_EFFECTIVE = "data_effective"
+KEY_PROBLEMS = "data_problems"
+KEY_PROBLEM_MAP = "data_problem_map"
+KEY_PREVIEW_MAP = "data_preview_map"
+KEY_MAP_NAME = "data_mapping_name"
+KEY_MAP_SAVE = "data_mapping_save"
+KEY_MAP_PICK = "data_mapping_pick"
+KEY_MAP_APPLY = "data_mapping_apply"
+KEY_EXPORT_LAYER = "data_export_layer"
+KEY_EXPORT_VERSION = "data_export_version"
+KEY_EXPORT_FORMAT = "data_export_format"
+KEY_EXPORT_CRS = "data_export_crs"
+KEY_EXPORT_ENCODING = "data_export_encoding"
+KEY_EXPORT_GO = "data_export_go"
+KEY_EXPORT_FILE = "data_export_file"
+KEY_DRAFT_PICK = "data_draft_pick"
+
+
+def field_key(field: str) -> str:
+    """Session key of the column dropdown for a canonical field."""
+    return f"data_map_{field}"
+
+
+def const_key(field: str) -> str:
+    """Session key of the fixed-value input for a canonical field."""
+    return f"data_const_{field}"
+
+
+def cat_key(value: str) -> str:
+    """Session key of the category dropdown for one source value (stable, any text)."""
+    return "data_cat_" + hashlib.sha1(value.encode("utf-8")).hexdigest()[:12]
+
+
+@dataclass(frozen=True)
+class Stashed:
+    """An uploaded file written to disk: where, under what name, and its content digest."""
+
+    path: str
+    name: str
+    digest: str
+    size: int
+    from_uploader: bool = False
+
+
+class UploadError(GridmapError, ValueError):
+    """An upload that is too large or of a type the importer does not read."""
+
+
+def _safe_name(name: str) -> str:
+    base = Path(name.replace("\\", "/")).name.strip() or "upload"
+    return re.sub(r"[\x00-\x1f/:*?\"<>|]", "_", base)
+
+
+def stash_bytes(
+    name: str, data: bytes, kind: str, *, root: Path | None = None, from_uploader: bool = False
+) -> Stashed:
+    """Check an upload (size, type) and write it to a private folder under its own name.
+
+    Raises :class:`UploadError` with one line naming the file and what is allowed.
+    """
+    name = _safe_name(name)
+    allowed = allowed_suffixes(kind)
+    suffix = Path(name).suffix.lower().lstrip(".")
+    if suffix not in allowed:
+        raise UploadError(
+            f"{name}: file type .{suffix or '?'} cannot be imported as {kind}; "
+            f"allowed: {', '.join('.' + s for s in allowed)}"
+            + (
+                " (a Shapefile as a .zip holding .shp, .shx, .dbf, .prj)"
+                if "zip" in allowed
+                else ""
+            )
+        )
+    if not data:
+        raise UploadError(f"{name}: the file is empty")
+    if len(data) > MAX_UPLOAD_MB * 1024 * 1024:
+        raise UploadError(
+            f"{name}: {len(data) / 1024 / 1024:,.0f} MB is larger than the {MAX_UPLOAD_MB} MB "
+            "allowed through the browser; use `gridmap import` for larger files"
+        )
+    digest = hashlib.sha1(data).hexdigest()[:16]
+    base = root or Path(tempfile.gettempdir()) / f"gridmap-uploads-{os.getuid()}"
+    folder = base / digest
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    path = folder / name
+    if not path.exists() or path.stat().st_size != len(data):
+        tmp = folder / f".{name}.part"
+        tmp.write_bytes(data)
+        os.replace(tmp, path)
+    return Stashed(str(path), name, digest, len(data), from_uploader)
+
+
+# --- cached reads ------------------------------------------------------------------------------
+def _stamp(path: Path) -> float:
+    return path.stat().st_mtime if path.exists() else 0.0
+
+
+@st.cache_data(show_spinner=False, max_entries=6)
+def _preview(path: str, kind: str, digest: str) -> FilePreview:
+    return preview_file(path, kind)
+
+
+def load_preview(stashed: Stashed, kind: str) -> FilePreview:
+    """The file as read (cached by content digest and kind). Raises GridmapError."""
+    return _preview(stashed.path, kind, stashed.digest)
+
+
+@st.cache_resource(show_spinner=False, max_entries=6)
+def _reference(path: str, stamp: float, kind: str) -> Reference:
+    # A read-only index (outline, vertex and point arrays), hence a resource.
+    return reference_for(Workspace(path), kind)
+
+
+def load_reference(ws_path: Path, kind: str) -> Reference:
+    return _reference(str(ws_path), _stamp(ws_path), kind)
+
+
+def crs_guess(
+    preview: FilePreview,
+    mapping: dict[str, str],
+    ref: Reference,
+    *,
+    chosen: str,
+    swapped: bool,
+) -> CrsGuess | None:
+    """Score the chosen coordinate system against the alternatives (None: nothing to score)."""
+    import numpy as np
+    import shapely
+
+    try:
+        if preview.geometry is not None:
+            geoms = preview.geometry.values[: min(len(preview.geometry), 400)]
+            xy = shapely.get_coordinates(geoms)
+            if len(xy) > 3000:
+                xy = xy[:: int(np.ceil(len(xy) / 3000))]
+            x, y = xy[:, 0], xy[:, 1]
+        else:
+            x, y = raw_xy(preview, mapping)
+    except GridmapError:
+        return None
+    if not len(x):
+        return None
+    return guess_crs(x, y, ref, chosen=chosen, chosen_swapped=swapped)
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _version(path: str, stamp: float, version: int) -> Any:
+    return Workspace(path).read_grids(version)
+
+
+def load_version(ws_path: Path, version: int) -> Any:
+    """The grids of one version (cached by file time)."""
+    return _version(str(ws_path), _stamp(ws_path), version)
+
+
+def saved_mappings(ws_path: Path, kind: str) -> list[SavedMapping]:
+    return _saved(str(ws_path), _stamp(ws_path), kind)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _saved(path: str, stamp: float, kind: str) -> list[SavedMapping]:
+    return load_mappings(Workspace(path), kind)
+
+
+# --- actions -----------------------------------------------------------------------------------
+def current_user() -> str:
+    """Who acts: the signed-in user if the app has one, else a proxy header, else 'app'."""
+    for key in ("user", "username", "auth_user"):
+        value = st.session_state.get(key)
+        if isinstance(value, str) and value:
+            return value
+    try:
+        headers = st.context.headers
+        for h in ("X-Remote-User", "X-Forwarded-User", "Remote-User"):
+            if headers.get(h):
+                return str(headers.get(h))
+    except (AttributeError, RuntimeError):
+        pass
+    return "app"
+
+
+def run_import(
+    ws_path: Path,
+    stashed: Stashed,
+    kind: str,
+    *,
+    crs: str | None,
+    mapping: dict[str, str],
+    categories: dict[str, str] | None,
+    set_values: dict[str, str],
+    progress: Any = None,
+) -> dict[str, Any]:
+    """Import and return what the page shows: counts, notes, rejects, validation.
+
+    Grids always come in as a draft: nothing replaces the published version until the user
+    publishes it. Raises :class:`GridmapError` (one line) for anything the importer rejects.
+    """
+    rejects_dir = ws_path.parent / "rejects"
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    report = import_file(
+        ws_path,
+        kind,
+        stashed.path,
+        crs=crs,
+        mapping=mapping or None,
+        category_mapping=categories or None,
+        set_values=set_values or None,
+        draft=kind == "grids",
+        rejects_path=rejects_dir / f"{kind}-{Path(stashed.name).stem}-{stamp}.csv",
+        user=current_user(),
+        progress=progress,
+    )
+    issues = report.issues
+    problems = None
+    if report.validation is not None:
+        frame = report.validation.to_frame()
+        problems = frame
+    return {
+        "kind": kind,
+        "file": stashed.name,
+        "digest": stashed.digest,
+        "report": report.to_dict(),
+        "issues": issues,
+        "problems": problems,
+    }
+
+
+def publish_draft(ws_path: Path, version: int, effective: dt.date) -> None:
+    """Put a draft grid version in force (the old one is archived; incidents re-assigned)."""
+    from ..analytics.rebalance import publish_version
+
+    publish_version(Workspace(ws_path), version, effective)
+
+
+def crs_options(preview: FilePreview) -> list[str]:
+    """Coordinate systems offered for a file: its own first when it has one."""
+    opts = ["wgs84", "gcj02", "bd09", "epsg"]
+    return (["file"] if preview.file_crs else []) + opts
+
+
+def crs_text(choice: str, epsg: str, preview: FilePreview) -> str | None:
+    """The importer's ``crs`` argument for a dropdown choice (None: the file's own)."""
+    if choice == "file":
+        return None
+    if choice == "epsg":
+        code = epsg.strip()
+        if not code:
+            raise UploadError("EPSG code: empty; type a number such as 4549 or 32648")
+        return parse_crs(code).label
+    return choice
+
+
+def rejects_csv(issues: pd.DataFrame) -> bytes:
+    """The rejects table as a UTF-8 CSV with BOM (opens correctly in Excel)."""
+    return issues.to_csv(index=False).encode("utf-8-sig")
+
+
+def kinds() -> tuple[str, ...]:
+    return schema.LAYER_KINDS
+
+
+# --- maps ----------------------------------------------------------------------------------------
+SAMPLE_RGB = (220, 30, 30)
+PROBLEM_RGB = (215, 25, 28)
+
+
+def _context_layers(ws_path: Path) -> tuple[list[Any], Any]:
+    """Outlines of the workspace's districts (else communities, else grids) and their frame."""
+    from ..viz import LEVEL_COLOURS, boundary_layer
+    from .data import load_layer
+
+    layers: list[Any] = []
+    frame = None
+    if not ws_path.exists():
+        return layers, frame
+    admin = load_layer(ws_path, "admin")
+    if len(admin):
+        for level in ("district", "community"):
+            part = admin[admin["level"] == level]
+            if len(part):
+                layers.append(
+                    boundary_layer(
+                        part,
+                        layer_id=f"ctx-{level}",
+                        properties=["code", "name"],
+                        line_rgb=LEVEL_COLOURS[level],
+                        line_width_px=2.0 if level == "district" else 0.6,
+                        pickable=False,
+                    )
+                )
+                frame = part if frame is None else frame
+    if frame is None:
+        grids = load_layer(ws_path, "grids")
+        if len(grids):
+            layers.append(
+                boundary_layer(
+                    grids,
+                    layer_id="ctx-grids",
+                    properties=["code"],
+                    line_rgb=LEVEL_COLOURS["grid"],
+                    line_width_px=0.8,
+                    pickable=False,
+                )
+            )
+            frame = grids
+    return layers, frame
+
+
+def preview_deck(
+    ws_path: Path, preview: FilePreview, *, crs: str | None, mapping: dict[str, str], swapped: bool
+) -> tuple[Any, int]:
+    """A deck of the sample under ``crs`` over the workspace boundaries; and how many drawn."""
+    import geopandas as gpd
+    import shapely
+
+    from ..importing.preview import sample_points, sample_polygons
+    from ..viz import boundary_layer, make_deck, point_layer, view_for
+
+    layers, frame = _context_layers(ws_path)
+    if preview.geometry is not None:
+        polys = sample_polygons(preview, crs)
+        gdf = gpd.GeoDataFrame({"n": range(len(polys))}, geometry=polys.values, crs=4326)
+        layers.append(
+            boundary_layer(
+                gdf,
+                layer_id="sample",
+                properties=["n"],
+                line_rgb=list(SAMPLE_RGB),
+                fill_rgba=[*SAMPLE_RGB, 40],
+                line_width_px=1.5,
+                pickable=False,
+            )
+        )
+        shown = gdf
+    else:
+        pts = sample_points(preview, mapping, crs or "wgs84", swapped=swapped)
+        layers.append(
+            point_layer(
+                [{"lon": a, "lat": b} for a, b in zip(pts["lon"], pts["lat"], strict=True)],
+                layer_id="sample",
+                rgb=SAMPLE_RGB,
+                radius_px=3,
+            )
+        )
+        shown = gpd.GeoDataFrame(geometry=gpd.points_from_xy(pts["lon"], pts["lat"]), crs=4326)
+    # Fit the view to the sample as given, padded by more than any GCJ-02/BD-09 offset, so
+    # that switching between WGS-84, GCJ-02 and BD-09 moves the points against the
+    # boundaries on a still map; projected files fit the converted sample.
+    focus = shown if len(shown) else (frame if frame is not None else shown)
+    raw = _raw_bounds(preview, mapping, swapped)
+    if raw is not None:
+        x0, y0, x1, y1 = raw
+        pad = 0.006
+        box = shapely.box(x0 - pad, y0 - pad, x1 + pad, y1 + pad)
+        if len(shown):
+            box = shapely.union(box, shapely.box(*shown.total_bounds))
+        focus = gpd.GeoDataFrame(geometry=[box], crs=4326)
+    deck = make_deck(layers, view_for(focus, width_px=700, height_px=460), tooltip=False)
+    return deck, len(shown)
+
+
+def _raw_bounds(
+    preview: FilePreview, mapping: dict[str, str], swapped: bool
+) -> tuple[float, float, float, float] | None:
+    """Bounds of the sample's coordinates as written in the file, when they are degrees."""
+    import numpy as np
+
+    try:
+        if preview.geometry is not None:
+            x0, y0, x1, y1 = (float(v) for v in preview.geometry.total_bounds)
+        else:
+            x, y = raw_xy(preview, mapping)
+            if swapped:
+                x, y = y, x
+            ok = (np.abs(x) <= 180) & (np.abs(y) <= 90)
+            if not ok.any():
+                return None
+            x0, x1 = float(np.nanmin(x[ok])), float(np.nanmax(x[ok]))
+            y0, y1 = float(np.nanmin(y[ok])), float(np.nanmax(y[ok]))
+    except GridmapError:
+        return None
+    if not all(np.isfinite([x0, y0, x1, y1])) or max(abs(x0), abs(x1)) > 180:
+        return None
+    if max(abs(y0), abs(y1)) > 90:
+        return None
+    return x0, y0, x1, y1
+
+
+def problem_deck(ws_path: Path, version: int, problems: Any, selected: int | None) -> Any:
+    """The draft's grids with the validation problems drawn; zoomed to ``selected`` if any."""
+    import geopandas as gpd
+    import pydeck as pdk
+    import shapely
+
+    from ..viz import LEVEL_COLOURS, boundary_layer, make_deck, point_layer, view_for
+
+    grids = load_version(ws_path, version)
+    layers: list[Any] = []
+    if len(grids):
+        layers.append(
+            boundary_layer(
+                grids,
+                layer_id="draft-grids",
+                properties=["code"],
+                line_rgb=LEVEL_COLOURS["grid"],
+                line_width_px=0.8,
+                pickable=False,
+            )
+        )
+    probs = problems.reset_index(drop=True)
+    probs["i"] = range(len(probs))
+    areal = probs[~probs.geometry.isna() & (probs.geometry.geom_type != "Point")]
+    if len(areal):
+        layers.append(
+            boundary_layer(
+                gpd.GeoDataFrame(areal[["i", "kind", "code"]], geometry=areal.geometry, crs=4326),
+                layer_id="problems",
+                properties=["i", "kind", "code"],
+                line_rgb=list(PROBLEM_RGB),
+                fill_rgba=[*PROBLEM_RGB, 90],
+                line_width_px=1.5,
+                pickable=True,
+            )
+        )
+    dots = [
+        {
+            "lon": round(float(r.lon), 6),
+            "lat": round(float(r.lat), 6),
+            "i": int(r.i),
+            "kind": r.kind,
+        }
+        for r in probs.itertuples()
+        if r.lon == r.lon
+    ]
+    if dots:
+        layers.append(
+            point_layer(
+                dots, layer_id="problem-points", rgb=PROBLEM_RGB, radius_px=4, pickable=True
+            )
+        )
+    if selected is not None and 0 <= selected < len(probs):
+        row = probs.iloc[selected]
+        geom = row.geometry if row.geometry is not None else shapely.Point(row.lon, row.lat)
+        box = gpd.GeoDataFrame(geometry=[shapely.buffer(geom.envelope, 0.002)], crs=4326)
+        view = view_for(box, width_px=700, height_px=460)
+    else:
+        view = view_for(grids if len(grids) else probs, width_px=700, height_px=460)
+    deck: pdk.Deck = make_deck(layers, view, tooltip={"text": "{kind} {code}"})
+    return deck

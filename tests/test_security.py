@@ -1,0 +1,81 @@
+"""Users, roles, throttling and the append-only audit log."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from gridmap.errors import SchemaError
+from gridmap.security import AuditLog, UserStore, can, security_path
+from gridmap.security.users import LOCK_SECONDS, MAX_FAILURES
+
+
+def test_passwords_are_hashed_and_checked(tmp_path: Path) -> None:
+    ws = tmp_path / "ws.gpkg"
+    users = UserStore(ws)
+    assert not users.any()
+    users.add("leader", "meeting-2026", "viewer", area="620104")
+    assert users.any() and users.get("leader").area == "620104"
+    raw = security_path(ws).read_bytes()
+    assert b"meeting-2026" not in raw and b"$argon2" in raw
+    assert (security_path(ws).stat().st_mode & 0o777) == 0o600
+    assert users.login("leader", "meeting-2026").user.role == "viewer"
+    assert users.login("leader", "wrong-password").reason == "password"
+    assert users.login("nobody", "meeting-2026").reason == "unknown"
+    users.passwd("leader", "new-password-1")
+    assert users.login("leader", "meeting-2026").user is None
+    assert users.login("leader", "new-password-1").user is not None
+    users.remove("leader")
+    assert not users.any()
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("x", "long-enough", "viewer"), "user name 'x'"),
+        (("ok_name", "short", "viewer"), "at least 8"),
+        (("ok_name", "long-enough", "boss"), "role 'boss': allowed viewer, operator"),
+    ],
+)
+def test_bad_users_are_refused(tmp_path: Path, args: tuple[str, str, str], message: str) -> None:
+    with pytest.raises(SchemaError, match=message):
+        UserStore(tmp_path / "ws.gpkg").add(*args)
+
+
+def test_repeated_failures_lock_the_account(tmp_path: Path) -> None:
+    users = UserStore(tmp_path / "ws.gpkg")
+    users.add("operator1", "correct-horse", "operator")
+    t0 = 1_000_000.0
+    for _ in range(MAX_FAILURES - 1):
+        assert users.login("operator1", "guess", now=t0).reason == "password"
+    locked = users.login("operator1", "guess", now=t0)
+    assert locked.reason == "locked" and locked.wait_s == LOCK_SECONDS
+    # Even the right password waits until the lock expires.
+    assert users.login("operator1", "correct-horse", now=t0 + 10).reason == "locked"
+    assert users.login("operator1", "correct-horse", now=t0 + LOCK_SECONDS + 1).user is not None
+
+
+def test_roles_include_the_ones_below() -> None:
+    assert can("admin", "import") and not can("planner", "import")
+    assert can("planner", "edit_grids") and not can("operator", "edit_grids")
+    assert can("operator", "see_people") and not can("viewer", "see_people")
+    with pytest.raises(SchemaError):
+        can("viewer", "fly")
+
+
+def test_audit_log_is_append_only(tmp_path: Path) -> None:
+    ws = tmp_path / "ws.gpkg"
+    log = AuditLog(ws)
+    log.append("login", user="leader", role="viewer")
+    log.append("import", user="root", target="事件.csv", detail={"rows": 3}, via="cli")
+    entries = log.read()
+    assert list(entries["action"]) == ["import", "login"]  # newest first
+    assert entries.iloc[0]["detail"] == '{"rows": 3}'
+    con = sqlite3.connect(security_path(ws))
+    for sql in ("UPDATE audit_log SET user='x'", "DELETE FROM audit_log"):
+        with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+            con.execute(sql)
+    con.close()
+    assert len(log.read()) == 2
