@@ -48,7 +48,7 @@ from .units import (
     UnitGraph,
     components,
     dissolve,
-    fit_to_neighbours,
+    fit_to_linework,
     rebalance_units,
     unit_graph,
 )
@@ -1609,9 +1609,10 @@ def plan_grids(
             row["geometry"] = shapes.loc[code, "geometry"]
             rows.append(row)
         add = gpd.GeoDataFrame(pd.DataFrame(rows), geometry="geometry", crs="EPSG:4326")
-        # Redrawn grids meet their unchanged neighbours exactly (see fit_to_neighbours).
-        stored = _basic_only(out).geometry.to_numpy()
-        add["geometry"] = fit_to_neighbours(
+        # Onto the stored linework, so redrawn grids meet their unchanged neighbours
+        # (see fit_to_linework).
+        stored = _basic_only(grids).geometry.to_numpy()
+        add["geometry"] = fit_to_linework(
             np.asarray(add.geometry.to_numpy(), dtype=object), np.asarray(stored, dtype=object)
         )
         out = pd.concat([out, add], ignore_index=True)

@@ -38,7 +38,7 @@ __all__ = [
     "UnitGraph",
     "cell_units",
     "dissolve",
-    "fit_to_neighbours",
+    "fit_to_linework",
     "point_units",
     "polygon_units",
     "rebalance_units",
@@ -677,65 +677,41 @@ def dissolve(
     return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(deg, crs=4326))
 
 
-def fit_to_neighbours(
-    geoms: NDArray[np.object_], neighbours: NDArray[np.object_]
+def fit_to_linework(
+    geoms: NDArray[np.object_], reference: NDArray[np.object_], *, tol_deg: float = 1e-7
 ) -> NDArray[np.object_]:
-    """Make redrawn polygons meet their unchanged neighbours exactly (same CRS).
+    """Move the vertices of redrawn polygons onto the stored grids' linework (EPSG:4326).
 
-    Redrawn grids are cut in metres; after the round trip to degrees their outer edge lies
-    within ~1e-9° of the stored edge of an unchanged neighbour, not on it. Such
+    Units are cut in metres; after the round trip to degrees a redrawn grid's outer edge
+    lies within ~1e-9° of the stored edge of its unchanged neighbour, not on it. Such
     sub-millimetre slivers are invisible but can make GEOS overlays fail (a union with
-    micro-holes whose difference returns its input unchanged). So all boundaries — the
-    redrawn polygons' and the neighbours' — are noded together and every redrawn polygon
-    is rebuilt from the faces inside it and not inside a neighbour (the stored neighbours
-    win every sliver); crumbs under a square metre inside no polygon at all go to the
-    redrawn polygon they touch most. Neighbours themselves are not changed.
+    micro-holes whose difference returns its input unchanged). So: vertices within
+    ``tol_deg`` (~1 cm) of a stored vertex become that vertex, stored vertices within
+    ``tol_deg`` of an edge are inserted into it (GEOS snap), and the remaining near
+    vertices (where a new inner border meets an old edge) are projected onto it.
     """
     out = np.asarray(geoms, dtype=object).copy()
-    nb = np.asarray(neighbours, dtype=object)
-    if out.size == 0:
+    ref = np.asarray(reference, dtype=object)
+    if out.size == 0 or ref.size == 0:
         return out
-    if nb.size:
-        hit = shapely.STRtree(nb).query(shapely.union_all(out), predicate="intersects")
-        nb = nb[hit]
-    lines = shapely.union_all(shapely.boundary(np.concatenate([out, nb])))
-    faces = shapely.get_parts(shapely.polygonize(shapely.get_parts(lines)))
-    if faces.size == 0:
+    hit = shapely.STRtree(ref).query(shapely.union_all(out), predicate="intersects")
+    if hit.size == 0:
         return out
-    rep = shapely.point_on_surface(faces)
-    owner = np.full(faces.size, -1, dtype=np.int64)
-    taken = np.zeros(faces.size, dtype=bool)
-    if nb.size:
-        fi, _ = shapely.STRtree(nb).query(rep, predicate="within")
-        taken[fi] = True
-    fi, gi = shapely.STRtree(out).query(rep, predicate="within")
-    first = np.unique(fi, return_index=True)[1]
-    fi, gi = fi[first], gi[first]
-    ok = ~taken[fi]
-    owner[fi[ok]] = gi[ok]
-    # Faces whose interior point missed (thin faces) go to the redrawn polygon holding
-    # most of them; crumbs inside nothing (under 1 m²) to the one they touch most.
-    stray = np.flatnonzero((owner < 0) & ~taken)
-    if stray.size:
-        si, gj = shapely.STRtree(out).query(faces[stray], predicate="intersects")
-        share = shapely.area(shapely.intersection(faces[stray[si]], out[gj])) / np.maximum(
-            shapely.area(faces[stray[si]]), 1e-300
-        )
-        border = shapely.length(
-            shapely.intersection(shapely.boundary(faces[stray[si]]), shapely.boundary(out[gj]))
-        )
-        order = np.lexsort((-border, -share, si))
-        first = np.ones(order.size, dtype=bool)
-        first[1:] = si[order][1:] != si[order][:-1]
-        pick = order[first]
-        area = to_metric(gpd.GeoSeries(faces[stray[si[pick]]], crs=4326)).area.to_numpy()
-        good = (share[pick] > 0.5) | ((area < _MIN_UNIT_M2) & (border[pick] > 0))
-        owner[stray[si[pick[good]]]] = gj[pick[good]]
+    lines = shapely.union_all(shapely.boundary(ref[hit]))
+    vertices = shapely.multipoints(shapely.get_coordinates(lines))
     for k in range(out.size):
-        mine = faces[owner == k]
-        if mine.size:
-            merged = mine[0] if mine.size == 1 else shapely.coverage_union_all(mine)
-            out[k] = _polygonal(np.asarray([merged], dtype=object))[0]
+        g = shapely.snap(out[k], vertices, tol_deg)
+        xy = shapely.get_coordinates(g)
+        pts = shapely.points(xy)
+        d = shapely.distance(pts, lines)
+        near = (d > 0) & (d < tol_deg)
+        if near.any():
+            at = shapely.line_locate_point(lines, pts[near])
+            xy[near] = shapely.get_coordinates(shapely.line_interpolate_point(lines, at))
+            g = shapely.set_coordinates(g, xy)
+        if not shapely.is_valid(g):
+            g = _polygonal(np.asarray([shapely.make_valid(g)], dtype=object))[0]
+        out[k] = g
     return out
 
 

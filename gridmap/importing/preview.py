@@ -14,7 +14,7 @@ choice.
 Examples
 --------
 >>> import numpy as np, shapely
->>> ref = Reference(outline=shapely.box(103.7, 36.0, 103.9, 36.1), lines=None, points=None)
+>>> ref = Reference(outline=shapely.box(103.7, 36.0, 103.9, 36.1), polygons=None, points=None)
 >>> g = guess_crs(np.array([36.05, 36.06]), np.array([103.8, 103.81]), ref)
 >>> (g.best.crs, g.best.swapped)
 ('wgs84', True)
@@ -297,25 +297,37 @@ def category_counts(
 class Reference:
     """What the workspace already holds, to measure a sample against (all WGS-84).
 
-    ``outline``: the union of the city's boundaries; ``lines``: boundary vertices of the
-    layer the file will join (for polygon files); ``points``: stored points of the same
-    kind (for point files).
+    ``outline``: the union of the city's boundaries; ``polygons``: stored polygons of the
+    layer a polygon file joins (admin units, grids, ...), each file polygon is compared with
+    the stored one whose boundary fits it best; ``points``: stored points of the same kind
+    (for point files).
     """
 
     outline: shapely.Geometry | None
-    lines: NDArray[np.float64] | None
+    polygons: NDArray[np.object_] | None
     points: NDArray[np.float64] | None
 
     @property
     def empty(self) -> bool:
-        return self.outline is None and self.lines is None and self.points is None
+        return self.outline is None and self.polygons is None and self.points is None
+
+    @property
+    def tree(self) -> shapely.STRtree | None:
+        if self.polygons is None:
+            return None
+        cached = _TREES.get(id(self.polygons))
+        if cached is None:
+            cached = shapely.STRtree(self.polygons)
+            _TREES[id(self.polygons)] = cached
+        return cached
 
 
-def _vertices(geoms: Any, limit: int = 20_000) -> NDArray[np.float64]:
-    coords = shapely.get_coordinates(shapely.boundary(np.asarray(geoms, dtype=object)))
-    if len(coords) > limit:
-        coords = coords[:: int(np.ceil(len(coords) / limit))]
-    return coords
+_TREES: dict[int, Any] = {}
+
+
+def _clean(geoms: Any) -> NDArray[np.object_]:
+    geoms = np.asarray(geoms, dtype=object)
+    return geoms[~(shapely.is_missing(geoms) | shapely.is_empty(geoms))]
 
 
 def reference_for(ws: Workspace | _Files, kind: str) -> Reference:
@@ -326,28 +338,24 @@ def reference_for(ws: Workspace | _Files, kind: str) -> Reference:
     for layer in ("admin", "grids"):
         if ws.has_layer(layer) and ws.layer_count(layer):
             gdf = ws.read_layer(layer, columns=["code"]) if layer == "admin" else ws.read_grids()
-            geoms = gdf.geometry.values
-            geoms = geoms[~(shapely.is_missing(geoms) | shapely.is_empty(geoms))]
+            geoms = _clean(gdf.geometry.values)
             if len(geoms):
                 outline = shapely.union_all(shapely.make_valid(shapely.simplify(geoms, 0.0005)))
                 break
-    lines = points = None
+    polygons = points = None
     if kind in schema.POLYGON_KINDS:
-        layer = "grids" if kind == "grids" else kind
+        layer = kind if ws.has_layer(kind) and ws.layer_count(kind) else "admin"
         if ws.has_layer(layer) and ws.layer_count(layer):
             gdf = ws.read_grids() if layer == "grids" else ws.read_layer(layer, columns=["code"])
-            lines = _vertices(gdf.geometry.values)
-        elif kind != "admin" and ws.has_layer("admin") and ws.layer_count("admin"):
-            lines = _vertices(ws.read_layer("admin", columns=["code"]).geometry.values)
-        if lines is not None and not len(lines):
-            lines = None
+            polygons = _clean(shapely.make_valid(gdf.geometry.values))
+            polygons = polygons if len(polygons) else None
     elif ws.has_layer(kind) and ws.layer_count(kind):
         pts = ws.read_layer(kind, columns=["id"]).geometry.values
         if len(pts) > 50_000:
             pts = pts[:: int(np.ceil(len(pts) / 50_000))]
         xy = shapely.get_coordinates(pts)
         points = xy if len(xy) else None
-    return Reference(outline, lines, points)
+    return Reference(outline, polygons, points)
 
 
 @dataclass(frozen=True)
@@ -380,7 +388,18 @@ class CrsGuess:
         return self.candidates[0]
 
 
-def _fit(lon: NDArray[np.float64], lat: NDArray[np.float64], ref: Reference) -> tuple[float, float]:
+def _fit(
+    lon: NDArray[np.float64],
+    lat: NDArray[np.float64],
+    ref: Reference,
+    parts: NDArray[np.intp] | None,
+) -> tuple[float, float]:
+    """Share inside the outline and median distance in metres to what the workspace holds.
+
+    With ``parts`` (the polygon each vertex belongs to) and stored polygons, each file
+    polygon is compared with the stored polygon whose boundary fits its vertices best; else
+    points are compared with the nearest stored point, or with the outline.
+    """
     ok = np.isfinite(lon) & np.isfinite(lat)
     if not ok.any():
         return float("nan"), float("inf")
@@ -388,35 +407,47 @@ def _fit(lon: NDArray[np.float64], lat: NDArray[np.float64], ref: Reference) -> 
     inside = float("nan")
     if ref.outline is not None:
         inside = float(shapely.contains_xy(ref.outline, lon, lat).mean())
-    target = ref.points if ref.points is not None else ref.lines
-    if target is not None:
-        scale = np.cos(np.radians(np.nanmean(lat)))
-        tree = _tree(target, scale)
-        d, _ = tree.query(np.column_stack([lon * scale, lat]))
-        dist = float(np.median(d) * _M_PER_DEG)
-    elif ref.outline is not None:
+    scale = float(np.cos(np.radians(np.nanmean(lat))))
+    if parts is not None and ref.polygons is not None and ref.tree is not None:
+        parts = parts[ok]
         pts = shapely.points(lon, lat)
+        dists = []
+        for part in np.unique(parts):
+            mine = pts[parts == part]
+            box = shapely.box(*shapely.total_bounds(mine))
+            hits = ref.tree.query(box, predicate="intersects")
+            if not len(hits):
+                hits = ref.tree.query_nearest(box)
+            best = min(
+                float(np.median(shapely.distance(shapely.boundary(ref.polygons[h]), mine)))
+                for h in hits[:20]
+            )
+            dists.append(best)
+        return inside, float(np.median(dists)) * _M_PER_DEG
+    if ref.points is not None:
+        tree = _point_tree(ref.points, scale)
+        d, _ = tree.query(np.column_stack([lon * scale, lat]))
+        return inside, float(np.median(d) * _M_PER_DEG)
+    if ref.outline is not None:
         out = ~shapely.contains_xy(ref.outline, lon, lat)
         d = np.zeros(len(lon))
         if out.any():
-            d[out] = shapely.distance(ref.outline, pts[out]) * _M_PER_DEG
-        dist = float(np.median(d))
-    else:
-        dist = float("nan")
-    return inside, dist
+            d[out] = shapely.distance(ref.outline, shapely.points(lon[out], lat[out])) * _M_PER_DEG
+        return inside, float(np.median(d))
+    return inside, float("nan")
 
 
-_TREES: dict[tuple[int, int, float], cKDTree] = {}
+_POINT_TREES: dict[tuple[int, int, float], cKDTree] = {}
 
 
-def _tree(xy: NDArray[np.float64], scale: float) -> cKDTree:
+def _point_tree(xy: NDArray[np.float64], scale: float) -> cKDTree:
     key = (id(xy), len(xy), round(scale, 3))
-    tree = _TREES.get(key)
+    tree = _POINT_TREES.get(key)
     if tree is None:
-        if len(_TREES) > 8:
-            _TREES.clear()
+        if len(_POINT_TREES) > 8:
+            _POINT_TREES.clear()
         tree = cKDTree(np.column_stack([xy[:, 0] * scale, xy[:, 1]]))
-        _TREES[key] = tree
+        _POINT_TREES[key] = tree
     return tree
 
 
@@ -436,11 +467,13 @@ def guess_crs(
     *,
     chosen: str | None = None,
     chosen_swapped: bool = False,
+    parts: NDArray[np.intp] | None = None,
 ) -> CrsGuess:
     """Rank ways of reading coordinates ``x, y`` by how well they fit the workspace.
 
     Candidates: WGS-84, GCJ-02 and BD-09 as given and with lon/lat swapped, or (when the
-    values cannot be degrees) common projected systems of China. ``chosen`` (a CRS text)
+    values cannot be degrees) common projected systems of China. ``parts`` gives, for
+    polygon files, the polygon each vertex belongs to. ``chosen`` (a CRS text)
     is always scored too; a suggestion is made when another candidate lands clearly
     closer — its median distance at most half the chosen one's and at least 100 m less,
     or a much larger share inside the city.
@@ -449,6 +482,8 @@ def guess_crs(
     y = np.asarray(y, dtype=float)
     ok = np.isfinite(x) & np.isfinite(y)
     x, y = x[ok], y[ok]
+    if parts is not None:
+        parts = np.asarray(parts)[ok]
     projected = bool(len(x)) and bool(np.nanmedian(np.abs(x)) > 180 or np.nanmedian(np.abs(y)) > 90)
     options: list[tuple[str, bool]] = []
     if projected:
@@ -467,13 +502,13 @@ def guess_crs(
         xx, yy = (y, x) if swapped else (x, y)
         lon, lat = _convert(xx, yy, spec)
         usable = float(np.isfinite(lon).mean()) if len(lon) else 0.0
-        inside, dist = _fit(lon, lat, ref)
+        inside, dist = _fit(lon, lat, ref, parts)
         scored.append(CrsCandidate(crs, swapped, usable, inside, dist))
 
     # Polygon files are compared vertex by vertex with the stored boundaries, where the
     # share inside the outline says little (boundary vertices sit on the outline); points
     # are also penalised for landing outside the city.
-    outside_m = 0.0 if ref.lines is not None and ref.points is None else 2000.0
+    outside_m = 0.0 if parts is not None and ref.polygons is not None else 2000.0
 
     def rank(c: CrsCandidate) -> tuple[float, float, int]:
         dist = c.distance_m if np.isfinite(c.distance_m) else 1e9

@@ -202,12 +202,18 @@ def crs_guess(
     import numpy as np
     import shapely
 
+    parts = None
     try:
         if preview.geometry is not None:
-            geoms = preview.geometry.values[: min(len(preview.geometry), 400)]
-            xy = shapely.get_coordinates(geoms)
-            if len(xy) > 3000:
-                xy = xy[:: int(np.ceil(len(xy) / 3000))]
+            # Up to 60 polygons, up to 60 vertices each: enough to tell a 150 m shift.
+            geoms = preview.geometry.values
+            geoms = geoms[np.linspace(0, len(geoms) - 1, min(len(geoms), 60)).astype(int)]
+            xy, parts = shapely.get_coordinates(geoms, return_index=True)
+            keep = np.zeros(len(xy), dtype=bool)
+            for part in np.unique(parts):
+                where = np.flatnonzero(parts == part)
+                keep[where[:: max(1, len(where) // 60)]] = True
+            xy, parts = xy[keep], parts[keep]
             x, y = xy[:, 0], xy[:, 1]
         else:
             x, y = raw_xy(preview, mapping)
@@ -215,7 +221,31 @@ def crs_guess(
         return None
     if not len(x):
         return None
-    return guess_crs(x, y, ref, chosen=chosen, chosen_swapped=swapped)
+    return _guess(preview.name, preview.n_rows, x, y, parts, ref, chosen, swapped)
+
+
+_GUESSES: dict[tuple[Any, ...], CrsGuess] = {}
+
+
+def _guess(
+    name: str,
+    n: int,
+    x: Any,
+    y: Any,
+    parts: Any,
+    ref: Reference,
+    chosen: str,
+    swapped: bool,
+) -> CrsGuess:
+    # Every widget change reruns the page; the guess depends only on these inputs.
+    key = (name, n, id(ref), hash(x.tobytes()), hash(y.tobytes()), chosen, swapped)
+    found = _GUESSES.get(key)
+    if found is None:
+        if len(_GUESSES) > 32:
+            _GUESSES.clear()
+        found = guess_crs(x, y, ref, chosen=chosen, chosen_swapped=swapped, parts=parts)
+        _GUESSES[key] = found
+    return found
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
