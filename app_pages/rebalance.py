@@ -11,7 +11,6 @@ import streamlit as st
 
 from gridmap import schema
 from gridmap.analytics import rebalance as rb
-from gridmap.analytics.versions import compare_versions
 from gridmap.exporting import export_layer
 from gridmap.i18n import t
 from gridmap.store.gpkg import Workspace
@@ -330,26 +329,30 @@ with Timer("rebalance.total") as total:
         if drafts:
             p1, p2, p3 = st.columns([1, 1, 1], vertical_alignment="bottom")
             chosen = p1.selectbox(t("reb.draft", L), drafts, key="reb_draft")
-            diff = compare_versions(ws.read_grids(), ws.read_grids(int(chosen)))
-            counts = diff["change"].value_counts()
-            st.markdown(
-                t(
-                    "reb.compare",
-                    L,
-                    v=chosen,
-                    added=int(counts.get("added", 0)),
-                    removed=int(counts.get("removed", 0)),
-                    redrawn=int(counts.get("redrawn", 0)),
+            in_force = ws.published_version()
+            if in_force is not None:
+                diff = rb.compare_versions(ws, in_force, int(chosen))
+                sm = diff.summary()
+                st.markdown(
+                    t(
+                        "reb.compare",
+                        L,
+                        v=chosen,
+                        added=sm["new"],
+                        removed=sm["removed"],
+                        redrawn=sm["changed"],
+                        units=sm["units_moved"],
+                        hh=f"{sm['households_moved']:,}",
+                    )
                 )
-            )
-            changed_rows = diff[diff["change"] != "same"]
-            if len(changed_rows):
-                st.dataframe(
-                    changed_rows.assign(
-                        change=changed_rows["change"].map(lambda k: t(f"reb.change.{k}", L))
-                    ).rename(columns={c: t(f"reb.cmp.{c}", L) for c in changed_rows.columns}),
-                    width="stretch",
-                )
+                changed_rows = diff.grids[diff.grids["status"] != "same"]
+                if len(changed_rows):
+                    st.dataframe(
+                        changed_rows.assign(
+                            status=changed_rows["status"].map(lambda k: t(f"reb.change.{k}", L))
+                        ).rename(columns={c: t(f"reb.cmp.{c}", L) for c in changed_rows.columns}),
+                        width="stretch",
+                    )
             day = p2.date_input(t("reb.effective", L), value=dt.date.today(), key="reb_day")
             if p3.button(t("reb.publish", L), key="reb_publish"):
                 try:

@@ -48,7 +48,6 @@ from .units import (
     UnitGraph,
     components,
     dissolve,
-    fit_to_linework,
     rebalance_units,
     unit_graph,
 )
@@ -1609,12 +1608,6 @@ def plan_grids(
             row["geometry"] = shapes.loc[code, "geometry"]
             rows.append(row)
         add = gpd.GeoDataFrame(pd.DataFrame(rows), geometry="geometry", crs="EPSG:4326")
-        # Onto the stored linework, so redrawn grids meet their unchanged neighbours
-        # (see fit_to_linework).
-        stored = _basic_only(grids).geometry.to_numpy()
-        add["geometry"] = fit_to_linework(
-            np.asarray(add.geometry.to_numpy(), dtype=object), np.asarray(stored, dtype=object)
-        )
         out = pd.concat([out, add], ignore_index=True)
     out = gpd.GeoDataFrame(out, geometry="geometry", crs="EPSG:4326")
     for col in (schema.HOUSEHOLDS, schema.POPULATION):

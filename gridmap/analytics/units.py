@@ -38,7 +38,6 @@ __all__ = [
     "UnitGraph",
     "cell_units",
     "dissolve",
-    "fit_to_linework",
     "point_units",
     "polygon_units",
     "rebalance_units",
@@ -675,44 +674,6 @@ def dissolve(
     if bad.any():
         deg[bad] = _polygonal(shapely.make_valid(deg[bad]))
     return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(deg, crs=4326))
-
-
-def fit_to_linework(
-    geoms: NDArray[np.object_], reference: NDArray[np.object_], *, tol_deg: float = 1e-7
-) -> NDArray[np.object_]:
-    """Move the vertices of redrawn polygons onto the stored grids' linework (EPSG:4326).
-
-    Units are cut in metres; after the round trip to degrees a redrawn grid's outer edge
-    lies within ~1e-9° of the stored edge of its unchanged neighbour, not on it. Such
-    sub-millimetre slivers are invisible but can make GEOS overlays fail (a union with
-    micro-holes whose difference returns its input unchanged). So: vertices within
-    ``tol_deg`` (~1 cm) of a stored vertex become that vertex, stored vertices within
-    ``tol_deg`` of an edge are inserted into it (GEOS snap), and the remaining near
-    vertices (where a new inner border meets an old edge) are projected onto it.
-    """
-    out = np.asarray(geoms, dtype=object).copy()
-    ref = np.asarray(reference, dtype=object)
-    if out.size == 0 or ref.size == 0:
-        return out
-    hit = shapely.STRtree(ref).query(shapely.union_all(out), predicate="intersects")
-    if hit.size == 0:
-        return out
-    lines = shapely.union_all(shapely.boundary(ref[hit]))
-    vertices = shapely.multipoints(shapely.get_coordinates(lines))
-    for k in range(out.size):
-        g = shapely.snap(out[k], vertices, tol_deg)
-        xy = shapely.get_coordinates(g)
-        pts = shapely.points(xy)
-        d = shapely.distance(pts, lines)
-        near = (d > 0) & (d < tol_deg)
-        if near.any():
-            at = shapely.line_locate_point(lines, pts[near])
-            xy[near] = shapely.get_coordinates(shapely.line_interpolate_point(lines, at))
-            g = shapely.set_coordinates(g, xy)
-        if not shapely.is_valid(g):
-            g = _polygonal(np.asarray([shapely.make_valid(g)], dtype=object))[0]
-        out[k] = g
-    return out
 
 
 def _fill_small_holes(geom: shapely.Geometry, min_area: float) -> shapely.Geometry:

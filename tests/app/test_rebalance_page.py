@@ -84,7 +84,7 @@ def test_apply_undo_redo_save_and_publish(
     assert any("草稿版本 2" in s.value for s in at.success)
     assert [(v.version, v.status) for v in ws.grid_versions()] == [(1, "published"), (2, "draft")]
     assert len(ws.read_grids(2)) == 3 and len(ws.read_grids()) == 4  # nothing in force changed
-    assert any("新增 0 个网格，撤销 1 个，边界调整 1 个" in m.value for m in at.markdown)
+    assert any("新增 0 个网格，撤销 1 个，调整 1 个" in m.value for m in at.markdown)
     _button(at, "发布").click().run()
     assert not at.exception
     assert [(v.version, v.status) for v in ws.grid_versions()] == [
