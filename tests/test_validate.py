@@ -511,3 +511,15 @@ def test_polygonal_parts_with_a_collection_that_has_no_polygon_first() -> None:
     out = _polygonal_parts(geoms)
     assert out[0].is_empty
     assert out[1].geom_type == "Polygon" and out[1].area == 1.0
+
+
+def test_a_redrawn_neighbour_does_not_fake_a_gap() -> None:
+    """Regression: grids saved by a redraw next to community 620104006010 made GEOS's
+    floating overlay return the whole community (777,970 m²) as uncovered; the gap search
+    now snaps to a 1 cm grid."""
+    data = Path(__file__).parent / "data"
+    grids = gpd.read_file(data / "gap_regression_grids.gpkg")
+    community = gpd.read_file(data / "gap_regression_community.gpkg")
+    report = validate_grids(grids, communities=community)
+    assert [p for p in report.problems if p.kind == "gap"] == []
+    assert {p.kind for p in report.problems} == {"outside_community"}  # the neighbours' grids
