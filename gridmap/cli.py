@@ -539,6 +539,22 @@ def _cmd_rebalance(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_versions(args: argparse.Namespace) -> int:
+    from .store.gpkg import open_workspace
+
+    versions = [v.__dict__ for v in open_workspace(args.workspace).grid_versions()]
+    if args.json:
+        _print_json(versions)
+        return EXIT_OK
+    for v in versions:
+        print(
+            f"  {v['version']:>3}  {v['status']:<9} {v['n_grids'] or 0:>6} grids  "
+            f"effective {v['effective_date'] or '-':<10}  {v['created_at']}  "
+            f"{v['author'] or ''} {v['note'] or ''}"
+        )
+    return EXIT_OK
+
+
 def _cmd_plan(args: argparse.Namespace) -> int:
     import json as _json
 
@@ -556,22 +572,40 @@ def _cmd_plan(args: argparse.Namespace) -> int:
         rb.publish_version(ws, version, args.effective)
         print(f"grid version {version} published, effective {args.effective}")
         return EXIT_OK
+    if args.action == "export":
+        # The unit -> grid table of a version, for other tools and for a round trip.
+        p = rb.load_problem(ws, version=args.version)
+        table = rb.assignment_frame(rb.base_plan(p))
+        table.to_csv(args.target, index=False, encoding="utf-8-sig")
+        print(f"{len(table):,} units of grid version {p.base_version} written to {args.target}")
+        return EXIT_OK
     if not args.as_draft:
         raise SchemaError(
             "plan apply: --as-draft NAME is required (drafts never replace the published version)"
         )
-    try:
-        with open(args.target, encoding="utf-8") as fh:
-            data = _json.load(fh)
-    except (OSError, ValueError) as exc:
-        raise SchemaError(f"{args.target}: cannot read the plan file ({exc})") from None
-    if not isinstance(data, dict):
-        raise SchemaError(f"{args.target}: not a gridmap plan file")
-    cell_res = data.get("cell_res")
-    p = rb.load_problem(
-        ws, scope=data.get("scope"), cell_res=cell_res or 11, use_units=cell_res is None
-    )
-    plan = rb.plan_from_json(p, data)
+    if Path(args.target).suffix.lower() == ".csv":
+        from .io.readers import read_table
+
+        parsed = read_table(args.target)
+        if parsed.bad_lines:
+            row, why = parsed.bad_lines[0]
+            raise SchemaError(f"{args.target}: row {row}: {why}")
+        frame = parsed.frame
+        p = rb.load_problem(ws)
+        plan = rb.plan_from_assignment(p, frame, source=Path(args.target).name)
+    else:
+        try:
+            with open(args.target, encoding="utf-8") as fh:
+                data = _json.load(fh)
+        except (OSError, ValueError) as exc:
+            raise SchemaError(f"{args.target}: cannot read the plan file ({exc})") from None
+        if not isinstance(data, dict):
+            raise SchemaError(f"{args.target}: not a gridmap plan file")
+        cell_res = data.get("cell_res")
+        p = rb.load_problem(
+            ws, scope=data.get("scope"), cell_res=cell_res or 11, use_units=cell_res is None
+        )
+        plan = rb.plan_from_json(p, data)
     grids = ws.read_grids(p.base_version)
     layer = rb.plan_grids(plan, grids, simplify_m=args.simplify)
     if args.renumber:
@@ -1005,10 +1039,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=_cmd_rebalance)
 
-    p = sub.add_parser("plan", help="apply a rebalance plan as a draft, or publish a draft")
-    p.add_argument("action", choices=("apply", "publish"))
+    p = sub.add_parser(
+        "plan", help="apply a plan (JSON or unit->grid CSV) as a draft, publish, export a CSV"
+    )
+    p.add_argument("action", choices=("apply", "publish", "export"))
     p.add_argument("workspace")
-    p.add_argument("target", help="apply: PLAN.json; publish: draft VERSION number")
+    p.add_argument(
+        "target",
+        help="apply: PLAN.json or ASSIGNMENT.csv; publish: draft VERSION; export: OUT.csv",
+    )
+    p.add_argument("--version", type=int, help="export: grid version (default: in force)")
     p.add_argument("--as-draft", metavar="NAME", help="apply: note of the new draft version")
     p.add_argument("--effective", metavar="DATE", help="publish: effective date YYYY-MM-DD")
     p.add_argument("--author")
@@ -1016,6 +1056,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--renumber", action="store_true", help="apply: renumber codes W→E, N→S")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=_cmd_plan)
+
+    p = sub.add_parser("versions", help="grid versions: status, effective date, author, note")
+    p.add_argument("workspace")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=_cmd_versions)
 
     p = sub.add_parser("diff", help="compare two grid versions: per-grid deltas, units moved")
     p.add_argument("workspace")

@@ -72,6 +72,7 @@ __all__ = [
     "apply_renumber",
     "apply_suggestion",
     "assign_units",
+    "assignment_frame",
     "base_plan",
     "combine",
     "community_table",
@@ -80,6 +81,7 @@ __all__ = [
     "grid_table",
     "infeasibility",
     "load_problem",
+    "plan_from_assignment",
     "plan_from_json",
     "plan_grids",
     "plan_to_json",
@@ -1944,6 +1946,66 @@ def plan_from_json(p: Problem, data: dict[str, Any]) -> Plan:
             )
         )
     return Plan(p, tuple(codes), label, new)
+
+
+def assignment_frame(plan: Plan) -> pd.DataFrame:
+    """Every unit and its grid in ``plan`` (the unit → grid assignment table planners and
+    other tools exchange): ``unit_code``, ``grid_code``, ``community``, ``households``,
+    ``estimate`` (households apportioned from H3 cells)."""
+    p = plan.problem
+    return pd.DataFrame(
+        {
+            "unit_code": p.graph.codes,
+            "grid_code": np.asarray(plan.codes, dtype=object)[plan.label],
+            "community": p.community_of_unit,
+            schema.HOUSEHOLDS: p.graph.households,
+            "estimate": p.graph.estimate,
+        }
+    )
+
+
+def plan_from_assignment(p: Problem, frame: pd.DataFrame, *, source: str = "file") -> Plan:
+    """A plan from a unit → grid table (:func:`assignment_frame`, maybe edited elsewhere).
+
+    Units left out keep their grid. A grid code the problem does not know becomes a new grid
+    of the community its units belong to; units of two communities in one grid are refused.
+    """
+    missing = [c for c in ("unit_code", "grid_code") if c not in frame.columns]
+    if missing:
+        raise RebalanceError(f"{source}: needs columns unit_code and grid_code (missing {missing})")
+    units = frame["unit_code"].astype(str).to_numpy()
+    grids = frame["grid_code"].astype(str).to_numpy()
+    unknown = [u for u in units if u not in p.graph.position]
+    if unknown:
+        raise RebalanceError(f"{source}: unknown units {', '.join(unknown[:5])}")
+    comm = p.community_of_unit[[p.graph.position[u] for u in units]]
+    new: dict[str, str] = {}
+    for g in sorted(set(grids) - set(p.grid_codes)):
+        owners = sorted({str(c) for c in comm[grids == g]})
+        if len(owners) > 1:
+            raise RebalanceError(
+                f"{source}: new grid {g} would hold units of communities {', '.join(owners)}"
+                " (a grid stays inside its community)"
+            )
+        new[g] = owners[0]
+    data = {
+        "format": "gridmap-plan",
+        "base_version": None,
+        "new_grids": new,
+        "assignments": dict(zip(units.tolist(), grids.tolist(), strict=True)),
+    }
+    plan = plan_from_json(p, data)
+    wrong = [
+        f"{u}→{g}"
+        for u, g in zip(units.tolist(), grids.tolist(), strict=True)
+        if g in p.grid_index
+        and p.grid_community[p.grid_index[g]] != p.community_of_unit[p.graph.position[u]]
+    ]
+    if wrong:
+        raise RebalanceError(
+            f"{source}: units cannot leave their community: {', '.join(wrong[:5])}"
+        )
+    return plan
 
 
 def dump_plan(plan: Plan, path: str, *, extra: dict[str, Any] | None = None) -> None:
