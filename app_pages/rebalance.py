@@ -179,6 +179,7 @@ with Timer("rebalance.total") as total:
             t("reb.locked", L),
             codes_here,
             default=locked_now,
+            placeholder=t("reb.locked.none", L),
             format_func=lambda c: (
                 f"{c[-3:]} · {table_now.loc[c, schema.NAME] if c in table_now.index else c}"
             ),

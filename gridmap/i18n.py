@@ -183,10 +183,13 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "data.reason.zero": ("无坐标（0,0 为缺失位置的占位值）", "no coordinates (0,0 placeholder)"),
     "data.reason.no_xy": ("无坐标", "no coordinates"),
     "data.reason.bad_xy": ("坐标无法识别", "unparseable coordinates"),
-    "data.reason.range": ("坐标超出经纬度范围", "coordinates out of range"),
+    "data.reason.range": (
+        "坐标超出经纬度范围（可能是投影坐标，应选 EPSG 编码）",
+        "coordinates out of range",
+    ),
     "data.reason.china": ("不在中国境内（该坐标系仅在境内有定义）", "outside China"),
     "data.reason.convert": ("坐标无法换算", "cannot convert"),
-    "data.reason.city": ("在城市范围之外", "outside the city"),
+    "data.reason.city": ("在城市范围之外（超出工作空间边界）", "outside the city"),
     "data.reason.no_time": ("缺少发生时间", "missing time"),
     "data.reason.bad_time": ("时间无法识别", "unparseable time"),
     "data.reason.closed_before": ("结案时间早于发生时间", "closed before it occurred"),
@@ -622,6 +625,7 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "reb.redo": ("重做", "Redo"),
     "reb.reset": ("全部还原", "Reset"),
     "reb.locked": ("锁定的网格（不参与调整）", "Locked grids (left untouched)"),
+    "reb.locked.none": ("无", "none"),
     "reb.redraw": ("整体重划本社区", "Redraw the whole community"),
     "reb.redraw.help": (
         "在不拆分单元、保持连通和社区边界的前提下，使每个网格尽量落在户数区间内，并尽量少移动住户。",

@@ -153,5 +153,22 @@ def test_painting_in_chromium(unbalanced: Path, tmp_path: Path) -> None:
         page.mouse.click(x, y)
         page.get_by_text("本方案移动 1 个单元").wait_for(timeout=60_000)
         page.locator(IDLE).wait_for(state="attached", timeout=60_000)
+        page.get_by_text("受影响的网格（实时）").wait_for(timeout=30_000)
         page.screenshot(path=str(shots / "rebalance_paint.png"))
+        # Multi-select: pick a unit of grid C (bottom left), then move the selection.
+        page.get_by_text("多选", exact=True).click()
+        page.get_by_text("已选 0 个单元").wait_for(timeout=30_000)
+        page.locator(IDLE).wait_for(state="attached", timeout=60_000)
+        vb = chart.locator("#view-default-view").bounding_box()
+        assert vb is not None
+        x, y = vb["x"] + vb["width"] * 0.32, vb["y"] + vb["height"] * 0.68
+        page.mouse.move(x, y)
+        page.wait_for_timeout(800)
+        page.mouse.click(x, y)
+        page.get_by_text("已选 1 个单元").wait_for(timeout=60_000)
+        page.locator(IDLE).wait_for(state="attached", timeout=60_000)
+        page.get_by_role("button", name="划入目标网格").click()
+        page.get_by_text("本方案移动 2 个单元").wait_for(timeout=60_000)
+        page.locator(IDLE).wait_for(state="attached", timeout=60_000)
+        page.screenshot(path=str(shots / "rebalance_select.png"))
         browser.close()
