@@ -9,6 +9,7 @@ the current widget state, also under Streamlit's AppTest.
 """
 
 import logging
+import os
 
 import streamlit as st
 
@@ -16,6 +17,7 @@ from gridmap.i18n import t
 from gridmap.security import PAGES_BY_ROLE, role_rank
 from gridmap.ui import lang, workspace_path
 from gridmap.ui.auth import current_user, login_form
+from gridmap.ui.warm import start_warmup
 
 # Page timings ("timing map.filter 0.4 ms") go to the server's log (stderr).
 _log = logging.getLogger("gridmap")
@@ -32,6 +34,8 @@ if path.exists() and user is None:
     # Nothing but the login form until a user has logged in: no page, no deep link.
     st.navigation([st.Page(lambda: login_form(path, L), title=t("auth.title", L))]).run()
     st.stop()
+if os.environ.get("GRIDMAP_WARM") == "1":  # set by `gridmap serve`
+    start_warmup(path)
 pages = {
     "map": st.Page("app_pages/map.py", title=t("page.map", L), icon=":material/map:", default=True),
     "cockpit": st.Page(

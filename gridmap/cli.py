@@ -857,6 +857,8 @@ def _cmd_serve(args: argparse.Namespace) -> int:
         GRIDMAP_WORKSPACE=str(Path(args.workspace).resolve()),
         GRIDMAP_AUTH=_serve_auth(Path(args.workspace), args.no_auth),
     )
+    # Slow first visits (coverage, rebalance, cockpit) are computed in the background.
+    env.setdefault("GRIDMAP_WARM", "1")
     # Only what was asked is passed on, so .streamlit/config.toml and STREAMLIT_* apply.
     cmd = [sys.executable, "-m", "streamlit", "run", str(app)]
     if args.port is not None:

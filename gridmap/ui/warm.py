@@ -1,0 +1,67 @@
+"""Warm the slow caches in the background when the server opens a workspace.
+
+The first visit of the Coverage page (the coverage analysis of ten thousand cameras), the
+Rebalance page (every community's load) and the cockpit otherwise each wait several seconds;
+computed once per workspace version in a background thread they are ready by the time a
+user clicks there. ``gridmap serve`` turns this on (``GRIDMAP_WARM=1``); tests do not.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import streamlit as st
+from streamlit.runtime.scriptrunner import add_script_run_ctx
+
+from ..analytics.incidents import IncidentFilter
+from .data import _stamp, load_hierarchy, load_incidents
+
+__all__ = ["start_warmup"]
+
+log = logging.getLogger("gridmap.ui")
+
+
+def _warm(path: Path) -> None:
+    from .cockpit import load_cockpit
+    from .coverage import load_coverage, load_siting
+    from .rebalance import community_overview
+    from .sidebar import DEFAULT_WINDOW_DAYS
+
+    t0 = time.perf_counter()
+    table = load_incidents(path)
+    load_hierarchy(path)
+    steps: list[tuple[str, Callable[[], object]]] = []
+    if table.time_range is not None:
+        last = table.time_range[1]
+        flt = IncidentFilter(last - dt.timedelta(days=DEFAULT_WINDOW_DAYS - 1), last)
+        steps.append(("cockpit", lambda: load_cockpit(path, flt)))
+    steps += [
+        ("coverage", lambda: load_coverage(path)),
+        ("siting", lambda: load_siting(path, None)),
+        ("rebalance", lambda: community_overview(path, None)),
+    ]
+    for name, step in steps:
+        try:
+            step()
+        except Exception as exc:  # a page will show its own error; warming is best effort
+            log.warning("warm-up %s failed: %s", name, exc)
+    log.info("warm-up done in %.1f s", time.perf_counter() - t0)
+
+
+@st.cache_resource(show_spinner=False, max_entries=2)
+def _start(path: str, stamp: float) -> threading.Thread:
+    thread = threading.Thread(target=_warm, args=(Path(path),), name="gridmap-warm", daemon=True)
+    add_script_run_ctx(thread)
+    thread.start()
+    return thread
+
+
+def start_warmup(path: Path) -> None:
+    """Start warming once per workspace version (later calls return at once)."""
+    if path.exists():
+        _start(str(path), _stamp(path))
