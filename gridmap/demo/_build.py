@@ -297,8 +297,9 @@ def _camera_layer(
     lookup: Any,
     grid_pos: dict[str, int],
     rng: np.random.Generator,
-) -> gpd.GeoDataFrame:
-    x, y, frame = _cameras.build_cameras(city, sites, n_total, rng)
+) -> tuple[gpd.GeoDataFrame, dict[str, list[str]]]:
+    """The camera layer and where coverage was left thin on purpose."""
+    x, y, frame, thin = _cameras.build_cameras(city, sites, n_total, rng)
     lon, lat, codes = _locate(x, y, np.full(x.size, -1, dtype=np.int64), city.units, lookup)
     # Keep only cameras inside the city's grids (a river-road camera may land off the edge).
     ok = ~pd.isna(codes)
@@ -346,7 +347,7 @@ def _camera_layer(
         out[col] = frame[col].to_numpy()
     out[schema.H3_CELL] = points_to_cells(lon, lat, schema.POINT_RES).astype(np.int64)
     out[schema.GRID_CODE] = codes
-    return _gdf(out, gpd.points_from_xy(lon, lat))
+    return _gdf(out, gpd.points_from_xy(lon, lat)), thin
 
 
 def _temp_path(out: Path) -> Path:
@@ -507,7 +508,7 @@ def build_demo(
         incidents, planted = _incident_layer(city, n_inc, lookup, prefix, grid_pos, r_inc)
     with stages.stage("cameras", "cameras placed"):
         n_cam = max(1, round(_cameras.N_CAMERAS * scale))
-        cameras = _camera_layer(city, sites, n_cam, lookup, grid_pos, r_cam)
+        cameras, thin = _camera_layer(city, sites, n_cam, lookup, grid_pos, r_cam)
     with stages.stage("grid_cells", "grid H3 cells indexed"):
         cells = polygons_to_cells(grids.geometry, GRID_CELL_RES)
         cell_rows = pd.DataFrame(
@@ -538,6 +539,8 @@ def build_demo(
         "demo_export_at": f"{_incidents.EXPORT_AT} 00:00:00",
         # Where the generator planted its hot spots: the answer key for the risk analysis.
         "demo_hotspots": json.dumps(planted, ensure_ascii=False),
+        # ... and where it left camera coverage thin: the answer key for the coverage page.
+        "demo_camera_gaps": json.dumps(thin, ensure_ascii=False),
     }
     with stages.stage("write", "workspace written"):
         target.parent.mkdir(parents=True, exist_ok=True)

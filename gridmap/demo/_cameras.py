@@ -65,8 +65,10 @@ def _on_lines(
 
 def build_cameras(
     city: City, sites: Sites, n_total: int, rng: np.random.Generator
-) -> tuple[FloatArray, FloatArray, pd.DataFrame]:
-    """Camera positions (metres) and attributes (without ids and names)."""
+) -> tuple[FloatArray, FloatArray, pd.DataFrame, dict[str, list[str]]]:
+    """Camera positions (metres), attributes (without ids and names), and the answer key:
+    the communities left under-equipped (lowest fifth of investment) and the key areas
+    given too few cameras to reach their target."""
     shares = np.array([c[1] for c in _COMPONENTS])
     counts = np.floor(shares * n_total).astype(np.int64)
     counts[0] += n_total - counts.sum()
@@ -130,9 +132,13 @@ def build_cameras(
     grids = city.grids.geom
     shapely.prepare(grids)
     urban_grid = np.flatnonzero(~np.isin(city.grid_class, ("fringe", "industrial")))
-    gx, gy = sample_in(grids, rng.choice(urban_grid, int(counts[4]) * 3), rng)
+    drawn = rng.choice(urban_grid, int(counts[4]) * 3)
+    gx, gy = sample_in(grids, drawn, rng)
     d = _geo.relative_density(gx, gy)
-    p = d**2 / (d**2).sum()
+    # Junction cameras follow the same community budgets as gate cameras, so an
+    # under-equipped community is thin on both (its gaps are real, not just fewer gates).
+    w_j = d**2 * invest[city.grids.parent[drawn]]
+    p = w_j / w_j.sum()
     sel = rng.choice(gx.size, int(counts[4]), replace=False, p=p)
     add(gx[sel], gy[sel], rng.uniform(0, 360, sel.size), 4, np.full(sel.size, "路口", dtype=object))
 
@@ -179,4 +185,10 @@ def build_cameras(
             "direction": _DIRECTIONS[np.rint(np.concatenate(bearing) / 45).astype(int) % 8],
         }
     )
-    return x, y, frame
+    # The answer key: where the generator left coverage thin on purpose.
+    poor = invest <= np.quantile(invest, 0.2)
+    gaps = {
+        "under_equipped_communities": city.communities.code[poor].tolist(),
+        "short_keyareas": sites.code[short].tolist(),
+    }
+    return x, y, frame, gaps
