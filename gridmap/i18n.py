@@ -39,6 +39,10 @@ _STRINGS: dict[str, tuple[str, str]] = {
         "The workspace holds no data yet. Upload a first file under “Import a file”.",
     ),
     "data.log.empty": ("还没有导入记录。", "No imports yet."),
+    "data.grids.count": (
+        "生效版本 v{v} 的网格数；含草稿与归档版本共 {n:,} 条",
+        "Grids of the version in force (v{v}); {n:,} rows with drafts and archived versions",
+    ),
     "data.drafts.note": (
         "草稿版本尚未生效；发布后才替换当前生效的网格，旧版本归档保留。",
         "Draft versions are not in force; publishing one replaces the grids in force, "
@@ -65,6 +69,8 @@ _STRINGS: dict[str, tuple[str, str]] = {
         "Accepted: {types}; zip a Shapefile with its .shp .shx .dbf .prj; at most {mb} MB a file.",
     ),
     "data.upload": ("上传文件", "Upload a file"),
+    "data.part.sheet": ("工作表", "Worksheet"),
+    "data.part.layer": ("图层（文件中有多个）", "Layer (the file holds several)"),
     "data.step.read": ("读取结果（前几行）", "The file as read (first rows)"),
     "data.read.rows": ("{name}：{n:,} 行", "{name}: {n:,} rows"),
     "data.read.encoding": ("编码 {enc}", "encoding {enc}"),
@@ -800,6 +806,7 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "kpi.change.rel": ("环比 {sign}{pct}", "{sign}{pct} on previous"),
     "kpi.change.pp": ("环比 {sign}{pp} 个百分点", "{sign}{pp} pts on previous"),
     "kpi.change.hours": ("环比 {sign}{h} 小时", "{sign}{h} h on previous"),
+    "kpi.change.yoy": ("同比 {sign}{pct}", "{sign}{pct} on a year ago"),
     "kpi.change.flat": ("环比持平", "unchanged on previous"),
     "kpi.change.none": ("上期无数据", "no previous data"),
     "kpi.hours": ("{h} 小时", "{h} h"),

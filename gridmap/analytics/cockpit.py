@@ -31,6 +31,7 @@ from .incidents import CATEGORY_CODES, IncidentFilter, IncidentTable, counts_by_
 from .overview import CellLayers, cell_layers, grid_overview
 from .risk import (
     RiskSettings,
+    compare_periods,
     day_start_s,
     grid_risk,
     previous_window,
@@ -76,6 +77,14 @@ class Kpi:
     numerator: float | None = None
     denominator: float | None = None
     better: Literal["up", "down", "neither"] = "down"
+    #: The value over the same dates a year earlier (同比), where it is kept (incidents).
+    last_year: float | None = None
+
+    @property
+    def rel_change_yoy(self) -> float | None:
+        if self.value is None or not self.last_year:
+            return None
+        return (self.value - self.last_year) / self.last_year
 
     @property
     def change(self) -> float | None:
@@ -209,6 +218,12 @@ def _kpis(now: dict[str, float], before: dict[str, float]) -> tuple[Kpi, ...]:
     )  # fmt: skip
 
 
+def _with_last_year(kpis: tuple[Kpi, ...], incidents_last_year: float) -> tuple[Kpi, ...]:
+    return tuple(
+        replace(k, last_year=incidents_last_year) if k.key == "incidents" else k for k in kpis
+    )
+
+
 def _monthly(table: IncidentTable, window: IncidentFilter) -> pd.DataFrame:
     months = pd.period_range(
         pd.Timestamp(window.start).to_period("M"), pd.Timestamp(window.end).to_period("M"), freq="M"
@@ -319,6 +334,8 @@ def build_cockpit(
         table, flt, households, settings, res, counts=layers.counts, spots=layers.spots
     )
     before_n = _period_numbers(table, prev, households, settings, res)
+    yoy = compare_periods(table, flt, by="city")
+    assert isinstance(yoy, dict)
 
     m = settings.min_count
     spots = layers.spots
@@ -332,7 +349,7 @@ def build_cockpit(
         previous=prev,
         trend_window=window,
         min_count=m,
-        kpis=_kpis(now_n, before_n),
+        kpis=_with_last_year(_kpis(now_n, before_n), float(yoy["last_year"])),
         top=top,
         cells=shown,
         emerging=_emerging(table, window, res, m),

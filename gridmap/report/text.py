@@ -55,7 +55,12 @@ def _change(k: Kpi, lang: str) -> str:
     rel = k.rel_change
     if rel is None:
         return t("kpi.change.none", lang)
-    return t("kpi.change.rel", lang, sign=sign, pct=f"{abs(100 * rel):.1f}%")
+    text = t("kpi.change.rel", lang, sign=sign, pct=f"{abs(100 * rel):.1f}%")
+    yoy = k.rel_change_yoy
+    if yoy is not None:
+        s = "+" if yoy > 0 else ("−" if yoy < 0 else "±")
+        text += " · " + t("kpi.change.yoy", lang, sign=s, pct=f"{abs(100 * yoy):.1f}%")
+    return text
 
 
 def _detail(k: Kpi, cockpit: Cockpit, lang: str) -> str:

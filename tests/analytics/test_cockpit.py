@@ -77,6 +77,10 @@ def test_monthly_series_compares_with_a_year_earlier() -> None:
     assert m.loc[dt.date(2025, 1, 1), "count"] == 2
     assert c.categories.loc["ecology", "current"] == 7
     assert trend_window(WINDOW).start == dt.date(2023, 4, 1)  # 24 months to March 2025
+    # 同比: the same ten days of March 2024 held 4 incidents.
+    inc = c.kpi("incidents")
+    assert inc.last_year == 4 and inc.rel_change_yoy == pytest.approx(0.75)
+    assert kpi_text(inc, c, "zh").change.endswith("同比 +75.0%")
 
 
 def test_kpi_text_says_what_the_number_is_made_of() -> None:
