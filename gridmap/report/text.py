@@ -53,9 +53,11 @@ def _change(k: Kpi, lang: str) -> str:
     if k.kind == "hours":
         return t("kpi.change.hours", lang, sign=sign, h=f"{abs(change):.1f}")
     rel = k.rel_change
-    if rel is None:
-        return t("kpi.change.none", lang)
-    text = t("kpi.change.rel", lang, sign=sign, pct=f"{abs(100 * rel):.1f}%")
+    text = (
+        t("kpi.change.none", lang)
+        if rel is None
+        else t("kpi.change.rel", lang, sign=sign, pct=f"{abs(100 * rel):.1f}%")
+    )
     yoy = k.rel_change_yoy
     if yoy is not None:
         s = "+" if yoy > 0 else ("−" if yoy < 0 else "±")
