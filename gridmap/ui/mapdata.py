@@ -38,7 +38,7 @@ def _codes_in(path: Path, area: str | None, level: str) -> list[str] | None:
     return [c for c, lv in h.levels.items() if lv == level and area in h.chain(c)]
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
+@st.cache_resource(show_spinner=False, max_entries=64)  # read-only payloads: no copy
 def _features(path: str, stamp: float, layer: str, level: str, area: str | None) -> dict[str, Any]:
     p = Path(path)
     gdf = load_layer(p, layer)
