@@ -21,9 +21,10 @@ from gridmap.importing.preview import (
 from gridmap.store.gpkg import Workspace
 from gridmap.ui import lang, load_info, load_layer, sidebar, workspace_path
 from gridmap.ui import upload as up
+from gridmap.ui.auth import audit
 from gridmap.ui.exports import EXPORT_CRS, EXPORT_ENCODINGS, EXPORT_FORMATS, export_bytes, mime
 from gridmap.ui.state import KEY_WORKSPACE_MAP
-from gridmap.viz import LEVEL_COLOURS, boundary_layer, make_deck, view_for
+from gridmap.viz import LEVEL_COLOURS, make_deck, view_for
 
 path = workspace_path()
 sidebar(path)
@@ -49,7 +50,8 @@ section = st.radio(
 
 
 def kind_label(kind: str) -> str:
-    return t(f"layer.{kind}", L)
+    label = t(f"layer.{kind}", L)
+    return str(kind) if label == f"layer.{kind}" else label
 
 
 def field_label(field: str) -> str:
@@ -86,8 +88,19 @@ def overview() -> None:
     assert info is not None
     counts = info["layers"]
     cols = st.columns(len(counts))
+    in_force = {v["version"]: v["n_grids"] for v in info["grid_versions"]}.get(
+        info["published_version"]
+    )
     for col, (layer, n) in zip(cols, counts.items(), strict=True):
-        col.metric(kind_label(layer), f"{n:,}")
+        if layer == "grids" and in_force is not None and in_force != n:
+            # The layer holds every version; the count that matters is the one in force.
+            col.metric(
+                kind_label(layer),
+                f"{in_force:,}",
+                help=t("data.grids.count", L, v=info["published_version"], n=n),
+            )
+        else:
+            col.metric(kind_label(layer), f"{n:,}")
     if info["incidents_from"]:
         first, last = (
             str(info[k])[:16].replace("T", " ") for k in ("incidents_from", "incidents_to")
@@ -101,26 +114,30 @@ def overview() -> None:
     layers = []
     if len(admin):
         for level in ("city", "district", "street", "community"):
-            part = admin[admin["level"] == level]
-            if len(part):
-                layers.append(
-                    boundary_layer(
-                        part,
-                        layer_id=f"admin-{level}",
-                        properties=["code", "name", "level"],
-                        line_rgb=LEVEL_COLOURS[level],
-                        line_width_px=2.5 if level == "district" else 1.2,
-                        fill_rgba=[200, 60, 40, 18] if level == "district" else None,
-                    )
-                )
+            layer = up.outline_layer(
+                path,
+                "admin",
+                level,
+                layer_id=f"admin-{level}",
+                properties=("code", "name", "level"),
+                line_rgb=LEVEL_COLOURS[level],
+                line_width_px=2.5 if level == "district" else 1.2,
+                fill_rgba=[200, 60, 40, 18] if level == "district" else None,
+                pickable=True,
+            )
+            if layer is not None:
+                layers.append(layer)
     if len(grids):
         layers.append(
-            boundary_layer(
-                grids,
+            up.outline_layer(
+                path,
+                "grids",
+                None,
                 layer_id="grids",
-                properties=["code", "name", "households"],
+                properties=("code", "name", "households"),
                 line_rgb=LEVEL_COLOURS["grid"],
                 line_width_px=0.8,
+                pickable=True,
             )
         )
     focus = admin[admin["level"] == "district"] if len(admin) else grids
@@ -157,6 +174,7 @@ def overview() -> None:
     if len(log):
         log = log.iloc[::-1]
         log["kind"] = log["kind"].map(kind_label)
+        log["user"] = log["user"].fillna("—")
         log["file"] = log["file"].map(lambda f: str(f).rsplit("/", 1)[-1])
         cols_ = ["at", "user", "kind", "file", "crs", "rows_read", "imported", "rejected"]
         cols_ += ["unclassified", "version"]
@@ -173,12 +191,17 @@ CONST_PREFIX = "data_const_"
 CAT_PREFIX = "data_cat_"
 
 
-def reset_for(stashed: up.Stashed, kind: str) -> None:
-    """A new file or kind: forget the previous file's choices and any old result."""
+def clear_choices() -> None:
     for key in list(st.session_state.keys()):
         if str(key).startswith((MAP_PREFIX, CONST_PREFIX, CAT_PREFIX)):
             del st.session_state[key]
-    for key in (up.KEY_CRS, up.KEY_EPSG, up.KEY_SWAP, up.KEY_MAP_PICK):
+
+
+def reset_for(stashed: up.Stashed, kind: str) -> None:
+    """A new file or kind: forget the previous file's choices and any old result."""
+    clear_choices()
+    st.session_state.pop("data_prepared_part", None)
+    for key in (up.KEY_CRS, up.KEY_EPSG, up.KEY_SWAP, up.KEY_MAP_PICK, up.KEY_PART):
         st.session_state.pop(key, None)
     st.session_state["data_prepared"] = (stashed.digest, kind)
 
@@ -268,14 +291,27 @@ def import_section() -> None:
         show_result()
         st.button(t("data.again", L), key="data_again", on_click=forget_result)
         return
+    parts = up.file_parts(stashed)
+    part = None
+    if parts:
+        part = st.selectbox(
+            t("data.part.sheet" if kind in schema.POINT_KINDS else "data.part.layer", L),
+            parts,
+            key=up.KEY_PART,
+        )
+    if st.session_state.get("data_prepared_part") != part:
+        # Another sheet or layer has other columns: detect the mapping afresh.
+        clear_choices()
+        st.session_state["data_prepared_part"] = part
     try:
-        preview = up.load_preview(stashed, kind)
+        preview = up.load_preview(stashed, kind, part)
     except GridmapError as exc:
         st.error(str(exc))
         return
 
     # 1. The file as read.
-    st.subheader(t("data.step.read", L))
+    step = iter("①②③④⑤")
+    st.subheader(f"{next(step)} {t('data.step.read', L)}")
     bits = [t("data.read.rows", L, n=preview.n_rows, name=preview.name)]
     if preview.encoding:
         bits.append(t("data.read.encoding", L, enc=preview.encoding))
@@ -316,7 +352,7 @@ def import_section() -> None:
             st.warning(t("data.saved.missing", L, cols=", ".join(missing)))
 
     # 2. Columns.
-    st.subheader(t("data.step.columns", L))
+    st.subheader(f"{next(step)} {t('data.step.columns', L)}")
     st.caption(t("data.columns.help", L))
     options = ["", *preview.columns]
     chosen: dict[str, str] = {}
@@ -390,7 +426,7 @@ def import_section() -> None:
     categories: dict[str, str] = {}
     cat_col = chosen.get("category")
     if kind == "incidents" and cat_col:
-        st.subheader(t("data.step.categories", L))
+        st.subheader(f"{next(step)} {t('data.step.categories', L)}")
         counts = category_counts(preview, cat_col)
         shown = counts.head(30)
         codes = [*schema.CATEGORIES.codes, schema.UNCLASSIFIED.code]
@@ -420,7 +456,7 @@ def import_section() -> None:
         )
 
     # 4. Coordinate system, with the sample on the map.
-    st.subheader(t("data.step.crs", L))
+    st.subheader(f"{next(step)} {t('data.step.crs', L)}")
     crs_opts = up.crs_options(preview)
     if st.session_state.get(up.KEY_CRS) not in crs_opts:
         st.session_state[up.KEY_CRS] = crs_opts[0]
@@ -491,11 +527,12 @@ def import_section() -> None:
                     columns=mapping_now,
                     categories={k: v for k, v in categories.items()},
                     crs=crs,
-                    user=up.current_user(),
+                    user=up.current_user(path),
                 )
             except GridmapError as exc:
                 st.error(str(exc))
             else:
+                audit(path, "save mapping", target=name.strip(), detail={"kind": kind})
                 st.success(t("data.saved.done", L, name=name.strip()))
         if saved:
             gone = st.selectbox(
@@ -535,6 +572,7 @@ def import_section() -> None:
                 mapping=explicit,
                 categories=categories,
                 set_values=set_values,
+                part=part,
                 progress=lambda f, m: bar.progress(min(max(f, 0.0), 1.0), text=m),
             )
         except GridmapError as exc:
@@ -575,7 +613,7 @@ def show_result() -> None:
     if rep["rejected_by_reason"]:
         reasons = pd.DataFrame(
             {
-                t("data.col.reason", L): list(rep["rejected_by_reason"]),
+                t("data.col.reason", L): [up.reason_text(r, L) for r in rep["rejected_by_reason"]],
                 t("data.col.rows", L): list(rep["rejected_by_reason"].values()),
             }
         )
@@ -583,11 +621,15 @@ def show_result() -> None:
     if len(issues):
         st.markdown("**" + t("data.rejects", L, n=len(issues)) + "**")
         shown = issues.copy()
+        shown["reason"] = shown["reason"].astype(str).map(lambda r: up.reason_text(r, L))
+        shown["action"] = shown["action"].astype(str).map(lambda a: up.action_text(a, L))
         shown.columns = [t(f"data.col.{c}", L) for c in shown.columns]
-        st.dataframe(shown, hide_index=True, width="stretch", height=300)
+        st.dataframe(
+            shown, hide_index=True, width="stretch", height="auto" if len(shown) < 10 else 320
+        )
         st.download_button(
             t("data.rejects.download", L),
-            data=up.rejects_csv(issues),
+            data=up.rejects_csv(issues, L),
             file_name=f"rejects-{result['kind']}-{Path(result['file']).stem}.csv",
             mime="text/csv",
             key="data_rejects_download",
@@ -607,7 +649,9 @@ def show_result() -> None:
         table = pd.DataFrame(problems.drop(columns="geometry"))
         table["kind"] = table["kind"].map(lambda k: t(f"data.problem.{k}", L))
         table["size_m2"] = table["size_m2"].round(0)
-        table = table[["kind", "code", "message", "size_m2", "lon", "lat"]]
+        # Kind, code, area and place say it in the user's language; the validator's
+        # detailed sentence (English) comes last.
+        table = table[["kind", "code", "size_m2", "lon", "lat", "message"]]
         table.columns = [t(f"data.col.{c}", L) for c in table.columns]
         st.caption(t("data.validation.help", L))
         event = st.dataframe(
@@ -708,6 +752,13 @@ def export_section() -> None:
         except GridmapError as exc:
             st.error(str(exc))
         else:
+            audit(
+                path,
+                "export",
+                target=name,
+                version=version,
+                detail={"layer": layer, "rows": n, "crs": crs, "encoding": encoding},
+            )
             st.session_state[up.KEY_EXPORT_FILE] = (name, data, n, fmt)
     ready = st.session_state.get(up.KEY_EXPORT_FILE)
     if ready:

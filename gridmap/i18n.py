@@ -302,7 +302,7 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "data.col.value": ("原始值", "Value"),
     "data.col.action": ("处理", "Action"),
     "data.col.code": ("编码", "Code"),
-    "data.col.message": ("说明", "Message"),
+    "data.col.message": ("详细说明（校验器原文，英文）", "Message"),
     "data.col.size_m2": ("面积（平方米）", "Area (m²)"),
     "data.col.lon": ("经度", "Lon"),
     "data.col.lat": ("纬度", "Lat"),

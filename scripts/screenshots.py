@@ -30,6 +30,31 @@ def wait_drawn(page: Page, min_px: int = 2000) -> None:
         time.sleep(0.2)
 
 
+def _rebalance(page: Page, url: str, out_dir: Path) -> None:
+    """The Rebalance page: the list of communities, then one community after a paint click."""
+    page.goto(url + "/rebalance")
+    page.locator(IDLE).wait_for(state="attached", timeout=300_000)
+    time.sleep(1)
+    page.screenshot(path=str(out_dir / "rebalance_list.png"))
+    boxes = page.get_by_test_id("stSelectbox")
+    for i, name in enumerate(("城关区", "白银路街道", "祁连社区")):
+        boxes.nth(i).click()
+        page.get_by_role("option", name=name).click()
+        page.locator(IDLE).wait_for(state="attached", timeout=120_000)
+        time.sleep(0.5)
+    view = page.get_by_test_id("stDeckGlJsonChart").first.locator("#view-default-view")
+    view.wait_for(state="visible", timeout=60_000)
+    box = view.bounding_box()
+    assert box is not None
+    x, y = box["x"] + box["width"] * 0.5, box["y"] + box["height"] * 0.5
+    page.mouse.move(x, y)
+    time.sleep(1)
+    page.mouse.click(x, y)
+    page.locator(IDLE).wait_for(state="attached", timeout=60_000)
+    time.sleep(1.5)
+    page.screenshot(path=str(out_dir / "rebalance.png"), full_page=True)
+
+
 def _pdf_pages(pdf: Path, out_dir: Path) -> None:
     """The downloaded report's pages as PNGs (report_p1.png ...), as a reader would see them."""
     import pypdfium2 as pdfium
@@ -94,6 +119,7 @@ def main(workspace: str, out: str, port: int | None = None, district: str = "城
             page.get_by_text("导出 PDF 报告").click()
         _pdf_pages(Path(download.value.path()), out_dir)
         page.set_viewport_size({"width": 1600, "height": 1000})
+        _rebalance(page, url, out_dir)
         page.goto(url + "/workspace")
         page.locator(IDLE).wait_for(state="attached", timeout=60_000)
         time.sleep(3)

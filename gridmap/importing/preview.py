@@ -25,6 +25,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sqlite3
+import zipfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,6 +34,7 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyogrio
 import shapely
 from numpy.typing import NDArray
 from scipy.spatial import cKDTree
@@ -59,6 +61,7 @@ __all__ = [
     "delete_mapping",
     "explicit_mapping",
     "guess_crs",
+    "list_parts",
     "load_mappings",
     "preview_file",
     "raw_xy",
@@ -107,8 +110,34 @@ class FilePreview:
         return self.frame.head(n)
 
 
+def list_parts(path: str | Path) -> list[str]:
+    """Worksheets of an Excel workbook, or layers of a multi-layer vector file.
+
+    Empty for files with one part (or whose parts cannot be listed: reading them then
+    gives the precise error).
+    """
+    path = Path(path)
+    suffix = path.suffix.lower()
+    try:
+        if suffix in (".xlsx", ".xlsm"):
+            with pd.ExcelFile(path, engine="openpyxl") as book:
+                names = [str(n) for n in book.sheet_names]
+        elif suffix in (".gpkg", ".fgb", ".geojson", ".json"):
+            names = [str(n) for n, _ in pyogrio.list_layers(path)]
+        else:
+            return []
+    except (ValueError, KeyError, OSError, zipfile.BadZipFile, pyogrio.errors.DataSourceError):
+        return []  # unreadable: preview_file reports it precisely
+    return names if len(names) > 1 else []
+
+
 def preview_file(
-    path: str | Path, kind: str, *, name: str | None = None, sheet: str | int | None = None
+    path: str | Path,
+    kind: str,
+    *,
+    name: str | None = None,
+    sheet: str | int | None = None,
+    layer: str | None = None,
 ) -> FilePreview:
     """Read ``path`` the way :func:`gridmap.importing.import_file` will, without importing.
 
@@ -132,7 +161,7 @@ def preview_file(
             encoding=table.encoding,
             separator=table.separator,
         )
-    gdf = read_polygons(path)
+    gdf = read_polygons(path, layer=layer)
     attrs = pd.DataFrame(gdf.drop(columns=gdf.geometry.name)).reset_index(drop=True)
     attrs = attrs.astype(object).where(attrs.notna(), "").astype(str)
     columns = [str(c) for c in attrs.columns]
@@ -418,14 +447,21 @@ def _fit(
             hits = ref.tree.query(box, predicate="intersects")
             if not len(hits):
                 hits = ref.tree.query_nearest(box)
+            # Compare with the stored polygons of about the same extent (a district with
+            # districts, not with the communities inside it).
+            b = shapely.bounds(ref.polygons[hits])
+            size = np.hypot(b[:, 2] - b[:, 0], b[:, 3] - b[:, 1])
+            x0, y0, x1, y1 = shapely.total_bounds(mine)
+            mine_size = max(float(np.hypot(x1 - x0, y1 - y0)), 1e-9)
+            order = np.argsort(np.abs(np.log(np.maximum(size, 1e-9) / mine_size)))
             best = min(
                 float(np.median(shapely.distance(shapely.boundary(ref.polygons[h]), mine)))
-                for h in hits[:20]
+                for h in hits[order[:5]]
             )
             dists.append(best)
         return inside, float(np.median(dists)) * _M_PER_DEG
     if ref.points is not None:
-        tree = _point_tree(ref.points, scale)
+        tree, scale = _point_tree(ref.points)
         d, _ = tree.query(np.column_stack([lon * scale, lat]))
         return inside, float(np.median(d) * _M_PER_DEG)
     if ref.outline is not None:
@@ -437,18 +473,23 @@ def _fit(
     return inside, float("nan")
 
 
-_POINT_TREES: dict[tuple[int, int, float], cKDTree] = {}
+_POINT_TREES: dict[tuple[int, int], tuple[cKDTree, float]] = {}
 
 
-def _point_tree(xy: NDArray[np.float64], scale: float) -> cKDTree:
-    key = (id(xy), len(xy), round(scale, 3))
-    tree = _POINT_TREES.get(key)
-    if tree is None:
+def _point_tree(xy: NDArray[np.float64]) -> tuple[cKDTree, float]:
+    """A k-d tree of stored points with longitudes scaled by cos(latitude), and the scale.
+
+    Queries must use the same scale as the tree, so it is fixed by the stored points.
+    """
+    key = (id(xy), len(xy))
+    found = _POINT_TREES.get(key)
+    if found is None:
         if len(_POINT_TREES) > 8:
             _POINT_TREES.clear()
-        tree = cKDTree(np.column_stack([xy[:, 0] * scale, xy[:, 1]]))
-        _POINT_TREES[key] = tree
-    return tree
+        scale = float(np.cos(np.radians(np.nanmean(xy[:, 1]))))
+        found = (cKDTree(np.column_stack([xy[:, 0] * scale, xy[:, 1]])), scale)
+        _POINT_TREES[key] = found
+    return found
 
 
 def _projected_candidates(x: NDArray[np.float64]) -> list[str]:
@@ -475,7 +516,7 @@ def guess_crs(
     values cannot be degrees) common projected systems of China. ``parts`` gives, for
     polygon files, the polygon each vertex belongs to. ``chosen`` (a CRS text)
     is always scored too; a suggestion is made when another candidate lands clearly
-    closer — its median distance at most half the chosen one's and at least 100 m less,
+    closer — its median distance at most half the chosen one's and at least 50 m less,
     or a much larger share inside the city.
     """
     x = np.asarray(x, dtype=float)
@@ -484,7 +525,10 @@ def guess_crs(
     x, y = x[ok], y[ok]
     if parts is not None:
         parts = np.asarray(parts)[ok]
-    projected = bool(len(x)) and bool(np.nanmedian(np.abs(x)) > 180 or np.nanmedian(np.abs(y)) > 90)
+    # Degrees (possibly swapped: a latitude column holding 103.8) stay under 180.
+    projected = bool(len(x)) and bool(
+        np.nanmedian(np.abs(x)) > 180 or np.nanmedian(np.abs(y)) > 180
+    )
     options: list[tuple[str, bool]] = []
     if projected:
         options = [(c, False) for c in _projected_candidates(x)]
@@ -540,7 +584,7 @@ def guess_crs(
         np.isfinite(best.distance_m)
         and np.isfinite(mine.distance_m)
         and best.distance_m <= 0.5 * mine.distance_m
-        and mine.distance_m - best.distance_m >= 100
+        and mine.distance_m - best.distance_m >= 50
     ):
         reason = "closer"
     elif np.isfinite(best.distance_m) and not np.isfinite(mine.distance_m):

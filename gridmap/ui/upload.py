@@ -31,12 +31,14 @@ from ..importing.preview import (
     SavedMapping,
     allowed_suffixes,
     guess_crs,
+    list_parts,
     load_mappings,
     preview_file,
     raw_xy,
     reference_for,
 )
 from ..store.gpkg import Workspace
+from .auth import audit
 
 __all__ = [
     "KEY_CATS",
@@ -66,6 +68,7 @@ KEY_SECTION = "data_section"
 KEY_KIND = "data_kind"
 KEY_UPLOADER = "data_upload"
 KEY_FILE = "data_file"
+KEY_PART = "data_part"
 KEY_CRS = "data_crs"
 KEY_EPSG = "data_epsg"
 KEY_SWAP = "data_swap"
@@ -171,13 +174,26 @@ def _stamp(path: Path) -> float:
 
 
 @st.cache_data(show_spinner=False, max_entries=6)
-def _preview(path: str, kind: str, digest: str) -> FilePreview:
-    return preview_file(path, kind)
+def _preview(path: str, kind: str, digest: str, part: str | None) -> FilePreview:
+    is_table = kind in schema.POINT_KINDS
+    return preview_file(
+        path, kind, sheet=part if is_table else None, layer=None if is_table else part
+    )
 
 
-def load_preview(stashed: Stashed, kind: str) -> FilePreview:
-    """The file as read (cached by content digest and kind). Raises GridmapError."""
-    return _preview(stashed.path, kind, stashed.digest)
+def load_preview(stashed: Stashed, kind: str, part: str | None = None) -> FilePreview:
+    """The file as read (cached by content digest, kind and sheet/layer). Raises GridmapError."""
+    return _preview(stashed.path, kind, stashed.digest, part)
+
+
+@st.cache_data(show_spinner=False, max_entries=6)
+def _parts(path: str, digest: str) -> list[str]:
+    return list_parts(path)
+
+
+def file_parts(stashed: Stashed) -> list[str]:
+    """Worksheets or layers to choose from (empty when the file has one)."""
+    return _parts(stashed.path, stashed.digest)
 
 
 @st.cache_resource(show_spinner=False, max_entries=6)
@@ -268,20 +284,13 @@ def _saved(path: str, stamp: float, kind: str) -> list[SavedMapping]:
 
 
 # --- actions -----------------------------------------------------------------------------------
-def current_user() -> str:
-    """Who acts: the signed-in user if the app has one, else a proxy header, else 'app'."""
-    for key in ("user", "username", "auth_user"):
-        value = st.session_state.get(key)
-        if isinstance(value, str) and value:
-            return value
-    try:
-        headers = st.context.headers
-        for h in ("X-Remote-User", "X-Forwarded-User", "Remote-User"):
-            if headers.get(h):
-                return str(headers.get(h))
-    except (AttributeError, RuntimeError):
-        pass
-    return "app"
+def current_user(ws_path: Path) -> str:
+    """Who acts: the signed-in user (``local`` when the workspace runs without logins)."""
+    from .auth import LOCAL
+    from .auth import current_user as signed_in
+
+    user = signed_in(ws_path) or LOCAL
+    return user.username
 
 
 def run_import(
@@ -293,6 +302,7 @@ def run_import(
     mapping: dict[str, str],
     categories: dict[str, str] | None,
     set_values: dict[str, str],
+    part: str | None = None,
     progress: Any = None,
 ) -> dict[str, Any]:
     """Import and return what the page shows: counts, notes, rejects, validation.
@@ -311,9 +321,25 @@ def run_import(
         category_mapping=categories or None,
         set_values=set_values or None,
         draft=kind == "grids",
+        sheet=part if kind in schema.POINT_KINDS else None,
+        layer=None if kind in schema.POINT_KINDS else part,
         rejects_path=rejects_dir / f"{kind}-{Path(stashed.name).stem}-{stamp}.csv",
-        user=current_user(),
+        user=current_user(ws_path),
         progress=progress,
+    )
+    audit(
+        ws_path,
+        "import",
+        target=stashed.name,
+        version=report.version,
+        detail={
+            "kind": kind,
+            "crs": report.crs,
+            "rows_read": report.rows_read,
+            "imported": report.imported,
+            "rejected": report.rejected,
+            "unclassified": report.unclassified,
+        },
     )
     issues = report.issues
     problems = None
@@ -335,6 +361,7 @@ def publish_draft(ws_path: Path, version: int, effective: dt.date) -> None:
     from ..analytics.rebalance import publish_version
 
     publish_version(Workspace(ws_path), version, effective)
+    audit(ws_path, "publish", version=version, detail={"effective": effective.isoformat()})
 
 
 def crs_options(preview: FilePreview) -> list[str]:
@@ -355,9 +382,82 @@ def crs_text(choice: str, epsg: str, preview: FilePreview) -> str | None:
     return choice
 
 
-def rejects_csv(issues: pd.DataFrame) -> bytes:
-    """The rejects table as a UTF-8 CSV with BOM (opens correctly in Excel)."""
-    return issues.to_csv(index=False).encode("utf-8-sig")
+#: English reason prefixes of the importers (gridmap.io.rejects) -> i18n keys.
+_REASONS: tuple[tuple[str, str], ...] = (
+    ("no coordinates (0, 0", "data.reason.zero"),
+    ("no coordinates", "data.reason.no_xy"),
+    ("unparseable coordinates", "data.reason.bad_xy"),
+    ("coordinates out of range", "data.reason.range"),
+    ("outside China", "data.reason.china"),
+    ("cannot convert", "data.reason.convert"),
+    ("outside the city", "data.reason.city"),
+    ("missing time", "data.reason.no_time"),
+    ("unparseable time", "data.reason.bad_time"),
+    ("unparseable date", "data.reason.bad_time"),
+    ("closed before it occurred", "data.reason.closed_before"),
+    ("missing id", "data.reason.no_id"),
+    ("duplicate id (already in the workspace)", "data.reason.dup_ws"),
+    ("duplicate id", "data.reason.dup_id"),
+    ("missing code", "data.reason.no_code"),
+    ("duplicate code", "data.reason.dup_code"),
+    ("missing level", "data.reason.no_level"),
+    ("unknown", "data.reason.unknown"),
+    ("not a number", "data.reason.number"),
+    ("not a whole number", "data.reason.number"),
+    ("no geometry", "data.reason.no_geom"),
+    ("not a polygon", "data.reason.not_polygon"),
+    ("invalid geometry repaired", "data.reason.repaired"),
+    ("invalid geometry with no area", "data.reason.no_area"),
+    ("cannot split into columns", "data.reason.split"),
+)
+_ACTIONS = {
+    "rejected": "data.action.rejected",
+    "kept, value cleared": "data.action.cleared",
+    "kept, repaired": "data.action.repaired",
+}
+
+
+def reason_text(reason: str, lang: str) -> str:
+    """An importer's reason in the user's language; details (allowed values, rows) kept."""
+    from ..i18n import t
+
+    if lang != "zh":
+        return reason
+    for prefix, key in _REASONS:
+        if reason.startswith(prefix):
+            if key in _SELF_CONTAINED:
+                return t(key, lang)
+            rest = reason[len(prefix) :].strip()
+            rest = re.sub(r"\(first at row (\d+)\)", r"（首次出现在第 \1 行）", rest)
+            rest = re.sub(r"\(allowed: ", "（允许：", rest)
+            return t(key, lang) + (f" {rest}" if rest else "")
+    return reason
+
+
+#: Reasons whose Chinese text already says everything the English tail adds.
+_SELF_CONTAINED = frozenset(
+    {"data.reason.zero", "data.reason.range", "data.reason.china", "data.reason.city"}
+)
+
+
+def action_text(action: str, lang: str) -> str:
+    from ..i18n import t
+
+    key = _ACTIONS.get(action)
+    return t(key, lang) if key else action
+
+
+def rejects_csv(issues: pd.DataFrame, lang: str = "en") -> bytes:
+    """The rejects table as a UTF-8 CSV with BOM (opens correctly in Excel).
+
+    The importer's columns stay as they are (the same file ``gridmap import`` writes); in
+    Chinese a translated reason column is added for the operator.
+    """
+    out = issues.copy()
+    if lang == "zh" and len(out):
+        out["原因"] = out["reason"].astype(str).map(lambda r: reason_text(r, lang))
+        out["处理"] = out["action"].astype(str).map(lambda a: action_text(a, lang))
+    return out.to_csv(index=False).encode("utf-8-sig")
 
 
 def kinds() -> tuple[str, ...]:
@@ -369,9 +469,57 @@ SAMPLE_RGB = (220, 30, 30)
 PROBLEM_RGB = (215, 25, 28)
 
 
+@st.cache_data(show_spinner=False, max_entries=16)
+def _payload(path: str, stamp: float, layer: str, level: str | None, props: tuple[str, ...]) -> Any:
+    from ..viz import geojson_payload
+    from .data import load_layer
+
+    gdf = load_layer(Path(path), layer)
+    if level is not None and len(gdf):
+        gdf = gdf[gdf["level"] == level]
+    return geojson_payload(gdf, properties=list(props)) if len(gdf) else None
+
+
+def outline_layer(
+    ws_path: Path,
+    layer: str,
+    level: str | None,
+    *,
+    layer_id: str,
+    properties: tuple[str, ...],
+    line_rgb: list[int],
+    line_width_px: float,
+    fill_rgba: list[int] | None = None,
+    pickable: bool = False,
+) -> Any:
+    """An outline layer of a stored layer (admin level or grids in force), payload cached.
+
+    The same drawing as :func:`gridmap.viz.boundary_layer`; the simplified GeoJSON is
+    cached by the workspace file time, so reruns of the page do not rebuild it.
+    """
+    import pydeck as pdk
+
+    data = _payload(str(ws_path), _stamp(ws_path), layer, level, properties)
+    if data is None:
+        return None
+    return pdk.Layer(
+        "GeoJsonLayer",
+        id=layer_id,
+        data=data,
+        stroked=True,
+        filled=fill_rgba is not None,
+        get_fill_color=fill_rgba or [0, 0, 0, 0],
+        get_line_color=line_rgb,
+        get_line_width=0,
+        line_width_min_pixels=line_width_px,
+        pickable=pickable,
+        auto_highlight=pickable,
+    )
+
+
 def _context_layers(ws_path: Path) -> tuple[list[Any], Any]:
     """Outlines of the workspace's districts (else communities, else grids) and their frame."""
-    from ..viz import LEVEL_COLOURS, boundary_layer
+    from ..viz import LEVEL_COLOURS
     from .data import load_layer
 
     layers: list[Any] = []
@@ -384,13 +532,14 @@ def _context_layers(ws_path: Path) -> tuple[list[Any], Any]:
             part = admin[admin["level"] == level]
             if len(part):
                 layers.append(
-                    boundary_layer(
-                        part,
+                    outline_layer(
+                        ws_path,
+                        "admin",
+                        level,
                         layer_id=f"ctx-{level}",
-                        properties=["code", "name"],
+                        properties=("code", "name"),
                         line_rgb=LEVEL_COLOURS[level],
                         line_width_px=2.0 if level == "district" else 0.6,
-                        pickable=False,
                     )
                 )
                 frame = part if frame is None else frame
@@ -398,13 +547,14 @@ def _context_layers(ws_path: Path) -> tuple[list[Any], Any]:
         grids = load_layer(ws_path, "grids")
         if len(grids):
             layers.append(
-                boundary_layer(
-                    grids,
+                outline_layer(
+                    ws_path,
+                    "grids",
+                    None,
                     layer_id="ctx-grids",
-                    properties=["code"],
+                    properties=("code",),
                     line_rgb=LEVEL_COLOURS["grid"],
                     line_width_px=0.8,
-                    pickable=False,
                 )
             )
             frame = grids
@@ -546,7 +696,15 @@ def problem_deck(ws_path: Path, version: int, problems: Any, selected: int | Non
     if selected is not None and 0 <= selected < len(probs):
         row = probs.iloc[selected]
         geom = row.geometry if row.geometry is not None else shapely.Point(row.lon, row.lat)
-        box = gpd.GeoDataFrame(geometry=[shapely.buffer(geom.envelope, 0.002)], crs=4326)
+        box = gpd.GeoDataFrame(geometry=[shapely.buffer(geom.envelope, 0.008)], crs=4326)
+        layers.append(
+            point_layer(
+                [{"lon": round(float(row.lon), 6), "lat": round(float(row.lat), 6)}],
+                layer_id="problem-selected",
+                rgb=(255, 200, 0),
+                radius_px=9,
+            )
+        )
         view = view_for(box, width_px=700, height_px=460)
     else:
         view = view_for(grids if len(grids) else probs, width_px=700, height_px=460)

@@ -196,7 +196,12 @@ def test_gbk_gcj02_csv_preview_suggest_fix_import_and_reuse(
     assert inc["grid_code"].notna().all() and len(inc) == 8
     assert set(inc.loc[inc["category_source"] == "犬只扰民", "category"]) == {"urban_management"}
     log = Workspace(workspace).import_log().iloc[-1]
-    assert log["file"].endswith("热线事件-3月.csv") and log["user"] == "app"
+    assert log["file"].endswith("热线事件-3月.csv") and log["user"] == "local"
+    from gridmap.security import AuditLog
+
+    entries = AuditLog(workspace).read()
+    done = entries[entries["action"] == "import"].iloc[-1]
+    assert done["target"] == "热线事件-3月.csv" and '"rejected": 4' in done["detail"]
     assert (log["rows_read"], log["imported"], log["rejected"]) == (12, 8, 4)
 
     # Next month: same platform, new file; the saved mapping restores CRS and categories.
@@ -461,3 +466,70 @@ def _red_pixels(png: bytes) -> np.ndarray:
 def _red_centroid(png: bytes) -> tuple[float, float]:
     ys, xs = np.nonzero(_red_pixels(png))
     return float(xs.mean()), float(ys.mean())
+
+
+def _texts(at: AppTest) -> list[str]:
+    out: list[str] = []
+    for kind in (
+        "markdown",
+        "caption",
+        "subheader",
+        "title",
+        "info",
+        "warning",
+        "success",
+        "error",
+    ):
+        out += [str(e.value) for e in getattr(at, kind)]
+    for kind in ("selectbox", "button", "radio", "text_input", "checkbox", "metric"):
+        out += [str(e.label) for e in getattr(at, kind)]
+    return out
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_every_string_is_translated(
+    lang: str, workspace: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """No i18n key shows through untranslated, in any state of the page, in either language."""
+    at = app_for(workspace, monkeypatch).run()
+    at.switch_page("app_pages/workspace.py").run()
+    at.sidebar.radio(key="lang").set_value(lang).run()
+    seen: list[str] = []
+    for section in ("overview", "export", "import"):
+        at.radio(key="data_section").set_value(section).run()
+        seen += _texts(at)
+    src = tmp_path / "hotline.csv"
+    gbk_hotline_csv(src)
+    give_file(at, src, "incidents", tmp_path)
+    seen += _texts(at)
+    at.button(key="data_import").click().run()
+    seen += _texts(at)
+    assert not at.exception
+    leaked = [s for s in seen if "data." in s or "layer." in s]
+    assert leaked == []
+    if lang == "en":
+        assert "Rows read" in seen, seen
+        assert not any("导入" in x for x in seen)
+
+
+def test_excel_with_a_cover_sheet_choose_the_data_sheet(
+    workspace: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    src = tmp_path / "hotline.csv"
+    frame = gbk_hotline_csv(src)
+    book = tmp_path / "台账.xlsx"
+    with pd.ExcelWriter(book) as xw:
+        pd.DataFrame({"说明": ["本表由区网格中心导出"]}).to_excel(
+            xw, sheet_name="封面", index=False
+        )
+        frame.to_excel(xw, sheet_name="事件明细", index=False)
+    at = data_page(workspace, monkeypatch)
+    give_file(at, book, "incidents", tmp_path)
+    assert at.selectbox(key="data_part").options == ["封面", "事件明细"]
+    assert at.selectbox(key="data_map_lon").value == ""  # the cover sheet has no coordinates
+    at.selectbox(key="data_part").set_value("事件明细").run()
+    assert at.selectbox(key="data_map_lon").value == "经度"
+    at.selectbox(key="data_crs").set_value("gcj02").run()
+    at.button(key="data_import").click().run()
+    m = metrics(at)
+    assert (m["读取行数"], m["已导入"], m["拒绝"]) == (12, 8, 4)
