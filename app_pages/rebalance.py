@@ -18,6 +18,7 @@ from gridmap.ui import Timer, load_hierarchy, load_layer, state
 from gridmap.ui.auth import audit
 from gridmap.ui.cards import rescope_to
 from gridmap.ui.rebalance import (
+    assignment_csv,
     clear_session,
     community_overview,
     get_session,
@@ -377,5 +378,18 @@ with Timer("rebalance.total") as total:
                 file_name=f"grids_v{chosen}.gpkg",
                 mime="application/geopackage+sqlite3",
                 key="reb_export",
+            )
+
+            def _assignment(version: int) -> bytes:
+                table = assignment_csv(ws, version)
+                audit(path, "export", target=f"assignment_v{version}.csv", version=version)
+                return table
+
+            st.download_button(
+                t("reb.export.assignment", L, v=chosen),
+                functools.partial(_assignment, int(chosen)),
+                file_name=f"assignment_v{chosen}.csv",
+                mime="text/csv",
+                key="reb_export_assignment",
             )
 st.caption(t("server.time", L, ms=f"{total.ms:.0f}"))

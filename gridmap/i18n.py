@@ -705,6 +705,7 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "reb.cmp.households_a": ("现行户数", "Households now"),
     "reb.cmp.households_b": ("草稿户数", "Households in draft"),
     "reb.cmp.delta": ("户数变化", "Change in households"),
+    "reb.export.assignment": ("导出版本 {v} 的单元归属表（CSV）", "Export version {v} unit → grid table (CSV)"),
     "reb.export": (
         "导出版本 {v}（GeoPackage，可在 QGIS 打开）",
         "Export version {v} (GeoPackage, opens in QGIS)",

@@ -28,6 +28,7 @@ from .data import _stamp
 
 __all__ = [
     "PALETTE",
+    "assignment_csv",
     "clear_session",
     "community_overview",
     "get_session",
@@ -91,6 +92,12 @@ def clear_session(path: Path, community: str, band: tuple[int, int] | None) -> N
     st.session_state.get(state.KEY_REBALANCE_SESSIONS, {}).pop(
         session_key(path, community, band), None
     )
+
+
+def assignment_csv(ws: Workspace, version: int) -> bytes:
+    """The unit -> grid table of a version (what `gridmap plan export` writes), UTF-8 + BOM."""
+    table = rb.assignment_frame(rb.base_plan(rb.load_problem(ws, version=version)))
+    return table.to_csv(index=False).encode("utf-8-sig")
 
 
 def redraw_locked(session: rb.EditSession, community: str) -> rb.Plan:

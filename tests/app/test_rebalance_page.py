@@ -85,6 +85,11 @@ def test_apply_undo_redo_save_and_publish(
     assert [(v.version, v.status) for v in ws.grid_versions()] == [(1, "published"), (2, "draft")]
     assert len(ws.read_grids(2)) == 3 and len(ws.read_grids()) == 4  # nothing in force changed
     assert any("新增 0 个网格，撤销 1 个，调整 1 个" in m.value for m in at.markdown)
+    from gridmap.ui.rebalance import assignment_csv
+
+    draft = assignment_csv(ws, 2).decode("utf-8-sig").splitlines()
+    assert draft[0] == "unit_code,grid_code,community,households,estimate"
+    assert {line.split(",")[1] for line in draft[1:]} == {"B", "C", "D"}  # A merged into B
     _button(at, "发布").click().run()
     assert not at.exception
     assert [(v.version, v.status) for v in ws.grid_versions()] == [
