@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from gridmap.analytics.coverage import keyarea_card
 from gridmap.analytics.incidents import select
 from gridmap.errors import GridmapError
 from gridmap.i18n import t
@@ -213,21 +214,45 @@ with Timer("coverage.total") as total:
                     )
                 )
         elif what and what[0] == "keyarea":
-            row = result.keyareas[result.keyareas["code"] == what[1]]
-            if len(row):
-                r = row.iloc[0]
-                kind = KEYAREA_KINDS.label(r["kind"], L) if r["kind"] else ""
-                text = t(
-                    "coverage.keyarea.card",
-                    L,
-                    name=r["name"],
-                    kind=kind,
-                    pct=pct(float(r["coverage_share"])),
-                    target=pct(float(r["target"])),
+            card = keyarea_card(result, load_layer(path, "keyareas"), what[1])
+            kind = KEYAREA_KINDS.label(card["kind"], L) if card["kind"] else ""
+            with st.container(border=True, key="keyarea_card"):
+                st.subheader(f"{card['name']}")
+                st.caption(f"{kind} · {card['code']}")
+                a, b = st.columns(2)
+                a.metric(
+                    t("coverage.ka.share", L),
+                    pct(card["coverage_share"]),
+                    help=t(
+                        "coverage.ka.m2",
+                        L,
+                        covered=f"{card['covered_m2']:,.0f}",
+                        area=f"{card['area_m2']:,.0f}",
+                    ),
                 )
-                (st.success if r["compliant"] else st.error)(text)
-                if r["grid_code"]:
-                    what = ("grid", str(r["grid_code"]))
+                b.metric(t("coverage.ka.target", L), pct(card["target"]))
+                st.caption(
+                    t(
+                        "coverage.ka.m2",
+                        L,
+                        covered=f"{card['covered_m2']:,.0f}",
+                        area=f"{card['area_m2']:,.0f}",
+                    )
+                )
+                if card["compliant"]:
+                    st.success(t("coverage.ka.ok", L))
+                else:
+                    st.error(t("coverage.ka.short", L, m2=f"{card['short_m2']:,.0f}"))
+                st.caption(
+                    t(
+                        "coverage.ka.cameras",
+                        L,
+                        online=card["cameras_online"],
+                        offline=card["cameras_offline"],
+                    )
+                )
+            if card["grid_code"]:
+                what = ("grid", str(card["grid_code"]))
         code = what[1] if what and what[0] == "grid" else None
         table = load_incidents(path)
         show_grid_card(

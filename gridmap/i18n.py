@@ -442,9 +442,14 @@ _STRINGS: dict[str, tuple[str, str]] = {
         "盲区 #{rank}：{cells} 个单元，{hh} 户，未覆盖风险 {risk}；涉及网格 {grids}",
         "Blind spot #{rank}: {cells} cells, {hh} households, unseen risk {risk}; grids {grids}",
     ),
-    "coverage.keyarea.card": (
-        "{name}（{kind}）：覆盖率 {pct}，目标 {target}",
-        "{name} ({kind}): coverage {pct}, target {target}",
+    "coverage.ka.share": ("视频覆盖率", "Coverage"),
+    "coverage.ka.target": ("目标", "Target"),
+    "coverage.ka.m2": ("已覆盖 {covered} / {area} m²", "{covered} of {area} m² covered"),
+    "coverage.ka.ok": ("已达标", "At target"),
+    "coverage.ka.short": ("未达标：还差 {m2} m²", "Below target: {m2} m² short"),
+    "coverage.ka.cameras": (
+        "能看到此区域的摄像机：在线 {online} 台，离线 {offline} 台",
+        "Cameras reaching it: {online} online, {offline} offline",
     ),
     "coverage.offline": ("离线摄像机 {n} 台（不计入覆盖）", "{n} offline cameras (not counted)"),
     "coverage.redundant": (
@@ -705,7 +710,10 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "reb.cmp.households_a": ("现行户数", "Households now"),
     "reb.cmp.households_b": ("草稿户数", "Households in draft"),
     "reb.cmp.delta": ("户数变化", "Change in households"),
-    "reb.export.assignment": ("导出版本 {v} 的单元归属表（CSV）", "Export version {v} unit → grid table (CSV)"),
+    "reb.export.assignment": (
+        "导出版本 {v} 的单元归属表（CSV）",
+        "Export version {v} unit → grid table (CSV)",
+    ),
     "reb.export": (
         "导出版本 {v}（GeoPackage，可在 QGIS 打开）",
         "Export version {v} (GeoPackage, opens in QGIS)",

@@ -62,6 +62,7 @@ __all__ = [
     "coverage_by_level",
     "coverage_share",
     "footprint_polygons",
+    "keyarea_card",
     "measure_coverage",
     "risk_weights",
     "scope_summary",
@@ -1305,4 +1306,57 @@ def scope_summary(result: CoverageResult, grid_codes: frozenset[str] | None) -> 
         # A zone may reach over the area's edge: count only its cells inside the area.
         "gap_households": float(c.loc[c["gap_zone"] > 0, "households"].sum()),
         "gap_risk": float(c.loc[c["gap_zone"] > 0, "uncovered_risk"].sum()),
+    }
+
+
+def keyarea_card(result: CoverageResult, keyareas: gpd.GeoDataFrame, code: str) -> dict[str, Any]:
+    """What a key-area card shows: coverage against target with its m², and the cameras.
+
+    ``keyareas`` is the workspace's key-area layer (EPSG:4326). Returns ``code``, ``name``,
+    ``kind``, ``area_m2``, ``covered_m2``, ``coverage_share``, ``target``, ``compliant``,
+    ``short_m2`` (area still to cover to reach the target), ``cameras_online`` (online cameras
+    whose footprint reaches the area), ``cameras_offline`` (offline ones that would) and
+    ``grid_code``.
+
+    Raises
+    ------
+    SchemaError
+        If ``code`` is not a key area of the result.
+    """
+    rows = result.keyareas[result.keyareas["code"].astype(str) == str(code)]
+    if rows.empty:
+        raise SchemaError(f"key area {code!r}: not in the workspace")
+    row = rows.iloc[0]
+    area = float(row["area_m2"])
+    share = float(row["coverage_share"])
+    target = float(row["target"])
+    fp = result.footprints
+    crs = _crs_of(fp)
+    shape = keyareas.loc[keyareas[schema.CODE].astype(str) == str(code)].to_crs(crs)
+    seen_on = seen_off = 0
+    if len(shape) and len(fp):
+        geom = shape.geometry.iloc[0]
+        # Only cameras within their range of the area can reach it: a cheap distance filter
+        # before building any sector.
+        pts = shapely.points(fp["x_m"].to_numpy(float), fp["y_m"].to_numpy(float))
+        near = shapely.distance(pts, geom) <= fp[schema.RANGE_M].to_numpy(float)
+        if near.any():
+            polys = footprint_polygons(fp[near], metric=True)
+            reach = shapely.intersects(polys.to_numpy(), geom)
+            online = fp.loc[near, "online"].to_numpy(bool)
+            seen_on = int((reach & online).sum())
+            seen_off = int((reach & ~online).sum())
+    return {
+        "code": str(code),
+        "name": row.get("name"),
+        "kind": row.get("kind"),
+        "area_m2": area,
+        "covered_m2": area * share,
+        "coverage_share": share,
+        "target": target,
+        "compliant": bool(row["compliant"]),
+        "short_m2": max(0.0, (target - share) * area),
+        "cameras_online": seen_on,
+        "cameras_offline": seen_off,
+        "grid_code": row.get("grid_code"),
     }

@@ -265,6 +265,28 @@ def test_analysis_of_the_block() -> None:
     assert (zone_cells["coverage_share"] <= 0.5).all()
 
 
+def test_keyarea_card_counts_area_and_the_cameras_that_reach_it() -> None:
+    from gridmap.analytics.coverage import keyarea_card
+
+    from ..conftest import squares_2x2
+
+    c, ka = camera_layers()
+    r = analyse_coverage(squares_2x2(), c, keyareas=ka, settings=CoverageSettings(res=11))
+    school = keyarea_card(r, ka, "KA1")  # inside K1's 80 m disc
+    assert school["compliant"] and school["short_m2"] == 0
+    assert school["area_m2"] == pytest.approx(3600, rel=0.01)
+    assert school["covered_m2"] == pytest.approx(school["area_m2"] * school["coverage_share"])
+    assert (school["cameras_online"], school["cameras_offline"]) == (1, 1)  # K1; K3 reaches it
+    hospital = keyarea_card(r, ka, "KA2")  # only the offline K3 (and K1's edge) reach it
+    assert not hospital["compliant"]
+    assert hospital["short_m2"] == pytest.approx(
+        (hospital["target"] - hospital["coverage_share"]) * hospital["area_m2"]
+    )
+    assert hospital["cameras_offline"] == 1
+    with pytest.raises(SchemaError, match="key area 'nope'"):
+        keyarea_card(r, ka, "nope")
+
+
 def test_risk_weights_move_the_gaps_and_rollups() -> None:
     from ..conftest import squares_2x2
 

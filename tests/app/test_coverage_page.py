@@ -81,7 +81,8 @@ def test_layers_sites_and_grid_card(
     at.pills(key="coverage_layers").set_value(["footprints"]).run()
     footprints = deck_layers(at)["cov-footprints"]["data"]["features"]
     assert len(footprints) == 2  # the offline camera is not drawn
-    # Click-through: a key area opens its line and the card of its grid.
+    # Click-through: a key area opens its card (coverage vs target, m² short, cameras) and
+    # the card of the grid it lies in.
     at.session_state["coverage_map"] = {
         "selection": {
             "indices": {"cov-keyareas": [1]},
@@ -92,8 +93,11 @@ def test_layers_sites_and_grid_card(
     }
     at.run()
     assert not at.exception
-    assert any("医院" in e.value and "目标 100.0%" in e.value for e in at.error)
-    assert {m.label: m.value for m in at.metric}["户数"] == "300"  # grid D's card
+    assert any(s.value == "医院" for s in at.subheader)
+    assert any(e.value.startswith("未达标：还差") for e in at.error)
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["目标"] == "100.0%" and metrics["户数"] == "300"  # and grid D's card
+    assert any("离线 1 台" in c.value for c in at.caption)
 
 
 def test_workspace_without_cameras_is_one_message(
