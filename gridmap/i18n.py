@@ -751,7 +751,11 @@ _STRINGS: dict[str, tuple[str, str]] = {
         "{start} 至 {end}（{days} 天），对比上期 {pstart} 至 {pend}",
         "{start} to {end} ({days} days), compared with {pstart} to {pend}",
     ),
-    "cockpit.meeting": ("会议模式（大字、全屏）", "Meeting mode (large type, full screen)"),
+    "cockpit.meeting": ("会议模式（大字、全屏）", "Meeting mode"),
+    "cockpit.top.numbers": (
+        "{n} 件 / {hh} 户 · 千户事件率 {rate}",
+        "{n} incidents / {hh} households · {rate} per 1,000 households",
+    ),
     "cockpit.map": ("显著热点（Gi*，FDR 校正）", "Significant hot spots (Gi*, FDR-corrected)"),
     "cockpit.map.emerging": ("新出现 / 加剧的热点", "New and intensifying hot spots"),
     "cockpit.top": ("风险最高的 {n} 个网格", "The {n} highest-risk grids"),

@@ -22,7 +22,7 @@ from ..analytics.trends import trend_label
 from ..i18n import t
 from ..indexing import cells_to_polygons, str_to_cells
 from ..viz import HOTSPOT_RGB, QUIET_RGB, TREND_RGB
-from .text import kpi_text
+from .text import kpi_text, top_numbers
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -296,13 +296,7 @@ def draw_top(
     y = 1.0
     step = 1.0 / max(rows, len(top))
     for rank, (_code, row) in enumerate(top.iterrows(), start=1):
-        hh = row["households"]
-        hh_text = "–" if hh != hh else f"{hh:,.0f}"  # NaN check without numpy
-        head = (
-            f"{rank}. {row['name']}   {row['incidents']:,.0f} {t('count.unit', lang)}"
-            f" / {hh_text} {t('cockpit.col.households', lang)} · "
-            f"{t('kpi.rate', lang)} {row['rate_eb']:,.0f}"
-        )
+        head = f"{rank}. {row['name']}   {top_numbers(row, lang)}"
         ax.text(
             0,
             y,

@@ -6,12 +6,16 @@ the same thing.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
 
 from ..analytics.cockpit import Cockpit, Kpi
 from ..i18n import t
 
-__all__ = ["KpiText", "kpi_text"]
+__all__ = ["KpiText", "kpi_text", "top_numbers"]
 
 
 @dataclass(frozen=True)
@@ -82,4 +86,17 @@ def kpi_text(k: Kpi, cockpit: Cockpit, lang: str) -> KpiText:
         detail=_detail(k, cockpit, lang),
         change=_change(k, lang),
         tone=tone,
+    )
+
+
+def top_numbers(row: Mapping[str, Any] | pd.Series, lang: str) -> str:
+    """A top grid's numbers with their denominators: incidents / households · rate."""
+    hh = row["households"]
+    missing = hh is None or hh != hh  # None or NaN
+    return t(
+        "cockpit.top.numbers",
+        lang,
+        n=f"{row['incidents']:,.0f}",
+        hh="–" if missing else f"{hh:,.0f}",
+        rate=f"{row['rate_eb']:,.0f}",
     )

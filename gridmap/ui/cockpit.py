@@ -6,7 +6,6 @@ import html
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
 import pydeck as pdk
 import streamlit as st
 
@@ -17,7 +16,7 @@ from ..analytics.incidents import IncidentFilter
 from ..analytics.trends import trend_label
 from ..i18n import t
 from ..report.from_workspace import area_name
-from ..report.text import kpi_text
+from ..report.text import kpi_text, top_numbers
 from ..viz import (
     HOTSPOT_RGB,
     QUIET_RGB,
@@ -117,12 +116,7 @@ def top_list_html(cockpit: Cockpit, lang: str) -> str:
         return f"<p>{html.escape(t('cockpit.top.none', lang, m=cockpit.min_count))}</p>"
     items = []
     for _code, row in top.iterrows():
-        hh = row["households"]
-        hh_text = "–" if pd.isna(hh) else f"{hh:,.0f}"
-        numbers = (
-            f"{row['incidents']:,.0f} {t('count.unit', lang)} / {hh_text} "
-            f"{t('cockpit.col.households', lang)} · {t('kpi.rate', lang)} {row['rate_eb']:,.0f}"
-        )
+        numbers = top_numbers(row, lang)
         why = html.escape(str(row[f"sentence_{lang}"]))
         items.append(
             f"<li><b>{html.escape(str(row['name']))}</b> "
