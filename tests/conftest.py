@@ -86,6 +86,15 @@ def points_in(
     return rng.uniform(x0, x1, n), rng.uniform(y0, y1, n)
 
 
+def shared_file(*parts: str) -> Path:
+    """A file of ``../shared/data``; the test is skipped where that folder is not beside the
+    checkout (a clean clone elsewhere), as the other tests on shared data are."""
+    path = SHARED.joinpath(*parts)
+    if not path.exists():
+        pytest.skip(f"shared data not present: {path}")
+    return path
+
+
 def require(env: str) -> bool:
     """True when CI demands a resource (then a missing one fails instead of skipping)."""
     return os.environ.get(env, "") == "1"

@@ -27,7 +27,7 @@ from gridmap.importing.preview import (
 )
 from gridmap.store.gpkg import Workspace
 
-from .conftest import ORIGIN, SHARED, UTM48N
+from .conftest import ORIGIN, UTM48N, shared_file
 
 
 def _points_in_block(n: int = 40, seed: int = 5) -> tuple[np.ndarray, np.ndarray]:
@@ -122,7 +122,7 @@ def test_preview_reads_gbk_csv_and_samples_under_a_crs(tmp_path: Path) -> None:
 
 
 def test_preview_of_nyc_state_plane_feet() -> None:
-    pv = preview_file(SHARED / "real" / "nyc" / "nypdsector_raw.shp", "grids")
+    pv = preview_file(shared_file("real", "nyc", "nypdsector_raw.shp"), "grids")
     assert pv.file_crs == "EPSG:2263" and pv.n_rows == 303 and pv.auto == {"code": "SECTOR"}
     polys = sample_polygons(pv, None)
     x0, y0, x1, y1 = polys.total_bounds

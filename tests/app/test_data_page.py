@@ -27,12 +27,9 @@ from gridmap.crs import wgs84_to_gcj02
 from gridmap.store.gpkg import Workspace
 from gridmap.ui.upload import UploadError, stash_bytes
 
-from ..conftest import ORIGIN, SHARED, UTM48N, require
+from ..conftest import ORIGIN, UTM48N, require, shared_file
 from .server import BROWSER_ARGS, CHROMIUM, IDLE, running_app
 from .test_app import app_for
-
-NYC = SHARED / "real" / "nyc"
-MEDELLIN = SHARED / "real" / "misc_crimemapping" / "medellin_homicides.csv"
 
 
 # --- helpers --------------------------------------------------------------------------------
@@ -114,7 +111,8 @@ def nyc_zip(tmp: Path) -> Path:
     out = tmp / "nypdsector.zip"
     with zipfile.ZipFile(out, "w") as zf:
         for ext in ("shp", "shx", "dbf", "prj", "cpg"):
-            zf.write(NYC / f"nypdsector_raw.{ext}", arcname=f"nypdsector.{ext}")
+            src = shared_file("real", "nyc", f"nypdsector_raw.{ext}")
+            zf.write(src, arcname=f"nypdsector.{ext}")
     return out
 
 
@@ -271,7 +269,7 @@ def test_nyc_simplified_sectors_report_repaired_geometries(
 ) -> None:
     ws = tmp_path / "nyc.gpkg"
     at = data_page(ws, monkeypatch)
-    give_file(at, NYC / "nypd_sector_simplified.geojson", "grids", tmp_path)
+    give_file(at, shared_file("real", "nyc", "nypd_sector_simplified.geojson"), "grids", tmp_path)
     at.button(key="data_import").click().run()
     m = metrics(at)
     assert m["几何已修复"] == 5 and m["读取行数"] == 303
@@ -285,7 +283,8 @@ def test_medellin_csv_semicolons_comma_decimals(
 ) -> None:
     ws = tmp_path / "med.gpkg"
     at = data_page(ws, monkeypatch)
-    give_file(at, MEDELLIN, "incidents", tmp_path)
+    medellin = shared_file("real", "misc_crimemapping", "medellin_homicides.csv")
+    give_file(at, medellin, "incidents", tmp_path)
     caption = " ".join(c.value for c in at.caption)
     assert "9,360 行" in caption and "分隔符 ;" in caption
     assert at.selectbox(key="data_map_lon").value == "longitud"
