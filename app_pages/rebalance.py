@@ -14,16 +14,18 @@ from gridmap.analytics import rebalance as rb
 from gridmap.exporting import export_layer
 from gridmap.i18n import t
 from gridmap.store.gpkg import Workspace
-from gridmap.ui import Timer, load_hierarchy, load_layer, state
-from gridmap.ui.auth import audit
+from gridmap.ui import Timer, load_hierarchy, state
+from gridmap.ui.auth import audit, user_name
 from gridmap.ui.cards import rescope_to
 from gridmap.ui.rebalance import (
     assignment_csv,
     clear_session,
     community_overview,
     get_session,
+    mark_saved,
     put_session,
     redraw_locked,
+    session_since,
     unit_layers,
 )
 from gridmap.ui.sidebar import page_scope
@@ -313,11 +315,23 @@ with Timer("rebalance.total") as total:
         t("reb.save", L), type="primary", disabled=not plan.moved().any(), icon=":material/save:"
     ):
         try:
-            grids_all = load_layer(path, "grids")
-            new_grids = rb.plan_grids(plan, grids_all, simplify_m=1.0)
-            version = rb.save_draft(ws, new_grids, author="app", note=note or h.name(community))
+            # The version this session started from, whatever is in force by now.
+            grids_base = ws.read_grids(plan.problem.base_version)
+            new_grids = rb.plan_grids(plan, grids_base, simplify_m=1.0)
+            version = rb.save_draft(
+                ws,
+                new_grids,
+                author=user_name(path),
+                note=note or h.name(community),
+                communities=plan.changed_communities(),
+                since=session_since(path, community, band),
+            )
+            mark_saved(path, community, band, version)
             audit(path, "save draft", target=community, version=version, detail={"note": note})
             st.success(t("reb.saved", L, v=version))
+        except rb.EditConflict as exc:
+            audit(path, "save refused", target=community, detail={"conflict": str(exc)})
+            st.error(t("reb.conflict", L, why=str(exc)))
         except rb.RebalanceError as exc:
             st.error(str(exc))
     versions = pd.DataFrame([v.__dict__ for v in ws.grid_versions()])

@@ -19,6 +19,7 @@ from typing import Any
 
 from . import __version__, schema
 from .errors import GridmapError, SchemaError
+from .security.audit import os_user
 
 __all__ = ["main"]
 
@@ -501,7 +502,11 @@ def _cmd_rebalance(args: argparse.Namespace) -> int:
         if args.renumber:
             layer = rb.apply_renumber(layer, rb.renumber(layer, plan.changed_communities()))
         version = rb.save_draft(
-            ws, layer, author=args.author, note=args.save_draft or "gridmap rebalance"
+            ws,
+            layer,
+            author=args.author or os_user(),
+            note=args.save_draft or "gridmap rebalance",
+            communities=plan.changed_communities(),
         )
         data["draft_version"] = version
     if args.json:
@@ -610,7 +615,13 @@ def _cmd_plan(args: argparse.Namespace) -> int:
     layer = rb.plan_grids(plan, grids, simplify_m=args.simplify)
     if args.renumber:
         layer = rb.apply_renumber(layer, rb.renumber(layer, plan.changed_communities()))
-    version = rb.save_draft(ws, layer, author=args.author, note=args.as_draft)
+    version = rb.save_draft(
+        ws,
+        layer,
+        author=args.author or os_user(),
+        note=args.as_draft,
+        communities=plan.changed_communities(),
+    )
     if args.json:
         _print_json({"draft_version": version, "households_moved": plan.households_moved()})
     else:
@@ -807,7 +818,6 @@ AUDITED = ("import", "export", "report", "plan", "demo", "users")
 
 def _audit_cli(args: argparse.Namespace, argv: Sequence[str]) -> None:
     from .security import AuditLog
-    from .security.audit import os_user
 
     if args.command == "users" and args.action == "list":
         return  # reading the list changes nothing

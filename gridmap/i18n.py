@@ -691,6 +691,10 @@ _STRINGS: dict[str, tuple[str, str]] = {
         "已保存为草稿版本 {v}；现行版本未改变。",
         "Saved as draft version {v}; the version in force is unchanged.",
     ),
+    "reb.conflict": (
+        "未保存：在你开始调整之后，其他人已保存了同一社区的修改。请点“全部还原”载入最新网格后重新调整。（{why}）",
+        "Not saved: someone saved a change to this community after you started. Press Reset to load the latest grids and redo your change. ({why})",
+    ),
     "reb.draft": ("草稿版本", "Draft version"),
     "reb.effective": ("生效日期", "Effective date"),
     "reb.publish": ("发布", "Publish"),

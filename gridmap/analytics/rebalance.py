@@ -62,6 +62,7 @@ from .workload import (
 )
 
 __all__ = [
+    "EditConflict",
     "EditSession",
     "Plan",
     "Problem",
@@ -106,6 +107,10 @@ FloatArray = NDArray[np.float64]
 
 class RebalanceError(GridmapError, ValueError):
     """A rebalancing request breaks a hard rule (locked grid, other community, bad code)."""
+
+
+class EditConflict(RebalanceError):
+    """Someone saved a change to the same community after this edit started."""
 
 
 # --- the problem ----------------------------------------------------------------------------
@@ -1626,11 +1631,19 @@ def save_draft(
     note: str | None = None,
     source: str = "gridmap rebalance",
     cell_res: int = 10,
+    communities: Sequence[str] = (),
+    since: int | None = None,
 ) -> int:
     """Store a plan's grid layer as a new **draft** version; the published one is untouched.
 
     Returns the new version number. The grid <-> H3 cell table of the draft is stored too,
     so maps of the draft work like those of any version.
+
+    ``communities`` are those the plan changed; they are recorded with the draft. With
+    ``since`` (the newest version number when the planner started from the stored grids),
+    the save is refused with :class:`EditConflict` if a newer draft changed any of those
+    communities (optimistic versioning: nothing is lost, the second planner reloads and
+    redoes the edit on top).
     """
     from ..indexing import polygons_to_cells
 
@@ -1639,6 +1652,17 @@ def save_draft(
     frame = grids.drop(columns=[schema.VERSION], errors="ignore").copy()
     frame[schema.EFFECTIVE_DATE] = None
     with ws.transaction() as tx:
+        # Checked inside the transaction: it holds the workspace lock and sees every save.
+        if since is not None and communities:
+            earlier = tx.saves_since(list(communities), since)
+            if len(earlier):
+                first = earlier.iloc[0]
+                raise EditConflict(
+                    f"community {first['community']} was changed by "
+                    f"{first['author'] or 'someone'} at {first['created_at']} (draft version "
+                    f"{int(first['version'])}) after you started editing; reload "
+                    "the community and redo your changes on top (nothing was saved)"
+                )
         version = tx.add_grid_version(
             status="draft",
             source=source,
@@ -1648,6 +1672,8 @@ def save_draft(
             n_grids=len(frame),
         )
         frame[schema.VERSION] = version
+        if communities:
+            tx.record_scopes(version, list(communities))
         tx.write_layer("grids", frame, append=True)
         cells = polygons_to_cells(frame.geometry, cell_res)
         tx.replace_grid_cells(

@@ -52,6 +52,11 @@ _TABLES_SQL = {
         "INTEGER, imported INTEGER, rejected INTEGER, unclassified INTEGER, repaired INTEGER, "
         "rejects_file TEXT, version INTEGER, note TEXT)"
     ),
+    # Which communities each saved draft changed: the base of the edit-conflict check.
+    "draft_scopes": (
+        "CREATE TABLE IF NOT EXISTS draft_scopes (version INTEGER NOT NULL, community TEXT NOT "
+        "NULL)"
+    ),
     "grid_cells": (
         "CREATE TABLE IF NOT EXISTS grid_cells (version INTEGER NOT NULL, grid_code TEXT NOT "
         "NULL, cell INTEGER NOT NULL, res INTEGER NOT NULL)"
@@ -162,6 +167,29 @@ class _Files:
     def import_log(self) -> pd.DataFrame:
         return self.query("SELECT * FROM import_log ORDER BY id")
 
+    def latest_version(self) -> int:
+        """The newest grid version number (0 without any); versions only ever grow."""
+        versions = self.grid_versions()
+        return max((v.version for v in versions), default=0)
+
+    def saves_since(self, communities: Sequence[str], since: int) -> pd.DataFrame:
+        """Drafts newer than version ``since`` that changed any of ``communities``:
+        ``version``, ``author``, ``created_at``, ``community``."""
+        if not communities or "draft_scopes" not in self._tables():
+            return pd.DataFrame(columns=["version", "author", "created_at", "community"])
+        marks = ", ".join("?" for _ in communities)
+        return self.query(
+            "SELECT v.version, v.author, v.created_at, s.community FROM grid_versions v "
+            f"JOIN draft_scopes s ON s.version = v.version WHERE s.community IN ({marks}) "
+            "AND v.version > ? ORDER BY v.version",
+            [*map(str, communities), int(since)],
+        )
+
+    def _tables(self) -> set[str]:
+        with contextlib.closing(self._connect()) as con:
+            rows = con.execute("SELECT name FROM sqlite_master WHERE type='table'").fetchall()
+        return {r[0] for r in rows}
+
 
 class Transaction(_Files):
     """Writes of one transaction, applied to a private copy of the workspace file."""
@@ -260,6 +288,13 @@ class Transaction(_Files):
         cols = ", ".join(fields)
         marks = ", ".join("?" for _ in fields)
         self.execute(f"INSERT INTO import_log({cols}) VALUES ({marks})", list(fields.values()))
+
+    def record_scopes(self, version: int, communities: Sequence[str]) -> None:
+        """Remember which communities a draft changed (see :meth:`_Files.saves_since`)."""
+        self.executemany(
+            "INSERT INTO draft_scopes(version, community) VALUES (?, ?)",
+            [(int(version), str(c)) for c in communities],
+        )
 
     def replace_grid_cells(self, version: int, rows: pd.DataFrame, res: int) -> None:
         """Store the grid <-> cell table of one version (columns grid_code, cell)."""

@@ -17,7 +17,15 @@ from ..i18n import t
 from ..security import AuditLog, User, UserStore, can
 from . import state
 
-__all__ = ["audit", "current_user", "login_form", "logout_button", "may", "user_area"]
+__all__ = [
+    "audit",
+    "current_user",
+    "login_form",
+    "logout_button",
+    "may",
+    "user_area",
+    "user_name",
+]
 
 #: Who acts when the workspace has no users (the demo, or serve --no-auth).
 LOCAL = User("local", "admin", None)
@@ -43,6 +51,12 @@ def may(path: Path, action: str) -> bool:
 def user_area(path: Path) -> str | None:
     user = current_user(path)
     return user.area if user else None
+
+
+def user_name(path: Path) -> str:
+    """Who is acting, for drafts' author and the import log."""
+    user = current_user(path) or LOCAL
+    return user.username
 
 
 def audit(path: Path, action: str, **fields: Any) -> None:

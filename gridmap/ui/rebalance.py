@@ -33,9 +33,11 @@ __all__ = [
     "community_overview",
     "get_session",
     "load_problem",
+    "mark_saved",
     "put_session",
     "redraw_locked",
     "session_key",
+    "session_since",
     "unit_layers",
 ]
 
@@ -68,7 +70,9 @@ def community_overview(path: Path, scope: str | None) -> pd.DataFrame:
 
 
 def session_key(path: Path, community: str, band: tuple[int, int] | None) -> str:
-    return f"{path}|{_stamp(path)}|{community}|{band}"
+    # Not keyed by the file's modification time: another planner's save must not wipe this
+    # planner's unsaved edits; the save is checked for conflicts instead.
+    return f"{path}|{community}|{band}"
 
 
 def get_session(path: Path, community: str, band: tuple[int, int] | None) -> rb.EditSession:
@@ -78,8 +82,24 @@ def get_session(path: Path, community: str, band: tuple[int, int] | None) -> rb.
     )
     key = session_key(path, community, band)
     if key not in sessions:
+        started: dict[str, int] = st.session_state.setdefault(state.KEY_REBALANCE_SINCE, {})
+        # Read the version before the grids: a save racing with this load counts as a conflict.
+        started[key] = Workspace(path).latest_version()
         sessions[key] = rb.start_session(load_problem(path, community, band))
     return sessions[key]
+
+
+def session_since(path: Path, community: str, band: tuple[int, int] | None) -> int | None:
+    """The newest version when this session started (for the conflict check)."""
+    since: dict[str, int] = st.session_state.get(state.KEY_REBALANCE_SINCE, {})
+    return since.get(session_key(path, community, band))
+
+
+def mark_saved(path: Path, community: str, band: tuple[int, int] | None, version: int) -> None:
+    """After this planner's own save, later saves compare against it, not the start."""
+    st.session_state.setdefault(state.KEY_REBALANCE_SINCE, {})[
+        session_key(path, community, band)
+    ] = version
 
 
 def put_session(

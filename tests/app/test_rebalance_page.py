@@ -10,6 +10,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from gridmap.analytics import rebalance as rb
+from gridmap.security import AuditLog
 from gridmap.store.gpkg import Workspace
 
 from ..conftest import require, squares_2x2
@@ -177,3 +178,33 @@ def test_painting_in_chromium(unbalanced: Path, tmp_path: Path) -> None:
         page.locator(IDLE).wait_for(state="attached", timeout=60_000)
         page.screenshot(path=str(shots / "rebalance_select.png"))
         browser.close()
+
+
+def test_second_planner_saving_the_same_community_is_refused(
+    unbalanced: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Optimistic versioning: both open the community, the first saves, the second's save is
+    refused naming the first; nothing is lost and after a reload the second can save."""
+    first = _editor(unbalanced, monkeypatch)
+    second = _editor(unbalanced, monkeypatch)
+    for at in (first, second):
+        _button(at, "应用").click().run()
+        assert not _moved(at).startswith("本方案移动 0 ")
+    _button(first, "保存为草稿版本").click().run()
+    assert any("草稿版本 2" in s.value for s in first.success)
+    _button(second, "保存为草稿版本").click().run()
+    assert not second.exception
+    refused = " ".join(e.value for e in second.error)
+    assert "未保存" in refused and "draft version 2" in refused and "local" in refused
+    ws = Workspace(unbalanced)
+    assert [v.version for v in ws.grid_versions()] == [1, 2]  # the second save wrote nothing
+    assert not _moved(second).startswith("本方案移动 0 ")  # and its edit is still on screen
+    # The first planner saving again does not conflict with its own draft.
+    _button(first, "保存为草稿版本").click().run()
+    assert any("草稿版本 3" in s.value for s in first.success)
+    # Reload, redo, save: accepted.
+    _button(second, "全部还原").click().run()
+    _button(second, "应用").click().run()
+    _button(second, "保存为草稿版本").click().run()
+    assert any("草稿版本 4" in s.value for s in second.success)
+    assert "save refused" in set(AuditLog(unbalanced).read()["action"])
