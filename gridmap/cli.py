@@ -1160,6 +1160,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except GridmapError as exc:
         print(f"gridmap: error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    except OSError as exc:  # a path that is a folder, unreadable, on a full disk ...
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"gridmap: error: {where}{exc.strerror or exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         print("gridmap: interrupted; the workspace is unchanged", file=sys.stderr)
         return 130
