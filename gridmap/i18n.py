@@ -467,7 +467,9 @@ _STRINGS: dict[str, tuple[str, str]] = {
         "offline cameras excluded); risk weight: H3 cell risk score of the last 90 days; "
         "coverage-gap index = risk score/100 × households × uncovered share.",
     ),
-    "scope.all": ("全部", "All"),
+    # The same words in both languages: Streamlit keeps a selectbox's value as its label, so
+    # a label that changed with the language would leave the old one showing.
+    "scope.all": ("全部 / All", "全部 / All"),
     "scope.city": ("全市", "Whole city"),
     "scope.district": ("区县", "District"),
     "scope.street": ("街道", "Street"),
