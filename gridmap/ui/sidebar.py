@@ -40,78 +40,56 @@ def _reset(*keys: str) -> None:
         st.session_state.pop(key, None)
 
 
-def _scoped_select(h: Hierarchy, L: str, root: str) -> str:
-    """A user limited to ``root`` picks only below it (a street user: its communities)."""
-    st.caption(t("auth.scope", L, area=h.name(root)))
-    below = {"district": ("street", state.KEY_STREET), "street": ("community", state.KEY_COMMUNITY)}
-    current = root
-    while h.levels.get(current) in below:
-        level, key = below[h.levels[current]]
-        options = h.children(current, level)
-        if not options:
-            break
-        whole = h.name(current)
-        choices: list[str | None] = [None, *options]
-
-        def fmt(c: str | None, whole: str = whole) -> str:
-            return whole if c is None else h.name(c)
-
-        picked = st.selectbox(
-            t(f"scope.{level}", L), choices, format_func=fmt, placeholder=whole, key=key
-        )
-        if picked is None:
-            break
-        current = picked
-    return current
+_LEVELS = (
+    ("district", state.KEY_DISTRICT),
+    ("street", state.KEY_STREET),
+    ("community", state.KEY_COMMUNITY),
+)
 
 
 def _area_select(h: Hierarchy, L: str, root: str | None = None) -> str | None:
-    if root is not None and root in h.levels:
-        return _scoped_select(h, L, root)
+    """District → street → community below ``root`` (None: the whole city).
+
+    A level without units under the current choice is skipped, so a workspace without
+    streets (or districts) still offers its communities; a user limited to ``root`` picks
+    only below it.
+    """
+    if root is not None and root not in h.levels:
+        root = None
+    if root is not None:
+        st.caption(t("auth.scope", L, area=h.name(root)))
     everything = t("scope.all", L)
 
     def fmt(code: str | None) -> str:
         return everything if code is None else h.name(code)
 
-    district = st.selectbox(
-        t("scope.district", L),
-        [None, *h.children(None, "district")],
-        format_func=fmt,
-        placeholder=everything,
-        key=state.KEY_DISTRICT,
-        on_change=_reset,
-        args=(state.KEY_STREET, state.KEY_COMMUNITY),
-    )
-    street = community = None
-    present = set(h.levels.values())
-    if district is not None:
-        streets = h.children(district, "street")
-        if streets:
-            street = st.selectbox(
-                t("scope.street", L),
-                [None, *streets],
-                format_func=fmt,
-                placeholder=everything,
-                key=state.KEY_STREET,
-                on_change=_reset,
-                args=(state.KEY_COMMUNITY,),
-            )
-    # Communities hang under the street; a workspace without streets (or districts) lists
-    # them under the district, or all of them, so a community can always be chosen.
-    parent = street
-    if street is None and "street" not in present:
-        parent = district if "district" in present else None
-    if street is not None or ("street" not in present and (district or "district" not in present)):
-        communities = h.children(parent, "community")
-        if communities:
-            community = st.selectbox(
-                t("scope.community", L),
-                [None, *communities],
-                format_func=fmt,
-                placeholder=everything,
-                key=state.KEY_COMMUNITY,
-            )
-    return community or street or district
+    below = [lv for lv, _ in _LEVELS]
+    start = below.index(h.levels[root]) + 1 if root is not None and h.levels[root] in below else 0
+    if root is not None and h.levels[root] not in below:
+        return root  # a city-wide or grid-level area: nothing to choose below it
+    current = root
+    for i in range(start, len(_LEVELS)):
+        level, key = _LEVELS[i]
+        options = h.children(current, level)
+        # The district box stays (empty) in a city-wide view, so the area is always offered.
+        if not options and not (current is None and i == 0):
+            continue
+        choices: list[str | None] = [None, *options]
+        picked = st.selectbox(
+            t(f"scope.{level}", L),
+            choices,
+            format_func=fmt,
+            placeholder=everything,
+            key=key,
+            on_change=_reset,
+            args=tuple(k for _, k in _LEVELS[i + 1 :]),
+        )
+        if picked is None:
+            if options:
+                break
+            continue
+        current = picked
+    return current
 
 
 def _window(first: dt.date, last: dt.date, L: str) -> tuple[dt.date, dt.date]:
