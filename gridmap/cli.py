@@ -222,8 +222,8 @@ def _window(args: argparse.Namespace, table: Any, default_days: int) -> Any:
 
 
 def _cmd_risk(args: argparse.Namespace) -> int:
-    from .analytics.incidents import load_incident_table
-    from .analytics.overview import grid_overview
+    from .analytics.incidents import load_incident_table, select
+    from .analytics.overview import admin_overview, cell_layers, grid_overview
     from .hierarchy import build_hierarchy
     from .store.gpkg import open_workspace
 
@@ -232,13 +232,12 @@ def _cmd_risk(args: argparse.Namespace) -> int:
     table = load_incident_table(ws)
     flt = _window(args, table, 90)
     since, until = flt.start, flt.end
-    overview = grid_overview(
-        table, flt, grids.set_index(schema.CODE)[schema.HOUSEHOLDS], res=args.res
-    )
+    # Hot spots and trends once, for the grids and, when asked, their admin units.
+    layers = cell_layers(table, select(table, flt), res=args.res)
+    households = grids.set_index(schema.CODE)[schema.HOUSEHOLDS]
+    overview = grid_overview(table, flt, households, res=args.res, layers=layers)
     h = build_hierarchy(ws.read_layer("admin"), grids)
     if args.level != "grid":
-        from .analytics.overview import admin_overview
-
         # Sums of numerators and denominators per unit; ratios recomputed, never averaged.
         overview = admin_overview(
             table,
@@ -248,6 +247,7 @@ def _cmd_risk(args: argparse.Namespace) -> int:
             dict(h.levels),
             level=args.level,
             res=args.res,
+            layers=layers,
         )
     out = overview.reset_index().rename(columns={"index": "code"})
     out = out.rename(columns={out.columns[0]: "code"})

@@ -25,10 +25,10 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from .. import schema
-from ..indexing import cell_parents, cells_to_str, str_to_cells
+from ..indexing import str_to_cells
 from .hotspots import hotspots
 from .incidents import CATEGORY_CODES, IncidentFilter, IncidentTable, counts_by_cell, select
-from .overview import CellLayers, cell_layers, grid_overview
+from .overview import CellLayers, cell_layers, cell_owners, grid_overview
 from .risk import (
     RiskSettings,
     compare_periods,
@@ -151,35 +151,45 @@ def _share(num: float, den: float) -> float | None:
 
 def _period_numbers(
     table: IncidentTable,
+    idx: NDArray[np.int64],
     flt: IncidentFilter,
-    households: pd.Series,
+    grids: pd.DataFrame,
+    spots: pd.DataFrame,
     settings: RiskSettings,
-    res: int,
-    counts: pd.DataFrame | None = None,
-    spots: pd.DataFrame | None = None,
 ) -> dict[str, float]:
-    """The sums behind every KPI for one period."""
-    idx = select(table, flt)
+    """The sums behind every KPI for one period: its incidents ``idx``, their
+    :func:`~gridmap.analytics.risk.grid_risk` rows and their Gi* cells (with ``count``)."""
     end_s = day_start_s(flt.end + dt.timedelta(days=1))
     service = service_totals(table, idx, settings=settings, end_s=end_s)
-    grids = grid_risk(table, idx, households, settings=settings, end_s=end_s)
     if flt.grid_codes is not None:
         grids = grids[grids.index.isin(flt.grid_codes)]
-    with_hh = ~grids["households_missing"]
-    if counts is None:
-        counts = counts_by_cell(table, idx, res)
-    if spots is None:
-        spots = hotspots(counts) if len(counts) else counts.assign(hotspot_class=[])
-    hot = spots["hotspot_class"].to_numpy() > 0
+    with_hh = ~grids["households_missing"].astype(bool)
+    counts = spots["count"].to_numpy() if len(spots) else np.zeros(0)
+    hot = spots["hotspot_class"].to_numpy() > 0 if len(spots) else np.zeros(0, dtype=bool)
     return {
         **service,
         "incidents_with_hh": float(grids.loc[with_hh, "incidents"].sum()),
         "households": float(grids.loc[with_hh, "households"].sum()),
-        "located": float(counts["count"].sum()),
-        "in_hot": float(counts["count"].to_numpy()[hot].sum()) if len(counts) else 0.0,
+        "located": float(counts.sum()),
+        "in_hot": float(counts[hot].sum()),
         "hot_cells": float(hot.sum()),
-        "cells": float(len(counts)),
+        "cells": float(len(spots)),
     }
+
+
+def _previous_numbers(
+    table: IncidentTable,
+    prev: IncidentFilter,
+    households: pd.Series,
+    settings: RiskSettings,
+    res: int,
+) -> tuple[dict[str, float], NDArray[np.int64]]:
+    idx = select(table, prev)
+    end_s = day_start_s(prev.end + dt.timedelta(days=1))
+    grids = grid_risk(table, idx, households, settings=settings, end_s=end_s)
+    counts = counts_by_cell(table, idx, res)
+    spots = hotspots(counts) if len(counts) else counts.assign(hotspot_class=[])
+    return _period_numbers(table, idx, prev, grids, spots, settings), idx
 
 
 def _kpis(now: dict[str, float], before: dict[str, float]) -> tuple[Kpi, ...]:
@@ -275,20 +285,9 @@ def _emerging(
     alert = alert[alert["count"] >= min_count]
     if alert.empty:
         return pd.DataFrame(columns=cols)
-    # The grid that holds most of each cell's incidents names the place in words.
-    grid = table.grid[idx]
-    cells = table.cell[idx]
-    keep = (grid >= 0) & (cells != 0)
-    parents = cell_parents(cells[keep], res)
-    # Only the few alert cells need names: filter on integers, convert what is left.
-    wanted = np.isin(parents, str_to_cells(alert["cell"].to_numpy()))
-    pairs = pd.DataFrame({"cell": cells_to_str(parents[wanted]), "grid": grid[keep][wanted]})
-    top = pairs.groupby(["cell", "grid"]).size().reset_index(name="n")
-    top = top.sort_values(["cell", "n", "grid"], ascending=[True, False, True]).drop_duplicates(
-        "cell"
-    )
-    codes = np.asarray(table.grid_codes, dtype=object)
-    where = dict(zip(top["cell"], codes[top["grid"].to_numpy()], strict=True))
+    # The grid that holds most of each cell's incidents names the place in words; only the
+    # few alert cells are looked at.
+    where = cell_owners(table, idx, res, cells=str_to_cells(alert["cell"].to_numpy()))
     alert = alert.assign(grid=alert["cell"].map(where))
     order = alert.sort_values(["trend_code", "count"], ascending=[False, False], kind="stable")
     return order[cols].reset_index(drop=True)
@@ -326,14 +325,14 @@ def build_cockpit(
     """
     settings = settings or RiskSettings()
     if layers is None:
-        layers = cell_layers(table, select(table, flt), res=res)
+        layers = cell_layers(table, select(table, flt), res=res)  # (pages pass theirs)
     if overview is None:
         overview = grid_overview(table, flt, households, res=res, settings=settings, layers=layers)
     prev = previous_window(flt)
-    now_n = _period_numbers(
-        table, flt, households, settings, res, counts=layers.counts, spots=layers.spots
-    )
-    before_n = _period_numbers(table, prev, households, settings, res)
+    idx = select(table, flt)
+    # The window's grid rows and Gi* cells are the overview's and the layers': not redone.
+    now_n = _period_numbers(table, idx, flt, overview, layers.spots, settings)
+    before_n, prev_idx = _previous_numbers(table, prev, households, settings, res)
     yoy = compare_periods(table, flt, by="city")
     assert isinstance(yoy, dict)
 
@@ -354,7 +353,7 @@ def build_cockpit(
         cells=shown,
         emerging=_emerging(table, window, res, m),
         monthly=_monthly(table, trend_window(flt, CHART_MONTHS)),
-        categories=_categories(table, select(table, flt), select(table, prev)),
+        categories=_categories(table, idx, prev_idx),
         suppressed_cells=int((spots["count"] < m).sum()),
         suppressed_grids=int(overview["suppressed"].sum()),
         grids_in_scope=len(overview),

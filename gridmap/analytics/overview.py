@@ -26,11 +26,10 @@ from .risk import (
     counts_by_grid_category,
     day_start_s,
     grid_risk,
-    grid_units,
 )
 from .trends import emerging_hotspots
 
-__all__ = ["CellLayers", "admin_overview", "cell_layers", "grid_overview"]
+__all__ = ["CellLayers", "admin_overview", "cell_layers", "cell_owners", "grid_overview"]
 
 #: The unit of grids outside the scope of an admin overview.
 UNKNOWN = "(none)"
@@ -59,26 +58,53 @@ def cell_layers(
     return CellLayers(counts, spots, trends)
 
 
+def _pairs(
+    table: IncidentTable,
+    idx: NDArray[np.int64],
+    res: int,
+    unit_of_pos: NDArray[np.object_] | None = None,
+    cells: NDArray[np.uint64] | None = None,
+) -> pd.DataFrame:
+    """One row per located incident in a grid: its ``unit`` (the grid code, or the unit of
+    its grid position) and its res-``res`` ``cell`` (uint64); only ``cells`` if given."""
+    grid = table.grid[idx]
+    cell = table.cell[idx]
+    keep = (grid >= 0) & (cell != 0)
+    parents = cell_parents(cell[keep], res) if res != schema.POINT_RES else cell[keep]
+    units = np.asarray(table.grid_codes, dtype=object) if unit_of_pos is None else unit_of_pos
+    frame = pd.DataFrame({"unit": units[grid[keep]], "cell": parents})
+    return frame if cells is None else frame[np.isin(parents, cells)]
+
+
+def _most_frequent(pairs: pd.DataFrame, by: str, of: str) -> pd.Series:
+    """For each value of ``by``, the value of ``of`` on most rows (ties: the smallest)."""
+    top = pairs.groupby([by, of]).size().reset_index(name="n")
+    top = top.sort_values([by, "n", of], ascending=[True, False, True]).drop_duplicates(by)
+    return pd.Series(top[of].to_numpy(), index=top[by].to_numpy())
+
+
 def _dominant_cell(
     table: IncidentTable,
     idx: NDArray[np.int64],
     res: int,
-    unit_of_grid: NDArray[np.object_] | None = None,
+    unit_of_pos: NDArray[np.object_] | None = None,
 ) -> pd.Series:
     """For each grid (or each unit, given the unit of every grid position), the hex id of
     the res-``res`` cell holding most of its incidents."""
-    grid = table.grid[idx]
-    cells = table.cell[idx]
-    keep = (grid >= 0) & (cells != 0)
-    if not keep.any():
-        return pd.Series(dtype=object)
-    parents = cell_parents(cells[keep], res) if res != schema.POINT_RES else cells[keep]
-    names = np.asarray(table.grid_codes, dtype=object) if unit_of_grid is None else unit_of_grid
-    frame = pd.DataFrame({"unit": names[grid[keep]], "cell": parents})
-    top = frame.groupby(["unit", "cell"]).size().reset_index(name="n")
-    top = top.sort_values(["unit", "n", "cell"], ascending=[True, False, True])
-    top = top.drop_duplicates("unit")
-    return pd.Series(cells_to_str(top["cell"].to_numpy()), index=top["unit"].to_numpy())
+    top = _most_frequent(_pairs(table, idx, res, unit_of_pos), by="unit", of="cell")
+    return pd.Series(cells_to_str(top.to_numpy(dtype=np.uint64)), index=top.index)
+
+
+def cell_owners(
+    table: IncidentTable,
+    idx: NDArray[np.int64],
+    res: int,
+    unit_of_pos: NDArray[np.object_] | None = None,
+    cells: NDArray[np.uint64] | None = None,
+) -> pd.Series:
+    """The grid (or unit) holding most of each res-``res`` cell's incidents, by hex id."""
+    top = _most_frequent(_pairs(table, idx, res, unit_of_pos, cells), by="cell", of="unit")
+    return pd.Series(top.to_numpy(), index=cells_to_str(top.index.to_numpy(dtype=np.uint64)))
 
 
 def _sentences(frame: pd.DataFrame, by_cat: pd.DataFrame) -> tuple[list[str], list[str]]:
@@ -167,7 +193,7 @@ def admin_overview(
     """
     settings = settings or RiskSettings()
     rolled = admin_rollup(grids, hierarchy_parents, level=level, levels=levels, settings=settings)  # type: ignore[arg-type]
-    unit = grid_units(grids.index, hierarchy_parents, level=level, levels=levels)
+    unit = rolled.attrs["unit_of_grid"]
     idx = select(table, flt)
     by_cat = counts_by_grid_category(table, idx).reindex(grids.index).groupby(unit).sum()
     previous = grids["previous"].groupby(unit).sum()
@@ -191,7 +217,7 @@ def admin_overview(
     out["trend_class"] = dom.map(cell_trend).fillna(0).astype(int)
     out["households_missing"] = out["households"] <= 0
     # A district is not "a hot spot"; it holds some. Count them instead of naming a class.
-    home = _cell_units(table, idx, res, unit_of_pos)
+    home = cell_owners(table, idx, res, unit_of_pos)
     hot = home[home.index.map(lambda c: cell_spot.get(c, 0) > 0)]
     new = home[home.index.map(lambda c: cell_trend.get(c, 0) in (1, 2, 3))]
     out["hot_cells"] = hot.value_counts().reindex(out.index).fillna(0).astype(int)
@@ -207,23 +233,6 @@ def admin_overview(
         for s, h, n in zip(en, out["hot_cells"], out["emerging_cells"], strict=True)
     ]
     return out.sort_values(["risk_score", "incidents"], ascending=False, kind="stable")
-
-
-def _cell_units(
-    table: IncidentTable, idx: NDArray[np.int64], res: int, unit_of_pos: NDArray[np.object_]
-) -> pd.Series:
-    """The unit holding most of each res-``res`` cell's incidents, indexed by hex id."""
-    grid = table.grid[idx]
-    cells = table.cell[idx]
-    keep = (grid >= 0) & (cells != 0)
-    if not keep.any():
-        return pd.Series(dtype=object)
-    parents = cell_parents(cells[keep], res) if res != schema.POINT_RES else cells[keep]
-    frame = pd.DataFrame({"cell": parents, "unit": unit_of_pos[grid[keep]]})
-    top = frame.groupby(["cell", "unit"]).size().reset_index(name="n")
-    top = top.sort_values(["cell", "n", "unit"], ascending=[True, False, True])
-    top = top.drop_duplicates("cell")
-    return pd.Series(top["unit"].to_numpy(), index=cells_to_str(top["cell"].to_numpy()))
 
 
 def _with_cells(sentence: str, hot: int, new: int, lang: str) -> str:

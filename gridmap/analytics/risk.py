@@ -903,6 +903,7 @@ def admin_rollup(
         households), ``rate_per_1000``, ``rate_eb``, ``risk_score``, ``closed``,
         ``closure_rate``, ``on_time``, ``sla_due``, ``on_time_rate``, ``suppressed``.
         Medians cannot be summed, so median handling time is not rolled up.
+        ``attrs["unit_of_grid"]`` holds the unit of each grid (:func:`grid_units`).
     """
     if level not in _LEVEL_STEPS:
         raise SchemaError(f"level={level!r}; allowed: {', '.join(_LEVEL_STEPS)}")
@@ -958,4 +959,5 @@ def admin_rollup(
     out["suppressed"] = out["incidents"] < settings.min_count
     out.attrs["eb_mean"] = eb.mean
     out.attrs["eb_variance"] = eb.variance
+    out.attrs["unit_of_grid"] = unit  # which unit each grid went to: callers reuse it
     return out
