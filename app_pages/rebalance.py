@@ -16,7 +16,6 @@ from gridmap.i18n import t
 from gridmap.store.gpkg import Workspace
 from gridmap.ui import Timer, load_hierarchy, state
 from gridmap.ui.auth import audit, user_name
-from gridmap.ui.cards import rescope_to
 from gridmap.ui.rebalance import (
     assignment_csv,
     clear_session,
@@ -28,7 +27,7 @@ from gridmap.ui.rebalance import (
     session_since,
     unit_layers,
 )
-from gridmap.ui.sidebar import page_scope
+from gridmap.ui.sidebar import page_scope, scope_to
 from gridmap.viz import make_deck, picked
 
 path, scope, L = page_scope()
@@ -43,7 +42,7 @@ def _pick_community(codes: list[str]) -> None:
     rows = sel["selection"]["rows"] if sel else []
     if rows and rows[0] < len(codes):
         code = codes[rows[0]]
-        rescope_to([(c, h.name(c), h.levels.get(c, "")) for c in h.chain(code)])
+        scope_to(h, code)
 
 
 area_level = h.levels.get(scope.area or "", "city")

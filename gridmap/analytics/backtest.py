@@ -28,6 +28,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Sequence
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -201,15 +202,7 @@ def compare_settings(
     rows = []
     for h in half_lives:
         for k in k_rings:
-            settings = RiskSettings(
-                category_weights=base.category_weights,
-                class_weights=base.class_weights,
-                half_life_days=h,
-                prior_strength=base.prior_strength,
-                k_ring=k,
-                sla_days=base.sla_days,
-                min_count=base.min_count,
-            )
+            settings = replace(base, half_life_days=h, k_ring=k)  # validated again
             result = backtest(
                 table,
                 cutoff=cutoff,

@@ -31,6 +31,11 @@ def security_path(workspace: str | Path) -> Path:
     return p.with_name(p.name + ".security.sqlite")
 
 
+#: Files whose tables exist already in this process: the schema is not re-run per connection
+#: (the app connects on every rerun to know whether a login is needed).
+_READY: set[Path] = set()
+
+
 class SecurityStore:
     """Connections to the security file, created (mode 0600) on first use."""
 
@@ -49,12 +54,17 @@ class SecurityStore:
             # Password hashes and the audit trail: readable by the server's user only.
             fd = os.open(self.path, os.O_CREAT | os.O_WRONLY, 0o600)
             os.close(fd)
+        if new:
+            _READY.discard(self.path)
         con = sqlite3.connect(self.path, timeout=10)
         con.row_factory = sqlite3.Row
         try:
-            con.execute("PRAGMA journal_mode=WAL")  # readers never block the one writer
-            for sql in _SCHEMA:
-                con.execute(sql)
+            if self.path not in _READY:
+                con.execute("PRAGMA journal_mode=WAL")  # readers never block the one writer
+                for sql in _SCHEMA:
+                    con.execute(sql)
+                con.commit()
+                _READY.add(self.path)
             yield con
             con.commit()
         finally:

@@ -172,24 +172,6 @@ class _Files:
         versions = self.grid_versions()
         return max((v.version for v in versions), default=0)
 
-    def saves_since(self, communities: Sequence[str], since: int) -> pd.DataFrame:
-        """Drafts newer than version ``since`` that changed any of ``communities``:
-        ``version``, ``author``, ``created_at``, ``community``."""
-        if not communities or "draft_scopes" not in self._tables():
-            return pd.DataFrame(columns=["version", "author", "created_at", "community"])
-        marks = ", ".join("?" for _ in communities)
-        return self.query(
-            "SELECT v.version, v.author, v.created_at, s.community FROM grid_versions v "
-            f"JOIN draft_scopes s ON s.version = v.version WHERE s.community IN ({marks}) "
-            "AND v.version > ? ORDER BY v.version",
-            [*map(str, communities), int(since)],
-        )
-
-    def _tables(self) -> set[str]:
-        with contextlib.closing(self._connect()) as con:
-            rows = con.execute("SELECT name FROM sqlite_master WHERE type='table'").fetchall()
-        return {r[0] for r in rows}
-
 
 class Transaction(_Files):
     """Writes of one transaction, applied to a private copy of the workspace file."""
@@ -289,8 +271,21 @@ class Transaction(_Files):
         marks = ", ".join("?" for _ in fields)
         self.execute(f"INSERT INTO import_log({cols}) VALUES ({marks})", list(fields.values()))
 
+    def saves_since(self, communities: Sequence[str], since: int) -> pd.DataFrame:
+        """Drafts newer than version ``since`` that changed any of ``communities``:
+        ``version``, ``author``, ``created_at``, ``community``."""
+        if not communities:
+            return pd.DataFrame(columns=["version", "author", "created_at", "community"])
+        marks = ", ".join("?" for _ in communities)
+        return self.query(
+            "SELECT v.version, v.author, v.created_at, s.community FROM grid_versions v "
+            f"JOIN draft_scopes s ON s.version = v.version WHERE s.community IN ({marks}) "
+            "AND v.version > ? ORDER BY v.version",
+            [*map(str, communities), int(since)],
+        )
+
     def record_scopes(self, version: int, communities: Sequence[str]) -> None:
-        """Remember which communities a draft changed (see :meth:`_Files.saves_since`)."""
+        """Remember which communities a draft changed (see :meth:`saves_since`)."""
         self.executemany(
             "INSERT INTO draft_scopes(version, community) VALUES (?, ?)",
             [(int(version), str(c)) for c in communities],

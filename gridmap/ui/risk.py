@@ -15,8 +15,8 @@ from ..analytics.overview import CellLayers, admin_overview, cell_layers, grid_o
 from ..hierarchy import Hierarchy
 from . import state
 from .auth import audit
-from .cards import rescope_to
 from .data import _stamp, load_hierarchy, load_incidents, load_layer, workspace_path
+from .sidebar import scope_to
 
 __all__ = [
     "RANK_LEVELS",
@@ -100,8 +100,7 @@ def drill_down(key: str, codes: list[str], h: Hierarchy) -> None:
     if not rows or rows[0] >= len(codes):
         return
     code = codes[rows[0]]
-    chain = [(c, h.name(c), h.levels.get(c, "")) for c in h.chain(code)]
-    rescope_to(chain)
+    scope_to(h, code)
     level = h.levels.get(code, "")
     st.session_state[state.KEY_RISK_LEVEL] = _NEXT_LEVEL.get(level, "grid")
 

@@ -169,6 +169,12 @@ def set_area(district: str | None, street: str | None, community: str | None) ->
     st.session_state.pop(state.KEY_SELECTED_GRID, None)
 
 
+def scope_to(h: Hierarchy, code: str) -> None:
+    """Make the admin unit ``code`` the sidebar's area (its district and street too)."""
+    by_level = {h.levels.get(c): c for c in h.chain(code)}
+    set_area(by_level.get("district"), by_level.get("street"), by_level.get("community"))
+
+
 def scope_breadcrumbs(h: Hierarchy, area: str | None, L: str) -> None:
     """全市 › 区 › 街道 › 社区 as buttons: one click goes back up the hierarchy."""
     chain = [c for c in (h.chain(area) if area else []) if h.levels.get(c) != "city"]
