@@ -193,7 +193,7 @@ def admin_overview(
     """
     settings = settings or RiskSettings()
     rolled = admin_rollup(grids, hierarchy_parents, level=level, levels=levels, settings=settings)  # type: ignore[arg-type]
-    unit = rolled.attrs["unit_of_grid"]
+    unit = pd.Series(rolled.attrs.pop("unit_of_grid")).reindex(grids.index)
     idx = select(table, flt)
     by_cat = counts_by_grid_category(table, idx).reindex(grids.index).groupby(unit).sum()
     previous = grids["previous"].groupby(unit).sum()

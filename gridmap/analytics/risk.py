@@ -959,5 +959,7 @@ def admin_rollup(
     out["suppressed"] = out["incidents"] < settings.min_count
     out.attrs["eb_mean"] = eb.mean
     out.attrs["eb_variance"] = eb.variance
-    out.attrs["unit_of_grid"] = unit  # which unit each grid went to: callers reuse it
+    # Which unit each grid went to, for callers that need it too (a plain dict: attrs travel
+    # into Arrow metadata when a frame is shown).
+    out.attrs["unit_of_grid"] = unit.to_dict()
     return out
