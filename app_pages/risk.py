@@ -26,6 +26,8 @@ from gridmap.ui.risk import (
     load_backtest,
     load_cell_layers,
     load_grid_overview,
+    ranked_columns,
+    ranked_view,
     risk_csv,
     risk_geojson,
 )
@@ -140,27 +142,17 @@ with Timer("risk.total") as total:
     picked_rows = None
     if level == "grid":
         top = overview[~overview["suppressed"]].head(20)
-        table_view = top.assign(
-            name=top.index.map(h.name),
-            hotspot=top["hotspot_class"].map(lambda k: HOTSPOT_CLASSES[int(k)].label(L)),
-            trend=top["trend_class"].map(lambda k: trend_label(int(k), L)),
-            sentence=top[f"sentence_{L}"],
-        )[
-            [
-                "name",
-                "incidents",
-                "households",
-                "rate_eb",
-                "risk_score",
-                "hotspot",
-                "trend",
-                "sentence",
-            ]
-        ]
-        table_view = table_view.rename(
-            columns={c: t(f"risk.col.{c}", L) for c in table_view.columns}
+        table_view = ranked_view(
+            top.assign(
+                name=top.index.map(h.name),
+                hotspot=top["hotspot_class"].map(lambda k: HOTSPOT_CLASSES[int(k)].label(L)),
+                trend=top["trend_class"].map(lambda k: trend_label(int(k), L)),
+                sentence=top[f"sentence_{L}"],
+            ),
+            ["name", "incidents", "households", "rate_eb", "risk_score", "hotspot", "trend"],
+            t("risk.col.code", L),
+            L,
         )
-        table_view.index.name = t("risk.col.code", L)
         st.subheader(t("risk.top", L))
         picked_rows = st.dataframe(
             table_view,
@@ -168,37 +160,20 @@ with Timer("risk.total") as total:
             on_select="rerun",
             selection_mode="single-row",
             width="stretch",
-            column_config={
-                t("risk.col.rate_eb", L): st.column_config.NumberColumn(format="%.1f"),
-                t("risk.col.risk_score", L): st.column_config.ProgressColumn(
-                    min_value=0, max_value=100, format="%.0f"
-                ),
-            },
+            column_config=ranked_columns(L),
         )
         ranked = overview
     else:
         with Timer("risk.admin"):
             ranked = load_admin_overview(path, flt, res, level)
         shown = ranked[~ranked["suppressed"]].head(20)
-        admin_view = shown.assign(
-            unit_name=shown.index.map(h.name), sentence=shown[f"sentence_{L}"]
-        )[
-            [
-                "unit_name",
-                "grids",
-                "incidents",
-                "households",
-                "rate_eb",
-                "risk_score",
-                "hot_cells",
-                "emerging_cells",
-                "sentence",
-            ]
-        ]
-        admin_view = admin_view.rename(
-            columns={c: t(f"risk.col.{c}", L) for c in admin_view.columns}
-        )
-        admin_view.index.name = t("risk.col.unit_code", L)
+        admin_view = ranked_view(
+            shown.assign(unit_name=shown.index.map(h.name), sentence=shown[f"sentence_{L}"]),
+            ["unit_name", "grids", "incidents", "households", "rate_eb", "risk_score",
+             "hot_cells", "emerging_cells"],
+            t("risk.col.unit_code", L),
+            L,
+        )  # fmt: skip
         st.subheader(t("risk.top.level", L, level=t(f"level.{level}", L)))
         # One table per level and scope, so a drill-down starts without a stale selection.
         table_key = f"{state.KEY_RISK_ADMIN_TABLE}_{level}_{scope.area}"
@@ -208,12 +183,7 @@ with Timer("risk.total") as total:
             on_select=functools.partial(drill_down, table_key, list(shown.index), h),
             selection_mode="single-row",
             width="stretch",
-            column_config={
-                t("risk.col.rate_eb", L): st.column_config.NumberColumn(format="%.1f"),
-                t("risk.col.risk_score", L): st.column_config.ProgressColumn(
-                    min_value=0, max_value=100, format="%.0f"
-                ),
-            },
+            column_config=ranked_columns(L),
         )
         st.caption(t("risk.drill", L))
     st.caption(t("risk.method", L, n=ranked["suppressed"].sum()))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import pandas as pd
@@ -13,6 +14,7 @@ from ..analytics.backtest import compare_settings
 from ..analytics.incidents import IncidentFilter, select
 from ..analytics.overview import CellLayers, admin_overview, cell_layers, grid_overview
 from ..hierarchy import Hierarchy
+from ..i18n import t
 from . import state
 from .auth import audit
 from .data import _stamp, load_hierarchy, load_incidents, load_layer, workspace_path
@@ -25,6 +27,8 @@ __all__ = [
     "load_backtest",
     "load_cell_layers",
     "load_grid_overview",
+    "ranked_columns",
+    "ranked_view",
     "risk_csv",
     "risk_geojson",
 ]
@@ -111,6 +115,26 @@ def load_cell_layers(path: Path, flt: IncidentFilter, res: int) -> CellLayers:
 
 def load_grid_overview(path: Path, flt: IncidentFilter, res: int) -> pd.DataFrame:
     return _overview(str(path), _stamp(path), flt, res)
+
+
+def ranked_view(
+    frame: pd.DataFrame, columns: list[str], index_label: str, lang: str
+) -> pd.DataFrame:
+    """The ranked table as shown: ``columns`` then the sentence, headed in ``lang``."""
+    view = frame[[*columns, "sentence"]]
+    view = view.rename(columns={c: t(f"risk.col.{c}", lang) for c in view.columns})
+    view.index.name = index_label
+    return view
+
+
+def ranked_columns(lang: str) -> dict[str, Any]:
+    """Smoothed rate with one decimal, risk score as a 0-100 bar."""
+    return {
+        t("risk.col.rate_eb", lang): st.column_config.NumberColumn(format="%.1f"),
+        t("risk.col.risk_score", lang): st.column_config.ProgressColumn(
+            min_value=0, max_value=100, format="%.0f"
+        ),
+    }
 
 
 def risk_csv(overview: pd.DataFrame, h: Hierarchy) -> bytes:
