@@ -2,17 +2,15 @@
 
 import datetime as dt
 
-import altair as alt
-import pandas as pd
 import streamlit as st
 
-from gridmap import schema
 from gridmap.analytics.trends import trend_label
 from gridmap.i18n import t
 from gridmap.report.from_workspace import area_name
 from gridmap.ui import Timer, load_hierarchy, state
 from gridmap.ui.cockpit import (
     MEETING_CSS,
+    categories_chart,
     cockpit_map_layers,
     cockpit_view,
     export_pdf,
@@ -20,6 +18,7 @@ from gridmap.ui.cockpit import (
     grid_points,
     kpi_tiles_html,
     load_cockpit,
+    monthly_chart,
     top_list_html,
 )
 from gridmap.ui.mapdata import context_layers, scope_view
@@ -93,61 +92,8 @@ with Timer("cockpit.total") as total:
 
     size = 18 if meeting else 13
     c1, c2, c3 = st.columns([1.3, 1, 1.1], gap="medium")
-    monthly = cockpit.monthly.melt(
-        id_vars="month", value_vars=["count", "count_last_year"], var_name="series"
-    )
-    monthly["series"] = monthly["series"].map(
-        {"count": t("cockpit.current", L), "count_last_year": t("cockpit.last_year", L)}
-    )
-    monthly["month"] = pd.to_datetime(monthly["month"])
-    line = (
-        alt.Chart(monthly)
-        .mark_line(point=True, strokeWidth=3)
-        .encode(
-            x=alt.X("month:T", title=None, axis=alt.Axis(format="%y-%m")),
-            y=alt.Y("value:Q", title=None),
-            color=alt.Color(
-                "series:N",
-                title=None,
-                scale=alt.Scale(range=["#b2182b", "#9aa5b1"]),
-                legend=alt.Legend(orient="top"),
-            ),
-            strokeDash=alt.StrokeDash("series:N", legend=None),
-        )
-        .properties(height=240, title=t("cockpit.trend", L))
-        .configure_axis(labelFontSize=size, titleFontSize=size)
-        .configure_legend(labelFontSize=size)
-        .configure_title(fontSize=size + 2, anchor="start")
-    )
-    c1.altair_chart(line, width="stretch")
-    cats = cockpit.categories
-    cats = cats[(cats["current"] + cats["previous"]) > 0].reset_index()
-    cats["label"] = cats[schema.CATEGORY].map(lambda c: schema.CATEGORIES.label(c, L))
-    long = cats.melt(id_vars="label", value_vars=["previous", "current"], var_name="period")
-    long["period"] = long["period"].map(
-        {"previous": t("cockpit.previous", L), "current": t("cockpit.current", L)}
-    )
-    bars = (
-        alt.Chart(long)
-        .mark_bar()
-        .encode(
-            y=alt.Y("label:N", title=None, sort=list(cats["label"])),
-            yOffset=alt.YOffset("period:N", sort=[t("cockpit.previous", L)]),
-            x=alt.X("value:Q", title=None),
-            color=alt.Color(
-                "period:N",
-                title=None,
-                scale=alt.Scale(range=["#c9ced6", "#2b6cb0"]),
-                sort=[t("cockpit.previous", L)],
-                legend=alt.Legend(orient="top"),
-            ),
-        )
-        .properties(height=240, title=t("cockpit.categories", L))
-        .configure_axis(labelFontSize=size, titleFontSize=size)
-        .configure_legend(labelFontSize=size)
-        .configure_title(fontSize=size + 2, anchor="start")
-    )
-    c2.altair_chart(bars, width="stretch")
+    c1.altair_chart(monthly_chart(cockpit, L, size), width="stretch")
+    c2.altair_chart(categories_chart(cockpit, L, size), width="stretch")
     with c3:
         st.markdown(f"**{t('cockpit.emerging', L)}**")
         em = cockpit.emerging.head(6)

@@ -6,6 +6,8 @@ import html
 from pathlib import Path
 from typing import Any
 
+import altair as alt
+import pandas as pd
 import pydeck as pdk
 import streamlit as st
 
@@ -31,12 +33,14 @@ from .risk import load_cell_layers, load_grid_overview
 
 __all__ = [
     "MEETING_CSS",
+    "categories_chart",
     "cockpit_map_layers",
     "cockpit_view",
     "export_pdf",
     "export_png",
     "kpi_tiles_html",
     "load_cockpit",
+    "monthly_chart",
     "top_list_html",
 ]
 
@@ -238,3 +242,67 @@ def export_pdf(path: Path, cockpit: Cockpit, area: str | None, lang: str) -> byt
     ctx, meta, h = _report_inputs(path, cockpit, area)
     audit(path, "export", target="report.pdf", detail={"area": area})
     return report_pdf(cockpit, ctx, meta, lang=lang, grid_names=dict(h.names))
+
+
+def _styled(chart: alt.Chart, title: str, size: int) -> alt.Chart:
+    """Meeting-room type sizes and a left-aligned title on a cockpit chart."""
+    return (
+        chart.properties(height=240, title=title)
+        .configure_axis(labelFontSize=size, titleFontSize=size)
+        .configure_legend(labelFontSize=size)
+        .configure_title(fontSize=size + 2, anchor="start")
+    )
+
+
+def monthly_chart(cockpit: Cockpit, lang: str, size: int) -> alt.Chart:
+    """Incidents per month, this year against a year earlier (dashed)."""
+    monthly = cockpit.monthly.melt(
+        id_vars="month", value_vars=["count", "count_last_year"], var_name="series"
+    )
+    monthly["series"] = monthly["series"].map(
+        {"count": t("cockpit.current", lang), "count_last_year": t("cockpit.last_year", lang)}
+    )
+    monthly["month"] = pd.to_datetime(monthly["month"])
+    line = (
+        alt.Chart(monthly)
+        .mark_line(point=True, strokeWidth=3)
+        .encode(
+            x=alt.X("month:T", title=None, axis=alt.Axis(format="%y-%m")),
+            y=alt.Y("value:Q", title=None),
+            color=alt.Color(
+                "series:N",
+                title=None,
+                scale=alt.Scale(range=["#b2182b", "#9aa5b1"]),
+                legend=alt.Legend(orient="top"),
+            ),
+            strokeDash=alt.StrokeDash("series:N", legend=None),
+        )
+    )
+    return _styled(line, t("cockpit.trend", lang), size)
+
+
+def categories_chart(cockpit: Cockpit, lang: str, size: int) -> alt.Chart:
+    """Incidents per category, this period against the previous one."""
+    cats = cockpit.categories
+    cats = cats[(cats["current"] + cats["previous"]) > 0].reset_index()
+    cats["label"] = cats[schema.CATEGORY].map(lambda c: schema.CATEGORIES.label(c, lang))
+    long = cats.melt(id_vars="label", value_vars=["previous", "current"], var_name="period")
+    before, now = t("cockpit.previous", lang), t("cockpit.current", lang)
+    long["period"] = long["period"].map({"previous": before, "current": now})
+    bars = (
+        alt.Chart(long)
+        .mark_bar()
+        .encode(
+            y=alt.Y("label:N", title=None, sort=list(cats["label"])),
+            yOffset=alt.YOffset("period:N", sort=[before]),
+            x=alt.X("value:Q", title=None),
+            color=alt.Color(
+                "period:N",
+                title=None,
+                scale=alt.Scale(range=["#c9ced6", "#2b6cb0"]),
+                sort=[before],
+                legend=alt.Legend(orient="top"),
+            ),
+        )
+    )
+    return _styled(bars, t("cockpit.categories", lang), size)
