@@ -25,6 +25,7 @@ __all__ = [
     "class_of",
     "geojson_payload",
     "hex_layer",
+    "label_layer",
     "legend_html",
     "legend_items_html",
     "legend_rows",
@@ -362,4 +363,38 @@ def point_layer(
         radius_min_pixels=radius_px,
         radius_max_pixels=radius_px,
         pickable=pickable,
+    )
+
+
+def label_layer(
+    layer_id: str,
+    data: list[dict[str, Any]],
+    *,
+    size: int = 15,
+    colour: tuple[int, int, int] = (15, 15, 15),
+    halo: tuple[int, int, int] | None = None,
+) -> pdk.Layer:
+    """Bold text (``text`` at ``position``) centred on its point: ranks and grid numbers.
+
+    Digits and Latin only: deck.gl's default font atlas holds no CJK glyphs. ``halo`` draws
+    an outline in that colour so the text reads on any fill.
+    """
+    extra: dict[str, Any] = (
+        {"outline_width": 3, "outline_color": list(halo), "font_settings": {"sdf": True}}
+        if halo is not None
+        else {}
+    )
+    return pdk.Layer(
+        "TextLayer",
+        id=layer_id,
+        data=data,
+        get_position="position",
+        get_text="text",
+        get_size=size,
+        get_color=list(colour),
+        get_text_anchor="'middle'",  # quoted: pydeck turns bare strings into accessors
+        get_alignment_baseline="'center'",
+        font_weight=700,
+        pickable=False,
+        **extra,
     )

@@ -24,6 +24,7 @@ from ..viz import (
     QUIET_RGB,
     TREND_RGB,
     class_layer,
+    label_layer,
     legend_items_html,
     view_for,
 )
@@ -173,19 +174,7 @@ def cockpit_map_layers(
         line_width_min_pixels=1.5,
         pickable=False,
     )
-    labels = pdk.Layer(
-        "TextLayer",
-        id="cockpit-ranks",
-        data=ranks,
-        get_position="position",
-        get_text="text",
-        get_size=15,
-        get_color=[255, 255, 255],
-        get_text_anchor="'middle'",
-        get_alignment_baseline="'center'",
-        font_weight=700,
-        pickable=False,
-    )
+    labels = label_layer("cockpit-ranks", ranks, colour=(255, 255, 255))
     top_legend = (
         f'<span style="margin-left:10px">● {html.escape(t("cockpit.legend.top", lang))}</span>'
     )

@@ -22,7 +22,7 @@ from .. import schema
 from ..analytics import rebalance as rb
 from ..crs import to_metric
 from ..store.gpkg import Workspace
-from ..viz import geojson_payload, view_for
+from ..viz import geojson_payload, label_layer, view_for
 from . import state
 from .data import _stamp
 
@@ -177,18 +177,5 @@ def unit_layers(
         mine = grid_of == g
         x, y = pts[mine].mean(axis=0)
         labels.append({"position": [round(x, 6), round(y, 6)], "text": str(g)[-3:]})
-    text = pdk.Layer(
-        "TextLayer",
-        id="grid-numbers",
-        data=labels,
-        get_position="position",
-        get_text="text",
-        get_size=16,
-        get_color=[15, 15, 15],
-        font_weight=700,
-        outline_width=3,
-        outline_color=[255, 255, 255],
-        font_settings={"sdf": True},
-        pickable=False,
-    )
+    text = label_layer("grid-numbers", labels, size=16, halo=(255, 255, 255))
     return [fill, text], view_for(units, width_px=760, height_px=560)
