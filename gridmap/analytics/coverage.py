@@ -1098,32 +1098,19 @@ def analyse_coverage(
         )
 
     cams = camera_redundancy(footprints, measure, crowded_share=settings.redundant_crowded)
-    covered_area = float((cz.covered_m2).sum())
-    total_area = float((cz.area_m2).sum())
-    risk_num, risk_den = _weighted_share(share_c, risk)
-    hh_num, hh_den = _weighted_share(share_c, hh_cell)
-    online = footprints["online"].to_numpy(bool)
-    summary: dict[str, float | int] = {
-        "covered_m2": covered_area,
-        "area_m2": total_area,
-        "area_share": covered_area / total_area if total_area else float("nan"),
-        "risk_covered": risk_num,
-        "risk_total": risk_den,
-        "risk_share": risk_num / risk_den if risk_den else float("nan"),
-        "households_covered": hh_num,
-        "households_total": hh_den,
-        "household_share": hh_num / hh_den if hh_den else float("nan"),
-        "keyareas_compliant": int(ka["compliant"].sum()) if len(ka) else 0,
-        "keyareas_total": len(ka),
-        "cameras_total": len(footprints),
-        "cameras_online": int(online.sum()),
-        "cameras_offline": int((~online).sum()),
-        "cameras_assumed": int(footprints["assumed"].sum()),
-        "cameras_redundant": int(cams["redundant"].sum()),
-        "gap_zones": len(gaps),
-        "gap_households": float(gaps["households"].sum()) if len(gaps) else 0.0,
-        "gap_risk": float(gaps["uncovered_risk"].sum()) if len(gaps) else 0.0,
-    }
+    summary = _summary(
+        covered=float(cz.covered_m2.sum()),
+        area=float(cz.area_m2.sum()),
+        share=share_c,
+        risk=risk,
+        households=hh_cell,
+        keyareas=ka,
+        footprints=footprints,
+        cameras=cams,
+        gaps=len(gaps),
+        gap_households=float(gaps["households"].sum()) if len(gaps) else 0.0,
+        gap_risk=float(gaps["uncovered_risk"].sum()) if len(gaps) else 0.0,
+    )
     return CoverageResult(footprints, cells, grid_frame, ka, gaps, cams, summary, settings)
 
 
@@ -1273,9 +1260,6 @@ def scope_summary(result: CoverageResult, grid_codes: frozenset[str] | None) -> 
     g = result.grids[
         result.grids.index.isin(wanted) & (result.grids["grid_type"] != "professional")
     ]
-    covered, area = float(g["covered_m2"].sum()), float(g["area_m2"].sum())
-    risk_num, risk_den = _weighted_share(share, c["risk"].to_numpy(float))
-    hh_num, hh_den = _weighted_share(share, c["households"].to_numpy(float))
     ka = result.keyareas[result.keyareas[schema.GRID_CODE].astype(str).isin(wanted)]
     fp = result.footprints
     if schema.GRID_CODE in fp:
@@ -1285,6 +1269,41 @@ def scope_summary(result: CoverageResult, grid_codes: frozenset[str] | None) -> 
     gaps = result.gaps
     if len(gaps):
         gaps = gaps[[bool(set(s.split(",")) & grid_codes) for s in gaps["grid_codes"]]]
+    in_gap = c["gap_zone"] > 0
+    return _summary(
+        covered=float(g["covered_m2"].sum()),
+        area=float(g["area_m2"].sum()),
+        share=share,
+        risk=c["risk"].to_numpy(float),
+        households=c["households"].to_numpy(float),
+        keyareas=ka,
+        footprints=fp,
+        cameras=cams,
+        gaps=len(gaps),
+        # A zone may reach over the area's edge: count only its cells inside the area.
+        gap_households=float(c.loc[in_gap, "households"].sum()),
+        gap_risk=float(c.loc[in_gap, "uncovered_risk"].sum()),
+    )
+
+
+def _summary(
+    *,
+    covered: float,
+    area: float,
+    share: FloatArray,
+    risk: FloatArray,
+    households: FloatArray,
+    keyareas: pd.DataFrame,
+    footprints: pd.DataFrame,
+    cameras: pd.DataFrame,
+    gaps: int,
+    gap_households: float,
+    gap_risk: float,
+) -> dict[str, Any]:
+    """The headline numbers of a coverage result, each ratio with its two sides."""
+    risk_num, risk_den = _weighted_share(share, risk)
+    hh_num, hh_den = _weighted_share(share, households)
+    online = footprints["online"].to_numpy(bool)
     return {
         "covered_m2": covered,
         "area_m2": area,
@@ -1295,17 +1314,16 @@ def scope_summary(result: CoverageResult, grid_codes: frozenset[str] | None) -> 
         "households_covered": hh_num,
         "households_total": hh_den,
         "household_share": hh_num / hh_den if hh_den else float("nan"),
-        "keyareas_compliant": int(ka["compliant"].sum()),
-        "keyareas_total": len(ka),
-        "cameras_total": len(fp),
-        "cameras_online": int(fp["online"].sum()),
-        "cameras_offline": int((~fp["online"]).sum()),
-        "cameras_assumed": int(fp["assumed"].sum()),
-        "cameras_redundant": int(cams["redundant"].sum()),
-        "gap_zones": len(gaps),
-        # A zone may reach over the area's edge: count only its cells inside the area.
-        "gap_households": float(c.loc[c["gap_zone"] > 0, "households"].sum()),
-        "gap_risk": float(c.loc[c["gap_zone"] > 0, "uncovered_risk"].sum()),
+        "keyareas_compliant": int(keyareas["compliant"].sum()) if len(keyareas) else 0,
+        "keyareas_total": len(keyareas),
+        "cameras_total": len(footprints),
+        "cameras_online": int(online.sum()),
+        "cameras_offline": int((~online).sum()),
+        "cameras_assumed": int(footprints["assumed"].sum()),
+        "cameras_redundant": int(cameras["redundant"].sum()),
+        "gap_zones": gaps,
+        "gap_households": gap_households,
+        "gap_risk": gap_risk,
     }
 
 
