@@ -230,9 +230,9 @@ def explain_grid(
     quiet = _suppressed(row, lang)
     if quiet:
         return quiet
-    missing = None
+    exposure = None
     if bool(row.get("households_missing", False)):
-        missing = (
+        exposure = (
             "户数缺失，风险按全市平均估计"
             if lang == "zh"
             else "households unknown, so the city mean stands in for its rate"
@@ -240,7 +240,7 @@ def explain_grid(
     else:
         hh = _number(row.get("households"))
         if hh is not None and 0 < hh < FEW_HOUSEHOLDS:
-            missing = (
+            exposure = (
                 f"仅 {hh:.0f} 户，千户率多反映非居民事件"
                 if lang == "zh"
                 else f"only {hh:.0f} households, so the rate mostly reflects non-resident incidents"
@@ -250,7 +250,7 @@ def explain_grid(
             _categories(by_category, lang),
             _change(change, lang),
             _spot(hotspot_class, trend_class, lang),
-            missing,
+            exposure,
         ],
         lang,
     )

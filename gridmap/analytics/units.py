@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -96,6 +97,20 @@ def _polygonal(geoms: NDArray[np.object_]) -> NDArray[np.object_]:
     return out
 
 
+def _metric_grids(
+    grids: gpd.GeoDataFrame, units: gpd.GeoDataFrame
+) -> tuple[gpd.GeoDataFrame, NDArray[np.object_], Any, NDArray[np.object_]]:
+    """The basic grids, their codes, the metric CRS and their metric polygons; units must
+    be in EPSG:4326."""
+    grids = _basic(grids)
+    if units.crs is None or units.crs.to_epsg() != 4326:
+        found = "no CRS" if units.crs is None else units.crs.to_string()
+        raise SchemaError(f"units: expected EPSG:4326, found {found}")
+    metric_grids = to_metric(grids.geometry)
+    gm = np.asarray(metric_grids.to_numpy(), dtype=object)
+    return grids, grids[schema.CODE].astype(str).to_numpy(), metric_grids.crs, gm
+
+
 def point_units(grids: gpd.GeoDataFrame, units: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """Unit polygons from unit points: each unit's Voronoi cell in its grid, clipped to it.
 
@@ -109,14 +124,7 @@ def point_units(grids: gpd.GeoDataFrame, units: gpd.GeoDataFrame) -> gpd.GeoData
     geopandas.GeoDataFrame
         :data:`UNIT_COLUMNS` and polygon geometry, EPSG:4326, sorted by grid then code.
     """
-    grids = _basic(grids)
-    if units.crs is None or units.crs.to_epsg() != 4326:
-        found = "no CRS" if units.crs is None else units.crs.to_string()
-        raise SchemaError(f"units: expected EPSG:4326, found {found}")
-    gcodes = grids[schema.CODE].astype(str).to_numpy()
-    metric_grids = to_metric(grids.geometry)
-    crs = metric_grids.crs
-    gm = np.asarray(metric_grids.to_numpy(), dtype=object)
+    grids, gcodes, crs, gm = _metric_grids(grids, units)
     pts = gpd.GeoSeries(shapely.point_on_surface(units.geometry.to_numpy()), crs=4326)
     pts = pts.to_crs(crs)
     owner = _owner(units, gcodes, gm, np.asarray(pts.to_numpy(), dtype=object))
@@ -382,14 +390,7 @@ def polygon_units(grids: gpd.GeoDataFrame, units: gpd.GeoDataFrame) -> gpd.GeoDa
     grid (roads, open land) becomes empty units ``<grid>#rest``, ``~2`` … so that the
     units still tile every grid and redrawn grids leave no gaps.
     """
-    grids = _basic(grids)
-    if units.crs is None or units.crs.to_epsg() != 4326:
-        found = "no CRS" if units.crs is None else units.crs.to_string()
-        raise SchemaError(f"units: expected EPSG:4326, found {found}")
-    gcodes = grids[schema.CODE].astype(str).to_numpy()
-    metric_grids = to_metric(grids.geometry)
-    crs = metric_grids.crs
-    gm = np.asarray(metric_grids.to_numpy(), dtype=object)
+    grids, gcodes, crs, gm = _metric_grids(grids, units)
     um = np.asarray(units.geometry.to_crs(crs).to_numpy(), dtype=object)
     rep = shapely.point_on_surface(um)
     owner = _owner(units, gcodes, gm, rep)
