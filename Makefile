@@ -15,7 +15,7 @@ $(VENV)/.installed: pyproject.toml
 
 $(VENV)/.installed-test: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install -q --disable-pip-version-check -e '.[test,analytics]'
+	$(PY) -m pip install -q --disable-pip-version-check -e '.[test,analytics,postgis,dask]'
 	touch $@ $(VENV)/.installed
 
 install: $(VENV)/.installed

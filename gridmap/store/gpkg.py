@@ -164,6 +164,23 @@ class _Files:
             return self.read_layer("grids")
         return self.read_layer("grids", where=f"version = {int(version)}")
 
+    def has_table(self, name: str) -> bool:
+        """Whether an attribute table (not a layer) exists."""
+        if not self.path.exists():
+            return False
+        with contextlib.closing(self._connect()) as con:
+            row = con.execute(
+                "SELECT 1 FROM sqlite_master WHERE type='table' AND name=?", (name,)
+            ).fetchone()
+        return row is not None
+
+    def read_table(self, name: str) -> pd.DataFrame:
+        """An attribute table written by :meth:`Transaction.write_table` (empty if absent)."""
+        _check_table_name(name)
+        if not self.has_table(name):
+            return pd.DataFrame()
+        return self.query(f'SELECT * FROM "{name}"')
+
     def import_log(self) -> pd.DataFrame:
         return self.query("SELECT * FROM import_log ORDER BY id")
 
@@ -199,6 +216,24 @@ class Transaction(_Files):
             promote_to_multi=False,
             SPATIAL_INDEX="YES",
         )
+
+    def write_table(self, name: str, frame: pd.DataFrame) -> None:
+        """Replace an attribute table (aggregates, lookups) with ``frame``.
+
+        Columns keep their kind: integers, floats, booleans (as 0/1), text; datetimes are
+        stored as ISO text, as GeoPackage does.
+        """
+        _check_table_name(name)
+        with contextlib.closing(self._connect()) as con:
+            con.execute(f'DROP TABLE IF EXISTS "{name}"')
+            frame.to_sql(name, con, index=False)
+            con.execute(
+                "INSERT OR IGNORE INTO gpkg_contents(table_name, data_type, identifier, "
+                "last_change) VALUES (?, 'attributes', ?, "
+                "strftime('%Y-%m-%dT%H:%M:%fZ','now'))",
+                (name, name),
+            )
+            con.commit()
 
     def _drop_layer(self, name: str) -> None:
         with contextlib.closing(self._connect()) as con:
@@ -306,6 +341,17 @@ class Transaction(_Files):
                 ),
             )
             con.commit()
+
+
+def _check_table_name(name: str) -> None:
+    """Attribute-table names are plain identifiers and never a layer or a gridmap table."""
+    if not name.isidentifier() or not name.isascii() or name.lower() in {
+        *SPATIAL_LAYERS,
+        *_TABLES_SQL,
+    }:
+        raise WorkspaceError(
+            f"table name {name!r}: use letters, digits and _ (not a layer or a gridmap table)"
+        )
 
 
 def _init_tables(path: Path) -> None:
