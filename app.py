@@ -15,7 +15,7 @@ import streamlit as st
 
 from gridmap.i18n import t
 from gridmap.security import PAGES_BY_ROLE, role_rank
-from gridmap.ui import lang, workspace_path
+from gridmap.ui import lang, workspace_exists, workspace_path
 from gridmap.ui.auth import current_user, login_form
 from gridmap.ui.warm import start_warmup
 
@@ -29,8 +29,9 @@ if not _log.handlers:
 st.set_page_config(page_title="gridmap 网格治理", page_icon="static/favicon.png", layout="wide")
 L = lang()
 path = workspace_path()
-user = current_user(path) if path.exists() else None
-if path.exists() and user is None:
+exists = workspace_exists(path)
+user = current_user(path) if exists else None
+if exists and user is None:
     # Nothing but the login form until a user has logged in: no page, no deep link.
     st.navigation([st.Page(lambda: login_form(path, L), title=t("auth.title", L))]).run()
     st.stop()

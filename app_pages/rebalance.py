@@ -13,7 +13,7 @@ from gridmap import schema
 from gridmap.analytics import rebalance as rb
 from gridmap.exporting import export_layer
 from gridmap.i18n import t
-from gridmap.store.gpkg import Workspace
+from gridmap.store import Workspace
 from gridmap.ui import Timer, load_hierarchy, state
 from gridmap.ui.auth import audit, user_name
 from gridmap.ui.rebalance import (

@@ -18,8 +18,16 @@ from gridmap.importing.preview import (
     explicit_mapping,
     save_mapping,
 )
-from gridmap.store.gpkg import Workspace
-from gridmap.ui import lang, load_info, load_layer, sidebar, workspace_path
+from gridmap.store import Workspace
+from gridmap.ui import (
+    lang,
+    load_info,
+    load_layer,
+    sidebar,
+    workspace_exists,
+    workspace_label,
+    workspace_path,
+)
 from gridmap.ui import upload as up
 from gridmap.ui.auth import audit
 from gridmap.ui.exports import EXPORT_CRS, EXPORT_ENCODINGS, EXPORT_FORMATS, export_bytes, mime
@@ -30,11 +38,11 @@ path = workspace_path()
 sidebar(path)
 L = lang()
 st.title(t("app.title", L))
-exists = path.exists()
+exists = workspace_exists(path)
 info = load_info(path) if exists else None
 if info is not None:
     badge = t("synthetic", L) if info["synthetic"] else t("real", L)
-    st.caption(f"{t('workspace', L)}: `{path.name}` · **{badge}**")
+    st.caption(f"{t('workspace', L)}: `{workspace_label(path)}` · **{badge}**")
 else:
     st.caption(t("data.new.workspace", L, path=path))
 
@@ -689,8 +697,7 @@ def show_result() -> None:
             selection_mode="single-object",
         )
     versions = {
-        v["version"]: v["status"]
-        for v in (load_info(path)["grid_versions"] if path.exists() else [])
+        v["version"]: v["status"] for v in (load_info(path)["grid_versions"] if exists else [])
     }
     if versions.get(version) == "draft":
         st.info(t("data.draft.info", L, v=version))

@@ -13,13 +13,17 @@ from .crs import geometries_to_wgs84, parse_crs
 from .errors import CrsError
 from .io.mapping import resolve_mapping
 from .io.readers import read_polygons
-from .store.gpkg import Workspace
+from .store import Workspace, is_url
 from .validate import ValidationReport, validate_grids
 
 __all__ = ["validate_path"]
 
 
-def _is_workspace(path: Path) -> bool:
+def _is_workspace(path: str | Path) -> bool:
+    if is_url(path):
+        Workspace(str(path)).check()  # a URL is always meant as a workspace: say why not
+        return True
+    path = Path(path)
     if path.suffix.lower() != ".gpkg" or not path.exists():
         return False
     try:
@@ -73,17 +77,16 @@ def validate_path(
     settings: Settings | None = None,
 ) -> ValidationReport:
     """Validate the grids of a workspace (default: the version in force) or of a grid file."""
-    path = Path(path)
     settings = settings or Settings()
     if _is_workspace(path):
-        ws = Workspace(path)
+        ws = Workspace(str(path))
         grids = ws.read_grids(version)
         admin = ws.read_layer("admin")
         comm = admin[admin[schema.LEVEL] == "community"] if len(admin) else None
         return validate_grids(
             grids, comm if comm is not None and len(comm) else None, settings=settings
         )
-    grids = _polygons_in_wgs84(path, crs, "grids", code_column)
+    grids = _polygons_in_wgs84(Path(path), crs, "grids", code_column)
     comm = (
         _polygons_in_wgs84(Path(communities), crs, "admin", community_code_column)
         if communities

@@ -158,7 +158,7 @@ def _cmd_info(args: argparse.Namespace) -> int:
 
 def _cmd_export(args: argparse.Namespace) -> int:
     from .exporting import export_layer
-    from .store.gpkg import open_workspace
+    from .store import open_workspace
 
     ws = open_workspace(args.workspace)
     n = export_layer(
@@ -178,13 +178,86 @@ def _cmd_demo(args: argparse.Namespace) -> int:
         if not args.json:
             print(f"  {frac:>4.0%}  {what}", file=sys.stderr)
 
-    summary = build_demo(args.out, seed=args.seed, progress=progress)
+    from .store import is_url
+
+    if is_url(args.out):
+        # Built as a GeoPackage (the generator's fast path), then copied into the database.
+        import tempfile
+
+        from .store.copying import copy_workspace
+
+        with tempfile.TemporaryDirectory(prefix="gridmap-demo-") as tmp:
+            staged = str(Path(tmp) / "demo.gpkg")
+            summary = build_demo(staged, seed=args.seed, progress=progress)
+            copy_workspace(staged, args.out, replace=True)
+    else:
+        summary = build_demo(args.out, seed=args.seed, progress=progress)
     if args.json:
         _print_json(summary)
     else:
         print(f"demo workspace written to {args.out} (synthetic, seed {args.seed})")
         for key, value in summary.items():
             print(f"  {key}: {value}")
+    return EXIT_OK
+
+
+def _cmd_copy(args: argparse.Namespace) -> int:
+    from .store.copying import copy_workspace
+
+    def progress(what: str) -> None:
+        if not args.json:
+            print(f"  {what}", file=sys.stderr)
+
+    report = copy_workspace(args.src, args.dst, replace=args.replace, progress=progress)
+    if args.json:
+        _print_json(report)
+    else:
+        rows = sum(n for k, n in report["rows"].items() if not k.startswith("security."))
+        print(
+            f"copied {report['source']} to {report['destination']}: {len(report['rows'])} "
+            f"layers and tables, {rows:,} rows, in {report['seconds']} s"
+        )
+    return EXIT_OK
+
+
+def _cmd_index(args: argparse.Namespace) -> int:
+    from .archive import ARCHIVE_CELLS, ARCHIVE_FILES, ARCHIVE_GRIDS, index_archive
+    from .io.mapping import parse_assignments
+
+    shown = [-1]  # last tenth printed: thousands of partitions must not print thousands of lines
+
+    def progress(frac: float, what: str) -> None:
+        tenth = int(frac * 10)
+        if not args.json and tenth > shown[0]:
+            shown[0] = tenth
+            print(f"  {frac:>4.0%}  {what}", file=sys.stderr)
+
+    s = index_archive(
+        args.archive,
+        args.workspace,
+        engine=args.engine,
+        scheduler=args.scheduler,
+        workers=args.workers,
+        cell_res=args.res,
+        crs=args.crs,
+        mapping=parse_assignments(args.map or [], what="--map"),
+        user=os_user(),
+        progress=progress,
+    )
+    if args.json:
+        _print_json(s.to_dict())
+        return EXIT_OK
+    where = f"dask at {s.scheduler}" if s.scheduler else s.engine
+    print(
+        f"indexed {s.partitions:,} partitions of {s.archive} on {where} ({s.workers} "
+        f"worker{'' if s.workers == 1 else 's'}): "
+        f"{s.rows_read:,} rows in {s.seconds:.1f} s ({s.rows_per_s:,.0f} rows/s); "
+        f"{s.indexed:,} indexed, {s.no_point:,} without a valid point, {s.no_time:,} without "
+        f"a valid time, {s.outside_grids:,} outside every grid of version {s.grid_version}, "
+        f"{s.unclassified:,} unclassified; wrote {ARCHIVE_CELLS} ({s.cell_rows:,} rows, H3 "
+        f"resolution {s.cell_res}), {ARCHIVE_GRIDS} ({s.grid_rows:,} rows) and {ARCHIVE_FILES} "
+        f"to {s.workspace}."
+    )
     return EXIT_OK
 
 
@@ -225,7 +298,7 @@ def _cmd_risk(args: argparse.Namespace) -> int:
     from .analytics.incidents import load_incident_table, select
     from .analytics.overview import admin_overview, cell_layers, grid_overview
     from .hierarchy import build_hierarchy
-    from .store.gpkg import open_workspace
+    from .store import open_workspace
 
     ws = open_workspace(args.workspace)
     grids = ws.read_grids()
@@ -307,7 +380,7 @@ def _cmd_backtest(args: argparse.Namespace) -> int:
 
     from .analytics.backtest import compare_settings
     from .analytics.incidents import load_incident_table
-    from .store.gpkg import open_workspace
+    from .store import open_workspace
 
     table = load_incident_table(open_workspace(args.workspace))
     if table.time_range is None:
@@ -358,7 +431,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
     from .analytics.risk import RiskSettings
     from .report import cockpit_png, report_pdf
     from .report.from_workspace import report_inputs
-    from .store.gpkg import open_workspace
+    from .store import open_workspace
 
     out = Path(args.out)
     if out.suffix.lower() != ".pdf":
@@ -415,7 +488,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
 def _cmd_rebalance(args: argparse.Namespace) -> int:
     from .analytics import rebalance as rb
     from .analytics.workload import parse_band
-    from .store.gpkg import open_workspace
+    from .store import open_workspace
 
     band = parse_band(args.band) if args.band else None
     if args.top < 0:
@@ -545,7 +618,7 @@ def _cmd_rebalance(args: argparse.Namespace) -> int:
 
 
 def _cmd_versions(args: argparse.Namespace) -> int:
-    from .store.gpkg import open_workspace
+    from .store import open_workspace
 
     versions = [v.__dict__ for v in open_workspace(args.workspace).grid_versions()]
     if args.json:
@@ -564,7 +637,7 @@ def _cmd_plan(args: argparse.Namespace) -> int:
     import json as _json
 
     from .analytics import rebalance as rb
-    from .store.gpkg import open_workspace
+    from .store import open_workspace
 
     ws = open_workspace(args.workspace)
     if args.action == "publish":
@@ -636,7 +709,7 @@ def _cmd_coverage(args: argparse.Namespace) -> int:
     from .analytics.coverage import coverage_by_level, workspace_coverage
     from .analytics.siting import read_candidates, suggest_sites
     from .hierarchy import build_hierarchy
-    from .store.gpkg import open_workspace
+    from .store import open_workspace
 
     if args.suggest is not None and not 0 <= args.suggest <= 5000:
         raise SchemaError(f"--suggest {args.suggest}: allowed 0..5000")
@@ -714,7 +787,7 @@ def _cmd_coverage(args: argparse.Namespace) -> int:
 
 def _cmd_diff(args: argparse.Namespace) -> int:
     from .analytics.rebalance import compare_versions
-    from .store.gpkg import open_workspace
+    from .store import open_workspace
 
     ws = open_workspace(args.workspace)
     diff = compare_versions(ws, args.version_a, args.version_b)
@@ -757,10 +830,10 @@ def _read_password(args: argparse.Namespace) -> str:
 
 def _cmd_users(args: argparse.Namespace) -> int:
     from .security import UserStore
-    from .store.gpkg import open_workspace
+    from .store import open_workspace
 
     ws = open_workspace(args.workspace)
-    users = UserStore(ws.path)
+    users = UserStore(ws)
     if args.action == "add":
         if not args.name or not args.role:
             raise SchemaError("users add: give NAME and --role (viewer, operator, planner, admin)")
@@ -796,9 +869,9 @@ def _cmd_users(args: argparse.Namespace) -> int:
 
 def _cmd_audit(args: argparse.Namespace) -> int:
     from .security import AuditLog
-    from .store.gpkg import open_workspace
+    from .store import open_workspace
 
-    entries = AuditLog(open_workspace(args.workspace).path).read(limit=args.limit)
+    entries = AuditLog(open_workspace(args.workspace)).read(limit=args.limit)
     if args.out:
         entries.to_csv(args.out, index=False, encoding="utf-8-sig")
     if args.json:
@@ -813,7 +886,26 @@ def _cmd_audit(args: argparse.Namespace) -> int:
 
 
 #: Commands that change a workspace or take data out of it: each leaves an audit entry.
-AUDITED = ("import", "export", "report", "plan", "demo", "users")
+AUDITED = ("import", "export", "report", "plan", "demo", "users", "copy")
+
+
+def _no_password(arg: str) -> str:
+    """A database URL as the audit log keeps it: without its password."""
+    from .store import Workspace, is_url
+
+    return Workspace(arg).name if is_url(arg) else arg
+
+
+def _workspace_exists(location: str) -> bool:
+    from .errors import WorkspaceError
+    from .store import Workspace, is_url
+
+    if not is_url(location):
+        return Path(location).exists()
+    try:
+        return Workspace(location).exists
+    except WorkspaceError:
+        return False
 
 
 def _audit_cli(args: argparse.Namespace, argv: Sequence[str]) -> None:
@@ -821,8 +913,10 @@ def _audit_cli(args: argparse.Namespace, argv: Sequence[str]) -> None:
 
     if args.command == "users" and args.action == "list":
         return  # reading the list changes nothing
-    workspace = args.out if args.command == "demo" else getattr(args, "workspace", None)
-    if not workspace or not Path(workspace).exists():
+    workspace = {"demo": getattr(args, "out", None), "copy": getattr(args, "dst", None)}.get(
+        args.command, getattr(args, "workspace", None)
+    )
+    if not workspace or not _workspace_exists(workspace):
         return
     target = getattr(args, "file", None) or getattr(args, "out", None)
     if args.command == "users":
@@ -832,15 +926,15 @@ def _audit_cli(args: argparse.Namespace, argv: Sequence[str]) -> None:
         action,
         user=os_user(),
         target=str(target) if target else None,
-        detail={"argv": [a for a in argv if a != "--password-stdin"]},
+        detail={"argv": [_no_password(a) for a in argv if a != "--password-stdin"]},
         via="cli",
     )
 
 
-def _serve_auth(workspace: Path, no_auth: bool) -> str:
+def _serve_auth(workspace: str, no_auth: bool) -> str:
     """How the app authenticates: ``required`` (users exist), ``demo`` or ``off``."""
     from .security import UserStore
-    from .store.gpkg import open_workspace
+    from .store import open_workspace
 
     if UserStore(workspace).any():
         return "required"
@@ -855,8 +949,15 @@ def _serve_auth(workspace: Path, no_auth: bool) -> str:
     )
 
 
+def _absolute(location: str) -> str:
+    """A file path made absolute (the app runs in another folder); a URL as it is."""
+    from .store import is_url
+
+    return location if is_url(location) else str(Path(location).resolve())
+
+
 def _cmd_serve(args: argparse.Namespace) -> int:
-    from .store.gpkg import open_workspace
+    from .store import open_workspace
 
     open_workspace(args.workspace)  # fail here, with one line, rather than in the browser
     app = Path(__file__).resolve().parent.parent / "app.py"
@@ -864,8 +965,8 @@ def _cmd_serve(args: argparse.Namespace) -> int:
         raise SchemaError(f"{app}: app.py not found (serve runs from a source checkout)")
     env = dict(
         os.environ,
-        GRIDMAP_WORKSPACE=str(Path(args.workspace).resolve()),
-        GRIDMAP_AUTH=_serve_auth(Path(args.workspace), args.no_auth),
+        GRIDMAP_WORKSPACE=_absolute(args.workspace),
+        GRIDMAP_AUTH=_serve_auth(_absolute(args.workspace), args.no_auth),
     )
     # Slow first visits (coverage, rebalance, cockpit) are computed in the background.
     env.setdefault("GRIDMAP_WARM", "1")
@@ -954,11 +1055,56 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=_cmd_export)
 
+    p = sub.add_parser(
+        "copy",
+        help="copy a whole workspace between GeoPackage and PostGIS (layers, versions, logs, "
+        "users, audit)",
+    )
+    p.add_argument("src", help="workspace to copy: a .gpkg or postgresql://… URL")
+    p.add_argument("dst", help="where to: a .gpkg or postgresql://…[?schema=name] URL")
+    p.add_argument("--replace", action="store_true", help="overwrite a workspace already there")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=_cmd_copy)
+
     p = sub.add_parser("demo", help="build the synthetic Lanzhou demo workspace")
-    p.add_argument("--out", required=True, help="workspace .gpkg to write")
+    p.add_argument("--out", required=True, help="workspace .gpkg or postgresql://… URL to write")
     p.add_argument("--seed", type=int, default=7)
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=_cmd_demo)
+
+    p = sub.add_parser(
+        "index",
+        help="index and assign an archive of GeoParquet incident partitions (optionally on "
+        "Dask); store counts per cell, grid, month and category",
+    )
+    p.add_argument("archive", help="folder of .parquet partitions, a glob, or one file")
+    p.add_argument("workspace", help="workspace with a published grid version")
+    p.add_argument("--engine", choices=("local", "dask"), default="local")
+    p.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="running Dask scheduler, e.g. tcp://10.0.0.5:8786 (default: a local cluster)",
+    )
+    p.add_argument(
+        "--workers",
+        type=int,
+        metavar="N",
+        help="local: threads (default 1); dask without --scheduler: processes (default: cores)",
+    )
+    p.add_argument("--res", type=int, default=9, help="H3 resolution of the cell counts")
+    p.add_argument(
+        "--crs",
+        help="coordinate system of the points when the files' metadata is wrong or "
+        "absent: wgs84, cgcs2000, gcj02, bd09 or EPSG:XXXX",
+    )
+    p.add_argument(
+        "--map",
+        action="append",
+        metavar="COLUMN=FIELD",
+        help="map a column onto occurred_at or category (repeatable)",
+    )
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=_cmd_index)
 
     p = sub.add_parser("risk", help="risk-ranked grids with hot-spot and trend class and reason")
     p.add_argument("workspace")

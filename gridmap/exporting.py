@@ -17,7 +17,7 @@ import shapely
 from . import schema
 from .crs import CrsSpec, geometries_from_wgs84, parse_crs
 from .errors import SchemaError
-from .store.gpkg import SPATIAL_LAYERS, Workspace
+from .store import SPATIAL_LAYERS, Workspace
 
 __all__ = ["EXPORT_SUFFIXES", "SHAPEFILE_NAMES", "export_layer", "layer_frame"]
 

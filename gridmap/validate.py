@@ -475,8 +475,11 @@ def _community_problems(
     first = np.full(n, -1)
     starts = np.flatnonzero(np.r_[True, gi[1:] != gi[:-1]]) if len(gi) else np.array([], int)
     first[gi[starts]] = starts
-    best = np.where(first >= 0, area[np.maximum(first, 0)], 0.0)
-    best_comm = np.where(first >= 0, ci[np.maximum(first, 0)], -1)
+    if len(gi):
+        best = np.where(first >= 0, area[np.maximum(first, 0)], 0.0)
+        best_comm = np.where(first >= 0, ci[np.maximum(first, 0)], -1)
+    else:  # no grid touches any community (e.g. grids imported far from the admin units)
+        best, best_comm = np.zeros(n), np.full(n, -1)
     outside = np.maximum(grid_area - inside, 0.0)
     with np.errstate(invalid="ignore", divide="ignore"):
         share = np.where(grid_area > 0, best / grid_area, 0.0)

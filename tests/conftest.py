@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import geopandas as gpd
@@ -68,12 +69,145 @@ def community_file(tmp_path: Path) -> Path:
     return path
 
 
+# -- both backends ----------------------------------------------------------------------------
+# Every test that builds a workspace through ``ws_location`` (directly or through the
+# ``workspace`` fixtures) runs once on a GeoPackage and, where a PostGIS server is configured
+# (GRIDMAP_TEST_POSTGIS_URL; CI requires it), once more on PostGIS: the same behavioural suite
+# on both backends. Tests of what only a file can do are marked ``gpkg_only``.
+
+POSTGIS_URL = os.environ.get("GRIDMAP_TEST_POSTGIS_URL", "")
+_PG_WANTED = POSTGIS_URL or os.environ.get("GRIDMAP_REQUIRE_POSTGIS") == "1"
+BACKENDS = ["gpkg", "postgis"] if _PG_WANTED else ["gpkg"]
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    keep, drop = [], []
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        on_pg = callspec is not None and callspec.params.get("backend") == "postgis"
+        (drop if on_pg and item.get_closest_marker("gpkg_only") else keep).append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep
+
+
+class Locations:
+    """Fresh workspace locations of one backend; PostGIS schemas are dropped afterwards."""
+
+    def __init__(self, backend: str, folder: Path) -> None:
+        self.backend, self.folder, self.schemas = backend, folder, []
+
+    def new(self, name: str = "ws") -> str:
+        if self.backend == "gpkg":
+            return str(self.folder / f"{name}.gpkg")
+        import uuid
+
+        schema = f"t_{name.lower()}_{uuid.uuid4().hex[:10]}"
+        self.schemas.append(schema)
+        return f"{POSTGIS_URL}?schema={schema}"
+
+    def drop_all(self) -> None:
+        from gridmap.store.postgis import PostgisWorkspace
+
+        for schema in self.schemas:
+            PostgisWorkspace(f"{POSTGIS_URL}?schema={schema}").drop()
+
+
+def _locations(backend: str, folder: Path) -> Locations:
+    if backend == "postgis":
+        if not POSTGIS_URL:
+            pytest.fail("GRIDMAP_REQUIRE_POSTGIS=1 but GRIDMAP_TEST_POSTGIS_URL is not set")
+        from gridmap.errors import WorkspaceError
+        from gridmap.store.postgis import connect, parse_url
+
+        try:
+            connect(*parse_url(POSTGIS_URL), autocommit=True).close()
+        except WorkspaceError as exc:
+            if require("GRIDMAP_REQUIRE_POSTGIS"):
+                pytest.fail(f"PostGIS required: {exc}")
+            pytest.skip(f"PostGIS not reachable: {exc}")
+    return Locations(backend, folder)
+
+
+def snapshot(location: str | Path) -> str:
+    """A digest of everything stored: the file's bytes, or every row of every table in the
+    workspace's schema (for "nothing changed" checks on both backends)."""
+    import hashlib
+
+    from gridmap.store import is_url
+
+    if not is_url(location):
+        return hashlib.sha256(Path(location).read_bytes()).hexdigest()
+    from gridmap.store.postgis import PostgisWorkspace
+
+    ws = PostgisWorkspace(str(location))
+    con = ws._con()
+    tables = sorted(ws._tables())
+    parts = []
+    for table in tables:
+        agg = "md5(COALESCE(string_agg(t::text, '|' ORDER BY t::text), ''))"
+        row = con.execute(f'SELECT {agg} FROM "{table}" t').fetchone()
+        parts.append(f"{table}:{row[0]}")
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+
+
+def write_under_way(location: str | Path) -> bool:
+    """Whether an import is writing to the workspace right now (its private copy exists, or
+    its database session is copying rows in)."""
+    from gridmap.store import is_url
+
+    if not is_url(location):
+        p = Path(location)
+        return bool(list(p.parent.glob(f".{p.name}.*.tmp.gpkg")))
+    from gridmap.store.postgis import PostgisWorkspace
+
+    ws = PostgisWorkspace(str(location))
+    row = (
+        ws._con()
+        .execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE application_name = ? AND state = 'active' "
+            "AND query LIKE 'COPY %'",
+            (f"gridmap {ws.schema}"[:63],),
+        )
+        .fetchone()
+    )
+    return bool(row[0])
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
 @pytest.fixture
-def workspace(tmp_path: Path, grids_file: Path, community_file: Path) -> Path:
+def locations(backend: str, tmp_path: Path) -> Iterator[Locations]:
+    made = _locations(backend, tmp_path)
+    yield made
+    made.drop_all()
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def module_locations(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Locations]:
+    """As ``locations``, for module-scoped fixtures (the full demo is built once per backend)."""
+    made = _locations(str(request.param), tmp_path_factory.mktemp("ws"))
+    yield made
+    made.drop_all()
+
+
+@pytest.fixture
+def ws_location(locations: Locations) -> str:
+    """Where a test's workspace goes: ``tmp/ws.gpkg`` or a fresh PostGIS schema."""
+    return locations.new()
+
+
+@pytest.fixture
+def workspace(ws_location: str, grids_file: Path, community_file: Path) -> str:
     """A workspace holding one community and its 2x2 basic grids (version 1, published)."""
     from gridmap.importing import import_file
 
-    ws = tmp_path / "ws.gpkg"
+    ws = ws_location
     import_file(ws, "admin", community_file, crs="wgs84")
     import_file(ws, "grids", grids_file)
     return ws

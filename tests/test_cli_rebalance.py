@@ -8,16 +8,17 @@ from pathlib import Path
 import pytest
 
 from gridmap.cli import main
-from gridmap.store.gpkg import open_workspace
+from gridmap.store import open_workspace
 
 from .analytics.test_rebalance import C1, C2, G1, _workspace
+from .conftest import Locations
 
 
 def test_rebalance_json_lists_diagnostics_and_suggestions(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    locations: Locations, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    ws = _workspace(tmp_path)
-    assert main(["rebalance", str(ws.path), "--json", "--top", "3"]) == 0
+    ws = _workspace(locations.new("reb"))
+    assert main(["rebalance", ws.location, "--json", "--top", "3"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert (out["grids"], out["out_of_band"], out["band_gap_households"]) == (4, 4, 850)
     assert out["units"] == 12 and out["units_estimated"] is False
@@ -32,26 +33,26 @@ def test_rebalance_json_lists_diagnostics_and_suggestions(
 
 
 def test_rebalance_redraw_save_draft_and_plan_apply_publish(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    locations: Locations, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    ws = _workspace(tmp_path)
+    ws = _workspace(locations.new("reb"))
     plan_file = tmp_path / "plan.json"
     args = ["--scope", C1, "--redraw", "--out", str(plan_file), "--save-draft", "redraw C1"]
-    code = main(["rebalance", str(ws.path), *args, "--lang", "en"])
+    code = main(["rebalance", ws.location, *args, "--lang", "en"])
     assert code == 0
     text = capsys.readouterr().out
     assert "0 out of band" in text and "saved as draft grid version 2" in text
     data = json.loads(plan_file.read_text(encoding="utf-8"))
     assert data["format"] == "gridmap-plan" and data["base_version"] == 1
     assert data["summary"]["plan_households_moved"] == 525  # the fewest possible
-    assert main(["plan", "apply", str(ws.path), str(plan_file), "--as-draft", "again"]) == 0
+    assert main(["plan", "apply", ws.location, str(plan_file), "--as-draft", "again"]) == 0
     assert "saved as draft grid version 3 (again)" in capsys.readouterr().out
-    assert main(["diff", str(ws.path), "1", "3", "--json", "--out", str(tmp_path / "d.gpkg")]) == 0
+    assert main(["diff", ws.location, "1", "3", "--json", "--out", str(tmp_path / "d.gpkg")]) == 0
     diff = json.loads(capsys.readouterr().out)
     assert diff["households_moved"] == 525 and diff["changed"] == 3
     assert (tmp_path / "d.gpkg").exists()
-    assert main(["plan", "publish", str(ws.path), "3", "--effective", "2025-03-01"]) == 0
-    w = open_workspace(ws.path)
+    assert main(["plan", "publish", ws.location, "3", "--effective", "2025-03-01"]) == 0
+    w = open_workspace(ws.location)
     assert [(v.version, v.status) for v in w.grid_versions()] == [
         (1, "archived"),
         (2, "draft"),
@@ -73,21 +74,27 @@ def test_rebalance_redraw_save_draft_and_plan_apply_publish(
     ],
 )
 def test_bad_input_is_one_line(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], args: list[str], needle: str
+    locations: Locations,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    args: list[str],
+    needle: str,
 ) -> None:
-    ws = _workspace(tmp_path)
-    assert main(["rebalance", str(ws.path), *args]) == 2
+    ws = _workspace(locations.new("reb"))
+    assert main(["rebalance", ws.location, *args]) == 2
     err = capsys.readouterr().err
     assert needle in err and len(err.strip().splitlines()) == 1 and "Traceback" not in err
 
 
-def test_plan_errors_are_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    ws = _workspace(tmp_path)
+def test_plan_errors_are_one_line(
+    locations: Locations, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    ws = _workspace(locations.new("reb"))
     bad = tmp_path / "bad.json"
     bad.write_text("{not json", encoding="utf-8")
-    assert main(["plan", "apply", str(ws.path), str(bad), "--as-draft", "x"]) == 2
+    assert main(["plan", "apply", ws.location, str(bad), "--as-draft", "x"]) == 2
     assert "cannot read the plan file" in capsys.readouterr().err
-    assert main(["plan", "apply", str(ws.path), str(bad)]) == 2
+    assert main(["plan", "apply", ws.location, str(bad)]) == 2
     assert "--as-draft NAME is required" in capsys.readouterr().err
-    assert main(["plan", "publish", str(ws.path), "1", "--effective", "2025-01-01"]) == 2
+    assert main(["plan", "publish", ws.location, "1", "--effective", "2025-01-01"]) == 2
     assert "only a draft can be published" in capsys.readouterr().err

@@ -24,8 +24,11 @@ from gridmap.demo import build_demo
 from gridmap.errors import SchemaError
 from gridmap.indexing import cell_parents, points_to_cells
 from gridmap.joins import assign_codes, build_grid_lookup
-from gridmap.store.gpkg import Workspace
+from gridmap.store import Workspace, is_url
+from gridmap.store.copying import copy_workspace
 from gridmap.validate import validate_grids
+
+from .conftest import Locations
 
 URBAN = ("620102", "620103", "620104", "620105")
 SMALL = 0.02  # incidents and cameras at 2 %: ~6,500 incidents, 220 cameras
@@ -34,10 +37,18 @@ YEAR_2 = pd.Timestamp("2025-11-01")
 
 
 @pytest.fixture(scope="module")
-def full(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, Any], Workspace]:
+def full(
+    tmp_path_factory: pytest.TempPathFactory, module_locations: Locations
+) -> tuple[dict[str, Any], Workspace]:
+    """The demo at scale 1, read back from a GeoPackage and, copied in, from PostGIS."""
     out = tmp_path_factory.mktemp("demo") / "lanzhou.gpkg"
     summary = build_demo(out)
-    return summary, Workspace(out)
+    location = module_locations.new("demo")
+    if location != str(out) and is_url(location):
+        copy_workspace(str(out), location)
+    else:
+        location = str(out)
+    return summary, Workspace(location)
 
 
 @pytest.fixture(scope="module")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 
 import geopandas as gpd
@@ -18,15 +17,15 @@ from shapely.geometry import LineString, MultiPolygon, Point, Polygon, box
 from gridmap.crs import wgs84_to_gcj02
 from gridmap.errors import CrsError, ImportFileError, SchemaError
 from gridmap.importing import import_file
-from gridmap.store.gpkg import Workspace
+from gridmap.store import Workspace
 
-from .conftest import SHARED, squares_2x2
+from .conftest import SHARED, snapshot, squares_2x2, write_under_way
 
 GEOD = Geod(ellps="WGS84")
 
 
-def digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+def digest(location: str | Path) -> str:
+    return snapshot(location)
 
 
 def chinese_incidents(n: int = 40, seed: int = 1) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
@@ -200,12 +199,12 @@ def test_failed_import_leaves_workspace_unchanged(
     path = tmp_path / "e.csv"
     frame.to_csv(path, index=False)
     before = digest(workspace)
-    from gridmap.store import gpkg
+    from gridmap.store import base
 
-    def boom(self: gpkg.Transaction, *args: object, **kwargs: object) -> None:
+    def boom(self: base.Transaction, *args: object, **kwargs: object) -> None:
         raise OSError("disk full (simulated)")
 
-    monkeypatch.setattr(gpkg.Transaction, "log_import", boom)
+    monkeypatch.setattr(base.Transaction, "log_import", boom)
     with pytest.raises(OSError, match="disk full"):
         import_file(workspace, "incidents", path, crs="gcj02")
     assert digest(workspace) == before
@@ -414,7 +413,8 @@ def test_nyc_sectors_in_us_feet_and_shootings(tmp_path: Path) -> None:
 
 
 def test_killed_import_leaves_workspace_unchanged(workspace: Path, tmp_path: Path) -> None:
-    """Kill -9 an import while it writes: the workspace file is byte-for-byte unchanged."""
+    """Kill -9 an import while it writes: the workspace is unchanged (the file byte for byte;
+    every row of every table in PostGIS)."""
     import os
     import signal
     import subprocess
@@ -451,10 +451,10 @@ def test_killed_import_leaves_workspace_unchanged(workspace: Path, tmp_path: Pat
         stderr=subprocess.DEVNULL,
     )
     deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and not list(tmp_path.glob(".ws.gpkg.*.tmp.gpkg")):
-        time.sleep(0.01)  # the transaction's private copy exists: the import is under way
+    while time.monotonic() < deadline and not write_under_way(workspace):
+        time.sleep(0.01)  # the import is writing (private copy exists / rows are copied in)
     assert proc.poll() is None, "the import finished before it could be killed"
-    time.sleep(0.3)
+    time.sleep(0.3 if not str(workspace).startswith("postgresql") else 0.05)
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
     assert digest(workspace) == before

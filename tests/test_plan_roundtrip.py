@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from gridmap.cli import main
-from gridmap.store.gpkg import Workspace
+from gridmap.store import Workspace
 
 
 def test_assignment_csv_round_trip(workspace: Path, tmp_path: Path) -> None:

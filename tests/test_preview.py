@@ -25,9 +25,9 @@ from gridmap.importing.preview import (
     sample_polygons,
     save_mapping,
 )
-from gridmap.store.gpkg import Workspace
+from gridmap.store import Workspace
 
-from .conftest import ORIGIN, UTM48N, shared_file
+from .conftest import ORIGIN, UTM48N, shared_file, snapshot
 
 
 def _points_in_block(n: int = 40, seed: int = 5) -> tuple[np.ndarray, np.ndarray]:
@@ -133,14 +133,14 @@ def test_preview_of_nyc_state_plane_feet() -> None:
 
 def test_saved_mappings_round_trip(workspace: Path) -> None:
     ws = Workspace(workspace)
-    before = Path(workspace).read_bytes()
+    before = snapshot(workspace)
     with pytest.raises(SchemaError, match="mapping name: empty"):
         save_mapping(ws, "  ", "incidents", columns={"lon": "经度"})
     with pytest.raises(SchemaError, match="mapping x: colour not incidents field"):
         save_mapping(ws, "x", "incidents", columns={"colour": "颜色"})
     with pytest.raises(SchemaError, match="category 'traffic' is not one of"):
         save_mapping(ws, "x", "incidents", columns={}, categories={"堵车": "traffic"})
-    assert Path(workspace).read_bytes() == before  # nothing half-written
+    assert snapshot(workspace) == before  # nothing half-written
     save_mapping(
         ws,
         "12345热线",

@@ -15,7 +15,7 @@ from gridmap.analytics.incidents import IncidentFilter
 from gridmap.cli import main
 from gridmap.report import ReportError, cjk_family, cockpit_png, report_pdf
 from gridmap.report.from_workspace import report_inputs
-from gridmap.store.gpkg import open_workspace
+from gridmap.store import open_workspace
 
 YEAR_2025 = IncidentFilter(dt.date(2025, 1, 1), dt.date(2025, 12, 31))
 

@@ -3,24 +3,35 @@
 from __future__ import annotations
 
 import sqlite3
-from pathlib import Path
 
 import pytest
 
 from gridmap.errors import SchemaError
-from gridmap.security import AuditLog, UserStore, can, security_path
+from gridmap.security import AuditLog, SecurityStore, UserStore, can, security_path
 from gridmap.security.users import LOCK_SECONDS, MAX_FAILURES
+from gridmap.store import is_url
+
+from .conftest import Locations
 
 
-def test_passwords_are_hashed_and_checked(tmp_path: Path) -> None:
-    ws = tmp_path / "ws.gpkg"
+def _stored_security(ws: str) -> bytes:
+    """Everything the security store holds, as bytes: the file, or the tables' rows."""
+    if not is_url(ws):
+        assert (security_path(ws).stat().st_mode & 0o777) == 0o600
+        return security_path(ws).read_bytes()
+    with SecurityStore(ws).connect() as con:
+        rows = con.execute("SELECT * FROM users").fetchall()
+    return repr([tuple(r) for r in rows]).encode()
+
+
+def test_passwords_are_hashed_and_checked(locations: Locations) -> None:
+    ws = locations.new()
     users = UserStore(ws)
     assert not users.any()
     users.add("leader", "meeting-2026", "viewer", area="620104")
     assert users.any() and users.get("leader").area == "620104"
-    raw = security_path(ws).read_bytes()
+    raw = _stored_security(ws)
     assert b"meeting-2026" not in raw and b"$argon2" in raw
-    assert (security_path(ws).stat().st_mode & 0o777) == 0o600
     assert users.login("leader", "meeting-2026").user.role == "viewer"
     assert users.login("leader", "wrong-password").reason == "password"
     assert users.login("nobody", "meeting-2026").reason == "unknown"
@@ -39,13 +50,15 @@ def test_passwords_are_hashed_and_checked(tmp_path: Path) -> None:
         (("ok_name", "long-enough", "boss"), "role 'boss': allowed viewer, operator"),
     ],
 )
-def test_bad_users_are_refused(tmp_path: Path, args: tuple[str, str, str], message: str) -> None:
+def test_bad_users_are_refused(
+    locations: Locations, args: tuple[str, str, str], message: str
+) -> None:
     with pytest.raises(SchemaError, match=message):
-        UserStore(tmp_path / "ws.gpkg").add(*args)
+        UserStore(locations.new()).add(*args)
 
 
-def test_repeated_failures_lock_the_account(tmp_path: Path) -> None:
-    users = UserStore(tmp_path / "ws.gpkg")
+def test_repeated_failures_lock_the_account(locations: Locations) -> None:
+    users = UserStore(locations.new())
     users.add("operator1", "correct-horse", "operator")
     t0 = 1_000_000.0
     for _ in range(MAX_FAILURES - 1):
@@ -65,17 +78,28 @@ def test_roles_include_the_ones_below() -> None:
         can("viewer", "fly")
 
 
-def test_audit_log_is_append_only(tmp_path: Path) -> None:
-    ws = tmp_path / "ws.gpkg"
+def test_audit_log_is_append_only(locations: Locations) -> None:
+    ws = locations.new()
     log = AuditLog(ws)
     log.append("login", user="leader", role="viewer")
     log.append("import", user="root", target="事件.csv", detail={"rows": 3}, via="cli")
     entries = log.read()
     assert list(entries["action"]) == ["import", "login"]  # newest first
     assert entries.iloc[0]["detail"] == '{"rows": 3}'
-    con = sqlite3.connect(security_path(ws))
-    for sql in ("UPDATE audit_log SET user='x'", "DELETE FROM audit_log"):
-        with pytest.raises(sqlite3.IntegrityError, match="append-only"):
-            con.execute(sql)
-    con.close()
+    if is_url(ws):
+        import psycopg
+
+        for sql in ("UPDATE audit_log SET role='x'", "DELETE FROM audit_log", "TRUNCATE audit_log"):
+            with (
+                pytest.raises(psycopg.Error, match="append-only"),
+                SecurityStore(ws).connect() as c,
+            ):
+                c.execute(sql)
+    else:
+        con = sqlite3.connect(security_path(ws))
+        for sql in ("UPDATE audit_log SET user='x'", "DELETE FROM audit_log"):
+            with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+                con.execute(sql)
+        con.close()
+    assert len(AuditLog(ws).read()) == 2
     assert len(log.read()) == 2

@@ -1205,9 +1205,9 @@ def workspace_coverage(
     settings = settings or CoverageSettings()
     grids = ws.read_grids()
     if not len(grids):
-        raise SchemaError(f"{ws.path}: the workspace holds no grids")
+        raise SchemaError(f"{ws.name}: the workspace holds no grids")
     if not ws.has_layer("cameras"):
-        raise SchemaError(f"{ws.path}: the workspace holds no cameras; import a camera layer")
+        raise SchemaError(f"{ws.name}: the workspace holds no cameras; import a camera layer")
     cameras = ws.read_layer("cameras")
     keyareas = ws.read_layer("keyareas") if ws.has_layer("keyareas") else None
     units = ws.read_layer("units") if ws.has_layer("units") else None

@@ -18,7 +18,7 @@ from numpy.typing import NDArray
 
 from .. import schema
 from ..indexing import cell_parents, cells_to_str
-from ..store.gpkg import Workspace
+from ..store import Workspace
 
 __all__ = [
     "CATEGORY_CODES",

@@ -308,7 +308,7 @@ def load_problem(
     s = settings or WorkloadSettings()
     grids = ws.read_grids(version)
     if not len(grids):
-        raise RebalanceError(f"{ws.path}: the workspace holds no grids")
+        raise RebalanceError(f"{ws.name}: the workspace holds no grids")
     used_version = version
     if used_version is None and schema.VERSION in grids and len(grids):
         used_version = int(grids[schema.VERSION].iloc[0])

@@ -26,13 +26,20 @@ from ..crs import CrsSpec
 from ..errors import SchemaError
 from ..io.mapping import load_category_mapping
 from ..io.readers import read_table
-from ..store.gpkg import Workspace
+from ..store import Workspace, is_url
 from .grids import basic_lookup, reassign
 from .points import _import_points
 from .polygons import _import_polygons
 from .report import ImportReport, Progress
 
-__all__ = ["ImportReport", "basic_lookup", "import_file", "reassign"]
+__all__ = ["ImportReport", "basic_lookup", "import_file", "reassign", "rejects_folder"]
+
+
+def rejects_folder(location: str) -> Path:
+    """Rejected rows go beside a workspace file; for a database, under the current folder."""
+    if is_url(location):
+        return Path.cwd() / "rejects"
+    return Path(location).parent / "rejects"
 
 
 def import_file(
@@ -80,8 +87,8 @@ def import_file(
     settings = settings or Settings()
     progress = progress or (lambda _f, _m: None)
     ws = workspace if isinstance(workspace, Workspace) else Workspace(workspace)
-    if ws.path.suffix.lower() != ".gpkg":
-        raise SchemaError(f"{ws.path}: a workspace file must end in .gpkg")
+    if not is_url(ws.location) and not ws.location.lower().endswith(".gpkg"):
+        raise SchemaError(f"{ws.name}: a workspace file must end in .gpkg")
     path = Path(path)
     set_values = dict(set_values or {})
     categories: Mapping[str, str] | None
@@ -133,7 +140,7 @@ def import_file(
             target = (
                 Path(rejects_path)
                 if rejects_path
-                else (ws.path.parent / "rejects" / f"{kind}-{path.stem}-{stamp}.csv")
+                else (rejects_folder(ws.location) / f"{kind}-{path.stem}-{stamp}.csv")
             )
             report.rejects_file = str(issues.write_csv(target))
         assert report.rows_read == report.imported + report.rejected

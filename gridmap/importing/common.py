@@ -12,7 +12,7 @@ import shapely
 
 from ..crs import CrsSpec, parse_crs
 from ..errors import CrsError
-from ..store.gpkg import Transaction
+from ..store import Transaction
 
 __all__ = []
 

@@ -13,7 +13,7 @@ from .. import schema
 from ..config import Settings
 from ..indexing import points_to_cells, polygons_to_cells
 from ..joins import GridLookup, assign_codes, build_grid_lookup
-from ..store.gpkg import Transaction
+from ..store import Transaction
 from ..validate import validate_grids
 from .common import _today
 from .report import ImportReport

@@ -22,11 +22,12 @@ from ..io.mapping import (
     parse_enum,
     parse_numbers,
     resolve_mapping,
+    show_names,
 )
 from ..io.readers import ParsedTable
 from ..io.rejects import VALUE_CLEARED, RowIssues
 from ..joins import assign_codes
-from ..store.gpkg import Transaction
+from ..store import Transaction
 from .common import _city_outline, _mapped, _outside, _require_crs
 from .grids import basic_lookup
 from .report import CHINA_BBOX, ImportReport, Progress
@@ -60,7 +61,8 @@ def _import_points(
     # Coordinates: from lon/lat columns, else from a GeoParquet geometry.
     if ("lon" not in cols or "lat" not in cols) and table.geometry is not None:
         geom = table.geometry.values
-        is_point = shapely.get_type_id(geom) == 0
+        # An empty point (POINT EMPTY) has no x or y to take: it is "no coordinates".
+        is_point = (shapely.get_type_id(geom) == 0) & ~shapely.is_empty(geom)
         x = np.where(is_point, shapely.get_x(geom), np.nan)
         y = np.where(is_point, shapely.get_y(geom), np.nan)
         raw_x = pd.Series(x, index=frame.index).astype(str)
@@ -72,7 +74,7 @@ def _import_points(
         if missing:
             raise SchemaError(
                 f"{name}: no column for field(s) {', '.join(missing)}; columns found: "
-                f"{', '.join(map(str, frame.columns))}; map one with --map COLUMN=FIELD"
+                f"{show_names(frame.columns)}; map one with --map COLUMN=FIELD"
             )
         raw_x, raw_y = frame[cols["lon"]], frame[cols["lat"]]
         x = parse_numbers(raw_x).to_numpy()
@@ -231,7 +233,7 @@ def _incident_fields(
     if occurred_src is None:
         raise SchemaError(
             f"{Path(report.file).name}: no column for field occurred_at (发生时间); columns "
-            f"found: {', '.join(map(str, frame.columns))}; map one with --map COLUMN=occurred_at"
+            f"found: {show_names(frame.columns)}; map one with --map COLUMN=occurred_at"
         )
     raw = frame[occurred_src]
     occurred = parse_datetimes(raw)

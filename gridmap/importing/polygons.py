@@ -23,7 +23,7 @@ from ..io.mapping import (
 )
 from ..io.readers import read_polygons
 from ..io.rejects import VALUE_CLEARED, RowIssues
-from ..store.gpkg import Transaction
+from ..store import Transaction
 from ..validate import repair_geometries
 from .common import _require_crs
 from .grids import _assign_units, _store_grids
@@ -122,7 +122,34 @@ def _import_polygons(
         repaired_mask & ~now_empty, "geometry", "invalid geometry repaired", action="kept, repaired"
     )
     report.repaired = int((repaired_mask & ~now_empty).sum())
-    wgs = geometries_to_wgs84(gpd.GeoSeries(repaired_geoms.values, crs=gdf.crs), spec)
+    try:
+        wgs = geometries_to_wgs84(gpd.GeoSeries(repaired_geoms.values, crs=gdf.crs), spec)
+    except CrsError as exc:  # the file's own label contradicts --crs: say which file
+        raise CrsError(
+            f"{name}: {exc}; drop --crs to use the file's own, or fix the file's .prj"
+        ) from None
+    # Reprojection does not keep geometries valid, and a projected CRS gets no range check
+    # before it: coordinates far outside the area it covers collapse onto ±180/±90 or come
+    # out infinite. Repair again in WGS-84 and reject what is left with no area or range.
+    converted = wgs.to_numpy()
+    broken = (ok_geom & ~now_empty) & ~shapely.is_valid(converted)
+    if broken.any():
+        converted[broken] = repair_geometries(gpd.GeoSeries(converted[broken]))[0].to_numpy()
+    wb = shapely.bounds(converted)
+    unmappable = (ok_geom & ~now_empty) & (
+        shapely.is_missing(converted)
+        | shapely.is_empty(converted)
+        | ~np.isfinite(wb).all(axis=1)
+        | (np.abs(wb[:, [0, 2]]) > 180).any(axis=1)
+        | (np.abs(wb[:, [1, 3]]) > 90).any(axis=1)
+    )
+    issues.add(
+        unmappable,
+        "geometry",
+        f"coordinates cannot be converted from {spec.label} to WGS-84 degrees",
+    )
+    report.repaired -= int((repaired_mask & ~now_empty & unmappable).sum())
+    wgs = gpd.GeoSeries(converted, index=wgs.index, crs="EPSG:4326")
     progress(0.3, "geometries read")
 
     out = pd.DataFrame(index=gdf.index)

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import sqlite3
 import zipfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -44,7 +43,7 @@ from ..crs import CrsSpec, geometries_to_wgs84, parse_crs, to_wgs84
 from ..errors import CrsError, SchemaError
 from ..io.mapping import auto_mapping, is_blank, map_categories, parse_numbers, resolve_mapping
 from ..io.readers import POLYGON_SUFFIXES, TABLE_SUFFIXES, read_polygons, read_table
-from ..store.gpkg import Workspace, _Files
+from ..store import Reader, Workspace
 from .report import CHINA_BBOX
 
 __all__ = [
@@ -359,9 +358,9 @@ def _clean(geoms: Any) -> NDArray[np.object_]:
     return geoms[~(shapely.is_missing(geoms) | shapely.is_empty(geoms))]
 
 
-def reference_for(ws: Workspace | _Files, kind: str) -> Reference:
+def reference_for(ws: Reader, kind: str) -> Reference:
     """The workspace's boundaries and same-kind data to compare an import sample with."""
-    if not ws.path.exists():
+    if not ws.layer_names():
         return Reference(None, None, None)
     outline = None
     for layer in ("admin", "grids"):
@@ -608,13 +607,6 @@ class SavedMapping:
     user: str | None = None
 
 
-_MAPPINGS_SQL = (
-    f"CREATE TABLE IF NOT EXISTS {MAPPINGS_TABLE} (name TEXT NOT NULL, kind TEXT NOT NULL, "
-    "columns TEXT NOT NULL, categories TEXT NOT NULL, crs TEXT, saved_at TEXT NOT NULL, "
-    "user TEXT, PRIMARY KEY (name, kind))"
-)
-
-
 def save_mapping(
     ws: Workspace,
     name: str,
@@ -659,15 +651,11 @@ def save_mapping(
     )
     ws.check()
     with ws.transaction() as tx:
-        tx.execute(_MAPPINGS_SQL)
+        # Delete-then-insert: an upsert both SQLite and PostgreSQL speak.
+        tx.execute(f"DELETE FROM {MAPPINGS_TABLE} WHERE name = ? AND kind = ?", (name, kind))
         tx.execute(
-            "INSERT OR IGNORE INTO gpkg_contents(table_name, data_type, identifier, last_change) "
-            "VALUES (?, 'attributes', ?, strftime('%Y-%m-%dT%H:%M:%fZ','now'))",
-            (MAPPINGS_TABLE, MAPPINGS_TABLE),
-        )
-        tx.execute(
-            f"INSERT OR REPLACE INTO {MAPPINGS_TABLE}(name, kind, columns, categories, crs, "
-            "saved_at, user) VALUES (?,?,?,?,?,?,?)",
+            f"INSERT INTO {MAPPINGS_TABLE}(name, kind, columns, categories, crs, "
+            'saved_at, "user") VALUES (?,?,?,?,?,?,?)',
             (
                 saved.name,
                 kind,
@@ -681,14 +669,11 @@ def save_mapping(
     return saved
 
 
-def load_mappings(ws: Workspace | _Files, kind: str | None = None) -> list[SavedMapping]:
+def load_mappings(ws: Reader, kind: str | None = None) -> list[SavedMapping]:
     """Saved mappings (of ``kind``, or all), by name."""
-    if not ws.path.exists():
+    if not ws.has_table(MAPPINGS_TABLE):
         return []
-    try:
-        frame = ws.query(f"SELECT * FROM {MAPPINGS_TABLE} ORDER BY name, kind")
-    except (sqlite3.OperationalError, pd.errors.DatabaseError):
-        return []
+    frame = ws.query(f"SELECT * FROM {MAPPINGS_TABLE} ORDER BY name, kind")
     out = []
     for row in frame.to_dict(orient="records"):
         if kind is not None and row["kind"] != kind:

@@ -28,6 +28,7 @@ __all__ = [
     "parse_datetimes",
     "parse_numbers",
     "resolve_mapping",
+    "show_names",
 ]
 
 
@@ -35,6 +36,22 @@ def _norm(header: object) -> str:
     text = str(header).strip().lower()
     text = re.sub(r"[（(\[【].*?[)）\]】]", "", text)  # drop units such as 经度(°) or lon (deg)
     return re.sub(r"[\s_\-./:：]", "", text)
+
+
+def show_names(names: Iterable[object], *, limit: int = 60) -> str:
+    """Column names for a one-line message: control characters escaped, long names cut.
+
+    A header can hold anything a platform or a person typed, line breaks included; the
+    message that lists it must stay one line a user can read.
+
+    >>> print(show_names(["经度", "a\\nb", "x" * 70]))
+    经度, a\\nb, xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx…
+    """
+    shown = []
+    for name in names:
+        text = "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in str(name))
+        shown.append(text if len(text) <= limit else text[:limit] + "…")
+    return ", ".join(shown)
 
 
 def auto_mapping(columns: Sequence[str], kind: str) -> dict[str, str]:
@@ -86,7 +103,7 @@ def resolve_mapping(
     problems = []
     for col, fld in explicit.items():
         if col not in columns:
-            problems.append(f"column {col!r} is not in the file (columns: {', '.join(columns)})")
+            problems.append(f"column {col!r} is not in the file (columns: {show_names(columns)})")
         if fld not in allowed:
             problems.append(f"field {fld!r} is not a {kind} field (allowed: {', '.join(allowed)})")
     if problems:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import logging
+import warnings
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,6 +22,7 @@ import pyarrow.csv as pacsv
 import pyogrio
 
 from ..errors import ImportFileError
+from .mapping import show_names
 
 __all__ = [
     "POLYGON_SUFFIXES",
@@ -62,6 +64,14 @@ class ParsedTable:
     bad_lines: list[tuple[int, str]] = field(default_factory=list)
     geometry: gpd.GeoSeries | None = None
     crs: object | None = None  # CRS found in the file itself (GeoParquet), else None
+
+
+def _one_line(exc: BaseException) -> str:
+    """The first line of a library's error, for a one-line message: Arrow and GDAL errors
+    often run over several lines (a cause, then a context dump)."""
+    lines = [ln.strip() for ln in str(exc).splitlines() if ln.strip()]
+    first = lines[0] if lines else type(exc).__name__
+    return first if len(first) <= 200 else first[:199] + "…"
 
 
 def _check_file(path: Path, allowed: tuple[str, ...]) -> str:
@@ -126,17 +136,22 @@ def _read_csv(path: Path, encoding: str | None, sep: str | None) -> ParsedTable:
     except ImportFileError as exc:
         raise ImportFileError(f"{path.name}: {exc}") from None
     except (UnicodeDecodeError, LookupError) as exc:
-        raise ImportFileError(f"{path.name}: cannot decode as {encoding}: {exc}") from None
+        raise ImportFileError(
+            f"{path.name}: cannot decode as {encoding}: {_one_line(exc)}"
+        ) from None
     if text.startswith("\ufeff"):
         text = text[1:]
+    if not text.strip():  # a byte-order mark and nothing else
+        raise ImportFileError(f"{path.name}: the file is empty")
     separator = sep or _sniff_separator(text[:20000])
-    header_line = next(csv.reader(io.StringIO(text.split("\n", 1)[0]), delimiter=separator))
+    # A blank first line gives no header row at all (reported just below as no column names).
+    header_line = next(csv.reader(io.StringIO(text.split("\n", 1)[0]), delimiter=separator), [])
     header = [h.strip() for h in header_line]
     if not any(header):
         raise ImportFileError(f"{path.name}: row 1 has no column names")
     dupes = sorted({h for h in header if header.count(h) > 1})
     if dupes:
-        raise ImportFileError(f"{path.name}: row 1 repeats column name(s) {', '.join(dupes)}")
+        raise ImportFileError(f"{path.name}: row 1 repeats column name(s) {show_names(dupes)}")
 
     bad: list[tuple[int, str]] = []
 
@@ -159,7 +174,7 @@ def _read_csv(path: Path, encoding: str | None, sep: str | None) -> ParsedTable:
     try:
         table = pacsv.read_csv(io.BytesIO(data), read_opts, parse_opts, conv_opts)
     except pa.ArrowInvalid as exc:
-        raise ImportFileError(f"{path.name}: not a readable CSV ({exc})") from None
+        raise ImportFileError(f"{path.name}: not a readable CSV ({_one_line(exc)})") from None
     if any(n < 0 for n, _ in bad):
         # Multi-threaded parsing can lose line numbers; re-read serially to get them.
         bad.clear()
@@ -186,7 +201,9 @@ def _read_xlsx(path: Path, sheet: str | int | None) -> ParsedTable:
             keep_default_na=False,
         )
     except (ValueError, KeyError, zipfile.BadZipFile, OSError) as exc:
-        raise ImportFileError(f"{path.name}: not a readable Excel workbook ({exc})") from None
+        raise ImportFileError(
+            f"{path.name}: not a readable Excel workbook ({_one_line(exc)})"
+        ) from None
     frame.columns = [str(c).strip() for c in frame.columns]
     frame = frame.astype("str")
     rows = pd.Series(range(FIRST_DATA_ROW, FIRST_DATA_ROW + len(frame)), index=frame.index)
@@ -203,10 +220,14 @@ def _read_parquet_table(path: Path) -> ParsedTable:
         try:
             frame = pd.read_parquet(path)
         except (OSError, ValueError, pa.ArrowException) as exc:
-            raise ImportFileError(f"{path.name}: not a readable Parquet file ({exc})") from None
+            raise ImportFileError(
+                f"{path.name}: not a readable Parquet file ({_one_line(exc)})"
+            ) from None
         geometry, crs = None, None
     except (OSError, pa.ArrowException) as exc:
-        raise ImportFileError(f"{path.name}: not a readable Parquet file ({exc})") from None
+        raise ImportFileError(
+            f"{path.name}: not a readable Parquet file ({_one_line(exc)})"
+        ) from None
     frame = frame.reset_index(drop=True)
     text = frame.astype(object).where(frame.notna(), "").astype("str")
     rows = pd.Series(range(FIRST_DATA_ROW, FIRST_DATA_ROW + len(frame)), index=frame.index)
@@ -308,7 +329,9 @@ def read_polygons(path: str | Path, *, layer: str | None = None) -> gpd.GeoDataF
         try:
             return gpd.read_parquet(path)
         except (OSError, ValueError, TypeError, pa.ArrowException) as exc:
-            raise ImportFileError(f"{path.name}: not a readable GeoParquet file ({exc})") from None
+            raise ImportFileError(
+                f"{path.name}: not a readable GeoParquet file ({_one_line(exc)})"
+            ) from None
     source: str = str(path)
     encoding: str | None = None
     if suffix == ".zip":
@@ -318,25 +341,35 @@ def read_polygons(path: str | Path, *, layer: str | None = None) -> gpd.GeoDataF
     # A Shapefile sent without its .shx is common; GDAL can rebuild the index on read.
     restore = suffix == ".shp" and not any(path.with_suffix(e).exists() for e in (".shx", ".SHX"))
     pyogrio.set_gdal_config_options({"SHAPE_RESTORE_SHX": "YES" if restore else None})
+    # GDAL reports what it skipped or patched up (a feature with an unreadable geometry
+    # gets none) as Python warnings; the importer reports those rows itself, so the
+    # warnings go to the log instead of stderr, where they would break the one-line rule.
     try:
-        layers = pyogrio.list_layers(source)
-        if layer is None and len(layers) > 1:
-            names = ", ".join(str(n) for n, _ in layers)
-            raise ImportFileError(
-                f"{path.name}: holds {len(layers)} layers ({names}); choose one with --layer"
-            )
-        kwargs: dict[str, object] = {"use_arrow": True}
-        if encoding:
-            kwargs["encoding"] = encoding
-        gdf = pyogrio.read_dataframe(source, layer=layer, **kwargs)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            layers = pyogrio.list_layers(source)
+            if len(layers) == 0:
+                raise ImportFileError(f"{path.name}: holds no vector layer")
+            if layer is None and len(layers) > 1:
+                names = show_names(n for n, _ in layers)
+                raise ImportFileError(
+                    f"{path.name}: holds {len(layers)} layers ({names}); choose one with --layer"
+                )
+            kwargs: dict[str, object] = {"use_arrow": True}
+            if encoding:
+                kwargs["encoding"] = encoding
+            gdf = pyogrio.read_dataframe(source, layer=layer, **kwargs)
+        for w in caught:
+            log.info("%s: %s", path.name, w.message)
     except ImportFileError:
         raise
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
-        msg = str(exc).splitlines()[0]
-        raise ImportFileError(f"{path.name}: not a readable vector file ({msg})") from None
+        raise ImportFileError(
+            f"{path.name}: not a readable vector file ({_one_line(exc)})"
+        ) from None
     except UnicodeDecodeError as exc:
         raise ImportFileError(
-            f"{path.name}: attribute text is not in a known encoding ({exc})"
+            f"{path.name}: attribute text is not in a known encoding ({_one_line(exc)})"
         ) from None
     if not isinstance(gdf, gpd.GeoDataFrame):
         raise ImportFileError(f"{path.name}: has no geometry column")

@@ -10,7 +10,7 @@ from ..analytics.incidents import IncidentFilter, IncidentTable, load_incident_t
 from ..analytics.risk import RiskSettings
 from ..errors import SchemaError
 from ..hierarchy import Hierarchy, build_hierarchy
-from ..store.gpkg import Workspace
+from ..store import Workspace
 from .document import ReportMeta
 from .figures import MapContext
 

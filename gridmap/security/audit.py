@@ -26,7 +26,7 @@ class AuditLog:
     """Entries are only ever appended; the database refuses updates and deletes."""
 
     def __init__(self, workspace: object) -> None:
-        self.store = SecurityStore(str(workspace))
+        self.store = SecurityStore(workspace)
 
     def append(
         self,
@@ -41,7 +41,7 @@ class AuditLog:
     ) -> None:
         with self.store.connect() as con:
             con.execute(
-                "INSERT INTO audit_log(at, user, role, action, target, version, detail, via) "
+                'INSERT INTO audit_log(at, "user", role, action, target, version, detail, via) '
                 "VALUES (?,?,?,?,?,?,?,?)",
                 (
                     dt.datetime.now().isoformat(sep=" ", timespec="seconds"),
@@ -61,7 +61,8 @@ class AuditLog:
         if not self.store.exists:
             return pd.DataFrame(columns=cols)
         with self.store.connect() as con:
-            sql = f"SELECT {', '.join(cols)} FROM audit_log ORDER BY id DESC"
+            select = ", ".join(f'"{c}"' for c in cols)
+            sql = f"SELECT {select} FROM audit_log ORDER BY id DESC"
             params: tuple[Any, ...] = ()
             if limit is not None:
                 sql += " LIMIT ?"

@@ -58,7 +58,7 @@ class UserStore:
     """Users of one workspace (in its security file)."""
 
     def __init__(self, workspace: object) -> None:
-        self.store = SecurityStore(str(workspace))
+        self.store = SecurityStore(workspace)
 
     def any(self) -> bool:
         """Whether the workspace has users (then the app requires a login)."""

@@ -16,13 +16,10 @@ def workspace_info(path: str | Path, *, last_imports: int = 10) -> dict[str, Any
     ws = open_workspace(path)
     meta = ws.meta()
     counts = ws.counts()
-    t_from = t_to = None
-    if counts["incidents"]:
-        row = ws.query('SELECT MIN(occurred_at) AS a, MAX(occurred_at) AS b FROM "incidents"')
-        t_from, t_to = row["a"].iloc[0], row["b"].iloc[0]
+    t_from, t_to = ws.time_range("incidents", "occurred_at")
     log = ws.import_log().tail(last_imports)
     return {
-        "path": str(ws.path),
+        "path": ws.name,
         "synthetic": meta.get("synthetic", "false").lower() == "true",
         "meta": meta,
         "layers": counts,

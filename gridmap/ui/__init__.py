@@ -6,7 +6,16 @@ sidebar and scope, ``cards`` the grid card.
 
 from __future__ import annotations
 
-from .data import Timer, load_hierarchy, load_incidents, load_info, load_layer, workspace_path
+from .data import (
+    Timer,
+    load_hierarchy,
+    load_incidents,
+    load_info,
+    load_layer,
+    workspace_exists,
+    workspace_label,
+    workspace_path,
+)
 from .sidebar import Scope, lang, sidebar
 
 __all__ = [
@@ -18,5 +27,7 @@ __all__ = [
     "load_info",
     "load_layer",
     "sidebar",
+    "workspace_exists",
+    "workspace_label",
     "workspace_path",
 ]

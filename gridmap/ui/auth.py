@@ -8,7 +8,6 @@ explicit ``--no-auth`` — and everyone acts as a local admin.
 from __future__ import annotations
 
 import os
-from pathlib import Path
 from typing import Any
 
 import streamlit as st
@@ -31,11 +30,11 @@ __all__ = [
 LOCAL = User("local", "admin", None)
 
 
-def auth_required(path: Path) -> bool:
+def auth_required(path: str) -> bool:
     return os.environ.get("GRIDMAP_AUTH") == "required" or UserStore(path).any()
 
 
-def current_user(path: Path) -> User | None:
+def current_user(path: str) -> User | None:
     """The logged-in user; :data:`LOCAL` when no login is required; None before a login."""
     user = st.session_state.get(state.KEY_USER)
     if isinstance(user, User):
@@ -43,29 +42,29 @@ def current_user(path: Path) -> User | None:
     return None if auth_required(path) else LOCAL
 
 
-def may(path: Path, action: str) -> bool:
+def may(path: str, action: str) -> bool:
     user = current_user(path)
     return user is not None and can(user.role, action)
 
 
-def user_area(path: Path) -> str | None:
+def user_area(path: str) -> str | None:
     user = current_user(path)
     return user.area if user else None
 
 
-def user_name(path: Path) -> str:
+def user_name(path: str) -> str:
     """Who is acting, for drafts' author and the import log."""
     user = current_user(path) or LOCAL
     return user.username
 
 
-def audit(path: Path, action: str, **fields: Any) -> None:
+def audit(path: str, action: str, **fields: Any) -> None:
     """One audit entry for what the current user just did in the app."""
     user = current_user(path) or LOCAL
     AuditLog(path).append(action, user=user.username, role=user.role, via="app", **fields)
 
 
-def login_form(path: Path, L: str) -> None:
+def login_form(path: str, L: str) -> None:
     """The login screen; on success the user is kept in the session and the app reruns."""
     st.title(t("app.title", L))
     with st.form("login"):
@@ -90,7 +89,7 @@ def login_form(path: Path, L: str) -> None:
     st.rerun()
 
 
-def logout_button(path: Path, L: str) -> None:
+def logout_button(path: str, L: str) -> None:
     user = current_user(path)
     if user is None or user is LOCAL:
         return

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import html
-from pathlib import Path
 from typing import Any
 
 import altair as alt
@@ -81,7 +80,7 @@ _TILE_CSS = """
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def _cockpit(path: str, stamp: float, flt: IncidentFilter, res: int) -> Cockpit:
-    p = Path(path)
+    p = path
     table = load_incidents(p)
     grids = load_layer(p, "grids")
     h = load_hierarchy(p)
@@ -97,7 +96,7 @@ def _cockpit(path: str, stamp: float, flt: IncidentFilter, res: int) -> Cockpit:
     )
 
 
-def load_cockpit(path: Path, flt: IncidentFilter, res: int = 9) -> Cockpit:
+def load_cockpit(path: str, flt: IncidentFilter, res: int = 9) -> Cockpit:
     """The cockpit of ``flt``, sharing the Risk page's cached overview and cell layers."""
     return _cockpit(str(path), _stamp(path), flt, res)
 
@@ -183,16 +182,16 @@ def cockpit_map_layers(
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def _grid_points(path: str, stamp: float) -> dict[str, tuple[float, float]]:
-    grids = load_layer(Path(path), "grids")
+    grids = load_layer(path, "grids")
     pts = grids.set_index(schema.CODE).geometry.representative_point()
     return {str(c): (p.x, p.y) for c, p in pts.items()}
 
 
-def grid_points(path: Path) -> dict[str, tuple[float, float]]:
+def grid_points(path: str) -> dict[str, tuple[float, float]]:
     return _grid_points(str(path), _stamp(path))
 
 
-def cockpit_view(cockpit: Cockpit, path: Path, fallback: pdk.ViewState) -> pdk.ViewState:
+def cockpit_view(cockpit: Cockpit, path: str, fallback: pdk.ViewState) -> pdk.ViewState:
     """Zoom to where the incidents are (the printed report frames the same area)."""
     import geopandas as gpd
     import shapely
@@ -205,7 +204,7 @@ def cockpit_view(cockpit: Cockpit, path: Path, fallback: pdk.ViewState) -> pdk.V
     return view_for(gpd.GeoDataFrame(geometry=[shapely.box(*box)], crs=4326))
 
 
-def _report_inputs(path: Path, cockpit: Cockpit, area: str | None) -> tuple[Any, Any, Any]:
+def _report_inputs(path: str, cockpit: Cockpit, area: str | None) -> tuple[Any, Any, Any]:
     from ..report import MapContext, ReportMeta
 
     h = load_hierarchy(path)
@@ -216,7 +215,7 @@ def _report_inputs(path: Path, cockpit: Cockpit, area: str | None) -> tuple[Any,
     return ctx, meta, h
 
 
-def export_png(path: Path, cockpit: Cockpit, area: str | None, lang: str) -> bytes:
+def export_png(path: str, cockpit: Cockpit, area: str | None, lang: str) -> bytes:
     """The screen's content as a 1920 x 1080 PNG (drawn server-side, so it needs no GPU)."""
     from ..report import cockpit_png
 
@@ -225,7 +224,7 @@ def export_png(path: Path, cockpit: Cockpit, area: str | None, lang: str) -> byt
     return cockpit_png(cockpit, ctx, meta, lang)
 
 
-def export_pdf(path: Path, cockpit: Cockpit, area: str | None, lang: str) -> bytes:
+def export_pdf(path: str, cockpit: Cockpit, area: str | None, lang: str) -> bytes:
     from ..report import report_pdf
 
     ctx, meta, h = _report_inputs(path, cockpit, area)

@@ -8,7 +8,6 @@ cached table and the page stays well under a second warm.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
@@ -32,7 +31,7 @@ from ..analytics.siting import (
     siting_problem,
     solve_siting,
 )
-from ..store.gpkg import Workspace
+from ..store import Workspace
 from ..viz import (
     FOOTPRINT_RGB,
     GAP_RGB,
@@ -77,7 +76,7 @@ LAYERS = ("heat", "gaps", "keyareas", "footprints", "sites")
 
 @st.cache_data(show_spinner=False, max_entries=4)
 def _result(path: str, stamp: float) -> CoverageResult:
-    return workspace_coverage(Workspace(path), table=load_incidents(Path(path)))
+    return workspace_coverage(Workspace(path), table=load_incidents(path))
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
@@ -91,7 +90,7 @@ def _siting(
     path: str, stamp: float, area: str | None, upload: tuple[str, bytes] | None
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, str]:
     problem = _problem(path, stamp, upload)
-    scope = scope_codes(Path(path), area)
+    scope = scope_codes(path, area)
     sites, sol = solve_siting(problem, MAX_SUGGEST, grid_codes=scope)
     cand = problem.candidates()
     if scope is not None:
@@ -108,14 +107,14 @@ def _siting(
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def _summary(path: str, stamp: float, area: str | None) -> dict[str, Any]:
-    return scope_summary(_result(path, stamp), scope_codes(Path(path), area))
+    return scope_summary(_result(path, stamp), scope_codes(path, area))
 
 
-def load_coverage(path: Path) -> CoverageResult:
+def load_coverage(path: str) -> CoverageResult:
     return _result(str(path), _stamp(path))
 
 
-def load_summary(path: Path, area: str | None) -> dict[str, Any]:
+def load_summary(path: str, area: str | None) -> dict[str, Any]:
     """Headline numbers of the area (numerators and denominators)."""
     return _summary(str(path), _stamp(path), area)
 
@@ -127,14 +126,14 @@ def uploaded_candidates() -> tuple[str, bytes] | None:
 
 
 def load_siting(
-    path: Path, area: str | None
+    path: str, area: str | None
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, str]:
     """Greedy sites in the area (first :data:`MAX_SUGGEST`), the gain curve, drawn
     candidates, and the method; from the uploaded candidates when there are any."""
     return _siting(str(path), _stamp(path), area, uploaded_candidates())
 
 
-def scope_codes(path: Path, area: str | None) -> frozenset[str] | None:
+def scope_codes(path: str, area: str | None) -> frozenset[str] | None:
     return load_hierarchy(path).grids_under(area)
 
 
@@ -147,7 +146,7 @@ def _in_scope(codes: Any, scope: frozenset[str] | None) -> Any:
 @st.cache_data(show_spinner=False, max_entries=16)
 def _cells_payload(path: str, stamp: float, area: str | None) -> pd.DataFrame:
     r = _result(path, stamp)
-    scope = scope_codes(Path(path), area)
+    scope = scope_codes(path, area)
     c = r.cells
     # Populated, risky or watched cells only: empty hillside adds payload, not information.
     keep = _in_scope(c["grid_code"], scope) & (
@@ -161,7 +160,7 @@ def _footprints_payload(path: str, stamp: float, area: str | None) -> dict[str, 
     r = _result(path, stamp)
     fp = r.footprints[r.footprints["online"]]
     if area is not None and schema.GRID_CODE in fp:
-        fp = fp[_in_scope(fp[schema.GRID_CODE], scope_codes(Path(path), area))]
+        fp = fp[_in_scope(fp[schema.GRID_CODE], scope_codes(path, area))]
     polys = footprint_polygons(fp, step_deg=15.0).to_numpy()
     # Sectors are simple rings: build the GeoJSON straight from rounded coordinates
     # (geojson_payload's per-feature simplify costs ~10x more for thousands of sectors).
@@ -185,7 +184,7 @@ def _footprints_payload(path: str, stamp: float, area: str | None) -> dict[str, 
 def _gaps_payload(path: str, stamp: float, area: str | None) -> dict[str, Any]:
     r = _result(path, stamp)
     g = r.gaps
-    scope = scope_codes(Path(path), area)
+    scope = scope_codes(path, area)
     if scope is not None and len(g):
         g = g[[bool(set(s.split(",")) & scope) for s in g["grid_codes"]]]
     zone_share = r.cells[r.cells["gap_zone"] > 0].groupby("gap_zone")["coverage_share"].mean()
@@ -211,7 +210,7 @@ def _keyareas_payload(path: str, stamp: float, area: str | None, lang: str) -> d
         return {"type": "FeatureCollection", "features": []}
     ka_layer = ws.read_layer("keyareas")
     ka = r.keyareas
-    keep = _in_scope(ka[schema.GRID_CODE], scope_codes(Path(path), area))
+    keep = _in_scope(ka[schema.GRID_CODE], scope_codes(path, area))
     alpha = 200
     colour = [
         [*(KEYAREA_OK_RGB if ok else KEYAREA_BAD_RGB), alpha] for ok in ka["compliant"].to_numpy()
@@ -230,7 +229,7 @@ def _keyareas_payload(path: str, stamp: float, area: str | None, lang: str) -> d
 
 
 def coverage_map_layers(
-    path: Path, area: str | None, shown: list[str], n: int, lang: str
+    path: str, area: str | None, shown: list[str], n: int, lang: str
 ) -> list[pdk.Layer]:
     """The coverage map's own layers (under the grid outlines), in drawing order."""
     p, stamp = str(path), _stamp(path)

@@ -15,7 +15,7 @@ import streamlit as st
 
 from ..analytics.incidents import IncidentTable, load_incident_table
 from ..hierarchy import Hierarchy, build_hierarchy
-from ..store.gpkg import Workspace
+from ..store import Workspace, is_url, workspace_stamp
 from ..store.info import workspace_info
 
 __all__ = [
@@ -24,6 +24,8 @@ __all__ = [
     "load_incidents",
     "load_info",
     "load_layer",
+    "workspace_exists",
+    "workspace_label",
     "workspace_path",
 ]
 
@@ -31,13 +33,25 @@ log = logging.getLogger("gridmap.ui")
 DEFAULT_WORKSPACE = "workspace/lanzhou.gpkg"
 
 
-def workspace_path() -> Path:
-    """The workspace given by ``gridmap serve`` (GRIDMAP_WORKSPACE), else the default."""
-    return Path(os.environ.get("GRIDMAP_WORKSPACE", DEFAULT_WORKSPACE)).resolve()
+def workspace_path() -> str:
+    """The workspace given by ``gridmap serve`` (GRIDMAP_WORKSPACE), else the default: an
+    absolute file path or a ``postgresql://`` URL."""
+    location = os.environ.get("GRIDMAP_WORKSPACE", DEFAULT_WORKSPACE)
+    return location if is_url(location) else str(Path(location).resolve())
 
 
-def _stamp(path: Path) -> float:
-    return path.stat().st_mtime if path.exists() else 0.0
+def _stamp(path: str) -> float:
+    """Caches key on it: the file's time, or the database workspace's revision."""
+    return workspace_stamp(path)
+
+
+def workspace_exists(path: str) -> bool:
+    return Workspace(path).exists
+
+
+def workspace_label(path: str) -> str:
+    """How the page names the workspace: the file name, or the URL without password."""
+    return Workspace(path).name if is_url(path) else Path(path).name
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
@@ -62,19 +76,19 @@ def _hierarchy(path: str, stamp: float) -> Hierarchy:
     return build_hierarchy(ws.read_layer("admin"), ws.read_grids())
 
 
-def load_info(path: Path) -> dict[str, Any]:
+def load_info(path: str) -> dict[str, Any]:
     return _info(str(path), _stamp(path))
 
 
-def load_layer(path: Path, layer: str) -> gpd.GeoDataFrame:
+def load_layer(path: str, layer: str) -> gpd.GeoDataFrame:
     return _layer(str(path), _stamp(path), layer)
 
 
-def load_incidents(path: Path) -> IncidentTable:
+def load_incidents(path: str) -> IncidentTable:
     return _incidents(str(path), _stamp(path))
 
 
-def load_hierarchy(path: Path) -> Hierarchy:
+def load_hierarchy(path: str) -> Hierarchy:
     return _hierarchy(str(path), _stamp(path))
 
 

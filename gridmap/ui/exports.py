@@ -10,7 +10,8 @@ from pathlib import Path
 import streamlit as st
 
 from ..exporting import export_layer
-from ..store.gpkg import Workspace
+from ..store import Workspace
+from ..store import workspace_stamp as _stamp
 
 __all__ = ["EXPORT_CRS", "EXPORT_ENCODINGS", "EXPORT_FORMATS", "export_bytes"]
 
@@ -35,10 +36,6 @@ _MIME = {
 
 def mime(fmt: str) -> str:
     return _MIME[fmt]
-
-
-def _stamp(path: Path) -> float:
-    return path.stat().st_mtime if path.exists() else 0.0
 
 
 def export_name(layer: str, version: int | None, fmt: str, crs: str, encoding: str) -> str:
@@ -71,7 +68,7 @@ def _export(
 
 
 def export_bytes(
-    ws_path: Path, layer: str, *, version: int | None, fmt: str, crs: str, encoding: str
+    ws_path: str, layer: str, *, version: int | None, fmt: str, crs: str, encoding: str
 ) -> tuple[str, bytes, int]:
     """(file name, bytes, rows) of an export; a Shapefile comes as one zip of its parts."""
     return _export(str(ws_path), _stamp(ws_path), layer, version, fmt, crs, encoding)

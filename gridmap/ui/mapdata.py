@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -30,7 +29,7 @@ TOLERANCE = {
 }
 
 
-def _codes_in(path: Path, area: str | None, level: str) -> list[str] | None:
+def _codes_in(path: str, area: str | None, level: str) -> list[str] | None:
     """Codes of ``level`` inside ``area`` (None = no restriction)."""
     if area is None:
         return None
@@ -40,7 +39,7 @@ def _codes_in(path: Path, area: str | None, level: str) -> list[str] | None:
 
 @st.cache_resource(show_spinner=False, max_entries=64)  # read-only payloads: no copy
 def _features(path: str, stamp: float, layer: str, level: str, area: str | None) -> dict[str, Any]:
-    p = Path(path)
+    p = path
     gdf = load_layer(p, layer)
     if layer == "admin":
         gdf = gdf[gdf[schema.LEVEL] == level]
@@ -62,7 +61,7 @@ def _features(path: str, stamp: float, layer: str, level: str, area: str | None)
     return geojson_payload(gdf, properties=props, tolerance_deg=TOLERANCE[level])
 
 
-def context_layers(path: Path, area: str | None) -> list[pdk.Layer]:
+def context_layers(path: str, area: str | None) -> list[pdk.Layer]:
     """District, street and community outlines, so the map reads without a basemap."""
     layers = []
     widths = {"district": 2.5, "street": 1.6, "community": 1.0}
@@ -86,7 +85,7 @@ def context_layers(path: Path, area: str | None) -> list[pdk.Layer]:
     return layers
 
 
-def grid_layers(path: Path, area: str | None, per_grid: pd.Series) -> list[pdk.Layer]:
+def grid_layers(path: str, area: str | None, per_grid: pd.Series) -> list[pdk.Layer]:
     """Grid outlines plus an invisible, clickable fill carrying counts for the tooltip.
 
     The outlines are not pickable: picking only renders the fill, which keeps a click cheap
@@ -143,7 +142,7 @@ def grid_layers(path: Path, area: str | None, per_grid: pd.Series) -> list[pdk.L
     return [special, outline, fill]
 
 
-def scope_view(path: Path, area: str | None) -> pdk.ViewState:
+def scope_view(path: str, area: str | None) -> pdk.ViewState:
     admin = load_layer(path, "admin")
     if area is not None:
         return view_for(admin[admin[schema.CODE] == area])

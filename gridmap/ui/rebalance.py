@@ -9,7 +9,6 @@ community, or another import changing the workspace, starts a fresh session.
 from __future__ import annotations
 
 import dataclasses
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -21,7 +20,7 @@ import streamlit as st
 from .. import schema
 from ..analytics import rebalance as rb
 from ..crs import to_metric
-from ..store.gpkg import Workspace
+from ..store import Workspace
 from ..viz import geojson_payload, label_layer, view_for
 from . import state
 from .data import _stamp
@@ -53,7 +52,7 @@ def _problem(path: str, stamp: float, community: str, band: tuple[int, int] | No
     return rb.load_problem(Workspace(path), scope=community, band=band)
 
 
-def load_problem(path: Path, community: str, band: tuple[int, int] | None) -> rb.Problem:
+def load_problem(path: str, community: str, band: tuple[int, int] | None) -> rb.Problem:
     """The units, grids and loads of one community (cached per workspace version)."""
     return _problem(str(path), _stamp(path), community, band)
 
@@ -64,18 +63,18 @@ def _communities(path: str, stamp: float, scope: str | None) -> pd.DataFrame:
     return rb.community_table(rb.base_plan(problem))
 
 
-def community_overview(path: Path, scope: str | None) -> pd.DataFrame:
+def community_overview(path: str, scope: str | None) -> pd.DataFrame:
     """Diagnostics of every community under ``scope`` (a street or district code)."""
     return _communities(str(path), _stamp(path), scope)
 
 
-def session_key(path: Path, community: str, band: tuple[int, int] | None) -> str:
+def session_key(path: str, community: str, band: tuple[int, int] | None) -> str:
     # Not keyed by the file's modification time: another planner's save must not wipe this
     # planner's unsaved edits; the save is checked for conflicts instead.
     return f"{path}|{community}|{band}"
 
 
-def get_session(path: Path, community: str, band: tuple[int, int] | None) -> rb.EditSession:
+def get_session(path: str, community: str, band: tuple[int, int] | None) -> rb.EditSession:
     """This community's edit session, started on the grids in force if there is none."""
     sessions: dict[str, rb.EditSession] = st.session_state.setdefault(
         state.KEY_REBALANCE_SESSIONS, {}
@@ -89,13 +88,13 @@ def get_session(path: Path, community: str, band: tuple[int, int] | None) -> rb.
     return sessions[key]
 
 
-def session_since(path: Path, community: str, band: tuple[int, int] | None) -> int | None:
+def session_since(path: str, community: str, band: tuple[int, int] | None) -> int | None:
     """The newest version when this session started (for the conflict check)."""
     since: dict[str, int] = st.session_state.get(state.KEY_REBALANCE_SINCE, {})
     return since.get(session_key(path, community, band))
 
 
-def mark_saved(path: Path, community: str, band: tuple[int, int] | None, version: int) -> None:
+def mark_saved(path: str, community: str, band: tuple[int, int] | None, version: int) -> None:
     """After this planner's own save, later saves compare against it, not the start."""
     st.session_state.setdefault(state.KEY_REBALANCE_SINCE, {})[
         session_key(path, community, band)
@@ -103,12 +102,12 @@ def mark_saved(path: Path, community: str, band: tuple[int, int] | None, version
 
 
 def put_session(
-    path: Path, community: str, band: tuple[int, int] | None, session: rb.EditSession
+    path: str, community: str, band: tuple[int, int] | None, session: rb.EditSession
 ) -> None:
     st.session_state[state.KEY_REBALANCE_SESSIONS][session_key(path, community, band)] = session
 
 
-def clear_session(path: Path, community: str, band: tuple[int, int] | None) -> None:
+def clear_session(path: str, community: str, band: tuple[int, int] | None) -> None:
     st.session_state.get(state.KEY_REBALANCE_SESSIONS, {}).pop(
         session_key(path, community, band), None
     )

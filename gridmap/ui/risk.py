@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
@@ -36,13 +35,13 @@ __all__ = [
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def _cells(path: str, stamp: float, flt: IncidentFilter, res: int) -> CellLayers:
-    table = load_incidents(Path(path))
+    table = load_incidents(path)
     return cell_layers(table, select(table, flt), res=res)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def _overview(path: str, stamp: float, flt: IncidentFilter, res: int) -> pd.DataFrame:
-    p = Path(path)
+    p = path
     table = load_incidents(p)
     grids = load_layer(p, "grids")
     households = grids.set_index("code")["households"]
@@ -59,12 +58,12 @@ def _backtest(
     k_rings: tuple[int, ...],
     res: int,
 ) -> pd.DataFrame:
-    table = load_incidents(Path(path))
+    table = load_incidents(path)
     return compare_settings(table, cutoff=cutoff, half_lives=half_lives, k_rings=k_rings, res=res)
 
 
 def load_backtest(
-    path: Path, cutoff: dt.date, half_lives: tuple[float, ...], k_rings: tuple[int, ...], res: int
+    path: str, cutoff: dt.date, half_lives: tuple[float, ...], k_rings: tuple[int, ...], res: int
 ) -> pd.DataFrame:
     """Hit rate and PAI of every half-life x k-ring (cached: about 0.1 s per setting)."""
     return _backtest(str(path), _stamp(path), cutoff, half_lives, k_rings, res)
@@ -77,7 +76,7 @@ _NEXT_LEVEL = {"district": "street", "street": "community", "community": "grid"}
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def _admin(path: str, stamp: float, flt: IncidentFilter, res: int, level: str) -> pd.DataFrame:
-    p = Path(path)
+    p = path
     h = load_hierarchy(p)
     grids = _overview(path, stamp, flt, res)
     return admin_overview(
@@ -92,7 +91,7 @@ def _admin(path: str, stamp: float, flt: IncidentFilter, res: int, level: str) -
     )
 
 
-def load_admin_overview(path: Path, flt: IncidentFilter, res: int, level: str) -> pd.DataFrame:
+def load_admin_overview(path: str, flt: IncidentFilter, res: int, level: str) -> pd.DataFrame:
     """The grid overview summed to communities, streets or districts, with sentences."""
     return _admin(str(path), _stamp(path), flt, res, level)
 
@@ -109,11 +108,11 @@ def drill_down(key: str, codes: list[str], h: Hierarchy) -> None:
     st.session_state[state.KEY_RISK_LEVEL] = _NEXT_LEVEL.get(level, "grid")
 
 
-def load_cell_layers(path: Path, flt: IncidentFilter, res: int) -> CellLayers:
+def load_cell_layers(path: str, flt: IncidentFilter, res: int) -> CellLayers:
     return _cells(str(path), _stamp(path), flt, res)
 
 
-def load_grid_overview(path: Path, flt: IncidentFilter, res: int) -> pd.DataFrame:
+def load_grid_overview(path: str, flt: IncidentFilter, res: int) -> pd.DataFrame:
     return _overview(str(path), _stamp(path), flt, res)
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from pathlib import Path
 
 import streamlit as st
 
@@ -14,7 +13,7 @@ from ..hierarchy import Hierarchy
 from ..i18n import LANGS, t
 from . import state
 from .auth import logout_button, user_area
-from .data import load_hierarchy, load_incidents, load_info
+from .data import load_hierarchy, load_incidents, load_info, workspace_exists
 
 __all__ = ["Scope", "lang", "sidebar"]
 
@@ -109,7 +108,7 @@ def _window(first: dt.date, last: dt.date, L: str) -> tuple[dt.date, dt.date]:
     return start, last
 
 
-def sidebar(path: Path) -> Scope | None:
+def sidebar(path: str) -> Scope | None:
     """Draw the sidebar; returns the scope, or None when the workspace is missing."""
     with st.sidebar:
         st.radio(
@@ -120,7 +119,7 @@ def sidebar(path: Path) -> Scope | None:
             format_func=lambda v: "中文" if v == "zh" else "English",
         )
         L = lang()
-        if not path.exists():
+        if not workspace_exists(path):
             return None
         logout_button(path, L)
         info = load_info(path)
@@ -200,7 +199,7 @@ def scope_breadcrumbs(h: Hierarchy, area: str | None, L: str) -> None:
         )
 
 
-def page_scope() -> tuple[Path, Scope, str]:
+def page_scope() -> tuple[str, Scope, str]:
     """Start a page: draw the shared sidebar; stop with a clear message without a workspace."""
     from .data import workspace_path
 

@@ -23,7 +23,7 @@ import streamlit as st
 from .. import schema
 from ..crs import parse_crs
 from ..errors import GridmapError
-from ..importing import import_file
+from ..importing import import_file, rejects_folder
 from ..importing.preview import (
     CrsGuess,
     FilePreview,
@@ -37,7 +37,8 @@ from ..importing.preview import (
     raw_xy,
     reference_for,
 )
-from ..store.gpkg import Workspace
+from ..store import Workspace
+from ..store import workspace_stamp as _stamp
 from .auth import audit
 
 __all__ = [
@@ -169,8 +170,6 @@ def stash_bytes(
 
 
 # --- cached reads ------------------------------------------------------------------------------
-def _stamp(path: Path) -> float:
-    return path.stat().st_mtime if path.exists() else 0.0
 
 
 @st.cache_data(show_spinner=False, max_entries=6)
@@ -202,7 +201,7 @@ def _reference(path: str, stamp: float, kind: str) -> Reference:
     return reference_for(Workspace(path), kind)
 
 
-def load_reference(ws_path: Path, kind: str) -> Reference:
+def load_reference(ws_path: str, kind: str) -> Reference:
     return _reference(str(ws_path), _stamp(ws_path), kind)
 
 
@@ -269,12 +268,12 @@ def _version(path: str, stamp: float, version: int) -> Any:
     return Workspace(path).read_grids(version)
 
 
-def load_version(ws_path: Path, version: int) -> Any:
+def load_version(ws_path: str, version: int) -> Any:
     """The grids of one version (cached by file time)."""
     return _version(str(ws_path), _stamp(ws_path), version)
 
 
-def saved_mappings(ws_path: Path, kind: str) -> list[SavedMapping]:
+def saved_mappings(ws_path: str, kind: str) -> list[SavedMapping]:
     return _saved(str(ws_path), _stamp(ws_path), kind)
 
 
@@ -284,7 +283,7 @@ def _saved(path: str, stamp: float, kind: str) -> list[SavedMapping]:
 
 
 # --- actions -----------------------------------------------------------------------------------
-def current_user(ws_path: Path) -> str:
+def current_user(ws_path: str) -> str:
     """Who acts: the signed-in user (``local`` when the workspace runs without logins)."""
     from .auth import LOCAL
     from .auth import current_user as signed_in
@@ -294,7 +293,7 @@ def current_user(ws_path: Path) -> str:
 
 
 def run_import(
-    ws_path: Path,
+    ws_path: str,
     stashed: Stashed,
     kind: str,
     *,
@@ -310,7 +309,7 @@ def run_import(
     Grids always come in as a draft: nothing replaces the published version until the user
     publishes it. Raises :class:`GridmapError` (one line) for anything the importer rejects.
     """
-    rejects_dir = ws_path.parent / "rejects"
+    rejects_dir = rejects_folder(ws_path)
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
     report = import_file(
         ws_path,
@@ -356,7 +355,7 @@ def run_import(
     }
 
 
-def publish_draft(ws_path: Path, version: int, effective: dt.date) -> None:
+def publish_draft(ws_path: str, version: int, effective: dt.date) -> None:
     """Put a draft grid version in force (the old one is archived; incidents re-assigned)."""
     from ..analytics.rebalance import publish_version
 
@@ -474,14 +473,14 @@ def _payload(path: str, stamp: float, layer: str, level: str | None, props: tupl
     from ..viz import geojson_payload
     from .data import load_layer
 
-    gdf = load_layer(Path(path), layer)
+    gdf = load_layer(path, layer)
     if level is not None and len(gdf):
         gdf = gdf[gdf["level"] == level]
     return geojson_payload(gdf, properties=list(props)) if len(gdf) else None
 
 
 def outline_layer(
-    ws_path: Path,
+    ws_path: str,
     layer: str,
     level: str | None,
     *,
@@ -517,14 +516,14 @@ def outline_layer(
     )
 
 
-def _context_layers(ws_path: Path) -> tuple[list[Any], Any]:
+def _context_layers(ws_path: str) -> tuple[list[Any], Any]:
     """Outlines of the workspace's districts (else communities, else grids) and their frame."""
     from ..viz import LEVEL_COLOURS
     from .data import load_layer
 
     layers: list[Any] = []
     frame = None
-    if not ws_path.exists():
+    if not Workspace(ws_path).exists:
         return layers, frame
     admin = load_layer(ws_path, "admin")
     if len(admin):
@@ -562,7 +561,7 @@ def _context_layers(ws_path: Path) -> tuple[list[Any], Any]:
 
 
 def preview_deck(
-    ws_path: Path, preview: FilePreview, *, crs: str | None, mapping: dict[str, str], swapped: bool
+    ws_path: str, preview: FilePreview, *, crs: str | None, mapping: dict[str, str], swapped: bool
 ) -> tuple[Any, int]:
     """A deck of the sample under ``crs`` over the workspace boundaries; and how many drawn."""
     import geopandas as gpd
@@ -641,7 +640,7 @@ def _raw_bounds(
     return x0, y0, x1, y1
 
 
-def problem_deck(ws_path: Path, version: int, problems: Any, selected: int | None) -> Any:
+def problem_deck(ws_path: str, version: int, problems: Any, selected: int | None) -> Any:
     """The draft's grids with the validation problems drawn; zoomed to ``selected`` if any."""
     import geopandas as gpd
     import pydeck as pdk

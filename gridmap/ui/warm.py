@@ -13,12 +13,12 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from pathlib import Path
 
 import streamlit as st
 from streamlit.runtime.scriptrunner import add_script_run_ctx
 
 from ..analytics.incidents import IncidentFilter
+from ..store import Workspace
 from .data import _stamp, load_hierarchy, load_incidents
 
 __all__ = ["start_warmup"]
@@ -26,7 +26,7 @@ __all__ = ["start_warmup"]
 log = logging.getLogger("gridmap.ui")
 
 
-def _warm(path: Path) -> None:
+def _warm(path: str) -> None:
     from .cockpit import load_cockpit
     from .coverage import load_coverage, load_siting
     from .rebalance import community_overview
@@ -55,13 +55,13 @@ def _warm(path: Path) -> None:
 
 @st.cache_resource(show_spinner=False, max_entries=2)
 def _start(path: str, stamp: float) -> threading.Thread:
-    thread = threading.Thread(target=_warm, args=(Path(path),), name="gridmap-warm", daemon=True)
+    thread = threading.Thread(target=_warm, args=(path,), name="gridmap-warm", daemon=True)
     add_script_run_ctx(thread)
     thread.start()
     return thread
 
 
-def start_warmup(path: Path) -> None:
+def start_warmup(path: str) -> None:
     """Start warming once per workspace version (later calls return at once)."""
-    if path.exists():
+    if Workspace(path).exists:
         _start(str(path), _stamp(path))

@@ -31,10 +31,10 @@ from shapely.geometry import box
 from gridmap.analytics import rebalance as rb
 from gridmap.analytics.units import dissolve, rebalance_units, unit_graph
 from gridmap.analytics.workload import WorkloadSettings, polsby_popper
-from gridmap.store.gpkg import Workspace
+from gridmap.store import Workspace
 from gridmap.validate import validate_grids
 
-from ..conftest import ORIGIN, UTM48N
+from ..conftest import ORIGIN, UTM48N, Locations
 
 C1, C2 = "620104001001", "620104001002"
 G1, G2, G3, G4 = C1 + "001", C1 + "002", C1 + "003", C2 + "001"
@@ -316,9 +316,9 @@ def test_settings_band_per_community_type() -> None:
     assert split.kind == "split" and len(split.after) == 3 and split.gap_after == 0
 
 
-def _workspace(tmp_path: Path) -> Workspace:
+def _workspace(location: str) -> Workspace:
     grids, units, admin = layers(main_cells(), NAMES)
-    ws = Workspace(tmp_path / "reb.gpkg")
+    ws = Workspace(location)
     with ws.transaction() as tx:
         tx.write_layer("admin", admin)
         version = tx.add_grid_version(
@@ -331,8 +331,8 @@ def _workspace(tmp_path: Path) -> Workspace:
     return ws
 
 
-def test_save_draft_then_publish(tmp_path: Path) -> None:
-    ws = _workspace(tmp_path)
+def test_save_draft_then_publish(locations: Locations, tmp_path: Path) -> None:
+    ws = _workspace(locations.new("reb"))
     p = rb.load_problem(ws)
     assert p.base_version == 1 and not p.graph.estimate
     plan = rb.combine(p, rb.suggest(p))
@@ -359,8 +359,8 @@ def test_save_draft_then_publish(tmp_path: Path) -> None:
         rb.publish_version(ws, 1, "2025-02-01")
 
 
-def test_compare_versions_counts_what_moved(tmp_path: Path) -> None:
-    ws = _workspace(tmp_path)
+def test_compare_versions_counts_what_moved(locations: Locations, tmp_path: Path) -> None:
+    ws = _workspace(locations.new("reb"))
     p = rb.load_problem(ws)
     plan = rb.redraw(p, C1, seed=0)
     rb.save_draft(ws, rb.plan_grids(plan, ws.read_grids(1)))

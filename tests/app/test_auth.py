@@ -16,14 +16,14 @@ from shapely.geometry import box
 from gridmap.cli import _serve_auth, main
 from gridmap.security import AuditLog, UserStore
 
-from ..conftest import ORIGIN, UTM48N
+from ..conftest import ORIGIN, UTM48N, Locations
 from .test_app import app_for
 
 WEST, EAST = "620104001001", "620104001002"
 
 
 @pytest.fixture
-def two_communities(tmp_path: Path) -> Path:
+def two_communities(locations: Locations, tmp_path: Path) -> Path:
     """Two communities 1 km apart, two grids each, 40 incidents in each community."""
     from gridmap.importing import import_file
 
@@ -63,7 +63,7 @@ def two_communities(tmp_path: Path) -> Path:
             "category": "城市管理",
         }
     )
-    ws = tmp_path / "ws.gpkg"
+    ws = locations.new()
     comm.to_file(tmp_path / "comm.geojson", driver="GeoJSON")
     grids.to_file(tmp_path / "grids.gpkg", driver="GPKG")
     incidents.to_csv(tmp_path / "inc.csv", index=False)

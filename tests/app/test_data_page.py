@@ -24,10 +24,10 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from gridmap.crs import wgs84_to_gcj02
-from gridmap.store.gpkg import Workspace
+from gridmap.store import Workspace
 from gridmap.ui.upload import UploadError, stash_bytes
 
-from ..conftest import ORIGIN, UTM48N, require, shared_file
+from ..conftest import ORIGIN, UTM48N, Locations, require, shared_file
 from .server import BROWSER_ARGS, CHROMIUM, IDLE, running_app
 from .test_app import app_for
 
@@ -37,7 +37,7 @@ def data_page(ws: Path, monkeypatch: pytest.MonkeyPatch, section: str = "import"
     at = app_for(ws, monkeypatch).run()
     at.switch_page("app_pages/workspace.py").run()
     assert not at.exception
-    if ws.exists():
+    if Workspace(str(ws)).exists:
         at.radio(key="data_section").set_value(section).run()
     return at
 
@@ -218,9 +218,9 @@ def test_gbk_gcj02_csv_preview_suggest_fix_import_and_reuse(
 
 # --- NYC sectors: US-feet State Plane Shapefile (zip) as a grid draft -----------------------
 def test_nyc_sectors_zip_into_new_workspace_validate_zoom_publish(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    locations: Locations, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    ws = tmp_path / "nyc.gpkg"
+    ws = locations.new("nyc")
     at = data_page(ws, monkeypatch)
     assert any("第一次导入会创建" in c.value for c in at.caption)
     give_file(at, nyc_zip(tmp_path), "grids", tmp_path)
@@ -265,9 +265,9 @@ def test_nyc_sectors_zip_into_new_workspace_validate_zoom_publish(
 
 
 def test_nyc_simplified_sectors_report_repaired_geometries(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    locations: Locations, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    ws = tmp_path / "nyc.gpkg"
+    ws = locations.new("nyc")
     at = data_page(ws, monkeypatch)
     give_file(at, shared_file("real", "nyc", "nypd_sector_simplified.geojson"), "grids", tmp_path)
     at.button(key="data_import").click().run()
@@ -279,9 +279,9 @@ def test_nyc_simplified_sectors_report_repaired_geometries(
 
 # --- Medellín: ';' separated, ',' decimals, Spanish headers ---------------------------------
 def test_medellin_csv_semicolons_comma_decimals(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    locations: Locations, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    ws = tmp_path / "med.gpkg"
+    ws = locations.new("med")
     at = data_page(ws, monkeypatch)
     medellin = shared_file("real", "misc_crimemapping", "medellin_homicides.csv")
     give_file(at, medellin, "incidents", tmp_path)

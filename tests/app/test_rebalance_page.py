@@ -11,9 +11,9 @@ from streamlit.testing.v1 import AppTest
 
 from gridmap.analytics import rebalance as rb
 from gridmap.security import AuditLog
-from gridmap.store.gpkg import Workspace
+from gridmap.store import Workspace
 
-from ..conftest import require, squares_2x2
+from ..conftest import Locations, require, squares_2x2
 from .server import BROWSER_ARGS, CHROMIUM, IDLE, running_app
 from .test_app import app_for
 
@@ -21,7 +21,7 @@ COMMUNITY = "620104001001"  # the fixture's community
 
 
 @pytest.fixture
-def unbalanced(tmp_path: Path, community_file: Path) -> Path:
+def unbalanced(locations: Locations, tmp_path: Path, community_file: Path) -> Path:
     """The 2x2 block with grids A 100, B 250, C 380, D 300 households: A and B want merging."""
     from gridmap.importing import import_file
 
@@ -30,7 +30,7 @@ def unbalanced(tmp_path: Path, community_file: Path) -> Path:
     grids["parent_code"] = COMMUNITY
     path = tmp_path / "grids.gpkg"
     grids.to_file(path, driver="GPKG")
-    ws = tmp_path / "ws.gpkg"
+    ws = locations.new()
     import_file(ws, "admin", community_file, crs="wgs84")
     import_file(ws, "grids", path)
     return ws
