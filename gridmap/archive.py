@@ -752,7 +752,7 @@ def _run_dask(
     with _client(scheduler, workers, timeout_s) as client:
         from distributed import as_completed
 
-        n_workers = len(client.scheduler_info(n_workers=-1)["workers"])
+        n_workers = len(client.nthreads())
         # Built once here and sent once to every worker; tasks reference it by key.
         shared = client.scatter(lookup, broadcast=True, hash=False)
         # pure=False: a rerun after the files changed must read them again.
