@@ -42,7 +42,7 @@ from shapely.geometry import box
 from gridmap.archive import ARCHIVE_GRIDS, index_archive
 from gridmap.importing import import_file
 from gridmap.io.mapping import map_categories
-from gridmap.store.gpkg import open_workspace
+from gridmap.store import open_workspace
 
 UTM48N = "EPSG:32648"
 LABELS = np.array(["平安建设", "城市管理", "安全生产", "惠民服务", "生态保护", "噪音扰民"])

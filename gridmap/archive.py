@@ -106,7 +106,7 @@ from .importing.grids import basic_lookup
 from .indexing import cell_parents, points_to_cells
 from .io.mapping import map_categories, parse_datetimes, resolve_mapping
 from .joins import GridLookup, assign_points
-from .store.gpkg import Workspace, open_workspace
+from .store import Workspace, open_workspace
 
 __all__ = [
     "ARCHIVE_CELLS",
@@ -124,6 +124,7 @@ __all__ = [
     "find_partitions",
     "index_archive",
     "inspect_partitions",
+    "merge_aggregates",
     "reduce_partitions",
 ]
 
@@ -158,6 +159,8 @@ _LAST_MONTH = (2100 - 1970) * 12 + 11
 _WKB_POINT_LEN = 21
 _WKB_POINT_HEAD = np.array([1, 1, 0, 0, 0], dtype=np.uint8)
 _DEFAULT_TZ = "Asia/Shanghai"
+# Partition counts merged at a time: bounds memory without many small merge tasks.
+_FAN_IN = 8
 _TIME_KINDS = "a timestamp, a date or text"
 _LISTED = 5  # problems named in one error message
 
@@ -182,19 +185,16 @@ class PartitionSpec:
 
 @dataclass(frozen=True)
 class PartitionAggregates:
-    """Counts of one partition, in compact form (positions and month numbers).
+    """Counts of one partition, or of several merged, in compact form.
 
-    ``cells`` has columns ``h3_cell`` (int64), ``month`` (int32, months since 1970-01),
-    ``category`` (int8 position in :data:`CATEGORY_CODES`) and ``incidents``; ``grids``
-    has ``grid`` (int32 position in the lookup's codes) in place of ``h3_cell``.
+    ``files`` has one row per partition file (``file``, ``rows_read``, ``indexed``,
+    ``no_point``, ``no_time``, ``outside_grids``). ``cells`` has columns ``h3_cell``
+    (int64), ``month`` (months since 1970-01), ``category`` (position in
+    :data:`CATEGORY_CODES`) and ``incidents``; ``grids`` has ``grid`` (position in the
+    lookup's codes) in place of ``h3_cell``. Rows are in no particular order.
     """
 
-    file: str
-    rows_read: int
-    indexed: int
-    no_point: int
-    no_time: int
-    outside_grids: int
+    files: pd.DataFrame
     cells: pd.DataFrame
     grids: pd.DataFrame
 
@@ -568,13 +568,15 @@ def aggregate_partition(
     cells = cell_parents(points_to_cells(lon, lat, schema.POINT_RES), cell_res)
     grid = assign_points(lookup, lon, lat)
     inside = grid >= 0
+    counts = {
+        ROWS_READ: n,
+        INDEXED: int(keep.sum()),
+        NO_POINT: int((~point_ok).sum()),
+        NO_TIME: int((point_ok & (months < 0)).sum()),
+        OUTSIDE_GRIDS: int((~inside).sum()),
+    }
     return PartitionAggregates(
-        file=spec.path,
-        rows_read=n,
-        indexed=int(keep.sum()),
-        no_point=int((~point_ok).sum()),
-        no_time=int((point_ok & (months < 0)).sum()),
-        outside_grids=int((~inside).sum()),
+        files=pd.DataFrame({FILE: [spec.path], **{k: [v] for k, v in counts.items()}}),
         cells=_count(
             {schema.H3_CELL: cells.view(np.int64), MONTH: month, schema.CATEGORY: category}
         ),
@@ -593,25 +595,39 @@ def _month_text(months: pd.Series) -> NDArray[np.object_]:
     return np.asarray(text[where], dtype=object)
 
 
-def _sum(frames: list[pd.DataFrame], key: str) -> pd.DataFrame:
+def _sum(frames: Sequence[pd.DataFrame], key: str) -> pd.DataFrame:
     keys = [key, MONTH, schema.CATEGORY]
-    if not frames:
-        return pd.DataFrame({k: pd.Series(dtype=np.int64) for k in [*keys, INCIDENTS]})
-    # Sorted by the numeric keys: the order of the stored rows (see reduce_partitions).
-    total = pd.concat(frames, ignore_index=True).groupby(keys, sort=True)[INCIDENTS].sum()
+    total = pd.concat(frames, ignore_index=True).groupby(keys, sort=False)[INCIDENTS].sum()
     return total.reset_index()
+
+
+def merge_aggregates(*parts: PartitionAggregates) -> PartitionAggregates:
+    """Sum the counts of partitions (or of earlier merges) into one.
+
+    Both engines merge as partitions finish, a few at a time, so that neither the
+    client nor any worker ever holds the counts of every partition at once.
+    """
+    if len(parts) == 1:
+        return parts[0]
+    return PartitionAggregates(
+        files=pd.concat([p.files for p in parts], ignore_index=True),
+        cells=_sum([p.cells for p in parts], schema.H3_CELL),
+        grids=_sum([p.grids for p in parts], "grid"),
+    )
 
 
 def reduce_partitions(
     parts: Sequence[PartitionAggregates], lookup: GridLookup
 ) -> ArchiveAggregates:
-    """Sum partition counts into the stored tables (``lookup``: the one the parts used).
+    """The stored tables from partition counts (``lookup``: the one the parts used).
 
     Rows are sorted by cell (or grid code), month and category in schema order, and
     files by path, so the result does not depend on the order partitions finished in.
     """
+    merged = merge_aggregates(*parts)
     category_codes = np.array(CATEGORY_CODES, dtype=object)
-    cells = _sum([p.cells for p in parts], schema.H3_CELL)
+    keys = [MONTH, schema.CATEGORY]
+    cells = merged.cells.sort_values([schema.H3_CELL, *keys], ignore_index=True)
     cells = pd.DataFrame(
         {
             schema.H3_CELL: cells[schema.H3_CELL].to_numpy(dtype=np.int64),
@@ -620,10 +636,9 @@ def reduce_partitions(
             INCIDENTS: cells[INCIDENTS].to_numpy(dtype=np.int64),
         }
     )
-    # Grid positions become ranks in code order before summing, so that the sorted
-    # result is in code order without sorting text.
-    frames = [p.grids.assign(grid=lookup.rank[p.grids["grid"].to_numpy()]) for p in parts]
-    grids = _sum(frames, "grid")
+    # Positions become ranks in code order, so that sorting numbers sorts by code.
+    grids = merged.grids.assign(grid=lookup.rank[merged.grids["grid"].to_numpy()])
+    grids = grids.sort_values(["grid", *keys], ignore_index=True)
     by_rank = np.asarray(lookup.codes, dtype=object)[np.argsort(lookup.rank)]
     grids = pd.DataFrame(
         {
@@ -633,12 +648,7 @@ def reduce_partitions(
             INCIDENTS: grids[INCIDENTS].to_numpy(dtype=np.int64),
         }
     )
-    files = pd.DataFrame(
-        {
-            FILE: [p.file for p in parts],
-            **{c: np.array([getattr(p, c) for p in parts], dtype=np.int64) for c in _COUNTS},
-        }
-    )
+    files = merged.files.astype({c: np.int64 for c in _COUNTS})
     files = files.sort_values(FILE, ignore_index=True)
     return ArchiveAggregates(cells, grids, files)
 
@@ -651,17 +661,19 @@ def _run_local(
     cell_res: int,
     workers: int,
     progress: Progress,
-) -> list[PartitionAggregates]:
+) -> PartitionAggregates:
     def one(spec: PartitionSpec) -> PartitionAggregates:
         return aggregate_partition(spec, lookup, cell_res=cell_res)
 
-    out: list[PartitionAggregates] = []
+    held: list[PartitionAggregates] = []
     # Threads share the lookup; pyarrow, h3ronpy and numpy release the GIL for most of it.
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        for part in pool.map(one, specs):
-            out.append(part)
-            progress(len(out) / len(specs), f"{len(out)}/{len(specs)} partitions")
-    return out
+        for done, part in enumerate(pool.map(one, specs), start=1):
+            held.append(part)
+            if len(held) > _FAN_IN:
+                held = [merge_aggregates(*held)]
+            progress(done / len(specs), f"{done}/{len(specs)} partitions")
+    return merge_aggregates(*held)
 
 
 def _cores() -> int:
@@ -748,7 +760,7 @@ def _run_dask(
     workers: int | None,
     timeout_s: float,
     progress: Progress,
-) -> tuple[list[PartitionAggregates], int]:
+) -> tuple[PartitionAggregates, int]:
     with _client(scheduler, workers, timeout_s) as client:
         from distributed import as_completed
 
@@ -756,25 +768,30 @@ def _run_dask(
         # Built once here and sent once to every worker; tasks reference it by key.
         shared = client.scatter(lookup, broadcast=True, hash=False)
         # pure=False: a rerun after the files changed must read them again.
-        futures = client.map(
+        parts = client.map(
             aggregate_partition, list(specs), lookup=shared, cell_res=cell_res, pure=False
         )
-        try:
-            for done, _ in enumerate(as_completed(futures, loop=client.loop), start=1):
-                progress(done / len(futures), f"{done}/{len(futures)} partitions")
-            parts: list[PartitionAggregates] = client.gather(futures)
-        finally:
-            client.cancel([*futures, shared])
-    return parts, n_workers
+        # A tree of merges on the workers: only the archive's total comes back here.
+        level = list(parts)
+        while len(level) > 1:
+            level = [
+                client.submit(merge_aggregates, *level[i : i + _FAN_IN], pure=False)
+                for i in range(0, len(level), _FAN_IN)
+            ]
+        total = level[0]
+        finished = as_completed(parts, loop=client.loop)
+        del parts, level  # the cluster frees a partition's counts once they are merged
+        # No explicit cancel on the way out: closing the client releases everything it
+        # holds, and cancelling scattered data trips an assertion in the scheduler.
+        for done, part in enumerate(finished, start=1):
+            if part.status == "error":
+                part.result()  # raise the partition's error now, not after the rest
+            progress(done / len(specs), f"{done}/{len(specs)} partitions")
+        result: PartitionAggregates = total.result()
+    return result, n_workers
 
 
 # --- the whole run --------------------------------------------------------------------------
-def _shown(ws: Workspace) -> str:
-    """How to name the workspace in messages: a path, or a database URL without password."""
-    # Backends expose ``name`` (password-free); a bare GeoPackage workspace has ``path``.
-    return str(getattr(ws, "name", None) or getattr(ws, "path", "workspace"))
-
-
 def _check_args(
     engine: str, scheduler: str | None, workers: int | None, cell_res: int, timeout_s: float
 ) -> None:
@@ -817,7 +834,8 @@ def index_archive(
     archive
         A folder of partition files (searched recursively), a glob or one file.
     workspace
-        An existing workspace with a published grid version.
+        An existing workspace (a GeoPackage path or a ``postgresql://`` URL) with a
+        published grid version.
     engine
         ``"local"`` (in this process) or ``"dask"`` (see the module docstring).
     scheduler
@@ -858,7 +876,7 @@ def index_archive(
     _check_args(engine, scheduler, workers, cell_res, timeout_s)
     ws = workspace if isinstance(workspace, Workspace) else open_workspace(workspace)
     ws.check()
-    where = _shown(ws)
+    where = ws.name  # a path, or a database URL without its password
     version = ws.published_version()
     if version is None:
         raise SchemaError(
@@ -872,7 +890,7 @@ def index_archive(
     specs = inspect_partitions(find_partitions(archive), mapping=mapping, crs=crs, tz=tz)
 
     if engine == "dask":
-        parts, n_workers = _run_dask(
+        total, n_workers = _run_dask(
             specs,
             lookup,
             cell_res=cell_res,
@@ -883,8 +901,8 @@ def index_archive(
         )
     else:
         n_workers = workers or 1
-        parts = _run_local(specs, lookup, cell_res=cell_res, workers=n_workers, progress=progress)
-    result = reduce_partitions(parts, lookup)
+        total = _run_local(specs, lookup, cell_res=cell_res, workers=n_workers, progress=progress)
+    result = reduce_partitions([total], lookup)
 
     unclassified = int(
         result.cells.loc[result.cells[schema.CATEGORY] == schema.UNCLASSIFIED.code, INCIDENTS].sum()

@@ -30,6 +30,7 @@ import pyarrow as pa
 import pytest
 import shapely
 
+from gridmap import archive as archive_module
 from gridmap.archive import (
     ARCHIVE_CELLS,
     ARCHIVE_FILES,
@@ -242,9 +243,12 @@ def test_local_and_dask_equal_the_sjoin_reference(
     archive: tuple[Path, dict[str, tuple[str, str]]],
     cluster: str,
     capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     folder, columns = archive
     expected = reference(folder, columns)
+    # Merge two at a time: four partitions then take two levels of merges in both engines.
+    monkeypatch.setattr(archive_module, "_FAN_IN", 2)
     # The reference exercises every rule at least once.
     files = expected[ARCHIVE_FILES].set_index("file")
     assert files["no_point"].sum() == 3 and files["no_time"].sum() == 3
