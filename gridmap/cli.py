@@ -162,7 +162,13 @@ def _cmd_export(args: argparse.Namespace) -> int:
 
     ws = open_workspace(args.workspace)
     n = export_layer(
-        ws, args.layer, args.out, version=args.version, crs=args.crs, encoding=args.encoding
+        ws,
+        args.layer,
+        args.out,
+        version=args.version,
+        crs=args.crs,
+        encoding=args.encoding,
+        codes=_area_codes(args, ws),
     )
     if args.json:
         _print_json({"layer": args.layer, "rows": n, "out": str(args.out)})
@@ -241,7 +247,7 @@ def _cmd_index(args: argparse.Namespace) -> int:
         cell_res=args.res,
         crs=args.crs,
         mapping=parse_assignments(args.map or [], what="--map"),
-        user=os_user(),
+        user=_actor(args),
         progress=progress,
     )
     if args.json:
@@ -326,6 +332,9 @@ def _cmd_risk(args: argparse.Namespace) -> int:
     out = out.rename(columns={out.columns[0]: "code"})
     out.insert(1, "name", out["code"].map(h.name))
     out["sentence"] = out[f"sentence_{args.lang}"]
+    allowed = _area_codes(args, ws)
+    if allowed is not None:
+        out = out[out["code"].astype(str).isin(allowed)]
     keep = [
         "code",
         "name",
@@ -442,6 +451,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
     table = load_incident_table(ws)
     flt = _window(args, table, 30)
     settings = RiskSettings(min_count=args.min_count)
+    args.area = _within_user_area(args, ws, args.area, "--area")
     inputs = report_inputs(ws, flt, area=args.area, settings=settings, table=table)
     names = dict(inputs.hierarchy.names)
     report_pdf(inputs.cockpit, inputs.context, inputs.meta, out, lang=args.lang, grid_names=names)
@@ -498,7 +508,7 @@ def _cmd_rebalance(args: argparse.Namespace) -> int:
     ws = open_workspace(args.workspace)
     p = rb.load_problem(
         ws,
-        scope=args.scope,
+        scope=_within_user_area(args, ws, args.scope, "--scope"),
         locked=args.lock or (),
         band=band,
         cell_res=args.cells or 11,
@@ -577,7 +587,7 @@ def _cmd_rebalance(args: argparse.Namespace) -> int:
         version = rb.save_draft(
             ws,
             layer,
-            author=args.author or os_user(),
+            author=args.author or _actor(args),
             note=args.save_draft or "gridmap rebalance",
             communities=plan.changed_communities(),
         )
@@ -691,7 +701,7 @@ def _cmd_plan(args: argparse.Namespace) -> int:
     version = rb.save_draft(
         ws,
         layer,
-        author=args.author or os_user(),
+        author=args.author or _actor(args),
         note=args.as_draft,
         communities=plan.changed_communities(),
     )
@@ -896,6 +906,57 @@ def _no_password(arg: str) -> str:
     return Workspace(arg).name if is_url(arg) else arg
 
 
+def _actor(args: argparse.Namespace) -> str:
+    """Who a CLI change is recorded for: the ``--user``, else the operating-system account."""
+    who = getattr(args, "cli_user", None)
+    return str(who.user.username) if who is not None else os_user()
+
+
+def _area_codes(args: argparse.Namespace, ws: Any) -> frozenset[str] | None:
+    """The codes an area-limited ``--user`` may see (None: no limit)."""
+    who = getattr(args, "cli_user", None)
+    if who is None or not who.area:
+        return None
+    from .hierarchy import build_hierarchy
+
+    h = build_hierarchy(ws.read_layer("admin"), ws.read_grids())
+    return frozenset(c for c in h.levels if who.area in h.chain(c))
+
+
+def _within_user_area(args: argparse.Namespace, ws: Any, code: str | None, flag: str) -> Any:
+    """``code`` if the ``--user`` may see it; the user's own area when none is given."""
+    who = getattr(args, "cli_user", None)
+    if who is None or not who.area:
+        return code
+    if code is None:
+        return who.area
+    allowed = _area_codes(args, ws) or frozenset()
+    if str(code) not in allowed:
+        raise SchemaError(f"{flag} {code}: outside area {who.area} of user {who.user.username}")
+    return code
+
+
+def _login_cli(args: argparse.Namespace) -> None:
+    """``--user`` (or GRIDMAP_USER): log in and check the command against role and area."""
+    name = args.user or os.environ.get("GRIDMAP_USER")
+    args.cli_user = None
+    if not name:
+        return
+    from .security.cli_user import authorize, cli_login
+
+    workspace = getattr(args, "workspace", None) or getattr(args, "src", None)
+    if workspace is None:
+        raise SchemaError(f"--user {name}: `gridmap {args.command}` has no workspace to log in to")
+    who = cli_login(str(workspace), name)
+    authorize(
+        who,
+        args.command,
+        publish=getattr(args, "action", None) == "publish",
+        saves=getattr(args, "save_draft", None) is not None,
+    )
+    args.cli_user = who
+
+
 def _workspace_exists(location: str) -> bool:
     from .errors import WorkspaceError
     from .store import Workspace, is_url
@@ -922,9 +983,11 @@ def _audit_cli(args: argparse.Namespace, argv: Sequence[str]) -> None:
     if args.command == "users":
         target = getattr(args, "name", None)
     action = args.command if args.command != "users" else f"users {args.action}"
+    who = getattr(args, "cli_user", None)
     AuditLog(workspace).append(
         action,
-        user=os_user(),
+        user=who.user.username if who else os_user(),
+        role=who.user.role if who else None,
         target=str(target) if target else None,
         detail={"argv": [_no_password(a) for a in argv if a != "--password-stdin"]},
         via="cli",
@@ -986,6 +1049,11 @@ def build_parser() -> argparse.ArgumentParser:
         "incidents and cameras.",
     )
     parser.add_argument("--version", action="version", version=f"gridmap {__version__}")
+    parser.add_argument(
+        "--user",
+        help="act as this app user, with its role and area (password from GRIDMAP_PASSWORD or "
+        "the terminal); default GRIDMAP_USER, else the rights of whoever opens the workspace",
+    )
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("import", help="import a file into a workspace (created on first import)")
@@ -1299,6 +1367,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
+        _login_cli(args)
         status = int(args.func(args))
         if status == EXIT_OK and args.command in AUDITED:
             _audit_cli(args, list(argv) if argv is not None else sys.argv[1:])

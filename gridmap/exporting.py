@@ -43,6 +43,15 @@ SHAPEFILE_NAMES = {
 }
 
 
+def in_codes(gdf: pd.DataFrame, codes: frozenset[str]) -> pd.Series:
+    """Rows whose own code or grid code is one of ``codes``."""
+    keep = pd.Series(False, index=gdf.index)
+    for col in (schema.GRID_CODE, schema.CODE):
+        if col in gdf.columns:
+            keep |= gdf[col].astype("string").isin(codes).fillna(False)
+    return keep
+
+
 def layer_frame(ws: Workspace, layer: str, *, version: int | None = None) -> gpd.GeoDataFrame:
     """A layer as stored (grids: one version, default the one in force)."""
     if layer not in SPATIAL_LAYERS:
@@ -62,8 +71,13 @@ def export_layer(
     version: int | None = None,
     crs: str | CrsSpec = "wgs84",
     encoding: str = "UTF-8",
+    codes: frozenset[str] | None = None,
 ) -> int:
-    """Write a layer to ``out`` (format from the suffix); returns the number of rows."""
+    """Write a layer to ``out`` (format from the suffix); returns the number of rows.
+
+    ``codes`` limits the rows to those units (an area-limited user's grids and admin units):
+    a row is kept when its ``code`` or ``grid_code`` is one of them.
+    """
     out = Path(out)
     suffix = out.suffix.lower()
     if suffix not in EXPORT_SUFFIXES:
@@ -78,6 +92,8 @@ def export_layer(
     if enc not in ("UTF-8", "GBK", "GB18030"):
         raise SchemaError(f"--encoding {encoding}: allowed UTF-8 or GBK")
     gdf = layer_frame(ws, layer, version=version)
+    if codes is not None:
+        gdf = gdf[in_codes(gdf, codes)]
     if schema.H3_CELL in gdf.columns:
         # Hex strings are what H3 tools and QGIS plugins read; int64 would be unreadable.
         gdf[schema.H3_CELL] = gdf[schema.H3_CELL].map(lambda c: format(int(c), "x") if c else "")

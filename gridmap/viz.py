@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+import collections
+import functools
+import hashlib
 import json
 import math
+import threading
+import uuid
+from collections.abc import Callable
 from typing import Any
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
+import pyarrow as pa
 import pydeck as pdk
+import pydeck.bindings.deck
 import shapely
 from pydeck.bindings.json_tools import default_serialize
 
@@ -114,15 +123,106 @@ def view_for(gdf: gpd.GeoDataFrame, *, width_px: int = 780, height_px: int = 640
     return pdk.ViewState(longitude=(x0 + x1) / 2, latitude=lat, zoom=round(zoom, 2))
 
 
+class RawJson(str):
+    """Layer data serialised once, spliced into the deck's JSON as it is.
+
+    A map's big layers (a city's grid polygons, thousands of H3 cells) are the same for every
+    session looking at the same workspace version and filter. Encoding them again on every
+    rerun of twenty sessions was most of the server's time, so they are encoded once (see
+    :func:`memo_json`) and a placeholder travels through pydeck instead: the string value of a
+    RawJson is a unique token, replaced by the JSON text in :meth:`CompactDeck.to_json`.
+    """
+
+    text: str
+
+    def __new__(cls, text: str) -> RawJson:
+        obj = super().__new__(cls, f"@@gridmap-json-{uuid.uuid4().hex}@@")
+        obj.text = text
+        return obj
+
+
+# pydeck looks for its Jupyter widget (a failing import) on every Deck it makes; the answer
+# cannot change while the server runs, and the failed import was 6 % of a page's time.
+pydeck.bindings.deck.has_jupyter_extra = functools.cache(pydeck.bindings.deck.has_jupyter_extra)
+
+
+def dumps(data: Any) -> str:
+    return json.dumps(data, separators=(",", ":"), allow_nan=False)
+
+
+_MEMO: collections.OrderedDict[str, RawJson] = collections.OrderedDict()
+_MEMO_MAX = 256
+_MEMO_LOCK = threading.Lock()
+
+
+def memo_json(key: str, build: Callable[[], Any]) -> RawJson:
+    """``build()``'s JSON, encoded once per ``key`` (the caller makes the key from the data's
+    content: workspace version, filter, a hash of the values)."""
+    with _MEMO_LOCK:
+        found = _MEMO.get(key)
+        if found is not None:
+            _MEMO.move_to_end(key)
+            return found
+    made = RawJson(dumps(build()))
+    with _MEMO_LOCK:
+        _MEMO[key] = made
+        while len(_MEMO) > _MEMO_MAX:
+            _MEMO.popitem(last=False)
+    return made
+
+
+def content_key(*parts: Any) -> str:
+    """A digest of frames, series, arrays and plain values (for :func:`memo_json` keys)."""
+    h = hashlib.blake2b(digest_size=16)
+    for part in parts:
+        if isinstance(part, pd.Series):
+            part = part.to_frame()
+        if isinstance(part, pd.DataFrame):
+            h.update(repr([*part.columns, len(part)]).encode())
+            for col in [part.index, *(part[c] for c in part.columns)]:
+                _hash_values(h, col)
+        elif isinstance(part, np.ndarray):
+            h.update(part.tobytes())
+        else:
+            h.update(repr(part).encode())
+        h.update(b"|")
+    return h.hexdigest()
+
+
+def _hash_values(h: Any, values: Any) -> None:
+    """Feed a column's raw buffers to ``h``: Arrow strings by their buffers, numbers by bytes
+    (far cheaper than hashing value by value; same content in the same layout, same key)."""
+    arr = np.asarray(values) if not hasattr(values, "array") else None
+    if arr is not None and arr.dtype != object:
+        h.update(arr.tobytes())
+        return
+    try:
+        chunked = pa.chunked_array([pa.array(values, from_pandas=True)])
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        h.update(repr(list(values)).encode())
+        return
+    for chunk in chunked.chunks:
+        # A slice shares its parent's buffers: its offset and length say which part is its own.
+        h.update(repr((chunk.offset, len(chunk))).encode())
+        for buf in chunk.buffers():
+            if buf is not None:
+                h.update(memoryview(buf))
+
+
 class CompactDeck(pdk.Deck):
-    """A Deck whose JSON is compact.
+    """A Deck whose JSON is compact, with pre-encoded layer data spliced in.
 
     pydeck serialises with ``indent=2``, which forces Python's slow pure-Python encoder and
     adds ~70 % whitespace; for a city of grids that is most of a page's server time.
     """
 
     def to_json(self) -> str:
-        return json.dumps(self, sort_keys=True, default=default_serialize, separators=(",", ":"))
+        text = json.dumps(self, sort_keys=True, default=default_serialize, separators=(",", ":"))
+        for layer in self.layers:
+            data = getattr(layer, "data", None)
+            if isinstance(data, RawJson):
+                text = text.replace(json.dumps(str(data)), data.text, 1)
+        return text
 
 
 def make_deck(
@@ -181,17 +281,20 @@ def legend_html(title: str, breaks: list[int]) -> str:
 
 def hex_layer(cells: Any, *, layer_id: str, breaks: list[int], opacity: float = 0.75) -> pdk.Layer:
     """Flat H3 cells coloured by count class; data rows carry ``cell`` (hex id) and ``count``."""
-    colours = [
-        list(HEAT_RGB[min(int(i), len(HEAT_RGB) - 1)]) for i in class_of(cells["count"], breaks)
-    ]
-    data = [
-        {"cell": c, "count": int(n), "rgb": rgb}
-        for c, n, rgb in zip(cells["cell"], cells["count"], colours, strict=True)
-    ]
-    return _h3_layer(layer_id, data, opacity)
+
+    def rows() -> list[dict[str, Any]]:
+        classes = class_of(cells["count"], breaks)
+        colours = [list(HEAT_RGB[min(int(i), len(HEAT_RGB) - 1)]) for i in classes]
+        return [
+            {"cell": c, "count": int(n), "rgb": rgb}
+            for c, n, rgb in zip(cells["cell"], cells["count"], colours, strict=True)
+        ]
+
+    key = content_key("hex", pd.DataFrame({"c": cells["cell"], "n": cells["count"]}), breaks)
+    return _h3_layer(layer_id, memo_json(key, rows), opacity)
 
 
-def _h3_layer(layer_id: str, data: list[dict[str, Any]], opacity: float) -> pdk.Layer:
+def _h3_layer(layer_id: str, data: Any, opacity: float) -> pdk.Layer:
     """Flat, unpickable H3 cells; rows carry ``cell`` (hex id) and ``rgb``."""
     return pdk.Layer(
         "H3HexagonLayer",
@@ -262,12 +365,17 @@ def class_layer(
     opacity: float = 0.8,
 ) -> pdk.Layer:
     """Flat H3 cells coloured by an integer class; classes without a colour are not drawn."""
-    data = [
-        {"cell": c, "rgb": list(colours[int(k)])}
-        for c, k in zip(cells["cell"], cells[column], strict=True)
-        if int(k) in colours
-    ]
-    return _h3_layer(layer_id, data, opacity)
+
+    def rows() -> list[dict[str, Any]]:
+        return [
+            {"cell": c, "rgb": list(colours[int(k)])}
+            for c, k in zip(cells["cell"], cells[column], strict=True)
+            if int(k) in colours
+        ]
+
+    frame = pd.DataFrame({"c": cells["cell"], "k": cells[column]})
+    key = content_key("class", frame, sorted(colours.items()))
+    return _h3_layer(layer_id, memo_json(key, rows), opacity)
 
 
 def legend_items_html(title: str, items: list[tuple[str, tuple[int, int, int]]]) -> str:
@@ -306,11 +414,16 @@ def coverage_class(share: Any) -> Any:
 
 def coverage_cell_layer(cells: Any, *, layer_id: str, opacity: float = 0.7) -> pdk.Layer:
     """Flat H3 cells coloured by coverage share; rows carry ``h3`` and ``coverage_share``."""
-    k = coverage_class(cells["coverage_share"])
-    data = [
-        {"cell": c, "rgb": list(COVERAGE_RGB[int(i)])} for c, i in zip(cells["h3"], k, strict=True)
-    ]
-    return _h3_layer(layer_id, data, opacity)
+
+    def rows() -> list[dict[str, Any]]:
+        k = coverage_class(cells["coverage_share"])
+        return [
+            {"cell": c, "rgb": list(COVERAGE_RGB[int(i)])}
+            for c, i in zip(cells["h3"], k, strict=True)
+        ]
+
+    frame = pd.DataFrame({"c": cells["h3"], "s": cells["coverage_share"]})
+    return _h3_layer(layer_id, memo_json(content_key("coverage", frame), rows), opacity)
 
 
 def polygon_layer(

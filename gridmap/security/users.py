@@ -22,6 +22,9 @@ LOCK_SECONDS = 300
 MIN_PASSWORD = 8
 _NAME = re.compile(r"^[A-Za-z0-9_.\-\u4e00-\u9fff]{2,40}$")
 _HASHER = PasswordHasher()
+#: security store -> (when looked at, whether any user exists); see :meth:`UserStore.any`.
+_HAS_USERS: dict[str, tuple[float, bool]] = {}
+HAS_USERS_TTL_S = 5.0
 
 
 @dataclass(frozen=True)
@@ -61,11 +64,25 @@ class UserStore:
         self.store = SecurityStore(workspace)
 
     def any(self) -> bool:
-        """Whether the workspace has users (then the app requires a login)."""
-        if not self.store.exists:
-            return False
-        with self.store.connect() as con:
-            return con.execute("SELECT COUNT(*) FROM users").fetchone()[0] > 0
+        """Whether the workspace has users (then the app requires a login).
+
+        Asked several times per page by every session: the answer is kept a few seconds
+        (another process's first ``users add`` is noticed that late; this process's at once).
+        """
+        key = str(self.store.url or self.store.path)
+        now = time.monotonic()
+        seen = _HAS_USERS.get(key)
+        if seen is not None and now - seen[0] < HAS_USERS_TTL_S:
+            return seen[1]
+        found = False
+        if self.store.exists:
+            with self.store.connect() as con:
+                found = con.execute("SELECT COUNT(*) FROM users").fetchone()[0] > 0
+        _HAS_USERS[key] = (now, found)
+        return found
+
+    def _changed(self) -> None:
+        _HAS_USERS.pop(str(self.store.url or self.store.path), None)
 
     def list(self) -> list[User]:
         if not self.store.exists:
@@ -89,6 +106,7 @@ class UserStore:
                 "VALUES (?,?,?,?,?)",
                 (name, digest, r, area or None, dt.datetime.now().isoformat(timespec="seconds")),
             )
+        self._changed()
         return User(name, r, area or None)
 
     def passwd(self, username: str, password: str) -> None:
@@ -105,6 +123,7 @@ class UserStore:
         with self.store.connect() as con:
             if con.execute("DELETE FROM users WHERE username=?", (username,)).rowcount == 0:
                 raise SchemaError(f"user {username!r}: no such user")
+        self._changed()
 
     def login(self, username: str, password: str, *, now: float | None = None) -> LoginResult:
         """Check a password; :data:`MAX_FAILURES` wrong ones lock the account for a while.

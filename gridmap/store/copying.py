@@ -110,6 +110,9 @@ def _fresh_transaction(target: Workspace) -> Iterator[tuple[Transaction, str]]:
         if tmp_security.exists():
             os.replace(tmp_security, Path(str(final) + ".security.sqlite"))
         os.replace(tmp, final)
+        from . import forget_stamp
+
+        forget_stamp(str(final))
     finally:
         for leftover in (tmp, tmp_security, tmp.with_name(f".{tmp.name}.lock")):
             leftover.unlink(missing_ok=True)

@@ -309,9 +309,16 @@ class GpkgWorkspace(_Files, Workspace):
                 with open(tmp, "rb+") as fh:
                     os.fsync(fh.fileno())
                 os.replace(tmp, self.path)
+                _forget(self.location)
             finally:
                 with contextlib.suppress(FileNotFoundError):
                     tmp.unlink()
+
+
+def _forget(location: str) -> None:
+    from . import forget_stamp
+
+    forget_stamp(location)
 
 
 def pid_alive(pid: int) -> bool:

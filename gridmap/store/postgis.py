@@ -189,13 +189,18 @@ def connect(conninfo: str, schema: str, name: str, *, autocommit: bool) -> PgCon
             application_name=f"gridmap {schema}"[:63],
         )
     except psycopg.Error as exc:
-        reason = str(exc).strip().splitlines()[-1] if str(exc).strip() else type(exc).__name__
+        reason = _first_line(exc)
         raise WorkspaceError(f"{name}: cannot connect to the database: {reason}") from None
     con.execute(f"SET search_path TO {schema}, public")
     con.execute("SET TimeZone TO 'UTC'")
     if not autocommit:
         con.commit()
     return PgConnection(con)
+
+
+def _first_line(exc: BaseException) -> str:
+    lines = [ln.strip() for ln in str(exc).splitlines() if ln.strip()]
+    return " ".join(lines[:2])[:300] if lines else type(exc).__name__
 
 
 # -- column types -------------------------------------------------------------------------
@@ -561,14 +566,16 @@ class PostgisWorkspace(_Db, Workspace):
                 }
             )
             con.commit()
+            from . import forget_stamp
+
+            forget_stamp(self.location)
             if fresh:
                 from ..security.store import forget_schema
 
                 forget_schema(self.location)
         except psycopg.Error as exc:
             con.rollback()
-            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            raise WorkspaceError(f"{self.name}: database error: {first}") from None
+            raise WorkspaceError(f"{self.name}: database error: {_first_line(exc)}") from None
         except BaseException:
             con.rollback()
             raise

@@ -191,6 +191,9 @@ def grid_points(path: str) -> dict[str, tuple[float, float]]:
     return _grid_points(str(path), _stamp(path))
 
 
+_FOCUS: dict[tuple[str, float, str], tuple[float, float, float, float]] = {}
+
+
 def cockpit_view(cockpit: Cockpit, path: str, fallback: pdk.ViewState) -> pdk.ViewState:
     """Zoom to where the incidents are (the printed report frames the same area)."""
     import geopandas as gpd
@@ -198,7 +201,14 @@ def cockpit_view(cockpit: Cockpit, path: str, fallback: pdk.ViewState) -> pdk.Vi
 
     from ..report.figures import focus_bounds
 
-    box = focus_bounds(cockpit, grid_points(path), (0.0, 0.0, 0.0, 0.0))
+    # The frame depends only on the workspace version and the filter: found once, not per rerun.
+    key = (path, _stamp(path), repr(cockpit.flt))
+    box = _FOCUS.get(key)
+    if box is None:
+        box = focus_bounds(cockpit, grid_points(path), (0.0, 0.0, 0.0, 0.0))
+        if len(_FOCUS) > 256:
+            _FOCUS.clear()
+        _FOCUS[key] = box
     if box == (0.0, 0.0, 0.0, 0.0):
         return fallback
     return view_for(gpd.GeoDataFrame(geometry=[shapely.box(*box)], crs=4326))

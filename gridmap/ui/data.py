@@ -59,7 +59,10 @@ def _info(path: str, stamp: float) -> dict[str, Any]:
     return workspace_info(path)
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
+# One shared frame per workspace version, not a copy per call: callers only read it (filter,
+# index, join into new frames). Copying the city's grids on every rerun of every session was
+# a third of the server's time under load.
+@st.cache_resource(show_spinner=False, max_entries=16)
 def _layer(path: str, stamp: float, layer: str) -> gpd.GeoDataFrame:
     ws = Workspace(path)
     return ws.read_grids() if layer == "grids" else ws.read_layer(layer)

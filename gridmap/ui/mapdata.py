@@ -10,7 +10,7 @@ import pydeck as pdk
 import streamlit as st
 
 from .. import schema
-from ..viz import LEVEL_COLOURS, geojson_payload, view_for
+from ..viz import LEVEL_COLOURS, RawJson, content_key, geojson_payload, memo_json, view_for
 from .data import _stamp, load_hierarchy, load_layer
 
 __all__ = ["PROFESSIONAL_RGBA", "context_layers", "grid_layers", "scope_view"]
@@ -61,6 +61,15 @@ def _features(path: str, stamp: float, layer: str, level: str, area: str | None)
     return geojson_payload(gdf, properties=props, tolerance_deg=TOLERANCE[level])
 
 
+def _features_json(path: str, layer: str, level: str, area: str | None) -> RawJson:
+    """:func:`_features`, JSON-encoded once per workspace version (see :class:`RawJson`)."""
+    stamp = _stamp(path)
+    return memo_json(
+        content_key("features", path, stamp, layer, level, area),
+        lambda: _features(str(path), stamp, layer, level, area),
+    )
+
+
 def context_layers(path: str, area: str | None) -> list[pdk.Layer]:
     """District, street and community outlines, so the map reads without a basemap."""
     layers = []
@@ -73,7 +82,7 @@ def context_layers(path: str, area: str | None) -> list[pdk.Layer]:
             pdk.Layer(
                 "GeoJsonLayer",
                 id=f"admin-{level}",
-                data=data,
+                data=_features_json(path, "admin", level, area),
                 stroked=True,
                 filled=False,
                 get_line_color=LEVEL_COLOURS[level],
@@ -92,23 +101,29 @@ def grid_layers(path: str, area: str | None, per_grid: pd.Series) -> list[pdk.La
     on machines without a GPU (software WebGL), where picking thousands of stroked polygons
     makes the browser too slow to recognise a click.
     """
-    data = copy.copy(_features(str(path), _stamp(path), "grids", "grid", area))
-    counts = per_grid.to_dict()
-    data["features"] = [
-        {
-            **f,
-            "properties": {
-                **f["properties"],
-                "name": f["properties"].get("name") or f["properties"]["code"],
-                "count": int(counts.get(f["properties"]["code"], 0)),
-            },
-        }
-        for f in data["features"]
-    ]
+    stamp = _stamp(path)
+
+    def with_counts() -> dict[str, Any]:
+        data = copy.copy(_features(str(path), stamp, "grids", "grid", area))
+        counts = per_grid.to_dict()
+        data["features"] = [
+            {
+                **f,
+                "properties": {
+                    **f["properties"],
+                    "name": f["properties"].get("name") or f["properties"]["code"],
+                    "count": int(counts.get(f["properties"]["code"], 0)),
+                },
+            }
+            for f in data["features"]
+        ]
+        return data
+
+    data = memo_json(content_key("grid-fill", path, stamp, area, per_grid), with_counts)
     outline = pdk.Layer(
         "GeoJsonLayer",
         id="grid-outlines",
-        data=data,
+        data=_features_json(path, "grids", "grid", area),
         stroked=True,
         filled=False,
         get_line_color=LEVEL_COLOURS["grid"] + [150],
@@ -126,11 +141,10 @@ def grid_layers(path: str, area: str | None, per_grid: pd.Series) -> list[pdk.La
         pickable=True,
         auto_highlight=False,
     )
-    professional = _features(str(path), _stamp(path), "grids", "professional", area)
     special = pdk.Layer(
         "GeoJsonLayer",
         id="professional-grids",
-        data=professional,
+        data=_features_json(path, "grids", "professional", area),
         stroked=True,
         filled=True,
         get_fill_color=PROFESSIONAL_RGBA,
@@ -143,6 +157,11 @@ def grid_layers(path: str, area: str | None, per_grid: pd.Series) -> list[pdk.La
 
 
 def scope_view(path: str, area: str | None) -> pdk.ViewState:
+    return copy.copy(_scope_view(path, _stamp(path), area))
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _scope_view(path: str, stamp: float, area: str | None) -> pdk.ViewState:
     admin = load_layer(path, "admin")
     if area is not None:
         return view_for(admin[admin[schema.CODE] == area])

@@ -36,10 +36,14 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def running_app(workspace: Path, port: int | None = None) -> Iterator[str]:
-    """Serve ``app.py`` for ``workspace``; yields the base URL and stops the server after."""
+def running_app(workspace: str | Path, port: int | None = None) -> Iterator[str]:
+    """Serve ``app.py`` for ``workspace`` (a file or a PostGIS URL); yields the base URL and
+    stops the server after."""
+    from gridmap.store import is_url
+
     port = port or free_port()
-    env = dict(os.environ, GRIDMAP_WORKSPACE=str(Path(workspace).resolve()))
+    location = str(workspace) if is_url(workspace) else str(Path(workspace).resolve())
+    env = dict(os.environ, GRIDMAP_WORKSPACE=location)
     proc = subprocess.Popen(
         [
             sys.executable,
