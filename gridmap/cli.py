@@ -896,7 +896,7 @@ def _cmd_audit(args: argparse.Namespace) -> int:
 
 
 #: Commands that change a workspace or take data out of it: each leaves an audit entry.
-AUDITED = ("import", "export", "report", "plan", "demo", "users", "copy")
+AUDITED = ("import", "export", "report", "plan", "demo", "users", "copy", "index")
 
 
 def _no_password(arg: str) -> str:
