@@ -67,7 +67,7 @@ def _pdf_pages(pdf: Path, out_dir: Path) -> None:
 def main(workspace: str, out: str, port: int | None = None, district: str = "城关区") -> int:
     out_dir = Path(out)
     out_dir.mkdir(parents=True, exist_ok=True)
-    with running_app(Path(workspace), port) as url, sync_playwright() as pw:
+    with running_app(workspace, port) as url, sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=BROWSER_ARGS)
         page = browser.new_page(viewport={"width": 1600, "height": 1000})
         page.goto(url)
