@@ -309,6 +309,17 @@ class Transaction(Reader):
         self.append_rows("grid_cells", frame)
 
 
+def new_workspace_meta() -> dict[str, str]:
+    """What a new workspace records about itself, on either backend."""
+    return {
+        "format": "gridmap",
+        "format_version": FORMAT_VERSION,
+        "created_at": now(),
+        "crs": "EPSG:4326",
+        "timezone": "Asia/Shanghai",
+    }
+
+
 def meta_value(v: object) -> str:
     return v if isinstance(v, str) else json.dumps(v)
 

@@ -39,6 +39,7 @@ from .base import (
     check_table_name,
     empty_layer,
     meta_value,
+    new_workspace_meta,
     now,
     whole_counts,
 )
@@ -295,15 +296,7 @@ class GpkgWorkspace(_Files, Workspace):
                 _migrate(tmp)
                 tx = GpkgTransaction(tmp)
                 if not self.path.exists():
-                    tx.set_meta(
-                        {
-                            "format": "gridmap",
-                            "format_version": FORMAT_VERSION,
-                            "created_at": now(),
-                            "crs": "EPSG:4326",
-                            "timezone": "Asia/Shanghai",
-                        }
-                    )
+                    tx.set_meta(new_workspace_meta())
                 yield tx
                 tx.set_meta({"updated_at": now()})
                 with open(tmp, "rb+") as fh:

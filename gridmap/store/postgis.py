@@ -36,7 +36,6 @@ import shapely
 from ..errors import WorkspaceError
 from . import migrations
 from .base import (
-    FORMAT_VERSION,
     SPATIAL_LAYERS,
     Reader,
     Transaction,
@@ -45,6 +44,7 @@ from .base import (
     check_table_name,
     empty_layer,
     meta_value,
+    new_workspace_meta,
     now,
     whole_counts,
 )
@@ -546,15 +546,7 @@ class PostgisWorkspace(_Db, Workspace):
             self._migrate(con)
             tx = PostgisTransaction(con, self.schema, self.name)
             if new:
-                tx.set_meta(
-                    {
-                        "format": "gridmap",
-                        "format_version": FORMAT_VERSION,
-                        "created_at": now(),
-                        "crs": "EPSG:4326",
-                        "timezone": "Asia/Shanghai",
-                    }
-                )
+                tx.set_meta(new_workspace_meta())
             yield tx
             revision = con.execute(
                 "SELECT value FROM gridmap_meta WHERE key = 'revision'"
@@ -601,3 +593,6 @@ class PostgisWorkspace(_Db, Workspace):
             con.execute(f"DROP SCHEMA IF EXISTS {self.schema} CASCADE")
         finally:
             con.close()
+        from ..security.store import forget_schema
+
+        forget_schema(self.location)
