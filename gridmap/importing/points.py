@@ -63,8 +63,10 @@ def _import_points(
         geom = table.geometry.values
         # An empty point (POINT EMPTY) has no x or y to take: it is "no coordinates".
         is_point = (shapely.get_type_id(geom) == 0) & ~shapely.is_empty(geom)
-        x = np.where(is_point, shapely.get_x(geom), np.nan)
-        y = np.where(is_point, shapely.get_y(geom), np.nan)
+        x = np.full(len(geom), np.nan)
+        y = np.full(len(geom), np.nan)
+        x[is_point] = shapely.get_x(geom[is_point])
+        y[is_point] = shapely.get_y(geom[is_point])
         raw_x = pd.Series(x, index=frame.index).astype(str)
         raw_y = pd.Series(y, index=frame.index).astype(str)
         report.notes.append("coordinates taken from the file's point geometry")

@@ -22,7 +22,7 @@ from ..io.mapping import (
     resolve_mapping,
 )
 from ..io.readers import read_polygons
-from ..io.rejects import VALUE_CLEARED, RowIssues
+from ..io.rejects import REJECTED, VALUE_CLEARED, RowIssues
 from ..store import Transaction
 from ..validate import repair_geometries
 from .common import _require_crs
@@ -132,22 +132,20 @@ def _import_polygons(
     # before it: coordinates far outside the area it covers collapse onto ±180/±90 or come
     # out infinite. Repair again in WGS-84 and reject what is left with no area or range.
     converted = wgs.to_numpy()
-    broken = (ok_geom & ~now_empty) & ~shapely.is_valid(converted)
+    present = ok_geom & ~now_empty
+    finite = present & np.isfinite(shapely.bounds(converted)).all(axis=1)
+    broken = finite & ~shapely.is_valid(np.where(finite, converted, None))
     if broken.any():
         converted[broken] = repair_geometries(gpd.GeoSeries(converted[broken]))[0].to_numpy()
     wb = shapely.bounds(converted)
-    unmappable = (ok_geom & ~now_empty) & (
-        shapely.is_missing(converted)
+    unmappable = present & (
+        ~finite
+        | shapely.is_missing(converted)
         | shapely.is_empty(converted)
-        | ~np.isfinite(wb).all(axis=1)
         | (np.abs(wb[:, [0, 2]]) > 180).any(axis=1)
         | (np.abs(wb[:, [1, 3]]) > 90).any(axis=1)
     )
-    issues.add(
-        unmappable,
-        "geometry",
-        f"coordinates cannot be converted from {spec.label} to WGS-84 degrees",
-    )
+    issues.add(unmappable, "geometry", f"cannot convert from {spec.label} to WGS-84 degrees")
     report.repaired -= int((repaired_mask & ~now_empty & unmappable).sum())
     wgs = gpd.GeoSeries(converted, index=wgs.index, crs="EPSG:4326")
     progress(0.3, "geometries read")
@@ -168,6 +166,10 @@ def _import_polygons(
             num = parse_numbers(src)
             bad = ~is_blank(src) & (num.isna() | (num % 1 != 0)).to_numpy()
             issues.add(bad, fld, "not a whole number", src, action=VALUE_CLEARED)
+            # Beyond 2**53 a float no longer holds whole numbers exactly; Int64 refuses them.
+            huge = ~is_blank(src) & ~bad & (num.abs() > 2**53).to_numpy()
+            issues.add(huge, fld, "not a whole number (too large)", src, action=VALUE_CLEARED)
+            bad |= huge
             report.values_cleared += int(bad.sum())
             out[fld] = num.where(~bad).round().astype("Int64")
         elif spec_f.dtype == "float":
@@ -221,6 +223,17 @@ def _import_polygons(
     )
     report.imported = int(keep.sum())
     report.rejected = report.rows_read - report.imported
+    if kind == "grids" and not report.imported:
+        # A version without grids would be published over the one in force and leave every
+        # incident and unit without a grid: refuse the file instead.
+        rej = issues.frame()
+        first = rej[rej["action"] == REJECTED].drop_duplicates("row")["reason"]
+        why = "; ".join(f"{r} ×{n}" for r, n in first.value_counts().head(3).items())
+        raise SchemaError(
+            f"{name}: no usable grid in {report.rows_read} row(s)"
+            + (f" ({why})" if why else "")
+            + "; no grid version was made"
+        )
     if kind == "grids":
         _store_grids(
             tx,

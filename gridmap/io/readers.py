@@ -137,15 +137,24 @@ def _read_csv(path: Path, encoding: str | None, sep: str | None) -> ParsedTable:
         raise ImportFileError(f"{path.name}: {exc}") from None
     except (UnicodeDecodeError, LookupError) as exc:
         raise ImportFileError(
-            f"{path.name}: cannot decode as {encoding}: {_one_line(exc)}"
+            f"{path.name}: cannot decode as "
+            f"{encoding or 'UTF-8 (it starts with a UTF-8 byte-order mark)'}: {_one_line(exc)}"
         ) from None
     if text.startswith("\ufeff"):
         text = text[1:]
     if not text.strip():  # a byte-order mark and nothing else
         raise ImportFileError(f"{path.name}: the file is empty")
     separator = sep or _sniff_separator(text[:20000])
-    # A blank first line gives no header row at all (reported just below as no column names).
-    header_line = next(csv.reader(io.StringIO(text.split("\n", 1)[0]), delimiter=separator), [])
+    # The header is the first record, whatever ends the line (\n, \r\n, or \r as in old Mac
+    # exports); a blank first line gives none (reported below as no column names).
+    try:
+        header_line = next(
+            csv.reader(io.StringIO(text[:1_000_000], newline=""), delimiter=separator), []
+        )
+    except csv.Error as exc:
+        raise ImportFileError(
+            f"{path.name}: row 1 cannot be read as column names ({exc})"
+        ) from None
     header = [h.strip() for h in header_line]
     if not any(header):
         raise ImportFileError(f"{path.name}: row 1 has no column names")
@@ -161,7 +170,9 @@ def _read_csv(path: Path, encoding: str | None, sep: str | None) -> ParsedTable:
         )
         return "skip"
 
-    data = text.encode("utf-8")
+    # Arrow cannot skip a header that has no line end (a header-only file without a final
+    # newline); with one, such a file is read as zero rows, as it should be.
+    data = text.encode("utf-8") + (b"" if text.endswith(("\n", "\r")) else b"\n")
     read_opts = pacsv.ReadOptions(column_names=header, skip_rows=1, use_threads=True)
     parse_opts = pacsv.ParseOptions(
         delimiter=separator, newlines_in_values=True, invalid_row_handler=on_invalid
@@ -200,7 +211,9 @@ def _read_xlsx(path: Path, sheet: str | int | None) -> ParsedTable:
             engine="openpyxl",
             keep_default_na=False,
         )
-    except (ValueError, KeyError, zipfile.BadZipFile, OSError) as exc:
+    except (ValueError, KeyError, zipfile.BadZipFile, OSError, OverflowError) as exc:
+        # OverflowError: a number cell beyond the float range (1.8e308) reads as infinity,
+        # which pandas fails to convert.
         raise ImportFileError(
             f"{path.name}: not a readable Excel workbook ({_one_line(exc)})"
         ) from None
@@ -355,7 +368,12 @@ def read_polygons(path: str | Path, *, layer: str | None = None) -> gpd.GeoDataF
                 raise ImportFileError(
                     f"{path.name}: holds {len(layers)} layers ({names}); choose one with --layer"
                 )
-            kwargs: dict[str, object] = {"use_arrow": True}
+            # A geometry GEOS cannot build (a ring of one point) is read as none, so the
+            # importer rejects that row ("no geometry") instead of the whole file.
+            # GDAL 3.12's Arrow reader for FlatGeobuf crashes the process (SIGSEGV) on a
+            # feature without geometry; its row-by-row reader does not.
+            fgb = source.lower().endswith(".fgb")
+            kwargs: dict[str, object] = {"use_arrow": not fgb, "on_invalid": "ignore"}
             if encoding:
                 kwargs["encoding"] = encoding
             gdf = pyogrio.read_dataframe(source, layer=layer, **kwargs)
@@ -373,4 +391,15 @@ def read_polygons(path: str | Path, *, layer: str | None = None) -> gpd.GeoDataF
         ) from None
     if not isinstance(gdf, gpd.GeoDataFrame):
         raise ImportFileError(f"{path.name}: has no geometry column")
+    # GDAL's Arrow reader passes text bytes on unchecked: invalid UTF-8 only fails later,
+    # when the column is converted. Convert here, where the file and column can be named.
+    for col in gdf.columns.drop(gdf.geometry.name):
+        if pd.api.types.is_string_dtype(gdf[col].dtype):
+            try:
+                gdf[col].astype(object)
+            except pa.ArrowException:
+                raise ImportFileError(
+                    f"{path.name}: column {show_names([col])}: text is not valid UTF-8; "
+                    "save the file as UTF-8"
+                ) from None
     return gdf
