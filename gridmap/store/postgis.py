@@ -145,8 +145,9 @@ def _row_factory(cursor: Any) -> Any:
 class PgConnection:
     """A psycopg connection that speaks ``?`` placeholders (shared SQL with SQLite)."""
 
-    def __init__(self, con: Any) -> None:
+    def __init__(self, con: Any, schema: str) -> None:
         self.con = con
+        self.schema = schema
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
         cur = self.con.cursor(row_factory=_row_factory)
@@ -195,7 +196,7 @@ def connect(conninfo: str, schema: str, name: str, *, autocommit: bool) -> PgCon
     con.execute("SET TimeZone TO 'UTC'")
     if not autocommit:
         con.commit()
-    return PgConnection(con)
+    return PgConnection(con, schema)
 
 
 def _first_line(exc: BaseException) -> str:
@@ -515,12 +516,16 @@ class PostgisWorkspace(_Db, Workspace):
         self.conninfo, self.schema, self.name = parse_url(self.location)
 
     def _con(self) -> PgConnection:
-        cache: dict[tuple[str, str], PgConnection] = _local.__dict__.setdefault("cons", {})
-        key = (self.conninfo, self.schema)
-        con = cache.get(key)
+        # One reading connection per thread and server, whatever the number of workspaces
+        # (schemas) it reads: switching schema is a SET, not another connection.
+        cache: dict[str, PgConnection] = _local.__dict__.setdefault("cons", {})
+        con = cache.get(self.conninfo)
         if con is None or con.con.closed or con.con.broken:
             con = connect(self.conninfo, self.schema, self.name, autocommit=True)
-            cache[key] = con
+            cache[self.conninfo] = con
+        elif con.schema != self.schema:
+            con.con.execute(f"SET search_path TO {self.schema}, public")
+            con.schema = self.schema
         return con
 
     @property
