@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import sqlite3
+import uuid
 from pathlib import Path
 
 import numpy as np
@@ -117,7 +118,7 @@ def test_copy_round_trip_gpkg_postgis_gpkg_loses_nothing(
 ) -> None:
     UserStore(busy_workspace).add("leader", "meeting-2026", "viewer", area="620104001001")
     AuditLog(busy_workspace).append("export", user="leader", target="风险.csv", via="app")
-    schema = f"t_copy_{tmp_path.name[-8:].lower().replace('-', '_')}"
+    schema = f"t_copy_{uuid.uuid4().hex[:12]}"
     url = f"{POSTGIS_URL}?schema={schema}"
     back = str(tmp_path / "back.gpkg")
     try:
