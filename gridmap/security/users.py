@@ -20,7 +20,8 @@ __all__ = ["LOCK_SECONDS", "MAX_FAILURES", "LoginResult", "User", "UserStore"]
 MAX_FAILURES = 5
 LOCK_SECONDS = 300
 MIN_PASSWORD = 8
-_NAME = re.compile(r"^[A-Za-z0-9_.\-\u4e00-\u9fff]{2,40}$")
+# "@" and "+" so that a user can be named by the e-mail address single sign-on reports.
+_NAME = re.compile(r"^[A-Za-z0-9_.\-@+\u4e00-\u9fff]{2,80}$")
 _HASHER = PasswordHasher()
 #: security store -> (when looked at, whether any user exists); see :meth:`UserStore.any`.
 _HAS_USERS: dict[str, tuple[float, bool]] = {}
@@ -46,7 +47,7 @@ class LoginResult:
 def _check_name(username: str) -> str:
     if not _NAME.match(username or ""):
         raise SchemaError(
-            f"user name {username!r}: allowed 2-40 letters, digits, Chinese characters, _ . -"
+            f"user name {username!r}: allowed 2-80 letters, digits, Chinese characters, _ . - @ +"
         )
     return username
 

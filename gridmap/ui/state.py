@@ -34,4 +34,10 @@ KEY_REBALANCE_VIEW = "rebalance_view"
 KEY_REBALANCE_COMMUNITY = "rebalance_community"
 KEY_REBALANCE_MODE = "rebalance_mode"
 KEY_USER = "auth_user"
+#: How the session's user signed in: "password" or "sso" (an SSO logout also ends the cookie).
+KEY_AUTH_METHOD = "auth_method"
+#: The SSO identity refused in this session (refused and audited once, not on every rerun).
+KEY_SSO_REFUSED = "auth_sso_refused"
+KEY_SSO_LOGIN = "sso_login"  # button key prefix: sso_login, sso_login_NAME
+KEY_SSO_LOGOUT = "sso_logout"
 KEY_REBALANCE_SINCE = "rebalance_since"

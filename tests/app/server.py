@@ -9,7 +9,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -36,9 +36,11 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def running_app(workspace: str | Path, port: int | None = None) -> Iterator[str]:
+def running_app(
+    workspace: str | Path, port: int | None = None, *, options: Sequence[str] = ()
+) -> Iterator[str]:
     """Serve ``app.py`` for ``workspace`` (a file or a PostGIS URL); yields the base URL and
-    stops the server after."""
+    stops the server after. ``options`` are more ``streamlit run`` flags (``--secrets.files``)."""
     from gridmap.store import is_url
 
     port = port or free_port()
@@ -61,6 +63,7 @@ def running_app(workspace: str | Path, port: int | None = None) -> Iterator[str]
             "false",
             "--server.fileWatcherType",
             "none",
+            *options,
         ],
         cwd=ROOT,
         env=env,
