@@ -189,7 +189,7 @@ def logouts(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
 
 
 def sso_app(ws: str, monkeypatch: pytest.MonkeyPatch, **secrets: Any) -> AppTest:
-    at = app_for(Path(ws), monkeypatch)
+    at = app_for(ws, monkeypatch)
     at.secrets = {"auth": AUTH, **secrets}
     return at
 
@@ -219,7 +219,7 @@ def test_each_named_provider_gets_a_button(
     staffed: str, monkeypatch: pytest.MonkeyPatch, logins: list[str | None]
 ) -> None:
     auth = {"redirect_uri": AUTH["redirect_uri"], "cookie_secret": AUTH["cookie_secret"]}
-    at = app_for(Path(staffed), monkeypatch)
+    at = app_for(staffed, monkeypatch)
     at.secrets = {"auth": {**auth, "corp": PROVIDER, "backup": PROVIDER}}
     at.session_state["lang"] = "en"
     at.run()
@@ -231,7 +231,7 @@ def test_each_named_provider_gets_a_button(
 def test_without_an_auth_section_nothing_changes(
     staffed: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    at = app_for(Path(staffed), monkeypatch)
+    at = app_for(staffed, monkeypatch)
     at.secrets = {"other": {"key": "value"}}
     at.user = identity("wang.fang@example.gov.cn")  # even a signed-in identity is ignored
     at.run()
@@ -244,7 +244,7 @@ def test_without_an_auth_section_nothing_changes(
 def test_incomplete_configuration_is_said_and_offers_no_button(
     staffed: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    at = app_for(Path(staffed), monkeypatch)
+    at = app_for(staffed, monkeypatch)
     at.secrets = {"auth": {k: v for k, v in AUTH.items() if k != "cookie_secret"}}
     at.run()
     assert not at.exception
@@ -359,7 +359,7 @@ def test_sign_in_through_a_real_provider_round_trip(staffed: str, tmp_path: Path
     end-session endpoint (the fake has none, so logout is local only)."""
     import os
 
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
     from ..conftest import require
     from .fake_idp import fake_idp
@@ -402,9 +402,9 @@ def test_sign_in_through_a_real_provider_round_trip(staffed: str, tmp_path: Path
             settle()
             sign_in("Wang.Fang@example.gov.cn")
             sidebar = page.get_by_test_id("stSidebar")
-            sidebar.wait_for(timeout=30_000)
-            text = sidebar.inner_text()
-            assert "wang.fang@example.gov.cn（值班人员）" in text and "示范社区" in text
+            # The sidebar fills in as the page runs: wait for the user's line and area.
+            expect(sidebar).to_contain_text("wang.fang@example.gov.cn（值班人员）", timeout=30_000)
+            expect(sidebar).to_contain_text("示范社区", timeout=30_000)
             assert idp.requests.count("/token") == 1
             sidebar.get_by_role("button", name="退出登录").click()
             page.get_by_role("button", name="使用单点登录").wait_for(timeout=30_000)
