@@ -19,7 +19,7 @@ from gridmap.errors import CrsError, ImportFileError, SchemaError
 from gridmap.importing import import_file
 from gridmap.store import Workspace
 
-from .conftest import SHARED, snapshot, squares_2x2, write_under_way
+from .conftest import SHARED, Locations, snapshot, squares_2x2, write_under_way
 
 GEOD = Geod(ellps="WGS84")
 
@@ -241,10 +241,10 @@ def geometry_zoo() -> gpd.GeoDataFrame:
     )
 
 
-def test_geometry_zoo(tmp_path: Path) -> None:
+def test_geometry_zoo(locations: Locations, tmp_path: Path) -> None:
     path = tmp_path / "zoo.geojson"
     geometry_zoo().to_file(path, driver="GeoJSON")
-    ws = tmp_path / "ws.gpkg"
+    ws = locations.new()
     report = import_file(ws, "grids", path)
     assert report.rows_read == 8
     assert report.imported == 4  # bow-tie (repaired), multipolygon, tiny, good
@@ -263,7 +263,7 @@ def test_geometry_zoo(tmp_path: Path) -> None:
     assert report.version == 1
 
 
-def test_gbk_shapefile_without_cpg(tmp_path: Path) -> None:
+def test_gbk_shapefile_without_cpg(locations: Locations, tmp_path: Path) -> None:
     gdf = squares_2x2()
     gdf["网格名称"] = ["东岗第一网格", "东岗第二网格", "西固第三网格", "安宁第四网格"]
     gdf["网格员"] = ["张伟", "李娜", "王芳", "刘洋"]
@@ -271,7 +271,7 @@ def test_gbk_shapefile_without_cpg(tmp_path: Path) -> None:
     gdf.to_file(shp, encoding="GBK")
     shp.with_suffix(".cpg").unlink(missing_ok=True)
     assert b"\xb6\xab\xb8\xda" in shp.with_suffix(".dbf").read_bytes()  # 东岗 in GBK
-    ws = tmp_path / "ws.gpkg"
+    ws = locations.new()
     report = import_file(ws, "grids", shp)
     assert report.imported == 4
     grids = Workspace(ws).read_grids().set_index("code")
@@ -279,11 +279,11 @@ def test_gbk_shapefile_without_cpg(tmp_path: Path) -> None:
     assert grids.loc["D", "worker"] == "刘洋"
 
 
-def test_admin_units_with_set_values_and_bad_level(tmp_path: Path) -> None:
+def test_admin_units_with_set_values_and_bad_level(locations: Locations, tmp_path: Path) -> None:
     src = SHARED / "lanzhou" / "620104.geojson"
     if not src.exists():
         pytest.skip("shared Lanzhou data not present")
-    ws = tmp_path / "ws.gpkg"
+    ws = locations.new()
     report = import_file(
         ws,
         "admin",
@@ -331,18 +331,19 @@ def test_draft_version_does_not_replace_published(workspace: Path, tmp_path: Pat
     assert sorted(ws.read_grids()["code"]) == ["A", "B", "C", "D"]
 
 
-def test_unreadable_files_get_one_clear_error(tmp_path: Path) -> None:
+def test_unreadable_files_get_one_clear_error(locations: Locations, tmp_path: Path) -> None:
+    ws = locations.new()
     bad = tmp_path / "broken.gpkg"
     bad.write_bytes(b"this is not a geopackage")
     with pytest.raises(ImportFileError, match=r"broken\.gpkg: not a readable vector file"):
-        import_file(tmp_path / "ws.gpkg", "grids", bad)
+        import_file(ws, "grids", bad)
     with pytest.raises(ImportFileError, match=r"missing\.csv: file not found"):
-        import_file(tmp_path / "ws.gpkg", "incidents", tmp_path / "missing.csv", crs="wgs84")
+        import_file(ws, "incidents", tmp_path / "missing.csv", crs="wgs84")
     odd = tmp_path / "grids.kml"
     odd.write_text("<kml/>")
     with pytest.raises(ImportFileError, match=r"grids\.kml: unsupported file type \.kml"):
-        import_file(tmp_path / "ws.gpkg", "grids", odd)
-    assert not (tmp_path / "ws.gpkg").exists()
+        import_file(ws, "grids", odd)
+    assert not Workspace(ws).exists
 
 
 # --- property: malformed rows never crash and always get a reason -----------------------------
@@ -374,12 +375,12 @@ def test_malformed_rows_never_crash(
 
 
 # --- real third-party files ------------------------------------------------------------------
-def test_medellin_semicolons_and_comma_decimals(tmp_path: Path) -> None:
+def test_medellin_semicolons_and_comma_decimals(locations: Locations, tmp_path: Path) -> None:
     src = SHARED / "real" / "misc_crimemapping" / "medellin_homicides.csv"
     comunas = SHARED / "real" / "misc_crimemapping" / "medellin_comunas.gpkg"
     if not src.exists():
         pytest.skip("shared real data not present")
-    ws = tmp_path / "ws.gpkg"
+    ws = locations.new()
     import_file(
         ws,
         "admin",
@@ -397,12 +398,12 @@ def test_medellin_semicolons_and_comma_decimals(tmp_path: Path) -> None:
     assert stored.geometry.x.between(-76, -75).all()  # comma decimals parsed, not lost
 
 
-def test_nyc_sectors_in_us_feet_and_shootings(tmp_path: Path) -> None:
+def test_nyc_sectors_in_us_feet_and_shootings(locations: Locations, tmp_path: Path) -> None:
     sectors = SHARED / "real" / "nyc" / "nypdsector_raw.shp"
     shootings = SHARED / "real" / "nyc" / "nyc_shootings.csv"
     if not sectors.exists():
         pytest.skip("shared real data not present")
-    ws = tmp_path / "ws.gpkg"
+    ws = locations.new()
     rg = import_file(ws, "grids", sectors)
     assert rg.crs == "EPSG:2263" and rg.imported == 303
     assert rg.mapping["code"] == "SECTOR"
@@ -549,11 +550,11 @@ def test_shapefile_without_shx_is_rebuilt(tmp_path: Path) -> None:
     assert report.imported == 4
 
 
-def test_duplicate_grid_codes_are_kept_and_reported(tmp_path: Path) -> None:
+def test_duplicate_grid_codes_are_kept_and_reported(locations: Locations, tmp_path: Path) -> None:
     grids = squares_2x2(codes=("A", "B", "A", "D"))
     path = tmp_path / "dups.geojson"
     grids.to_file(path, driver="GeoJSON")
-    ws = tmp_path / "ws.gpkg"
+    ws = locations.new()
     report = import_file(ws, "grids", path)
     assert report.imported == 4
     assert report.validation is not None and report.validation.counts()["duplicate_code"] == 2
