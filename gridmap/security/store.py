@@ -77,6 +77,8 @@ class SecurityStore:
         location = str(getattr(workspace, "location", workspace))
         self.url = location if is_url(location) else None
         self.path = security_path(location)
+        #: Names this store in process-wide memos: the URL, or the security file's path.
+        self.key = self.url or str(self.path)
 
     @property
     def exists(self) -> bool:
@@ -103,12 +105,12 @@ class SecurityStore:
         conninfo, schema, name = parse_url(self.url or "")
         con = connect(conninfo, schema, name, autocommit=False)
         try:
-            if self.url not in _READY:
+            if self.key not in _READY:
                 con.execute("SELECT pg_advisory_xact_lock(hashtext(?))", (schema + ".security",))
                 con.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
                 create_pg_tables(con.execute)
                 con.commit()
-                _READY.add(self.url or "")
+                _READY.add(self.key)
             yield con
             con.commit()
         except BaseException:
@@ -125,17 +127,16 @@ class SecurityStore:
             # Password hashes and the audit trail: readable by the server's user only.
             fd = os.open(self.path, os.O_CREAT | os.O_WRONLY, 0o600)
             os.close(fd)
-        if new:
-            _READY.discard(str(self.path))
+            _READY.discard(self.key)
         con = sqlite3.connect(self.path, timeout=10)
         con.row_factory = sqlite3.Row
         try:
-            if str(self.path) not in _READY:
+            if self.key not in _READY:
                 con.execute("PRAGMA journal_mode=WAL")  # readers never block the one writer
                 for sql in _SCHEMA:
                     con.execute(sql)
                 con.commit()
-                _READY.add(str(self.path))
+                _READY.add(self.key)
             yield con
             con.commit()
         finally:

@@ -11,6 +11,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from ..errors import SchemaError
+from ..memo import TtlMemo
 from .roles import Role, check_role
 from .store import SecurityStore
 
@@ -23,9 +24,8 @@ MIN_PASSWORD = 8
 # "@" and "+" so that a user can be named by the e-mail address single sign-on reports.
 _NAME = re.compile(r"^[A-Za-z0-9_.\-@+\u4e00-\u9fff]{2,80}$")
 _HASHER = PasswordHasher()
-#: security store -> (when looked at, whether any user exists); see :meth:`UserStore.any`.
-_HAS_USERS: dict[str, tuple[float, bool]] = {}
-HAS_USERS_TTL_S = 5.0
+#: Whether a workspace has users, looked at every few seconds (see :meth:`UserStore.any`).
+_HAS_USERS: TtlMemo[bool] = TtlMemo(ttl_s=5.0)
 
 
 @dataclass(frozen=True)
@@ -70,20 +70,16 @@ class UserStore:
         Asked several times per page by every session: the answer is kept a few seconds
         (another process's first ``users add`` is noticed that late; this process's at once).
         """
-        key = str(self.store.url or self.store.path)
-        now = time.monotonic()
-        seen = _HAS_USERS.get(key)
-        if seen is not None and now - seen[0] < HAS_USERS_TTL_S:
-            return seen[1]
-        found = False
-        if self.store.exists:
-            with self.store.connect() as con:
-                found = con.execute("SELECT COUNT(*) FROM users").fetchone()[0] > 0
-        _HAS_USERS[key] = (now, found)
-        return found
+        return _HAS_USERS.get(self.store.key, self._count_any)
+
+    def _count_any(self) -> bool:
+        if not self.store.exists:
+            return False
+        with self.store.connect() as con:
+            return bool(con.execute("SELECT COUNT(*) FROM users").fetchone()[0] > 0)
 
     def _changed(self) -> None:
-        _HAS_USERS.pop(str(self.store.url or self.store.path), None)
+        _HAS_USERS.forget(self.store.key)
 
     def list(self) -> list[User]:
         if not self.store.exists:

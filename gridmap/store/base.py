@@ -16,13 +16,15 @@ import datetime as dt
 import json
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
 import pandas as pd
 
 from ..errors import WorkspaceError
-from .migrations import CORE_TABLES
+from ..memo import TtlMemo
+from .migrations import CORE_TABLES, SECURITY_TABLES
 
 __all__ = [
     "FORMAT_VERSION",
@@ -32,8 +34,12 @@ __all__ = [
     "Reader",
     "Transaction",
     "Workspace",
+    "forget_stamp",
+    "is_missing",
     "is_url",
     "now",
+    "open_workspace",
+    "workspace_stamp",
 ]
 
 FORMAT_VERSION = "1"
@@ -68,13 +74,7 @@ def check_table_name(name: str) -> None:
     if (
         not name.isidentifier()
         or not name.isascii()
-        or name.lower()
-        in {
-            *SPATIAL_LAYERS,
-            *CORE_TABLES,
-            "users",
-            "audit_log",
-        }
+        or name.lower() in {*SPATIAL_LAYERS, *CORE_TABLES, *SECURITY_TABLES}
     ):
         raise WorkspaceError(
             f"table name {name!r}: use letters, digits and _ (not a layer or a gridmap table)"
@@ -159,7 +159,7 @@ class Reader:
         rows = self.query("SELECT * FROM grid_versions ORDER BY version")
         out = []
         for r in rows.to_dict(orient="records"):
-            clean: dict[str, Any] = {str(k): (None if _missing(v) else v) for k, v in r.items()}
+            clean: dict[str, Any] = {str(k): (None if is_missing(v) else v) for k, v in r.items()}
             clean["version"] = int(clean["version"])
             if clean["n_grids"] is not None:
                 clean["n_grids"] = int(clean["n_grids"])
@@ -211,12 +211,18 @@ class Reader:
         return (_iso(a), _iso(b))
 
 
-def _missing(v: object) -> bool:
-    return v is None or (isinstance(v, float) and v != v)
+def is_missing(v: object) -> bool:
+    """None, NaN, NaT or pd.NA (a scalar; anything unhashable by pandas is a value)."""
+    if v is None:
+        return True
+    try:
+        return bool(pd.isna(v))  # type: ignore[call-overload]
+    except (TypeError, ValueError):
+        return False
 
 
 def _iso(v: object) -> str | None:
-    if _missing(v):
+    if is_missing(v):
         return None
     return pd.Timestamp(v).isoformat()  # type: ignore[arg-type]
 
@@ -364,3 +370,26 @@ class Workspace(Reader):
 
     def counts(self) -> dict[str, int]:
         return {name: self.layer_count(name) for name in SPATIAL_LAYERS}
+
+
+def open_workspace(location: str | Path, *, must_exist: bool = True) -> Workspace:
+    """Open a workspace (a GeoPackage path or a ``postgresql://`` URL); ``must_exist``
+    checks it is a gridmap workspace."""
+    ws = Workspace(str(location))
+    if must_exist:
+        ws.check()
+    return ws
+
+
+#: The workspace's stamp, looked at once a second at most (see :mod:`gridmap.memo`).
+_STAMPS: TtlMemo[float] = TtlMemo(ttl_s=1.0)
+
+
+def workspace_stamp(location: str) -> float:
+    """Changes whenever the workspace changes (file time, or the database's revision)."""
+    return _STAMPS.get(str(location), lambda: Workspace(str(location)).stamp())
+
+
+def forget_stamp(location: str) -> None:
+    """This process just committed a change: the next stamp is read afresh."""
+    _STAMPS.forget(str(location))

@@ -18,8 +18,9 @@ from typing import Any
 import pandas as pd
 
 from ..errors import WorkspaceError
-from .base import Transaction, Workspace, is_url
-from .gpkg import GpkgWorkspace, open_workspace
+from .base import Transaction, Workspace, forget_stamp, is_url, open_workspace
+from .gpkg import GpkgWorkspace, insert_frame
+from .migrations import SECURITY_TABLES
 
 __all__ = ["copy_workspace"]
 
@@ -27,7 +28,6 @@ __all__ = ["copy_workspace"]
 _HISTORY_TABLES = ("grid_versions", "import_log", "grid_cells", "draft_scopes", "saved_mappings")
 #: Kept by each workspace for itself: migrations applied and the change counter.
 _OWN_META = ("revision",)
-_SECURITY_TABLES = ("users", "audit_log")
 
 Progress = Callable[[str], None]
 
@@ -69,8 +69,6 @@ def copy_workspace(
             copied[table] = len(frame)
             say(f"{table}: {len(frame):,} rows")
         copied.update(_copy_security(source, security_at, tx))
-        if is_url(target.location):
-            _sync_identity(tx, "import_log")
     return {
         "source": source.name,
         "destination": target.name,
@@ -110,8 +108,6 @@ def _fresh_transaction(target: Workspace) -> Iterator[tuple[Transaction, str]]:
         if tmp_security.exists():
             os.replace(tmp_security, Path(str(final) + ".security.sqlite"))
         os.replace(tmp, final)
-        from . import forget_stamp
-
         forget_stamp(str(final))
     finally:
         for leftover in (tmp, tmp_security, tmp.with_name(f".{tmp.name}.lock")):
@@ -127,7 +123,7 @@ def _copy_security(source: Workspace, security_at: str, tx: Transaction) -> dict
         return {}
     frames: dict[str, pd.DataFrame] = {}
     with store.connect() as con:
-        for table in _SECURITY_TABLES:
+        for table in SECURITY_TABLES:
             cur = con.execute(f"SELECT * FROM {table} ORDER BY 1")
             rows = [tuple(r) for r in cur.fetchall()]
             names = [d[0] for d in cur.description]
@@ -139,31 +135,8 @@ def _copy_security(source: Workspace, security_at: str, tx: Transaction) -> dict
         create_pg_tables(tx.execute)
         for table, frame in frames.items():
             tx.append_rows(table, frame)
-        _sync_identity(tx, "audit_log")
     else:
-        staged = SecurityStore(security_at)
-        with staged.connect() as con:
+        with SecurityStore(security_at).connect() as con:
             for table, frame in frames.items():
-                if len(frame):
-                    cols = ", ".join(f'"{c}"' for c in frame.columns)
-                    marks = ", ".join("?" for _ in frame.columns)
-                    con.executemany(
-                        f"INSERT INTO {table}({cols}) VALUES ({marks})",
-                        [tuple(_plain(v) for v in row) for row in frame.itertuples(index=False)],
-                    )
+                insert_frame(con, table, frame)
     return {f"security.{t}": len(f) for t, f in frames.items()}
-
-
-def _plain(v: Any) -> Any:
-    """numpy scalars and NaN as the Python values SQLite binds."""
-    if v is None or (isinstance(v, float) and v != v):
-        return None
-    return v.item() if hasattr(v, "item") else v
-
-
-def _sync_identity(tx: Transaction, table: str) -> None:
-    """After rows with explicit ids, new rows continue after the highest one."""
-    tx.execute(
-        f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
-        f"COALESCE((SELECT MAX(id) FROM {table}), 0) + 1, false)"
-    )

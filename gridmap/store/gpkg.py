@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
-import logging
 import os
 import shutil
 import sqlite3
@@ -38,9 +37,11 @@ from .base import (
     check_layer,
     check_table_name,
     empty_layer,
+    forget_stamp,
     meta_value,
     new_workspace_meta,
     now,
+    open_workspace,
     whole_counts,
 )
 from .migrations import CORE_TABLES
@@ -55,8 +56,6 @@ __all__ = [
     "open_workspace",
     "pid_alive",
 ]
-
-log = logging.getLogger(__name__)
 
 
 class _Files(Reader):
@@ -164,11 +163,8 @@ class GpkgTransaction(_Files, Transaction):
             con.commit()
 
     def append_rows(self, table: str, frame: pd.DataFrame) -> None:
-        cols = ", ".join(f'"{c}"' for c in frame.columns)
-        marks = ", ".join("?" for _ in frame.columns)
-        values = zip(*(frame[c].tolist() for c in frame.columns), strict=True)
         with contextlib.closing(self._connect()) as con:
-            con.executemany(f'INSERT INTO "{table}"({cols}) VALUES ({marks})', values)
+            insert_frame(con, table, frame)
             con.commit()
 
     def _drop_layer(self, name: str) -> None:
@@ -191,6 +187,18 @@ class GpkgTransaction(_Files, Transaction):
             "INSERT OR REPLACE INTO gridmap_meta(key, value) VALUES (?, ?)",
             [(k, meta_value(v)) for k, v in values.items()],
         )
+
+
+def insert_frame(con: sqlite3.Connection, table: str, frame: pd.DataFrame) -> None:
+    """Insert a frame's rows into a SQLite table with the same column names (missing values
+    as NULL, numpy scalars as Python ones)."""
+    if not len(frame):
+        return
+    cols = ", ".join(f'"{c}"' for c in frame.columns)
+    marks = ", ".join("?" for _ in frame.columns)
+    values = frame.astype(object).where(frame.notna(), None)
+    rows = zip(*(values[c].tolist() for c in values.columns), strict=True)
+    con.executemany(f'INSERT INTO "{table}"({cols}) VALUES ({marks})', rows)
 
 
 def _register_attributes(con: sqlite3.Connection, table: str) -> None:
@@ -302,16 +310,10 @@ class GpkgWorkspace(_Files, Workspace):
                 with open(tmp, "rb+") as fh:
                     os.fsync(fh.fileno())
                 os.replace(tmp, self.path)
-                _forget(self.location)
+                forget_stamp(self.location)
             finally:
                 with contextlib.suppress(FileNotFoundError):
                     tmp.unlink()
-
-
-def _forget(location: str) -> None:
-    from . import forget_stamp
-
-    forget_stamp(location)
 
 
 def pid_alive(pid: int) -> bool:
@@ -323,12 +325,3 @@ def pid_alive(pid: int) -> bool:
     except PermissionError:
         return True
     return True
-
-
-def open_workspace(location: str | Path, *, must_exist: bool = True) -> Workspace:
-    """Open a workspace (a GeoPackage path or a ``postgresql://`` URL); ``must_exist``
-    checks it is a gridmap workspace."""
-    ws = Workspace(location)
-    if must_exist:
-        ws.check()
-    return ws

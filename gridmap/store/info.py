@@ -6,7 +6,7 @@ import dataclasses
 from pathlib import Path
 from typing import Any
 
-from .gpkg import open_workspace
+from .base import open_workspace
 
 __all__ = ["workspace_info"]
 

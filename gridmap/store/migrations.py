@@ -113,6 +113,9 @@ CORE_TABLES = (
     "schema_migrations",
 )
 
+#: Users and the audit log: in the security file beside a GeoPackage, in the schema in PostGIS.
+SECURITY_TABLES = ("users", "audit_log")
+
 MIGRATIONS_TABLE_SQL = (
     "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, description "
     "TEXT NOT NULL, applied_at TEXT NOT NULL)"

@@ -43,12 +43,14 @@ from .base import (
     check_layer,
     check_table_name,
     empty_layer,
+    forget_stamp,
+    is_missing,
     meta_value,
     new_workspace_meta,
     now,
     whole_counts,
 )
-from .migrations import CORE_TABLES
+from .migrations import CORE_TABLES, SECURITY_TABLES
 
 __all__ = ["PgConnection", "PostgisTransaction", "PostgisWorkspace", "parse_url"]
 
@@ -242,20 +244,11 @@ def _arrow_column(series: pd.Series) -> pa.Array:
     if kind == "TEXT":
         if pd.api.types.is_string_dtype(series.dtype) and series.dtype != object:
             return pa.array(series, type=pa.string(), from_pandas=True)
-        values = [None if _is_null(v) else str(v) for v in series.tolist()]
+        values = [None if is_missing(v) else str(v) for v in series.tolist()]
         return pa.array(values, type=pa.string())
     if kind == "BIGINT":
         return pa.array(series.astype("Int64"), type=pa.int64(), from_pandas=True)
     return pa.array(series, from_pandas=True)
-
-
-def _is_null(v: object) -> bool:
-    if v is None:
-        return True
-    try:
-        return bool(pd.isna(v))  # type: ignore[call-overload]
-    except (TypeError, ValueError):
-        return False
 
 
 def _csv_bytes(frame: pd.DataFrame, geometry: gpd.GeoSeries | None) -> Iterator[bytes]:
@@ -360,7 +353,7 @@ class _Db(Reader):
         return self._tables().get(name) is False
 
     def table_names(self) -> list[str]:
-        own = {*CORE_TABLES, "users", "audit_log"}
+        own = {*CORE_TABLES, *SECURITY_TABLES}
         return sorted(n for n, spatial in self._tables().items() if not spatial and n not in own)
 
     def layer_count(self, name: str) -> int:
@@ -501,6 +494,15 @@ class PostgisTransaction(_Db, Transaction):
             elif kind == "text":
                 frame[col] = frame[col].astype(object).where(frame[col].notna(), None)
         self._copy_in(table, list(map(str, frame.columns)), _csv_bytes(frame, None))
+        if "id" in types and "id" in frame.columns:
+            # Rows that bring their own ids (a copied import log or audit log): the identity
+            # must continue after the highest one, or the next insert collides.
+            self.execute(
+                "SELECT setval(seq::regclass, "
+                f'COALESCE((SELECT MAX(id) FROM "{table}"), 0) + 1, false) '
+                "FROM (SELECT pg_get_serial_sequence(?, 'id') AS seq) s WHERE seq IS NOT NULL",
+                (f'"{table}"',),
+            )
 
 
 # -- the workspace ------------------------------------------------------------------------
@@ -562,10 +564,7 @@ class PostgisWorkspace(_Db, Workspace):
                 # Transactional DDL: readers see the old workspace until the commit.
                 con.execute(f"DROP SCHEMA IF EXISTS {self.schema} CASCADE")
             con.execute(f"CREATE SCHEMA IF NOT EXISTS {self.schema}")
-            new = not con.execute(
-                "SELECT 1 FROM pg_tables WHERE schemaname = ? AND tablename = 'gridmap_meta'",
-                (self.schema,),
-            ).fetchone()
+            new = not self._has(con, "gridmap_meta")
             if not new:
                 meta = dict(con.execute("SELECT key, value FROM gridmap_meta").fetchall())
                 if meta.get("format") != "gridmap":
@@ -585,8 +584,6 @@ class PostgisWorkspace(_Db, Workspace):
                 }
             )
             con.commit()
-            from . import forget_stamp
-
             forget_stamp(self.location)
             if fresh:
                 from ..security.store import forget_schema
@@ -601,14 +598,17 @@ class PostgisWorkspace(_Db, Workspace):
         finally:
             con.close()
 
-    def _migrate(self, con: PgConnection) -> None:
-        has = con.execute(
-            "SELECT 1 FROM pg_tables WHERE schemaname = ? AND tablename = 'schema_migrations'",
-            (self.schema,),
+    def _has(self, con: PgConnection, table: str) -> bool:
+        """Whether the schema has ``table`` (seen inside the open transaction)."""
+        row = con.execute(
+            "SELECT 1 FROM pg_tables WHERE schemaname = ? AND tablename = ?", (self.schema, table)
         ).fetchone()
+        return row is not None
+
+    def _migrate(self, con: PgConnection) -> None:
         applied = (
             [int(r[0]) for r in con.execute("SELECT version FROM schema_migrations").fetchall()]
-            if has
+            if self._has(con, "schema_migrations")
             else []
         )
         migrations.apply(con.execute, applied, "postgres", self.name, now())
