@@ -82,7 +82,6 @@ import glob
 import json
 import logging
 import math
-import os
 import socket
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -103,7 +102,7 @@ from . import schema
 from .crs import CrsSpec, parse_crs, to_wgs84
 from .errors import CrsError, GridmapError, ImportFileError, SchemaError, WorkspaceError
 from .importing.grids import basic_lookup
-from .indexing import cell_parents, points_to_cells
+from .indexing import available_cores, cell_parents, points_to_cells
 from .io.mapping import map_categories, parse_datetimes, resolve_mapping
 from .joins import GridLookup, assign_points
 from .store import Workspace, open_workspace
@@ -676,13 +675,6 @@ def _run_local(
     return merge_aggregates(*held)
 
 
-def _cores() -> int:
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # not on Linux
-        return max(1, os.cpu_count() or 1)
-
-
 def _probe(address: str, timeout_s: float) -> None:
     """Fail fast, with one line, when nothing listens at a scheduler address.
 
@@ -738,7 +730,7 @@ def _client(scheduler: str | None, workers: int | None, timeout_s: float) -> Ite
     # One single-threaded process per core: the work holds the GIL part of the time, and
     # processes keep a partition's peak memory apart from the others'.
     cluster = LocalCluster(
-        n_workers=workers or _cores(),
+        n_workers=workers or available_cores(),
         threads_per_worker=1,
         processes=True,
         dashboard_address=None,

@@ -53,6 +53,7 @@ from . import schema
 from .errors import CrsError, SchemaError
 
 __all__ = [
+    "available_cores",
     "cell_parents",
     "cells_to_str",
     "grid_disk_pairs",
@@ -79,7 +80,8 @@ def _check_res(res: int) -> None:
         raise SchemaError(f"H3 resolution {res!r}; allowed: an integer 0..15")
 
 
-def _n_threads() -> int:
+def available_cores() -> int:
+    """Cores this process may run on (its CPU affinity, not the machine's count)."""
     try:
         return max(1, len(os.sched_getaffinity(0)))
     except AttributeError:  # not on Linux
@@ -91,7 +93,7 @@ def _chunked(n: int, min_chunk: int, func: Callable[[slice], _T]) -> list[_T]:
 
     h3ronpy releases the GIL, so threads use every core with no copying or pickling.
     """
-    threads = min(_n_threads(), 8, max(1, n // min_chunk))
+    threads = min(available_cores(), 8, max(1, n // min_chunk))
     if threads == 1:
         return [func(slice(0, n))]
     bounds = np.linspace(0, n, threads + 1).astype(int)
