@@ -332,7 +332,7 @@ def _cmd_risk(args: argparse.Namespace) -> int:
     out = out.rename(columns={out.columns[0]: "code"})
     out.insert(1, "name", out["code"].map(h.name))
     out["sentence"] = out[f"sentence_{args.lang}"]
-    allowed = _area_codes(args, ws)
+    allowed = _area_codes(args, ws, h)
     if allowed is not None:
         out = out[out["code"].astype(str).isin(allowed)]
     keep = [
@@ -909,30 +909,36 @@ def _no_password(arg: str) -> str:
 def _actor(args: argparse.Namespace) -> str:
     """Who a CLI change is recorded for: the ``--user``, else the operating-system account."""
     who = getattr(args, "cli_user", None)
-    return str(who.user.username) if who is not None else os_user()
+    return str(who.username) if who is not None else os_user()
 
 
-def _area_codes(args: argparse.Namespace, ws: Any) -> frozenset[str] | None:
-    """The codes an area-limited ``--user`` may see (None: no limit)."""
+def _user_area(args: argparse.Namespace) -> str | None:
+    """The area a ``--user`` is limited to (None: the whole city, or no ``--user``)."""
     who = getattr(args, "cli_user", None)
-    if who is None or not who.area:
-        return None
-    from .hierarchy import build_hierarchy
+    return who.area if who is not None else None
 
-    h = build_hierarchy(ws.read_layer("admin"), ws.read_grids())
-    return frozenset(c for c in h.levels if who.area in h.chain(c))
+
+def _area_codes(args: argparse.Namespace, ws: Any, h: Any = None) -> frozenset[str] | None:
+    """The codes an area-limited ``--user`` may see (None: no limit)."""
+    area = _user_area(args)
+    if area is None:
+        return None
+    if h is None:
+        from .hierarchy import build_hierarchy
+
+        h = build_hierarchy(ws.read_layer("admin"), ws.read_grids())
+    return frozenset(h.codes_under(area))
 
 
 def _within_user_area(args: argparse.Namespace, ws: Any, code: str | None, flag: str) -> Any:
     """``code`` if the ``--user`` may see it; the user's own area when none is given."""
-    who = getattr(args, "cli_user", None)
-    if who is None or not who.area:
+    area = _user_area(args)
+    if area is None:
         return code
     if code is None:
-        return who.area
-    allowed = _area_codes(args, ws) or frozenset()
-    if str(code) not in allowed:
-        raise SchemaError(f"{flag} {code}: outside area {who.area} of user {who.user.username}")
+        return area
+    if str(code) not in (_area_codes(args, ws) or frozenset()):
+        raise SchemaError(f"{flag} {code}: outside area {area} of user {args.cli_user.username}")
     return code
 
 
@@ -958,11 +964,10 @@ def _login_cli(args: argparse.Namespace) -> None:
 
 
 def _workspace_exists(location: str) -> bool:
+    """Whether there is a workspace to record a CLI action in (an unreachable database: no)."""
     from .errors import WorkspaceError
-    from .store import Workspace, is_url
+    from .store import Workspace
 
-    if not is_url(location):
-        return Path(location).exists()
     try:
         return Workspace(location).exists
     except WorkspaceError:
@@ -986,8 +991,8 @@ def _audit_cli(args: argparse.Namespace, argv: Sequence[str]) -> None:
     who = getattr(args, "cli_user", None)
     AuditLog(workspace).append(
         action,
-        user=who.user.username if who else os_user(),
-        role=who.user.role if who else None,
+        user=_actor(args),
+        role=who.role if who else None,
         target=str(target) if target else None,
         detail={"argv": [_no_password(a) for a in argv if a != "--password-stdin"]},
         via="cli",

@@ -65,6 +65,10 @@ class Hierarchy:
             return None
         return self._grids_by_ancestor.get(code, frozenset())
 
+    def codes_under(self, code: str) -> frozenset[str]:
+        """``code`` and every admin unit and grid inside it (any level)."""
+        return frozenset(c for c in self.levels if code in self.chain(c))
+
     def name(self, code: str) -> str:
         return self.names.get(code) or code
 

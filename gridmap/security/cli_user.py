@@ -14,14 +14,13 @@ from __future__ import annotations
 import getpass
 import os
 import sys
-from dataclasses import dataclass
 
 from ..errors import SchemaError
 from .audit import AuditLog
 from .roles import PAGES_BY_ROLE, can, role_rank
 from .users import User, UserStore
 
-__all__ = ["CliUser", "authorize", "cli_login"]
+__all__ = ["authorize", "cli_login"]
 
 #: What each command needs: an action of :data:`roles.ACTIONS`, or a page's least role.
 _NEEDS: dict[str, tuple[str, str]] = {
@@ -48,16 +47,7 @@ _NEEDS: dict[str, tuple[str, str]] = {
 AREA_AWARE = frozenset({"risk", "report", "export", "rebalance"})
 
 
-@dataclass(frozen=True)
-class CliUser:
-    user: User
-
-    @property
-    def area(self) -> str | None:
-        return self.user.area
-
-
-def cli_login(workspace: str, username: str) -> CliUser:
+def cli_login(workspace: str, username: str) -> User:
     """Check the user's password (``GRIDMAP_PASSWORD`` or the terminal); one-line errors."""
     password = os.environ.get("GRIDMAP_PASSWORD")
     if password is None:
@@ -74,24 +64,24 @@ def cli_login(workspace: str, username: str) -> CliUser:
             raise SchemaError(f"--user {username}: locked; try again in {result.wait_s} s")
         raise SchemaError(f"--user {username}: wrong user name or password")
     log.append("login", user=username, role=result.user.role, via="cli")
-    return CliUser(result.user)
+    return result.user
 
 
-def authorize(who: CliUser, command: str, *, publish: bool = False, saves: bool = False) -> None:
+def authorize(who: User, command: str, *, publish: bool = False, saves: bool = False) -> None:
     """Refuse, in one line, what the user's role or area does not allow."""
     kind, what = _NEEDS.get(command, ("action", "manage_users"))
     if command == "plan" and publish:
         what = "publish"
     if command == "rebalance" and saves:
         kind, what = "action", "edit_grids"
-    role = who.user.role
+    role = who.role
     allowed = (
         can(role, what) if kind == "action" else role_rank(role) >= role_rank(PAGES_BY_ROLE[what])
     )
     if not allowed:
-        raise SchemaError(f"user {who.user.username} ({role}) may not run `gridmap {command}`")
+        raise SchemaError(f"user {who.username} ({role}) may not run `gridmap {command}`")
     if who.area and command not in AREA_AWARE:
         raise SchemaError(
-            f"user {who.user.username} is limited to area {who.area}; `gridmap {command}` works "
+            f"user {who.username} is limited to area {who.area}; `gridmap {command}` works "
             "on the whole city only"
         )

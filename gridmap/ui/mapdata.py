@@ -34,7 +34,7 @@ def _codes_in(path: str, area: str | None, level: str) -> list[str] | None:
     if area is None:
         return None
     h = load_hierarchy(path)
-    return [c for c, lv in h.levels.items() if lv == level and area in h.chain(c)]
+    return [c for c in h.codes_under(area) if h.levels[c] == level]
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)  # read-only payloads: no copy
