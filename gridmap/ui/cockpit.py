@@ -80,10 +80,9 @@ _TILE_CSS = """
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def _cockpit(path: str, stamp: float, flt: IncidentFilter, res: int) -> Cockpit:
-    p = path
-    table = load_incidents(p)
-    grids = load_layer(p, "grids")
-    h = load_hierarchy(p)
+    table = load_incidents(path)
+    grids = load_layer(path, "grids")
+    h = load_hierarchy(path)
     households = grids.set_index(schema.CODE)[schema.HOUSEHOLDS]
     return build_cockpit(
         table,
@@ -91,8 +90,8 @@ def _cockpit(path: str, stamp: float, flt: IncidentFilter, res: int) -> Cockpit:
         households,
         h.name,
         res=res,
-        overview=load_grid_overview(p, flt, res),
-        layers=load_cell_layers(p, flt, res),
+        overview=load_grid_overview(path, flt, res),
+        layers=load_cell_layers(path, flt, res),
     )
 
 
@@ -191,7 +190,15 @@ def grid_points(path: str) -> dict[str, tuple[float, float]]:
     return _grid_points(str(path), _stamp(path))
 
 
-_FOCUS: dict[tuple[str, float, str], tuple[float, float, float, float]] = {}
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _focus(
+    path: str, stamp: float, flt: IncidentFilter, _cockpit: Cockpit
+) -> tuple[float, float, float, float]:
+    # The frame depends on the workspace version and the filter only; ``_cockpit`` (not
+    # hashed, Streamlit skips leading-underscore arguments) is the cockpit of that filter.
+    from ..report.figures import focus_bounds
+
+    return focus_bounds(_cockpit, grid_points(path), (0.0, 0.0, 0.0, 0.0))
 
 
 def cockpit_view(cockpit: Cockpit, path: str, fallback: pdk.ViewState) -> pdk.ViewState:
@@ -199,16 +206,7 @@ def cockpit_view(cockpit: Cockpit, path: str, fallback: pdk.ViewState) -> pdk.Vi
     import geopandas as gpd
     import shapely
 
-    from ..report.figures import focus_bounds
-
-    # The frame depends only on the workspace version and the filter: found once, not per rerun.
-    key = (path, _stamp(path), repr(cockpit.flt))
-    box = _FOCUS.get(key)
-    if box is None:
-        box = focus_bounds(cockpit, grid_points(path), (0.0, 0.0, 0.0, 0.0))
-        if len(_FOCUS) > 256:
-            _FOCUS.clear()
-        _FOCUS[key] = box
+    box = _focus(path, _stamp(path), cockpit.flt, cockpit)
     if box == (0.0, 0.0, 0.0, 0.0):
         return fallback
     return view_for(gpd.GeoDataFrame(geometry=[shapely.box(*box)], crs=4326))

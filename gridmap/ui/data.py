@@ -40,13 +40,14 @@ def workspace_path() -> str:
     return location if is_url(location) else str(Path(location).resolve())
 
 
-def _stamp(path: str) -> float:
-    """Caches key on it: the file's time, or the database workspace's revision."""
-    return workspace_stamp(path)
+#: Caches key on it: the file's time, or the database workspace's revision (memoised a second).
+_stamp = workspace_stamp
 
 
 def workspace_exists(path: str) -> bool:
-    return Workspace(path).exists
+    """Asked on every rerun: answered from the memoised stamp (0 until the first write), not
+    by another look at the file or the database."""
+    return _stamp(path) > 0
 
 
 def workspace_label(path: str) -> str:

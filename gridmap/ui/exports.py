@@ -11,7 +11,7 @@ import streamlit as st
 
 from ..exporting import export_layer
 from ..store import Workspace
-from ..store import workspace_stamp as _stamp
+from .data import _stamp
 
 __all__ = ["EXPORT_CRS", "EXPORT_ENCODINGS", "EXPORT_FORMATS", "export_bytes"]
 

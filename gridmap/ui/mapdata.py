@@ -39,13 +39,12 @@ def _codes_in(path: str, area: str | None, level: str) -> list[str] | None:
 
 @st.cache_resource(show_spinner=False, max_entries=64)  # read-only payloads: no copy
 def _features(path: str, stamp: float, layer: str, level: str, area: str | None) -> dict[str, Any]:
-    p = path
-    gdf = load_layer(p, layer)
+    gdf = load_layer(path, layer)
     if layer == "admin":
         gdf = gdf[gdf[schema.LEVEL] == level]
         if level == "district" and area is None:
             # The whole-city view shows the districts that have grids (the urban core).
-            h = load_hierarchy(p)
+            h = load_hierarchy(path)
             with_grids = {
                 h.chain(g)[1] for g, lv in h.levels.items() if lv == "grid" and len(h.chain(g)) > 1
             }
@@ -54,7 +53,7 @@ def _features(path: str, stamp: float, layer: str, level: str, area: str | None)
     if layer == "grids" and schema.GRID_TYPE in gdf:
         is_prof = gdf[schema.GRID_TYPE] == "professional"
         gdf = gdf[is_prof] if level == "professional" else gdf[~is_prof]
-    codes = _codes_in(p, area, "grid" if level == "professional" else level)
+    codes = _codes_in(path, area, "grid" if level == "professional" else level)
     if codes is not None:
         gdf = gdf[gdf[schema.CODE].isin(codes) | (gdf[schema.CODE] == area)]
     props = [c for c in (schema.CODE, schema.NAME) if c in gdf]

@@ -41,9 +41,8 @@ def _cells(path: str, stamp: float, flt: IncidentFilter, res: int) -> CellLayers
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def _overview(path: str, stamp: float, flt: IncidentFilter, res: int) -> pd.DataFrame:
-    p = path
-    table = load_incidents(p)
-    grids = load_layer(p, "grids")
+    table = load_incidents(path)
+    grids = load_layer(path, "grids")
     households = grids.set_index("code")["households"]
     layers = _cells(path, stamp, flt, res)
     return grid_overview(table, flt, households, res=res, layers=layers)
@@ -76,11 +75,10 @@ _NEXT_LEVEL = {"district": "street", "street": "community", "community": "grid"}
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def _admin(path: str, stamp: float, flt: IncidentFilter, res: int, level: str) -> pd.DataFrame:
-    p = path
-    h = load_hierarchy(p)
+    h = load_hierarchy(path)
     grids = _overview(path, stamp, flt, res)
     return admin_overview(
-        load_incidents(p),
+        load_incidents(path),
         flt,
         grids,
         dict(h.parents),

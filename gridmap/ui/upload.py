@@ -38,8 +38,8 @@ from ..importing.preview import (
     reference_for,
 )
 from ..store import Workspace
-from ..store import workspace_stamp as _stamp
 from .auth import audit
+from .data import _stamp
 
 __all__ = [
     "KEY_CATS",
