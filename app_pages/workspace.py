@@ -44,7 +44,7 @@ if info is not None:
     badge = t("synthetic", L) if info["synthetic"] else t("real", L)
     st.caption(f"{t('workspace', L)}: `{workspace_label(path)}` · **{badge}**")
 else:
-    st.caption(t("data.new.workspace", L, path=path))
+    st.caption(t("data.new.workspace", L, path=Workspace(path).name))
 
 SECTIONS = ("overview", "import", "export")
 section = st.radio(

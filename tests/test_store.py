@@ -157,7 +157,7 @@ def test_copy_refuses_itself_and_bad_targets(busy_workspace: str, tmp_path: Path
 
 
 def test_a_database_password_is_never_shown(
-    locations: Locations, capsys: pytest.CaptureFixture[str]
+    locations: Locations, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     location = locations.new()
     if not is_url(location):
@@ -168,3 +168,10 @@ def test_a_database_password_is_never_shown(
     main(["info", secret])
     captured = capsys.readouterr()
     assert "s3cret-pw" not in captured.out + captured.err
+    # Nor does the app, on its "no workspace yet" screens.
+    from .app.test_app import app_for
+
+    at = app_for(secret, monkeypatch).run()
+    shown = " ".join(e.value for e in [*at.error, *at.caption, *at.markdown])
+    assert "postgres@127.0.0.1" in shown  # the workspace is named ...
+    assert "s3cret-pw" not in shown  # ... without its password

@@ -11,6 +11,7 @@ from .. import schema
 from ..analytics.incidents import IncidentFilter
 from ..hierarchy import Hierarchy
 from ..i18n import LANGS, t
+from ..store import Workspace
 from . import state
 from .auth import logout_button, user_area
 from .data import load_hierarchy, load_incidents, load_info, workspace_exists
@@ -207,7 +208,7 @@ def page_scope() -> tuple[str, Scope, str]:
     scope = sidebar(path)
     L = lang()
     if scope is None:
-        st.error(t("no.workspace", L, path=path))
+        st.error(t("no.workspace", L, path=Workspace(path).name))
         st.stop()
     assert scope is not None
     return path, scope, L
