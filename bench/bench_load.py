@@ -25,6 +25,8 @@ from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from websockets.asyncio.client import connect
 
+from gridmap.store import is_url
+
 ROOT = Path(__file__).resolve().parent.parent
 #: The demo GeoPackage, or any workspace (a PostGIS URL too) named by GRIDMAP_BENCH_WS.
 WS = os.environ.get("GRIDMAP_BENCH_WS", str(ROOT / "workspace" / "lanzhou.gpkg"))
@@ -77,7 +79,7 @@ async def _run(port: int, sessions: int) -> tuple[list[float], list[str], float]
 
 
 def main(sessions: int = 20) -> int:
-    if not WS.startswith("postgresql") and not Path(WS).exists():
+    if not is_url(WS) and not Path(WS).exists():
         subprocess.run([sys.executable, "-m", "gridmap.cli", "demo", "--out", WS], check=True)
     port = _free_port()
     env = dict(os.environ, GRIDMAP_WORKSPACE=str(WS), GRIDMAP_WARM="0")
