@@ -532,7 +532,7 @@ class PostgisWorkspace(_Db, Workspace):
 
     @property
     def exists(self) -> bool:
-        return self._tables().get("gridmap_meta") is False and bool(self.meta())
+        return bool(self.meta())  # no gridmap_meta table: no metadata
 
     def check(self) -> None:
         if not self._tables():
