@@ -202,15 +202,22 @@ def ws_location(locations: Locations) -> str:
     return locations.new()
 
 
-@pytest.fixture
-def workspace(ws_location: str, grids_file: Path, community_file: Path) -> str:
-    """A workspace holding one community and its 2x2 basic grids (version 1, published)."""
+def block_workspace(location: str | Path, folder: Path) -> str:
+    """Import one community and its 2x2 basic grids (version 1, published) into
+    ``location``, from files written to ``folder``."""
     from gridmap.importing import import_file
 
-    ws = ws_location
-    import_file(ws, "admin", community_file, crs="wgs84")
-    import_file(ws, "grids", grids_file)
-    return ws
+    squares_2x2().to_file(folder / "grids.gpkg", driver="GPKG")
+    community_block().to_file(folder / "community.geojson", driver="GeoJSON")
+    import_file(location, "admin", folder / "community.geojson", crs="wgs84")
+    import_file(location, "grids", folder / "grids.gpkg")
+    return str(location)
+
+
+@pytest.fixture
+def workspace(ws_location: str, tmp_path: Path) -> str:
+    """A workspace holding one community and its 2x2 basic grids (version 1, published)."""
+    return block_workspace(ws_location, tmp_path)
 
 
 def points_in(

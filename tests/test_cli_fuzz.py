@@ -42,17 +42,10 @@ WORDS = st.sampled_from(
 
 @pytest.fixture(scope="module")
 def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from gridmap.importing import import_file
-
-    from .conftest import community_block, squares_2x2
+    from .conftest import block_workspace
 
     root = tmp_path_factory.mktemp("fuzz")
-    squares_2x2().to_file(root / "grids.gpkg", driver="GPKG")
-    community_block().to_file(root / "community.geojson", driver="GeoJSON")
-    ws = root / "ws.gpkg"
-    import_file(ws, "admin", root / "community.geojson", crs="wgs84")
-    import_file(ws, "grids", root / "grids.gpkg")
-    return ws
+    return Path(block_workspace(root / "ws.gpkg", root))
 
 
 @settings(

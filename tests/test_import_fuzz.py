@@ -41,7 +41,7 @@ from gridmap.errors import GridmapError
 from gridmap.importing import import_file
 from gridmap.store import Workspace
 
-from .conftest import community_block, squares_2x2
+from .conftest import block_workspace, community_block, squares_2x2
 
 # Known and left to the store: appending a MultiPolygon grid version to a grids layer that
 # GDAL created as Polygon makes GDAL warn (the GeoPackage is still written and read fine).
@@ -76,11 +76,7 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One community, its 2x2 grids, and a few incidents, cameras, units and key areas, so
     that appends and upserts meet rows already stored."""
     root = tmp_path_factory.mktemp("import-fuzz")
-    squares_2x2().to_file(root / "grids.gpkg", driver="GPKG")
-    community_block().to_file(root / "community.geojson", driver="GeoJSON")
-    ws = root / "ws.gpkg"
-    import_file(ws, "admin", root / "community.geojson", crs="wgs84")
-    import_file(ws, "grids", root / "grids.gpkg")
+    ws = Path(block_workspace(root / "ws.gpkg", root))
     pts = pd.DataFrame(
         {
             "id": ["E1", "E2", "C1"],
