@@ -17,6 +17,7 @@ from gridmap.i18n import t
 from gridmap.security import PAGES_BY_ROLE, role_rank
 from gridmap.ui import lang, workspace_exists, workspace_path
 from gridmap.ui.auth import current_user, login_form
+from gridmap.ui.guard import run_page
 from gridmap.ui.warm import start_warmup
 
 # Page timings ("timing map.filter 0.4 ms") go to the server's log (stderr).
@@ -59,4 +60,5 @@ pages = {
 # Only the pages the role may see are registered: another page's URL does not exist for it.
 rank = role_rank(user.role) if user is not None else len(PAGES_BY_ROLE)
 allowed = [p for name, p in pages.items() if rank >= role_rank(PAGES_BY_ROLE[name])]
-st.navigation(allowed).run()
+# A failing page shows one line and a log reference, never a traceback (see gridmap.ui.guard).
+run_page(st.navigation(allowed))

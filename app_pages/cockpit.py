@@ -1,27 +1,25 @@
 """驾驶舱 Cockpit: one screen for meetings — KPIs with denominators, hot spots, top grids."""
 
-import datetime as dt
-
+import pandas as pd
 import streamlit as st
 
 from gridmap.analytics.trends import trend_label
 from gridmap.i18n import t
 from gridmap.report.from_workspace import area_name
-from gridmap.ui import Timer, load_hierarchy, state
+from gridmap.ui import Timer, load_hierarchy, load_incidents, state
 from gridmap.ui.cockpit import (
     MEETING_CSS,
     categories_chart,
     cockpit_map_layers,
     cockpit_view,
-    export_pdf,
-    export_png,
+    export_controls,
     grid_points,
     kpi_tiles_html,
     load_cockpit,
     monthly_chart,
     top_list_html,
 )
-from gridmap.ui.mapdata import context_layers, scope_view
+from gridmap.ui.mapdata import context_layers, grid_layers, scope_view
 from gridmap.ui.sidebar import page_scope
 from gridmap.viz import make_deck
 
@@ -44,8 +42,10 @@ with Timer("cockpit.total") as total:
     cockpit = load_cockpit(path, flt)
     head, toggle = st.columns([5, 1.3], vertical_alignment="center")
     badge = f'<span class="gm-badge">{t("cockpit.synthetic", L)}</span>' if scope.synthetic else ""
+    # A workspace without a city-level admin unit (grids only) has no city name to show.
+    area = area_name(h, scope.area) or t("scope.city", L)
     head.markdown(
-        f"<h2 style='margin:0'>{t('cockpit.title', L, area=area_name(h, scope.area))}{badge}</h2>",
+        f"<h2 style='margin:0'>{t('cockpit.title', L, area=area)}{badge}</h2>",
         unsafe_allow_html=True,
     )
     toggle.toggle(t("cockpit.meeting", L), key=state.KEY_MEETING)
@@ -61,6 +61,11 @@ with Timer("cockpit.total") as total:
             pend=p.end,
         )
     )
+    span = load_incidents(path).time_range
+    if span is None:
+        st.info(t("no.incidents", L), icon=":material/info:")
+    elif not cockpit.notes.get("previous_covered", 1.0):
+        st.caption(t("cockpit.previous.none", L, first=span[0], pstart=p.start, pend=p.end))
     st.markdown(kpi_tiles_html(cockpit, L), unsafe_allow_html=True)
 
     left, right = st.columns([1.45, 1], gap="medium")
@@ -79,20 +84,27 @@ with Timer("cockpit.total") as total:
             or "hotspots"
         )
         cells, legend = cockpit_map_layers(cockpit, layer, L, grid_points(path))
+        context = context_layers(path, scope.area)
+        if not context:
+            # No admin layer (grids and incidents only): the grid outlines place the cells.
+            context = grid_layers(path, scope.area, pd.Series(dtype="int64"))[:2]
         deck = make_deck(
-            [*context_layers(path, scope.area), *cells],
+            [*context, *cells],
             cockpit_view(cockpit, path, scope_view(path, scope.area)),
             tooltip=False,
         )
         st.pydeck_chart(deck, height=620 if meeting else 540, key=state.KEY_COCKPIT_MAP)
         st.markdown(legend, unsafe_allow_html=True)
     with right:
-        st.markdown(f"#### {t('cockpit.top', L, n=len(cockpit.top))}")
+        n_top = len(cockpit.top)
+        top_title = t("cockpit.top", L, n=n_top) if n_top else t("risk.top", L)
+        st.markdown(f"#### {top_title}")
         st.markdown(top_list_html(cockpit, L), unsafe_allow_html=True)
 
     size = 18 if meeting else 13
     c1, c2, c3 = st.columns([1.3, 1, 1.1], gap="medium")
-    c1.altair_chart(monthly_chart(cockpit, L, size), width="stretch")
+    first = span[0] if span else None
+    c1.altair_chart(monthly_chart(cockpit, L, size, first=first), width="stretch")
     c2.altair_chart(categories_chart(cockpit, L, size), width="stretch")
     with c3:
         st.markdown(f"**{t('cockpit.emerging', L)}**")
@@ -113,23 +125,6 @@ with Timer("cockpit.total") as total:
             grids=cockpit.suppressed_grids,
         )
     )
-    stamp = dt.date.today().isoformat()
-    e1, e2, _ = st.columns([1, 1, 3])
-    e1.download_button(
-        t("cockpit.export.png", L),
-        lambda: export_png(path, cockpit, scope.area, L),
-        file_name=f"cockpit_{flt.end}_{stamp}.png",
-        mime="image/png",
-        key="cockpit_png",
-        icon=":material/image:",
-    )
-    e2.download_button(
-        t("cockpit.export.pdf", L),
-        lambda: export_pdf(path, cockpit, scope.area, L),
-        file_name=f"risk_report_{flt.end}_{stamp}.pdf",
-        mime="application/pdf",
-        key="cockpit_pdf",
-        icon=":material/picture_as_pdf:",
-    )
+    export_controls(path, cockpit, scope.area, L)
 if not meeting:
     st.caption(t("server.time", L, ms=f"{total.ms:.0f}"))

@@ -7,7 +7,7 @@ from gridmap.analytics.incidents import select
 from gridmap.errors import GridmapError
 from gridmap.i18n import t
 from gridmap.schema import KEYAREA_KINDS
-from gridmap.ui import Timer, load_hierarchy, load_incidents, load_layer
+from gridmap.ui import Timer, load_hierarchy, load_incidents, load_info, load_layer
 from gridmap.ui.cards import show_grid_card
 from gridmap.ui.coverage import (
     KEY_COV_CANDIDATES,
@@ -47,6 +47,12 @@ st.title(t("page.coverage", L))
 def pct(x: float) -> str:
     return f"{x:.1%}" if x == x else "–"
 
+
+held = load_info(path)["layers"]
+if not held.get("grids") or not held.get("cameras"):
+    # Nothing to measure yet: say what to import, in the page's language (not an error).
+    st.info(t("coverage.none.grids" if not held.get("grids") else "coverage.none.cameras", L))
+    st.stop()
 
 with Timer("coverage.total") as total:
     with Timer("coverage.load"):
@@ -188,7 +194,7 @@ with Timer("coverage.total") as total:
     if in_scope is not None and len(gaps):
         gaps = gaps[[bool(set(g.split(",")) & in_scope) for g in gaps["grid_codes"]]]
     ka = result.keyareas
-    if in_scope is not None:
+    if in_scope is not None and "grid_code" in ka:
         ka = ka[ka["grid_code"].isin(in_scope)]
 
     # What was clicked: a grid, a blind spot or a key area (the topmost pickable layer).
@@ -340,8 +346,12 @@ with Timer("coverage.total") as total:
             },
         )
     with tabs[2]:
-        bad = ka[~ka["compliant"]].sort_values("coverage_share", kind="stable")
-        kv = bad[["code", "name", "kind", "coverage_share", "target", "grid_code"]]
+        if "compliant" not in ka or ka.empty:
+            st.caption(t("coverage.keyareas.none", L))  # no key-area layer imported
+        bad = ka[~ka["compliant"]] if "compliant" in ka else ka.iloc[:0]
+        cols = ["code", "name", "kind", "coverage_share", "target", "grid_code"]
+        bad = bad.reindex(columns=cols).sort_values("coverage_share", kind="stable")
+        kv = bad[cols]
         kv = kv.assign(kind=[KEYAREA_KINDS.label(x, L) if x else "" for x in kv["kind"]])
         st.dataframe(
             kv.rename(columns={c: t(f"coverage.col.{c}", L) for c in kv.columns}),

@@ -43,6 +43,8 @@ with Timer("map.total") as total:
         breaks = class_breaks(cells["count"])
     f = scope.incidents
     scope_breadcrumbs(h, scope.area, L)
+    if table.time_range is None:
+        st.info(t("no.incidents", L), icon=":material/info:")
     st.markdown(
         f"**{t('map.summary', L, n=f'{len(idx):,}', start=f.start, end=f.end)}**  ·  "
         + (h.name(scope.area) if scope.area else t("scope.city", L))

@@ -11,15 +11,18 @@ import streamlit as st
 
 from gridmap import schema
 from gridmap.analytics import rebalance as rb
+from gridmap.analytics.workload import MEASURES
 from gridmap.exporting import export_layer
 from gridmap.i18n import t
 from gridmap.store import Workspace
 from gridmap.ui import Timer, load_hierarchy, state
 from gridmap.ui.auth import audit, user_name
 from gridmap.ui.rebalance import (
+    KEY_REBALANCE_MEASURE,
     assignment_csv,
     clear_session,
     community_overview,
+    default_measure,
     get_session,
     mark_saved,
     put_session,
@@ -34,6 +37,22 @@ path, scope, L = page_scope()
 st.title(t("page.rebalance", L))
 h = load_hierarchy(path)
 band = None  # each community's own band (urban 300-500 by default; see WorkloadSettings)
+# What to balance: households by default, workload when the grids have no household counts.
+fallback = default_measure(path)
+if st.session_state.get(KEY_REBALANCE_MEASURE) not in MEASURES:
+    st.session_state[KEY_REBALANCE_MEASURE] = fallback
+measure = str(
+    st.selectbox(
+        t("reb.measure", L),
+        list(MEASURES),
+        key=KEY_REBALANCE_MEASURE,
+        format_func=lambda m: t(f"reb.measure.{m}", L),
+        help=t("reb.measure.help", L),
+    )
+)
+if fallback != "households":
+    st.caption(t("reb.no_households", L))
+measure_name = t(f"reb.measure.{measure}", L)
 
 
 def _pick_community(codes: list[str]) -> None:
@@ -50,13 +69,18 @@ if area_level != "community":
     # --- which communities need work -------------------------------------------------------
     st.info(t("reb.pick", L))
     with Timer("rebalance.overview"), st.spinner(t("reb.loading", L)):
-        overview = community_overview(path, scope.area)
+        overview = community_overview(path, scope.area, measure)
     ranked = overview.sort_values(["band_gap", "cv"], ascending=False)
     view = pd.DataFrame(
         {
             t("reb.col.community", L): ranked["community_name"],
             t("reb.col.grids", L): ranked["n_grids"],
             t("reb.col.households", L): ranked["households"],
+            **(
+                {t("reb.col.measure", L, measure=measure_name): ranked["measure"].round(0)}
+                if measure != "households"
+                else {}
+            ),
             t("reb.col.out_of_band", L): ranked["out_of_band"],
             t("reb.col.cv", L): ranked["cv"],
             t("reb.col.needed", L): ranked["needed"],
@@ -65,7 +89,11 @@ if area_level != "community":
         index=pd.Index(ranked.index, name=t("risk.col.unit_code", L)),
     )
     n_out = int((ranked["out_of_band"] > 0).sum())
-    st.markdown(t("reb.summary", L, n=len(ranked), out=n_out))
+    st.markdown(
+        t("reb.summary", L, n=len(ranked), out=n_out)
+        if measure == "households"
+        else t("reb.summary.measure", L, n=len(ranked), out=n_out, measure=measure_name)
+    )
     st.dataframe(
         view.head(50),
         key=state.KEY_REBALANCE_COMMUNITY,
@@ -78,13 +106,13 @@ if area_level != "community":
 
 community = str(scope.area)
 with Timer("rebalance.total") as total:
-    session = get_session(path, community, band)
+    session = get_session(path, community, band, measure)
     problem = session.plan.problem
     plan = session.plan
     map_key = f"{state.KEY_REBALANCE_MAP}_{st.session_state.get('reb_map_n', 0)}"
 
     def _save(new: rb.EditSession) -> None:
-        put_session(path, community, band, new)
+        put_session(path, community, band, new, measure)
 
     # --- a click on the map (state of the previous run's chart) ----------------------------
     event = st.session_state.get(map_key)
@@ -114,6 +142,16 @@ with Timer("rebalance.total") as total:
         st.warning(zh if L == "zh" else en)
     if problem.graph.estimate:
         st.caption(t("reb.estimate", L))
+    lo_c, hi_c = problem.community_band(community)
+    st.caption(
+        t(
+            "reb.band.caption",
+            L,
+            measure=measure_name,
+            band=f"{lo_c:,}–{hi_c:,}",
+            unit=t(f"reb.measure.unit.{measure}", L),
+        )
+    )
 
     left, right = st.columns([1.6, 1], gap="medium")
     codes_here = [
@@ -133,8 +171,9 @@ with Timer("rebalance.total") as total:
         def _label(c: str) -> str:
             if c not in table_now.index:
                 return c
-            hh = int(table_now.loc[c, schema.HOUSEHOLDS])
-            return f"{c[-3:]} · {table_now.loc[c, schema.NAME]} · {hh:,}"
+            value = round(float(table_now["measure"].to_dict()[c]))
+            name = str(table_now[schema.NAME].to_dict()[c])
+            return f"{c[-3:]} · {name} · {value:,}"
 
         if free:
             if st.session_state.get(state.KEY_REBALANCE_TARGET) not in free:
@@ -173,7 +212,7 @@ with Timer("rebalance.total") as total:
             _save(rb.redo(session))
             st.rerun()
         if u3.button(t("reb.reset", L), disabled=not session.can_undo):
-            clear_session(path, community, band)
+            clear_session(path, community, band, measure)
             st.session_state[state.KEY_REBALANCE_SELECTED] = []
             st.rerun()
         locked_now = sorted(session.locked & set(codes_here))
@@ -248,6 +287,14 @@ with Timer("rebalance.total") as total:
             ),
             t("reb.col.households", L): live[schema.HOUSEHOLDS],
             t("reb.col.before", L): live["households_before"],
+            **(
+                {
+                    t("reb.col.measure", L, measure=measure_name): live["measure"],
+                    t("reb.col.measure_before", L, measure=measure_name): live["measure_before"],
+                }
+                if measure != "households"
+                else {}
+            ),
             t("reb.col.deviation", L): live["deviation_pct"],
             t("reb.col.in_band", L): _mark(live["in_band"]),
             t("reb.col.contiguous", L): _mark(live["contiguous"]),
@@ -267,6 +314,12 @@ with Timer("rebalance.total") as total:
             t("reb.col.compactness", L): st.column_config.NumberColumn(format="%.2f"),
             t("reb.col.compactness_before", L): st.column_config.NumberColumn(format="%.2f"),
             t("reb.col.workload", L): st.column_config.NumberColumn(format="%.0f"),
+            t("reb.col.measure", L, measure=measure_name): st.column_config.NumberColumn(
+                format="%.0f"
+            ),
+            t("reb.col.measure_before", L, measure=measure_name): st.column_config.NumberColumn(
+                format="%.0f"
+            ),
         },
     )
     st.caption(t("reb.moved", L, units=int(plan.moved().sum()), hh=f"{plan.households_moved():,}"))
@@ -288,13 +341,15 @@ with Timer("rebalance.total") as total:
     for i, sug in enumerate(suggestions):
         c1, c2 = st.columns([6, 1], vertical_alignment="center")
         numbers = t(
-            "reb.sug.numbers",
+            "reb.sug.numbers" if measure == "households" else "reb.sug.numbers.measure",
             L,
             hh=f"{sug.households_moved:,}",
             units=sug.units_moved,
             gap=f"{sug.gap_before:,.0f}",
             gap_after=f"{sug.gap_after:,.0f}",
             pp=f"{sug.delta_compactness:+.2f}",
+            measure=measure_name,
+            unit=t(f"reb.measure.unit.{measure}", L),
         )
         sentence = sug.sentence_zh if L == "zh" else sug.sentence_en
         c1.markdown(f"**{t(f'reb.kind.{sug.kind}', L)}** · {sentence}  \n{numbers}")
@@ -323,9 +378,9 @@ with Timer("rebalance.total") as total:
                 author=user_name(path),
                 note=note or h.name(community),
                 communities=plan.changed_communities(),
-                since=session_since(path, community, band),
+                since=session_since(path, community, band, measure),
             )
-            mark_saved(path, community, band, version)
+            mark_saved(path, community, band, version, measure)
             audit(path, "save draft", target=community, version=version, detail={"note": note})
             st.success(t("reb.saved", L, v=version))
         except rb.EditConflict as exc:

@@ -68,6 +68,8 @@ with Timer("risk.total") as total:
     with Timer("risk.grids"):
         overview = load_grid_overview(path, flt, res)
     idx = select(table, flt)
+    if table.time_range is None:
+        st.info(t("no.incidents", L), icon=":material/info:")
     if view == "hotspots":
         cell_layer = class_layer(
             layers.spots, layer_id="risk-cells", column="hotspot_class", colours=HOTSPOT_RGB
@@ -129,16 +131,20 @@ with Timer("risk.total") as total:
             height=560,
         )
         st.markdown(legend, unsafe_allow_html=True)
+    # Only the levels the workspace has: grids and incidents alone rank grids only.
+    held = set(h.levels.values())
+    levels = [lv for lv in RANK_LEVELS if lv == "grid" or lv in held]
     level = (
         st.segmented_control(
             t("risk.level", L),
-            list(RANK_LEVELS),
+            levels,
             default="grid",
             key=state.KEY_RISK_LEVEL,
             format_func=lambda v: t(f"level.{v}", L),
         )
-        or "grid"
-    )
+        if len(levels) > 1
+        else "grid"
+    ) or "grid"
     picked_rows = None
     if level == "grid":
         top = overview[~overview["suppressed"]].head(20)
@@ -215,9 +221,16 @@ with Timer("risk.total") as total:
         show_grid_card(
             code, grids, h, table, idx, L, empty_hint=t("risk.click", L), sentence=sentence
         )
-with st.expander(t("backtest.title", L), icon=":material/query_stats:"):
-    st.caption(t("backtest.help", L))
+
+
+def backtest_panel() -> None:
+    """Backtest form and result; a workspace with under two days of incidents has nothing to
+    split into training and test days, so it gets one line instead of the form."""
     first_day, last_day = table.time_range or (flt.start, flt.end)
+    if last_day <= first_day:
+        days = (last_day - first_day).days + 1 if table.time_range else 0
+        st.info(t("backtest.short", L, days=days))
+        return
     with st.form("backtest_form", border=False):
         b1, b2, b3 = st.columns([1, 1.4, 1])
         cutoff = b1.date_input(
@@ -244,6 +257,9 @@ with st.expander(t("backtest.title", L), icon=":material/query_stats:"):
         with Timer("risk.backtest"):
             bt = load_backtest(path, cutoff, tuple(half_lives), tuple(sorted(k_rings)), res)
         best = bt.iloc[0]
+        if not int(best["test_incidents"]):
+            st.info(t("backtest.no_test", L))
+            return
         st.markdown(
             t(
                 "backtest.best",
@@ -273,4 +289,9 @@ with st.expander(t("backtest.title", L), icon=":material/query_stats:"):
                 if c.startswith(("PAI", t("backtest.col.hit_rate_1", L)[:3]))
             },
         )
+
+
+with st.expander(t("backtest.title", L), icon=":material/query_stats:"):
+    st.caption(t("backtest.help", L))
+    backtest_panel()
 st.caption(t("server.time", L, ms=f"{total.ms:.0f}"))

@@ -30,6 +30,7 @@ from gridmap.ui import (
 )
 from gridmap.ui import upload as up
 from gridmap.ui.auth import audit
+from gridmap.ui.data import dashes, versions_table
 from gridmap.ui.exports import EXPORT_CRS, EXPORT_ENCODINGS, EXPORT_FORMATS, export_bytes, mime
 from gridmap.ui.state import KEY_WORKSPACE_MAP
 from gridmap.viz import LEVEL_COLOURS, make_deck, view_for
@@ -81,7 +82,7 @@ def publish_form(version: int, where: str) -> None:
         try:
             up.publish_draft(path, version, day)
         except GridmapError as exc:
-            st.error(str(exc))
+            st.error(up.error_text(str(exc), L))
         else:
             st.session_state["data_published"] = version
             st.rerun()
@@ -158,14 +159,7 @@ def overview() -> None:
         st.caption(f"{t('boundaries', L)}: {info['meta']['boundaries_source']}")
 
     st.subheader(t("versions", L))
-    versions = pd.DataFrame(info["grid_versions"])
-    if len(versions):
-        versions["status"] = versions["status"].map(status_label)
-        versions = versions[
-            ["version", "status", "effective_date", "n_grids", "source", "created_at"]
-        ]
-        versions.columns = [t(f"data.col.{c}", L) for c in versions.columns]
-    st.dataframe(versions, hide_index=True, width="stretch")
+    st.dataframe(versions_table(info["grid_versions"], L), hide_index=True, width="stretch")
     drafts = [v["version"] for v in info["grid_versions"] if v["status"] == "draft"]
     if drafts:
         st.caption(t("data.drafts.note", L))
@@ -186,7 +180,7 @@ def overview() -> None:
         log["file"] = log["file"].map(lambda f: str(f).rsplit("/", 1)[-1])
         cols_ = ["at", "user", "kind", "file", "crs", "rows_read", "imported", "rejected"]
         cols_ += ["unclassified", "version"]
-        log = log[cols_]
+        log = dashes(log[cols_])  # an incident import has no version: "—", not "None"
         log.columns = [t(f"data.col.{c}", L) for c in cols_]
         st.dataframe(log, hide_index=True, width="stretch")
     else:
@@ -209,7 +203,14 @@ def reset_for(stashed: up.Stashed, kind: str) -> None:
     """A new file or kind: forget the previous file's choices and any old result."""
     clear_choices()
     st.session_state.pop("data_prepared_part", None)
-    for key in (up.KEY_CRS, up.KEY_EPSG, up.KEY_SWAP, up.KEY_MAP_PICK, up.KEY_PART):
+    for key in (
+        up.KEY_CRS,
+        up.KEY_EPSG,
+        up.KEY_SWAP,
+        up.KEY_MAP_PICK,
+        up.KEY_PART,
+        up.KEY_OUTSIDE_OK,
+    ):
         st.session_state.pop(key, None)
     st.session_state["data_prepared"] = (stashed.digest, kind)
 
@@ -280,7 +281,7 @@ def import_section() -> None:
         try:
             stashed = up.stash_bytes(uploaded.name, uploaded.getvalue(), kind, from_uploader=True)
         except GridmapError as exc:
-            st.error(str(exc))
+            st.error(up.error_text(str(exc), L))
             st.session_state.pop(up.KEY_FILE, None)
             return
         if current is None or current.digest != stashed.digest or current.name != stashed.name:
@@ -314,7 +315,7 @@ def import_section() -> None:
     try:
         preview = up.load_preview(stashed, kind, part)
     except GridmapError as exc:
-        st.error(str(exc))
+        st.error(up.error_text(str(exc), L))
         return
 
     # 1. The file as read.
@@ -384,7 +385,7 @@ def import_section() -> None:
     try:
         explicit = explicit_mapping(chosen, preview)
     except GridmapError as exc:
-        problems.append(str(exc))
+        problems.append(up.error_text(str(exc), L))
     cleared = [f for f, c in preview.auto.items() if not chosen.get(f)]
     if cleared:
         st.caption(t("data.columns.cleared", L, fields=", ".join(cleared)))
@@ -479,8 +480,9 @@ def import_section() -> None:
     try:
         crs = up.crs_text(choice, epsg, preview)
     except GridmapError as exc:
-        problems.append(str(exc))
+        problems.append(up.error_text(str(exc), L))
     mapping_now = {f: c for f, c in chosen.items() if c}
+    outside: tuple[float, float] | None = None
     if not problems:
         ref = up.load_reference(path, kind)
         chosen_text = crs or (preview.file_crs or "wgs84")
@@ -490,7 +492,7 @@ def import_section() -> None:
                 path, preview, crs=crs, mapping=mapping_now, swapped=swapped
             )
         except GridmapError as exc:
-            st.error(str(exc))
+            st.error(up.error_text(str(exc), L))
             deck, n_drawn = None, 0
         if guess is not None and guess.chosen is not None:
             c = guess.chosen
@@ -500,6 +502,21 @@ def import_section() -> None:
             if c.distance_m == c.distance_m and c.distance_m < 1e8:
                 facts.append(t("data.crs.distance", L, m=f"{c.distance_m:,.0f}"))
             st.caption(" · ".join(facts))
+        outside = up.mostly_outside(guess)
+        if outside is not None:
+            # Not a grey caption: a file far from the city is almost always a wrong
+            # coordinate system or a wrong file, and the import asks for a confirmation.
+            what = "polygons" if preview.geometry is not None else "points"
+            st.warning(
+                t(
+                    "data.outside.warning",
+                    L,
+                    what=t(f"data.outside.{what}", L),
+                    inside=f"{outside[0]:.0%}",
+                    dist=up.distance_text(outside[1], L),
+                ),
+                icon=":material/wrong_location:",
+            )
         if guess is not None and guess.suggest is not None:
             s = guess.suggest
             label = crs_label(s.crs, preview) if not s.crs.startswith("EPSG:") else s.crs
@@ -538,7 +555,7 @@ def import_section() -> None:
                     user=up.current_user(path),
                 )
             except GridmapError as exc:
-                st.error(str(exc))
+                st.error(up.error_text(str(exc), L))
             else:
                 audit(path, "save mapping", target=name.strip(), detail={"kind": kind})
                 st.success(t("data.saved.done", L, name=name.strip()))
@@ -553,7 +570,7 @@ def import_section() -> None:
                 try:
                     delete_mapping(Workspace(path), gone, kind)
                 except GridmapError as exc:
-                    st.error(str(exc))
+                    st.error(up.error_text(str(exc), L))
                 else:
                     st.rerun()
 
@@ -563,11 +580,16 @@ def import_section() -> None:
     note = t("data.import.grids", L) if kind == "grids" else ""
     if note:
         st.info(note)
+    confirmed = True
+    if outside is not None:
+        confirmed = st.checkbox(t("data.outside.confirm", L), key=up.KEY_OUTSIDE_OK)
+        if not confirmed:
+            st.caption(t("data.outside.confirm.needed", L))
     go = st.button(
         t("data.import.button", L, n=preview.n_rows, kind=kind_label(kind)),
         key=up.KEY_IMPORT,
         type="primary",
-        disabled=bool(problems),
+        disabled=bool(problems) or not confirmed,
     )
     if go:
         bar = st.progress(0.0, text=t("data.import.running", L))
@@ -585,7 +607,7 @@ def import_section() -> None:
             )
         except GridmapError as exc:
             bar.empty()
-            st.error(t("data.import.failed", L, msg=str(exc)))
+            st.error(t("data.import.failed", L, msg=up.error_text(str(exc), L)))
             return
         bar.empty()
         st.session_state[up.KEY_RESULT] = result
@@ -757,7 +779,7 @@ def export_section() -> None:
                     path, layer, version=version, fmt=fmt, crs=crs, encoding=encoding
                 )
         except GridmapError as exc:
-            st.error(str(exc))
+            st.error(up.error_text(str(exc), L))
         else:
             audit(
                 path,

@@ -8,7 +8,7 @@ see a traceback instead.
 from __future__ import annotations
 
 import argparse
-import json
+import math
 import os
 import subprocess
 import sys
@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from . import __version__, schema
+from . import __version__, schema, strict_json
 from .errors import GridmapError, SchemaError
 from .security.audit import os_user
 
@@ -27,7 +27,8 @@ EXIT_OK, EXIT_PROBLEMS, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
 
 
 def _print_json(data: Any) -> None:
-    print(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+    """Print ``data`` as strict JSON: ``null`` where a number is missing, never NaN/Infinity."""
+    print(strict_json.dumps(data, indent=2))
 
 
 def _cmd_import(args: argparse.Namespace) -> int:
@@ -52,9 +53,16 @@ def _cmd_import(args: argparse.Namespace) -> int:
         effective_date=args.effective,
         rejects_path=args.rejects,
     )
+    # Exit 1 whenever validation lists problems, as `gridmap validate` does; the version is
+    # still published unless a problem blocks analyses (then it is kept as a draft).
+    status = (
+        EXIT_PROBLEMS
+        if report.validation is not None and not report.validation.ok()
+        else EXIT_OK
+    )
     if args.json:
         _print_json(report.to_dict())
-        return EXIT_OK
+        return status
     print(f"{report.kind}: {Path(report.file).name} ({report.crs})")
     print(f"  rows read  {report.rows_read:>10,}")
     print(f"  imported   {report.imported:>10,}")
@@ -67,6 +75,12 @@ def _cmd_import(args: argparse.Namespace) -> int:
         print(f"  geometries repaired {report.repaired:,}")
     if report.values_cleared:
         print(f"  values cleared {report.values_cleared:,} (row kept; see the rejects file)")
+    if report.merged:
+        print(f"  merged rows {report.merged:,} (parts of a feature with the same code: stored "
+              f"{report.imported - report.merged:,} features from {report.imported:,} rows)")
+    if report.unlocated:
+        print(f"  unlocated {report.unlocated:,} (no coordinates; kept in the grid their grid "
+              "code or name gives, left out of cell maps)")
     if report.updated:
         print(f"  replaced existing {report.updated:,}")
     mapped = ", ".join(f"{src}->{fld}" for fld, src in report.mapping.items())
@@ -78,7 +92,7 @@ def _cmd_import(args: argparse.Namespace) -> int:
     if report.validation is not None and not report.validation.ok():
         counts = ", ".join(f"{k} {v}" for k, v in report.validation.counts().items())
         print(f"  validation: {counts} (run `gridmap validate` for the list)")
-    return EXIT_OK
+    return status
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
@@ -94,7 +108,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     )
     if args.out:
         # Problems with their areas (overlap and gap polygons, locations) for QGIS.
-        report.to_frame().to_file(args.out)
+        report.to_frame(args.lang).to_file(args.out)
     if args.json:
         _print_json(
             {
@@ -109,25 +123,28 @@ def _cmd_validate(args: argparse.Namespace) -> int:
                         "lon": p.lon,
                         "lat": p.lat,
                         "size_m2": p.size_m2,
-                        "message": p.message,
+                        "message": p.text(args.lang),
                     }
                     for p in report.problems
                 ],
             }
         )
     else:
-        print(
-            f"{report.n_grids:,} grids checked: "
-            + (
-                "no problems"
-                if report.ok()
-                else ", ".join(f"{k} {v}" for k, v in report.counts().items())
+        from .i18n import t
+
+        lang = args.lang
+        what = (
+            t("validate.no_problems", lang)
+            if report.ok()
+            else ", ".join(
+                f"{t(f'data.problem.{k}', lang)} {v}" for k, v in report.counts().items()
             )
         )
+        print(t("validate.summary", lang, n=report.n_grids, what=what))
         for p in report.problems[: args.limit]:
-            print(f"  [{p.kind}] {p.message}")
+            print(f"  [{t(f'data.problem.{p.kind}', lang)}] {p.text(lang)}")
         if len(report.problems) > args.limit:
-            print(f"  … {len(report.problems) - args.limit} more (use --json or --out FILE)")
+            print("  " + t("validate.more", lang, n=len(report.problems) - args.limit))
     return EXIT_OK if report.ok() else EXIT_PROBLEMS
 
 
@@ -308,6 +325,8 @@ def _cmd_risk(args: argparse.Namespace) -> int:
 
     ws = open_workspace(args.workspace)
     grids = ws.read_grids()
+    if grids.empty:
+        raise SchemaError(f"{ws.name}: the workspace holds no grids; import a grid layer first")
     table = load_incident_table(ws)
     flt = _window(args, table, 90)
     since, until = flt.start, flt.end
@@ -419,7 +438,11 @@ def _cmd_backtest(args: argparse.Namespace) -> int:
     if args.out:
         grid.to_csv(args.out, index=False)
     if args.json:
-        _print_json({"cutoff": str(cutoff), "res": args.res, "rows": grid.to_dict("records")})
+        rows = grid.to_dict("records")
+        for row in rows:  # an infinite half-life is "no decay": a word, not Infinity
+            if math.isinf(row["half_life_days"]):
+                row["half_life_days"] = "none"
+        _print_json({"cutoff": str(cutoff), "res": args.res, "rows": rows})
         return EXIT_OK
     print(
         f"backtest: train {args.train_days} days before {cutoff}, test {args.test_days} days "
@@ -511,9 +534,14 @@ def _cmd_rebalance(args: argparse.Namespace) -> int:
         scope=_within_user_area(args, ws, args.scope, "--scope"),
         locked=args.lock or (),
         band=band,
-        cell_res=args.cells or 11,
+        cell_res=args.cells,
         use_units=args.cells is None,
+        measure=args.balance,
     )
+    from .i18n import t
+
+    # A workspace without household counts balances workload: said in one line.
+    defaulted = args.balance is None and p.measure != "households"
     base = rb.base_plan(p)
     table = rb.grid_table(base)
     communities = sorted(set(p.grid_community))
@@ -527,25 +555,34 @@ def _cmd_rebalance(args: argparse.Namespace) -> int:
         plan = rb.combine(p, suggestions)
     after = rb.grid_table(plan)
     alive = after[after["n_units"] > 0]
-    summary = {
+    bands = sorted(set(zip(p.band_low.tolist(), p.band_high.tolist(), strict=True)))[:3]
+    summary: dict[str, Any] = {
         "scope": args.scope or "all",
         "units": len(p.graph),
         "units_estimated": p.graph.estimate,
         "grids": len(table),
+        "measure": p.measure,
+        "band": bands,
         "out_of_band": int((~table["in_band"]).sum()),
-        "band_gap_households": int(table["band_gap"].sum()),
+        "band_gap": round(float(table["band_gap"].sum()), 1),
         "plan": "redraw" if args.redraw else "top suggestions combined",
         "plan_grids": len(alive),
         "plan_out_of_band": int((~alive["in_band"]).sum()),
-        "plan_band_gap_households": int(alive["band_gap"].sum()),
+        "plan_band_gap": round(float(alive["band_gap"].sum()), 1),
         "plan_households_moved": plan.households_moved(),
+        "plan_measure_moved": round(float(p.weight[plan.moved()].sum()), 1),
         "plan_non_contiguous": int((~alive["contiguous"]).sum()),
     }
+    if p.measure == "households":  # the names older scripts read
+        summary["band_gap_households"] = int(summary["band_gap"])
+        summary["plan_band_gap_households"] = int(summary["plan_band_gap"])
     comm = rb.community_table(base)
     keep = [
         "community_name",
         "n_grids",
         "households",
+        "measure",
+        "mean_measure",
         "mean_households",
         "cv",
         "out_of_band",
@@ -568,7 +605,7 @@ def _cmd_rebalance(args: argparse.Namespace) -> int:
             args.out,
             extra={
                 "scope": args.scope,
-                "cell_res": args.cells,
+                "cell_res": p.cell_res,
                 "summary": summary,
                 "suggestions": data["suggestions"],
             },
@@ -592,19 +629,32 @@ def _cmd_rebalance(args: argparse.Namespace) -> int:
             communities=plan.changed_communities(),
         )
         data["draft_version"] = version
+    if defaulted:
+        data["measure_note"] = t("reb.cli.no_households", args.lang)
     if args.json:
         _print_json(data)
         return EXIT_OK
+    if defaulted:
+        print(data["measure_note"])
+    unit_name = t(f"reb.measure.unit.{p.measure}", args.lang)
     est = " (H3 cells, households estimated by area)" if p.graph.estimate else ""
     print(
         f"rebalance {summary['scope']}: {summary['grids']:,} basic grids, "
-        f"{summary['units']:,} units{est}; {summary['out_of_band']:,} out of band "
-        f"({summary['band_gap_households']:,} households outside it)"
+        f"{summary['units']:,} units{est}; "
+        + t(
+            "reb.cli.balance",
+            args.lang,
+            measure=t(f"reb.measure.{p.measure}", args.lang),
+            band=", ".join(f"{lo:,}–{hi:,}" for lo, hi in bands),
+            out=f"{summary['out_of_band']:,}",
+            gap=f"{summary['band_gap']:,.0f}",
+            unit=unit_name,
+        )
     )
     worst = comm.sort_values(["out_of_band", "cv"], ascending=False, kind="stable").head(5)
     for code, row in worst[worst["out_of_band"] > 0].iterrows():
         print(
-            f"  {code} {row['community_name']}: {row['out_of_band']}/{row['n_grids']} grids "
+            f"  {code or '*'} {row['community_name']}: {row['out_of_band']}/{row['n_grids']} grids "
             f"out of band, cv {row['cv']:.2f}; "
             f"{row['sentence_zh'] if args.lang == 'zh' else row['sentence_en']}"
         )
@@ -617,8 +667,12 @@ def _cmd_rebalance(args: argparse.Namespace) -> int:
     print(
         f"plan ({summary['plan']}): {summary['plan_grids']:,} grids, "
         f"{summary['plan_out_of_band']:,} out of band "
-        f"({summary['plan_band_gap_households']:,} households outside it), "
-        f"{summary['plan_households_moved']:,} households move"
+        f"({summary['plan_band_gap']:,.0f} {unit_name} outside it), "
+        + (
+            f"{summary['plan_households_moved']:,} households move"
+            if p.measure == "households"
+            else f"{summary['plan_measure_moved']:,.0f} {unit_name} move"
+        )
     )
     if args.out:
         print(f"  plan written to {args.out} (apply: gridmap plan apply WORKSPACE FILE)")
@@ -689,9 +743,11 @@ def _cmd_plan(args: argparse.Namespace) -> int:
             raise SchemaError(f"{args.target}: cannot read the plan file ({exc})") from None
         if not isinstance(data, dict):
             raise SchemaError(f"{args.target}: not a gridmap plan file")
+        # The units the plan was made on: cells at the recorded resolution, else the unit
+        # layer (or, without one, cells at the resolution chosen for the workspace).
         cell_res = data.get("cell_res")
         p = rb.load_problem(
-            ws, scope=data.get("scope"), cell_res=cell_res or 11, use_units=cell_res is None
+            ws, scope=data.get("scope"), cell_res=cell_res, use_units=cell_res is None
         )
         plan = rb.plan_from_json(p, data)
     grids = ws.read_grids(p.base_version)
@@ -1024,6 +1080,30 @@ def _absolute(location: str) -> str:
     return location if is_url(location) else str(Path(location).resolve())
 
 
+def _serve_fonts(app_dir: Path) -> None:
+    """The Chinese web fonts the app's theme serves (built once, so a browser without a
+    Chinese font shows no boxes), and the report font built in the background so the first
+    PNG/PDF export does not wait for it."""
+    import contextlib
+    import threading
+
+    from .report.fonts import ReportError, cjk_family, web_fonts
+
+    def say(line: str) -> None:
+        print(line, file=sys.stderr)
+
+    try:
+        web_fonts(app_dir, announce=say)
+    except ReportError as exc:
+        say(f"warning: {exc}; browsers without a Chinese font will show boxes")
+
+    def report_font() -> None:
+        with contextlib.suppress(ReportError):
+            cjk_family()
+
+    threading.Thread(target=report_font, name="report-font", daemon=True).start()
+
+
 def _cmd_serve(args: argparse.Namespace) -> int:
     from .store import open_workspace
 
@@ -1044,6 +1124,7 @@ def _cmd_serve(args: argparse.Namespace) -> int:
         cmd += ["--server.port", str(args.port)]
     if args.address is not None:
         cmd += ["--server.address", args.address]
+    _serve_fonts(app.parent)
     return subprocess.call(cmd, env=env, cwd=app.parent)
 
 
@@ -1108,6 +1189,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--version", type=int, help="grid version of a workspace (default: in force)")
     p.add_argument("--out", metavar="FILE", help="write the problems as GeoPackage/GeoJSON")
     p.add_argument("--limit", type=int, default=50, help="problems listed on screen")
+    p.add_argument(
+        "--lang", default="zh", choices=("zh", "en"), help="language of the messages (default zh)"
+    )
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=_cmd_validate)
 
@@ -1227,9 +1311,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("workspace")
     p.add_argument("--scope", help="community, street or district code (prefix); default all")
     p.add_argument(
+        "--balance",
+        choices=("households", "population", "workload"),
+        help="what to balance (default: households, or workload when the grids have none)",
+    )
+    p.add_argument(
         "--band",
         metavar="LOW-HIGH",
-        help="households per grid, e.g. 300-500 (default: 300-500 urban, 100-300 village)",
+        help="per grid in the units of --balance, e.g. 300-500 (default: households "
+        "300-500 urban, 100-300 village; population/workload 0.8-1.2 x the mean grid)",
     )
     p.add_argument("--lock", action="append", metavar="CODE", help="grid left untouched")
     p.add_argument(
@@ -1374,7 +1464,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         _login_cli(args)
         status = int(args.func(args))
-        if status == EXIT_OK and args.command in AUDITED:
+        # An import that exits 1 (validation problems) did import: audit it too.
+        done = status == EXIT_OK or (status == EXIT_PROBLEMS and args.command == "import")
+        if done and args.command in AUDITED:
             _audit_cli(args, list(argv) if argv is not None else sys.argv[1:])
         return status
     except GridmapError as exc:

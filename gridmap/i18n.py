@@ -880,6 +880,368 @@ _STRINGS: dict[str, tuple[str, str]] = {
         "({cells} cells and {grids} grids this period).\n"
         "The report holds no personal data (no grid-worker or party names).",
     ),
+    # --- every page on any workspace; Data page messages (issue 15 items 9 and 5, pages) ---
+    "app.error": (
+        "本页出现错误，未能完整显示。错误已记录，编号 {ref}：请把编号告诉系统管理员。",
+        "This page hit an error and could not be shown in full. It was logged under reference "
+        "{ref}: give the reference to your administrator.",
+    ),
+    "no.incidents": (
+        "工作空间中还没有事件。在“数据”页导入事件文件后，这里显示事件分布与风险。",
+        "The workspace holds no incidents yet. Import an incident file on the Data page to see "
+        "where incidents happen and the risk.",
+    ),
+    "kpi.nodata": ("无数据", "No data"),
+    "kpi.nodata.closure": (
+        "无结案数据：事件没有结案时间",
+        "No closure data: the incidents carry no closure time",
+    ),
+    "kpi.nodata.households": (
+        "无户数数据：网格没有户数",
+        "No household data: the grids carry no household count",
+    ),
+    "cockpit.previous.none": (
+        "事件数据始于 {first}：上期（{pstart} 至 {pend}）没有完整数据，不作环比。",
+        "The incident data start on {first}: the previous period ({pstart} to {pend}) is not "
+        "covered, so there is no comparison.",
+    ),
+    "card.closure.none": ("无结案数据", "No closure data"),
+    "backtest.short": (
+        "回测至少需要两天的事件数据（现有事件只覆盖 {days} 天）。",
+        "A backtest needs incidents on at least two days (the data cover {days} day).",
+    ),
+    "backtest.no_test": (
+        "检验期（截止日起 30 天）内没有事件，无法评分：请选更早的截止日。",
+        "No incidents in the test period (30 days from the cutoff), nothing to score: choose "
+        "an earlier cutoff.",
+    ),
+    "coverage.none.cameras": (
+        "没有摄像机数据。在“数据”页导入摄像机点位后，这里显示视频覆盖率、盲区和新点位建议。",
+        "No camera data. Import the camera register on the Data page to see coverage, blind "
+        "spots and suggested sites.",
+    ),
+    "coverage.keyareas.none": (
+        "没有重点区域数据：在“数据”页导入重点区域（学校、医院、车站……）后显示其覆盖情况。",
+        "No key areas: import them (schools, hospitals, stations …) on the Data page to see "
+        "their coverage.",
+    ),
+    "coverage.none.grids": (
+        "没有网格数据。请先在“数据”页导入网格。",
+        "No grids. Import a grid layer on the Data page first.",
+    ),
+    "data.col.note": ("备注", "Note"),
+    "data.outside.points": ("点位", "points"),
+    "data.outside.polygons": ("面", "polygons"),
+    "data.outside.warning": (
+        "这个文件的{what}大多不在工作空间范围内：只有 {inside} 落在现有边界内，与工作空间的中位距离为 "
+        "{dist}。请先检查坐标系和所选文件是否正确。",
+        "Most {what} of this file lie outside the workspace: only {inside} fall inside the "
+        "existing boundaries, and their median distance from the workspace is {dist}. Check the "
+        "coordinate system and that this is the right file first.",
+    ),
+    "data.outside.confirm": (
+        "仍然导入（我已确认这些位置正确）",
+        "Import anyway (I have checked these locations are right)",
+    ),
+    "data.outside.confirm.needed": (
+        "导入前请勾选“仍然导入”确认。",
+        "Tick “Import anyway” to confirm before importing.",
+    ),
+    "data.km": ("{km} 公里", "{km} km"),
+    "data.m": ("{m} 米", "{m} m"),
+    "data.err.empty": ("{name}：文件是空的", "{name}: the file is empty"),
+    "data.err.nocols": ("{name}：没有找到任何列", "{name}: no columns found"),
+    "data.err.unreadable": ("{name}：无法读取，不是有效的{what}", "{name}: not a readable {what}"),
+    "data.err.encoding": (
+        "{name}：无法识别文字编码（支持 UTF-8、带 BOM 的 UTF-8、GBK/GB18030）",
+        "{name}: the text encoding is not UTF-8, UTF-8 with BOM or GBK/GB18030",
+    ),
+    "data.err.header": ("{name}：第 1 行无法作为列名读取", "{name}: row 1 cannot be read as column names"),
+    "data.err.header.dupes": ("{name}：第 1 行列名重复：{cols}", "{name}: row 1 repeats column name(s) {cols}"),
+    "data.err.type": (
+        "{name}：.{suffix} 文件不能导入为“{kind}”；允许的类型：{allowed}",
+        "{name}: a .{suffix} file cannot be imported as {kind}; allowed: {allowed}",
+    ),
+    "data.err.size": (
+        "{name}：{mb} MB 超过浏览器上传上限 {max} MB；更大的文件请用命令行 `gridmap import`",
+        "{name}: {mb} MB is more than the {max} MB allowed through the browser; use "
+        "`gridmap import` for larger files",
+    ),
+    "data.err.zip": (
+        "{name}：zip 中必须恰好有一个矢量图层（一组 .shp、.gpkg、.geojson 或 .fgb），找到 {n} 个",
+        "{name}: the zip must hold exactly one vector layer (a .shp set, .gpkg, .geojson or "
+        ".fgb); found {n}",
+    ),
+    "data.err.nolayer": ("{name}：文件中没有矢量图层", "{name}: holds no vector layer"),
+    "data.err.nogeom": ("{name}：没有几何列", "{name}: has no geometry column"),
+    "data.err.attr_encoding": (
+        "{name}：属性文字的编码无法识别，请另存为 UTF-8",
+        "{name}: the attribute text is not in a known encoding; save the file as UTF-8",
+    ),
+    "data.err.nocrs": (
+        "{name}：文件没有坐标系，请选择一个（WGS-84/CGCS2000、GCJ-02、BD-09 或 EPSG 代码）",
+        "{name}: has no coordinate system; choose one (WGS-84/CGCS2000, GCJ-02, BD-09 or an "
+        "EPSG code)",
+    ),
+    "data.err.projected": (
+        "{name}：坐标值达 {v}，不是经纬度；看起来是投影坐标（米或英尺）：请选择 EPSG 代码",
+        "{name}: coordinates up to {v} are not degrees; they look like projected metres or "
+        "feet: choose an EPSG code",
+    ),
+    "data.err.lonlat": (
+        "{name}：请选择经度和纬度所在的列，才能放置点位",
+        "{name}: choose the columns for lon and lat to place the points",
+    ),
+    "data.err.both": (
+        "{name}：列 {col} 同时被选为 {a} 和 {b}；一列只能对应一个字段",
+        "{name}: column {col} is chosen for both {a} and {b}; a column maps to one field",
+    ),
+    "data.err.nofield": (
+        "{name}：没有与字段 {fields} 对应的列；请在“列”一步中选择",
+        "{name}: no column for field(s) {fields}; choose one in the columns step",
+    ),
+    "data.err.table_polygons": (
+        "{name}：表格文件中没有面，请上传矢量文件（Shapefile、GeoPackage、GeoJSON）",
+        "{name}: a table has no polygons; upload a vector file (Shapefile, GeoPackage, GeoJSON)",
+    ),
+    "data.err.epsg": (
+        "EPSG 代码为空：请输入数字，例如 4549 或 32648",
+        "EPSG code: empty; type a number such as 4549 or 32648",
+    ),
+    "data.err.other": ("无法导入：{msg}", "Cannot import: {msg}"),
+    "data.fmt.csv": (" CSV 文件", "CSV file"),
+    "data.fmt.excel": (" Excel 工作簿", "Excel workbook"),
+    "data.fmt.parquet": (" Parquet 文件", "Parquet file"),
+    "data.fmt.geoparquet": (" GeoParquet 文件", "GeoParquet file"),
+    "data.fmt.vector": ("矢量文件", "vector file"),
+    "data.fmt.zip": (" zip 压缩包", "zip archive"),
+    "data.fmt.gzip": (" gzip 压缩文件", "gzip file"),
+    # --- end of the every-page / Data page block ---
+    # --- importers and validator (issue 15: merged parts, unlocated incidents, messages) ---
+    "import.noun.grids": ("网格", "grid"),
+    "import.noun.admin": ("行政区划", "admin unit"),
+    "import.noun.units": ("单元", "unit"),
+    "import.noun.keyareas": ("重点区域", "key area"),
+    "import.note.merged.grids": (
+        "{rows} 行合并为 {n} 个网格（同一编码、属性一致，视为多部件面）：{codes}",
+        "merged {rows} rows into {n} grid(s): {codes} (same code and attributes: parts of one "
+        "multipart polygon)",
+    ),
+    "import.note.merged.admin": (
+        "{rows} 行合并为 {n} 个行政区划（同一编码、属性一致）：{codes}",
+        "merged {rows} rows into {n} admin unit(s): {codes} (same code and attributes)",
+    ),
+    "import.note.merged.units": (
+        "{rows} 行合并为 {n} 个单元（同一编码、属性一致）：{codes}",
+        "merged {rows} rows into {n} unit(s): {codes} (same code and attributes)",
+    ),
+    "import.note.merged.keyareas": (
+        "{rows} 行合并为 {n} 个重点区域（同一编码、属性一致）：{codes}",
+        "merged {rows} rows into {n} key area(s): {codes} (same code and attributes)",
+    ),
+    "import.note.blocked": (
+        "网格版本 {version} 仅保存为草稿、未发布：校验发现分析无法使用的问题（{kinds}）；"
+        "修正文件后重新导入（`gridmap validate` 列出问题）",
+        "grid version {version} kept as a draft, not published: validation found problems "
+        "analyses cannot use ({kinds}); fix the file and import it again (`gridmap validate` "
+        "lists them)",
+    ),
+    "import.note.unlocated": (
+        "{n:,} 件事件没有坐标，按所属网格（编码或唯一名称）保留为无位置事件：计入网格统计，"
+        "不进入单元热力图和热点",
+        "{n:,} incidents without coordinates kept without a location in the grid their grid "
+        "code or unique name gives: counted in their grid, left out of cell maps and hot spots",
+    ),
+    "import.reason.unlocated": ("无坐标，按所属网格保留（无位置）", "no coordinates: kept in its grid"),
+    "import.reason.merged": ("同一编码的多行已合并为一个要素", "rows of one code merged"),
+    "import.reason.conflict": ("编码重复且属性不一致（整组拒绝）", "duplicate code, attributes differ"),
+    "import.action.merged": ("保留，已合并", "kept, merged"),
+    "import.action.unlocated": ("保留，无位置", "kept, no location"),
+    "validate.no_location": ("（无位置）", "(no location)"),
+    "validate.at": ("位于 {lon}, {lat}", "at {lon}, {lat}"),
+    "validate.row_label": ("（第 {row} 行，无编码）", "(row {row}, no code)"),
+    "validate.empty_geometry": ("网格 {label} 没有几何图形", "grid {label} has no geometry"),
+    "validate.invalid_no_area": (
+        "网格 {label}：无效几何（{reason}），修复后无面积 {at}",
+        "grid {label}: invalid geometry ({reason}) with no area left after repair {at}",
+    ),
+    "validate.not_polygon_no_area": (
+        "网格 {label}：不是面（{type}），修复后无面积 {at}",
+        "grid {label}: not a polygon ({type}) with no area left after repair {at}",
+    ),
+    "validate.repaired": (
+        "网格 {label}：无效几何（{reason}）已修复，面积变化 {change} {at}",
+        "grid {label}: invalid geometry ({reason}) repaired, area changed by {change} {at}",
+    ),
+    "validate.repaired_at_import": (
+        "网格 {label}：无效几何已在导入时修复 {at}",
+        "grid {label}: invalid geometry repaired at import {at}",
+    ),
+    "validate.duplicate_code": (
+        "编码重复 {code}：{n} 个网格使用同一编码，此处 {at}",
+        "duplicate code {code}: {n} grids share it, this one {at}",
+    ),
+    "validate.parent_code": ("；上级编码 {parent}", "; parent_code {parent}"),
+    "validate.none": ("无", "none"),
+    "validate.outside_community": (
+        "网格 {label}：{area} 中有 {outside} 不在任何社区内（所在：{listed}{parent}）{at}",
+        "grid {label}: {outside} of {area} lies outside every community (in: {listed}{parent}) "
+        "{at}",
+    ),
+    "validate.outside_any": ("，不在任何社区 {area}", ", outside any {area}"),
+    "validate.multiple_communities": (
+        "网格 {label} 跨 {n} 个社区：{listed}{extra}{parent} {at}",
+        "grid {label} is split across {n} communities: {listed}{extra}{parent} {at}",
+    ),
+    "validate.wrong_parent": (
+        "网格 {label} 位于社区 {home}，但其上级编码为 {parent}（{off} 在 {parent} 之外）{at}",
+        "grid {label} lies in community {home} but its parent_code is {parent} ({off} outside "
+        "{parent}) {at}",
+    ),
+    "validate.overlap": ("网格 {a} 与 {b} 重叠：{area} {at}", "overlap of grids {a} and {b}: {area} {at}"),
+    "validate.gap_in_community": ("位于社区 {code}", "in community {code}"),
+    "validate.gap_enclosed": ("被网格包围", "enclosed by grids"),
+    "validate.gap_enclosed_outside": (
+        "被网格包围、不在任何社区内",
+        "enclosed by grids, outside every community",
+    ),
+    "validate.gap": (
+        "缝隙（未被任何基础网格覆盖），{where}：{area} {at}",
+        "gap not covered by any basic grid {where}: {area} {at}",
+    ),
+    "validate.missing_households": ("网格 {label}：缺少户数 {at}", "grid {label}: households missing {at}"),
+    "validate.households_not_positive": ("户数 {hh}（必须大于 0）", "households {hh} (must be > 0)"),
+    "validate.households_above_max": ("户数 {hh} 超过上限 {max}", "households {hh} above the maximum {max}"),
+    "validate.persons_per_household": (
+        "户均 {per} 人（人口 {pop} / 户数 {hh}；合理范围 {low}–{high}）",
+        "{per} persons per household (population {pop} / households {hh}; plausible {low}–{high})",
+    ),
+    "validate.implausible_households": (
+        "网格 {label}：户数不合理，{why} {at}",
+        "grid {label}: implausible {why} {at}",
+    ),
+    "validate.summary": ("已检查 {n:,} 个网格：{what}", "{n:,} grids checked: {what}"),
+    "validate.no_problems": ("未发现问题", "no problems"),
+    "validate.more": ("…… 另有 {n} 条（用 --json 或 --out FILE 查看全部）", "… {n} more (use --json or --out FILE)"),
+    "file_error.not_found": ("{file}：找不到文件", "{file}: file not found"),
+    "file_error.directory": ("{file}：这是一个文件夹，应选择文件", "{file}: is a directory"),
+    "file_error.suffix": (
+        "{file}：不支持的文件类型 {suffix}；可用：{allowed}",
+        "{file}: unsupported file type {suffix}; allowed: {allowed}",
+    ),
+    "file_error.encoding": (
+        "{file}：第 {byte} 字节处无法解码：不是 UTF-8、带 BOM 的 UTF-8 或 GBK/GB18030 编码",
+        "{file}: cannot decode text at byte {byte}",
+    ),
+    "file_error.empty": ("{file}：文件为空", "{file}: the file is empty"),
+    "file_error.gzip": ("{file}：无法读取的 gzip 压缩文件（{detail}）", "{file}: not a readable gzip file"),
+    "file_error.decode": ("{file}：无法按 {enc} 解码：{detail}", "{file}: cannot decode as {enc}"),
+    "file_error.header": (
+        "{file}：第 1 行无法作为列名读取（{detail}）",
+        "{file}: row 1 cannot be read as column names",
+    ),
+    "file_error.no_header": ("{file}：第 1 行没有列名", "{file}: row 1 has no column names"),
+    "file_error.repeated": ("{file}：第 1 行列名重复：{names}", "{file}: row 1 repeats {names}"),
+    "file_error.csv": ("{file}：无法读取的 CSV 文件（{detail}）", "{file}: not a readable CSV"),
+    "file_error.xlsx": ("{file}：无法读取的 Excel 工作簿（{detail}）", "{file}: not a readable workbook"),
+    "file_error.parquet": ("{file}：无法读取的 Parquet 文件（{detail}）", "{file}: not a readable Parquet file"),
+    "file_error.vector": ("{file}：无法读取的矢量文件（{detail}）", "{file}: not a readable vector file"),
+    "file_error.no_columns": ("{file}：没有找到任何列", "{file}: no columns found"),
+    "file_error.zip": ("{file}：无法读取的 zip 压缩包", "{file}: not a readable zip archive"),
+    "file_error.zip_layers": (
+        "{file}：zip 中必须恰好有一个矢量图层（一组 .shp 文件、.gpkg、.geojson 或 .fgb）；"
+        "找到 {n} 个：{names}",
+        "{file}: the zip must hold exactly one vector layer; found {n}: {names}",
+    ),
+    "file_error.no_layer": ("{file}：不含矢量图层", "{file}: holds no vector layer"),
+    "file_error.layers": (
+        "{file}：含 {n} 个图层（{names}）；请选择其中一个",
+        "{file}: holds {n} layers ({names}); choose one",
+    ),
+    "file_error.dbf_encoding": (
+        "{file}：属性文字的编码无法识别（{detail}）",
+        "{file}: attribute text is not in a known encoding",
+    ),
+    "file_error.no_geometry": ("{file}：没有几何列", "{file}: has no geometry column"),
+    "file_error.utf8": (
+        "{file}：列 {column} 的文字不是有效的 UTF-8；请将文件另存为 UTF-8",
+        "{file}: column {column}: text is not valid UTF-8",
+    ),
+    "file_error.no_xy_column": (
+        "{file}：没有与字段 {fields} 对应的列；文件中的列：{columns}；请在列映射中指定",
+        "{file}: no column for field(s) {fields}",
+    ),
+    "file_error.no_time_column": (
+        "{file}：没有发生时间（occurred_at）列；文件中的列：{columns}；请在列映射中指定",
+        "{file}: no column for occurred_at",
+    ),
+    "file_error.no_crs": (
+        "{file}：文件没有坐标系；请指定（WGS-84/CGCS2000、GCJ-02、BD-09 或 EPSG 编码）",
+        "{file}: has no coordinate system",
+    ),
+    "file_error.no_epsg": (
+        "{file}：文件的坐标系没有 EPSG 编码；请指定（WGS-84/CGCS2000、GCJ-02、BD-09 或 EPSG 编码）",
+        "{file}: the file's coordinate system has no EPSG code",
+    ),
+    "file_error.no_grid": (
+        "{file}：{n} 行中没有可用的网格{why}；未生成网格版本",
+        "{file}: no usable grid in {n} row(s); no grid version was made",
+    ),
+    # --- end of the importers and validator block ---
+    # --- rebalancing by a chosen measure (issue 15 items 2 and 7) ---
+    "reb.measure": ("均衡指标", "Balance by"),
+    "reb.measure.households": ("户数", "households"),
+    "reb.measure.population": ("人口", "population"),
+    "reb.measure.workload": ("工作量", "workload"),
+    "reb.measure.unit.households": ("户", "households"),
+    "reb.measure.unit.population": ("人", "residents"),
+    "reb.measure.unit.workload": ("户当量", "household equivalents"),
+    "reb.measure.help": (
+        "户数与人口区间默认按社区类型（城市300–500户、村100–300户）；人口和工作量没有统一标准，"
+        "默认取全部基础网格均值的0.8–1.2倍。工作量＝户数＋按处置类别加权的年事件数＋面积折算。",
+        "Households use the band of the community type (300–500 urban, 100–300 village); "
+        "population and workload have no rule and default to 0.8–1.2 × the mean basic grid. "
+        "Workload = households + incidents a year weighted by handling class + area.",
+    ),
+    "reb.cli.no_households": (
+        "网格没有户数数据：按工作量（加权事件数与面积）均衡；可用 --balance 另选。",
+        "The grids have no household counts: balancing workload (weighted incidents and "
+        "area) instead; choose another measure with --balance.",
+    ),
+    "reb.no_households": (
+        "网格没有户数数据：默认按工作量（加权事件数与面积）均衡。",
+        "The grids have no household counts: balancing workload (weighted incidents and "
+        "area) by default.",
+    ),
+    "reb.cli.balance": (
+        "按{measure}均衡，区间 {band} {unit}；{out} 个网格超出区间（区间外共 {gap} {unit}）",
+        "balancing {measure}, band {band} {unit}; {out} out of band ({gap} {unit} outside it)",
+    ),
+    "reb.band.caption": (
+        "均衡指标：{measure}；区间 {band} {unit}",
+        "Balancing {measure}; band {band} {unit}",
+    ),
+    "reb.col.measure": ("{measure}", "{measure}"),
+    "reb.col.measure_before": ("调整前{measure}", "{measure} before"),
+    "reb.sug.numbers.measure": (
+        "移动 {hh} 户（{units} 个单元）· 超出区间的{measure} {gap} → {gap_after} {unit} · "
+        "紧凑度变化 {pp}",
+        "moves {hh} households ({units} units) · {measure} outside the band {gap} → "
+        "{gap_after} {unit} · compactness {pp}",
+    ),
+    "reb.summary.measure": (
+        "范围内 {n} 个社区，其中 {out} 个有网格超出{measure}区间（按超出量排序）。",
+        "{n} communities in scope, {out} with grids outside the {measure} band (worst first).",
+    ),
+    # --- end of the rebalancing-by-measure block ---
+    # --- cockpit exports that never fail silently (issue 15 item 6) ---
+    "cockpit.export.working": (
+        "正在生成…（第一次导出要准备中文字体，约需 1 分钟）",
+        "Rendering… (the first export prepares the Chinese font: about a minute)",
+    ),
+    "cockpit.export.failed": ("{what} 导出失败：{reason}", "{what} export failed: {reason}"),
+    "cockpit.export.save": ("下载 {what}（{kb:,} KB）", "Download {what} ({kb:,} KB)"),
+    # --- end of the cockpit exports block ---
 }
 
 

@@ -49,12 +49,20 @@ from typing import Any
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import shapely
 from numpy.typing import ArrayLike, NDArray
 
 from .errors import CrsError, SchemaError
 
-__all__ = ["MAX_PIXELS", "GridLookup", "assign_codes", "assign_points", "build_grid_lookup"]
+__all__ = [
+    "MAX_PIXELS",
+    "GridLookup",
+    "assign_codes",
+    "assign_points",
+    "build_grid_lookup",
+    "match_grid_labels",
+]
 
 log = logging.getLogger(__name__)
 
@@ -444,3 +452,49 @@ def assign_codes(lookup: GridLookup, lon: ArrayLike, lat: ArrayLike) -> NDArray[
     hit = pos >= 0
     out[hit] = lookup.codes[pos[hit]]
     return out
+
+
+# --- by label -------------------------------------------------------------------------------
+def _label_text(values: pd.Series) -> pd.Series:
+    """Labels as comparable text: stripped, "620104001.0" from a numeric column as "620104001"."""
+    text = values.astype(object).where(values.notna(), "").astype(str).str.strip()
+    return text.str.replace(r"^(\d+)\.0$", r"\1", regex=True)
+
+
+def match_grid_labels(
+    labels: pd.Series | ArrayLike,
+    grids: gpd.GeoDataFrame,
+    *,
+    code_col: str = "code",
+    name_col: str = "name",
+) -> NDArray[np.object_]:
+    """Grid code named by each label: a grid code, else a grid name that only one grid has.
+
+    This places records that carry the grid they belong to but no coordinates (an incident
+    export's 所属网格 column). A label matching no code and no name, or a name several
+    grids share, gives ``None``: guessing between grids would put incidents in the wrong one.
+
+    Examples
+    --------
+    >>> grids = gpd.GeoDataFrame({"code": ["A1", "B2", "C3"], "name": ["东", "西", "西"]},
+    ...                          geometry=[None, None, None], crs=4326)
+    >>> match_grid_labels(pd.Series(["B2", "东", "西", "", "Z"]), grids).tolist()
+    ['B2', 'A1', None, None, None]
+    """
+    text = _label_text(pd.Series(labels))
+    out = pd.Series(None, index=text.index, dtype=object)
+    if not len(grids) or code_col not in grids.columns:
+        return out.to_numpy(dtype=object)
+    codes = _label_text(grids[code_col])
+    known = pd.Series(grids[code_col].astype(str).to_numpy(), index=codes.to_numpy())
+    known = known[~known.index.duplicated() & (known.index != "")]
+    out = text.map(known)
+    if name_col in grids.columns:
+        names = _label_text(grids[name_col])
+        unique = ~names.duplicated(keep=False) & (names != "")
+        by_name = pd.Series(
+            grids.loc[unique.to_numpy(), code_col].astype(str).to_numpy(),
+            index=names[unique].to_numpy(),
+        )
+        out = out.where(out.notna(), text.map(by_name))
+    return out.astype(object).where(out.notna(), None).to_numpy(dtype=object)

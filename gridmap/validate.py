@@ -37,8 +37,10 @@ from numpy.typing import NDArray
 from . import schema
 from .config import Settings
 from .errors import CrsError, SchemaError
+from .i18n import t
 
 __all__ = [
+    "BLOCKING_KINDS",
     "PROBLEM_KINDS",
     "Problem",
     "ValidationReport",
@@ -63,6 +65,14 @@ PROBLEM_KINDS: tuple[str, ...] = (
 )
 _KIND_ORDER = {k: i for i, k in enumerate(PROBLEM_KINDS)}
 
+#: Problems analyses cannot work around: a grid version with any of them is never
+#: published (the importer keeps it as a draft). Codes must name one grid each (risk,
+#: coverage and rebalancing key everything by code), and every grid needs an area. The
+#: other kinds are warnings: overlaps, gaps, nesting and household problems make some
+#: numbers less exact (a grid without households has no per-household rate, a gap's
+#: incidents belong to no grid), but every analysis still runs and says what it left out.
+BLOCKING_KINDS: tuple[str, ...] = ("duplicate_code", "empty_geometry", "invalid_geometry")
+
 #: Plausible persons per household; outside this a population or household count is wrong.
 _PERSONS_PER_HOUSEHOLD = (1.0, 10.0)
 
@@ -75,6 +85,45 @@ Geoms = NDArray[np.object_]
 
 
 # --- values ---------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Msg:
+    """A message as an i18n key and parameters, turned into text per language.
+
+    Parameters may themselves be :class:`Msg` (a location, a "row 5, no code" label) or
+    tuples of them, joined with the language's list separator.
+    """
+
+    key: str
+    params: tuple[tuple[str, Any], ...] = ()
+
+    def text(self, lang: str) -> str:
+        return t(self.key, lang, **{k: _resolve(v, lang) for k, v in self.params})
+
+
+def _msg(key: str, **params: Any) -> Msg:
+    return Msg(f"validate.{key}", tuple(params.items()))
+
+
+def _resolve(value: Any, lang: str) -> Any:
+    if isinstance(value, Msg):
+        return value.text(lang)
+    if isinstance(value, tuple):
+        return ("；" if lang == "zh" else "; ").join(str(_resolve(v, lang)) for v in value)
+    return value
+
+
+def _problem(
+    kind: str,
+    code: str | None,
+    lon: float,
+    lat: float,
+    size_m2: float | None,
+    msg: Msg,
+    geometry: shapely.Geometry | None = None,
+) -> Problem:
+    return Problem(kind, code, lon, lat, size_m2, msg.text("en"), geometry, msg)
+
+
 @dataclass(frozen=True)
 class Problem:
     """One problem found in a grid layer.
@@ -93,10 +142,14 @@ class Problem:
         Area in m² where one applies: overlap or gap area, area outside the community,
         area change of a repair; None otherwise.
     message
-        One English line naming the code(s), the location and the size.
+        One English line naming the code(s), the location and the size;
+        :meth:`text` gives it in another language.
     geometry
         The problem area (overlap or gap polygon) in WGS-84 for drawing, else None.
         Not part of ``repr`` or equality.
+    template
+        The message as an i18n key with its parameters (None for a hand-made Problem,
+        whose :meth:`text` is ``message`` in every language).
     """
 
     kind: str
@@ -106,6 +159,11 @@ class Problem:
     size_m2: float | None
     message: str
     geometry: shapely.Geometry | None = field(default=None, repr=False, compare=False)
+    template: Msg | None = field(default=None, repr=False, compare=False)
+
+    def text(self, lang: str = "en") -> str:
+        """The message in ``lang`` ("zh" or "en")."""
+        return self.message if self.template is None else self.template.text(lang)
 
     def __post_init__(self) -> None:
         # numpy scalars would leak into to_dict() and repr; store plain floats. A missing
@@ -137,6 +195,14 @@ class ValidationReport:
         """True when no problem at all was found."""
         return not self.problems
 
+    def blocking(self) -> tuple[Problem, ...]:
+        """The problems that keep a version from being published (:data:`BLOCKING_KINDS`)."""
+        return tuple(p for p in self.problems if p.kind in BLOCKING_KINDS)
+
+    def blocking_counts(self) -> dict[str, int]:
+        """:meth:`counts` of the blocking problems only."""
+        return {k: v for k, v in self.counts().items() if k in BLOCKING_KINDS}
+
     def counts(self) -> dict[str, int]:
         """Number of problems per kind, kinds with none left out, in :data:`PROBLEM_KINDS` order."""
         out = dict.fromkeys(PROBLEM_KINDS, 0)
@@ -144,8 +210,8 @@ class ValidationReport:
             out[p.kind] += 1
         return {k: v for k, v in out.items() if v}
 
-    def to_frame(self) -> gpd.GeoDataFrame:
-        """Problems as a GeoDataFrame in EPSG:4326.
+    def to_frame(self, lang: str = "en") -> gpd.GeoDataFrame:
+        """Problems as a GeoDataFrame in EPSG:4326, messages in ``lang``.
 
         Columns ``kind, code, lon, lat, size_m2, message, geometry``. The geometry is the
         problem area where there is one, else the representative point (None when the grid
@@ -167,13 +233,13 @@ class ValidationReport:
                     [np.nan if p.size_m2 is None else p.size_m2 for p in self.problems],
                     dtype=float,
                 ),
-                "message": [p.message for p in self.problems],
+                "message": [p.text(lang) for p in self.problems],
             }
         )
         return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(geoms), crs="EPSG:4326")
 
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-able summary and problem list (no geometry; NaN becomes None)."""
+    def to_dict(self, lang: str = "en") -> dict[str, Any]:
+        """JSON-able summary and problem list, messages in ``lang`` (no geometry; NaN is None)."""
         return {
             "n_grids": self.n_grids,
             "ok": self.ok(),
@@ -185,7 +251,7 @@ class ValidationReport:
                     "lon": None if math.isnan(p.lon) else round(p.lon, 6),
                     "lat": None if math.isnan(p.lat) else round(p.lat, 6),
                     "size_m2": None if p.size_m2 is None else round(p.size_m2, 1),
-                    "message": p.message,
+                    "message": p.text(lang),
                 }
                 for p in self.problems
             ],
@@ -321,12 +387,14 @@ def _m2(area: float) -> str:
     return f"{area:,.1f} m²" if abs(area) < 10 else f"{area:,.0f} m²"
 
 
-def _at(lon: float, lat: float) -> str:
-    return "(no location)" if math.isnan(lon) else f"at {lon:.5f}, {lat:.5f}"
+def _at(lon: float, lat: float) -> Msg:
+    if math.isnan(lon):
+        return _msg("no_location")
+    return _msg("at", lon=f"{lon:.5f}", lat=f"{lat:.5f}")
 
 
-def _label(code: str | None, row: int) -> str:
-    return code if code is not None else f"(row {row}, no code)"
+def _label(code: str | None, row: int) -> str | Msg:
+    return code if code is not None else _msg("row_label", row=row)
 
 
 def _points(geoms: Geoms) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
@@ -395,31 +463,37 @@ def _geometry_problems(
     for i in np.flatnonzero(raw_missing | own_repair | caller_repair | fixed_missing):
         code, label = codes[i], _label(codes[i], int(i))
         if raw_missing[i]:
-            kind = "empty_geometry"
-            msg = f"grid {label} has no geometry"
-            problems.append(Problem(kind, code, np.nan, np.nan, None, msg))
+            msg = _msg("empty_geometry", label=label)
+            problems.append(_problem("empty_geometry", code, np.nan, np.nan, None, msg))
         elif fixed_missing[i]:
-            what = (
-                f"invalid geometry ({reasons[i]})"
-                if own_repair[i]
-                else f"not a polygon ({names.get(int(type_names[i]), 'geometry')})"
-            )
-            msg = f"grid {label}: {what} with no area left after repair"
             # An invalid shape may have no interior point: use the centre of its extent.
             x0, y0, x1, y1 = shapely.bounds(raw[i])
             x, y = (x0 + x1) / 2.0, (y0 + y1) / 2.0
-            problems.append(Problem("invalid_geometry", code, x, y, None, f"{msg} {_at(x, y)}"))
+            msg = (
+                _msg("invalid_no_area", label=label, reason=reasons[i], at=_at(x, y))
+                if own_repair[i]
+                else _msg(
+                    "not_polygon_no_area",
+                    label=label,
+                    type=names.get(int(type_names[i]), "geometry"),
+                    at=_at(x, y),
+                )
+            )
+            problems.append(_problem("invalid_geometry", code, x, y, None, msg))
         elif own_repair[i]:
             change = float(area_change[i])
             sign = "-" if change < 0 else "+"
-            msg = (
-                f"grid {label}: invalid geometry ({reasons[i]}) repaired, area changed by "
-                f"{sign}{_m2(abs(change))} {_at(lon[i], lat[i])}"
+            msg = _msg(
+                "repaired",
+                label=label,
+                reason=reasons[i],
+                change=f"{sign}{_m2(abs(change))}",
+                at=_at(lon[i], lat[i]),
             )
-            problems.append(Problem("repaired_geometry", code, lon[i], lat[i], abs(change), msg))
+            problems.append(_problem("repaired_geometry", code, lon[i], lat[i], abs(change), msg))
         else:  # repaired by the caller (at import): the original shape is gone
-            msg = f"grid {label}: invalid geometry repaired at import {_at(lon[i], lat[i])}"
-            problems.append(Problem("repaired_geometry", code, lon[i], lat[i], None, msg))
+            msg = _msg("repaired_at_import", label=label, at=_at(lon[i], lat[i]))
+            problems.append(_problem("repaired_geometry", code, lon[i], lat[i], None, msg))
     return problems
 
 
@@ -430,14 +504,13 @@ def _duplicate_problems(
     dup = s.duplicated(keep=False).to_numpy() & s.notna().to_numpy()
     counts = s[dup].value_counts()
     return [
-        Problem(
+        _problem(
             "duplicate_code",
             codes[i],
             lon[i],
             lat[i],
             None,
-            f"duplicate code {codes[i]}: {counts[codes[i]]} grids share it, this one "
-            f"{_at(lon[i], lat[i])}",
+            _msg("duplicate_code", code=codes[i], n=counts[codes[i]], at=_at(lon[i], lat[i])),
         )
         for i in np.flatnonzero(dup)
     ]
@@ -503,24 +576,34 @@ def _community_problems(
             [(comm_codes[ci[k]], area[k]) for k in range(lo, end_of[int(i)])] if lo >= 0 else []
         )
         listed = ", ".join(f"{c} {_m2(a)}" for c, a in pieces if a > settings.overlap_tolerance_m2)
-        parent = f"; parent_code {parents[i]}" if parents[i] is not None else ""
+        parent: str | Msg = _msg("parent_code", parent=parents[i]) if parents[i] is not None else ""
         where = _at(lon[i], lat[i])
         if outside[i] >= best[i] or n_real[i] < 2:
-            msg = (
-                f"grid {label}: {_m2(outside[i])} of {_m2(grid_area[i])} lies outside every "
-                f"community (in: {listed or 'none'}{parent}) {where}"
+            msg = _msg(
+                "outside_community",
+                label=label,
+                outside=_m2(outside[i]),
+                area=_m2(grid_area[i]),
+                listed=listed or _msg("none"),
+                parent=parent,
+                at=where,
             )
             problems.append(
-                Problem("outside_community", codes[i], lon[i], lat[i], float(outside[i]), msg)
+                _problem("outside_community", codes[i], lon[i], lat[i], float(outside[i]), msg)
             )
         else:
-            extra = f", outside any {_m2(outside[i])}" if outside[i] > 0.5 else ""
-            msg = (
-                f"grid {label} is split across {n_real[i]} communities: {listed}{extra}"
-                f"{parent} {where}"
+            extra: str | Msg = _msg("outside_any", area=_m2(outside[i])) if outside[i] > 0.5 else ""
+            msg = _msg(
+                "multiple_communities",
+                label=label,
+                n=n_real[i],
+                listed=listed,
+                extra=extra,
+                parent=parent,
+                at=where,
             )
             problems.append(
-                Problem(
+                _problem(
                     "multiple_communities",
                     codes[i],
                     lon[i],
@@ -544,11 +627,15 @@ def _community_problems(
             label = _label(codes[i], int(i))
             a_in = float(in_parent.get((int(i), parents[i]), 0.0))
             off = float(grid_area[i] - a_in)
-            msg = (
-                f"grid {label} lies in community {home_code[i]} but its parent_code is "
-                f"{parents[i]} ({_m2(off)} outside {parents[i]}) {_at(lon[i], lat[i])}"
+            msg = _msg(
+                "wrong_parent",
+                label=label,
+                home=home_code[i],
+                parent=parents[i],
+                off=_m2(off),
+                at=_at(lon[i], lat[i]),
             )
-            problems.append(Problem("outside_community", codes[i], lon[i], lat[i], off, msg))
+            problems.append(_problem("outside_community", codes[i], lon[i], lat[i], off, msg))
     return problems
 
 
@@ -578,14 +665,13 @@ def _overlap_problems(
     problems = []
     for k in range(len(a)):
         i, j = int(rows[a[k]]), int(rows[b[k]])
-        pair_labels = sorted([_label(codes[i], i), _label(codes[j], j)])
-        msg = (
-            f"overlap of grids {pair_labels[0]} and {pair_labels[1]}: {_m2(area[k])} "
-            f"{_at(lon[k], lat[k])}"
+        first, second = sorted(
+            [_label(codes[i], i), _label(codes[j], j)],
+            key=lambda v: v.text("en") if isinstance(v, Msg) else v,
         )
-        problems.append(
-            Problem("overlap", "|".join(pair_labels), lon[k], lat[k], float(area[k]), msg, wgs[k])
-        )
+        msg = _msg("overlap", a=first, b=second, area=_m2(area[k]), at=_at(lon[k], lat[k]))
+        pair = "|".join(v.text("en") if isinstance(v, Msg) else v for v in (first, second))
+        problems.append(_problem("overlap", pair, lon[k], lat[k], float(area[k]), msg, wgs[k]))
     return problems
 
 
@@ -649,12 +735,12 @@ def _gap_problems(
     for k in range(len(gaps)):
         code = comm_codes[owner[k]] if comm_codes is not None and owner[k] >= 0 else None
         where = (
-            f"in community {code}"
+            _msg("gap_in_community", code=code)
             if code is not None
-            else "enclosed by grids" + (", outside every community" if comm_m is not None else "")
+            else _msg("gap_enclosed_outside" if comm_m is not None else "gap_enclosed")
         )
-        msg = f"gap not covered by any basic grid {where}: {_m2(area[k])} {_at(lon[k], lat[k])}"
-        problems.append(Problem("gap", code, lon[k], lat[k], float(area[k]), msg, wgs[k]))
+        msg = _msg("gap", where=where, area=_m2(area[k]), at=_at(lon[k], lat[k]))
+        problems.append(_problem("gap", code, lon[k], lat[k], float(area[k]), msg, wgs[k]))
     return problems
 
 
@@ -670,8 +756,8 @@ def _household_problems(
     problems: list[Problem] = []
     missing = basic & np.isnan(households)
     for i in np.flatnonzero(missing):
-        msg = f"grid {_label(codes[i], int(i))}: households missing {_at(lon[i], lat[i])}"
-        problems.append(Problem("missing_households", codes[i], lon[i], lat[i], None, msg))
+        msg = _msg("missing_households", label=_label(codes[i], int(i)), at=_at(lon[i], lat[i]))
+        problems.append(_problem("missing_households", codes[i], lon[i], lat[i], None, msg))
     hh, pop = households, population
     with np.errstate(invalid="ignore", divide="ignore"):
         per = np.where(hh > 0, pop / hh, np.nan)
@@ -679,18 +765,35 @@ def _household_problems(
     bad_count = (hh <= 0) | (hh > settings.max_households)
     bad_ratio = ~np.isnan(per) & ((per < low) | (per > high))
     for i in np.flatnonzero(bad_count | bad_ratio):
-        why = []
+        why: list[Msg] = []
         if hh[i] <= 0:
-            why.append(f"households {hh[i]:,.0f} (must be > 0)")
+            why.append(_msg("households_not_positive", hh=f"{hh[i]:,.0f}"))
         elif hh[i] > settings.max_households:
-            why.append(f"households {hh[i]:,.0f} above the maximum {settings.max_households:,}")
+            why.append(
+                _msg(
+                    "households_above_max",
+                    hh=f"{hh[i]:,.0f}",
+                    max=f"{settings.max_households:,}",
+                )
+            )
         if bad_ratio[i]:
             why.append(
-                f"{per[i]:.1f} persons per household (population {pop[i]:,.0f} / "
-                f"households {hh[i]:,.0f}; plausible {low:g}–{high:g})"
+                _msg(
+                    "persons_per_household",
+                    per=f"{per[i]:.1f}",
+                    pop=f"{pop[i]:,.0f}",
+                    hh=f"{hh[i]:,.0f}",
+                    low=f"{low:g}",
+                    high=f"{high:g}",
+                )
             )
-        msg = f"grid {_label(codes[i], int(i))}: implausible {'; '.join(why)} {_at(lon[i], lat[i])}"
-        problems.append(Problem("implausible_households", codes[i], lon[i], lat[i], None, msg))
+        msg = _msg(
+            "implausible_households",
+            label=_label(codes[i], int(i)),
+            why=tuple(why),
+            at=_at(lon[i], lat[i]),
+        )
+        problems.append(_problem("implausible_households", codes[i], lon[i], lat[i], None, msg))
     return problems
 
 

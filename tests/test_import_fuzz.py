@@ -825,16 +825,33 @@ def test_polygon_file_whose_label_contradicts_crs_names_the_file(template: Path)
 
 
 def test_grids_outside_every_community_are_imported_and_reported(template: Path) -> None:
-    """Was IndexError in validation when no grid touched any community."""
+    """Was IndexError in validation when no grid touched any community. The grid lies about
+    1 km east of the community: within the city margin (farther away it is rejected as
+    outside the city, see the next test)."""
     with scratch(template) as (ws, folder):
         path = folder / "far.geojson"
         gpd.GeoDataFrame(
-            {"code": ["F1"]}, geometry=[box(110, 30, 110.01, 30.01)], crs=4326
+            {"code": ["F1"]},
+            geometry=[box(LON0 + 0.012, LAT0, LON0 + 0.013, LAT0 + 0.001)],
+            crs=4326,
         ).to_file(path, driver="GeoJSON")
         report = import_file(ws, "grids", path)
         assert report.imported == 1
         assert report.validation is not None
         assert report.validation.counts().get("outside_community") == 1
+
+
+def test_grids_far_outside_the_city_are_refused(template: Path) -> None:
+    """A grid file for another city: every polygon is outside the city, so no version."""
+    with scratch(template) as (ws, folder):
+        path = folder / "far.geojson"
+        gpd.GeoDataFrame(
+            {"code": ["F1"]}, geometry=[box(110, 30, 110.01, 30.01)], crs=4326
+        ).to_file(path, driver="GeoJSON")
+        before = digest(ws)
+        with pytest.raises(GridmapError, match=r"far\.geojson: no usable grid .*outside the city"):
+            import_file(ws, "grids", path)
+        assert digest(ws) == before
 
 
 def test_geoparquet_point_empty_is_no_coordinates(template: Path) -> None:

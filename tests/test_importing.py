@@ -71,7 +71,10 @@ def test_gbk_csv_with_chinese_headers_in_gcj02(workspace: Path, tmp_path: Path) 
     issues = pd.read_csv(report.rejects_file, encoding="utf-8-sig")
     rejected = issues[issues["action"] == "rejected"].set_index("row")
     # Spreadsheet rows: header is row 1, so data row i is row i + 2.
-    assert rejected.loc[5, "reason"] == "no coordinates"
+    # The row names its grid (所属网格), but no grid has that code or name: still rejected.
+    assert rejected.loc[5, "reason"] == (
+        "no coordinates (grid 示范社区第一网格: no grid has this code or unique name)"
+    )
     assert rejected.loc[7, "reason"] == "unparseable coordinates"
     assert rejected.loc[9, "reason"] == "unparseable time"
     assert rejected.loc[11, "reason"] == "duplicate id (first at row 10)"
@@ -551,19 +554,30 @@ def test_shapefile_without_shx_is_rebuilt(tmp_path: Path) -> None:
     assert report.imported == 4
 
 
-def test_duplicate_grid_codes_are_kept_and_reported(locations: Locations, tmp_path: Path) -> None:
+def test_duplicate_grid_codes_with_other_households_are_rejected(
+    locations: Locations, tmp_path: Path
+) -> None:
+    """Two rows coded A with 350 and 380 households: nobody can tell which is right, so
+    both are rejected with the differing field named; the other grids are published."""
     grids = squares_2x2(codes=("A", "B", "A", "D"))
     path = tmp_path / "dups.geojson"
     grids.to_file(path, driver="GeoJSON")
     ws = locations.new()
     report = import_file(ws, "grids", path)
-    assert report.imported == 4
-    assert report.validation is not None and report.validation.counts()["duplicate_code"] == 2
+    assert (report.rows_read, report.imported, report.rejected, report.merged) == (4, 2, 2, 0)
+    assert report.rejected_by_reason() == {"duplicate code with conflicting attributes": 2}
+    issues = pd.read_csv(report.rejects_file, encoding="utf-8-sig")
+    assert (
+        issues["reason"].tolist()
+        == ["duplicate code with conflicting attributes (rows 2, 4 differ in households)"] * 2
+    )
+    assert report.validation is not None and "duplicate_code" not in report.validation.counts()
+    assert not report.blocked and sorted(Workspace(ws).read_grids()["code"]) == ["B", "D"]
     frame, _, _ = chinese_incidents(30)
     events = tmp_path / "e.csv"
     frame.to_csv(events, index=False)
     import_file(ws, "incidents", events, crs="gcj02")
-    assert set(Workspace(ws).read_layer("incidents")["grid_code"]) <= {"A", "B", "D"}
+    assert set(Workspace(ws).read_layer("incidents")["grid_code"].dropna()) <= {"B", "D"}
 
 
 def test_separator_comes_from_the_header_not_free_text(workspace: Path, tmp_path: Path) -> None:

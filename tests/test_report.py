@@ -13,7 +13,8 @@ from PIL import Image
 
 from gridmap.analytics.incidents import IncidentFilter
 from gridmap.cli import main
-from gridmap.report import ReportError, cjk_family, cockpit_png, report_pdf
+from gridmap.i18n import _STRINGS
+from gridmap.report import ReportError, cjk_family, cockpit_png, fonts, report_pdf
 from gridmap.report.from_workspace import report_inputs
 from gridmap.store import open_workspace
 
@@ -39,6 +40,8 @@ def test_pdf_has_five_drawn_pages_with_the_font_embedded(inputs, tmp_path: Path)
     assert out.read_bytes() == data and data.startswith(b"%PDF")
     # TrueType embedded (pdf.fonttype 42): the file prints the same without the font.
     assert b"/FontFile2" in data
+    # The bundled Noto Sans CJK SC, Regular and Bold (titles), whatever fonts the system has.
+    assert b"GridmapNotoSansSC-Regular" in data and b"GridmapNotoSansSC-Bold" in data
     doc = pdfium.PdfDocument(data)
     assert len(doc) == 5
     for i in range(len(doc)):
@@ -70,6 +73,124 @@ def test_missing_chinese_font_is_one_clear_error(
         assert not (tmp_path / "r.pdf").exists()
     finally:
         cjk_family.cache_clear()
+
+
+@pytest.fixture
+def fresh_family():
+    """``cjk_family`` looked up anew (it is cached per process), and again after the test."""
+    cjk_family.cache_clear()
+    yield
+    cjk_family.cache_clear()
+
+
+def _glyph_tiles(fmt: str) -> list[np.ndarray]:
+    """Four different Chinese characters drawn in the report style, one tile each, from a
+    PNG (Agg) or a PDF (rendered back with pdfium). A font without them draws four
+    identical boxes."""
+    import pypdfium2 as pdfium
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.backends.backend_pdf import FigureCanvasPdf
+    from matplotlib.figure import Figure
+
+    from gridmap.report.document import _style
+
+    with _style():
+        fig = Figure(figsize=(4, 1), facecolor="white")
+        for i, ch in enumerate("网格治理"):
+            fig.text(0.125 + i * 0.25, 0.5, ch, fontsize=40, ha="center", va="center")
+        buf = io.BytesIO()
+        if fmt == "png":
+            FigureCanvasAgg(fig)
+            fig.savefig(buf, format="png", dpi=100)
+            image = Image.open(buf)
+        else:
+            FigureCanvasPdf(fig)
+            fig.savefig(buf, format="pdf")
+            image = pdfium.PdfDocument(buf.getvalue())[0].render(scale=100 / 72).to_pil()
+    gray = np.asarray(image.convert("L")) < 128
+    width = gray.shape[1] // 4
+    return [gray[:, i * width : (i + 1) * width] for i in range(4)]
+
+
+@pytest.mark.parametrize("fmt", ["png", "pdf"])
+def test_chinese_renders_as_glyphs_not_boxes(fmt: str, fresh_family: None) -> None:
+    tiles = _glyph_tiles(fmt)
+    assert all(tile.mean() > 0.02 for tile in tiles), "a character drew no ink"
+    for i in range(4):
+        for j in range(i + 1, 4):
+            # A missing glyph is the same box every time; real characters differ.
+            assert (tiles[i] != tiles[j]).mean() > 0.02, f"characters {i} and {j} look alike"
+
+
+def test_the_bundled_font_is_found_despite_a_stale_font_cache(
+    inputs, fresh_family: None, tmp_path: Path
+) -> None:
+    """A matplotlib font cache made before the font existed does not list it: the report adds
+    the file by path in every process instead of looking the family up."""
+    from matplotlib import font_manager
+
+    manager = font_manager.fontManager
+    stale = [f for f in manager.ttflist if f.name != fonts.FAMILY]
+    before = list(manager.ttflist)
+    manager.ttflist[:] = stale
+    try:
+        assert cjk_family() == fonts.FAMILY
+        data = report_pdf(inputs.cockpit, inputs.context, inputs.meta, tmp_path / "r.pdf")
+    finally:
+        manager.ttflist[:] = before
+    assert b"GridmapNotoSansSC-Regular" in data
+
+
+def test_report_font_is_the_simplified_chinese_face_with_every_catalogue_character() -> None:
+    from matplotlib.ft2font import FT2Font
+
+    regular, bold = fonts.report_font(400), fonts.report_font(700)
+    font = FT2Font(str(regular))
+    assert font.family_name == fonts.FAMILY
+    assert FT2Font(str(bold)).style_name == "Bold"
+    text = "".join(zh for zh, _en in _STRINGS.values())
+    missing = sorted({ch for ch in text if ch.isprintable() and not font.get_char_index(ord(ch))})
+    assert missing == [], f"the report font lacks {''.join(missing)}"
+    # Simplified Chinese glyph forms (the SC face, not the collection's first, Japanese one):
+    # 直海角写 are drawn differently in China and Japan; their inked area tells them apart.
+    from fontTools.pens.areaPen import AreaPen
+    from fontTools.ttLib import TTCollection, TTFont
+
+    def area(face, ch: str, location: dict | None = None) -> float:
+        glyphs = face.getGlyphSet(location=location)
+        pen = AreaPen(glyphs)
+        glyphs[face.getBestCmap()[ord(ch)]].draw(pen)
+        return abs(pen.value)
+
+    with (
+        TTCollection(str(fonts.bundled_collection()), lazy=True) as faces,
+        TTFont(str(regular)) as ours,
+    ):
+        jp, sc = faces.fonts[0], faces.fonts[2]
+        for ch in "直海角写":
+            a, a_sc, a_jp = area(ours, ch), area(sc, ch, {"wght": 400}), area(jp, ch, {"wght": 400})
+            assert abs(a - a_sc) < 0.01 * a_sc and abs(a - a_jp) > 0.03 * a_jp, ch
+
+
+def test_no_font_at_all_is_one_clear_error(
+    inputs, monkeypatch: pytest.MonkeyPatch, fresh_family: None, tmp_path: Path
+) -> None:
+    monkeypatch.setattr(fonts, "bundled_collection", lambda: None)
+    monkeypatch.setattr(fonts, "CJK_FAMILIES", ())
+    with pytest.raises(ReportError, match=r"manimgx-fonts-cjk is not installed") as err:
+        report_pdf(inputs.cockpit, inputs.context, inputs.meta, tmp_path / "r.pdf")
+    assert "\n" not in str(err.value)
+    assert not (tmp_path / "r.pdf").exists()
+
+
+def test_unwritable_font_cache_fails_fast_with_the_folder(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(blocker))
+    with pytest.raises(ReportError, match=r"not-a-folder/gridmap/fonts: cannot write the report"):
+        fonts.report_font(400)
 
 
 def test_cli_report_writes_pdf_png_and_json(

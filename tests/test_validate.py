@@ -523,3 +523,78 @@ def test_a_redrawn_neighbour_does_not_fake_a_gap() -> None:
     report = validate_grids(grids, communities=community)
     assert [p for p in report.problems if p.kind == "gap"] == []
     assert {p.kind for p in report.problems} == {"outside_community"}  # the neighbours' grids
+
+
+# --- messages in the user's language ----------------------------------------------------------
+def _zoo_report() -> ValidationReport:
+    """One grid layer with a problem of almost every kind, in two communities.
+
+    ::
+
+        C1 (0..200 x 0..200)      C2 (200..400 x 0..200)
+        001 overlaps 002 by 10 m; 004 missing (a gap); 003 crosses into C2;
+        a row without a code; 002 twice; households missing / implausible.
+    """
+    geoms = [
+        sq(0, 0, 110, 100),
+        sq(100, 0, 200, 100),
+        sq(0, 100, 250, 200),
+        sq(200, 0, 300, 100),
+        sq(300, 0, 400, 100),
+        None,
+    ]
+    frame = grids_frame(
+        geoms,
+        [G[0], G[1], G[2], "X1", "X1", None],  # type: ignore[list-item]
+        households=[400, 0, None, 400, 400, 400],
+        population=[1000, 1000, 1000, 9000, 1000, 1000],
+        parent_code=[C1, C2, C1, C2, C2, C1],
+    )
+    communities = communities_frame({C1: sq(0, 0, 200, 200), C2: sq(200, 0, 400, 200)})
+    return validate_grids(frame, communities)
+
+
+def test_messages_in_chinese_have_no_english_words() -> None:
+    import re
+
+    report = _zoo_report()
+    kinds = set(report.counts())
+    assert {"overlap", "gap", "duplicate_code", "empty_geometry", "outside_community"} <= kinds
+    assert {"multiple_communities", "missing_households", "implausible_households"} <= kinds
+    for p in report.problems:
+        zh = p.text("zh")
+        assert p.text("en") == p.message
+        assert zh != p.message and re.search(r"[\u4e00-\u9fff]", zh), zh
+        # Codes here are digits or X1; every English word of the templates is translated.
+        assert not re.search(r"[A-Za-z]{3,}", zh), zh
+    frame = report.to_frame("zh")
+    assert frame["message"].tolist() == [p.text("zh") for p in report.problems]
+    assert report.to_dict("zh")["problems"][0]["message"] == report.problems[0].text("zh")
+    no_code = next(p for p in report.problems if p.kind == "empty_geometry")
+    assert no_code.text("zh") == "网格 （第 5 行，无编码） 没有几何图形"
+    assert no_code.message == "grid (row 5, no code) has no geometry"
+
+
+def test_every_validator_message_exists_in_both_languages() -> None:
+    from gridmap.i18n import _STRINGS
+
+    keys = [k for k in _STRINGS if k.startswith("validate.")]
+    assert len(keys) > 25
+    for key in keys:
+        zh, en = _STRINGS[key]
+        assert zh and en and zh != en, key
+
+
+def test_cli_validate_speaks_the_chosen_language(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from gridmap.cli import main
+
+    path = tmp_path / "grids.geojson"
+    grids_frame(tiling(), [G[0], G[1], G[1], G[3]]).to_file(path)
+    assert main(["validate", str(path)]) == 1
+    out = capsys.readouterr().out
+    assert out.startswith("已检查 4 个网格：编码重复 2") and "2 个网格使用同一编码" in out
+    assert main(["validate", str(path), "--lang", "en", "--json"]) == 1
+    data = json.loads(capsys.readouterr().out)
+    assert data["problems"][0]["message"].startswith(f"duplicate code {G[1]}: 2 grids share it")

@@ -46,6 +46,7 @@ __all__ = [
     "Cockpit",
     "Kpi",
     "build_cockpit",
+    "previous_covered",
     "trend_window",
 ]
 
@@ -79,6 +80,10 @@ class Kpi:
     better: Literal["up", "down", "neither"] = "down"
     #: The value over the same dates a year earlier (同比), where it is kept (incidents).
     last_year: float | None = None
+    #: What the workspace lacks to compute this indicator at all: ``"closure"`` (no incident
+    #: carries a closure time) or ``"households"`` (no grid in scope has a household count).
+    #: The value is then None and a screen says so in words, never as 0 %.
+    missing: Literal["closure", "households"] | None = None
 
     @property
     def rel_change_yoy(self) -> float | None:
@@ -145,6 +150,21 @@ def trend_window(flt: IncidentFilter, months: int = TREND_MONTHS) -> IncidentFil
     return replace(flt, start=start)
 
 
+def previous_covered(table: IncidentTable, prev: IncidentFilter, *, share: float = 0.9) -> bool:
+    """Whether the incident data cover at least ``share`` of the previous period's days.
+
+    A period before the first imported incident is not a period with no incidents: its
+    zeros would read as "+265 % on previous" for data that were never imported, so such a
+    period is not compared with (the first days of an export may be quiet, hence a share).
+    """
+    if not len(table):
+        return False
+    first = pd.Timestamp(int(table.occurred_s[0]), unit="s").date()
+    days = (prev.end - prev.start).days + 1
+    covered = (prev.end - max(first, prev.start)).days + 1
+    return covered >= share * days
+
+
 def _share(num: float, den: float) -> float | None:
     return num / den if den > 0 else None
 
@@ -192,40 +212,62 @@ def _previous_numbers(
     return _period_numbers(table, idx, prev, grids, spots, settings), idx
 
 
-def _kpis(now: dict[str, float], before: dict[str, float]) -> tuple[Kpi, ...]:
-    def rate(p: dict[str, float]) -> float | None:
-        s = _share(p["incidents_with_hh"], p["households"])
+def _kpis(
+    now: dict[str, float], before: dict[str, float] | None, *, closure: bool = True
+) -> tuple[Kpi, ...]:
+    """The indicators of ``now`` against ``before`` (None: the workspace holds no incident
+    before the window, so there is no previous period to compare with). Without ``closure``
+    times in the workspace the closure indicators are missing, not 0 %."""
+
+    def rate(p: dict[str, float] | None) -> float | None:
+        s = None if p is None else _share(p["incidents_with_hh"], p["households"])
         return None if s is None else 1000 * s
 
-    def hours(p: dict[str, float]) -> float | None:
-        v = p["median_handling_hours"]
+    def hours(p: dict[str, float] | None) -> float | None:
+        v = math.nan if p is None else p["median_handling_hours"]
         return None if math.isnan(v) else v
 
-    return (
-        Kpi("incidents", "count", now["incidents"], before["incidents"], now["incidents"]),
+    def share(p: dict[str, float] | None, num: str, den: str) -> float | None:
+        return None if p is None else _share(p[num], p[den])
+
+    kpis = (
+        Kpi(
+            "incidents", "count", now["incidents"],
+            None if before is None else before["incidents"], now["incidents"],
+        ),
         Kpi(
             "rate", "per_1000", rate(now), rate(before),
             now["incidents_with_hh"], now["households"],
+            missing=None if now["households"] > 0 else "households",
         ),
         Kpi(
-            "closure", "share", _share(now["closed"], now["incidents"]),
-            _share(before["closed"], before["incidents"]),
+            "closure", "share", share(now, "closed", "incidents"),
+            share(before, "closed", "incidents"),
             now["closed"], now["incidents"], better="up",
         ),
         Kpi(
-            "on_time", "share", _share(now["on_time"], now["sla_due"]),
-            _share(before["on_time"], before["sla_due"]),
+            "on_time", "share", share(now, "on_time", "sla_due"),
+            share(before, "on_time", "sla_due"),
             now["on_time"], now["sla_due"], better="up",
         ),
         Kpi(
-            "hot_share", "share", _share(now["in_hot"], now["located"]),
-            _share(before["in_hot"], before["located"]),
+            "hot_share", "share", share(now, "in_hot", "located"),
+            share(before, "in_hot", "located"),
             now["in_hot"], now["located"], better="neither",
         ),
         Kpi(
             "handling", "hours", hours(now), hours(before), None, now["closed"],
         ),
     )  # fmt: skip
+    if closure:
+        return kpis
+    # No closure time anywhere (an export without 结案时间): "0 closed" would be a false 0 %.
+    return tuple(
+        replace(k, value=None, previous=None, numerator=None, denominator=None, missing="closure")
+        if k.key in ("closure", "on_time", "handling")
+        else k
+        for k in kpis
+    )
 
 
 def _with_last_year(kpis: tuple[Kpi, ...], incidents_last_year: float) -> tuple[Kpi, ...]:
@@ -333,6 +375,8 @@ def build_cockpit(
     # The window's grid rows and Gi* cells are the overview's and the layers': not redone.
     now_n = _period_numbers(table, idx, flt, overview, layers.spots, settings)
     before_n, prev_idx = _previous_numbers(table, prev, households, settings, res)
+    has_previous = previous_covered(table, prev)
+    has_closure = bool((table.closed_s >= 0).any())
     yoy = compare_periods(table, flt, by="city")
     assert isinstance(yoy, dict)
 
@@ -348,7 +392,10 @@ def build_cockpit(
         previous=prev,
         trend_window=window,
         min_count=m,
-        kpis=_with_last_year(_kpis(now_n, before_n), float(yoy["last_year"])),
+        kpis=_with_last_year(
+            _kpis(now_n, before_n if has_previous else None, closure=has_closure),
+            float(yoy["last_year"]),
+        ),
         top=top,
         cells=shown,
         emerging=_emerging(table, window, res, m),
@@ -361,5 +408,6 @@ def build_cockpit(
             "hot_cells": now_n["hot_cells"],
             "cells": now_n["cells"],
             "hot_cells_previous": before_n["hot_cells"],
+            "previous_covered": float(has_previous),
         },
     )

@@ -24,7 +24,6 @@ Randomness (spanning trees of the splitter, the order of local moves) comes only
 from __future__ import annotations
 
 import datetime as dt
-import json
 import logging
 import math
 from collections import deque
@@ -52,12 +51,16 @@ from .units import (
     unit_graph,
 )
 from .workload import (
+    MEASURE_UNITS,
+    MEASURES,
     WorkloadSettings,
     band_sentence,
     community_diagnostics,
     community_type,
+    default_measure,
     grids_needed,
     pp_from_parts,
+    relative_band,
     staffing,
 )
 
@@ -74,7 +77,9 @@ __all__ = [
     "apply_suggestion",
     "assign_units",
     "assignment_frame",
+    "auto_cell_res",
     "base_plan",
+    "broken_grids",
     "combine",
     "community_table",
     "compare_versions",
@@ -136,6 +141,13 @@ class Problem:
         The workload model.
     base_version
         Grid version the current plan comes from (None if unknown).
+    band_override
+        The one band given for every grid, if any.
+    measure
+        What is balanced (:data:`~.workload.MEASURES`): the bands, the band gap, the
+        deviation and every suggestion are in its units. Households stay reported as such.
+    cell_res
+        H3 resolution of the cell units when no unit layer was used (None otherwise).
     """
 
     graph: UnitGraph
@@ -151,6 +163,30 @@ class Problem:
     settings: WorkloadSettings
     base_version: int | None = None
     band_override: tuple[int, int] | None = None
+    measure: str = "households"
+    cell_res: int | None = None
+
+    @cached_property
+    def weight(self) -> FloatArray:
+        """The balanced measure of every unit (workload: the model's household equivalents,
+        which add up over units like households do)."""
+        g = self.graph
+        if self.measure == "population":
+            return g.population.astype(np.float64)
+        if self.measure == "workload":
+            s = self.settings
+            return (
+                s.w_households * g.households
+                + s.w_population * g.population
+                + g.load
+                + s.w_area_km2 * g.area_m2 / 1e6
+            ).astype(np.float64)
+        return g.households.astype(np.float64)
+
+    @cached_property
+    def unit_text(self) -> tuple[str, str]:
+        """The measure's unit after a number, zh and en ("户", "households")."""
+        return MEASURE_UNITS[self.measure]
 
     @cached_property
     def grid_index(self) -> dict[str, int]:
@@ -202,6 +238,8 @@ def prepare(
     band: tuple[int, int] | None = None,
     settings: WorkloadSettings | None = None,
     base_version: int | None = None,
+    measure: str | None = None,
+    cell_res: int | None = None,
 ) -> Problem:
     """Build the problem from grids (one version), a unit layer and the admin layer.
 
@@ -217,7 +255,15 @@ def prepare(
     locked
         Grid codes to leave untouched.
     band
-        One household band for every grid, instead of the per-type bands of ``settings``.
+        One band for every grid, in the units of ``measure``, instead of the default:
+        households use the per-type bands of ``settings`` (300–500 urban, 100–300
+        village); population and workload, which have no rule, use
+        :func:`~.workload.relative_band` of their mean per grid here (0.8–1.2 × mean).
+    measure
+        ``households``, ``population`` or ``workload``; None: households when any grid has
+        households, else workload (:func:`~.workload.default_measure`).
+    cell_res
+        Recorded with the problem: the H3 resolution of cell units, if those are used.
     """
     s = settings or WorkloadSettings()
     if band is not None:
@@ -230,6 +276,12 @@ def prepare(
         else pd.Series("basic", index=grids.index)
     )
     basic = grids[gtype.to_numpy() == "basic"].reset_index(drop=True)
+    if measure is None:
+        measure = default_measure(
+            basic[schema.HOUSEHOLDS] if schema.HOUSEHOLDS in basic else np.zeros(0)
+        )
+    if measure not in MEASURES:
+        raise RebalanceError(f"measure {measure!r}: allowed {', '.join(MEASURES)}")
     if units is None:
         units = rebalance_units(basic)
     codes = basic[schema.CODE].astype(str).tolist()
@@ -255,6 +307,12 @@ def prepare(
         cnames = dict(
             zip(admin[schema.CODE].astype(str), admin[schema.NAME].astype(str), strict=True)
         )
+    if band is None and measure != "households":
+        # No rule for residents or workload per grid: a band around the mean grid.
+        band = _mean_band(graph, base, len(codes), measure, s)
+        given = None
+    else:
+        given = band
     bands = np.asarray(
         [band if band is not None else s.band(community_type(cnames.get(c))) for c in community],
         dtype=np.int64,
@@ -282,8 +340,32 @@ def prepare(
         community_names=cnames,
         settings=s,
         base_version=base_version,
-        band_override=band,
+        band_override=given,
+        measure=measure,
+        cell_res=cell_res,
     )
+
+
+def _mean_band(
+    graph: UnitGraph, base: IntArray, n: int, measure: str, s: WorkloadSettings
+) -> tuple[int, int]:
+    """:func:`~.workload.relative_band` of the mean ``measure`` per grid of ``base``."""
+    tmp = Problem(
+        graph=graph,
+        base=base,
+        grid_codes=("",) * n,
+        grid_names=("",) * n,
+        grid_workers=("",) * n,
+        grid_community=("",) * n,
+        band_low=np.zeros(n, np.int64),
+        band_high=np.zeros(n, np.int64),
+        locked=np.zeros(n, bool),
+        community_names={},
+        settings=s,
+        measure=measure,
+    )
+    total = float(tmp.weight.sum())
+    return relative_band(total / max(n, 1))
 
 
 def load_problem(
@@ -294,13 +376,27 @@ def load_problem(
     locked: Iterable[str] = (),
     band: tuple[int, int] | None = None,
     settings: WorkloadSettings | None = None,
-    cell_res: int = 11,
+    cell_res: int | None = None,
     use_units: bool = True,
+    measure: str | None = None,
 ) -> Problem:
     """:func:`prepare` from a workspace: grids of ``version`` (default in force) under
     ``scope`` (a community, street or district code prefix; None for all), the workspace's
     units (else, or with ``use_units=False``, H3 cells at ``cell_res``) and incident load
     from the stored incidents.
+
+    ``cell_res`` None picks the finest H3 resolution (11 down to 7) at which the cell units
+    of the **whole workspace** stay under :data:`MAX_CELL_UNITS` (so a city of police sectors
+    gets hundreds of thousands of units no more; the choice does not depend on ``scope``,
+    so a plan file made for all grids applies with the same units).
+
+    Grids missing the measure's count (households or population) while others have it are
+    locked: an unknown count is not an empty grid.
+
+    ``measure`` None: households when the grids have any, else workload. Without ``band``,
+    population and workload get :func:`~.workload.relative_band` of their mean per basic
+    grid over the whole workspace (not the scope: a community page and the command line
+    agree).
     """
     from .incidents import load_incident_table
     from .workload import unit_incident_load
@@ -313,6 +409,26 @@ def load_problem(
     if used_version is None and schema.VERSION in grids and len(grids):
         used_version = int(grids[schema.VERSION].iloc[0])
     admin = ws.read_layer("admin")
+    all_basic = (
+        grids[grids[schema.GRID_TYPE].fillna("basic") == "basic"]
+        if schema.GRID_TYPE in grids
+        else grids
+    )
+    if measure is None:
+        measure = default_measure(
+            all_basic[schema.HOUSEHOLDS] if schema.HOUSEHOLDS in all_basic else np.zeros(0)
+        )
+    if measure not in MEASURES:
+        raise RebalanceError(f"--balance {measure}: allowed {', '.join(MEASURES)}")
+    if cell_res is None:
+        cell_res = auto_cell_res(all_basic)
+    table = load_incident_table(ws)
+    if band is None and measure != "households" and len(all_basic):
+        band = relative_band(float(_grid_measure(all_basic, measure, table, s).mean()))
+        given: tuple[int, int] | None = None
+    else:
+        given = band
+    missing = _missing_measure(all_basic, measure)
     if scope:
         sc = str(scope)
         parent = grids[schema.PARENT_CODE].astype("string").fillna("")
@@ -332,26 +448,93 @@ def load_problem(
     units = ws.read_layer("units") if use_units and ws.has_layer("units") else None
     if units is not None and len(units) and schema.GRID_CODE in units:
         units = units[units[schema.GRID_CODE].astype("string").isin(basic[schema.CODE])]
-    unit_layer = rebalance_units(
-        basic, units if units is not None and len(units) else None, res=cell_res
-    )
-    table = load_incident_table(ws)
+    has_units = units is not None and len(units) > 0
+    unit_layer = rebalance_units(basic, units if has_units else None, res=cell_res)
     load = unit_incident_load(unit_layer, table, settings=s) if len(table) else None
-    return prepare(
+    p = prepare(
         basic,
         unit_layer,
         admin=admin,
         unit_load=load,
-        locked=locked,
+        locked=set(locked) | (missing & set(basic[schema.CODE].astype(str))),
         band=band,
         settings=s,
         base_version=used_version,
+        measure=measure,
+        cell_res=None if has_units else cell_res,
+    )
+    return p if given is not None else replace(p, band_override=None)
+
+
+#: Most H3 cell units :func:`auto_cell_res` allows for a whole workspace (about 10 s to
+#: build and link on one core; the local search stays interactive).
+MAX_CELL_UNITS = 20_000
+
+
+def auto_cell_res(grids: gpd.GeoDataFrame) -> int:
+    """The finest H3 resolution (11 down to 7) whose cell units for ``grids`` stay under
+    :data:`MAX_CELL_UNITS`: 1.5 × the area over the mean cell area, since clipping at grid
+    edges adds pieces (measured: 16,226 units at res 9 for the 303 NYC police sectors)."""
+    if not len(grids):
+        return 11
+    area = float(area_m2(grids.geometry).sum())
+    for res in range(11, 6, -1):
+        if 1.5 * area / _HEX_AREA_M2[res] <= MAX_CELL_UNITS:
+            return res
+    return 7
+
+
+#: Mean H3 cell area (m²) per resolution (``h3.average_hexagon_area``; only
+#: :mod:`gridmap.indexing` imports h3).
+_HEX_AREA_M2 = {7: 5_161_293.4, 8: 737_327.6, 9: 105_332.5, 10: 15_047.5, 11: 2_149.6}
+
+
+def _missing_measure(grids: gpd.GeoDataFrame, measure: str) -> set[str]:
+    """Grids whose households or population are missing while other grids have them: an
+    unknown count is not zero, so these grids are locked (never filled up nor split)."""
+    col = {"households": schema.HOUSEHOLDS, "population": schema.POPULATION}.get(measure)
+    if col is None or col not in grids:
+        return set()
+    na = pd.to_numeric(grids[col], errors="coerce").isna().to_numpy()
+    if na.all():
+        return set()
+    return set(grids.loc[na, schema.CODE].astype(str))
+
+
+def _grid_measure(
+    grids: gpd.GeoDataFrame, measure: str, table: Any, s: WorkloadSettings
+) -> FloatArray:
+    """``measure`` of every basic grid of ``grids`` (from its columns and the incidents)."""
+
+    def col(name: str) -> FloatArray:
+        if name not in grids:
+            return np.zeros(len(grids))
+        return np.asarray(pd.to_numeric(grids[name], errors="coerce").fillna(0.0), np.float64)
+
+    if measure == "households":
+        return col(schema.HOUSEHOLDS)
+    if measure == "population":
+        return col(schema.POPULATION)
+    from .workload import incident_load
+
+    codes = grids[schema.CODE].astype(str)
+    inc = (
+        incident_load(table, settings=s)["incident_load"].reindex(codes).fillna(0.0).to_numpy()
+        if len(table)
+        else np.zeros(len(grids))
+    )
+    return (
+        s.w_households * col(schema.HOUSEHOLDS)
+        + s.w_population * col(schema.POPULATION)
+        + inc
+        + s.w_area_km2 * np.asarray(area_m2(grids.geometry), dtype=np.float64) / 1e6
     )
 
 
 # --- measures of a plan ---------------------------------------------------------------------
 @dataclass(frozen=True)
 class _Measures:
+    value: FloatArray  # the balanced measure (Problem.measure)
     households: FloatArray
     population: FloatArray
     load: FloatArray
@@ -368,6 +551,7 @@ def _measures(p: Problem, label: IntArray, n: int) -> _Measures:
         label[i[inner]], sh[inner], minlength=n
     )
     return _Measures(
+        value=np.bincount(label, p.weight, minlength=n).astype(np.float64),
         households=np.bincount(label, g.households, minlength=n).astype(np.float64),
         population=np.bincount(label, g.population, minlength=n).astype(np.float64),
         load=np.bincount(label, g.load, minlength=n).astype(np.float64),
@@ -500,10 +684,11 @@ def base_plan(p: Problem) -> Plan:
 def grid_table(plan: Plan, codes: Iterable[str] | None = None) -> pd.DataFrame:
     """The live table of a plan: one row per grid (with units), or for ``codes`` only.
 
-    Columns: ``name, community, households, households_before, deviation_pct, in_band,
-    band_gap, contiguous, compactness, compactness_before, workload, workload_before,
-    n_units, locked, worker``. ``deviation_pct`` is from the mean households of the
-    community's grids in the plan.
+    Columns: ``name, community, households, households_before, measure, measure_before,
+    deviation_pct, in_band, band_gap, contiguous, compactness, compactness_before, workload,
+    workload_before, n_units, locked, worker``. ``measure`` is the balanced measure
+    (``Problem.measure``; equal to households by default): the band, ``band_gap`` and
+    ``deviation_pct`` (from the community's mean in the plan) are about it.
     """
     p = plan.problem
     m = plan.measures
@@ -517,7 +702,7 @@ def grid_table(plan: Plan, codes: Iterable[str] | None = None) -> pd.DataFrame:
         # Contiguity only where asked: the graph restricted to the units of those grids.
         parts = _n_parts_of(p, plan.label, n, sel.tolist())
     lo, hi = plan.bands
-    h = m.households
+    h = m.value
     alive = m.n_units > 0
     # Community means over the grids that hold units (numpy: this runs on every paint).
     comm_id = plan.community_ids
@@ -543,8 +728,10 @@ def grid_table(plan: Plan, codes: Iterable[str] | None = None) -> pd.DataFrame:
                 for c in codes_sel
             ],
             "community": [plan.community[i] for i in sel.tolist()],
-            schema.HOUSEHOLDS: hs.astype(np.int64),
+            schema.HOUSEHOLDS: m.households[sel].astype(np.int64),
             "households_before": np.where(has_before, before.households[safe], 0).astype(np.int64),
+            "measure": hs,
+            "measure_before": np.where(has_before, before.value[safe], 0.0),
             "deviation_pct": dev[sel],
             "in_band": (hs >= lo[sel]) & (hs <= hi[sel]),
             "band_gap": _gap(hs, lo[sel], hi[sel]),
@@ -584,7 +771,7 @@ def community_table(plan: Plan, *, capacity: float | None = None) -> pd.DataFram
         band_low=lo[idx].astype(np.int64),
         band_high=hi[idx].astype(np.int64),
     )
-    out = community_diagnostics(frame)
+    out = community_diagnostics(frame, measure=p.measure)
     if not len(out):
         return out
     staff = staffing(out, settings=p.settings, capacity=capacity)
@@ -682,7 +869,7 @@ def _partition(
     """Split connected ``nodes`` into ``k`` connected parts: best of ``tries`` random trees.
 
     Each try draws a random spanning tree and cuts it (:func:`_tree_cut`); parts are
-    scored by households outside the band, then squared deviation from the mean, then
+    scored by the measure outside the band, then squared deviation from the mean, then
     compactness (Polsby-Popper from the graph).
     """
     if nodes.size < k:
@@ -695,7 +882,7 @@ def _partition(
     ei = upper.row.astype(np.int64)
     ej = upper.col.astype(np.int64)
     esh = np.asarray(upper.data, dtype=np.float64)
-    w = g.households[nodes].astype(np.float64)
+    w = p.weight[nodes]
     perim_u = g.perimeter_m[nodes]
     area_u = g.area_m2[nodes]
     total = float(w.sum())
@@ -786,7 +973,7 @@ class _Search:
         sh = g.shared_m[g.indptr[u] : g.indptr[u + 1]]
         to_a = float(sh[self.label[nb] == a].sum())
         to_b = float(sh[self.label[nb] == b].sum())
-        h = float(g.households[u])
+        h = float(self.p.weight[u])
         ar = float(g.area_m2[u])
         pu = float(g.perimeter_m[u])
         before = self.grid_cost(a, self.hh[a], self.area[a], self.perim[a]) + self.grid_cost(
@@ -805,7 +992,7 @@ class _Search:
         sh = g.shared_m[g.indptr[u] : g.indptr[u + 1]]
         to_a = float(sh[self.label[nb] == a].sum())
         to_b = float(sh[self.label[nb] == b].sum())
-        h, ar, pu = float(g.households[u]), float(g.area_m2[u]), float(g.perimeter_m[u])
+        h, ar, pu = float(self.p.weight[u]), float(g.area_m2[u]), float(g.perimeter_m[u])
         self.hh[a] -= h
         self.hh[b] += h
         self.area[a] -= ar
@@ -849,8 +1036,14 @@ class Suggestion:
     """One ranked change: a split, a merge or a move of border units.
 
     ``changes`` lists ``(unit code, from grid, to grid)``; ``before`` / ``after`` give the
-    households of every affected grid (a new grid has no "before"), and the deltas are
-    summed over the affected grids (compactness: mean over them).
+    balanced measure (``measure``: households unless the problem balances population or
+    workload) of every affected grid (a new grid has no "before"); ``delta_households``
+    is the change in households per grid whatever the measure. ``gap_before`` /
+    ``gap_after`` are the measure outside the band over the affected grids, ``out_before``
+    / ``out_after`` how many of them are out of band, and ``score`` the measure the
+    suggestion brings into the band (``gap_before - gap_after``), by which suggestions are
+    ranked. The deltas of workload and compactness are summed (compactness: mean) over
+    the affected grids.
     """
 
     kind: str  # split | merge | move
@@ -871,28 +1064,41 @@ class Suggestion:
     score: float
     sentence_zh: str
     sentence_en: str
+    measure: str = "households"
+    out_before: int = 0
+    out_after: int = 0
+    measure_moved: float = 0.0
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "kind": self.kind,
             "community": self.community,
+            "measure": self.measure,
             "grids": list(self.grids),
             "new_grids": list(self.new_grids),
             "before": dict(self.before),
             "after": dict(self.after),
             "delta_households": dict(self.delta_households),
-            "delta_workload": round(self.delta_workload, 1),
-            "delta_compactness": round(self.delta_compactness, 4),
-            "gap_before": self.gap_before,
-            "gap_after": self.gap_after,
+            "delta_workload": _finite(self.delta_workload, 1),
+            "delta_compactness": _finite(self.delta_compactness, 4),
+            "gap_before": _finite(self.gap_before, 1),
+            "gap_after": _finite(self.gap_after, 1),
+            "out_before": self.out_before,
+            "out_after": self.out_after,
             "households_moved": self.households_moved,
+            "measure_moved": _finite(self.measure_moved, 1),
             "units_moved": self.units_moved,
             "workers": list(self.workers),
-            "score": round(self.score, 4),
+            "score": _finite(self.score, 4),
             "changes": [list(c) for c in self.changes],
             "sentence_zh": self.sentence_zh,
             "sentence_en": self.sentence_en,
         }
+
+
+def _finite(x: float, digits: int) -> float | None:
+    """``x`` rounded, or None where it is NaN or infinite (strict JSON has neither)."""
+    return round(float(x), digits) if math.isfinite(float(x)) else None
 
 
 def _next_codes(p: Problem, community: str, taken: Iterable[str], n: int) -> list[str]:
@@ -926,23 +1132,32 @@ def _suggestion(
         for u in np.flatnonzero(moved).tolist()
     )
     affected = list(dict.fromkeys([*grids, *[c[1] for c in changes], *[c[2] for c in changes]]))
-    tb = grid_table(base, affected)
-    ta = grid_table(after, affected)
-    hb_ser = tb[schema.HOUSEHOLDS]
-    ha_ser = ta.loc[ta["n_units"] > 0, schema.HOUSEHOLDS]
-    before = tuple((c, int(hb_ser[c])) for c in affected if c in hb_ser.index)
-    after_hh = tuple((c, int(ha_ser[c])) for c in affected if c in ha_ser.index)
-    bdict, adict = dict(before), dict(after_hh)
-    delta = tuple((c, adict.get(c, 0) - bdict.get(c, 0)) for c in affected)
-    alive_a = ta[ta["n_units"] > 0]
-    hh_moved = int(p.graph.households[moved].sum())
-    gap_b = float(tb["band_gap"].sum())
-    gap_a = float(alive_a["band_gap"].sum())
-    dev_b = float((tb["deviation_pct"] ** 2).mean()) if len(tb) else 0.0
-    dev_a = float((alive_a["deviation_pct"] ** 2).mean()) if len(alive_a) else 0.0
-    # Balance gained per household moved: households brought into the band first, a
-    # small share for a more even spread, so in-band tidy-ups still rank below fixes.
-    gain = (gap_b - gap_a) + 0.01 * max(dev_b - dev_a, 0.0)
+    # Plain arrays, not grid_table: this runs for every candidate of every pair.
+    ib = np.asarray([i for c in affected if (i := base.index_of(c)) is not None], np.int64)
+    ia = np.asarray([i for c in affected if (i := after.index_of(c)) is not None], np.int64)
+    mb, ma = base.measures, after.measures
+    ia = ia[ma.n_units[ia] > 0]  # grids merged away have no "after"
+    codes_b = [base.codes[i] for i in ib.tolist()]
+    codes_a = [after.codes[i] for i in ia.tolist()]
+    gb = _gap(mb.value[ib], base.bands[0][ib], base.bands[1][ib])
+    ga = _gap(ma.value[ia], after.bands[0][ia], after.bands[1][ia])
+    before = tuple((c, round(float(v))) for c, v in zip(codes_b, mb.value[ib], strict=True))
+    after_v = tuple((c, round(float(v))) for c, v in zip(codes_a, ma.value[ia], strict=True))
+    hb = dict(zip(codes_b, mb.households[ib].tolist(), strict=True))
+    ha = dict(zip(codes_a, ma.households[ia].tolist(), strict=True))
+    delta = tuple(
+        (c, int(ha.get(c, 0)) - int(hb.get(c, 0))) for c in affected if c in hb or c in ha
+    )
+    gap_b, gap_a = float(gb.sum()), float(ga.sum())
+    out_b, out_a = int((gb > 0).sum()), int((ga > 0).sum())
+    zh, en = sentence
+    # Say so when a grid stays out of band after this change, and what would bring it in.
+    for c, g in zip(codes_a, ga.tolist(), strict=True):
+        if g > 0:
+            hint = _fix_hint(after, c)
+            zh, en = zh + hint[0], en + hint[1]
+    pp_b = _mean(pp_from_parts(mb.area_m2[ib], mb.perimeter_m[ib]))
+    pp_a = _mean(pp_from_parts(ma.area_m2[ia], ma.perimeter_m[ia]))
     workers = tuple(
         p.grid_workers[p.grid_index[c]] or p.grid_names[p.grid_index[c]]
         for c in affected
@@ -956,19 +1171,60 @@ def _suggestion(
         changes=changes,
         new_grids=new,
         before=before,
-        after=after_hh,
+        after=after_v,
         delta_households=delta,
-        delta_workload=float(alive_a["workload"].sum() - tb["workload"].sum()),
-        delta_compactness=float(alive_a["compactness"].mean() - tb["compactness"].mean()),
+        delta_workload=float(_workload(p, ma)[ia].sum() - _workload(p, mb)[ib].sum()),
+        delta_compactness=pp_a - pp_b,
         gap_before=gap_b,
         gap_after=gap_a,
-        households_moved=hh_moved,
+        households_moved=int(p.graph.households[moved].sum()),
         units_moved=int(moved.sum()),
         workers=workers,
-        score=gain / max(hh_moved, 1),
-        sentence_zh=sentence[0],
-        sentence_en=sentence[1],
+        score=gap_b - gap_a,
+        sentence_zh=zh,
+        sentence_en=en,
+        measure=p.measure,
+        out_before=out_b,
+        out_after=out_a,
+        measure_moved=float(p.weight[moved].sum()),
     )
+
+
+def _mean(x: FloatArray) -> float:
+    """Mean without NaN (NaN when nothing is left), without numpy's empty-slice warning."""
+    x = x[~np.isnan(x)]
+    return float(x.mean()) if x.size else math.nan
+
+
+def _fix_hint(plan: Plan, code: str) -> tuple[str, str]:
+    """What brings grid ``code`` of ``plan`` into its band when this change does not: a
+    split into the number of grids the band needs, else a redraw of its community."""
+    p = plan.problem
+    g = plan.codes.index(code)
+    v = float(plan.measures.value[g])
+    lo, hi = float(plan.bands[0][g]), float(plan.bands[1][g])
+    uz, ue = p.unit_text
+    name = p.grid_names[g] if g < len(p.grid_codes) else code
+    kmin, kmax = grids_needed(v, (int(lo), int(hi)))
+    if v > hi and kmin <= kmax:
+        return (
+            f"{_gz(name)}仍有{round(v):,}{uz}，单次调整无法使其进入{_band_text(lo, hi)}区间："
+            f"可将其拆分为{kmin}个网格。",
+            f" Grid {name} still has {round(v):,} {ue}: no single move brings it into "
+            f"{_band_text(lo, hi)}; splitting it into {kmin} grids can.",
+        )
+    return (
+        f"{_gz(name)}仍{'超出' if v > hi else '不足'}{_band_text(lo, hi)}{uz}区间"
+        f"（{round(v):,}{uz}），单次调整无法使其进入区间：可整体重划本社区。",
+        f" Grid {name} is still {'above' if v > hi else 'below'} {_band_text(lo, hi)} "
+        f"({round(v):,} {ue}): no single move brings it into the band; redrawing the "
+        "community can.",
+    )
+
+
+def _gz(name: str) -> str:
+    """The zh name of a grid: 网格X, unless the name X already says 网格."""
+    return name if "网格" in name else f"网格{name}"
 
 
 def _band_text(lo: float, hi: float) -> str:
@@ -978,7 +1234,7 @@ def _band_text(lo: float, hi: float) -> str:
 def _split_suggestion(
     p: Problem, base: Plan, g: int, rng: np.random.Generator
 ) -> Suggestion | None:
-    h = float(base.measures.households[g])
+    h = float(base.measures.value[g])
     lo, hi = float(p.band_low[g]), float(p.band_high[g])
     kmin, kmax = grids_needed(h, (int(lo), int(hi)))
     k = kmin if kmin <= kmax else max(kmin, 2)
@@ -988,8 +1244,8 @@ def _split_suggestion(
     parts = _partition(p, nodes, k, (lo, hi), rng)
     if parts is None:
         return None
-    # The part with most households keeps the grid's code and worker: fewest move.
-    parts.sort(key=lambda x: (-int(p.graph.households[x].sum()), int(x.min())))
+    # The part with most of the measure keeps the grid's code and worker: fewest move.
+    parts.sort(key=lambda x: (-float(p.weight[x].sum()), int(x.min())))
     community = p.grid_community[g]
     new = _next_codes(p, community, base.codes, k - 1)
     codes = (*base.codes, *new)
@@ -997,17 +1253,18 @@ def _split_suggestion(
     for q, x in enumerate(parts[1:]):
         label[x] = len(base.codes) + q
     after = Plan(p, codes, label, {**base.new_community, **{c: community for c in new}})
-    hh = [int(p.graph.households[x].sum()) for x in parts]
+    hh = [round(float(p.weight[x].sum())) for x in parts]
     name = p.grid_names[g]
-    shares = "/".join(str(v) for v in hh)
+    uz, ue = p.unit_text
+    shares = "/".join(f"{v:,}" for v in hh)
     ok = all(lo <= v <= hi for v in hh)
     zh = (
-        f"将网格{name}（{int(h)}户）拆分为{k}个网格：{shares}户"
-        + (f"，均在{_band_text(lo, hi)}户区间内" if ok else "")
+        f"将{_gz(name)}（{round(h):,}{uz}）拆分为{k}个网格：{shares}{uz}"
+        + (f"，均在{_band_text(lo, hi)}{uz}区间内" if ok else "")
         + "。"
     )
     en = (
-        f"Split grid {name} ({int(h)} households) into {k} grids of {shares} households"
+        f"Split grid {name} ({round(h):,} {ue}) into {k} grids of {shares} {ue}"
         + (f", all within {_band_text(lo, hi)}" if ok else "")
         + "."
     )
@@ -1016,22 +1273,23 @@ def _split_suggestion(
 
 def _merge_suggestion(p: Problem, base: Plan, a: int, b: int) -> Suggestion | None:
     m = base.measures
-    keep, drop = (a, b) if (m.households[a], -a) >= (m.households[b], -b) else (b, a)
+    keep, drop = (a, b) if (m.value[a], -a) >= (m.value[b], -b) else (b, a)
     label = base.label.copy()
     label[label == drop] = keep
     after = Plan(p, base.codes, label, base.new_community)
-    h = int(m.households[a] + m.households[b])
+    h = round(float(m.value[a] + m.value[b]))
     lo, hi = float(p.band_low[keep]), float(p.band_high[keep])
     na, nb = p.grid_names[keep], p.grid_names[drop]
-    ha, hb = int(m.households[keep]), int(m.households[drop])
+    ha, hb = round(float(m.value[keep])), round(float(m.value[drop]))
+    uz, ue = p.unit_text
     inside = lo <= h <= hi
     zh = (
-        f"将网格{nb}（{hb}户）并入相邻的{na}（{ha}户），合并后{h}户"
-        + (f"，在{_band_text(lo, hi)}户区间内" if inside else "")
+        f"将{_gz(nb)}（{hb:,}{uz}）并入相邻的{na}（{ha:,}{uz}），合并后{h:,}{uz}"
+        + (f"，在{_band_text(lo, hi)}{uz}区间内" if inside else "")
         + "。"
     )
     en = (
-        f"Merge grid {nb} ({hb} households) into its neighbour {na} ({ha}): {h} households"
+        f"Merge grid {nb} ({hb:,} {ue}) into its neighbour {na} ({ha:,}): {h:,} {ue}"
         + (f", within {_band_text(lo, hi)}" if inside else "")
         + "."
     )
@@ -1049,16 +1307,21 @@ def _move_suggestion(
 
     Grows the moved set one unit at a time, always along the border (a unit touching
     ``b`` or a unit already moved, so ``b`` stays contiguous), taking the unit that cuts
-    most households outside the band per household moved and keeping ``a`` contiguous;
-    stops when no unit cuts that gap any further.
+    most of the measure outside the band per unit of measure moved and keeping ``a``
+    contiguous; stops when no unit cuts that gap any further. A move never pushes a grid
+    out of the band on the other side: ``b`` does not grow past the band's top, nor ``a``
+    shrink below its bottom, unless it already was there.
     """
     g = p.graph
     m = base.measures
+    w = p.weight
     if members.size < 2:
         return None
     lo_a, hi_a = float(p.band_low[a]), float(p.band_high[a])
     lo_b, hi_b = float(p.band_low[b]), float(p.band_high[b])
-    ha, hb = float(m.households[a]), float(m.households[b])
+    ha, hb = float(m.value[a]), float(m.value[b])
+    # Overshooting the other side swaps one grid out of band for another.
+    floor_a, ceil_b = min(lo_a, ha), max(hi_b, hb)
 
     def gap(x: float) -> float:
         return float(
@@ -1081,10 +1344,12 @@ def _move_suggestion(
         now = gap(x)
         ranked = []
         for u in frontier:
-            h = float(g.households[u])
+            h = float(w[u])
+            if ha - x - h < floor_a - 1e-9 or hb + x + h > ceil_b + 1e-9:
+                continue
             gain = now - gap(x + h)
             if gain > 0:
-                ranked.append((-gain / max(h, 1.0), int(h), u))
+                ranked.append((-gain / max(h, 1.0), h, u))
         pick = None
         for _, _, u in sorted(ranked):
             if _connected_without(p, label, donor, u):
@@ -1095,23 +1360,27 @@ def _move_suggestion(
         label[pick] = b
         donor = donor[donor != pick]
         moved.append(pick)
-        x += float(g.households[pick])
+        x += float(w[pick])
     if not moved:
         return None
     after = Plan(p, base.codes, label, base.new_community)
-    h = int(x)
+    h = round(x)
+    uz, ue = p.unit_text
     na, nb_ = p.grid_names[a], p.grid_names[b]
-    ha2, hb2 = int(ha) - h, int(hb) + h
+    ha2, hb2 = round(ha - x), round(hb + x)
     if len(moved) == 1:
         unit = str(g.codes[moved[0]])
-        what_zh, what_en = f"单元{unit}（{h}户）", f"unit {unit} ({h} households)"
+        what_zh, what_en = f"单元{unit}（{h:,}{uz}）", f"unit {unit} ({h:,} {ue})"
     else:
-        what_zh = f"{len(moved)}个单元（共{h}户）"
-        what_en = f"{len(moved)} units ({h} households)"
-    zh = f"把{what_zh}从网格{na}移到相邻的{nb_}：{int(ha)}→{ha2}户，{int(hb)}→{hb2}户。"
+        what_zh = f"{len(moved)}个单元（共{h:,}{uz}）"
+        what_en = f"{len(moved)} units ({h:,} {ue})"
+    zh = (
+        f"把{what_zh}从{_gz(na)}移到相邻的{nb_}：{round(ha):,}→{ha2:,}{uz}，"
+        f"{round(hb):,}→{hb2:,}{uz}。"
+    )
     en = (
         f"Move {what_en} from grid {na} to its neighbour {nb_}: "
-        f"{int(ha)}→{ha2} and {int(hb)}→{hb2} households."
+        f"{round(ha):,}→{ha2:,} and {round(hb):,}→{hb2:,} {ue}."
     )
     return _suggestion(base, after, "move", [p.grid_codes[a], p.grid_codes[b]], (zh, en))
 
@@ -1141,9 +1410,15 @@ def suggest(
     """Ranked suggestions for the current plan (or one community of it).
 
     Splits for grids above their band, merges of adjacent under-loaded grids of one
-    community whose sum fits the band, and single border-unit moves between neighbours of
-    one community that bring households into the band. Locked grids are never touched.
-    Ranked by households brought into the band per household moved (ties: kind, codes).
+    community whose sum fits the band, and border-unit moves between neighbours of one
+    community that bring the measure into the band. Locked grids are never touched.
+
+    Only changes that lower the measure outside the band **and** leave no more of the
+    affected grids out of band than before are offered. They are ranked by the measure
+    they bring into the band (``score``), then by grids brought into the band, then by
+    the fewest households (units of the measure) moved (ties: kind, codes). A suggestion
+    after which a grid is still out of band says so and names the split or redraw that
+    would bring it in.
 
     Examples
     --------
@@ -1161,20 +1436,36 @@ def suggest(
         raise RebalanceError(f"community {community!r}: no basic grid of it is in scope")
     out: list[Suggestion] = []
     if "split" in kinds:
-        over = np.flatnonzero(in_scope & ~p.locked & (m.households > p.band_high))
+        over = np.flatnonzero(in_scope & ~p.locked & (m.value > p.band_high))
         for g in over.tolist():
             s = _split_suggestion(p, base, g, rng)
-            if s is not None and s.gap_after < s.gap_before:
+            if s is not None:
                 out.append(s)
     pairs = [(a, b) for a, b in _grid_pairs(p, p.base) if in_scope[a]]
     if "merge" in kinds:
+        # One merge per grid under the band: with the neighbour that brings most into the
+        # band (then the smallest sum); four merges of one small grid are one decision.
+        best: dict[int, tuple[tuple[float, float, int], int]] = {}
         for a, b in pairs:
-            ha, hb = m.households[a], m.households[b]
+            ha, hb = m.value[a], m.value[b]
+            lo_a, lo_b = p.band_low[a], p.band_low[b]
             hi = min(p.band_high[a], p.band_high[b])
-            if (ha < p.band_low[a] or hb < p.band_low[b]) and ha + hb <= hi:
-                s = _merge_suggestion(p, base, a, b)
-                if s is not None and s.gap_after < s.gap_before:
-                    out.append(s)
+            if (ha < lo_a or hb < lo_b) and ha + hb <= hi:
+                gain = float(
+                    _gap(np.array([ha]), lo_a, p.band_high[a])[0]
+                    + _gap(np.array([hb]), lo_b, p.band_high[b])[0]
+                    - _gap(np.array([ha + hb]), max(lo_a, lo_b), hi)[0]
+                )
+                for small, other in ((a, b), (b, a)):
+                    if m.value[small] < p.band_low[small]:
+                        key = (-gain, float(ha + hb), other)
+                        if small not in best or key < best[small][0]:
+                            best[small] = (key, other)
+        chosen = sorted({(min(g, o), max(g, o)) for g, (_, o) in best.items()})
+        for a, b in chosen:
+            s = _merge_suggestion(p, base, a, b)
+            if s is not None:
+                out.append(s)
     if "move" in kinds:
         # Units of every grid, grouped once (not one scan of all units per pair).
         by_grid = np.argsort(p.base, kind="stable")
@@ -1185,16 +1476,26 @@ def suggest(
                 s = _move_suggestion(p, base, x, y, members)
                 if s is not None:
                     out.append(s)
+    # A change must help: less outside the band, and no more grids out of band.
+    out = [s for s in out if s.gap_after < s.gap_before - 1e-9 and s.out_after <= s.out_before]
     rank = {"split": 0, "merge": 1, "move": 2}
-    out.sort(key=lambda s: (-s.score, rank[s.kind], s.grids))
+    out.sort(
+        key=lambda s: (
+            -round(s.score, 6),
+            s.out_after - s.out_before,
+            round(s.measure_moved, 6),
+            rank[s.kind],
+            s.grids,
+        )
+    )
     return out[:top] if top is not None else out
 
 
 def infeasibility(p: Problem, community: str) -> list[tuple[str, str]]:
     """Why a community cannot have every grid in the band, in words (zh, en); [] if it can.
 
-    Checks the household count against the band (no whole number of grids fits), and
-    units too large for the band (a unit is never cut).
+    Checks the community's total of the balanced measure against the band (no whole
+    number of grids fits), and units too large for the band (a unit is never cut).
     """
     comm = np.asarray(p.grid_community, dtype=object)
     gi = np.flatnonzero((comm == community) & ~p.locked)
@@ -1202,19 +1503,20 @@ def infeasibility(p: Problem, community: str) -> list[tuple[str, str]]:
         return []
     lo, hi = int(p.band_low[gi[0]]), int(p.band_high[gi[0]])
     units = np.isin(p.base, gi)
-    h = float(p.graph.households[units].sum())
+    h = float(p.weight[units].sum())
     name = p.community_name(community)
     out: list[tuple[str, str]] = []
     kmin, kmax = grids_needed(h, (lo, hi))
     if kmin > kmax:
-        out.append(band_sentence(name, h, (lo, hi), int(gi.size)))
-    big = np.flatnonzero(units & (p.graph.households > hi))
-    for u in big.tolist():
-        code, hh = str(p.graph.codes[u]), int(p.graph.households[u])
+        out.append(band_sentence(name, h, (lo, hi), int(gi.size), measure=p.measure))
+    uz, ue = p.unit_text
+    big = np.flatnonzero(units & (p.weight > hi))
+    for u in big[:20].tolist():
+        code, hh = str(p.graph.codes[u]), round(float(p.weight[u]))
         out.append(
             (
-                f"单元{code}有{hh}户，超过{hi}户上限，单元不可拆分",
-                f"unit {code} has {hh} households, above the band's {hi}; units are never cut",
+                f"单元{code}有{hh:,}{uz}，超过{hi:,}{uz}上限，单元不可拆分",
+                f"unit {code} has {hh:,} {ue}, above the band's {hi:,}; units are never cut",
             )
         )
     return out
@@ -1249,14 +1551,14 @@ def redraw(
     The number of grids is the current one clamped to what the band needs (or ``k``).
     Too few grids: the heaviest is split in two (random spanning trees, best of many);
     too many: the lightest merges into its lightest neighbour. Then border units move one
-    at a time (first improvement, seeded random order) while a move lowers households
-    outside the band, squared deviation from the mean, non-compactness and households
+    at a time (first improvement, seeded random order) while a move lowers the measure
+    outside the band, squared deviation from the mean, non-compactness and the measure
     moved away from their current grid — never breaking contiguity. Locked grids and
     their units stay as they are.
 
     The search runs ``restarts`` times with independent random streams of ``seed``; the
-    plan with fewest households outside the band, then fewest moved, then most compact,
-    is returned.
+    plan with least of the measure outside the band, then fewest households moved, then
+    most compact, is returned.
     """
     if restarts < 1:
         raise RebalanceError(f"restarts={restarts}: need at least 1")
@@ -1301,7 +1603,7 @@ def _redraw_once(
     band = p.community_band(community)
     plan = base_plan(p)
     free = np.isin(p.base, gi)
-    h = float(p.graph.households[free].sum())
+    h = float(p.weight[free].sum())
     target_k = k if k is not None else _best_k(h, band, int(gi.size))
     if target_k < 1:
         raise RebalanceError(f"k={k}: need at least one grid")
@@ -1310,7 +1612,7 @@ def _redraw_once(
     new_comm: dict[str, str] = {}
     live = [int(g) for g in gi]
     while len(live) < target_k:
-        hh = {g: float(p.graph.households[label == g].sum()) for g in live}
+        hh = {g: float(p.weight[label == g].sum()) for g in live}
         splittable = [g for g in live if int((label == g).sum()) >= 2]
         if not splittable:
             break
@@ -1319,14 +1621,14 @@ def _redraw_once(
         parts = _partition(p, nodes, 2, (band[0], band[1]), rng)
         if parts is None:
             break
-        parts.sort(key=lambda x: (-int(p.graph.households[x].sum()), int(x.min())))
+        parts.sort(key=lambda x: (-float(p.weight[x].sum()), int(x.min())))
         (code,) = _next_codes(p, community, codes, 1)
         codes.append(code)
         new_comm[code] = community
         label[parts[1]] = len(codes) - 1
         live.append(len(codes) - 1)
     while len(live) > target_k:
-        hh = {g: float(p.graph.households[label == g].sum()) for g in live}
+        hh = {g: float(p.weight[label == g].sum()) for g in live}
         g = min(live, key=lambda x: (hh[x], x))
         nb = _neighbour_grids(p, label, g, set(live))
         if not nb:
@@ -1348,7 +1650,7 @@ def _redraw_once(
         lo=lo_arr,
         hi=hi_arr,
         target=h / max(len(live), 1),
-        hh=m.households.copy(),
+        hh=m.value.copy(),
         area=m.area_m2.copy(),
         perim=m.perimeter_m.copy(),
         origin=np.asarray(
@@ -1570,17 +1872,16 @@ def plan_grids(
 
     ``grids`` is the version the plan was made on (all grids, professional included).
     Grids left without units disappear; new grids get a name, the community as parent
-    and no worker (to be staffed). Raises :class:`RebalanceError` if a changed grid is not
-    contiguous and ``require_contiguous``.
+    and no worker (to be staffed). Raises :class:`RebalanceError` if a changed grid is
+    less contiguous than it was and ``require_contiguous`` (see :func:`broken_grids`).
     """
     p = plan.problem
     moved = plan.moved()
     now = np.asarray(plan.codes, dtype=object)[plan.label]
     was = np.asarray(p.grid_codes, dtype=object)[p.base]
     changed = sorted(set(now[moved].tolist()) | set(was[moved].tolist()))
-    table = grid_table(plan, changed)
     if require_contiguous:
-        broken = table.index[~table["contiguous"] & (table["n_units"] > 0)].tolist()
+        broken = broken_grids(plan, changed)
         if broken:
             raise RebalanceError(
                 f"grid(s) {', '.join(broken[:5])} would not be contiguous; fix them first"
@@ -1617,10 +1918,47 @@ def plan_grids(
         add = gpd.GeoDataFrame(pd.DataFrame(rows), geometry="geometry", crs="EPSG:4326")
         out = pd.concat([out, add], ignore_index=True)
     out = gpd.GeoDataFrame(out, geometry="geometry", crs="EPSG:4326")
+    if (grids.geometry.geom_type == "MultiPolygon").any():
+        # A layer stored as multipolygons takes multipolygons (GeoPackage warns otherwise).
+        geoms = np.asarray(out.geometry.to_numpy(), dtype=object)
+        single = shapely.get_type_id(geoms) == 3
+        geoms[single] = [shapely.MultiPolygon([g]) for g in geoms[single]]
+        out = out.set_geometry(gpd.GeoSeries(geoms, index=out.index, crs="EPSG:4326"))
     for col in (schema.HOUSEHOLDS, schema.POPULATION):
         if col in out:
             out[col] = pd.array(pd.to_numeric(out[col], errors="coerce").round(), dtype="Int64")
     return out.sort_values(schema.CODE, kind="stable").reset_index(drop=True)
+
+
+def broken_grids(plan: Plan, codes: Iterable[str] | None = None) -> list[str]:
+    """Grids of ``plan`` (or of ``codes``) that the plan made less contiguous: more parts
+    than its units came in.
+
+    A grid may have at most ``1 + Σ (parts − 1)`` parts over the current grids its units
+    come from: a contiguous grid must stay contiguous and a merge of contiguous
+    neighbours must be contiguous, but a grid that already was in several parts (islands,
+    a sector across a river, a multipart polygon) is not refused for that — only for a
+    part the plan cut off. Grids without units (merged away) are never broken.
+    """
+    p = plan.problem
+    n = len(plan.codes)
+    sel = (
+        list(range(n))
+        if codes is None
+        else [i for c in dict.fromkeys(codes) if (i := plan.index_of(c)) is not None]
+    )
+    if not sel:
+        return []
+    parts_after = _n_parts_of(p, plan.label, n, sel)
+    n0 = len(p.grid_codes)
+    src = np.flatnonzero(np.isin(plan.label, sel))
+    origin = np.unique(p.base[src])
+    parts_before = _n_parts_of(p, p.base, n0, origin.tolist())
+    pairs = np.unique(np.column_stack([plan.label[src], p.base[src]]), axis=0)
+    allowed = np.ones(n, dtype=np.int64)
+    np.add.at(allowed, pairs[:, 0], parts_before[pairs[:, 1]] - 1)
+    alive = np.bincount(plan.label, minlength=n) > 0
+    return [plan.codes[i] for i in sel if alive[i] and parts_after[i] > allowed[i]]
 
 
 def save_draft(
@@ -1928,7 +2266,9 @@ def plan_to_json(plan: Plan, *, extra: dict[str, Any] | None = None) -> dict[str
         "format_version": 1,
         "base_version": p.base_version,
         "units_estimated": p.graph.estimate,
+        "measure": p.measure,
         "band": list(p.band_override) if p.band_override else None,
+        "cell_res": p.cell_res,
         "new_grids": {c: plan.new_community[c] for c in plan.codes if c in plan.new_community},
         "assignments": {str(p.graph.codes[u]): str(now[u]) for u in np.flatnonzero(moved).tolist()},
         **(extra or {}),
@@ -2035,5 +2375,8 @@ def plan_from_assignment(p: Problem, frame: pd.DataFrame, *, source: str = "file
 
 
 def dump_plan(plan: Plan, path: str, *, extra: dict[str, Any] | None = None) -> None:
+    from ..strict_json import dumps
+
+    # Strict JSON (null, never NaN): other tools read plan files too.
     with open(path, "w", encoding="utf-8") as fh:
-        json.dump(plan_to_json(plan, extra=extra), fh, ensure_ascii=False, indent=2)
+        fh.write(dumps(plan_to_json(plan, extra=extra), indent=2))

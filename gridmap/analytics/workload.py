@@ -34,15 +34,19 @@ from .incidents import HANDLING_CODES, IncidentTable
 
 __all__ = [
     "COMMUNITY_TYPES",
+    "MEASURES",
+    "MEASURE_UNITS",
     "WorkloadSettings",
     "band_sentence",
     "community_diagnostics",
     "community_type",
+    "default_measure",
     "grid_diagnostics",
     "grids_needed",
     "incident_load",
     "parse_band",
     "polsby_popper",
+    "relative_band",
     "staffing",
     "street_diagnostics",
     "unit_incident_load",
@@ -53,6 +57,21 @@ __all__ = [
 COMMUNITY_TYPES: tuple[str, ...] = ("urban", "village")
 
 FloatArray = NDArray[np.float64]
+
+#: What a rebalancing can balance: households (the register), population (residents), or the
+#: workload of the model below (household equivalents: households, weighted incidents, area).
+MEASURES: tuple[str, ...] = ("households", "population", "workload")
+
+#: The unit a measure is counted in, zh and en (used after numbers in sentences).
+MEASURE_UNITS: dict[str, tuple[str, str]] = {
+    "households": ("户", "households"),
+    "population": ("人", "residents"),
+    "workload": ("户当量", "household equivalents"),
+}
+
+#: Default band of a measure without a national rule (population, workload): this share
+#: below and above the mean per basic grid of the workspace.
+RELATIVE_BAND = (0.8, 1.2)
 
 
 @dataclass(frozen=True)
@@ -153,9 +172,44 @@ def parse_band(text: str, *, what: str = "--band") -> tuple[int, int]:
     try:
         lo, hi = (int(p.strip()) for p in parts)
     except ValueError:
-        raise SchemaError(f"{what} {text!r}: expected LOW-HIGH households, e.g. 300-500") from None
+        raise SchemaError(
+            f"{what} {text!r}: expected LOW-HIGH in the balanced measure's units, e.g. 300-500"
+        ) from None
     if not 0 < lo < hi:
         raise SchemaError(f"{what} {text!r}: need 0 < LOW < HIGH, e.g. 300-500")
+    return lo, hi
+
+
+def default_measure(households: ArrayLike) -> str:
+    """``households`` when any grid has a household count, else ``workload``.
+
+    A workspace imported without household counts (common outside China) would otherwise
+    show every grid as empty and under the band.
+    """
+    h = pd.to_numeric(pd.Series(np.asarray(households, dtype=object)), errors="coerce")
+    return "households" if bool((h.fillna(0) > 0).any()) else "workload"
+
+
+def relative_band(mean: float, share: tuple[float, float] = RELATIVE_BAND) -> tuple[int, int]:
+    """The default band of a measure without a rule: ``share`` × the mean per grid, in
+    two significant figures, as whole numbers with ``0 < low < high``.
+
+    Examples
+    --------
+    >>> relative_band(5531.0)
+    (4400, 6600)
+    >>> relative_band(0.4)
+    (1, 2)
+    """
+
+    def sig2(x: float) -> int:
+        if x <= 0 or not math.isfinite(x):
+            return 0
+        digits = max(math.floor(math.log10(x)) - 1, 0)
+        return int(round(x / 10**digits) * 10**digits)
+
+    lo = max(sig2(mean * share[0]), 1)
+    hi = max(sig2(mean * share[1]), lo + 1)
     return lo, hi
 
 
@@ -190,9 +244,18 @@ def grids_needed(households: float, band: tuple[int, int]) -> tuple[int, int]:
 
 
 def band_sentence(
-    name: str, households: float, band: tuple[int, int], n_grids: int | None = None
+    name: str,
+    households: float,
+    band: tuple[int, int],
+    n_grids: int | None = None,
+    *,
+    measure: str = "households",
 ) -> tuple[str, str]:
-    """The zh/en sentence explaining how many grids a community's households need.
+    """The zh/en sentence explaining how many grids a community's total needs.
+
+    ``households`` is the community's total of ``measure`` (households by default; the
+    sentence names the measure's unit, :data:`MEASURE_UNITS`). A community without
+    admin code (grids imported without a parent) is named "all grids".
 
     Examples
     --------
@@ -200,31 +263,36 @@ def band_sentence(
     'community 西湖社区 has 1,430 households: the band 300–500 needs 3–4 grids'
     """
     lo, hi = band
+    uz, ue = MEASURE_UNITS.get(measure, MEASURE_UNITS["households"])
     kmin, kmax = grids_needed(households, band)
     h = round(float(households))
     # A name already saying 社区/村 is not prefixed again ("社区西湖社区").
-    who = name if name.endswith(("社区", "村", "居委会", "村委会")) else f"社区{name}"
+    if not name:
+        who, name_en = "全部网格", "all grids"
+    else:
+        who = name if name.endswith(("社区", "村", "居委会", "村委会")) else f"社区{name}"
+        name_en = f"community {name}"
     if h < lo:
-        zh = f"{who}有{h:,}户：即使只设一个网格也不足{lo}–{hi}户区间的下限{lo}户"
+        zh = f"{who}有{h:,}{uz}：即使只设一个网格也不足{lo}–{hi}{uz}区间的下限{lo}{uz}"
         en = (
-            f"community {name} has {h:,} households: fewer than the band's low end {lo} "
+            f"{name_en} has {h:,} {ue}: fewer than the band's low end {lo} "
             f"even as one grid ({lo}–{hi})"
         )
         return zh, en
     if kmin > kmax:
         zh = (
-            f"{who}有{h:,}户：按{lo}–{hi}户无法使每个网格都在区间内"
-            f"（{kmin - 1}个网格每格多于{hi}户，{kmin}个网格每格少于{lo}户）"
+            f"{who}有{h:,}{uz}：按{lo}–{hi}{uz}无法使每个网格都在区间内"
+            f"（{kmin - 1}个网格每格多于{hi}{uz}，{kmin}个网格每格少于{lo}{uz}）"
         )
         en = (
-            f"community {name} has {h:,} households: no number of grids fits the band "
+            f"{name_en} has {h:,} {ue}: no number of grids fits the band "
             f"{lo}–{hi} ({kmin - 1} grids are over {hi} each, {kmin} are under {lo})"
         )
         return zh, en
     need_zh = f"{kmin}个" if kmin == kmax else f"{kmin}–{kmax}个"
     need_en = f"{kmin} grid" + ("s" if kmin > 1 else "") if kmin == kmax else f"{kmin}–{kmax} grids"
-    zh = f"{who}有{h:,}户：按{lo}–{hi}户需{need_zh}网格"
-    en = f"community {name} has {h:,} households: the band {lo}–{hi} needs {need_en}"
+    zh = f"{who}有{h:,}{uz}：按{lo}–{hi}{uz}需{need_zh}网格"
+    en = f"{name_en} has {h:,} {ue}: the band {lo}–{hi} needs {need_en}"
     if n_grids is not None:
         zh += f"，现有{n_grids}个"
         en += f", it has {n_grids}"
@@ -358,6 +426,7 @@ def grid_diagnostics(
     locked: frozenset[str] = frozenset(),
     settings: WorkloadSettings | None = None,
     band: tuple[int, int] | None = None,
+    measure: str = "households",
 ) -> pd.DataFrame:
     """One row per basic grid: households, workload, band, deviation, compactness, contiguity.
 
@@ -374,17 +443,22 @@ def grid_diagnostics(
     locked
         Grid codes the planner locked (reported, never changed by suggestions).
     band
-        One band for every grid, overriding the per-type bands of ``settings``.
+        One band for every grid, overriding the per-type bands of ``settings``; in the
+        units of ``measure``. Without it, households use the per-type bands and population
+        or workload :func:`relative_band` of their mean per grid.
+    measure
+        What the band, ``in_band``, ``band_gap`` and ``deviation_pct`` are about
+        (:data:`MEASURES`); its values are the ``measure`` column.
 
     Returns
     -------
     pandas.DataFrame
         Indexed by grid code, columns ``name, community, community_name, community_type,
         street, worker, households, population, incident_load, area_km2, workload,
-        band_low, band_high, in_band, band_gap, deviation_pct, compactness, contiguous,
-        parts, walk_radius_m, walk_ok, locked``. ``band_gap`` is the households outside
-        the band (0 inside it); ``deviation_pct`` is the deviation from the mean households
-        of the community's basic grids.
+        measure, band_low, band_high, in_band, band_gap, deviation_pct, compactness, contiguous,
+        parts, walk_radius_m, walk_ok, locked``. ``band_gap`` is the measure outside
+        the band (0 inside it); ``deviation_pct`` is the deviation from the mean of the
+        measure over the community's basic grids.
     """
     s = settings or WorkloadSettings()
     gtype = (
@@ -417,11 +491,16 @@ def grid_diagnostics(
     bands = np.asarray(
         [band if band is not None else s.band(t) for t in ctype], dtype=np.float64
     ).reshape(-1, 2)
-    lo, hi = bands[:, 0], bands[:, 1]
     workload = s.w_households * hh + s.w_population * pop + inc + s.w_area_km2 * area_km2
-    mean = pd.Series(hh).groupby(community).transform("mean").to_numpy()
+    if measure not in MEASURES:
+        raise SchemaError(f"measure={measure!r}; allowed: {', '.join(MEASURES)}")
+    value = {"households": hh, "population": pop, "workload": workload}[measure]
+    if measure != "households" and band is None and len(value):
+        bands[:] = relative_band(float(value.mean()))
+    lo, hi = bands[:, 0], bands[:, 1]
+    mean = pd.Series(value).groupby(community).transform("mean").to_numpy()
     with np.errstate(divide="ignore", invalid="ignore"):
-        deviation = np.where(mean > 0, 100.0 * (hh - mean) / mean, 0.0)
+        deviation = np.where(mean > 0, 100.0 * (value - mean) / mean, 0.0)
     parts = _parts(metric)
     walk = walking_radius_m(metric)
     out = pd.DataFrame(
@@ -441,10 +520,11 @@ def grid_diagnostics(
             "incident_load": inc,
             "area_km2": area_km2,
             "workload": workload,
+            "measure": value,
             "band_low": lo.astype(np.int64),
             "band_high": hi.astype(np.int64),
-            "in_band": (hh >= lo) & (hh <= hi),
-            "band_gap": np.maximum(lo - hh, 0) + np.maximum(hh - hi, 0),
+            "in_band": (value >= lo) & (value <= hi),
+            "band_gap": np.maximum(lo - value, 0) + np.maximum(value - hi, 0),
             "deviation_pct": deviation,
             "compactness": polsby_popper(metric),
             "contiguous": parts == 1,
@@ -479,16 +559,21 @@ def _admin_lookups(
     return names, ctypes, streets
 
 
-def community_diagnostics(diag: pd.DataFrame) -> pd.DataFrame:
+def community_diagnostics(diag: pd.DataFrame, *, measure: str = "households") -> pd.DataFrame:
     """Per community: grids, households, mean, coefficient of variation, out-of-band grids,
     grids the band needs and the zh/en sentence explaining it.
 
-    ``cv`` is the standard deviation of the grids' households over their mean (population
-    std, 0 for a single grid). ``feasible`` says whether some whole number of grids puts
-    every grid in the band.
+    ``measure`` names the balanced measure (:data:`MEASURES`); its per-grid values are the
+    ``measure`` column of ``diag`` when present (else ``households``). ``measure`` and
+    ``mean_measure`` in the result are its community total and mean; ``cv``, the
+    grids needed, ``feasible`` and the sentence are about it. ``cv`` is the standard
+    deviation of the grids' values over their mean (population std, 0 for a single grid).
+    ``feasible`` says whether some whole number of grids puts every grid in the band.
     """
     if not len(diag):
         return pd.DataFrame()
+    if "measure" not in diag:
+        diag = diag.assign(measure=diag[schema.HOUSEHOLDS].astype(np.float64))
     g = diag.groupby("community", sort=True)
     out = pd.DataFrame(
         {
@@ -499,7 +584,9 @@ def community_diagnostics(diag: pd.DataFrame) -> pd.DataFrame:
             schema.HOUSEHOLDS: g[schema.HOUSEHOLDS].sum(),
             "workload": g["workload"].sum(),
             "mean_households": g[schema.HOUSEHOLDS].mean(),
-            "cv": g[schema.HOUSEHOLDS].std(ddof=0) / g[schema.HOUSEHOLDS].mean().replace(0, np.nan),
+            "measure": g["measure"].sum(),
+            "mean_measure": g["measure"].mean(),
+            "cv": g["measure"].std(ddof=0) / g["measure"].mean().replace(0, np.nan),
             "out_of_band": g["in_band"].apply(lambda s: int((~s).sum())),
             "band_gap": g["band_gap"].sum(),
             "band_low": g["band_low"].first(),
@@ -512,16 +599,16 @@ def community_diagnostics(diag: pd.DataFrame) -> pd.DataFrame:
     out["cv"] = out["cv"].fillna(0.0)
     need = [
         grids_needed(h, (int(lo), int(hi)))
-        for h, lo, hi in zip(out[schema.HOUSEHOLDS], out["band_low"], out["band_high"], strict=True)
+        for h, lo, hi in zip(out["measure"], out["band_low"], out["band_high"], strict=True)
     ]
     out["grids_min"] = [n[0] for n in need]
     out["grids_max"] = [n[1] for n in need]
     out["feasible"] = out["grids_min"] <= out["grids_max"]
     sentences = [
-        band_sentence(str(nm), h, (int(lo), int(hi)), int(k))
+        band_sentence(str(nm), h, (int(lo), int(hi)), int(k), measure=measure)
         for nm, h, lo, hi, k in zip(
             out["community_name"],
-            out[schema.HOUSEHOLDS],
+            out["measure"],
             out["band_low"],
             out["band_high"],
             out["n_grids"],
@@ -570,7 +657,9 @@ def staffing(
     cap = float(capacity if capacity is not None else s.worker_capacity)
     if cap <= 0:
         raise SchemaError(f"capacity={cap} (must be > 0 household equivalents)")
-    by_band = np.ceil(communities[schema.HOUSEHOLDS] / communities["band_high"]).astype(int)
+    # The band is in the balanced measure's units (households unless said otherwise).
+    total = communities["measure"] if "measure" in communities else communities[schema.HOUSEHOLDS]
+    by_band = np.ceil(total / communities["band_high"]).astype(int)
     by_load = np.ceil(communities["workload"] / cap).astype(int)
     needed = np.maximum(np.maximum(by_band, by_load), 1)
     return pd.DataFrame(

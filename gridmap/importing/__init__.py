@@ -11,7 +11,16 @@ How each kind is stored:
 - ``cameras``, ``admin``, ``keyareas``, ``units``: upserted by id / code (a newer register
   replaces the rows it names and keeps the others).
 - ``grids``: every import is a new grid version; it is published (and incidents and units
-  are re-assigned to it) unless imported as a draft.
+  are re-assigned to it) unless imported as a draft, or unless validation finds a problem
+  analyses cannot use (:data:`gridmap.validate.BLOCKING_KINDS`): such a version is kept as
+  a draft (``report.blocked``).
+
+Rows of a polygon file sharing a code are parts of one feature when they agree on every
+other field (merged into one (Multi)Polygon, ``report.merged`` rows folded in; they count
+as imported), and are all rejected when they do not. Polygons wholly outside the city the
+workspace already holds are rejected, as points are. Incidents without coordinates whose
+grid column names a grid in force (by code, or by a name only one grid has) are kept
+without a location (``report.unlocated``): counted in their grid, on no cell.
 """
 
 from __future__ import annotations

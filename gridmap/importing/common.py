@@ -45,6 +45,18 @@ def _outside(
     return ~shapely.contains_xy(area, lon, lat)
 
 
+def _outside_polygons(outline: shapely.Geometry, geoms: np.ndarray, margin_m: float) -> np.ndarray:
+    """Polygons lying wholly outside the city outline grown by ``margin_m`` (True = outside)."""
+    if not len(geoms):
+        return np.zeros(0, dtype=bool)
+    lat = shapely.get_y(shapely.centroid(geoms))
+    mid_lat = float(np.nanmean(lat))
+    deg = margin_m / (111_320.0 * max(np.cos(np.radians(mid_lat)), 0.2))
+    area = shapely.buffer(shapely.simplify(outline, deg / 4), deg)
+    shapely.prepare(area)
+    return ~shapely.intersects(area, geoms)
+
+
 def _mapped(frame: pd.DataFrame, mapping: Mapping[str, str], name: str) -> pd.Series | None:
     col = mapping.get(name)
     return frame[col] if col is not None else None

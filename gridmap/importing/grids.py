@@ -12,7 +12,7 @@ import shapely
 from .. import schema
 from ..config import Settings
 from ..indexing import points_to_cells, polygons_to_cells
-from ..joins import GridLookup, assign_codes, build_grid_lookup
+from ..joins import GridLookup, assign_codes, build_grid_lookup, match_grid_labels
 from ..store import Transaction
 from ..validate import validate_grids
 from .common import _today
@@ -72,6 +72,20 @@ def _store_grids(
     if effective_date is None:
         effective_date = _today()
     grids[schema.EFFECTIVE_DATE] = grids[schema.EFFECTIVE_DATE].fillna(effective_date)
+    admin = tx.read_layer("admin")
+    communities = admin[admin[schema.LEVEL] == "community"] if len(admin) else None
+    report.validation = validate_grids(
+        grids,
+        communities if communities is not None and len(communities) else None,
+        settings=settings,
+        repaired=repaired,
+    )
+    # A version analyses cannot use is never published: it stays a draft to fix and
+    # re-import (or to edit and publish once the problems are gone).
+    blocking = report.validation.blocking_counts()
+    if blocking and not draft:
+        draft = True
+        report.blocked = True
     version = tx.add_grid_version(
         status="draft" if draft else "published",
         source=Path(report.file).name,
@@ -89,15 +103,10 @@ def _store_grids(
         }
     )
     tx.replace_grid_cells(version, cell_rows, settings.grid_cell_res)
-    admin = tx.read_layer("admin")
-    communities = admin[admin[schema.LEVEL] == "community"] if len(admin) else None
-    report.validation = validate_grids(
-        grids,
-        communities if communities is not None and len(communities) else None,
-        settings=settings,
-        repaired=repaired,
-    )
-    if not draft:
+    if report.blocked:
+        kinds = ", ".join(f"{k} {v}" for k, v in blocking.items())
+        report.add_note("import.note.blocked", version=version, kinds=kinds)
+    elif not draft:
         reassign(tx)
         report.notes.append(f"grid version {version} published; incidents and units re-assigned")
     else:
@@ -105,8 +114,13 @@ def _store_grids(
 
 
 def reassign(tx: Transaction) -> None:
-    """Assign stored incidents and units to the grids in force (after a publish)."""
-    lookup = basic_lookup(tx.read_grids())
+    """Assign stored incidents and units to the grids in force (after a publish).
+
+    Incidents without a location (kept by their grid code or name) are matched again by
+    that label against the new grids; one that no longer matches keeps no grid.
+    """
+    grids = tx.read_grids()
+    lookup = basic_lookup(grids)
     for layer in ("incidents", "units"):
         if not tx.has_layer(layer) or tx.layer_count(layer) == 0:
             continue
@@ -118,6 +132,13 @@ def reassign(tx: Transaction) -> None:
             gdf[schema.GRID_CODE] = None
         else:
             gdf[schema.GRID_CODE] = assign_codes(lookup, shapely.get_x(pts), shapely.get_y(pts))
+        no_place = shapely.is_missing(pts) | shapely.is_empty(pts)
+        if layer == "incidents" and no_place.any() and schema.GRID_CODE_SOURCE in gdf:
+            basic = grids
+            if schema.GRID_TYPE in grids:
+                basic = grids[grids[schema.GRID_TYPE].fillna("basic") == "basic"]
+            labels = gdf.loc[no_place, schema.GRID_CODE_SOURCE]
+            gdf.loc[no_place, schema.GRID_CODE] = match_grid_labels(labels, basic)
         tx.write_layer(layer, gdf)
 
 

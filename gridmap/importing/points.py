@@ -23,10 +23,11 @@ from ..io.mapping import (
     parse_numbers,
     resolve_mapping,
     show_names,
+    split_datetime_columns,
 )
 from ..io.readers import ParsedTable
-from ..io.rejects import VALUE_CLEARED, RowIssues
-from ..joins import assign_codes
+from ..io.rejects import UNLOCATED, VALUE_CLEARED, RowIssues
+from ..joins import assign_codes, match_grid_labels
 from ..store import Transaction
 from .common import _city_outline, _mapped, _outside, _require_crs
 from .grids import basic_lookup
@@ -88,15 +89,36 @@ def _import_points(
         return raw_x.astype(str) + "," + raw_y.astype(str)
 
     no_xy = is_blank(raw_x) | is_blank(raw_y)
-    issues.add(no_xy, "lon/lat", "no coordinates", xy_text)
     bad_xy = ~no_xy & (np.isnan(x) | np.isnan(y))
-    issues.add(bad_xy, "lon/lat", "unparseable coordinates", xy_text)
     zero = ~no_xy & ~bad_xy & (x == 0) & (y == 0)
+    # An incident without coordinates that names its grid (所属网格: a code, or a name only
+    # one grid has) is kept without a location: it counts in its grid, not on cell maps.
+    grids_in_force = tx.read_grids()
+    by_label, label_text = _grid_from_label(frame, cols, kind, grids_in_force)
+    unlocated = (no_xy | zero) & pd.notna(by_label)
+    # Why a row naming a grid was still rejected (built only for the rows that need it).
+    unmatched: pd.Series = pd.Series("", index=range(n), dtype=object)
+    named = (no_xy | zero) & ~unlocated & (label_text != "")
+    if named.any():
+        unmatched[named] = (
+            " (grid "
+            + pd.Series(label_text[named], dtype=object)
+            + ": no grid has this code or unique name)"
+        ).to_numpy()
+    issues.add(no_xy & ~unlocated, "lon/lat", "no coordinates" + unmatched, xy_text)
+    issues.add(bad_xy, "lon/lat", "unparseable coordinates", xy_text)
     issues.add(
-        zero,
+        zero & ~unlocated,
         "lon/lat",
-        "no coordinates (0, 0 is a missing-location placeholder)",
+        "no coordinates (0, 0 is a missing-location placeholder)" + unmatched,
         xy_text,
+    )
+    issues.add(
+        unlocated,
+        "lon/lat",
+        "no coordinates: kept without a location in grid " + pd.Series(by_label).astype(str),
+        xy_text,
+        action=UNLOCATED,
     )
     usable = ~(no_xy | bad_xy | zero)
     lon = np.full(n, np.nan)
@@ -163,9 +185,10 @@ def _import_points(
     cells[usable] = points_to_cells(lon[usable], lat[usable], schema.POINT_RES)
     out[schema.H3_CELL] = cells.astype(np.int64)
     grid_codes = np.full(n, None, dtype=object)
-    lookup = basic_lookup(tx.read_grids())
+    lookup = basic_lookup(grids_in_force)
     if lookup is not None:
         grid_codes[usable] = assign_codes(lookup, lon[usable], lat[usable])
+    grid_codes[unlocated] = by_label[unlocated]
     out[schema.GRID_CODE] = grid_codes
     outline = _city_outline(tx)
     if outline is not None:
@@ -177,11 +200,7 @@ def _import_points(
             "lon/lat",
             f"outside the city (more than {settings.city_margin_m:g} m "
             "beyond the workspace boundaries)",
-            lambda: (
-                pd.Series(np.round(lon, 6), index=frame.index).astype(str)
-                + ","
-                + pd.Series(np.round(lat, 6), index=frame.index).astype(str)
-            ),
+            xy_text,  # the file's own values, as every other coordinate reason shows
         )
     progress(0.7, "indexed and assigned")
 
@@ -196,13 +215,14 @@ def _import_points(
         issues.add(dup_ws, "id", "duplicate id (already in the workspace)", out["id"])
 
     keep = ~issues.rejected
-    result = gpd.GeoDataFrame(
-        out[keep].reset_index(drop=True),
-        geometry=gpd.points_from_xy(lon[keep], lat[keep]),
-        crs="EPSG:4326",
-    )
+    points = np.asarray(gpd.points_from_xy(lon, lat), dtype=object)
+    points[~usable] = None  # unlocated incidents: no geometry (and h3_cell 0: no cell)
+    result = gpd.GeoDataFrame(out[keep].reset_index(drop=True), geometry=points[keep], crs=4326)
     if kind == "incidents":
         report.unclassified = int((result[schema.CATEGORY] == schema.UNCLASSIFIED.code).sum())
+        report.unlocated = int((unlocated & keep).sum())
+        if report.unlocated:
+            report.add_note("import.note.unlocated", n=report.unlocated)
         tx.write_layer("incidents", result, append=True)
     else:
         if existing_ids:
@@ -216,6 +236,25 @@ def _import_points(
     report.rejected = report.rows_read - report.imported
     progress(0.9, "stored")
     return report, issues
+
+
+def _grid_from_label(
+    frame: pd.DataFrame, cols: Mapping[str, str], kind: str, grids: gpd.GeoDataFrame
+) -> tuple[np.ndarray, np.ndarray]:
+    """Grid code named by each row's grid column (None where none), and the label as text.
+
+    Only basic grids are matched: incidents are assigned to basic grids everywhere else.
+    """
+    n = len(frame)
+    src = _mapped(frame, cols, "grid_code_source") if kind == "incidents" else None
+    if src is None:
+        return np.full(n, None, dtype=object), np.full(n, "", dtype=object)
+    text = src.astype(str).str.strip().to_numpy(dtype=object)
+    if not len(grids):
+        return np.full(n, None, dtype=object), text
+    if schema.GRID_TYPE in grids:
+        grids = grids[grids[schema.GRID_TYPE].fillna("basic") == "basic"]
+    return match_grid_labels(src.reset_index(drop=True), grids), text
 
 
 def _incident_fields(
@@ -232,6 +271,11 @@ def _incident_fields(
     if occurred_src is None and "reported_at" in cols:
         occurred_src = cols["reported_at"]
         report.notes.append(f"no occurrence time column: {occurred_src!r} (reported) used instead")
+    split = split_datetime_columns(frame) if occurred_src is None else None
+    if split is not None:
+        occurred_src = "+".join(split[1])  # the assembled column, named after its parts
+        frame[occurred_src] = split[0]
+        report.notes.append(f"occurrence time assembled from columns {', '.join(split[1])}")
     if occurred_src is None:
         raise SchemaError(
             f"{Path(report.file).name}: no column for field occurred_at (发生时间); columns "

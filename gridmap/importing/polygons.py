@@ -9,11 +9,13 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+from numpy.typing import NDArray
 
 from .. import schema
 from ..config import Settings
 from ..crs import CrsSpec, geometries_to_wgs84
 from ..errors import CrsError, SchemaError
+from ..i18n import t
 from ..io.mapping import (
     is_blank,
     parse_datetimes,
@@ -22,10 +24,10 @@ from ..io.mapping import (
     resolve_mapping,
 )
 from ..io.readers import read_polygons
-from ..io.rejects import REJECTED, VALUE_CLEARED, RowIssues
+from ..io.rejects import MERGED, REJECTED, VALUE_CLEARED, RowIssues
 from ..store import Transaction
 from ..validate import repair_geometries
-from .common import _require_crs
+from .common import _city_outline, _outside_polygons, _require_crs
 from .grids import _assign_units, _store_grids
 from .report import ImportReport, Progress
 
@@ -64,6 +66,8 @@ def _import_polygons(
             "drop --crs to use the file's own, or fix the file's .prj"
         )
     rows = pd.Series(np.arange(2, len(gdf) + 2), index=gdf.index)  # row 1 = header, as in a table
+    # The workspace as it was before this file: what "outside the city" is measured against.
+    outline = _city_outline(tx)
     report = ImportReport(kind, str(path), spec.label, len(gdf), 0, 0, mapping=dict(cols))
     issues = RowIssues(rows)
     geoms = gdf.geometry.values
@@ -212,16 +216,23 @@ def _import_polygons(
             "level",
             f"missing level (allowed: {schema.ADMIN_LEVELS.describe()}; or --set level=…)",
         )
-    if kind != "grids":  # duplicate grid codes are kept and reported by validation
-        dup = out["code"].duplicated(keep="first").to_numpy() & out["code"].notna().to_numpy()
-        issues.add(dup & ~issues.rejected, "code", "duplicate code", out["code"])
+    if outline is not None:
+        _reject_outside(outline, wgs.values, issues, settings)
+    # Rows sharing a code are parts of one feature when they agree on everything else (a
+    # multipart polygon exported as parts); otherwise nobody can tell which row is right.
+    geoms_wgs, merged_away, repaired_any = _merge_parts(
+        kind, out, wgs.values, repaired_mask, rows, issues, report
+    )
     progress(0.5, "attributes parsed")
 
-    keep = ~issues.rejected
+    # Counts are rows: a merged row is imported (as part of its feature), so rows read =
+    # imported + rejected still holds; report.merged says how many rows were folded in.
+    imported = ~issues.rejected
+    keep = imported & ~merged_away
     result = gpd.GeoDataFrame(
-        out[keep].reset_index(drop=True), geometry=wgs.values[keep], crs="EPSG:4326"
+        out[keep].reset_index(drop=True), geometry=geoms_wgs[keep], crs="EPSG:4326"
     )
-    report.imported = int(keep.sum())
+    report.imported = int(imported.sum())
     report.rejected = report.rows_read - report.imported
     if kind == "grids" and not report.imported:
         # A version without grids would be published over the one in force and leave every
@@ -242,7 +253,7 @@ def _import_polygons(
             draft=draft,
             effective_date=effective_date,
             settings=settings,
-            repaired=repaired_mask[keep],
+            repaired=repaired_any[keep],
         )
     else:
         if kind == "units":
@@ -259,3 +270,106 @@ def _import_polygons(
         tx.write_layer(kind, result)
     progress(0.9, "stored")
     return report, issues
+
+
+#: What one feature of each kind is called in notes and reasons (i18n keys).
+_NOUN = {
+    "grids": "import.noun.grids",
+    "admin": "import.noun.admin",
+    "units": "import.noun.units",
+    "keyareas": "import.noun.keyareas",
+}
+
+
+def _reject_outside(
+    outline: shapely.Geometry, geoms: NDArray[np.object_], issues: RowIssues, settings: Settings
+) -> None:
+    """Reject polygons lying wholly outside the workspace's city (with the margin)."""
+    present = ~issues.rejected & ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
+    far = np.zeros(len(geoms), dtype=bool)
+    if present.any():
+        far[present] = _outside_polygons(outline, geoms[present], settings.city_margin_m)
+    issues.add(
+        far,
+        "geometry",
+        f"outside the city (more than {settings.city_margin_m:g} m "
+        "beyond the workspace boundaries)",
+    )
+
+
+def _merge_parts(
+    kind: str,
+    out: pd.DataFrame,
+    geoms: NDArray[np.object_],
+    repaired: NDArray[np.bool_],
+    rows: pd.Series,
+    issues: RowIssues,
+    report: ImportReport,
+) -> tuple[NDArray[np.object_], NDArray[np.bool_], NDArray[np.bool_]]:
+    """Fold rows sharing a code and agreeing on every other field into one feature.
+
+    The first row of a code keeps the union of its parts; the other rows are marked merged
+    (imported, as parts, but not stored on their own). A code whose rows disagree on any
+    field is rejected on every row: no row can be trusted over the others, and the reason
+    names the fields that differ, so that the user fixes the file.
+
+    Returns the geometries (unions on the first rows), the mask of rows merged away and the
+    repaired mask carried to the feature (a feature is repaired when any part was).
+    """
+    geoms = np.array(geoms, dtype=object, copy=True)
+    repaired = np.asarray(repaired, dtype=bool).copy()
+    merged_away = np.zeros(len(out), dtype=bool)
+    live = ~issues.rejected & out["code"].notna().to_numpy()
+    codes = out["code"].where(live)
+    dup = codes.duplicated(keep=False).to_numpy() & live
+    if not dup.any():
+        return geoms, merged_away, repaired
+    sub = out[dup].astype(object)
+    sub = sub.where(sub.notna(), "\x00")  # a missing value equals a missing value
+    others = [c for c in sub.columns if c != "code"]
+    n_values = sub.groupby("code", sort=False)[others].nunique()
+    differs = n_values.gt(1)
+    type_ids = shapely.get_type_id(geoms[dup])
+    kinds = pd.Series(np.isin(type_ids, (0, 4)), index=sub.index).groupby(sub["code"]).nunique()
+    mixed = kinds.gt(1)
+    row_no = rows.to_numpy()
+    positions = pd.Series(np.flatnonzero(dup), index=sub.index).groupby(sub["code"], sort=False)
+    merged_codes: list[str] = []
+    n_rows = 0
+    for code, members in positions:
+        pos = members.to_numpy()
+        listed = ", ".join(str(r) for r in row_no[pos][:10]) + (" …" if len(pos) > 10 else "")
+        fields = [c for c in others if differs.at[code, c]]
+        if fields or mixed.get(code, False):
+            what = ", ".join(fields) if fields else "geometry type (points and polygons)"
+            mask = np.zeros(len(out), dtype=bool)
+            mask[pos] = True
+            issues.add(
+                mask,
+                "code",
+                f"duplicate code with conflicting attributes (rows {listed} differ in {what})",
+                out["code"],
+            )
+            continue
+        parts = shapely.make_valid(geoms[pos])
+        geoms[pos[0]] = shapely.union_all(parts)
+        repaired[pos[0]] = repaired[pos].any()
+        merged_away[pos[1:]] = True
+        mask = np.zeros(len(out), dtype=bool)
+        mask[pos] = True
+        issues.add(
+            mask,
+            "code",
+            f"merged {len(pos)} rows into 1 {t(_NOUN[kind], 'en')}: {code} "
+            f"(rows {listed}; same code and attributes)",
+            out["code"],
+            action=MERGED,
+        )
+        merged_codes.append(str(code))
+        n_rows += len(pos)
+    if merged_codes:
+        shown = ", ".join(merged_codes[:10]) + (" …" if len(merged_codes) > 10 else "")
+        params = {"rows": n_rows, "n": len(merged_codes), "codes": shown}
+        report.merged = int(merged_away.sum())
+        report.add_note(f"import.note.merged.{kind}", **params)
+    return geoms, merged_away & ~issues.rejected, repaired

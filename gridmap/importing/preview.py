@@ -39,6 +39,7 @@ from numpy.typing import NDArray
 from scipy.spatial import cKDTree
 
 from .. import schema
+from ..config import Settings
 from ..crs import CrsSpec, geometries_to_wgs84, parse_crs, to_wgs84
 from ..errors import CrsError, SchemaError
 from ..io.mapping import auto_mapping, is_blank, map_categories, parse_numbers, resolve_mapping
@@ -48,6 +49,7 @@ from .report import CHINA_BBOX
 
 __all__ = [
     "MAPPINGS_TABLE",
+    "CityFit",
     "CrsCandidate",
     "CrsGuess",
     "FilePreview",
@@ -57,6 +59,7 @@ __all__ = [
     "apply_saved",
     "category_counts",
     "check_mapping",
+    "city_fit",
     "delete_mapping",
     "explicit_mapping",
     "guess_crs",
@@ -80,7 +83,7 @@ def allowed_suffixes(kind: str) -> tuple[str, ...]:
     """File suffixes the importer of ``kind`` reads (without the dot)."""
     if kind not in schema.LAYER_KINDS:
         raise SchemaError(f"kind {kind!r} is not one of {', '.join(schema.LAYER_KINDS)}")
-    suffixes = TABLE_SUFFIXES if kind in schema.POINT_KINDS else POLYGON_SUFFIXES
+    suffixes = (*TABLE_SUFFIXES, ".gz") if kind in schema.POINT_KINDS else POLYGON_SUFFIXES
     return tuple(s.lstrip(".") for s in suffixes)
 
 
@@ -591,6 +594,92 @@ def guess_crs(
     else:
         return guess
     return CrsGuess(ranked, mine, projected, best, [reason])
+
+
+# --- inside the city? -------------------------------------------------------------------------
+@dataclass(frozen=True)
+class CityFit:
+    """How much of a prepared sample lies in the workspace's city, before importing it.
+
+    ``inside``: share of the points or features the importer would keep as "in the city"
+    (within the city margin of the workspace's boundaries; a polygon when any part of it
+    is); NaN when the workspace has no boundaries yet (nothing to compare with, and the
+    importer makes no check either). ``outside_km``: median distance in km from the city of
+    those outside (NaN when none is). ``n``: points or features measured.
+    """
+
+    n: int
+    inside: float
+    outside_km: float
+
+    @property
+    def mostly_outside(self) -> bool:
+        """More than half lies outside the city: the import would reject most of it."""
+        return bool(self.inside == self.inside and self.inside < 0.5)
+
+
+def city_fit(
+    ref: Reference,
+    sample: pd.DataFrame | gpd.GeoSeries | gpd.GeoDataFrame,
+    *,
+    margin_m: float | None = None,
+) -> CityFit:
+    """Share of ``sample`` inside the workspace's city, and how far the rest lies.
+
+    Parameters
+    ----------
+    ref
+        From :func:`reference_for` (its ``outline`` is the city).
+    sample
+        Points as a frame with ``lon``/``lat`` columns (:func:`sample_points`), or polygons
+        in WGS-84 (:func:`sample_polygons`).
+    margin_m
+        The importer's margin (default ``Settings().city_margin_m``): within it counts as
+        inside.
+
+    Examples
+    --------
+    >>> ref = Reference(outline=shapely.box(103.7, 36.0, 103.9, 36.1), polygons=None,
+    ...                 points=None)
+    >>> fit = city_fit(ref, pd.DataFrame({"lon": [103.8, 103.8], "lat": [36.05, 37.05]}))
+    >>> fit.inside, round(fit.outside_km)
+    (0.5, 105)
+    """
+    from pyproj import Geod
+
+    if isinstance(sample, gpd.GeoDataFrame):
+        sample = sample.geometry
+    if isinstance(sample, gpd.GeoSeries):
+        geoms = _clean(sample.to_numpy())
+    else:
+        lon = pd.to_numeric(sample["lon"], errors="coerce").to_numpy(dtype=float)
+        lat = pd.to_numeric(sample["lat"], errors="coerce").to_numpy(dtype=float)
+        ok = np.isfinite(lon) & np.isfinite(lat)
+        geoms = shapely.points(lon[ok], lat[ok])
+    n = len(geoms)
+    if ref.outline is None or not n:
+        return CityFit(n, float("nan"), float("nan"))
+    outline = ref.outline
+    if margin_m is None:
+        margin_m = Settings().city_margin_m
+    mid_lat = float(np.nanmean(shapely.get_y(shapely.centroid(geoms))))
+    deg = margin_m / (_M_PER_DEG * max(np.cos(np.radians(mid_lat)), 0.2))
+    area = shapely.buffer(shapely.simplify(outline, deg / 4), deg)
+    shapely.prepare(area)
+    inside = shapely.intersects(area, geoms)
+    out = geoms[~inside]
+    km = float("nan")
+    if len(out):
+        # Geodesic length of the shortest line between the city and each outside item: a
+        # file on another continent is thousands of km away, not "a few degrees".
+        lines = shapely.shortest_line(outline, out)
+        a = shapely.get_point(lines, 0)
+        b = shapely.get_point(lines, 1)
+        _, _, dist = Geod(ellps="WGS84").inv(
+            shapely.get_x(a), shapely.get_y(a), shapely.get_x(b), shapely.get_y(b)
+        )
+        km = float(np.median(dist)) / 1000.0
+    return CityFit(n, float(inside.mean()), km)
 
 
 # --- saved mappings ----------------------------------------------------------------------------

@@ -29,6 +29,7 @@ __all__ = [
     "parse_numbers",
     "resolve_mapping",
     "show_names",
+    "split_datetime_columns",
 ]
 
 
@@ -212,6 +213,62 @@ def parse_datetimes(s: pd.Series, *, tz: str = "Asia/Shanghai") -> pd.Series:
     bad_year = out.notna() & ((out.dt.year < 1990) | (out.dt.year > 2100))
     out[bad_year] = pd.NaT
     return out
+
+
+#: Headers of date parts that exports sometimes keep in separate columns (YEAR, MONTH, DAY,
+#: HOUR, MINUTE as in Vancouver's open data; 年 月 日 时 分 in Chinese spreadsheets).
+_DATE_PARTS = {
+    "year": ("year", "yyyy", "年", "年份"),
+    "month": ("month", "mm", "月", "月份"),
+    "day": ("day", "dd", "日"),
+    "hour": ("hour", "hh", "时", "小时"),
+    "minute": ("minute", "min", "分", "分钟"),
+}
+
+
+def split_datetime_columns(frame: pd.DataFrame) -> tuple[pd.Series, tuple[str, ...]] | None:
+    """An occurrence time assembled from separate year/month/day[/hour/minute] columns.
+
+    Returns the text ``YYYY-MM-DD HH:MM`` per row (blank where a part is missing or not a
+    whole number, so the row is reported as a missing time) and the columns used; ``None``
+    when the frame has no year, month and day columns whose values look like date parts
+    (a ``month`` column holding ``2022-01-01`` is a date, not a part).
+    """
+    by_norm = {_norm(c): c for c in frame.columns}
+    found: dict[str, str] = {}
+    for part, names in _DATE_PARTS.items():
+        col = next((by_norm[n] for n in names if n in by_norm), None)
+        if col is not None:
+            found[part] = col
+    if not {"year", "month", "day"} <= found.keys():
+        return None
+    limits = {"year": (1990, 2100), "month": (1, 12), "day": (1, 31), "hour": (0, 23)}
+    numbers: dict[str, pd.Series] = {}
+    for part, col in found.items():
+        values = pd.to_numeric(frame[col].astype(str).str.strip(), errors="coerce")
+        lo, hi = limits.get(part, (0, 59))
+        whole = values.notna() & (values == values.round()) & values.between(lo, hi)
+        if whole.sum() < 0.5 * max(len(frame), 1):
+            return None  # not date parts: a column named "month" holding dates, say
+        numbers[part] = values.where(whole)
+    parts = pd.DataFrame(numbers)
+    ok = parts[["year", "month", "day"]].notna().all(axis=1)
+    for part in ("hour", "minute"):
+        parts[part] = parts[part].fillna(0) if part in parts else 0
+    text = pd.Series("", index=frame.index, dtype="object")
+    p = parts[ok].astype("int64")
+    text[ok] = (
+        p["year"].astype(str)
+        + "-"
+        + p["month"].astype(str).str.zfill(2)
+        + "-"
+        + p["day"].astype(str).str.zfill(2)
+        + " "
+        + p["hour"].astype(str).str.zfill(2)
+        + ":"
+        + p["minute"].astype(str).str.zfill(2)
+    )
+    return text.astype("str"), tuple(found.values())
 
 
 # --- categories -----------------------------------------------------------------------------

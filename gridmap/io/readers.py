@@ -8,6 +8,7 @@ header's columns are returned separately so that they can be counted as rejects.
 from __future__ import annotations
 
 import csv
+import gzip
 import io
 import logging
 import warnings
@@ -34,7 +35,9 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-TABLE_SUFFIXES = (".csv", ".txt", ".tsv", ".xlsx", ".xlsm", ".parquet", ".geoparquet")
+TABLE_SUFFIXES = (".csv", ".txt", ".tsv", ".tab", ".xlsx", ".xlsm", ".parquet", ".geoparquet")
+#: Text tables may come gzip-compressed (``events.csv.gz``), as open-data portals publish them.
+GZIP_TEXT_SUFFIXES = (".csv", ".txt", ".tsv", ".tab")
 POLYGON_SUFFIXES = (
     ".gpkg",
     ".geojson",
@@ -80,6 +83,8 @@ def _check_file(path: Path, allowed: tuple[str, ...]) -> str:
     if path.is_dir():
         raise ImportFileError(f"{path}: is a directory, expected a file")
     suffix = path.suffix.lower()
+    if suffix == ".gz" and Path(path.stem).suffix.lower() in GZIP_TEXT_SUFFIXES:
+        suffix = Path(path.stem).suffix.lower()  # read through gzip, see _read_csv
     if suffix not in allowed:
         kinds = ", ".join(allowed)
         raise ImportFileError(
@@ -128,6 +133,11 @@ def _sniff_separator(sample: str) -> str:
 
 def _read_csv(path: Path, encoding: str | None, sep: str | None) -> ParsedTable:
     raw = path.read_bytes()
+    if path.suffix.lower() == ".gz":
+        try:
+            raw = gzip.decompress(raw)
+        except (OSError, EOFError) as exc:
+            raise ImportFileError(f"{path.name}: not a readable gzip file ({exc})") from None
     if not raw.strip():
         raise ImportFileError(f"{path.name}: the file is empty")
     try:
@@ -274,7 +284,8 @@ def read_table(
     elif suffix in (".parquet", ".geoparquet"):
         table = _read_parquet_table(path)
     else:
-        table = _read_csv(path, encoding, "\t" if suffix == ".tsv" and sep is None else sep)
+        tabbed = suffix in (".tsv", ".tab") and sep is None
+        table = _read_csv(path, encoding, "\t" if tabbed else sep)
     if len(table.frame.columns) == 0:
         raise ImportFileError(f"{path.name}: no columns found")
     return table

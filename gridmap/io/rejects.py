@@ -8,10 +8,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-__all__ = ["REJECTED", "VALUE_CLEARED", "RowIssues"]
+__all__ = ["MERGED", "REJECTED", "UNLOCATED", "VALUE_CLEARED", "RowIssues"]
 
 REJECTED = "rejected"
 VALUE_CLEARED = "kept, value cleared"
+#: A polygon row folded into the feature of the same code (a multipart polygon's part).
+MERGED = "kept, merged"
+#: An incident without coordinates, kept in the grid its grid code or name names.
+UNLOCATED = "kept, no location"
 COLUMNS = ["row", "field", "value", "reason", "action"]
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+import pandas as pd
+
 from .. import schema
 from ..analytics.cockpit import Cockpit, build_cockpit
 from ..analytics.incidents import IncidentFilter, IncidentTable, load_incident_table
@@ -51,6 +53,10 @@ def report_inputs(
     """
     grids = ws.read_grids()
     admin = ws.read_layer("admin")
+    if schema.LEVEL not in admin:
+        # No admin layer (grids and incidents only): no outlines to draw, and the map's
+        # outline code may still ask for the level of each row.
+        admin = admin.assign(**{schema.LEVEL: pd.Series(index=admin.index, dtype="string")})
     h = build_hierarchy(admin, grids)
     if area is not None:
         if area not in h.levels or h.levels[area] == "grid":

@@ -78,8 +78,19 @@ def _detail(k: Kpi, cockpit: Cockpit, lang: str) -> str:
 
 def kpi_text(k: Kpi, cockpit: Cockpit, lang: str) -> KpiText:
     """The four lines of a KPI tile in ``lang``."""
+    if k.missing is not None:
+        # Data the workspace does not hold is said in words, never shown as 0 %.
+        return KpiText(
+            label=t(f"kpi.{k.key}", lang),
+            value=t("kpi.nodata", lang),
+            detail=t(f"kpi.nodata.{k.missing}", lang),
+            change="",
+            tone="neutral",
+        )
     improved = k.improved
-    tone = "neutral" if improved is None else ("good" if improved else "bad")
+    # Without a previous value there is no news to colour, good or bad.
+    no_base = k.previous is None or (k.kind in ("count", "per_1000") and k.rel_change is None)
+    tone = "neutral" if improved is None or no_base else ("good" if improved else "bad")
     return KpiText(
         label=t(f"kpi.{k.key}", lang),
         value=_value(k, lang),
@@ -98,5 +109,6 @@ def top_numbers(row: Mapping[str, Any] | pd.Series, lang: str) -> str:
         lang,
         n=f"{row['incidents']:,.0f}",
         hh="–" if missing else f"{hh:,.0f}",
-        rate=f"{row['rate_eb']:,.0f}",
+        # Without households there is no rate to show (the risk model's fallback is not one).
+        rate="–" if missing else f"{row['rate_eb']:,.0f}",
     )

@@ -141,6 +141,11 @@ class GpkgTransaction(_Files, Transaction):
             self._drop_layer(name)
         if len(gdf) == 0 and (append and exists):
             return
+        # A new polygon layer is declared as any geometry: a later version may bring a
+        # MultiPolygon (merged parts, a redraw) into a layer whose first rows were Polygons,
+        # which GeoPackage's declared type would otherwise forbid.
+        polygonal = gdf.geom_type.isin(("Polygon", "MultiPolygon")).any()
+        declared = {"geometry_type": "Unknown"} if polygonal and not (append and exists) else {}
         pyogrio.write_dataframe(
             gdf,
             self.path,
@@ -150,6 +155,7 @@ class GpkgTransaction(_Files, Transaction):
             use_arrow=True,
             promote_to_multi=False,
             SPATIAL_INDEX="YES",
+            **declared,
         )
 
     def write_table(self, name: str, frame: pd.DataFrame) -> None:

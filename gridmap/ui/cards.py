@@ -34,8 +34,12 @@ def _pct(n: int, d: int) -> str:
     return f"{n / d:.0%}" if d else "–"
 
 
-def render_grid_card(card: dict[str, Any], L: str) -> None:
-    """Draw a card from :func:`gridmap.analytics.cards.grid_card` values."""
+def render_grid_card(card: dict[str, Any], L: str, *, closure_known: bool = True) -> None:
+    """Draw a card from :func:`gridmap.analytics.cards.grid_card` values.
+
+    ``closure_known`` is False when no incident of the workspace carries a closure time: the
+    closure rate is then said to be missing, not shown as 0 %.
+    """
     with st.container(border=True, key="grid_card"):
         kind = t("card.professional" if card["grid_type"] == "professional" else "card.basic", L)
         st.markdown(f"### {card['name']}")
@@ -62,8 +66,12 @@ def render_grid_card(card: dict[str, Any], L: str) -> None:
             b.metric(t("card.worker", L), t("card.worker.hidden", L))
         closed, count = card["closed"], card["count"]
         a.metric(t("card.incidents", L), f"{count:,}")
-        b.metric(t("card.closure", L), _pct(closed, count), help=f"{closed:,} / {count:,}")
-        st.caption(f"{t('card.closure', L)}: {closed:,} / {count:,}")
+        if closure_known:
+            b.metric(t("card.closure", L), _pct(closed, count), help=f"{closed:,} / {count:,}")
+            st.caption(f"{t('card.closure', L)}: {closed:,} / {count:,}")
+        else:
+            b.metric(t("card.closure", L), t("kpi.nodata", L))
+            st.caption(f"{t('card.closure', L)}: {t('card.closure.none', L)}")
         if count:
             by_cat = pd.DataFrame(
                 {
@@ -143,4 +151,5 @@ def show_grid_card(
         return
     if sentence:
         st.info(sentence)
-    render_grid_card(grid_card(match.iloc[0].to_dict(), h, table, idx, today=dt.date.today()), L)
+    card = grid_card(match.iloc[0].to_dict(), h, table, idx, today=dt.date.today())
+    render_grid_card(card, L, closure_known=bool((table.closed_s >= 0).any()))

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import html
+import logging
+from collections.abc import Callable
 from typing import Any
 
 import altair as alt
@@ -15,6 +18,7 @@ from ..analytics.cockpit import Cockpit, build_cockpit
 from ..analytics.hotspots import HOTSPOT_CLASSES
 from ..analytics.incidents import IncidentFilter
 from ..analytics.trends import trend_label
+from ..errors import GridmapError
 from ..i18n import t
 from ..report.from_workspace import area_name
 from ..report.text import kpi_text, top_numbers
@@ -36,6 +40,7 @@ __all__ = [
     "categories_chart",
     "cockpit_map_layers",
     "cockpit_view",
+    "export_controls",
     "export_pdf",
     "export_png",
     "kpi_tiles_html",
@@ -43,6 +48,8 @@ __all__ = [
     "monthly_chart",
     "top_list_html",
 ]
+
+_log = logging.getLogger(__name__)
 
 # Meeting mode: no sidebar or Streamlit chrome, and every font larger, for a projector.
 MEETING_CSS = """
@@ -224,20 +231,83 @@ def _report_inputs(path: str, cockpit: Cockpit, area: str | None) -> tuple[Any, 
 
 
 def export_png(path: str, cockpit: Cockpit, area: str | None, lang: str) -> bytes:
-    """The screen's content as a 1920 x 1080 PNG (drawn server-side, so it needs no GPU)."""
+    """The screen's content as a 1920 x 1080 PNG (drawn server-side, so it needs no GPU);
+    audited once the bytes exist, so a failed export leaves no audit entry."""
     from ..report import cockpit_png
 
     ctx, meta, _h = _report_inputs(path, cockpit, area)
+    data = cockpit_png(cockpit, ctx, meta, lang)
     audit(path, "export", target="cockpit.png", detail={"area": area})
-    return cockpit_png(cockpit, ctx, meta, lang)
+    return data
 
 
 def export_pdf(path: str, cockpit: Cockpit, area: str | None, lang: str) -> bytes:
+    """The multi-page PDF report; audited once the bytes exist."""
     from ..report import report_pdf
 
     ctx, meta, h = _report_inputs(path, cockpit, area)
+    data = report_pdf(cockpit, ctx, meta, lang=lang, grid_names=dict(h.names))
     audit(path, "export", target="report.pdf", detail={"area": area})
-    return report_pdf(cockpit, ctx, meta, lang=lang, grid_names=dict(h.names))
+    return data
+
+
+#: The two exports: renderer, file name stem, MIME type, button icon.
+_EXPORTS: dict[str, tuple[Callable[[str, Cockpit, str | None, str], bytes], str, str, str]] = {
+    "png": (export_png, "cockpit", "image/png", ":material/image:"),
+    "pdf": (export_pdf, "risk_report", "application/pdf", ":material/picture_as_pdf:"),
+}
+
+
+def _one_line(exc: Exception) -> str:
+    """An error as one line: gridmap's own messages as they are, anything else with its type
+    (the traceback goes to the server log)."""
+    text = str(exc) if isinstance(exc, GridmapError) else f"{type(exc).__name__}: {exc}"
+    line = text.strip().splitlines()[0] if text.strip() else type(exc).__name__
+    return line if len(line) <= 300 else line[:299] + "…"
+
+
+def export_controls(path: str, cockpit: Cockpit, area: str | None, lang: str) -> None:
+    """The "export this screen" PNG and PDF buttons of the cockpit.
+
+    A click renders the file in the script run (a Streamlit download with a callable would
+    render it in a thread whose failure never reaches the page); then a download button with
+    the file's size appears. A failure shows its one-line reason on the page and is not
+    audited. The result is kept per filter, area and language, so a stale file is never
+    offered after the window changes.
+    """
+    day = dt.date.today().isoformat()
+    signature = (str(path), repr(cockpit.flt), area, lang)
+    columns = st.columns([1, 1, 3])
+    errors: list[str] = []
+    for col, (kind, (render, stem, mime, icon)) in zip(columns, _EXPORTS.items(), strict=False):
+        key = f"cockpit_{kind}"
+        with col:
+            if st.button(t(f"cockpit.export.{kind}", lang), key=key, icon=icon):
+                with st.spinner(t("cockpit.export.working", lang)):
+                    try:
+                        result: bytes | str = render(path, cockpit, area, lang)
+                    except Exception as exc:
+                        _log.exception("cockpit %s export failed", kind)
+                        result = _one_line(exc)
+                st.session_state[f"{key}_result"] = (signature, result)
+            kept = st.session_state.get(f"{key}_result")
+            if kept is None or kept[0] != signature:
+                continue
+            if isinstance(kept[1], str):
+                errors.append(t("cockpit.export.failed", lang, what=kind.upper(), reason=kept[1]))
+                continue
+            st.download_button(
+                t("cockpit.export.save", lang, what=kind.upper(), kb=len(kept[1]) // 1024),
+                kept[1],
+                file_name=f"{stem}_{cockpit.flt.end}_{day}.{kind}",
+                mime=mime,
+                key=f"{key}_file",
+                on_click="ignore",
+                type="primary",
+                icon=":material/download:",
+            )
+    for message in errors:
+        st.error(message, icon=":material/error:")
 
 
 def _styled(chart: alt.Chart, title: str, size: int) -> alt.Chart:
@@ -250,28 +320,44 @@ def _styled(chart: alt.Chart, title: str, size: int) -> alt.Chart:
     )
 
 
-def monthly_chart(cockpit: Cockpit, lang: str, size: int) -> alt.Chart:
-    """Incidents per month, this year against a year earlier (dashed)."""
-    monthly = cockpit.monthly.melt(
+def monthly_chart(
+    cockpit: Cockpit, lang: str, size: int, *, first: dt.date | None = None
+) -> alt.Chart:
+    """Incidents per month, this year (red) against a year earlier (grey, dashed).
+
+    Months before ``first`` (the first incident of the workspace) hold no data, not zero
+    incidents: they are left out of the lines instead of being drawn at 0.
+    """
+    frame = cockpit.monthly.copy()
+    month = pd.to_datetime(frame["month"])
+    if first is not None:
+        start = pd.Timestamp(first).to_period("M").start_time
+        frame["count"] = frame["count"].where(month >= start)
+        frame["count_last_year"] = frame["count_last_year"].where(
+            month - pd.DateOffset(years=1) >= start
+        )
+    current, last_year = t("cockpit.current", lang), t("cockpit.last_year", lang)
+    monthly = frame.melt(
         id_vars="month", value_vars=["count", "count_last_year"], var_name="series"
-    )
-    monthly["series"] = monthly["series"].map(
-        {"count": t("cockpit.current", lang), "count_last_year": t("cockpit.last_year", lang)}
-    )
+    ).dropna(subset=["value"])
+    monthly["series"] = monthly["series"].map({"count": current, "count_last_year": last_year})
     monthly["month"] = pd.to_datetime(monthly["month"])
+    # An explicit domain: sorted by name, "上年同期" would come first and take the red.
+    series = alt.Scale(domain=[current, last_year], range=["#b2182b", "#9aa5b1"])
     line = (
         alt.Chart(monthly)
         .mark_line(point=True, strokeWidth=3)
         .encode(
-            x=alt.X("month:T", title=None, axis=alt.Axis(format="%y-%m")),
-            y=alt.Y("value:Q", title=None),
-            color=alt.Color(
-                "series:N",
-                title=None,
-                scale=alt.Scale(range=["#b2182b", "#9aa5b1"]),
-                legend=alt.Legend(orient="top"),
+            x=alt.X(
+                "yearmonth(month):T", title=None, axis=alt.Axis(format="%y-%m", tickCount="month")
             ),
-            strokeDash=alt.StrokeDash("series:N", legend=None),
+            y=alt.Y("value:Q", title=None),
+            color=alt.Color("series:N", title=None, scale=series, legend=alt.Legend(orient="top")),
+            strokeDash=alt.StrokeDash(
+                "series:N",
+                scale=alt.Scale(domain=[current, last_year], range=[[1, 0], [5, 4]]),
+                legend=None,
+            ),
         )
     )
     return _styled(line, t("cockpit.trend", lang), size)
@@ -282,7 +368,10 @@ def categories_chart(cockpit: Cockpit, lang: str, size: int) -> alt.Chart:
     cats = cockpit.categories
     cats = cats[(cats["current"] + cats["previous"]) > 0].reset_index()
     cats["label"] = cats[schema.CATEGORY].map(lambda c: schema.CATEGORIES.label(c, lang))
-    long = cats.melt(id_vars="label", value_vars=["previous", "current"], var_name="period")
+    # A previous period before the data began holds no data, not zero incidents: no bars.
+    covered = bool(cockpit.notes.get("previous_covered", 1.0))
+    periods = ["previous", "current"] if covered else ["current"]
+    long = cats.melt(id_vars="label", value_vars=periods, var_name="period")
     before, now = t("cockpit.previous", lang), t("cockpit.current", lang)
     long["period"] = long["period"].map({"previous": before, "current": now})
     bars = (

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
+import pandas as pd
 import streamlit as st
 
 from ..analytics.incidents import IncidentTable, load_incident_table
@@ -19,11 +20,14 @@ from ..store import Workspace, is_url, workspace_stamp
 from ..store.info import workspace_info
 
 __all__ = [
+    "MISSING",
     "Timer",
+    "dashes",
     "load_hierarchy",
     "load_incidents",
     "load_info",
     "load_layer",
+    "versions_table",
     "workspace_exists",
     "workspace_label",
     "workspace_path",
@@ -94,6 +98,51 @@ def load_incidents(path: str) -> IncidentTable:
 
 def load_hierarchy(path: str) -> Hierarchy:
     return _hierarchy(str(path), _stamp(path))
+
+
+#: What a table shows where a value is missing (Streamlit would show "None").
+MISSING = "—"
+
+
+def dashes(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with every missing cell shown as "—" instead of "None" or "nan".
+
+    Columns without a missing value keep their type (numbers stay numbers, sortable); a
+    column with gaps becomes text, whole numbers written without a trailing ".0".
+    """
+    out = frame.copy()
+    for col in out.columns:
+        values = out[col]
+        missing = values.isna()
+        if not missing.any():
+            continue
+        numeric = pd.api.types.is_numeric_dtype(values)
+        whole = numeric and bool((values.dropna() % 1 == 0).all())
+
+        def text(v: Any, whole: bool = whole) -> str:
+            return f"{int(v):,}" if whole else str(v)
+
+        out[col] = values.map(lambda v, f=text: MISSING if pd.isna(v) else f(v)).astype(object)
+    return out
+
+
+def versions_table(versions: list[dict[str, Any]], lang: str) -> pd.DataFrame:
+    """Grid versions as a table in ``lang``: headers and statuses translated, "—" for a
+    missing date or note (a draft has no effective date yet)."""
+    from ..i18n import t
+
+    cols = ["version", "status", "effective_date", "n_grids", "source", "created_at", "note"]
+    frame = pd.DataFrame(versions)
+    if frame.empty:
+        return pd.DataFrame(columns=[t(f"data.col.{c}", lang) for c in cols[:-1]])
+    cols = [c for c in cols if c in frame]
+    frame = frame[cols].copy()
+    frame["status"] = frame["status"].map(lambda s: t(f"data.status.{s}", lang))
+    if "note" in frame and frame["note"].replace("", None).isna().all():
+        frame = frame.drop(columns="note")  # an empty column says nothing
+    frame = dashes(frame.replace({"": None}))
+    frame.columns = [t(f"data.col.{c}", lang) for c in frame.columns]
+    return frame
 
 
 class Timer:

@@ -41,7 +41,9 @@ def _codes_in(path: str, area: str | None, level: str) -> list[str] | None:
 def _features(path: str, stamp: float, layer: str, level: str, area: str | None) -> dict[str, Any]:
     gdf = load_layer(path, layer)
     if layer == "admin":
-        gdf = gdf[gdf[schema.LEVEL] == level]
+        # A workspace of grids and incidents only (no admin layer: common in centres) has
+        # no outlines to add; the admin frame then has no level column at all.
+        gdf = gdf[gdf[schema.LEVEL] == level] if schema.LEVEL in gdf else gdf.iloc[:0]
         if level == "district" and area is None:
             # The whole-city view shows the districts that have grids (the urban core).
             h = load_hierarchy(path)

@@ -2,8 +2,12 @@
 
 A planner works on one community at a time (a grid never leaves its community). The
 :class:`~gridmap.analytics.rebalance.EditSession` lives in ``st.session_state`` under a key
-that names the workspace file, its modification time and the community, so switching
-community, or another import changing the workspace, starts a fresh session.
+that names the workspace file, the community and the balanced measure, so switching
+community or measure starts a fresh session.
+
+The measure (households, population or workload, :data:`KEY_REBALANCE_MEASURE`) defaults
+to households, or to workload when the grids carry no household counts
+(:func:`default_measure`).
 """
 
 from __future__ import annotations
@@ -26,10 +30,12 @@ from . import state
 from .data import _stamp
 
 __all__ = [
+    "KEY_REBALANCE_MEASURE",
     "PALETTE",
     "assignment_csv",
     "clear_session",
     "community_overview",
+    "default_measure",
     "get_session",
     "load_problem",
     "mark_saved",
@@ -40,6 +46,9 @@ __all__ = [
     "unit_layers",
 ]
 
+#: Widget key of the page's measure selectbox (households / population / workload).
+KEY_REBALANCE_MEASURE = "rebalance_measure"
+
 #: Distinct fills for the grids of one community (Tableau 10), cycled when there are more.
 PALETTE: tuple[tuple[int, int, int], ...] = (
     (31, 119, 180), (255, 127, 14), (44, 160, 44), (214, 39, 40), (148, 103, 189),
@@ -48,68 +57,105 @@ PALETTE: tuple[tuple[int, int, int], ...] = (
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
-def _problem(path: str, stamp: float, community: str, band: tuple[int, int] | None) -> rb.Problem:
-    return rb.load_problem(Workspace(path), scope=community, band=band)
+def _problem(
+    path: str, stamp: float, community: str, band: tuple[int, int] | None, measure: str
+) -> rb.Problem:
+    return rb.load_problem(Workspace(path), scope=community, band=band, measure=measure)
 
 
-def load_problem(path: str, community: str, band: tuple[int, int] | None) -> rb.Problem:
+def load_problem(
+    path: str, community: str, band: tuple[int, int] | None, measure: str = "households"
+) -> rb.Problem:
     """The units, grids and loads of one community (cached per workspace version)."""
-    return _problem(str(path), _stamp(path), community, band)
+    return _problem(str(path), _stamp(path), community, band, measure)
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def _communities(path: str, stamp: float, scope: str | None) -> pd.DataFrame:
-    problem = rb.load_problem(Workspace(path), scope=scope)
+def _default_measure(path: str, stamp: float) -> str:
+    from ..analytics.workload import default_measure as by_households
+
+    grids = Workspace(path).read_grids()
+    return by_households(grids.get(schema.HOUSEHOLDS, []))
+
+
+def default_measure(path: str) -> str:
+    """``households``, or ``workload`` when the grids in force have no household counts."""
+    return _default_measure(str(path), _stamp(path))
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _communities(path: str, stamp: float, scope: str | None, measure: str) -> pd.DataFrame:
+    problem = rb.load_problem(Workspace(path), scope=scope, measure=measure)
     return rb.community_table(rb.base_plan(problem))
 
 
-def community_overview(path: str, scope: str | None) -> pd.DataFrame:
+def community_overview(path: str, scope: str | None, measure: str = "households") -> pd.DataFrame:
     """Diagnostics of every community under ``scope`` (a street or district code)."""
-    return _communities(str(path), _stamp(path), scope)
+    return _communities(str(path), _stamp(path), scope, measure)
 
 
-def session_key(path: str, community: str, band: tuple[int, int] | None) -> str:
+def session_key(
+    path: str, community: str, band: tuple[int, int] | None, measure: str = "households"
+) -> str:
     # Not keyed by the file's modification time: another planner's save must not wipe this
     # planner's unsaved edits; the save is checked for conflicts instead.
-    return f"{path}|{community}|{band}"
+    return f"{path}|{community}|{band}|{measure}"
 
 
-def get_session(path: str, community: str, band: tuple[int, int] | None) -> rb.EditSession:
+def get_session(
+    path: str, community: str, band: tuple[int, int] | None, measure: str = "households"
+) -> rb.EditSession:
     """This community's edit session, started on the grids in force if there is none."""
     sessions: dict[str, rb.EditSession] = st.session_state.setdefault(
         state.KEY_REBALANCE_SESSIONS, {}
     )
-    key = session_key(path, community, band)
+    key = session_key(path, community, band, measure)
     if key not in sessions:
         started: dict[str, int] = st.session_state.setdefault(state.KEY_REBALANCE_SINCE, {})
         # Read the version before the grids: a save racing with this load counts as a conflict.
         started[key] = Workspace(path).latest_version()
-        sessions[key] = rb.start_session(load_problem(path, community, band))
+        sessions[key] = rb.start_session(load_problem(path, community, band, measure))
     return sessions[key]
 
 
-def session_since(path: str, community: str, band: tuple[int, int] | None) -> int | None:
+def session_since(
+    path: str, community: str, band: tuple[int, int] | None, measure: str = "households"
+) -> int | None:
     """The newest version when this session started (for the conflict check)."""
     since: dict[str, int] = st.session_state.get(state.KEY_REBALANCE_SINCE, {})
-    return since.get(session_key(path, community, band))
+    return since.get(session_key(path, community, band, measure))
 
 
-def mark_saved(path: str, community: str, band: tuple[int, int] | None, version: int) -> None:
+def mark_saved(
+    path: str,
+    community: str,
+    band: tuple[int, int] | None,
+    version: int,
+    measure: str = "households",
+) -> None:
     """After this planner's own save, later saves compare against it, not the start."""
     st.session_state.setdefault(state.KEY_REBALANCE_SINCE, {})[
-        session_key(path, community, band)
+        session_key(path, community, band, measure)
     ] = version
 
 
 def put_session(
-    path: str, community: str, band: tuple[int, int] | None, session: rb.EditSession
+    path: str,
+    community: str,
+    band: tuple[int, int] | None,
+    session: rb.EditSession,
+    measure: str = "households",
 ) -> None:
-    st.session_state[state.KEY_REBALANCE_SESSIONS][session_key(path, community, band)] = session
+    st.session_state[state.KEY_REBALANCE_SESSIONS][session_key(path, community, band, measure)] = (
+        session
+    )
 
 
-def clear_session(path: str, community: str, band: tuple[int, int] | None) -> None:
+def clear_session(
+    path: str, community: str, band: tuple[int, int] | None, measure: str = "households"
+) -> None:
     st.session_state.get(state.KEY_REBALANCE_SESSIONS, {}).pop(
-        session_key(path, community, band), None
+        session_key(path, community, band, measure), None
     )
 
 

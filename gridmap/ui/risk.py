@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 import geopandas as gpd
@@ -114,20 +115,42 @@ def load_grid_overview(path: str, flt: IncidentFilter, res: int) -> pd.DataFrame
     return _overview(str(path), _stamp(path), flt, res)
 
 
-def ranked_view(
-    frame: pd.DataFrame, columns: list[str], index_label: str, lang: str
-) -> pd.DataFrame:
-    """The ranked table as shown: ``columns`` then the sentence, headed in ``lang``."""
-    view = frame[[*columns, "sentence"]]
-    view = view.rename(columns={c: t(f"risk.col.{c}", lang) for c in view.columns})
+#: How the ranked table's numbers read; a missing value (no households) shows as "—".
+_FORMATS = {
+    "incidents": "{:,.0f}",
+    "households": "{:,.0f}",
+    "rate_eb": "{:,.1f}",
+    "risk_score": "{:.0f}",
+    "grids": "{:,.0f}",
+    "hot_cells": "{:,.0f}",
+    "emerging_cells": "{:,.0f}",
+}
+
+
+def ranked_view(frame: pd.DataFrame, columns: list[str], index_label: str, lang: str) -> Any:
+    """The ranked table as shown: ``columns`` then the sentence, headed in ``lang``.
+
+    A grid without households has no rate of its own (the model falls back to the city's):
+    its households and rate are blank ("—"), not 0 or "None". Returned as a pandas Styler,
+    whose display strings Streamlit shows; ``.data`` is the frame.
+    """
+    view = frame[[*columns, "sentence"]].copy()
+    if "households" in view and "rate_eb" in view:
+        no_hh = ~(view["households"].astype("Float64").fillna(0) > 0)
+        view["households"] = view["households"].astype("Float64").mask(no_hh)
+        view["rate_eb"] = view["rate_eb"].astype("Float64").mask(no_hh)
+    names = {c: t(f"risk.col.{c}", lang) for c in view.columns}
+    view = view.rename(columns=names)
     view.index.name = index_label
-    return view
+    formats: dict[Any, str | Callable[[object], str] | None] = {
+        names[c]: f for c, f in _FORMATS.items() if c in names
+    }
+    return view.style.format(formats, na_rep="—")
 
 
 def ranked_columns(lang: str) -> dict[str, Any]:
-    """Smoothed rate with one decimal, risk score as a 0-100 bar."""
+    """Risk score as a 0-100 bar (numbers are formatted by :func:`ranked_view`)."""
     return {
-        t("risk.col.rate_eb", lang): st.column_config.NumberColumn(format="%.1f"),
         t("risk.col.risk_score", lang): st.column_config.ProgressColumn(
             min_value=0, max_value=100, format="%.0f"
         ),

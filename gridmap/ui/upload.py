@@ -93,6 +93,10 @@ KEY_EXPORT_ENCODING = "data_export_encoding"
 KEY_EXPORT_GO = "data_export_go"
 KEY_EXPORT_FILE = "data_export_file"
 KEY_DRAFT_PICK = "data_draft_pick"
+KEY_OUTSIDE_OK = "data_outside_ok"
+
+#: Below this share of a sample inside the workspace, the import asks for a confirmation.
+MOSTLY_OUTSIDE = 0.5
 
 
 def field_key(field: str) -> str:
@@ -353,6 +357,114 @@ def run_import(
         "issues": issues,
         "problems": problems,
     }
+
+
+def mostly_outside(guess: CrsGuess | None) -> tuple[float, float] | None:
+    """(share inside, median distance in metres) of the chosen reading of the file when most
+    of it lies outside the workspace; None when it fits or nothing can be compared."""
+    c = guess.chosen if guess is not None else None
+    if c is None or c.inside != c.inside or c.inside >= MOSTLY_OUTSIDE:
+        return None
+    return c.inside, c.distance_m
+
+
+def distance_text(metres: float, lang: str) -> str:
+    """A distance as people say it: "1,663 公里", "2.4 km", "350 m"."""
+    from ..i18n import t
+
+    if metres != metres or metres >= 1e8:
+        return "—"
+    if metres >= 10_000:
+        return t("data.km", lang, km=f"{metres / 1000:,.0f}")
+    if metres >= 1_000:
+        return t("data.km", lang, km=f"{metres / 1000:.1f}")
+    return t("data.m", lang, m=f"{metres:,.0f}")
+
+
+#: Messages of the readers, the preview and the upload check (English, one line each) ->
+#: their i18n key; named groups fill the translated text. The file name leads each one.
+_ERRORS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(p), k)
+    for p, k in (
+        (r"^(?P<name>.+?): the file is empty$", "data.err.empty"),
+        (r"^(?P<name>.+?): no columns found$", "data.err.nocols"),
+        (
+            r"^(?P<name>.+?): not a readable (?P<what>CSV|Excel workbook|Parquet file|GeoParquet "
+            r"file|vector file|zip archive|gzip file)\b",
+            "data.err.unreadable",
+        ),
+        (r"^(?P<name>.+?): (cannot decode|.*cannot decode text at byte)", "data.err.encoding"),
+        (r"^(?P<name>.+?): row 1 repeats column name\(s\) (?P<cols>.+)$", "data.err.header.dupes"),
+        (r"^(?P<name>.+?): row 1 (cannot be read as|has no) column names", "data.err.header"),
+        (
+            r"^(?P<name>.+?): file type \.(?P<suffix>[^ ]*) cannot be imported as (?P<kind>\w+); "
+            r"allowed: (?P<allowed>[^(]+?)(?: \(.*)?$",
+            "data.err.type",
+        ),
+        (
+            r"^(?P<name>.+?): unsupported file type (?P<suffix>\S+); allowed: (?P<allowed>.+)$",
+            "data.err.type",
+        ),
+        (r"^(?P<name>.+?): (?P<mb>[\d,]+) MB is larger than the (?P<max>\d+) MB", "data.err.size"),
+        (
+            r"^(?P<name>.+?): the zip must hold exactly one vector layer.*found (?P<n>\d+)",
+            "data.err.zip",
+        ),
+        (r"^(?P<name>.+?): holds no vector layer", "data.err.nolayer"),
+        (r"^(?P<name>.+?): has no geometry column", "data.err.nogeom"),
+        (
+            r"^(?P<name>.+?): (attribute text is not in a known encoding|column .* text is not "
+            r"valid UTF-8)",
+            "data.err.attr_encoding",
+        ),
+        (r"^(?P<name>.+?): has no coordinate system", "data.err.nocrs"),
+        (r"^(?P<name>.+?): coordinates up to (?P<v>[\d,.]+) are not degrees", "data.err.projected"),
+        (r"^(?P<name>.+?): choose the columns for lon", "data.err.lonlat"),
+        (
+            r"^(?P<name>.+?): column (?P<col>.+) is chosen for both (?P<a>\w+) and (?P<b>\w+);",
+            "data.err.both",
+        ),
+        (r"^(?P<name>.+?): no column for field\(s\) (?P<fields>[^;]+);", "data.err.nofield"),
+        (r"^(?P<name>.+?): a table has no polygons", "data.err.table_polygons"),
+        (r"^EPSG code: empty", "data.err.epsg"),
+    )
+)
+_FORMATS = {
+    "CSV": "data.fmt.csv",
+    "Excel workbook": "data.fmt.excel",
+    "Parquet file": "data.fmt.parquet",
+    "GeoParquet file": "data.fmt.geoparquet",
+    "vector file": "data.fmt.vector",
+    "zip archive": "data.fmt.zip",
+    "gzip file": "data.fmt.gzip",
+}
+
+
+def error_text(message: str, lang: str) -> str:
+    """A reader's or importer's one-line message in ``lang``.
+
+    The readers and importers speak English (the CLI's language); the page translates the
+    messages it knows by their shape and keeps the file name and values. In Chinese, an
+    unknown message is introduced in Chinese and kept as written.
+    """
+    from ..i18n import t
+
+    if lang != "zh":
+        return message
+    for pattern, key in _ERRORS:
+        m = pattern.match(message)
+        if m is None:
+            continue
+        params = {k: v for k, v in m.groupdict().items() if v is not None}
+        if "what" in params:
+            what = t(_FORMATS[params["what"]], lang)
+            params["what"] = what
+        if "kind" in params:
+            params["kind"] = t(f"layer.{params['kind']}", lang)
+        if "allowed" in params:
+            params["allowed"] = params["allowed"].strip()
+        return t(key, lang, **params)
+    return t("data.err.other", lang, msg=message)
 
 
 def publish_draft(ws_path: str, version: int, effective: dt.date) -> None:

@@ -19,11 +19,13 @@ from gridmap.analytics.workload import (
     band_sentence,
     community_diagnostics,
     community_type,
+    default_measure,
     grid_diagnostics,
     grids_needed,
     incident_load,
     parse_band,
     polsby_popper,
+    relative_band,
     staffing,
     street_diagnostics,
     walking_radius_m,
@@ -147,6 +149,29 @@ def test_grid_diagnostics() -> None:
     assert staff.loc["C", "needed"] == 4 and staff.loc["C", "change"] == 1
     one = grid_diagnostics(grids, admin=admin, band=(100, 200))
     assert list(one["band_high"]) == [200] * 4
+
+
+def test_grid_diagnostics_by_population_use_a_band_around_the_mean() -> None:
+    grids, admin = grids_row()
+    d = grid_diagnostics(grids, admin=admin, measure="population")
+    # Mean 862.5 residents per grid: 0.8–1.2 × mean, two significant figures.
+    assert list(d["band_low"]) == [690] * 4 and list(d["band_high"]) == [1000] * 4
+    assert list(d["in_band"]) == [False, True, False, False]
+    assert list(d["band_gap"]) == [500, 0, 190, 240]
+    c = community_diagnostics(d, measure="population")
+    assert c.loc["C", "measure"] == 3000
+    assert c.loc["C", "sentence_zh"].startswith("西湖社区有3,000人：按690–1000人需3–4个网格")
+    staff = staffing(c)
+    assert staff.loc["C", "by_band"] == 3  # ceil(3000 residents / 1000)
+    with pytest.raises(SchemaError, match="measure='beds'"):
+        grid_diagnostics(grids, measure="beds")
+
+
+def test_default_measure_and_relative_band() -> None:
+    assert default_measure([None, 0, float("nan")]) == "workload"
+    assert default_measure([None, 12]) == "households"
+    assert relative_band(82.0) == (66, 98)
+    assert relative_band(0.3) == (1, 2)
 
 
 def test_incident_load_weights_classes_and_scales_to_a_year() -> None:

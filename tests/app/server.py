@@ -41,8 +41,10 @@ def running_app(
 ) -> Iterator[str]:
     """Serve ``app.py`` for ``workspace`` (a file or a PostGIS URL); yields the base URL and
     stops the server after. ``options`` are more ``streamlit run`` flags (``--secrets.files``)."""
+    from gridmap.report.fonts import web_fonts
     from gridmap.store import is_url
 
+    web_fonts(ROOT)  # the Chinese theme font, as `gridmap serve` makes it (cached after once)
     port = port or free_port()
     location = str(workspace) if is_url(workspace) else str(Path(workspace).resolve())
     env = dict(os.environ, GRIDMAP_WORKSPACE=location)

@@ -95,8 +95,13 @@ def test_cockpit_in_chromium_with_pdf_download(served: str, tmp_path: Path) -> N
             time.sleep(0.2)
         assert drawn > 300, "the cockpit map was not drawn"
         page.screenshot(path=str(shots / "cockpit_meeting.png"))
+        # The report is rendered on the click, then offered as a file (a failure would show
+        # its reason instead).
+        page.get_by_text("导出 PDF 报告").click()
+        save = page.get_by_text("下载 PDF")
+        save.wait_for(state="visible", timeout=120_000)
         with page.expect_download(timeout=60_000) as download:
-            page.get_by_text("导出 PDF 报告").click()
+            save.click()
         pdf = Path(download.value.path()).read_bytes()
         browser.close()
     doc = pdfium.PdfDocument(pdf)

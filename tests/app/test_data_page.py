@@ -137,8 +137,11 @@ def test_unreadable_file_is_one_clear_line(
     bad.write_bytes(b"this is not a zip archive")
     at = data_page(workspace, monkeypatch)
     give_file(at, bad, "grids", tmp_path)
-    assert [e.value for e in at.error] == ["grids.zip: not a readable zip archive"]
+    # In the page's language (issue 15): the reader's English line is translated.
+    assert [e.value for e in at.error] == ["grids.zip：无法读取，不是有效的 zip 压缩包"]
     assert not at.get("deck_gl_json_chart")
+    at.sidebar.radio(key="lang").set_value("en").run()
+    assert [e.value for e in at.error] == ["grids.zip: not a readable zip archive"]
 
 
 # --- the GBK hotline export in GCJ-02 -------------------------------------------------------
@@ -234,7 +237,7 @@ def test_nyc_sectors_zip_into_new_workspace_validate_zoom_publish(
     assert (xy[:, 1] > 40.4).all() and (xy[:, 1] < 41.0).all()
     # Read as degrees, these feet cannot be placed: a clear line, no map of nonsense.
     at.selectbox(key="data_crs").set_value("wgs84").run()
-    assert any("not degrees" in e.value for e in at.error)
+    assert any("不是经纬度" in e.value for e in at.error)
     at.selectbox(key="data_crs").set_value("file").run()
 
     at.button(key="data_import").click().run()
@@ -500,6 +503,9 @@ def test_every_string_is_translated(
     src = tmp_path / "hotline.csv"
     gbk_hotline_csv(src)
     give_file(at, src, "incidents", tmp_path)
+    seen += _texts(at)
+    # Read as WGS-84 these GCJ-02 points miss the block: the import waits for a confirmation.
+    at.checkbox(key="data_outside_ok").check().run()
     seen += _texts(at)
     at.button(key="data_import").click().run()
     seen += _texts(at)

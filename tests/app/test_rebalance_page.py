@@ -208,3 +208,29 @@ def test_second_planner_saving_the_same_community_is_refused(
     _button(second, "保存为草稿版本").click().run()
     assert any("草稿版本 4" in s.value for s in second.success)
     assert "save refused" in set(AuditLog(unbalanced).read()["action"])
+
+
+def test_without_households_the_page_balances_workload_and_says_so(
+    locations: Locations, tmp_path: Path, community_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from gridmap.importing import import_file
+    from gridmap.ui.rebalance import KEY_REBALANCE_MEASURE
+
+    grids = squares_2x2().drop(columns=["households"])
+    grids["parent_code"] = COMMUNITY
+    path = tmp_path / "grids.gpkg"
+    grids.to_file(path, driver="GPKG")
+    ws = locations.new()
+    import_file(ws, "admin", community_file, crs="wgs84")
+    import_file(ws, "grids", path)
+    at = app_for(ws, monkeypatch)
+    at.run()
+    at.switch_page("app_pages/rebalance.py").run()
+    assert not at.exception
+    assert at.selectbox(key=KEY_REBALANCE_MEASURE).value == "workload"
+    assert any("没有户数数据" in c.value for c in at.caption)
+    overview = at.dataframe[0].value
+    assert "工作量" in overview.columns  # the balanced measure is shown beside households
+    at.selectbox(key=KEY_REBALANCE_MEASURE).set_value("households").run()
+    assert not at.exception
+    assert at.dataframe[0].value.iloc[0]["超出区间"] == 4  # no households: all under 300
