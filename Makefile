@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 WORKSPACE ?= workspace/lanzhou.gpkg
 PORT ?= 8501
 
-.PHONY: run test bench lint install install-test workspace clean
+.PHONY: run test bench lint install install-test workspace fonts clean
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -30,7 +30,12 @@ workspace: $(WORKSPACE)
 run: $(VENV)/.installed $(WORKSPACE)
 	$(PY) -m gridmap.cli serve $(WORKSPACE) --port $(PORT) --address 127.0.0.1
 
-test: $(VENV)/.installed-test
+# The Chinese fonts come with the Python install (no system font needed); the report and web
+# fonts are drawn from it once per machine (about a minute), before the tests time anything.
+fonts: $(VENV)/.installed
+	$(PY) -c 'from pathlib import Path; from gridmap.report.fonts import report_fonts, web_fonts; report_fonts(); web_fonts(Path("."))'
+
+test: $(VENV)/.installed-test fonts
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 bench: $(VENV)/.installed-test

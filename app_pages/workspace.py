@@ -637,7 +637,7 @@ def show_result() -> None:
         st.caption(t("data.result.updated", L, n=rep["updated"]))
     if rep.get("values_cleared"):
         st.caption(t("data.result.cleared", L, n=rep["values_cleared"]))
-    for n in rep.get("notes", []):
+    for n in result.get("notes", {}).get(L, rep.get("notes", [])):
         st.caption("· " + n)
     issues: pd.DataFrame = result["issues"]
     if rep["rejected_by_reason"]:
@@ -677,12 +677,15 @@ def show_result() -> None:
         counts = rep.get("validation", {})
         st.caption(" · ".join(f"{t(f'data.problem.{k}', L)} {v}" for k, v in counts.items() if v))
         table = pd.DataFrame(problems.drop(columns="geometry"))
+        said = result.get("problem_text", {}).get(L)
+        if said is not None and len(said) == len(table):
+            table["message"] = said  # the validator's sentence in the page's language
         table["kind"] = table["kind"].map(lambda k: t(f"data.problem.{k}", L))
         table["size_m2"] = table["size_m2"].round(0)
-        # Kind, code, area and place say it in the user's language; the validator's
-        # detailed sentence (English) comes last.
         table = table[["kind", "code", "size_m2", "lon", "lat", "message"]]
-        table.columns = [t(f"data.col.{c}", L) for c in table.columns]
+        table.columns = [
+            t("data.col.detail" if c == "message" else f"data.col.{c}", L) for c in table.columns
+        ]
         st.caption(t("data.validation.help", L))
         event = st.dataframe(
             table,
@@ -707,9 +710,8 @@ def show_result() -> None:
                 obj = picked_obj(picked, layer_id)
                 if obj and "i" in obj:
                     selected = int(obj["i"])
-        if selected is not None:
-            row = problems.iloc[selected]
-            st.info(t("data.validation.zoom", L, msg=row["message"]))
+        if selected is not None and 0 <= selected < len(table):
+            st.info(t("data.validation.zoom", L, msg=table.iloc[selected, -1]))
         deck = up.problem_deck(path, int(version), problems, selected)
         st.pydeck_chart(
             deck,

@@ -930,6 +930,7 @@ _STRINGS: dict[str, tuple[str, str]] = {
         "No grids. Import a grid layer on the Data page first.",
     ),
     "data.col.note": ("备注", "Note"),
+    "data.col.detail": ("说明", "Detail"),
     "data.outside.points": ("点位", "points"),
     "data.outside.polygons": ("面", "polygons"),
     "data.outside.warning": (
@@ -949,15 +950,6 @@ _STRINGS: dict[str, tuple[str, str]] = {
     ),
     "data.km": ("{km} 公里", "{km} km"),
     "data.m": ("{m} 米", "{m} m"),
-    "data.err.empty": ("{name}：文件是空的", "{name}: the file is empty"),
-    "data.err.nocols": ("{name}：没有找到任何列", "{name}: no columns found"),
-    "data.err.unreadable": ("{name}：无法读取，不是有效的{what}", "{name}: not a readable {what}"),
-    "data.err.encoding": (
-        "{name}：无法识别文字编码（支持 UTF-8、带 BOM 的 UTF-8、GBK/GB18030）",
-        "{name}: the text encoding is not UTF-8, UTF-8 with BOM or GBK/GB18030",
-    ),
-    "data.err.header": ("{name}：第 1 行无法作为列名读取", "{name}: row 1 cannot be read as column names"),
-    "data.err.header.dupes": ("{name}：第 1 行列名重复：{cols}", "{name}: row 1 repeats column name(s) {cols}"),
     "data.err.type": (
         "{name}：.{suffix} 文件不能导入为“{kind}”；允许的类型：{allowed}",
         "{name}: a .{suffix} file cannot be imported as {kind}; allowed: {allowed}",
@@ -966,22 +958,6 @@ _STRINGS: dict[str, tuple[str, str]] = {
         "{name}：{mb} MB 超过浏览器上传上限 {max} MB；更大的文件请用命令行 `gridmap import`",
         "{name}: {mb} MB is more than the {max} MB allowed through the browser; use "
         "`gridmap import` for larger files",
-    ),
-    "data.err.zip": (
-        "{name}：zip 中必须恰好有一个矢量图层（一组 .shp、.gpkg、.geojson 或 .fgb），找到 {n} 个",
-        "{name}: the zip must hold exactly one vector layer (a .shp set, .gpkg, .geojson or "
-        ".fgb); found {n}",
-    ),
-    "data.err.nolayer": ("{name}：文件中没有矢量图层", "{name}: holds no vector layer"),
-    "data.err.nogeom": ("{name}：没有几何列", "{name}: has no geometry column"),
-    "data.err.attr_encoding": (
-        "{name}：属性文字的编码无法识别，请另存为 UTF-8",
-        "{name}: the attribute text is not in a known encoding; save the file as UTF-8",
-    ),
-    "data.err.nocrs": (
-        "{name}：文件没有坐标系，请选择一个（WGS-84/CGCS2000、GCJ-02、BD-09 或 EPSG 代码）",
-        "{name}: has no coordinate system; choose one (WGS-84/CGCS2000, GCJ-02, BD-09 or an "
-        "EPSG code)",
     ),
     "data.err.projected": (
         "{name}：坐标值达 {v}，不是经纬度；看起来是投影坐标（米或英尺）：请选择 EPSG 代码",
@@ -996,10 +972,6 @@ _STRINGS: dict[str, tuple[str, str]] = {
         "{name}：列 {col} 同时被选为 {a} 和 {b}；一列只能对应一个字段",
         "{name}: column {col} is chosen for both {a} and {b}; a column maps to one field",
     ),
-    "data.err.nofield": (
-        "{name}：没有与字段 {fields} 对应的列；请在“列”一步中选择",
-        "{name}: no column for field(s) {fields}; choose one in the columns step",
-    ),
     "data.err.table_polygons": (
         "{name}：表格文件中没有面，请上传矢量文件（Shapefile、GeoPackage、GeoJSON）",
         "{name}: a table has no polygons; upload a vector file (Shapefile, GeoPackage, GeoJSON)",
@@ -1008,14 +980,7 @@ _STRINGS: dict[str, tuple[str, str]] = {
         "EPSG 代码为空：请输入数字，例如 4549 或 32648",
         "EPSG code: empty; type a number such as 4549 or 32648",
     ),
-    "data.err.other": ("无法导入：{msg}", "Cannot import: {msg}"),
-    "data.fmt.csv": (" CSV 文件", "CSV file"),
-    "data.fmt.excel": (" Excel 工作簿", "Excel workbook"),
-    "data.fmt.parquet": (" Parquet 文件", "Parquet file"),
-    "data.fmt.geoparquet": (" GeoParquet 文件", "GeoParquet file"),
-    "data.fmt.vector": ("矢量文件", "vector file"),
-    "data.fmt.zip": (" zip 压缩包", "zip archive"),
-    "data.fmt.gzip": (" gzip 压缩文件", "gzip file"),
+    "data.err.other": ("出错（原文）：{msg}", "{msg}"),
     # --- end of the every-page / Data page block ---
     # --- importers and validator (issue 15: merged parts, unlocated incidents, messages) ---
     "import.noun.grids": ("网格", "grid"),
@@ -1197,7 +1162,7 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "reb.measure.unit.population": ("人", "residents"),
     "reb.measure.unit.workload": ("户当量", "household equivalents"),
     "reb.measure.help": (
-        "户数与人口区间默认按社区类型（城市300–500户、村100–300户）；人口和工作量没有统一标准，"
+        "户数区间默认按社区类型（城市300–500户、村100–300户）；人口和工作量没有统一标准，"
         "默认取全部基础网格均值的0.8–1.2倍。工作量＝户数＋按处置类别加权的年事件数＋面积折算。",
         "Households use the band of the community type (300–500 urban, 100–300 village); "
         "population and workload have no rule and default to 0.8–1.2 × the mean basic grid. "

@@ -4,12 +4,15 @@ Users and the audit log live in a small SQLite file beside the workspace
 (``<workspace>.security.sqlite``), not inside it: a login or an audit entry must not rewrite
 a GeoPackage of hundreds of megabytes (imports are copy-on-write) nor invalidate every cache
 keyed on the workspace's modification time, and the file can be readable by the server
-alone.
+alone. The store owns those tables and their connections
+(:mod:`gridmap.store.security_store`); this package is the rules on top and never opens a
+database itself.
 """
 
+from ..store.security_store import SecurityStore
+from ..store.security_tables import security_path
 from .audit import AuditLog
 from .roles import PAGES_BY_ROLE, ROLES, Role, can, role_rank
-from .store import SecurityStore, security_path
 from .users import LoginResult, User, UserStore
 
 __all__ = [

@@ -9,7 +9,7 @@ from typing import Any
 
 import pandas as pd
 
-from .store import SecurityStore
+from ..store.security_store import SecurityStore
 
 __all__ = ["AuditLog", "os_user"]
 

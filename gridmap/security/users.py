@@ -12,8 +12,8 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from ..errors import SchemaError
 from ..memo import TtlMemo
+from ..store.security_store import SecurityStore
 from .roles import Role, check_role
-from .store import SecurityStore
 
 __all__ = ["LOCK_SECONDS", "MAX_FAILURES", "LoginResult", "User", "UserStore"]
 

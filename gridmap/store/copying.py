@@ -21,6 +21,8 @@ from ..errors import WorkspaceError
 from .base import Transaction, Workspace, forget_stamp, is_url, open_workspace
 from .gpkg import GpkgWorkspace, insert_frame
 from .migrations import SECURITY_TABLES
+from .security_store import SecurityStore
+from .security_tables import create_pg_tables
 
 __all__ = ["copy_workspace"]
 
@@ -116,8 +118,6 @@ def _fresh_transaction(target: Workspace) -> Iterator[tuple[Transaction, str]]:
 
 def _copy_security(source: Workspace, security_at: str, tx: Transaction) -> dict[str, int]:
     """Users (with their password hashes) and the audit log, entries and ids unchanged."""
-    from ..security.store import SecurityStore
-
     store = SecurityStore(source)
     if not store.exists:
         return {}
@@ -130,8 +130,6 @@ def _copy_security(source: Workspace, security_at: str, tx: Transaction) -> dict
             frames[table] = pd.DataFrame(rows, columns=names)
     if is_url(security_at):
         # Same database transaction as the data: users appear with the workspace or not at all.
-        from ..security.store import create_pg_tables
-
         create_pg_tables(tx.execute)
         for table, frame in frames.items():
             tx.append_rows(table, frame)

@@ -51,6 +51,7 @@ from .base import (
     whole_counts,
 )
 from .migrations import CORE_TABLES, SECURITY_TABLES
+from .security_tables import forget_schema
 
 __all__ = ["PgConnection", "PostgisTransaction", "PostgisWorkspace", "parse_url"]
 
@@ -586,8 +587,6 @@ class PostgisWorkspace(_Db, Workspace):
             con.commit()
             forget_stamp(self.location)
             if fresh:
-                from ..security.store import forget_schema
-
                 forget_schema(self.location)
         except psycopg.Error as exc:
             con.rollback()
@@ -620,6 +619,4 @@ class PostgisWorkspace(_Db, Workspace):
             con.execute(f"DROP SCHEMA IF EXISTS {self.schema} CASCADE")
         finally:
             con.close()
-        from ..security.store import forget_schema
-
         forget_schema(self.location)

@@ -23,6 +23,7 @@ import streamlit as st
 from .. import schema
 from ..crs import parse_crs
 from ..errors import GridmapError
+from ..i18n import LANGS
 from ..importing import import_file, rejects_folder
 from ..importing.preview import (
     CrsGuess,
@@ -346,16 +347,23 @@ def run_import(
     )
     issues = report.issues
     problems = None
+    problem_text: dict[str, list[str]] = {}
     if report.validation is not None:
-        frame = report.validation.to_frame()
-        problems = frame
+        problems = report.validation.to_frame()
+        # The validator's sentences in each language, in the frame's order (a page can
+        # switch language after the import).
+        problem_text = {
+            lang: report.validation.to_frame(lang)["message"].astype(str).tolist() for lang in LANGS
+        }
     return {
         "kind": kind,
         "file": stashed.name,
         "digest": stashed.digest,
         "report": report.to_dict(),
+        "notes": {lang: report.notes_text(lang) for lang in LANGS},
         "issues": issues,
         "problems": problems,
+        "problem_text": problem_text,
     }
 
 
@@ -381,84 +389,54 @@ def distance_text(metres: float, lang: str) -> str:
     return t("data.m", lang, m=f"{metres:,.0f}")
 
 
-#: Messages of the readers, the preview and the upload check (English, one line each) ->
-#: their i18n key; named groups fill the translated text. The file name leads each one.
+#: Messages raised on this page's own path (the upload check, the column and CRS choices of
+#: the preview) -> their i18n key; named groups fill the translated text. The readers' and
+#: importers' messages are translated by :func:`gridmap.io.messages.error_text`.
 _ERRORS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
     (re.compile(p), k)
     for p, k in (
-        (r"^(?P<name>.+?): the file is empty$", "data.err.empty"),
-        (r"^(?P<name>.+?): no columns found$", "data.err.nocols"),
-        (
-            r"^(?P<name>.+?): not a readable (?P<what>CSV|Excel workbook|Parquet file|GeoParquet "
-            r"file|vector file|zip archive|gzip file)\b",
-            "data.err.unreadable",
-        ),
-        (r"^(?P<name>.+?): (cannot decode|.*cannot decode text at byte)", "data.err.encoding"),
-        (r"^(?P<name>.+?): row 1 repeats column name\(s\) (?P<cols>.+)$", "data.err.header.dupes"),
-        (r"^(?P<name>.+?): row 1 (cannot be read as|has no) column names", "data.err.header"),
         (
             r"^(?P<name>.+?): file type \.(?P<suffix>[^ ]*) cannot be imported as (?P<kind>\w+); "
             r"allowed: (?P<allowed>[^(]+?)(?: \(.*)?$",
             "data.err.type",
         ),
-        (
-            r"^(?P<name>.+?): unsupported file type (?P<suffix>\S+); allowed: (?P<allowed>.+)$",
-            "data.err.type",
-        ),
         (r"^(?P<name>.+?): (?P<mb>[\d,]+) MB is larger than the (?P<max>\d+) MB", "data.err.size"),
         (
-            r"^(?P<name>.+?): the zip must hold exactly one vector layer.*found (?P<n>\d+)",
-            "data.err.zip",
+            r"^(?P<name>.+?): coordinates up to (?P<v>[\d,.]+) are not degrees",
+            "data.err.projected",
         ),
-        (r"^(?P<name>.+?): holds no vector layer", "data.err.nolayer"),
-        (r"^(?P<name>.+?): has no geometry column", "data.err.nogeom"),
-        (
-            r"^(?P<name>.+?): (attribute text is not in a known encoding|column .* text is not "
-            r"valid UTF-8)",
-            "data.err.attr_encoding",
-        ),
-        (r"^(?P<name>.+?): has no coordinate system", "data.err.nocrs"),
-        (r"^(?P<name>.+?): coordinates up to (?P<v>[\d,.]+) are not degrees", "data.err.projected"),
         (r"^(?P<name>.+?): choose the columns for lon", "data.err.lonlat"),
         (
             r"^(?P<name>.+?): column (?P<col>.+) is chosen for both (?P<a>\w+) and (?P<b>\w+);",
             "data.err.both",
         ),
-        (r"^(?P<name>.+?): no column for field\(s\) (?P<fields>[^;]+);", "data.err.nofield"),
         (r"^(?P<name>.+?): a table has no polygons", "data.err.table_polygons"),
         (r"^EPSG code: empty", "data.err.epsg"),
     )
 )
-_FORMATS = {
-    "CSV": "data.fmt.csv",
-    "Excel workbook": "data.fmt.excel",
-    "Parquet file": "data.fmt.parquet",
-    "GeoParquet file": "data.fmt.geoparquet",
-    "vector file": "data.fmt.vector",
-    "zip archive": "data.fmt.zip",
-    "gzip file": "data.fmt.gzip",
-}
 
 
 def error_text(message: str, lang: str) -> str:
-    """A reader's or importer's one-line message in ``lang``.
+    """A reader's, importer's or this page's one-line message in ``lang``.
 
-    The readers and importers speak English (the CLI's language); the page translates the
-    messages it knows by their shape and keeps the file name and values. In Chinese, an
-    unknown message is introduced in Chinese and kept as written.
+    The readers and importers speak English (the CLI's language): their messages go through
+    :func:`gridmap.io.messages.error_text`; the page's own (upload check, column and CRS
+    choices) are translated here. In Chinese, a message neither knows is introduced in
+    Chinese and kept as written, so nothing is lost.
     """
     from ..i18n import t
+    from ..io.messages import error_text as reader_text
 
     if lang != "zh":
         return message
+    translated = reader_text(message, lang)
+    if translated != message:
+        return translated
     for pattern, key in _ERRORS:
         m = pattern.match(message)
         if m is None:
             continue
         params = {k: v for k, v in m.groupdict().items() if v is not None}
-        if "what" in params:
-            what = t(_FORMATS[params["what"]], lang)
-            params["what"] = what
         if "kind" in params:
             params["kind"] = t(f"layer.{params['kind']}", lang)
         if "allowed" in params:

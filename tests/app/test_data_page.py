@@ -138,7 +138,7 @@ def test_unreadable_file_is_one_clear_line(
     at = data_page(workspace, monkeypatch)
     give_file(at, bad, "grids", tmp_path)
     # In the page's language (issue 15): the reader's English line is translated.
-    assert [e.value for e in at.error] == ["grids.zip：无法读取，不是有效的 zip 压缩包"]
+    assert [e.value for e in at.error] == ["grids.zip：无法读取的 zip 压缩包"]
     assert not at.get("deck_gl_json_chart")
     at.sidebar.radio(key="lang").set_value("en").run()
     assert [e.value for e in at.error] == ["grids.zip: not a readable zip archive"]
@@ -259,7 +259,10 @@ def test_nyc_sectors_zip_into_new_workspace_validate_zoom_publish(
     after = json.loads(at.get("deck_gl_json_chart")[-1].proto.json)["initialViewState"]
     assert after["zoom"] > before["zoom"] + 2
     assert abs(after["longitude"] - problems.iloc[0]["lon"]) < 0.01
-    assert any(problems.iloc[0]["message"] in i.value for i in at.info)
+    # The validator's sentence, in the page's language.
+    said = result["problem_text"]["zh"][0]
+    assert said != problems.iloc[0]["message"]
+    assert any(said in i.value for i in at.info)
     # Publish the draft.
     at.button(key="data_publish_result").click().run()
     assert not at.exception
