@@ -62,6 +62,7 @@ __all__ = [
     "assign_points",
     "build_grid_lookup",
     "match_grid_labels",
+    "ragged_range",
 ]
 
 log = logging.getLogger(__name__)
@@ -270,8 +271,14 @@ def _to_pixels(
     return u, v
 
 
-def _ragged_range(start: IntArray, count: IntArray) -> IntArray:
-    """Concatenation of ``range(start[i], start[i] + count[i])`` for all i, vectorised."""
+def ragged_range(start: IntArray, count: IntArray) -> IntArray:
+    """Concatenation of ``range(start[i], start[i] + count[i])`` for all i, vectorised.
+
+    The rasterisers (grid lookup here, camera coverage) expand pixel runs with it.
+
+    >>> ragged_range(np.array([5, 0]), np.array([2, 3])).tolist()
+    [5, 6, 0, 1, 2]
+    """
     offsets = np.cumsum(count) - count
     return np.repeat(start - offsets, count) + np.arange(int(count.sum()), dtype=np.int64)
 
@@ -302,7 +309,7 @@ def _fill(
     r0 = np.ceil(np.minimum(v1, v2) - 0.5).astype(np.int64)
     nrow = np.maximum(np.ceil(np.maximum(v1, v2) - 0.5).astype(np.int64) - r0, 0)
     seg = np.repeat(np.arange(u1.size), nrow)
-    row = _ragged_range(r0, nrow)
+    row = ragged_range(r0, nrow)
     t = (row + 0.5 - v1[seg]) / (v2 - v1)[seg]
     u_cross = u1[seg] + t * (u2 - u1)[seg]
     # Centres from column ceil(u - 0.5) on lie right of the crossing.
@@ -350,7 +357,7 @@ def _touched_pixels(
     c0 = np.floor(u_lo).astype(np.int64)
     ncol = np.floor(u_hi).astype(np.int64) - c0 + 1
     seg = np.repeat(np.arange(u1.size), ncol)
-    col = _ragged_range(c0, ncol)
+    col = ragged_range(c0, ncol)
     # ... and the rows it covers inside that column, widened by _EPS.
     a = np.maximum(col - _EPS, u_lo[seg])
     b = np.minimum(col + 1 + _EPS, u_hi[seg])
@@ -364,7 +371,7 @@ def _touched_pixels(
     r0 = np.floor(lo).astype(np.int64)
     nrow = np.floor(hi).astype(np.int64) - r0 + 1
     cols = np.repeat(col, nrow)
-    rows = _ragged_range(r0, nrow)
+    rows = ragged_range(r0, nrow)
     ok = (rows >= 0) & (rows < height) & (cols >= 0) & (cols < width)
     return rows[ok] * width + cols[ok]
 

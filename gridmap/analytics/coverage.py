@@ -48,6 +48,7 @@ from numpy.typing import NDArray
 from .. import schema
 from ..crs import metric_crs
 from ..errors import CrsError, SchemaError
+from ..joins import ragged_range
 
 __all__ = [
     "DEFAULT_FOV_DEG",
@@ -285,12 +286,6 @@ def _raster_for(bounds: list[tuple[float, float, float, float]], pixel: float) -
     return _Raster(float(x0), float(y0), pixel, width, height)
 
 
-def _ragged_range(start: IntArray, count: IntArray) -> IntArray:
-    """Concatenation of ``range(start[i], start[i] + count[i])``, vectorised."""
-    offsets = np.cumsum(count) - count
-    return np.repeat(start - offsets, count) + np.arange(int(count.sum()), dtype=np.int64)
-
-
 @dataclass(frozen=True)
 class _Crossings:
     """Where zone boundaries cross pixel-centre rows, sorted by row."""
@@ -331,7 +326,7 @@ def _crossings(geoms: NDArray[np.object_], raster: _Raster) -> _Crossings:
     r0 = np.ceil(np.minimum(v1, v2) - 0.5).astype(np.int64)
     nrow = np.maximum(np.ceil(np.maximum(v1, v2) - 0.5).astype(np.int64) - r0, 0)
     seg = np.repeat(np.arange(u1.size), nrow)
-    row = _ragged_range(r0, nrow)
+    row = ragged_range(r0, nrow)
     t = (row + 0.5 - v1[seg]) / (v2 - v1)[seg]
     u_cross = u1[seg] + t * (u2 - u1)[seg]
     col = np.clip(np.ceil(u_cross - 0.5), 0, raster.width).astype(np.int64)
@@ -460,7 +455,7 @@ def _band_spans(
     r_hi = np.minimum(s.r_hi[sel], b1 - 1)
     nr = np.maximum(r_hi - r_lo + 1, 0)
     g = np.repeat(sel, nr)
-    row = _ragged_range(r_lo, nr)
+    row = ragged_range(r_lo, nr)
     dv = row + 0.5 - s.cv[g]
     reach2 = s.r2[g] - dv * dv
     half = np.sqrt(np.maximum(reach2, 0.0))
