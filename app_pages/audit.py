@@ -4,12 +4,17 @@ import streamlit as st
 
 from gridmap.i18n import t
 from gridmap.security import AuditLog
+from gridmap.ui.data import dashes
 from gridmap.ui.sidebar import page_scope
 
 path, scope, L = page_scope()
 st.title(t("audit.title", L))
 entries = AuditLog(path).read(limit=2000)
-st.dataframe(entries, hide_index=True, width="stretch")
+# Headers in the page's language and "—" where a field does not apply (not "None"); the
+# CSV export keeps the log's own column names and values.
+shown = dashes(entries)
+shown.columns = [t(f"audit.col.{c}", L) for c in shown.columns]
+st.dataframe(shown, hide_index=True, width="stretch")
 st.download_button(
     t("audit.export", L),
     lambda: AuditLog(path).read().to_csv(index=False).encode("utf-8-sig"),

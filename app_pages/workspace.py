@@ -502,7 +502,7 @@ def import_section() -> None:
             if c.distance_m == c.distance_m and c.distance_m < 1e8:
                 facts.append(t("data.crs.distance", L, m=f"{c.distance_m:,.0f}"))
             st.caption(" · ".join(facts))
-        outside = up.mostly_outside(guess)
+        outside = up.mostly_outside(preview, mapping_now, ref, crs=crs, swapped=swapped)
         if outside is not None:
             # Not a grey caption: a file far from the city is almost always a wrong
             # coordinate system or a wrong file, and the import asks for a confirmation.

@@ -317,6 +317,62 @@ def _window(args: argparse.Namespace, table: Any, default_days: int) -> Any:
     return IncidentFilter(since, until, categories, stages=stages)
 
 
+def _risk_cells(args: argparse.Namespace, grids: Any, table: Any) -> int:
+    """Every study-area cell scored by the method that wins the backtest up to --until."""
+    import datetime as dt
+
+    from .analytics.backtest import (
+        forecast_scores,
+        rolling_backtest,
+        study_area,
+        table_between,
+    )
+
+    if table.time_range is None:
+        raise SchemaError(f"{args.workspace}: the workspace holds no incidents")
+    first, last = table.time_range
+    try:
+        until = dt.date.fromisoformat(args.until) if args.until else last
+        since = dt.date.fromisoformat(args.since) if args.since else first
+    except ValueError as exc:
+        raise SchemaError(f"--since/--until: {exc} (use YYYY-MM-DD)") from None
+    if until < since:
+        raise SchemaError(f"--since {since} is after --until {until}")
+    area = study_area(grids, args.res)
+    history = table_between(table, since, until)
+    if args.method:
+        method, note = args.method, "given"
+    else:
+        # Chosen on the data up to --until only, so the map never peeks at what it predicts.
+        result = rolling_backtest(history, area, res=args.res, horizon=args.horizon)
+        method, note = result.selected, f"selected, {result.gain:+.1%} PAI@5% over baselines"
+    origin = until + dt.timedelta(days=1)
+    cells = forecast_scores(
+        history, area, method, res=args.res, origin=origin, horizon=args.horizon, since=since
+    )
+    if args.out:
+        cells.to_csv(args.out, index=False)
+    if args.json:
+        _print_json(
+            {
+                "since": str(since),
+                "until": str(until),
+                "res": args.res,
+                "method": method,
+                "cells": len(cells),
+                "rows": cells.head(args.top).to_dict(orient="records"),
+            }
+        )
+    else:
+        print(
+            f"risk cells {since} to {until}: {len(cells):,} study-area cells at res {args.res}, "
+            f"method {method} ({note}), horizon {args.horizon}"
+        )
+        for row in cells.head(args.top).itertuples(index=False):
+            print(f"  {row.cell}  {row.score:.4g}")
+    return EXIT_OK
+
+
 def _cmd_risk(args: argparse.Namespace) -> int:
     from .analytics.incidents import load_incident_table, select
     from .analytics.overview import admin_overview, cell_layers, grid_overview
@@ -328,6 +384,8 @@ def _cmd_risk(args: argparse.Namespace) -> int:
     if grids.empty:
         raise SchemaError(f"{ws.name}: the workspace holds no grids; import a grid layer first")
     table = load_incident_table(ws)
+    if args.level == "cell":
+        return _risk_cells(args, grids, table)
     flt = _window(args, table, 90)
     since, until = flt.start, flt.end
     # Hot spots and trends once, for the grids and, when asked, their admin units.
@@ -410,6 +468,16 @@ def _cmd_backtest(args: argparse.Namespace) -> int:
     from .analytics.incidents import load_incident_table
     from .store import open_workspace
 
+    old_form = any(
+        v is not None
+        for v in (args.cutoff, args.half_life, args.k_ring, args.train_days, args.test_days)
+    )
+    if not old_form:
+        return _cmd_forecast_backtest(args)
+    args.half_life = args.half_life or "7,30,90,inf"
+    args.k_ring = args.k_ring or "0,1,2"
+    args.train_days = args.train_days or 180
+    args.test_days = args.test_days or 30
     table = load_incident_table(open_workspace(args.workspace))
     if table.time_range is None:
         raise SchemaError(f"{args.workspace}: the workspace holds no incidents")
@@ -455,6 +523,61 @@ def _cmd_backtest(args: argparse.Namespace) -> int:
             f"{r['pai_1']:>5.1f}   {r['hit_rate_5']:>11.1%} {r['pai_5']:>5.1f}   "
             f"{r['hit_rate_10']:>12.1%} {r['pai_10']:>5.1f}"
         )
+    return EXIT_OK
+
+
+def _cmd_forecast_backtest(args: argparse.Namespace) -> int:
+    """Rolling-origin backtest of every forecast method over the whole study area."""
+    import datetime as dt
+
+    from .analytics.backtest import rolling_backtest, study_area
+    from .analytics.incidents import load_incident_table
+    from .store import open_workspace
+
+    try:
+        start = dt.date.fromisoformat(args.start) if args.start else None
+    except ValueError as exc:
+        raise SchemaError(f"--start {args.start}: {exc} (use YYYY-MM-DD)") from None
+    methods = args.methods.split(",") if args.methods else None
+    ws = open_workspace(args.workspace)
+    grids = ws.read_grids()
+    if grids.empty:
+        raise SchemaError(f"{ws.name}: the workspace holds no grids; import a grid layer first")
+    table = load_incident_table(ws)
+    result = rolling_backtest(
+        table,
+        study_area(grids, args.res),
+        res=args.res,
+        horizon=args.horizon,
+        origins=args.origins,
+        start=start,
+        methods=methods,
+        seed=args.seed,
+    )
+    if args.out:
+        result.rows.to_csv(args.out, index=False)
+    if args.json:
+        _print_json(result.to_dict())
+        return EXIT_OK
+    print(
+        f"backtest: {len(result.origins)} origins from {result.origins[0]}, horizon "
+        f"{result.horizon}, res {args.res}, study area {result.area_cells:,} cells, "
+        f"{int(result.rows['test_incidents'].iloc[0]):,} test incidents"
+    )
+    print("  method         PAI@1%  PAI@5% (95% interval)   PAI@10%  PEI@1%  PEI@5%  PEI@10%")
+    for r in result.rows.to_dict("records"):
+        mark = "*" if r["method"] == result.selected else " "
+        print(
+            f" {mark}{r['method']:<13} {r['pai_1']:>6.2f}  {r['pai_5']:>6.2f} "
+            f"({r['pai_5_lo']:>5.2f}-{r['pai_5_hi']:<5.2f})  {r['pai_10']:>7.2f}  "
+            f"{r['pei_1']:>6.2f}  {r['pei_5']:>6.2f}  {r['pei_10']:>7.2f}"
+            + ("  (baseline)" if r["baseline"] else "")
+        )
+    lo, hi = result.gain_interval
+    print(
+        f"selected: {result.selected} ({result.gain:+.1%} PAI@5% over {result.best_baseline}, "
+        f"95% interval {lo:+.1%} to {hi:+.1%})"
+    )
     return EXIT_OK
 
 
@@ -514,7 +637,8 @@ def _cmd_report(args: argparse.Namespace) -> int:
             }
         )
     else:
-        print(f"report {flt.start} to {flt.end} ({inputs.meta.area_name}): {', '.join(written)}")
+        area = f" ({inputs.meta.area_name})" if inputs.meta.area_name else ""
+        print(f"report {flt.start} to {flt.end}{area}: {', '.join(written)}")
     return EXIT_OK
 
 
@@ -1277,9 +1401,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--level",
         default="grid",
-        choices=("grid", "community", "street", "district", "city"),
-        help="one row per grid (default) or per admin unit",
+        choices=("grid", "community", "street", "district", "city", "cell"),
+        help="one row per grid (default), per admin unit, or per study-area H3 cell",
     )
+    p.add_argument(
+        "--horizon", default="7", help="--level cell: forecast horizon, days or months (1m)"
+    )
+    p.add_argument("--method", help="--level cell: forecast method (default: the backtest's)")
     p.add_argument("--lang", default="zh", choices=("zh", "en"))
     p.add_argument("--top", type=int, default=20, help="rows printed / in --json")
     p.add_argument("--out", metavar="FILE", help="write every grid as CSV")
@@ -1417,14 +1545,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_coverage)
 
     p = sub.add_parser(
-        "backtest", help="how well past risk predicts the next period, per decay and smoothing"
+        "backtest",
+        help="rolling-origin backtest of forecast methods and baselines (PAI, PEI over the city)",
     )
     p.add_argument("workspace")
-    p.add_argument("--cutoff", help="first test day (YYYY-MM-DD); default test-days before the end")
-    p.add_argument("--train-days", type=int, default=180)
-    p.add_argument("--test-days", type=int, default=30)
-    p.add_argument("--half-life", default="7,30,90,inf", help="days, comma-separated (inf: none)")
-    p.add_argument("--k-ring", default="0,1,2", help="smoothing radii, comma-separated")
+    p.add_argument(
+        "--horizon", default="7", help="days (7, 14, 30, 91) or calendar months (1m, 3m)"
+    )
+    p.add_argument("--origins", type=int, help="number of origins (default 52 for 7 days)")
+    p.add_argument("--start", help="first origin (YYYY-MM-DD); default the latest that fit")
+    p.add_argument("--methods", help="comma-separated methods (baselines are always added)")
+    p.add_argument("--seed", type=int, default=0, help="seed of the bootstrap (default 0)")
+    p.add_argument("--cutoff", help="old form: single cutoff, decay x k-ring grid")
+    p.add_argument("--train-days", type=int, help="old form (default 180)")
+    p.add_argument("--test-days", type=int, help="old form (default 30)")
+    p.add_argument("--half-life", help="old form: days, comma-separated (inf: none)")
+    p.add_argument("--k-ring", help="old form: smoothing radii, comma-separated")
     p.add_argument("--res", type=int, default=9, choices=range(7, 12), help="H3 resolution")
     p.add_argument("--out", metavar="FILE", help="write the table as CSV")
     p.add_argument("--json", action="store_true")

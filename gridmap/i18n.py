@@ -929,6 +929,15 @@ _STRINGS: dict[str, tuple[str, str]] = {
         "没有网格数据。请先在“数据”页导入网格。",
         "No grids. Import a grid layer on the Data page first.",
     ),
+    "audit.col.id": ("序号", "#"),
+    "audit.col.at": ("时间", "When"),
+    "audit.col.user": ("用户", "User"),
+    "audit.col.role": ("角色", "Role"),
+    "audit.col.action": ("操作", "Action"),
+    "audit.col.target": ("对象", "Target"),
+    "audit.col.version": ("版本", "Version"),
+    "audit.col.detail": ("详情", "Detail"),
+    "audit.col.via": ("途径", "Via"),
     "data.col.note": ("备注", "Note"),
     "data.col.detail": ("说明", "Detail"),
     "data.outside.points": ("点位", "points"),
@@ -941,8 +950,9 @@ _STRINGS: dict[str, tuple[str, str]] = {
         "coordinate system and that this is the right file first.",
     ),
     "data.outside.confirm": (
-        "仍然导入（我已确认这些位置正确）",
-        "Import anyway (I have checked these locations are right)",
+        "仍然导入：城市范围内的行照常导入，范围外的行被拒绝并列入拒绝清单",
+        "Import anyway: rows inside the city are imported, rows outside it are rejected and "
+        "listed in the rejects",
     ),
     "data.outside.confirm.needed": (
         "导入前请勾选“仍然导入”确认。",
@@ -1207,6 +1217,25 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "cockpit.export.failed": ("{what} 导出失败：{reason}", "{what} export failed: {reason}"),
     "cockpit.export.save": ("下载 {what}（{kb:,} KB）", "Download {what} ({kb:,} KB)"),
     # --- end of the cockpit exports block ---
+    # --- forecast method choice (issue 14) ---
+    "forecast.choice.model": (
+        "风险图采用{method}：回测 {n} 期，前 5% 的 H3 单元比简单计数（{base}）多覆盖 {pct}% 的事件",
+        "The risk map uses {method}: over {n} backtest periods its top 5 % of cells caught "
+        "{pct}% more incidents than plain counting ({base})",
+    ),
+    "forecast.choice.baseline": (
+        "风险图采用简单计数（{method}）：回测 {n} 期，没有方法比它覆盖更多事件",
+        "The risk map uses plain counting ({method}): over {n} backtest periods no method "
+        "caught more incidents",
+    ),
+    "forecast.method.prev_period": ("上一同长时段计数", "counts of the previous period"),
+    "forecast.method.last_365d": ("近 365 天计数", "counts of the last 365 days"),
+    "forecast.method.all_history": ("全部历史计数", "counts of all history"),
+    "forecast.method.decay": ("时间衰减计数（{name}）", "time-decayed counts ({name})"),
+    "forecast.method.kde": ("高斯核平滑（{name}）", "Gaussian kernel smoothing ({name})"),
+    "forecast.method.blend": ("长短期混合（{name}）", "long + short-term blend ({name})"),
+    "forecast.method.sepp": ("自激点过程（近重复模型）", "self-exciting point process (near repeats)"),
+    # --- end of the forecast method choice block ---
 }
 
 

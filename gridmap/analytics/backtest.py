@@ -27,21 +27,39 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import asdict, dataclass, replace
+from typing import Any
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 
 from .. import schema
 from ..errors import SchemaError
-from ..indexing import cell_parents
+from ..indexing import cell_parents, cells_to_points, cells_to_str, polygons_to_cells
+from . import forecast as fc
 from .hotspots import kring_weights
 from .incidents import IncidentFilter, IncidentTable, select
 from .risk import RiskSettings, day_start_s, weighted_counts
 
-__all__ = ["backtest", "compare_settings"]
+__all__ = [
+    "FRACTIONS",
+    "HORIZONS",
+    "ForecastBacktest",
+    "ForecastChoice",
+    "backtest",
+    "choice_sentence",
+    "compare_settings",
+    "forecast_scores",
+    "parse_horizon",
+    "rolling_backtest",
+    "selected_method",
+    "study_area",
+    "table_between",
+]
 
 _DEFAULT_SETTINGS = RiskSettings()
 
@@ -224,3 +242,505 @@ def compare_settings(
     out = pd.DataFrame(rows)
     middle = f"pai_{100 * sorted(fractions)[len(fractions) // 2]:g}"
     return out.sort_values(middle, ascending=False, kind="stable").reset_index(drop=True)
+
+
+# --- Rolling-origin backtests over the whole study area (issue 14) ---------------------------
+
+#: Horizons the field reports (days): 1 week, 2 weeks, 1 month, 3 months.
+HORIZONS: tuple[int, ...] = (7, 14, 30, 91)
+#: Origins used when none are asked for, per horizon in days (a year of test windows).
+_DEFAULT_ORIGINS = {7: 52, 14: 26, 30: 12, 91: 4}
+#: Shares of the study area flagged.
+FRACTIONS: tuple[float, ...] = (0.01, 0.05, 0.10)
+#: The self-exciting process is fitted once, on at most this many days / incidents before
+#: the first origin (the most recent ones), so no test incident leaks into the fit.
+SEPP_TRAIN_DAYS = 365.0
+SEPP_MAX_EVENTS = 100_000
+_MONTHS = re.compile(r"^(\d{1,2})m$")
+
+
+def study_area(grids: gpd.GeoDataFrame, res: int) -> NDArray[np.uint64]:
+    """Every H3 cell at ``res`` whose centre lies in a grid (the H3 polyfill of the grids
+    in force), sorted: the whole city, whether or not a cell ever had an incident."""
+    if not (isinstance(res, int) and 0 <= res <= schema.POINT_RES):
+        raise SchemaError(f"res={res!r} (allowed: an integer 0..{schema.POINT_RES})")
+    geoms = grids.geometry
+    if geoms.crs is None:
+        raise SchemaError("study_area: the grids have no CRS")
+    if geoms.crs.to_epsg() != 4326:
+        geoms = geoms.to_crs(4326)
+    cells = polygons_to_cells(geoms, res)["cell"].to_numpy(dtype=np.uint64)
+    return np.unique(cells)
+
+
+def located_events(
+    table: IncidentTable, area: NDArray[np.uint64], res: int
+) -> tuple[fc.Events, fc.CellSpace, int]:
+    """The incidents whose res-``res`` cell (parent of the stored res-11 cell) is in the
+    study area, their cells' space, and how many located incidents fell outside it."""
+    area = np.asarray(area, dtype=np.uint64)
+    located = np.flatnonzero(table.cell != 0)
+    cells11 = table.cell[located]
+    cells = cells11 if res == schema.POINT_RES else cell_parents(cells11, res)
+    pos = np.minimum(np.searchsorted(area, cells), max(area.size - 1, 0))
+    inside = (area[pos] == cells) if area.size else np.zeros(cells.size, dtype=bool)
+    lon_c, lat_c = cells_to_points(area)
+    lat0 = float(np.mean(lat_c)) if area.size else 0.0
+    space = fc.CellSpace(cells=area, xy=fc.to_metres(lon_c, lat_c, lat0), res=res)
+    lon, lat = cells_to_points(cells11[inside])
+    events = fc.Events(
+        day=table.occurred_s[located[inside]] / 86400.0,
+        pos=pos[inside].astype(np.int64),
+        xy=fc.to_metres(lon, lat, lat0),
+    )
+    return events, space, int((~inside).sum())
+
+
+def parse_horizon(value: int | str) -> tuple[int, int]:
+    """``(days, months)``: ``7`` or ``"7"`` is 7 days (months 0); ``"3m"`` is 3 calendar
+    months (days: the nominal 30 or 91 used in reports, ``round(30.4 * months)``)."""
+    text = str(value).strip().lower()
+    if m := _MONTHS.match(text):
+        months = int(m[1])
+        if 1 <= months <= 12:
+            return round(30.4375 * months), months
+    elif text.isdigit() and 1 <= int(text) <= 366:
+        return int(text), 0
+    raise SchemaError(
+        f"--horizon {value}: allowed a number of days 1..366 (7, 14, 30, 91 are the field's) "
+        "or calendar months 1m..12m (for month-only data)"
+    )
+
+
+def _add_months(day: dt.date, months: int) -> dt.date:
+    k = day.year * 12 + day.month - 1 + months
+    return dt.date(k // 12, k % 12 + 1, 1)
+
+
+def _day_number(day: dt.date) -> float:
+    return day_start_s(day) / 86400.0
+
+
+@dataclass(frozen=True)
+class ForecastBacktest:
+    """Pooled scores of every method over rolling origins (see :func:`rolling_backtest`)."""
+
+    rows: pd.DataFrame
+    selected: str
+    best_baseline: str
+    gain: float  # selected pooled PAI@5% / best baseline's - 1 (0 when a baseline wins)
+    gain_interval: tuple[float, float]  # paired bootstrap 95 % interval of ``gain``
+    horizon: str
+    horizon_days: int
+    origins: tuple[dt.date, ...]
+    res: int
+    area_cells: int
+    incidents_outside: int
+    sepp: fc.SeppFit | None
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain types for JSON (NaN stays NaN: print through gridmap.strict_json)."""
+        return {
+            "res": self.res,
+            "horizon": self.horizon,
+            "horizon_days": self.horizon_days,
+            "origins": len(self.origins),
+            "first_origin": str(self.origins[0]),
+            "last_origin": str(self.origins[-1]),
+            "area_cells": self.area_cells,
+            "incidents_outside_area": self.incidents_outside,
+            "selected": self.selected,
+            "best_baseline": self.best_baseline,
+            "gain_over_best_baseline": self.gain,
+            "gain_lo": self.gain_interval[0],
+            "gain_hi": self.gain_interval[1],
+            "sepp": None if self.sepp is None else asdict(self.sepp),
+            "rows": self.rows.to_dict(orient="records"),
+        }
+
+
+def _origins(
+    first: dt.date,
+    last: dt.date,
+    days: int,
+    months: int,
+    start: dt.date | None,
+    origins: int | None,
+) -> list[tuple[dt.date, dt.date]]:
+    """Test windows ``[origin, end)``, back to back, inside the data, each after at least
+    one horizon (and 28 days) of history."""
+    if months:
+        data_end = _add_months(dt.date(last.year, last.month, 1), 1)
+        earliest = _add_months(dt.date(first.year, first.month, 1), months)
+
+        def step(d: dt.date, k: int) -> dt.date:
+            return _add_months(d, k * months)
+    else:
+        data_end = last + dt.timedelta(days=1)
+        earliest = first + dt.timedelta(days=max(days, 28))
+
+        def step(d: dt.date, k: int) -> dt.date:
+            return d + dt.timedelta(days=k * days)
+
+    default = _DEFAULT_ORIGINS.get(days, max(4, 364 // days)) if not months else 12 // months
+    if start is None:
+        n = origins if origins is not None else default
+        # The latest origins that fit: the last window ends where the data ends.
+        while n > 0 and step(data_end, -n) < earliest and origins is None:
+            n -= 1
+        begin = step(data_end, -n) if months == 0 else _add_months(data_end, -n * months)
+    else:
+        begin = start
+        if origins is None:
+            n = 0
+            while n < default and step(begin, n + 1) <= data_end:
+                n += 1
+        else:
+            n = origins
+    label = f"{months}m" if months else f"{days}"
+    if n < 1 or begin < earliest or step(begin, n) > data_end:
+        raise SchemaError(
+            f"--start {begin} --origins {n} --horizon {label}: the test windows must lie "
+            f"between {earliest} (28 days or one horizon of history after the first "
+            f"incident {first}) "
+            f"and {data_end} (the end of the data)"
+        )
+    return [(step(begin, k), step(begin, k + 1)) for k in range(n)]
+
+
+def _fair_hits(
+    scores: NDArray[np.float64], test: NDArray[np.float64], ks: Sequence[int]
+) -> list[float]:
+    """Test incidents caught by the top ``k`` cells, ties shared fairly.
+
+    Cells scoring above the k-th highest score are flagged; the cells tied at that score
+    share the remaining slots, each counted with weight ``slots / tied``: the expected hits
+    of breaking the tie at random, without drawing. So a method never wins by tie order
+    (counts tie a lot: every cell with no incident scores 0).
+    """
+    top = float(np.max(np.abs(scores))) if scores.size else 0.0
+    # Scores equal up to rounding (sums in another order) are ties too.
+    s = np.round(scores / top, 12) if top > 0 else np.zeros_like(scores)
+    desc = np.sort(s)[::-1]
+    out = []
+    for k in ks:
+        cut = desc[k - 1]
+        above = s > cut
+        tied = s == cut
+        share = (k - int(above.sum())) / int(tied.sum())
+        out.append(float(test[above].sum() + share * test[tied].sum()))
+    return out
+
+
+def rolling_backtest(
+    table: IncidentTable,
+    area: ArrayLike,
+    *,
+    res: int = 9,
+    horizon: int | str = 7,
+    origins: int | None = None,
+    start: dt.date | None = None,
+    methods: Sequence[str] | None = None,
+    fractions: Sequence[float] = FRACTIONS,
+    seed: int = 0,
+    n_boot: int = 1000,
+) -> ForecastBacktest:
+    """Score every method as the field does: rolling origins over the whole study area.
+
+    At each origin ``o`` every method ranks the study-area cells from the incidents before
+    ``o``; the test window is ``[o, o + horizon)``; windows are back to back. For each share
+    ``f`` of the area (``k = ceil(f * N)`` cells of the ``N`` in the study area), over all
+    origins pooled:
+
+    - hit rate ``= sum_o hits_o / sum_o incidents_o`` (hits with ties shared fairly, see
+      :func:`_fair_hits`);
+    - **PAI** ``= hit rate / (k / N)`` (Chainey et al. 2008);
+    - **PEI** ``= hit rate / best possible hit rate with the same area
+      = sum_o hits_o / sum_o best_o``, where ``best_o`` is the sum of the ``k`` largest
+      test counts of origin ``o`` (Hunt 2016). 1 is perfect.
+
+    The 95 % interval is a percentile bootstrap over origins (``n_boot`` resamples of the
+    origins with replacement, ``numpy.random.default_rng(seed)``: deterministic).
+
+    Baselines (``prev_period``, ``last_365d``, ``all_history``) are always scored. The
+    selected method is the best pooled PAI at 5 % (the middle fraction), baselines winning
+    ties, so it is never worse than the best baseline.
+
+    Parameters
+    ----------
+    area
+        The study area's cells at ``res`` (:func:`study_area`); incidents outside are left
+        out of training and testing (their count is ``incidents_outside``).
+    horizon
+        Days (``7``) or calendar months (``"1m"``, for data dated to the month).
+    origins, start
+        Number of origins and the first origin; by default the latest origins that fit
+        (52 for a week, 26, 12 and 4 for 14, 30 and 91 days).
+    methods
+        :mod:`gridmap.analytics.forecast` method names (default its ``DEFAULT_METHODS``).
+
+    Raises
+    ------
+    SchemaError
+        One line naming the bad argument and what is allowed.
+    """
+    days, months = parse_horizon(horizon)
+    names = fc.parse_methods(methods)
+    problems = []
+    if not (isinstance(res, int) and 0 <= res <= schema.POINT_RES):
+        problems.append(f"res={res!r} (allowed: an integer 0..{schema.POINT_RES})")
+    if origins is not None and not (isinstance(origins, int) and origins >= 1):
+        problems.append(f"origins={origins!r} (allowed: an integer >= 1)")
+    bad = [f for f in fractions if not (isinstance(f, int | float) and 0 < f <= 1)]
+    if bad or not len(fractions):
+        problems.append(f"fractions={tuple(fractions)!r} (allowed: numbers in (0, 1])")
+    cells = np.unique(np.asarray(area, dtype=np.uint64).ravel())
+    cells = cells[cells != 0]
+    if not cells.size:
+        problems.append("the study area has no cells (import grids first)")
+    if problems:
+        raise SchemaError("invalid backtest arguments: " + "; ".join(problems))
+    if table.time_range is None:
+        raise SchemaError("backtest: the workspace holds no incidents")
+    first, last = table.time_range
+    windows = _origins(first, last, days, months, start, origins)
+    events, space, outside = located_events(table, cells, res)
+    n = cells.size
+    ks = [min(max(1, math.ceil(f * n - 1e-9)), n) for f in fractions]
+    first_day = float(events.day[0]) if events.day.size else 0.0
+
+    sepp = None
+    if "sepp" in names:
+        o0 = _day_number(windows[0][0])
+        sl = events.window(o0 - SEPP_TRAIN_DAYS, o0)
+        lo = max(sl.start, sl.stop - SEPP_MAX_EVENTS)
+        begin = float(events.day[lo]) if sl.stop > lo else o0 - SEPP_TRAIN_DAYS
+        sepp = fc.fit_sepp(events, space, start=max(begin, o0 - SEPP_TRAIN_DAYS), stop=o0)
+
+    n_o, n_m, n_f = len(windows), len(names), len(ks)
+    hits = np.zeros((n_o, n_m, n_f))
+    best = np.zeros((n_o, n_f))
+    incidents = np.zeros(n_o)
+    for o, (begin_d, end_d) in enumerate(windows):  # origins: tens, not incidents
+        origin, stop = _day_number(begin_d), _day_number(end_d)
+        length = stop - origin
+        prev = _day_number(_add_months(begin_d, -months)) if months else origin - length
+        test = np.bincount(events.pos[events.window(origin, stop)], minlength=n).astype(float)
+        incidents[o] = test.sum()
+        best_cum = np.cumsum(np.sort(test)[::-1])
+        best[o] = [best_cum[k - 1] for k in ks]
+        for m, name in enumerate(names):
+            scores = fc.method_scores(
+                name,
+                events,
+                space,
+                origin=origin,
+                horizon=length,
+                prev_start=prev,
+                first_day=first_day,
+                sepp=sepp,
+            )
+            hits[o, m] = _fair_hits(scores, test, ks)
+
+    rng = np.random.default_rng(seed)
+    draws = rng.multinomial(n_o, np.full(n_o, 1.0 / n_o), size=n_boot).astype(float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        b_hits = np.einsum("bo,omf->bmf", draws, hits)
+        b_inc = draws @ incidents
+        b_best = draws @ best
+        b_pai = b_hits / b_inc[:, None, None] / (np.asarray(ks) / n)[None, None, :]
+        b_pei = b_hits / b_best[:, None, :]
+        pai = hits.sum(0) / incidents.sum() / (np.asarray(ks) / n)[None, :]
+        pei = hits.sum(0) / best.sum(0)[None, :]
+    rows = []
+    for m, name in enumerate(names):
+        row: dict[str, Any] = {
+            "method": name,
+            "baseline": name in fc.BASELINES,
+            "horizon_days": days,
+            "origins": n_o,
+        }
+        for f_i, f in enumerate(fractions):
+            pct = f"{100 * float(f):g}"
+            row[f"pai_{pct}"] = float(pai[m, f_i])
+            row[f"pei_{pct}"] = float(pei[m, f_i])
+        for f_i, f in enumerate(fractions):
+            pct = f"{100 * float(f):g}"
+            for what, boot in (("pai", b_pai), ("pei", b_pei)):
+                vals = boot[:, m, f_i]
+                vals = vals[np.isfinite(vals)]
+                lo, hi = np.percentile(vals, [2.5, 97.5]) if vals.size else (math.nan,) * 2
+                row[f"{what}_{pct}_lo"] = float(lo)
+                row[f"{what}_{pct}_hi"] = float(hi)
+        row["test_incidents"] = int(incidents.sum())
+        rows.append(row)
+    out = pd.DataFrame(rows)
+    mid = f"pai_{100 * sorted(float(f) for f in fractions)[len(fractions) // 2]:g}"
+    key = out[mid].fillna(-math.inf).to_numpy()
+    selected = names[int(np.argmax(key))]  # first maximum: baselines come first
+    base_key = np.where(out["baseline"].to_numpy(), key, -math.inf)
+    best_baseline = names[int(np.argmax(base_key))]
+    b, s = float(base_key.max()), float(key.max())
+    gain = s / b - 1.0 if b > 0 and math.isfinite(b) else 0.0
+    # The same resamples for both methods (paired): how sure the gain is. It is measured on
+    # the origins the choice was made on, so it flatters the selected method a little.
+    mid_i = sorted(range(n_f), key=lambda i: float(fractions[i]))[n_f // 2]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ratio = b_pai[:, names.index(selected), mid_i] / b_pai[:, names.index(best_baseline), mid_i]
+    ratio = ratio[np.isfinite(ratio)] - 1.0
+    gain_interval = (
+        (float(np.percentile(ratio, 2.5)), float(np.percentile(ratio, 97.5)))
+        if ratio.size
+        else (math.nan, math.nan)
+    )
+    return ForecastBacktest(
+        rows=out,
+        selected=selected,
+        best_baseline=best_baseline,
+        gain=gain,
+        gain_interval=gain_interval,
+        horizon=f"{months}m" if months else f"{days}d",
+        horizon_days=days,
+        origins=tuple(w[0] for w in windows),
+        res=res,
+        area_cells=int(n),
+        incidents_outside=outside,
+        sepp=sepp,
+    )
+
+
+def table_between(
+    table: IncidentTable, since: dt.date | None, until: dt.date | None
+) -> IncidentTable:
+    """The incidents of days ``since`` .. ``until`` (inclusive; None: unbounded)."""
+    lo = day_start_s(since) if since is not None else -(2**62)
+    hi = day_start_s(until + dt.timedelta(days=1)) if until is not None else 2**62
+    keep = (table.occurred_s >= lo) & (table.occurred_s < hi)
+    return replace(
+        table,
+        occurred_s=table.occurred_s[keep],
+        closed_s=table.closed_s[keep],
+        category=table.category[keep],
+        handling=table.handling[keep],
+        cell=table.cell[keep],
+        grid=table.grid[keep],
+        stage=None if table.stage is None else table.stage[keep],
+    )
+
+
+def forecast_scores(
+    table: IncidentTable,
+    area: ArrayLike,
+    method: str,
+    *,
+    res: int,
+    origin: dt.date,
+    horizon: int | str = 7,
+    since: dt.date | None = None,
+) -> pd.DataFrame:
+    """Every study-area cell's score by ``method`` for the horizon from ``origin``, from the
+    incidents of ``[since, origin)``: columns ``cell`` (H3 id text), ``score``, ``method``,
+    highest score first (ties by cell id)."""
+    days, months = parse_horizon(horizon)
+    (name,) = [n for n in fc.parse_methods([method]) if n == method]
+    cells = np.unique(np.asarray(area, dtype=np.uint64).ravel())
+    cells = cells[cells != 0]
+    sub = table_between(table, since, origin - dt.timedelta(days=1))
+    events, space, _ = located_events(sub, cells, res)
+    o = _day_number(origin)
+    length = (_day_number(_add_months(origin, months)) - o) if months else float(days)
+    prev = _day_number(_add_months(origin, -months)) if months else o - length
+    sepp = None
+    if name == "sepp":
+        sl = events.window(o - SEPP_TRAIN_DAYS, o)
+        lo = max(sl.start, sl.stop - SEPP_MAX_EVENTS)
+        begin = float(events.day[lo]) if sl.stop > lo else o - SEPP_TRAIN_DAYS
+        sepp = fc.fit_sepp(events, space, start=max(begin, o - SEPP_TRAIN_DAYS), stop=o)
+    first_day = float(events.day[0]) if events.day.size else o
+    scores = fc.method_scores(
+        name,
+        events,
+        space,
+        origin=o,
+        horizon=length,
+        prev_start=prev,
+        first_day=first_day,
+        sepp=sepp,
+    )
+    order = np.lexsort((cells, -scores))
+    return pd.DataFrame(
+        {"cell": cells_to_str(cells[order]), "score": scores[order], "method": name}
+    )
+
+
+@dataclass(frozen=True)
+class ForecastChoice:
+    """The method the risk map uses for one workspace, horizon and resolution."""
+
+    method: str
+    gain: float
+    best_baseline: str
+    backtest: ForecastBacktest
+    sentence_zh: str
+    sentence_en: str
+
+    def sentence(self, lang: str = "zh") -> str:
+        return self.sentence_zh if lang == "zh" else self.sentence_en
+
+
+def choice_sentence(result: ForecastBacktest, lang: str = "zh") -> str:
+    """One line: what was chosen and how it compares with plain counting."""
+    from ..i18n import t
+
+    method = t(f"forecast.method.{_method_family(result.selected)}", lang, name=result.selected)
+    base = t(f"forecast.method.{result.best_baseline}", lang, name=result.best_baseline)
+    if result.selected in fc.BASELINES:
+        return t("forecast.choice.baseline", lang, method=method, n=len(result.origins))
+    return t(
+        "forecast.choice.model",
+        lang,
+        method=method,
+        pct=f"{100 * result.gain:.0f}",
+        base=base,
+        n=len(result.origins),
+    )
+
+
+def _method_family(name: str) -> str:
+    if name in fc.BASELINES or name == "sepp":
+        return name
+    return name.split("_", 1)[0]
+
+
+_CHOICES: dict[tuple[str, float, str, int], ForecastChoice] = {}
+_CHOICES_MAX = 32
+
+
+def selected_method(ws: Any, horizon: int | str = 7, res: int = 9) -> ForecastChoice:
+    """The risk-map method for workspace ``ws`` at ``horizon``: the best pooled PAI@5 % of
+    the default rolling backtest on the workspace's own incidents and study area, with its
+    one-line comparison in zh and en. Cached per workspace and data version
+    (``ws.stamp()``), so pages pay for the backtest once per import."""
+    from .incidents import load_incident_table
+
+    days, months = parse_horizon(horizon)
+    label = f"{months}m" if months else f"{days}"
+    key = (str(ws.location), float(ws.stamp()), label, int(res))
+    hit = _CHOICES.get(key)
+    if hit is not None:
+        return hit
+    table = load_incident_table(ws)
+    area = study_area(ws.read_grids(), res)
+    result = rolling_backtest(table, area, res=res, horizon=label)
+    choice = ForecastChoice(
+        method=result.selected,
+        gain=result.gain,
+        best_baseline=result.best_baseline,
+        backtest=result,
+        sentence_zh=choice_sentence(result, "zh"),
+        sentence_en=choice_sentence(result, "en"),
+    )
+    if len(_CHOICES) >= _CHOICES_MAX:
+        _CHOICES.pop(next(iter(_CHOICES)))
+    _CHOICES[key] = choice
+    return choice

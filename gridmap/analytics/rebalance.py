@@ -1241,7 +1241,19 @@ def _split_suggestion(
     if k < 2:
         return None
     nodes = np.flatnonzero(base.label == g)
-    parts = _partition(p, nodes, k, (lo, hi), rng)
+    parts: list[IntArray] | None = None
+    best_miss = math.inf
+    # The fewest grids first; one more (when the band allows it) leaves more slack per
+    # part where units are too coarse to cut the fewest exactly.
+    for kk in range(k, (kmax if kmin <= kmax else k) + 1)[:2]:
+        cut = _partition(p, nodes, kk, (lo, hi), rng)
+        if cut is None:
+            continue
+        miss = sum(float(_gap(np.array([p.weight[x].sum()]), lo, hi)[0]) for x in cut)
+        if miss < best_miss:
+            parts, best_miss, k = cut, miss, kk
+        if miss == 0:
+            break
     if parts is None:
         return None
     # The part with most of the measure keeps the grid's code and worker: fewest move.

@@ -13,6 +13,7 @@ import hashlib
 import os
 import re
 import tempfile
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -367,13 +368,32 @@ def run_import(
     }
 
 
-def mostly_outside(guess: CrsGuess | None) -> tuple[float, float] | None:
-    """(share inside, median distance in metres) of the chosen reading of the file when most
-    of it lies outside the workspace; None when it fits or nothing can be compared."""
-    c = guess.chosen if guess is not None else None
-    if c is None or c.inside != c.inside or c.inside >= MOSTLY_OUTSIDE:
+def mostly_outside(
+    preview: FilePreview,
+    mapping: Mapping[str, str],
+    ref: Reference,
+    *,
+    crs: str | None,
+    swapped: bool,
+) -> tuple[float, float] | None:
+    """(share inside, median distance in metres of the rest) when most of the file, read with
+    ``crs``, lies outside the workspace's city; None when it fits or nothing can be compared.
+
+    Measured as the importer will judge it (:func:`gridmap.importing.preview.city_fit`:
+    the city margin, geodesic distances), so the warning and the rejects agree."""
+    from ..importing.preview import city_fit, sample_points, sample_polygons
+
+    try:
+        if preview.geometry is not None:
+            sample: Any = sample_polygons(preview, crs)
+        else:
+            sample = sample_points(preview, mapping, crs or "wgs84", swapped=swapped)
+    except GridmapError:
+        return None  # the coordinate system is wrong: said elsewhere on the page
+    fit = city_fit(ref, sample)
+    if not fit.mostly_outside:
         return None
-    return c.inside, c.distance_m
+    return fit.inside, fit.outside_km * 1000.0
 
 
 def distance_text(metres: float, lang: str) -> str:
@@ -473,8 +493,11 @@ def crs_text(choice: str, epsg: str, preview: FilePreview) -> str | None:
 
 #: English reason prefixes of the importers (gridmap.io.rejects) -> i18n keys.
 _REASONS: tuple[tuple[str, str], ...] = (
+    ("no coordinates: kept", "import.reason.unlocated"),
     ("no coordinates (0, 0", "data.reason.zero"),
     ("no coordinates", "data.reason.no_xy"),
+    ("merged ", "import.reason.merged"),
+    ("duplicate code with conflicting", "import.reason.conflict"),
     ("unparseable coordinates", "data.reason.bad_xy"),
     ("coordinates out of range", "data.reason.range"),
     ("outside China", "data.reason.china"),
@@ -503,6 +526,8 @@ _ACTIONS = {
     "rejected": "data.action.rejected",
     "kept, value cleared": "data.action.cleared",
     "kept, repaired": "data.action.repaired",
+    "kept, merged": "import.action.merged",
+    "kept, no location": "import.action.unlocated",
 }
 
 
@@ -518,8 +543,21 @@ def reason_text(reason: str, lang: str) -> str:
                 return t(key, lang)
             rest = reason[len(prefix) :].strip()
             rest = re.sub(r"\(first at row (\d+)\)", r"（首次出现在第 \1 行）", rest)
+            rest = re.sub(r"^attributes \(rows (.+) differ in (.+)\)$", r"：第 \1 行的\2不同", rest)
+            rest = re.sub(
+                r"^\(grid (.+): no grid has this code or unique name\)$",
+                r"（所属网格 \1：没有此编码或唯一名称的网格）",
+                rest,
+            )
+            rest = re.sub(
+                r"^(\d+) rows into 1 \w+: (.+) \(rows (.+); same code and attributes\)$",
+                r"：\2（第 \3 行，共 \1 行）",
+                rest,
+            )
+            rest = re.sub(r"^without a location in grid (.+)$", r"：网格 \1", rest)
             rest = re.sub(r"\(allowed: ", "（允许：", rest)
-            return t(key, lang) + (f" {rest}" if rest else "")
+            glue = "" if rest.startswith(("：", "（")) else " "
+            return t(key, lang) + (f"{glue}{rest}" if rest else "")
     return reason
 
 

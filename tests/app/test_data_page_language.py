@@ -116,3 +116,32 @@ def test_versions_table_says_missing_in_words() -> None:
     en = versions_table(rows[:1], "en")
     assert list(en.columns) == ["Version", "Status", "Effective", "Grids", "Source file", "Created"]
     assert en["Status"].tolist() == ["in force"]
+
+
+@pytest.mark.parametrize(
+    ("reason", "zh"),
+    [
+        (
+            "duplicate code with conflicting attributes (rows 2, 4 differ in name)",
+            "编码重复且属性不一致（整组拒绝）：第 2, 4 行的name不同",
+        ),
+        (
+            "merged 3 rows into 1 grid: B3100 (rows 2, 3, 4; same code and attributes)",
+            "同一编码的多行已合并为一个要素：B3100（第 2, 3, 4 行，共 3 行）",
+        ),
+        (
+            "no coordinates: kept without a location in grid 5Q02",
+            "无坐标，按所属网格保留（无位置）：网格 5Q02",
+        ),
+        (
+            "no coordinates (grid 西区: no grid has this code or unique name)",
+            "无坐标（所属网格 西区：没有此编码或唯一名称的网格）",
+        ),
+    ],
+)
+def test_new_import_reasons_read_in_chinese(reason: str, zh: str) -> None:
+    """The rejects table of the Chinese page says why in Chinese, details kept."""
+    from gridmap.ui.upload import reason_text
+
+    assert reason_text(reason, "zh") == zh
+    assert reason_text(reason, "en") == reason

@@ -75,6 +75,9 @@ def test_page_opens(
     assert "None" not in words and "nan" not in words.replace("nanometre", "")
     # No i18n key shows through (keys are dotted lower-case words).
     assert not re.search(r"\b(kpi|data|cockpit|risk|coverage|backtest)\.[a-z_.]+\b", words)
+    for df in at.dataframe:  # a table shows "—" or a Styler's text, never "None"
+        if not df.proto.arrow_data.styler.display_values:
+            assert not df.value.isna().any().any(), list(df.value.columns)
 
 
 def test_without_incidents_pages_say_so(
