@@ -474,10 +474,10 @@ def _cmd_backtest(args: argparse.Namespace) -> int:
     )
     if not old_form:
         return _cmd_forecast_backtest(args)
-    args.half_life = args.half_life or "7,30,90,inf"
-    args.k_ring = args.k_ring or "0,1,2"
-    args.train_days = args.train_days or 180
-    args.test_days = args.test_days or 30
+    defaults = {"half_life": "7,30,90,inf", "k_ring": "0,1,2", "train_days": 180, "test_days": 30}
+    for name, value in defaults.items():
+        if getattr(args, name) is None:
+            setattr(args, name, value)
     table = load_incident_table(open_workspace(args.workspace))
     if table.time_range is None:
         raise SchemaError(f"{args.workspace}: the workspace holds no incidents")

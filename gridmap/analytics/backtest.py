@@ -30,6 +30,7 @@ import math
 import re
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, replace
+from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
@@ -716,13 +717,16 @@ _CHOICES: dict[tuple[str, float, str, int], ForecastChoice] = {}
 _CHOICES_MAX = 32
 
 
-def selected_method(ws: Any, horizon: int | str = 7, res: int = 9) -> ForecastChoice:
-    """The risk-map method for workspace ``ws`` at ``horizon``: the best pooled PAI@5 % of
+def selected_method(ws: Any | str | Path, horizon: int | str = 7, res: int = 9) -> ForecastChoice:
+    """The risk-map method for workspace ``ws`` (a Workspace or its location) at ``horizon``: the best pooled PAI@5 % of
     the default rolling backtest on the workspace's own incidents and study area, with its
     one-line comparison in zh and en. Cached per workspace and data version
     (``ws.stamp()``), so pages pay for the backtest once per import."""
+    from ..store import open_workspace
     from .incidents import load_incident_table
 
+    if isinstance(ws, str | Path):
+        ws = open_workspace(ws)
     days, months = parse_horizon(horizon)
     label = f"{months}m" if months else f"{days}"
     key = (str(ws.location), float(ws.stamp()), label, int(res))

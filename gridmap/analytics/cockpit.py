@@ -34,6 +34,7 @@ from .risk import (
     compare_periods,
     day_start_s,
     grid_risk,
+    period_covered,
     previous_window,
     service_totals,
 )
@@ -151,18 +152,9 @@ def trend_window(flt: IncidentFilter, months: int = TREND_MONTHS) -> IncidentFil
 
 
 def previous_covered(table: IncidentTable, prev: IncidentFilter, *, share: float = 0.9) -> bool:
-    """Whether the incident data cover at least ``share`` of the previous period's days.
-
-    A period before the first imported incident is not a period with no incidents: its
-    zeros would read as "+265 % on previous" for data that were never imported, so such a
-    period is not compared with (the first days of an export may be quiet, hence a share).
-    """
-    if not len(table):
-        return False
-    first = pd.Timestamp(int(table.occurred_s[0]), unit="s").date()
-    days = (prev.end - prev.start).days + 1
-    covered = (prev.end - max(first, prev.start)).days + 1
-    return covered >= share * days
+    """Whether the incident data cover at least ``share`` of the previous period's days
+    (:func:`gridmap.analytics.risk.period_covered`)."""
+    return period_covered(table, prev.start, prev.end, share=share)
 
 
 def _share(num: float, den: float) -> float | None:
@@ -270,7 +262,7 @@ def _kpis(
     )
 
 
-def _with_last_year(kpis: tuple[Kpi, ...], incidents_last_year: float) -> tuple[Kpi, ...]:
+def _with_last_year(kpis: tuple[Kpi, ...], incidents_last_year: float | None) -> tuple[Kpi, ...]:
     return tuple(
         replace(k, last_year=incidents_last_year) if k.key == "incidents" else k for k in kpis
     )
@@ -394,7 +386,7 @@ def build_cockpit(
         min_count=m,
         kpis=_with_last_year(
             _kpis(now_n, before_n if has_previous else None, closure=has_closure),
-            float(yoy["last_year"]),
+            None if yoy["last_year"] is None else float(yoy["last_year"]),  # not in the data
         ),
         top=top,
         cells=shown,

@@ -188,6 +188,7 @@ class SeppFit:
     iterations: int
     events: int
     pairs: int
+    background_bandwidth_m: float = 300.0
 
 
 def fit_sepp(
@@ -240,7 +241,7 @@ def fit_sepp(
     span = max(stop - start, 1.0)
     area = space.cell_area_m2
     if n < 2:
-        return SeppFit(0.0, 1.0 / 7.0, 100.0, 1.0, 0, n, 0)
+        return SeppFit(0.0, 1.0 / 7.0, 100.0, 1.0, 0, n, 0, float(background_bandwidth_m))
     # Pairs close in space and time: one KD-tree over (x, y, scaled time) finds candidates
     # inside a ball covering the (max_metres x max_days) cylinder; exact filters follow.
     scale = max_metres / max_days
@@ -295,6 +296,7 @@ def fit_sepp(
         iterations=it,
         events=int(n),
         pairs=int(parent.size),
+        background_bandwidth_m=float(background_bandwidth_m),
     )
 
 
@@ -307,7 +309,7 @@ def _decayed(events: Events, n: int, origin: float, half_life: float) -> NDArray
     # Weights below 2**-30 cannot change a ranking of counts: skip older incidents.
     sl = events.window(origin - 30.0 * half_life, origin)
     w = np.exp2(-(origin - events.day[sl]) / half_life)
-    return np.bincount(events.pos[sl], weights=w, minlength=n)
+    return np.asarray(np.bincount(events.pos[sl], weights=w, minlength=n), dtype=np.float64)
 
 
 def _share(v: NDArray[np.float64]) -> NDArray[np.float64]:
@@ -357,15 +359,15 @@ def method_scores(
         history = _counts(events, n, -math.inf, origin)
         begin = max(first_day, float(events.day[0])) if events.day.size else origin
         span = max(origin - begin, 1.0)
-        kbg = space.kernel(300.0, mass=True)
+        kbg = space.kernel(sepp.background_bandwidth_m, mass=True)
         bg = sepp.background_share * np.asarray(kbg @ history).ravel() / span * horizon
         # Triggering: each incident's expected offspring inside [origin, origin + horizon),
         # spread by the fitted Gaussian around its cell.
         om = sepp.omega
         sl = events.window(origin - 30.0 / om, origin)
         age = origin - events.day[sl]
-        w = sepp.theta * (np.exp(-om * age) - np.exp(-om * (age + horizon)))
-        mass = np.bincount(events.pos[sl], weights=w, minlength=n)
+        offspring = sepp.theta * (np.exp(-om * age) - np.exp(-om * (age + horizon)))
+        mass = np.bincount(events.pos[sl], weights=offspring, minlength=n)
         trig = np.asarray(space.kernel(round(sepp.sigma_m, 1), mass=True) @ mass).ravel()
         return bg + trig
     raise SchemaError(f"unknown forecast method {method}")

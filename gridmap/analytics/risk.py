@@ -753,6 +753,23 @@ def _change(current: float, base: float) -> tuple[float, float | None]:
     return current - base, None if base == 0 else (current - base) / base
 
 
+def period_covered(
+    table: IncidentTable, start: dt.date, end: dt.date, *, share: float = 0.9
+) -> bool:
+    """Whether the incident data cover at least ``share`` of the days ``start``..``end``.
+
+    A period before the first imported incident is not a period with no incidents: its
+    zeros would read as "+265 % on previous" for data that were never imported, so such a
+    period is not compared with (the first days of an export may be quiet, hence a share).
+    """
+    if not len(table):
+        return False
+    first = pd.Timestamp(int(table.occurred_s[0]), unit="s").date()
+    days = (end - start).days + 1
+    covered = (end - max(first, start)).days + 1
+    return covered >= share * days
+
+
 def compare_periods(
     table: IncidentTable,
     flt: IncidentFilter,
@@ -774,7 +791,9 @@ def compare_periods(
         and ``periods``: ``{"current" | "previous" | "last_year": (start, end)}``.
         ``by="grid"``: the same columns indexed by grid code (every grid in force, or the
         grids of ``flt``), relative changes NaN when the base is 0, ``periods`` in
-        ``attrs``. Incidents outside every grid count for the city only.
+        ``attrs``. Incidents outside every grid count for the city only. A period the data
+        do not cover (:func:`period_covered`) has no count and no change (None/NaN), never
+        a zero.
 
     Examples
     --------
@@ -796,11 +815,12 @@ def compare_periods(
         )
         for name, (start, end) in periods.items()
     }
+    covered = {k: period_covered(table, *periods[k]) for k in ("previous", "last_year")}
     if by == "city":
         cur, prev, last = (len(selections[k]) for k in ("current", "previous", "last_year"))
         change_prev, rel_prev = _change(cur, prev)
         change_yoy, rel_yoy = _change(cur, last)
-        return {
+        out: dict[str, Any] = {
             "current": cur,
             "previous": prev,
             "last_year": last,
@@ -810,6 +830,10 @@ def compare_periods(
             "rel_change_yoy": rel_yoy,
             "periods": periods,
         }
+        for base, suffix in (("previous", "prev"), ("last_year", "yoy")):
+            if not covered[base]:
+                out.update({base: None, f"change_{suffix}": None, f"rel_change_{suffix}": None})
+        return out
     counts = {k: counts_by_grid(table, v).to_numpy() for k, v in selections.items()}
     frame = pd.DataFrame(counts, index=pd.Index(table.grid_codes, name=schema.CODE))
     if flt.grid_codes is not None:
@@ -819,6 +843,8 @@ def compare_periods(
         b = frame[base].to_numpy()
         frame[f"change_{suffix}"] = now - b
         frame[f"rel_change_{suffix}"] = _ratio(now - b, b)
+        if not covered[base]:
+            frame[[base, f"change_{suffix}", f"rel_change_{suffix}"]] = np.nan
     frame.attrs["periods"] = periods
     return frame
 

@@ -360,7 +360,7 @@ def period_table() -> IncidentTable:
         ("2024-02-29 12:00", "G1"),  # previous (leap day)
         ("2024-01-30 00:00", "G1"),  # previous, first day
         ("2024-01-29 23:59", "G1"),  # one minute before the previous period: not counted
-        ("2023-03-10 10:00", "G2"),  # same period last year
+        ("2023-03-02 10:00", "G2"),  # same period last year (the data begin here)
         ("2024-04-01 00:00", "G2"),  # after the window
     ]
     return build([r[0] for r in rows], grid=[r[1] for r in rows])
@@ -396,6 +396,20 @@ def test_compare_periods_by_grid() -> None:
     only = IncidentFilter(MARCH.start, MARCH.end, grid_codes=frozenset({"G2"}))
     g = compare_periods(period_table(), only, by="grid")
     assert isinstance(g, pd.DataFrame) and g.index.tolist() == ["G2"]
+
+
+def test_a_period_before_the_data_is_not_compared_with() -> None:
+    """Data that begin mid-way through last March say nothing about last March: no count,
+    no change (a red "+300 %" would compare with days that were never imported)."""
+    late = build(["2023-03-20 10:00", "2024-03-05 10:00"], grid=["G1", "G1"])
+    c = compare_periods(late, MARCH, by="city")
+    assert isinstance(c, dict)
+    assert c["last_year"] is None and c["rel_change_yoy"] is None
+    assert c["previous"] == 0 and c["rel_change_prev"] is None  # covered, empty: base 0
+    f = compare_periods(late, MARCH, by="grid")
+    assert isinstance(f, pd.DataFrame)
+    assert is_nan(f.loc["G1", "last_year"]) and is_nan(f.loc["G1", "change_yoy"])
+    assert f.loc["G1", "previous"] == 0
 
 
 def test_compare_periods_leap_day_and_bad_by() -> None:
