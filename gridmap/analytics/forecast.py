@@ -202,6 +202,7 @@ def fit_sepp(
     background_bandwidth_m: float = 300.0,
     iterations: int = 40,
     tol: float = 1e-4,
+    max_pairs: int = 4_000_000,
 ) -> SeppFit:
     """Fit a self-exciting point process by EM on the incidents of ``[start, stop)`` days.
 
@@ -222,7 +223,8 @@ def fit_sepp(
     are the centres of the incidents' res-11 cells (about 25 m); triggering is only looked for
     within ``max_days`` and ``max_metres`` (the likelihood's truncation of the kernels at
     those bounds is ignored, as is the window's edge); incidents at the same instant never
-    trigger one another.
+    trigger one another. When more than ``max_pairs`` candidate pairs exist, the window is shortened to the
+    most recent incidents whose pairs fit (time and memory stay bounded).
 
     Parameters
     ----------
@@ -256,6 +258,16 @@ def fit_sepp(
     d2 = np.sum((xy[parent] - xy[child]) ** 2, axis=1)
     keep = (dt > 0) & (dt <= max_days) & (d2 <= max_metres**2)
     parent, child, dt, d2 = parent[keep], child[keep], dt[keep], d2[keep]
+    if parent.size > max_pairs:
+        # A city with incidents piled on few places has pairs ~ n**2: keep the most recent
+        # incidents whose pairs fit, so the fit's time and memory stay bounded.
+        per_child = np.bincount(child, minlength=n)[::-1].cumsum()[::-1]
+        cut = int(np.argmax(per_child <= max_pairs))
+        inside = parent >= cut
+        parent, child, dt, d2 = parent[inside] - cut, child[inside] - cut, dt[inside], d2[inside]
+        day, xy, pos = day[cut:], xy[cut:], pos[cut:]
+        n = day.size
+        span = max(stop - float(day[0]), 1.0)
 
     kbg = space.kernel(background_bandwidth_m, mass=True)
     theta, omega, sigma2 = 0.2, 1.0 / 7.0, 100.0**2
