@@ -17,6 +17,7 @@ from gridmap.i18n import t
 from gridmap.store import Workspace
 from gridmap.ui import Timer, load_hierarchy, state
 from gridmap.ui.auth import audit, user_name
+from gridmap.ui.data import versions_table
 from gridmap.ui.rebalance import (
     KEY_REBALANCE_MEASURE,
     assignment_csv,
@@ -391,7 +392,7 @@ with Timer("rebalance.total") as total:
     versions = pd.DataFrame([v.__dict__ for v in ws.grid_versions()])
     if len(versions):
         s2.dataframe(
-            versions[["version", "status", "created_at", "effective_date", "n_grids", "note"]],
+            versions_table(versions.to_dict("records"), L),
             hide_index=True,
             width="stretch",
         )

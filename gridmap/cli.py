@@ -56,9 +56,7 @@ def _cmd_import(args: argparse.Namespace) -> int:
     # Exit 1 whenever validation lists problems, as `gridmap validate` does; the version is
     # still published unless a problem blocks analyses (then it is kept as a draft).
     status = (
-        EXIT_PROBLEMS
-        if report.validation is not None and not report.validation.ok()
-        else EXIT_OK
+        EXIT_PROBLEMS if report.validation is not None and not report.validation.ok() else EXIT_OK
     )
     if args.json:
         _print_json(report.to_dict())
@@ -76,11 +74,15 @@ def _cmd_import(args: argparse.Namespace) -> int:
     if report.values_cleared:
         print(f"  values cleared {report.values_cleared:,} (row kept; see the rejects file)")
     if report.merged:
-        print(f"  merged rows {report.merged:,} (parts of a feature with the same code: stored "
-              f"{report.imported - report.merged:,} features from {report.imported:,} rows)")
+        print(
+            f"  merged rows {report.merged:,} (parts of a feature with the same code: stored "
+            f"{report.imported - report.merged:,} features from {report.imported:,} rows)"
+        )
     if report.unlocated:
-        print(f"  unlocated {report.unlocated:,} (no coordinates; kept in the grid their grid "
-              "code or name gives, left out of cell maps)")
+        print(
+            f"  unlocated {report.unlocated:,} (no coordinates; kept in the grid their grid "
+            "code or name gives, left out of cell maps)"
+        )
     if report.updated:
         print(f"  replaced existing {report.updated:,}")
     mapped = ", ".join(f"{src}->{fld}" for fld, src in report.mapping.items())
@@ -885,11 +887,19 @@ def _cmd_plan(args: argparse.Namespace) -> int:
         note=args.as_draft,
         communities=plan.changed_communities(),
     )
+    measure, moved = p.measure, plan.measure_moved()
     if args.json:
-        _print_json({"draft_version": version, "households_moved": plan.households_moved()})
+        _print_json(
+            {
+                "draft_version": version,
+                "measure": measure,
+                "moved": moved,
+                "households_moved": plan.households_moved(),
+            }
+        )
     else:
         print(
-            f"plan {Path(args.target).name}: {plan.households_moved():,} households move; "
+            f"plan {Path(args.target).name}: {moved:,.0f} {p.unit_text[1]} move ({measure}); "
             f"saved as draft grid version {version} ({args.as_draft})"
         )
     return EXIT_OK

@@ -1027,9 +1027,15 @@ _STRINGS: dict[str, tuple[str, str]] = {
         "{n:,} incidents without coordinates kept without a location in the grid their grid "
         "code or unique name gives: counted in their grid, left out of cell maps and hot spots",
     ),
-    "import.reason.unlocated": ("无坐标，按所属网格保留（无位置）", "no coordinates: kept in its grid"),
+    "import.reason.unlocated": (
+        "无坐标，按所属网格保留（无位置）",
+        "no coordinates: kept in its grid",
+    ),
     "import.reason.merged": ("同一编码的多行已合并为一个要素", "rows of one code merged"),
-    "import.reason.conflict": ("编码重复且属性不一致（整组拒绝）", "duplicate code, attributes differ"),
+    "import.reason.conflict": (
+        "编码重复且属性不一致（整组拒绝）",
+        "duplicate code, attributes differ",
+    ),
     "import.action.merged": ("保留，已合并", "kept, merged"),
     "import.action.unlocated": ("保留，无位置", "kept, no location"),
     "validate.no_location": ("（无位置）", "(no location)"),
@@ -1073,7 +1079,10 @@ _STRINGS: dict[str, tuple[str, str]] = {
         "grid {label} lies in community {home} but its parent_code is {parent} ({off} outside "
         "{parent}) {at}",
     ),
-    "validate.overlap": ("网格 {a} 与 {b} 重叠：{area} {at}", "overlap of grids {a} and {b}: {area} {at}"),
+    "validate.overlap": (
+        "网格 {a} 与 {b} 重叠：{area} {at}",
+        "overlap of grids {a} and {b}: {area} {at}",
+    ),
     "validate.gap_in_community": ("位于社区 {code}", "in community {code}"),
     "validate.gap_enclosed": ("被网格包围", "enclosed by grids"),
     "validate.gap_enclosed_outside": (
@@ -1084,9 +1093,18 @@ _STRINGS: dict[str, tuple[str, str]] = {
         "缝隙（未被任何基础网格覆盖），{where}：{area} {at}",
         "gap not covered by any basic grid {where}: {area} {at}",
     ),
-    "validate.missing_households": ("网格 {label}：缺少户数 {at}", "grid {label}: households missing {at}"),
-    "validate.households_not_positive": ("户数 {hh}（必须大于 0）", "households {hh} (must be > 0)"),
-    "validate.households_above_max": ("户数 {hh} 超过上限 {max}", "households {hh} above the maximum {max}"),
+    "validate.missing_households": (
+        "网格 {label}：缺少户数 {at}",
+        "grid {label}: households missing {at}",
+    ),
+    "validate.households_not_positive": (
+        "户数 {hh}（必须大于 0）",
+        "households {hh} (must be > 0)",
+    ),
+    "validate.households_above_max": (
+        "户数 {hh} 超过上限 {max}",
+        "households {hh} above the maximum {max}",
+    ),
     "validate.persons_per_household": (
         "户均 {per} 人（人口 {pop} / 户数 {hh}；合理范围 {low}–{high}）",
         "{per} persons per household (population {pop} / households {hh}; plausible {low}–{high})",
@@ -1097,7 +1115,10 @@ _STRINGS: dict[str, tuple[str, str]] = {
     ),
     "validate.summary": ("已检查 {n:,} 个网格：{what}", "{n:,} grids checked: {what}"),
     "validate.no_problems": ("未发现问题", "no problems"),
-    "validate.more": ("…… 另有 {n} 条（用 --json 或 --out FILE 查看全部）", "… {n} more (use --json or --out FILE)"),
+    "validate.more": (
+        "…… 另有 {n} 条（用 --json 或 --out FILE 查看全部）",
+        "… {n} more (use --json or --out FILE)",
+    ),
     "file_error.not_found": ("{file}：找不到文件", "{file}: file not found"),
     "file_error.directory": ("{file}：这是一个文件夹，应选择文件", "{file}: is a directory"),
     "file_error.suffix": (
@@ -1109,7 +1130,10 @@ _STRINGS: dict[str, tuple[str, str]] = {
         "{file}: cannot decode text at byte {byte}",
     ),
     "file_error.empty": ("{file}：文件为空", "{file}: the file is empty"),
-    "file_error.gzip": ("{file}：无法读取的 gzip 压缩文件（{detail}）", "{file}: not a readable gzip file"),
+    "file_error.gzip": (
+        "{file}：无法读取的 gzip 压缩文件（{detail}）",
+        "{file}: not a readable gzip file",
+    ),
     "file_error.decode": ("{file}：无法按 {enc} 解码：{detail}", "{file}: cannot decode as {enc}"),
     "file_error.header": (
         "{file}：第 1 行无法作为列名读取（{detail}）",
@@ -1118,9 +1142,18 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "file_error.no_header": ("{file}：第 1 行没有列名", "{file}: row 1 has no column names"),
     "file_error.repeated": ("{file}：第 1 行列名重复：{names}", "{file}: row 1 repeats {names}"),
     "file_error.csv": ("{file}：无法读取的 CSV 文件（{detail}）", "{file}: not a readable CSV"),
-    "file_error.xlsx": ("{file}：无法读取的 Excel 工作簿（{detail}）", "{file}: not a readable workbook"),
-    "file_error.parquet": ("{file}：无法读取的 Parquet 文件（{detail}）", "{file}: not a readable Parquet file"),
-    "file_error.vector": ("{file}：无法读取的矢量文件（{detail}）", "{file}: not a readable vector file"),
+    "file_error.xlsx": (
+        "{file}：无法读取的 Excel 工作簿（{detail}）",
+        "{file}: not a readable workbook",
+    ),
+    "file_error.parquet": (
+        "{file}：无法读取的 Parquet 文件（{detail}）",
+        "{file}: not a readable Parquet file",
+    ),
+    "file_error.vector": (
+        "{file}：无法读取的矢量文件（{detail}）",
+        "{file}: not a readable vector file",
+    ),
     "file_error.no_columns": ("{file}：没有找到任何列", "{file}: no columns found"),
     "file_error.zip": ("{file}：无法读取的 zip 压缩包", "{file}: not a readable zip archive"),
     "file_error.zip_layers": (
@@ -1234,7 +1267,10 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "forecast.method.decay": ("时间衰减计数（{name}）", "time-decayed counts ({name})"),
     "forecast.method.kde": ("高斯核平滑（{name}）", "Gaussian kernel smoothing ({name})"),
     "forecast.method.blend": ("长短期混合（{name}）", "long + short-term blend ({name})"),
-    "forecast.method.sepp": ("自激点过程（近重复模型）", "self-exciting point process (near repeats)"),
+    "forecast.method.sepp": (
+        "自激点过程（近重复模型）",
+        "self-exciting point process (near repeats)",
+    ),
     # --- end of the forecast method choice block ---
 }
 

@@ -54,6 +54,7 @@ from .errors import CrsError, SchemaError
 
 __all__ = [
     "available_cores",
+    "average_cell_area_m2",
     "cell_parents",
     "cells_to_str",
     "grid_disk_pairs",
@@ -470,6 +471,14 @@ def cell_children(cells: ArrayLike, res: int) -> tuple[NDArray[np.int64], CellAr
     pos = order[np.searchsorted(c[order], before)]
     key = np.lexsort((after, pos))
     return pos[key].astype(np.int64), after[key]
+
+
+def average_cell_area_m2(res: int) -> float:
+    """Average area in m² of an H3 cell at ``res`` (H3's published table, not one cell's)."""
+    import h3  # h3-py for this one table; the array work above is h3ronpy's
+
+    _check_res(res)
+    return float(h3.average_hexagon_area(res, unit="m^2"))
 
 
 def cells_to_points(cells: ArrayLike) -> tuple[NDArray[np.float64], NDArray[np.float64]]:

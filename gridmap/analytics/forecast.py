@@ -33,13 +33,13 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-import h3
 import numpy as np
 import scipy.sparse as sp
 from numpy.typing import NDArray
 from scipy.spatial import cKDTree
 
 from ..errors import SchemaError
+from ..indexing import average_cell_area_m2
 
 __all__ = [
     "BASELINES",
@@ -148,7 +148,7 @@ class CellSpace:
 
     @property
     def cell_area_m2(self) -> float:
-        return float(h3.average_hexagon_area(self.res, unit="m^2"))
+        return average_cell_area_m2(self.res)
 
     def kernel(self, bandwidth_m: float, *, mass: bool = False) -> sp.csr_matrix:
         key = ("mass" if mass else "plain", float(bandwidth_m))
@@ -191,6 +191,56 @@ class SeppFit:
     background_bandwidth_m: float = 300.0
 
 
+def _trigger_pairs(
+    day: NDArray[np.float64],
+    xy: NDArray[np.float64],
+    max_days: float,
+    max_metres: float,
+    max_pairs: int,
+) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.float64], NDArray[np.float64], int]:
+    """Pairs ``(parent, child)`` with ``0 < dt <= max_days`` and distance ``<= max_metres``,
+    positions relative to the returned ``cut`` (the first incident kept).
+
+    Time blocks of ``max_days``, newest first: a KD-tree over (x, y, scaled time) of a block
+    and the block before it finds candidates in a ball covering the space-time cylinder;
+    exact filters follow. Blocks stop once ``max_pairs`` would be exceeded, so a dense city
+    costs what ``max_pairs`` allows, not n**2.
+    """
+    n = day.size
+    scale = max_metres / max_days
+    parts: list[tuple[NDArray[np.int64], ...]] = []
+    found = 0
+    cut = 0
+    hi = n
+    while hi > 0:
+        block_lo = int(np.searchsorted(day, day[hi - 1] - max_days, side="left"))
+        block_lo = min(block_lo, hi - 1)
+        lo = int(np.searchsorted(day, day[block_lo] - max_days, side="left"))
+        pts = np.column_stack([xy[lo:hi], day[lo:hi] * scale])
+        pairs = cKDTree(pts).query_pairs(math.sqrt(2.0) * max_metres, output_type="ndarray")
+        a = pairs[:, 0].astype(np.int64) + lo
+        b = pairs[:, 1].astype(np.int64) + lo
+        later = day[b] >= day[a]
+        parent = np.where(later, a, b)
+        child = np.where(later, b, a)
+        dt = day[child] - day[parent]
+        d2 = np.sum((xy[parent] - xy[child]) ** 2, axis=1)
+        keep = (child >= block_lo) & (dt > 0) & (dt <= max_days) & (d2 <= max_metres**2)
+        if found + int(keep.sum()) > max_pairs and parts:
+            cut = hi
+            break
+        parts.append((parent[keep], child[keep]))
+        found += int(keep.sum())
+        hi = block_lo
+    parent = np.concatenate([p[0] for p in parts]) if parts else np.zeros(0, np.int64)
+    child = np.concatenate([p[1] for p in parts]) if parts else np.zeros(0, np.int64)
+    inside = parent >= cut
+    parent, child = parent[inside] - cut, child[inside] - cut
+    dt = day[cut:][child] - day[cut:][parent]
+    d2 = np.sum((xy[cut:][parent] - xy[cut:][child]) ** 2, axis=1)
+    return parent, child, dt, d2, cut
+
+
 def fit_sepp(
     events: Events,
     space: CellSpace,
@@ -223,8 +273,8 @@ def fit_sepp(
     are the centres of the incidents' res-11 cells (about 25 m); triggering is only looked for
     within ``max_days`` and ``max_metres`` (the likelihood's truncation of the kernels at
     those bounds is ignored, as is the window's edge); incidents at the same instant never
-    trigger one another. When more than ``max_pairs`` candidate pairs exist, the window is shortened to the
-    most recent incidents whose pairs fit (time and memory stay bounded).
+    trigger one another. When more than ``max_pairs`` pairs exist, the window is shortened
+    to the most recent incidents whose pairs fit (time and memory stay bounded).
 
     Parameters
     ----------
@@ -244,27 +294,10 @@ def fit_sepp(
     area = space.cell_area_m2
     if n < 2:
         return SeppFit(0.0, 1.0 / 7.0, 100.0, 1.0, 0, n, 0, float(background_bandwidth_m))
-    # Pairs close in space and time: one KD-tree over (x, y, scaled time) finds candidates
-    # inside a ball covering the (max_metres x max_days) cylinder; exact filters follow.
-    scale = max_metres / max_days
-    pts = np.column_stack([xy, day * scale])
-    pairs = cKDTree(pts).query_pairs(math.sqrt(2.0) * max_metres, output_type="ndarray")
-    a, b = pairs[:, 0], pairs[:, 1]
-    dt = day[b] - day[a]
-    swap = dt < 0
-    parent = np.where(swap, b, a)
-    child = np.where(swap, a, b)
-    dt = np.abs(dt)
-    d2 = np.sum((xy[parent] - xy[child]) ** 2, axis=1)
-    keep = (dt > 0) & (dt <= max_days) & (d2 <= max_metres**2)
-    parent, child, dt, d2 = parent[keep], child[keep], dt[keep], d2[keep]
-    if parent.size > max_pairs:
-        # A city with incidents piled on few places has pairs ~ n**2: keep the most recent
-        # incidents whose pairs fit, so the fit's time and memory stay bounded.
-        per_child = np.bincount(child, minlength=n)[::-1].cumsum()[::-1]
-        cut = int(np.argmax(per_child <= max_pairs))
-        inside = parent >= cut
-        parent, child, dt, d2 = parent[inside] - cut, child[inside] - cut, dt[inside], d2[inside]
+    parent, child, dt, d2, cut = _trigger_pairs(day, xy, max_days, max_metres, max_pairs)
+    if cut:
+        # Incidents piled on few places give pairs ~ n**2: the fit keeps the most recent
+        # incidents whose pairs fit, so its time and memory stay bounded.
         day, xy, pos = day[cut:], xy[cut:], pos[cut:]
         n = day.size
         span = max(stop - float(day[0]), 1.0)

@@ -673,6 +673,10 @@ class Plan:
     def households_moved(self) -> int:
         return int(self.problem.graph.households[self.moved()].sum())
 
+    def measure_moved(self) -> float:
+        """The balanced measure (households, population or workload) of the moved units."""
+        return float(self.problem.weight[self.moved()].sum())
+
     def table(self) -> pd.DataFrame:
         return grid_table(self)
 

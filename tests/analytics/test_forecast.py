@@ -200,3 +200,24 @@ def test_the_old_single_cutoff_form_still_works(busy_workspace, capsys) -> None:
     assert main(["backtest", ws, "--cutoff", "2025-10-01", "--k-ring", "0", "--json"]) == 0
     out = _strict(capsys.readouterr().out)
     assert isinstance(out, dict) and out["cutoff"] == "2025-10-01" and len(out["rows"]) == 4
+
+
+def test_month_horizons_step_by_calendar_months() -> None:
+    result = rolling_backtest(TABLE, AREA, res=9, horizon="1m", methods=["decay_30d"])
+    assert [d.day for d in result.origins] == [1] * 12
+    assert result.origins[-1] == dt.date(2024, 12, 1) and result.horizon == "1m"
+    assert result.rows["horizon_days"].iloc[0] == 30
+
+
+def test_the_page_choice_is_cached_per_data_version_and_says_it_in_both_languages(
+    busy_workspace,
+) -> None:
+    from gridmap.analytics.backtest import selected_method
+
+    first = selected_method(str(busy_workspace), horizon=14, res=11)
+    assert selected_method(str(busy_workspace), horizon=14, res=11) is first
+    assert first.method in first.backtest.rows["method"].tolist()
+    if first.method in fc.BASELINES:
+        assert "简单计数" in first.sentence("zh") and "plain counting" in first.sentence("en")
+    else:
+        assert "多覆盖" in first.sentence("zh") and "more incidents" in first.sentence("en")
