@@ -720,8 +720,9 @@ _CHOICES_MAX = 32
 def selected_method(ws: Any | str | Path, horizon: int | str = 7, res: int = 9) -> ForecastChoice:
     """The risk-map method for workspace ``ws`` (a Workspace or its location) at
     ``horizon``: the best pooled PAI@5 % of the default rolling backtest on the workspace's
-    own incidents and study area, with its one-line comparison in zh and en. Cached per workspace and data version
-    (``ws.stamp()``), so pages pay for the backtest once per import."""
+    own incidents and study area, with its one-line comparison in zh and en. Cached per
+    workspace and data version (``ws.stamp()``), so pages pay for the backtest once per
+    import."""
     from ..store import open_workspace
     from .incidents import load_incident_table
 
