@@ -433,6 +433,22 @@ def _group_unions(n: int, owner: NDArray[np.intp], geoms: Geoms) -> Geoms:
     return out
 
 
+def _clipped_unions(holes: Geoms, owner: NDArray[np.intp], geoms: Geoms) -> Geoms:
+    """Per hole, the union of ``geoms`` (paired by ``owner``) within the hole's bounding box.
+
+    Real layers drawn on different base maps leave hundreds of sliver holes between
+    neighbours; uniting whole districts once per sliver took 20 s for Medellín's 21
+    comunas. Only what lies near a hole can cover it, so each geometry is cut to the hole's
+    box first and the unions stay small.
+    """
+    if not len(owner):
+        return _group_unions(len(holes), owner, geoms)
+    x0, y0, x1, y1 = shapely.bounds(holes[owner]).T
+    return _group_unions(
+        len(holes), owner, shapely.intersection(geoms, shapely.box(x0, y0, x1, y1))
+    )
+
+
 # --- the checks -----------------------------------------------------------------------------
 def _geometry_problems(
     codes: NDArray[np.object_],
@@ -715,10 +731,10 @@ def _gap_problems(
         holes = shapely.polygons(rings)
         # An island grid inside a hole covers part of it.
         hi, hg = tree.query(holes, predicate="intersects")
-        holes = shapely.difference(holes, _group_unions(len(holes), hi, basic_m[hg]))
+        holes = shapely.difference(holes, _clipped_unions(holes, hi, basic_m[hg]))
         if comm_m is not None:
             hi, hc = shapely.STRtree(comm_m).query(holes, predicate="intersects")
-            holes = shapely.difference(holes, _group_unions(len(holes), hi, comm_m[hc]))
+            holes = shapely.difference(holes, _clipped_unions(holes, hi, comm_m[hc]))
         p, o = _pieces(holes, np.full(len(holes), -1))
         pieces.append(p)
         owners.append(o)
