@@ -228,6 +228,25 @@ class Problem:
         return self.community_names.get(code, code)
 
 
+def _basic_grids(grids: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """The basic grids (a missing type counts as basic): the only ones rebalancing moves."""
+    if schema.GRID_TYPE not in grids:
+        return grids.reset_index(drop=True)
+    basic = grids[schema.GRID_TYPE].fillna("basic").to_numpy() == "basic"
+    return grids[basic].reset_index(drop=True)
+
+
+def _checked_measure(basic: gpd.GeoDataFrame, measure: str | None, *, what: str) -> str:
+    """``measure``, or the default for what the grids hold (households when they have
+    them, else workload); one line naming ``what`` when it is not a measure."""
+    if measure is None:
+        households = basic[schema.HOUSEHOLDS] if schema.HOUSEHOLDS in basic else np.zeros(0)
+        measure = default_measure(households)
+    if measure not in MEASURES:
+        raise RebalanceError(f"{what} {measure}: allowed {', '.join(MEASURES)}")
+    return measure
+
+
 def prepare(
     grids: gpd.GeoDataFrame,
     units: gpd.GeoDataFrame | None = None,
@@ -270,18 +289,8 @@ def prepare(
         lo, hi = band
         if not 0 < lo < hi:
             raise RebalanceError(f"band={band!r}: need 0 < low < high, e.g. (300, 500)")
-    gtype = (
-        grids[schema.GRID_TYPE].fillna("basic")
-        if schema.GRID_TYPE in grids
-        else pd.Series("basic", index=grids.index)
-    )
-    basic = grids[gtype.to_numpy() == "basic"].reset_index(drop=True)
-    if measure is None:
-        measure = default_measure(
-            basic[schema.HOUSEHOLDS] if schema.HOUSEHOLDS in basic else np.zeros(0)
-        )
-    if measure not in MEASURES:
-        raise RebalanceError(f"measure {measure!r}: allowed {', '.join(MEASURES)}")
+    basic = _basic_grids(grids)
+    measure = _checked_measure(basic, measure, what="measure")
     if units is None:
         units = rebalance_units(basic)
     codes = basic[schema.CODE].astype(str).tolist()
@@ -409,17 +418,8 @@ def load_problem(
     if used_version is None and schema.VERSION in grids and len(grids):
         used_version = int(grids[schema.VERSION].iloc[0])
     admin = ws.read_layer("admin")
-    all_basic = (
-        grids[grids[schema.GRID_TYPE].fillna("basic") == "basic"]
-        if schema.GRID_TYPE in grids
-        else grids
-    )
-    if measure is None:
-        measure = default_measure(
-            all_basic[schema.HOUSEHOLDS] if schema.HOUSEHOLDS in all_basic else np.zeros(0)
-        )
-    if measure not in MEASURES:
-        raise RebalanceError(f"--balance {measure}: allowed {', '.join(MEASURES)}")
+    all_basic = _basic_grids(grids)
+    measure = _checked_measure(all_basic, measure, what="--balance")
     if cell_res is None:
         cell_res = auto_cell_res(all_basic)
     table = load_incident_table(ws)
