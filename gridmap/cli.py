@@ -873,7 +873,12 @@ def _cmd_plan(args: argparse.Namespace) -> int:
         # layer (or, without one, cells at the resolution chosen for the workspace).
         cell_res = data.get("cell_res")
         p = rb.load_problem(
-            ws, scope=data.get("scope"), cell_res=cell_res, use_units=cell_res is None
+            ws,
+            scope=data.get("scope"),
+            cell_res=cell_res,
+            use_units=cell_res is None,
+            measure=data.get("measure"),  # what the plan balanced (and locked: unknowns)
+            band=tuple(data["band"]) if data.get("band") else None,
         )
         plan = rb.plan_from_json(p, data)
     grids = ws.read_grids(p.base_version)

@@ -163,6 +163,7 @@ def test_real_layer_runs_the_whole_chain(
     strict_loads(plan.read_text(encoding="utf-8"))
     applied = cli(capsys, "plan", "apply", ws, str(plan), "--as-draft", "real chain")
     assert applied["draft_version"] >= 2
+    assert applied["measure"] == data.balance  # the plan's own measure, not the default
     # 6. the printed report, with Chinese text, from the bundled font
     pdf = tmp_path / "report.pdf"
     cli(capsys, "report", ws, "--out", str(pdf))
