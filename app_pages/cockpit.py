@@ -19,6 +19,7 @@ from gridmap.ui.cockpit import (
     monthly_chart,
     top_list_html,
 )
+from gridmap.ui.forecast import cockpit_sentence, forecast_line
 from gridmap.ui.mapdata import context_layers, grid_layers, scope_view
 from gridmap.ui.sidebar import page_scope
 from gridmap.viz import make_deck
@@ -67,6 +68,9 @@ with Timer("cockpit.total") as total:
     elif not cockpit.notes.get("previous_covered", 1.0):
         st.caption(t("cockpit.previous.none", L, first=span[0], pstart=p.start, pend=p.end))
     st.markdown(kpi_tiles_html(cockpit, L), unsafe_allow_html=True)
+    # One plain line on how the risk forecast was chosen; its backtest runs in the background
+    # and the line appears when it is done, so the meeting screen never waits for it.
+    forecast_line(path, L, cockpit_sentence)
 
     left, right = st.columns([1.45, 1], gap="medium")
     with left:

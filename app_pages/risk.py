@@ -1,8 +1,6 @@
 """风险 Risk: significant and emerging hot spots, risk-ranked grids with their reasons."""
 
-import datetime as dt
 import functools
-import math
 
 import streamlit as st
 
@@ -18,12 +16,20 @@ from gridmap.ui import (
     state,
 )
 from gridmap.ui.cards import show_grid_card
+from gridmap.ui.forecast import (
+    HORIZONS,
+    backtest_table,
+    forecast_line,
+    forecast_status,
+    pending,
+    risk_sentence,
+)
 from gridmap.ui.mapdata import context_layers, grid_layers, scope_view
 from gridmap.ui.risk import (
     RANK_LEVELS,
     drill_down,
+    forecast_map,
     load_admin_overview,
-    load_backtest,
     load_cell_layers,
     load_grid_overview,
     ranked_columns,
@@ -56,7 +62,7 @@ with Timer("risk.total") as total:
     view = (
         st.segmented_control(
             t("risk.layer", L),
-            ["hotspots", "trends", "heat"],
+            ["hotspots", "trends", "heat", "forecast"],
             default="hotspots",
             key=state.KEY_RISK_LAYER,
             format_func=lambda v: t(f"risk.layer.{v}", L),
@@ -93,6 +99,9 @@ with Timer("risk.total") as total:
             [(trend_label(k, L), TREND_RGB[k]) for k in present]
             or [(t("risk.none.trend", L), (255, 255, 255))],
         )
+    elif view == "forecast":
+        cell_layer, legend, forecast_caption = forecast_map(path, res, L)
+        legend += f'<div style="font-size:0.8rem;color:#6b7785">{forecast_caption}</div>'
     else:
         breaks = class_breaks(layers.counts["count"])
         cell_layer = hex_layer(layers.counts, layer_id="risk-cells", breaks=breaks)
@@ -121,6 +130,9 @@ with Timer("risk.total") as total:
             end=flt.end,
         )
     )
+    # Which forecasting method the risk map uses: computed in the background, shown when
+    # ready, so the page never waits for the backtest.
+    forecast_line(path, L, risk_sentence, res=res)
     left, right = st.columns([2.3, 1])
     with left:
         event = st.pydeck_chart(
@@ -223,75 +235,60 @@ with Timer("risk.total") as total:
         )
 
 
+#: The panel's horizon control (days).
+KEY_HORIZON = "forecast_horizon"
+
+
+def _asked() -> None:
+    st.session_state["forecast_asked"] = True
+
+
+@st.fragment
 def backtest_panel() -> None:
-    """Backtest form and result; a workspace with under two days of incidents has nothing to
-    split into training and test days, so it gets one line instead of the form."""
-    first_day, last_day = table.time_range or (flt.start, flt.end)
-    if last_day <= first_day:
-        days = (last_day - first_day).days + 1 if table.time_range else 0
-        st.info(t("backtest.short", L, days=days))
+    """The rolling-origin backtest of every method at the chosen horizon: the sentence, the
+    setup and the table. A horizon the user picks is computed behind a spinner; the default
+    one is shown once the page's background run is done."""
+    horizon = (
+        st.segmented_control(
+            t("forecast.panel.horizon", L),
+            list(HORIZONS),
+            default=HORIZONS[0],
+            key=KEY_HORIZON,
+            format_func=lambda d: t(f"forecast.horizon.{d}", L),
+            on_change=_asked,
+        )
+        or HORIZONS[0]
+    )
+    if st.session_state.pop("forecast_asked", False):
+        with st.spinner(t("forecast.panel.pending", L)):
+            status = forecast_status(path, horizon, res, wait=None)
+    else:
+        status = forecast_status(path, horizon, res)
+    if status is None:
+        pending(path, t("forecast.panel.pending", L), horizon=horizon, res=res)
         return
-    with st.form("backtest_form", border=False):
-        b1, b2, b3 = st.columns([1, 1.4, 1])
-        cutoff = b1.date_input(
-            t("backtest.cutoff", L),
-            value=max(first_day + dt.timedelta(days=1), last_day - dt.timedelta(days=29)),
-            min_value=first_day + dt.timedelta(days=1),
-            max_value=last_day,
-            key=state.KEY_BACKTEST_CUTOFF,
+    st.markdown(risk_sentence(status, L))
+    if status.choice is None:
+        return
+    result = status.choice.backtest
+    st.caption(
+        t(
+            "forecast.panel.scope",
+            L,
+            n=len(result.origins),
+            first=result.origins[0],
+            last=result.origins[-1],
+            cells=result.area_cells,
+            res=result.res,
+            inc=int(result.rows["test_incidents"].iloc[0]),
         )
-        half_lives = b2.multiselect(
-            t("backtest.half_lives", L),
-            [7.0, 14.0, 30.0, 90.0, math.inf],
-            default=[7.0, 30.0, 90.0, math.inf],
-            format_func=lambda h: t("backtest.no_decay", L) if math.isinf(h) else f"{h:g}",
-            key=state.KEY_BACKTEST_HALF_LIVES,
-        )
-        k_rings = b3.multiselect(
-            t("backtest.k_rings", L), [0, 1, 2], default=[0, 1], key=state.KEY_BACKTEST_K
-        )
-        run = st.form_submit_button(t("backtest.run", L), type="primary")
-    if run and half_lives and k_rings:
-        st.session_state[state.KEY_BACKTEST_ASKED] = True
-    if st.session_state.get(state.KEY_BACKTEST_ASKED) and half_lives and k_rings:
-        with Timer("risk.backtest"):
-            bt = load_backtest(path, cutoff, tuple(half_lives), tuple(sorted(k_rings)), res)
-        best = bt.iloc[0]
-        if not int(best["test_incidents"]):
-            st.info(t("backtest.no_test", L))
-            return
-        st.markdown(
-            t(
-                "backtest.best",
-                L,
-                h=t("backtest.no_decay", L)
-                if math.isinf(best["half_life_days"])
-                else f"{best['half_life_days']:g}",
-                k=int(best["k_ring"]),
-                hit=f"{best['hit_rate_5']:.1%}",
-                pai=f"{best['pai_5']:.1f}",
-                n=f"{int(best['test_incidents']):,}",
-            )
-        )
-        shown = bt.drop(columns="test_incidents").assign(
-            half_life_days=bt["half_life_days"].map(
-                lambda h: t("backtest.no_decay", L) if math.isinf(h) else f"{h:g}"
-            )
-        )
-        shown = shown.rename(columns={c: t(f"backtest.col.{c}", L) for c in bt.columns})
-        pct = {t(f"backtest.col.hit_rate_{p}", L) for p in (1, 5, 10)}
-        st.dataframe(
-            shown,
-            hide_index=True,
-            column_config={
-                c: st.column_config.NumberColumn(format="percent" if c in pct else "%.1f")
-                for c in shown.columns
-                if c.startswith(("PAI", t("backtest.col.hit_rate_1", L)[:3]))
-            },
-        )
+    )
+    table = backtest_table(status, L)
+    # Every method in view at once (35 px a row and the header).
+    st.dataframe(table, hide_index=True, width="stretch", height=35 * (len(table.data) + 1) + 3)
 
 
-with st.expander(t("backtest.title", L), icon=":material/query_stats:"):
-    st.caption(t("backtest.help", L))
+with st.expander(t("forecast.panel.title", L), icon=":material/query_stats:"):
+    st.caption(t("forecast.panel.help", L))
     backtest_panel()
 st.caption(t("server.time", L, ms=f"{total.ms:.0f}"))

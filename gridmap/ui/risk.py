@@ -8,23 +8,25 @@ from typing import Any
 
 import geopandas as gpd
 import pandas as pd
+import pydeck as pdk
 import streamlit as st
 
-from ..analytics.backtest import compare_settings
 from ..analytics.incidents import IncidentFilter, select
 from ..analytics.overview import CellLayers, admin_overview, cell_layers, grid_overview
 from ..hierarchy import Hierarchy
 from ..i18n import t
+from ..viz import HEAT_RGB, class_layer, legend_items_html
 from . import state
 from .auth import audit
 from .data import _stamp, load_hierarchy, load_incidents, load_layer, workspace_path
+from .forecast import forecast_cells, forecast_status
 from .sidebar import scope_to
 
 __all__ = [
     "RANK_LEVELS",
     "drill_down",
+    "forecast_map",
     "load_admin_overview",
-    "load_backtest",
     "load_cell_layers",
     "load_grid_overview",
     "ranked_columns",
@@ -49,24 +51,42 @@ def _overview(path: str, stamp: float, flt: IncidentFilter, res: int) -> pd.Data
     return grid_overview(table, flt, households, res=res, layers=layers)
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
-def _backtest(
-    path: str,
-    stamp: float,
-    cutoff: dt.date,
-    half_lives: tuple[float, ...],
-    k_rings: tuple[int, ...],
-    res: int,
-) -> pd.DataFrame:
-    table = load_incidents(path)
-    return compare_settings(table, cutoff=cutoff, half_lives=half_lives, k_rings=k_rings, res=res)
+#: Forecast classes by city rank (the backtest's shares): top 1 %, 1-5 %, 5-10 %. The rest
+#: (class 0) is not drawn: nearly every cell has some score, which would flood the map.
+_FORECAST_RGB = {3: HEAT_RGB[4], 2: HEAT_RGB[3], 1: HEAT_RGB[1]}
 
 
-def load_backtest(
-    path: str, cutoff: dt.date, half_lives: tuple[float, ...], k_rings: tuple[int, ...], res: int
-) -> pd.DataFrame:
-    """Hit rate and PAI of every half-life x k-ring (cached: about 0.1 s per setting)."""
-    return _backtest(str(path), _stamp(path), cutoff, half_lives, k_rings, res)
+def forecast_map(path: str, res: int, lang: str) -> tuple[pdk.Layer, str, str]:
+    """The "forecast risk" heat-map mode: every city cell with a positive score by the
+    selected method (the numbers of ``gridmap risk --level cell``), coloured by its rank
+    among all the city's cells; with its legend and a caption saying what it forecasts.
+    Waits behind a spinner for the method choice (seconds, once per data version)."""
+    with st.spinner(t("risk.forecast.wait", lang)):
+        status = forecast_status(path, 7, res, wait=None)
+    cells = forecast_cells(path, status, res)
+    layer = class_layer(
+        cells, layer_id="risk-cells", column="forecast_class", colours=_FORECAST_RGB
+    )
+    h = t("forecast.h.7", lang)
+    legend = legend_items_html(
+        t("risk.legend.forecast", lang, h=h),
+        [(t(f"risk.forecast.{k}", lang), _FORECAST_RGB[c])
+         for k, c in (("top1", 3), ("top5", 2), ("top10", 1))],
+    )  # fmt: skip
+    span = load_incidents(path).time_range
+    method = str(cells["method"].iloc[0]) if len(cells) else "all_history"
+    caption = (
+        t(
+            "risk.forecast.caption",
+            lang,
+            start=span[1] + dt.timedelta(days=1),
+            h=h,
+            method=method,
+        )
+        if span is not None
+        else ""
+    )
+    return layer, legend, caption
 
 
 #: Levels the Risk page ranks (grid first; each row of a coarser level drills down).

@@ -109,22 +109,6 @@ def test_cockpit_in_chromium_with_pdf_download(served: str, tmp_path: Path) -> N
     assert "网格治理驾驶舱" in doc[0].get_textpage().get_text_range()
 
 
-def test_risk_page_backtest_compares_decay_and_smoothing(
-    busy_workspace: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    at = app_for(busy_workspace, monkeypatch, year=2025)
-    at.run()
-    at.switch_page("app_pages/risk.py").run()
-    assert not any("最佳" in m.value for m in at.markdown)  # runs only when asked
-    at.get("form_submit_button")[0].click().run()
-    assert not at.exception
-    assert any(m.value.startswith("最佳：半衰期") for m in at.markdown)
-    table = at.dataframe[-1].value
-    assert len(table) == 8  # 4 half-lives x 2 smoothing radii
-    assert set(table["平滑 k"]) == {0, 1}
-    assert table["命中率 前10%"].between(0, 1).all()
-
-
 def test_risk_page_ranks_communities_with_their_own_sentence(
     busy_workspace: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
