@@ -1296,7 +1296,10 @@ _STRINGS: dict[str, tuple[str, str]] = {
         "按事件计数，并计入周边约 {x} 米",
         "incident counts spread over about {x} m around each incident",
     ),
-    "forecast.plain.blend": ("长期事件数与近期事件数相结合", "long-term and recent counts combined"),
+    "forecast.plain.blend": (
+        "长期事件数与近期事件数相结合",
+        "long-term and recent counts combined",
+    ),
     "forecast.plain.sepp": (
         "考虑事件会在附近短期内重复发生",
         "allowing for incidents that repeat nearby soon after",
@@ -1389,7 +1392,10 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "forecast.col.pei_5": ("PEI 前5%", "PEI top 5%"),
     "forecast.col.pei_10": ("PEI 前10%", "PEI top 10%"),
     "risk.layer.forecast": ("预测风险", "Forecast risk"),
-    "risk.legend.forecast": ("下{h}预测风险（全市单元排名）", "Forecast risk, next {h} (city rank)"),
+    "risk.legend.forecast": (
+        "下{h}预测风险（全市单元排名）",
+        "Forecast risk, next {h} (city rank)",
+    ),
     "risk.forecast.top1": ("前 1%", "top 1%"),
     "risk.forecast.top5": ("前 1–5%", "top 1–5%"),
     "risk.forecast.top10": ("前 5–10%", "top 5–10%"),
