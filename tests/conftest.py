@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -225,6 +226,17 @@ def points_in(
 ) -> tuple[np.ndarray, np.ndarray]:
     x0, y0, x1, y1 = grids.total_bounds
     return rng.uniform(x0, x1, n), rng.uniform(y0, y1, n)
+
+
+def strict_loads(text: str) -> Any:
+    """``json.loads`` that refuses NaN and Infinity, as jq, browsers and most languages do:
+    every ``--json`` of gridmap must parse with it."""
+    import json
+
+    def refuse(token: str) -> None:
+        raise ValueError(f"non-standard JSON constant {token}")
+
+    return json.loads(text, parse_constant=refuse)
 
 
 def shared_file(*parts: str) -> Path:

@@ -18,7 +18,7 @@ from gridmap import strict_json
 from gridmap.cli import main
 
 from .analytics.test_coverage import add_cameras
-from .test_real_chain import strict_loads
+from .conftest import strict_loads
 
 
 def json_of(capsys: pytest.CaptureFixture[str], *args: str) -> Any:

@@ -16,7 +16,6 @@ grids of ``conftest.workspace``; a plain geopandas ``sjoin`` + h3-py + pandas
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 import sys
 from collections.abc import Iterator
@@ -45,7 +44,7 @@ from gridmap.importing import import_file
 from gridmap.io.mapping import map_categories
 from gridmap.store import open_workspace
 
-from .conftest import squares_2x2
+from .conftest import squares_2x2, strict_loads
 
 TZ = "Asia/Shanghai"
 LABELS = ["平安建设", "urban_management", "Public safety", "消防隐患", "不知道", None]
@@ -270,7 +269,7 @@ def test_local_and_dask_equal_the_sjoin_reference(
     )
     out = capsys.readouterr()
     assert status == 0, out.err
-    summary = json.loads(out.out)
+    summary = strict_loads(out.out)  # strict JSON, as every --json
     assert summary["engine"] == "dask" and summary["workers"] == 2
     assert summary["rows_read"] == 490 and summary["scheduler"] == cluster
     for name, table in tables.items():

@@ -12,7 +12,6 @@ Skipped where ``../shared`` is not beside the checkout; CI has it.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,18 +22,9 @@ import pytest
 
 from gridmap.cli import main
 
-from .conftest import Locations, shared_file
+from .conftest import Locations, shared_file, strict_loads
 
 pytestmark = pytest.mark.slow
-
-
-def strict_loads(text: str) -> Any:
-    """``json.loads`` that refuses NaN and Infinity, as jq and browsers do."""
-
-    def refuse(token: str) -> None:
-        raise ValueError(f"non-standard JSON constant {token}")
-
-    return json.loads(text, parse_constant=refuse)
 
 
 @dataclass(frozen=True)
