@@ -115,8 +115,11 @@ def main(workspace: str, out: str, port: int | None = None, district: str = "城
         wait_drawn(page, 300)
         time.sleep(2)
         page.screenshot(path=str(out_dir / "cockpit_meeting.png"))
-        with page.expect_download(timeout=120_000) as download:
-            page.get_by_text("导出 PDF 报告").click()
+        page.get_by_text("导出 PDF 报告").click()  # rendered on the click, then offered
+        save = page.get_by_text("下载 PDF")
+        save.wait_for(state="visible", timeout=120_000)
+        with page.expect_download(timeout=60_000) as download:
+            save.click()
         _pdf_pages(Path(download.value.path()), out_dir)
         page.set_viewport_size({"width": 1600, "height": 1000})
         _rebalance(page, url, out_dir)
