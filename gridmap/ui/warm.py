@@ -1,7 +1,8 @@
 """Warm the slow caches in the background when the server opens a workspace.
 
 The first visit of the Coverage page (the coverage analysis of ten thousand cameras), the
-Rebalance page (every community's load) and the cockpit otherwise each wait several seconds;
+Rebalance page (every community's load), the cockpit and its forecast line otherwise each
+wait several seconds;
 computed once per workspace version in a background thread they are ready by the time a
 user clicks there. ``gridmap serve`` turns this on (``GRIDMAP_WARM=1``); tests do not.
 """
@@ -29,6 +30,7 @@ log = logging.getLogger("gridmap.ui")
 def _warm(path: str) -> None:
     from .cockpit import load_cockpit
     from .coverage import load_coverage, load_siting
+    from .forecast import forecast_status
     from .rebalance import community_overview
     from .sidebar import DEFAULT_WINDOW_DAYS
 
@@ -40,6 +42,8 @@ def _warm(path: str) -> None:
         last = table.time_range[1]
         flt = IncidentFilter(last - dt.timedelta(days=DEFAULT_WINDOW_DAYS - 1), last)
         steps.append(("cockpit", lambda: load_cockpit(path, flt)))
+        # The cockpit's forecast line: the backtest takes seconds, ready before the meeting.
+        steps.append(("forecast", lambda: forecast_status(path, wait=None)))
     steps += [
         ("coverage", lambda: load_coverage(path)),
         ("siting", lambda: load_siting(path, None)),
