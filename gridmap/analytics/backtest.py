@@ -30,7 +30,6 @@ import math
 import re
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, replace
-from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
@@ -57,7 +56,7 @@ __all__ = [
     "forecast_scores",
     "parse_horizon",
     "rolling_backtest",
-    "selected_method",
+    "select_method",
     "study_area",
     "table_between",
 ]
@@ -713,31 +712,17 @@ def _method_family(name: str) -> str:
     return name.split("_", 1)[0]
 
 
-_CHOICES: dict[tuple[str, float, str, int], ForecastChoice] = {}
-_CHOICES_MAX = 32
-
-
-def selected_method(ws: Any | str | Path, horizon: int | str = 7, res: int = 9) -> ForecastChoice:
-    """The risk-map method for workspace ``ws`` (a Workspace or its location) at
-    ``horizon``: the best pooled PAI@5 % of the default rolling backtest on the workspace's
-    own incidents and study area, with its one-line comparison in zh and en. Cached per
-    workspace and data version (``ws.stamp()``), so pages pay for the backtest once per
-    import."""
-    from ..store import open_workspace
-    from .incidents import load_incident_table
-
-    if isinstance(ws, str | Path):
-        ws = open_workspace(ws)
+def select_method(
+    table: IncidentTable, grids: gpd.GeoDataFrame, *, horizon: int | str = 7, res: int = 9
+) -> ForecastChoice:
+    """The risk-map method for a workspace's incidents ``table`` and grids in force at
+    ``horizon``: the best pooled PAI@5 % of the default rolling backtest over the study area
+    of ``grids``, with its one-line comparison in zh and en. Frames in, a value out: the app
+    caches it per data version (:mod:`gridmap.ui.forecast`)."""
     days, months = parse_horizon(horizon)
     label = f"{months}m" if months else f"{days}"
-    key = (str(ws.location), float(ws.stamp()), label, int(res))
-    hit = _CHOICES.get(key)
-    if hit is not None:
-        return hit
-    table = load_incident_table(ws)
-    area = study_area(ws.read_grids(), res)
-    result = rolling_backtest(table, area, res=res, horizon=label)
-    choice = ForecastChoice(
+    result = rolling_backtest(table, study_area(grids, res), res=res, horizon=label)
+    return ForecastChoice(
         method=result.selected,
         gain=result.gain,
         best_baseline=result.best_baseline,
@@ -745,7 +730,3 @@ def selected_method(ws: Any | str | Path, horizon: int | str = 7, res: int = 9) 
         sentence_zh=choice_sentence(result, "zh"),
         sentence_en=choice_sentence(result, "en"),
     )
-    if len(_CHOICES) >= _CHOICES_MAX:
-        _CHOICES.pop(next(iter(_CHOICES)))
-    _CHOICES[key] = choice
-    return choice

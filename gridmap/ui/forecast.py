@@ -1,6 +1,6 @@
 """Which forecasting method the risk map uses, said in one line, and the table behind it.
 
-:func:`gridmap.analytics.backtest.selected_method` runs the rolling-origin backtest of every
+:func:`gridmap.analytics.backtest.select_method` runs the rolling-origin backtest of every
 method on the workspace's own incidents (about 7-11 s on the 20k-grid demo at res 9). Pages
 must never wait for it: the first visit starts it in a background thread (one per workspace
 version, horizon and resolution) and shows the line once it is ready; a small fragment
@@ -83,7 +83,9 @@ def _status(path: str, stamp: float, horizon: int, res: int) -> ForecastStatus:
         if not bt.study_area(load_layer(path, "grids"), res).size:
             return ForecastStatus(None, "area", days, horizon)
         try:
-            choice = bt.selected_method(path, horizon=horizon, res=res)
+            choice = bt.select_method(
+                load_incidents(path), load_layer(path, "grids"), horizon=horizon, res=res
+            )
         except SchemaError:
             # The only SchemaError left is "the test windows must lie between ...": the data
             # do not hold one horizon of test after 28 days of history.

@@ -209,13 +209,15 @@ def test_month_horizons_step_by_calendar_months() -> None:
     assert result.rows["horizon_days"].iloc[0] == 30
 
 
-def test_the_page_choice_is_cached_per_data_version_and_says_it_in_both_languages(
+def test_the_method_choice_says_it_in_both_languages(
     busy_workspace,
 ) -> None:
-    from gridmap.analytics.backtest import selected_method
+    from gridmap.analytics.backtest import select_method
+    from gridmap.analytics.incidents import load_incident_table
+    from gridmap.store import open_workspace
 
-    first = selected_method(str(busy_workspace), horizon=14, res=11)
-    assert selected_method(str(busy_workspace), horizon=14, res=11) is first
+    ws = open_workspace(str(busy_workspace))
+    first = select_method(load_incident_table(ws), ws.read_grids(), horizon=14, res=11)
     assert first.method in first.backtest.rows["method"].tolist()
     if first.method in fc.BASELINES:
         assert "简单计数" in first.sentence("zh") and "plain counting" in first.sentence("en")

@@ -14,6 +14,7 @@ import math
 import re
 import time
 from pathlib import Path
+from typing import Any
 
 import pyarrow as pa
 import pytest
@@ -96,16 +97,16 @@ def test_counting_is_used_on_a_block_where_nothing_beats_it(
 def test_a_method_that_beats_counting_is_named_with_its_gain(
     busy_workspace: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    real = bt.selected_method
+    real = bt.select_method
 
-    def decay_wins(ws: object, horizon: int | str = 7, res: int = 9) -> bt.ForecastChoice:
-        choice = real(ws, horizon, res)
+    def decay_wins(table: Any, grids: Any, *, horizon: int | str = 7, res: int = 9) -> Any:
+        choice = real(table, grids, horizon=horizon, res=res)
         result = dataclasses.replace(
             choice.backtest, selected="decay_60d", gain=0.12, gain_interval=(0.05, 0.2)
         )
         return dataclasses.replace(choice, method="decay_60d", gain=0.12, backtest=result)
 
-    monkeypatch.setattr(bt, "selected_method", decay_wins)
+    monkeypatch.setattr(bt, "select_method", decay_wins)
     at = _open(busy_workspace, "cockpit", monkeypatch, "zh")
     line = _line(at, "风险预测：")
     assert "越近的事件分量越重（每 60 天减半）" in line
@@ -163,7 +164,7 @@ def test_forecast_heat_map_shows_the_cells_gridmap_risk_writes(
     table = load_incident_table(ws)
     assert table.time_range is not None
     first, last = table.time_range
-    choice = bt.selected_method(busy_workspace)
+    choice = bt.select_method(table, ws.read_grids())
     cells = bt.forecast_scores(
         table,
         bt.study_area(ws.read_grids(), 9),
