@@ -174,13 +174,7 @@ class Problem:
         if self.measure == "population":
             return g.population.astype(np.float64)
         if self.measure == "workload":
-            s = self.settings
-            return (
-                s.w_households * g.households
-                + s.w_population * g.population
-                + g.load
-                + s.w_area_km2 * g.area_m2 / 1e6
-            ).astype(np.float64)
+            return self.settings.workload(g.households, g.population, g.load, g.area_m2)
         return g.households.astype(np.float64)
 
     @cached_property
@@ -523,12 +517,8 @@ def _grid_measure(
         if len(table)
         else np.zeros(len(grids))
     )
-    return (
-        s.w_households * col(schema.HOUSEHOLDS)
-        + s.w_population * col(schema.POPULATION)
-        + inc
-        + s.w_area_km2 * np.asarray(area_m2(grids.geometry), dtype=np.float64) / 1e6
-    )
+    area = np.asarray(area_m2(grids.geometry), dtype=np.float64)
+    return s.workload(col(schema.HOUSEHOLDS), col(schema.POPULATION), inc, area)
 
 
 # --- measures of a plan ---------------------------------------------------------------------
@@ -562,13 +552,7 @@ def _measures(p: Problem, label: IntArray, n: int) -> _Measures:
 
 
 def _workload(p: Problem, m: _Measures) -> FloatArray:
-    s = p.settings
-    return (
-        s.w_households * m.households
-        + s.w_population * m.population
-        + m.load
-        + s.w_area_km2 * m.area_m2 / 1e6
-    )
+    return p.settings.workload(m.households, m.population, m.load, m.area_m2)
 
 
 def _gap(h: FloatArray, lo: FloatArray | float, hi: FloatArray | float) -> FloatArray:

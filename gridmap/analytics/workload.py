@@ -142,6 +142,23 @@ class WorkloadSettings:
         if problems:
             raise SchemaError("invalid workload settings: " + "; ".join(problems))
 
+    def workload(
+        self,
+        households: ArrayLike,
+        population: ArrayLike,
+        incident_load: ArrayLike,
+        area_m2: ArrayLike,
+    ) -> NDArray[np.float64]:
+        """Household equivalents (the module's formula): units, grids and plans all add up
+        the same way."""
+        f = np.float64
+        return (
+            self.w_households * np.asarray(households, f)
+            + self.w_population * np.asarray(population, f)
+            + np.asarray(incident_load, f)
+            + self.w_area_km2 * np.asarray(area_m2, f) / 1e6
+        )
+
     def band(self, ctype: str) -> tuple[int, int]:
         """The household band of a community type (``urban`` or ``village``)."""
         if ctype == "village":
@@ -491,7 +508,7 @@ def grid_diagnostics(
     bands = np.asarray(
         [band if band is not None else s.band(t) for t in ctype], dtype=np.float64
     ).reshape(-1, 2)
-    workload = s.w_households * hh + s.w_population * pop + inc + s.w_area_km2 * area_km2
+    workload = s.workload(hh, pop, inc, area_km2 * 1e6)
     if measure not in MEASURES:
         raise SchemaError(f"measure={measure!r}; allowed: {', '.join(MEASURES)}")
     value = {"households": hh, "population": pop, "workload": workload}[measure]
