@@ -319,6 +319,14 @@ def _window(args: argparse.Namespace, table: Any, default_days: int) -> Any:
     return IncidentFilter(since, until, categories, stages=stages)
 
 
+def _grids_in_force(ws: Any) -> Any:
+    """The grids in force of ``ws``; one line when there are none (nothing to analyse)."""
+    grids = ws.read_grids()
+    if grids.empty:
+        raise SchemaError(f"{ws.name}: the workspace holds no grids; import a grid layer first")
+    return grids
+
+
 def _risk_cells(args: argparse.Namespace, grids: Any, table: Any) -> int:
     """Every study-area cell scored by the method that wins the backtest up to --until."""
     import datetime as dt
@@ -330,16 +338,10 @@ def _risk_cells(args: argparse.Namespace, grids: Any, table: Any) -> int:
         table_between,
     )
 
-    if table.time_range is None:
-        raise SchemaError(f"{args.workspace}: the workspace holds no incidents")
-    first, last = table.time_range
-    try:
-        until = dt.date.fromisoformat(args.until) if args.until else last
-        since = dt.date.fromisoformat(args.since) if args.since else first
-    except ValueError as exc:
-        raise SchemaError(f"--since/--until: {exc} (use YYYY-MM-DD)") from None
-    if until < since:
-        raise SchemaError(f"--since {since} is after --until {until}")
+    first, last = table.time_range or (None, None)
+    # The whole history by default: forecasts learn from all of it.
+    flt = _window(args, table, (last - first).days + 1 if first and last else 1)
+    since, until = flt.start, flt.end
     area = study_area(grids, args.res)
     history = table_between(table, since, until)
     if args.method:
@@ -382,9 +384,7 @@ def _cmd_risk(args: argparse.Namespace) -> int:
     from .store import open_workspace
 
     ws = open_workspace(args.workspace)
-    grids = ws.read_grids()
-    if grids.empty:
-        raise SchemaError(f"{ws.name}: the workspace holds no grids; import a grid layer first")
+    grids = _grids_in_force(ws)
     table = load_incident_table(ws)
     if args.level == "cell":
         return _risk_cells(args, grids, table)
@@ -542,9 +542,7 @@ def _cmd_forecast_backtest(args: argparse.Namespace) -> int:
         raise SchemaError(f"--start {args.start}: {exc} (use YYYY-MM-DD)") from None
     methods = args.methods.split(",") if args.methods else None
     ws = open_workspace(args.workspace)
-    grids = ws.read_grids()
-    if grids.empty:
-        raise SchemaError(f"{ws.name}: the workspace holds no grids; import a grid layer first")
+    grids = _grids_in_force(ws)
     table = load_incident_table(ws)
     result = rolling_backtest(
         table,
@@ -696,7 +694,7 @@ def _cmd_rebalance(args: argparse.Namespace) -> int:
         "plan_out_of_band": int((~alive["in_band"]).sum()),
         "plan_band_gap": round(float(alive["band_gap"].sum()), 1),
         "plan_households_moved": plan.households_moved(),
-        "plan_measure_moved": round(float(p.weight[plan.moved()].sum()), 1),
+        "plan_measure_moved": round(plan.measure_moved(), 1),
         "plan_non_contiguous": int((~alive["contiguous"]).sum()),
     }
     if p.measure == "households":  # the names older scripts read
@@ -794,11 +792,7 @@ def _cmd_rebalance(args: argparse.Namespace) -> int:
         f"plan ({summary['plan']}): {summary['plan_grids']:,} grids, "
         f"{summary['plan_out_of_band']:,} out of band "
         f"({summary['plan_band_gap']:,.0f} {unit_name} outside it), "
-        + (
-            f"{summary['plan_households_moved']:,} households move"
-            if p.measure == "households"
-            else f"{summary['plan_measure_moved']:,.0f} {unit_name} move"
-        )
+        + f"{summary['plan_measure_moved']:,.0f} {unit_name} move"
     )
     if args.out:
         print(f"  plan written to {args.out} (apply: gridmap plan apply WORKSPACE FILE)")
