@@ -270,7 +270,7 @@ def backtest_panel() -> None:
     st.markdown(risk_sentence(status, L))
     if status.choice is None:
         return
-    result = status.choice.backtest
+    result = status.choice
     st.caption(
         t(
             "forecast.panel.scope",

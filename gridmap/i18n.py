@@ -1251,16 +1251,6 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "cockpit.export.save": ("下载 {what}（{kb:,} KB）", "Download {what} ({kb:,} KB)"),
     # --- end of the cockpit exports block ---
     # --- forecast method choice (issue 14) ---
-    "forecast.choice.model": (
-        "风险图采用{method}：回测 {n} 期，前 5% 的 H3 单元比简单计数（{base}）多覆盖 {pct}% 的事件",
-        "The risk map uses {method}: over {n} backtest periods its top 5 % of cells caught "
-        "{pct}% more incidents than plain counting ({base})",
-    ),
-    "forecast.choice.baseline": (
-        "风险图采用简单计数（{method}）：回测 {n} 期，没有方法比它覆盖更多事件",
-        "The risk map uses plain counting ({method}): over {n} backtest periods no method "
-        "caught more incidents",
-    ),
     "forecast.method.prev_period": ("上一同长时段计数", "counts of the previous period"),
     "forecast.method.last_365d": ("近 365 天计数", "counts of the last 365 days"),
     "forecast.method.all_history": ("全部历史计数", "counts of all history"),

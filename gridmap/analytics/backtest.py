@@ -49,9 +49,7 @@ __all__ = [
     "FRACTIONS",
     "HORIZONS",
     "ForecastBacktest",
-    "ForecastChoice",
     "backtest",
-    "choice_sentence",
     "compare_settings",
     "forecast_scores",
     "parse_horizon",
@@ -673,60 +671,11 @@ def forecast_scores(
     )
 
 
-@dataclass(frozen=True)
-class ForecastChoice:
-    """The method the risk map uses for one workspace, horizon and resolution."""
-
-    method: str
-    gain: float
-    best_baseline: str
-    backtest: ForecastBacktest
-    sentence_zh: str
-    sentence_en: str
-
-    def sentence(self, lang: str = "zh") -> str:
-        return self.sentence_zh if lang == "zh" else self.sentence_en
-
-
-def choice_sentence(result: ForecastBacktest, lang: str = "zh") -> str:
-    """One line: what was chosen and how it compares with plain counting."""
-    from ..i18n import t
-
-    method = t(f"forecast.method.{_method_family(result.selected)}", lang, name=result.selected)
-    base = t(f"forecast.method.{result.best_baseline}", lang, name=result.best_baseline)
-    if result.selected in fc.BASELINES:
-        return t("forecast.choice.baseline", lang, method=method, n=len(result.origins))
-    return t(
-        "forecast.choice.model",
-        lang,
-        method=method,
-        pct=f"{100 * result.gain:.0f}",
-        base=base,
-        n=len(result.origins),
-    )
-
-
-def _method_family(name: str) -> str:
-    if name in fc.BASELINES or name == "sepp":
-        return name
-    return name.split("_", 1)[0]
-
-
 def select_method(
     table: IncidentTable, grids: gpd.GeoDataFrame, *, horizon: int | str = 7, res: int = 9
-) -> ForecastChoice:
+) -> ForecastBacktest:
     """The risk-map method for a workspace's incidents ``table`` and grids in force at
-    ``horizon``: the best pooled PAI@5 % of the default rolling backtest over the study area
-    of ``grids``, with its one-line comparison in zh and en. Frames in, a value out: the app
-    caches it per data version (:mod:`gridmap.ui.forecast`)."""
-    days, months = parse_horizon(horizon)
-    label = f"{months}m" if months else f"{days}"
-    result = rolling_backtest(table, study_area(grids, res), res=res, horizon=label)
-    return ForecastChoice(
-        method=result.selected,
-        gain=result.gain,
-        best_baseline=result.best_baseline,
-        backtest=result,
-        sentence_zh=choice_sentence(result, "zh"),
-        sentence_en=choice_sentence(result, "en"),
-    )
+    ``horizon``: the default rolling backtest over the study area of ``grids``, whose
+    ``selected`` has the best pooled PAI@5 %. Frames in, a value out: the app caches it per
+    data version and words it (:mod:`gridmap.ui.forecast`)."""
+    return rolling_backtest(table, study_area(grids, res), res=res, horizon=horizon)

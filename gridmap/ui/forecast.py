@@ -60,7 +60,7 @@ class ForecastStatus:
     fewer periods) or ``"error"`` (``detail`` has the one-line reason).
     """
 
-    choice: bt.ForecastChoice | None
+    choice: bt.ForecastBacktest | None
     reason: str
     days: int
     horizon_days: int
@@ -90,7 +90,7 @@ def _status(path: str, stamp: float, horizon: int, res: int) -> ForecastStatus:
             # The only SchemaError left is "the test windows must lie between ...": the data
             # do not hold one horizon of test after 28 days of history.
             return ForecastStatus(None, "short", days, horizon)
-        short = len(choice.backtest.origins) < MIN_ORIGINS
+        short = len(choice.origins) < MIN_ORIGINS
         return ForecastStatus(choice, "short" if short else "", days, horizon)
     except Exception as exc:  # the page shows one line; the traceback goes to the log
         log.exception("forecast method choice failed for %s", path)
@@ -167,8 +167,8 @@ def cockpit_sentence(status: ForecastStatus, lang: str) -> str:
         return _not_tested(status, lang)
     choice = status.choice
     periods = _periods(status)
-    what = _plain_method(choice.method, lang)
-    if choice.method in fc.BASELINES:
+    what = _plain_method(choice.selected, lang)
+    if choice.selected in fc.BASELINES:
         return t("forecast.cockpit.baseline", lang, what=what, periods=periods(lang))
     if round(100 * choice.gain) < 1:
         return t("forecast.cockpit.same", lang, what=what, periods=periods(lang))
@@ -177,7 +177,7 @@ def cockpit_sentence(status: ForecastStatus, lang: str) -> str:
 
 
 def _periods(status: ForecastStatus) -> Callable[[str], str]:
-    n = len(status.choice.backtest.origins) if status.choice is not None else 0
+    n = len(status.choice.origins) if status.choice is not None else 0
     return lambda lang: t(f"forecast.periods.{status.horizon_days}", lang, n=n)
 
 
@@ -186,13 +186,12 @@ def risk_sentence(status: ForecastStatus, lang: str) -> str:
     if not status.usable or status.choice is None:
         return _not_tested(status, lang)
     choice = status.choice
-    result = choice.backtest
     periods = _periods(status)(lang)
-    method = _method_label(choice.method, lang)
+    method = _method_label(choice.selected, lang)
     base = _method_label(choice.best_baseline, lang)
-    if choice.method in fc.BASELINES:
+    if choice.selected in fc.BASELINES:
         return t("forecast.risk.baseline", lang, method=method, periods=periods)
-    lo, hi = result.gain_interval
+    lo, hi = choice.gain_interval
     text = t(
         "forecast.risk.model",
         lang,
@@ -214,8 +213,8 @@ def backtest_table(status: ForecastStatus, lang: str) -> Any:
 
     Returned as a pandas Styler (``.data`` is the frame of display strings)."""
     assert status.choice is not None
-    rows = status.choice.backtest.rows
-    selected = status.choice.method
+    rows = status.choice.rows
+    selected = status.choice.selected
     view = pd.DataFrame(
         {
             t("forecast.col.method", lang): [_method_label(m, lang) for m in rows["method"]],
@@ -259,7 +258,7 @@ def forecast_cells(path: str, status: ForecastStatus | None, res: int = 9) -> pd
     1: 5-10 %, 0: the rest with a score; ``ceil(share x cells)`` cells, as the backtest
     flags them)."""
     usable = status is not None and status.usable and status.choice is not None
-    method = status.choice.method if usable and status and status.choice else "all_history"
+    method = status.choice.selected if usable and status and status.choice else "all_history"
     horizon = status.horizon_days if status is not None else 7
     return _cells(str(path), _stamp(path), method, int(horizon), int(res))
 

@@ -101,10 +101,9 @@ def test_a_method_that_beats_counting_is_named_with_its_gain(
 
     def decay_wins(table: Any, grids: Any, *, horizon: int | str = 7, res: int = 9) -> Any:
         choice = real(table, grids, horizon=horizon, res=res)
-        result = dataclasses.replace(
-            choice.backtest, selected="decay_60d", gain=0.12, gain_interval=(0.05, 0.2)
+        return dataclasses.replace(
+            choice, selected="decay_60d", gain=0.12, gain_interval=(0.05, 0.2)
         )
-        return dataclasses.replace(choice, method="decay_60d", gain=0.12, backtest=result)
 
     monkeypatch.setattr(bt, "select_method", decay_wins)
     at = _open(busy_workspace, "cockpit", monkeypatch, "zh")
@@ -168,7 +167,7 @@ def test_forecast_heat_map_shows_the_cells_gridmap_risk_writes(
     cells = bt.forecast_scores(
         table,
         bt.study_area(ws.read_grids(), 9),
-        choice.method,
+        choice.selected,
         res=9,
         origin=last + dt.timedelta(days=1),
         horizon=7,
@@ -178,4 +177,4 @@ def test_forecast_heat_map_shows_the_cells_gridmap_risk_writes(
     top = cells.head(max(1, math.ceil(0.10 * len(cells) - 1e-9)))
     assert drawn == set(top.loc[top["score"] > 0, "cell"])
     assert drawn
-    assert "下周预测风险" in _texts(at) and choice.method in _texts(at)
+    assert "下周预测风险" in _texts(at) and choice.selected in _texts(at)
