@@ -9,6 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+#: A pandas or geopandas frame (schema stays free of imports beyond the standard library).
+_Frame = TypeVar("_Frame", bound=Any)
 
 __all__ = [
     "ADMIN_LEVELS",
@@ -25,6 +29,7 @@ __all__ = [
     "Choice",
     "Enumeration",
     "FieldSpec",
+    "basic_grids",
 ]
 
 # --- column names ---------------------------------------------------------------------------
@@ -573,6 +578,17 @@ POLYGON_KINDS: tuple[str, ...] = ("grids", "admin", "units", "keyareas")
 def field_names(kind: str) -> tuple[str, ...]:
     """Canonical field names of a layer kind, in display order."""
     return tuple(f.name for f in FIELDS[kind])
+
+
+def basic_grids(grids: _Frame) -> _Frame:
+    """The basic grids (基础网格) of a grid layer: a missing ``grid_type`` counts as basic.
+
+    Incidents are assigned to, and rebalancing moves, basic grids only; professional grids
+    overlap them and are counted apart.
+    """
+    if GRID_TYPE not in grids:
+        return grids
+    return grids[(grids[GRID_TYPE].fillna("basic") == "basic").to_numpy()]
 
 
 def field_spec(kind: str, name: str) -> FieldSpec:

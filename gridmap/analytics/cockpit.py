@@ -47,7 +47,6 @@ __all__ = [
     "Cockpit",
     "Kpi",
     "build_cockpit",
-    "previous_covered",
     "trend_window",
 ]
 
@@ -149,12 +148,6 @@ def trend_window(flt: IncidentFilter, months: int = TREND_MONTHS) -> IncidentFil
     end_month = pd.Timestamp(flt.end).to_period("M")
     start = (end_month - (months - 1)).start_time.date()
     return replace(flt, start=start)
-
-
-def previous_covered(table: IncidentTable, prev: IncidentFilter, *, share: float = 0.9) -> bool:
-    """Whether the incident data cover at least ``share`` of the previous period's days
-    (:func:`gridmap.analytics.risk.period_covered`)."""
-    return period_covered(table, prev.start, prev.end, share=share)
 
 
 def _share(num: float, den: float) -> float | None:
@@ -367,7 +360,7 @@ def build_cockpit(
     # The window's grid rows and Gi* cells are the overview's and the layers': not redone.
     now_n = _period_numbers(table, idx, flt, overview, layers.spots, settings)
     before_n, prev_idx = _previous_numbers(table, prev, households, settings, res)
-    has_previous = previous_covered(table, prev)
+    has_previous = period_covered(table, prev.start, prev.end)
     has_closure = bool((table.closed_s >= 0).any())
     yoy = compare_periods(table, flt, by="city")
     assert isinstance(yoy, dict)

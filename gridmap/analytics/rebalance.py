@@ -222,14 +222,6 @@ class Problem:
         return self.community_names.get(code, code)
 
 
-def _basic_grids(grids: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """The basic grids (a missing type counts as basic): the only ones rebalancing moves."""
-    if schema.GRID_TYPE not in grids:
-        return grids.reset_index(drop=True)
-    basic = grids[schema.GRID_TYPE].fillna("basic").to_numpy() == "basic"
-    return grids[basic].reset_index(drop=True)
-
-
 def _checked_measure(basic: gpd.GeoDataFrame, measure: str | None, *, what: str) -> str:
     """``measure``, or the default for what the grids hold (households when they have
     them, else workload); one line naming ``what`` when it is not a measure."""
@@ -283,7 +275,7 @@ def prepare(
         lo, hi = band
         if not 0 < lo < hi:
             raise RebalanceError(f"band={band!r}: need 0 < low < high, e.g. (300, 500)")
-    basic = _basic_grids(grids)
+    basic = schema.basic_grids(grids).reset_index(drop=True)
     measure = _checked_measure(basic, measure, what="measure")
     if units is None:
         units = rebalance_units(basic)
@@ -412,7 +404,7 @@ def load_problem(
     if used_version is None and schema.VERSION in grids and len(grids):
         used_version = int(grids[schema.VERSION].iloc[0])
     admin = ws.read_layer("admin")
-    all_basic = _basic_grids(grids)
+    all_basic = schema.basic_grids(grids).reset_index(drop=True)
     measure = _checked_measure(all_basic, measure, what="--balance")
     if cell_res is None:
         cell_res = auto_cell_res(all_basic)
@@ -434,11 +426,7 @@ def load_problem(
                 f"--scope {sc!r}: no grid lies in a community with that code prefix{hint}"
             )
         grids = grids[keep.to_numpy()]
-    basic = (
-        grids[grids[schema.GRID_TYPE].fillna("basic") == "basic"]
-        if schema.GRID_TYPE in grids
-        else grids
-    )
+    basic = schema.basic_grids(grids)
     units = ws.read_layer("units") if use_units and ws.has_layer("units") else None
     if units is not None and len(units) and schema.GRID_CODE in units:
         units = units[units[schema.GRID_CODE].astype("string").isin(basic[schema.CODE])]
@@ -2113,8 +2101,8 @@ def compare_versions(ws: Any, version_a: int, version_b: int) -> VersionDiff:
     if bad:
         have = ", ".join(map(str, sorted(known))) or "none"
         raise RebalanceError(f"grid version {bad[0]}: not in the workspace (have {have})")
-    ga = _basic_only(ws.read_grids(version_a))
-    gb = _basic_only(ws.read_grids(version_b))
+    ga = schema.basic_grids(ws.read_grids(version_a))
+    gb = schema.basic_grids(ws.read_grids(version_b))
     units = ws.read_layer("units") if ws.has_layer("units") else None
     if units is not None and len(units):
         pts = shapely.point_on_surface(units.geometry.to_numpy())
@@ -2188,12 +2176,6 @@ def compare_versions(ws: Any, version_a: int, version_b: int) -> VersionDiff:
     return VersionDiff(version_a, version_b, grids, moves.reset_index(drop=True), changes)
 
 
-def _basic_only(grids: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    if schema.GRID_TYPE not in grids:
-        return grids
-    return grids[grids[schema.GRID_TYPE].fillna("basic") == "basic"]
-
-
 # --- renumbering ----------------------------------------------------------------------------
 def renumber(grids: gpd.GeoDataFrame, communities: Iterable[str] | None = None) -> dict[str, str]:
     """New codes for basic grids: community code + 001… west→east, north→south.
@@ -2203,7 +2185,7 @@ def renumber(grids: gpd.GeoDataFrame, communities: Iterable[str] | None = None) 
     and grids without a community keep their codes; with ``communities`` only those are
     renumbered (e.g. the ones a plan changed). Returns ``{old: new}`` for codes that change.
     """
-    basic = _basic_only(grids)
+    basic = schema.basic_grids(grids)
     basic = basic[basic[schema.PARENT_CODE].notna()]
     if communities is not None:
         basic = basic[basic[schema.PARENT_CODE].astype(str).isin(set(communities))]

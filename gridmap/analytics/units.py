@@ -68,8 +68,7 @@ def _basic(grids: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     if grids.crs is None or grids.crs.to_epsg() != 4326:
         found = "no CRS" if grids.crs is None else grids.crs.to_string()
         raise SchemaError(f"grids: expected EPSG:4326, found {found}")
-    if schema.GRID_TYPE in grids:
-        grids = grids[grids[schema.GRID_TYPE].fillna("basic").to_numpy() == "basic"]
+    grids = schema.basic_grids(grids)
     grids = grids[grids[schema.CODE].notna() & ~grids.geometry.is_empty & grids.geometry.notna()]
     if grids[schema.CODE].duplicated().any():
         dup = sorted(grids.loc[grids[schema.CODE].duplicated(), schema.CODE].astype(str))[:5]

@@ -29,11 +29,7 @@ def basic_lookup(grids: gpd.GeoDataFrame) -> GridLookup | None:
     """
     if not len(grids):
         return None
-    basic = (
-        grids[grids[schema.GRID_TYPE].fillna("basic") == "basic"]
-        if schema.GRID_TYPE in grids
-        else grids
-    )
+    basic = schema.basic_grids(grids)
     basic = basic[basic[schema.CODE].notna()]
     if not len(basic):
         return None
@@ -134,11 +130,10 @@ def reassign(tx: Transaction) -> None:
             gdf[schema.GRID_CODE] = assign_codes(lookup, shapely.get_x(pts), shapely.get_y(pts))
         no_place = shapely.is_missing(pts) | shapely.is_empty(pts)
         if layer == "incidents" and no_place.any() and schema.GRID_CODE_SOURCE in gdf:
-            basic = grids
-            if schema.GRID_TYPE in grids:
-                basic = grids[grids[schema.GRID_TYPE].fillna("basic") == "basic"]
             labels = gdf.loc[no_place, schema.GRID_CODE_SOURCE]
-            gdf.loc[no_place, schema.GRID_CODE] = match_grid_labels(labels, basic)
+            gdf.loc[no_place, schema.GRID_CODE] = match_grid_labels(
+                labels, schema.basic_grids(grids)
+            )
         tx.write_layer(layer, gdf)
 
 

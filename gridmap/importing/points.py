@@ -252,9 +252,7 @@ def _grid_from_label(
     text = src.astype(str).str.strip().to_numpy(dtype=object)
     if not len(grids):
         return np.full(n, None, dtype=object), text
-    if schema.GRID_TYPE in grids:
-        grids = grids[grids[schema.GRID_TYPE].fillna("basic") == "basic"]
-    return match_grid_labels(src.reset_index(drop=True), grids), text
+    return match_grid_labels(src.reset_index(drop=True), schema.basic_grids(grids)), text
 
 
 def _incident_fields(
