@@ -14,10 +14,10 @@ import os
 import streamlit as st
 
 from gridmap.i18n import t
-from gridmap.security import PAGES_BY_ROLE, role_rank
 from gridmap.ui import lang, workspace_exists, workspace_path
 from gridmap.ui.auth import current_user, login_form
 from gridmap.ui.guard import run_page
+from gridmap.ui.navigation import allowed_pages
 from gridmap.ui.warm import start_warmup
 
 # Page timings ("timing map.filter 0.4 ms") go to the server's log (stderr).
@@ -38,27 +38,6 @@ if exists and user is None:
     st.stop()
 if os.environ.get("GRIDMAP_WARM") == "1":  # set by `gridmap serve`
     start_warmup(path)
-pages = {
-    "map": st.Page("app_pages/map.py", title=t("page.map", L), icon=":material/map:", default=True),
-    "cockpit": st.Page(
-        "app_pages/cockpit.py", title=t("page.cockpit", L), icon=":material/dashboard:"
-    ),
-    "risk": st.Page(
-        "app_pages/risk.py", title=t("page.risk", L), icon=":material/local_fire_department:"
-    ),
-    "coverage": st.Page(
-        "app_pages/coverage.py", title=t("page.coverage", L), icon=":material/videocam:"
-    ),
-    "rebalance": st.Page(
-        "app_pages/rebalance.py", title=t("page.rebalance", L), icon=":material/edit_location_alt:"
-    ),
-    "workspace": st.Page(
-        "app_pages/workspace.py", title=t("page.workspace", L), icon=":material/database:"
-    ),
-    "audit": st.Page("app_pages/audit.py", title=t("page.audit", L), icon=":material/history:"),
-}
 # Only the pages the role may see are registered: another page's URL does not exist for it.
-rank = role_rank(user.role) if user is not None else len(PAGES_BY_ROLE)
-allowed = [p for name, p in pages.items() if rank >= role_rank(PAGES_BY_ROLE[name])]
 # A failing page shows one line and a log reference, never a traceback (see gridmap.ui.guard).
-run_page(st.navigation(allowed))
+run_page(st.navigation(allowed_pages(user, L)))

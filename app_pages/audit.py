@@ -4,6 +4,7 @@ import streamlit as st
 
 from gridmap.i18n import t
 from gridmap.security import AuditLog
+from gridmap.ui import keys
 from gridmap.ui.data import dashes
 from gridmap.ui.sidebar import page_scope
 
@@ -20,5 +21,5 @@ st.download_button(
     lambda: AuditLog(path).read().to_csv(index=False).encode("utf-8-sig"),
     file_name="audit_log.csv",
     mime="text/csv",
-    key="audit_csv",
+    key=keys.KEY_AUDIT_CSV,
 )

@@ -6,7 +6,7 @@ import streamlit as st
 from gridmap.analytics.trends import trend_label
 from gridmap.i18n import t
 from gridmap.report.from_workspace import area_name
-from gridmap.ui import Timer, load_hierarchy, load_incidents, state
+from gridmap.ui import Timer, keys, load_hierarchy, load_incidents
 from gridmap.ui.cockpit import (
     MEETING_CSS,
     categories_chart,
@@ -28,9 +28,9 @@ path, scope, L = page_scope()
 
 # Meeting mode survives reloads through the URL (?meeting=1), so the meeting-room PC can
 # keep a bookmark that opens straight into it.
-if state.KEY_MEETING not in st.session_state:
-    st.session_state[state.KEY_MEETING] = st.query_params.get("meeting") == "1"
-meeting = bool(st.session_state[state.KEY_MEETING])
+if keys.KEY_MEETING not in st.session_state:
+    st.session_state[keys.KEY_MEETING] = st.query_params.get("meeting") == "1"
+meeting = bool(st.session_state[keys.KEY_MEETING])
 if meeting:
     st.query_params["meeting"] = "1"
     st.markdown(MEETING_CSS, unsafe_allow_html=True)
@@ -49,7 +49,7 @@ with Timer("cockpit.total") as total:
         f"<h2 style='margin:0'>{t('cockpit.title', L, area=area)}{badge}</h2>",
         unsafe_allow_html=True,
     )
-    toggle.toggle(t("cockpit.meeting", L), key=state.KEY_MEETING)
+    toggle.toggle(t("cockpit.meeting", L), key=keys.KEY_MEETING)
     p = cockpit.previous
     st.caption(
         t(
@@ -79,7 +79,7 @@ with Timer("cockpit.total") as total:
                 t("risk.layer", L),
                 ["hotspots", "emerging"],
                 default="hotspots",
-                key=state.KEY_COCKPIT_LAYER,
+                key=keys.KEY_COCKPIT_LAYER,
                 format_func=lambda v: t(
                     "cockpit.map" if v == "hotspots" else "cockpit.map.emerging", L
                 ),
@@ -97,7 +97,7 @@ with Timer("cockpit.total") as total:
             cockpit_view(cockpit, path, scope_view(path, scope.area)),
             tooltip=False,
         )
-        st.pydeck_chart(deck, height=620 if meeting else 540, key=state.KEY_COCKPIT_MAP)
+        st.pydeck_chart(deck, height=620 if meeting else 540, key=keys.KEY_COCKPIT_MAP)
         st.markdown(legend, unsafe_allow_html=True)
     with right:
         n_top = len(cockpit.top)

@@ -6,10 +6,10 @@ from gridmap.analytics.incidents import counts_by_cell, counts_by_grid, select
 from gridmap.i18n import t
 from gridmap.ui import (
     Timer,
+    keys,
     load_hierarchy,
     load_incidents,
     load_layer,
-    state,
 )
 from gridmap.ui.cards import show_grid_card
 from gridmap.ui.mapdata import context_layers, grid_layers, scope_view
@@ -33,7 +33,7 @@ with Timer("map.total") as total:
             t("res", L),
             [7, 8, 9, 10, 11],
             default=default_res,
-            key=f"{state.KEY_RES}_{level}",
+            key=keys.res_key(level),
             help=t("res.help", L),
         )
         or default_res
@@ -65,7 +65,7 @@ with Timer("map.total") as total:
     left, right = st.columns([2.3, 1])
     with left:
         event = st.pydeck_chart(
-            deck, on_select="rerun", selection_mode="single-object", key=state.KEY_MAP, height=640
+            deck, on_select="rerun", selection_mode="single-object", key=keys.KEY_MAP, height=640
         )
         if breaks:
             st.markdown(legend_html(t("legend.count", L), breaks), unsafe_allow_html=True)
@@ -73,11 +73,11 @@ with Timer("map.total") as total:
             st.info(t("map.none", L))
     pick = picked(event, "grids")
     code = pick.get("code") if pick else None
-    if code != st.session_state.get("_last_pick"):  # a new click, not the same event again
-        st.session_state["_last_pick"] = code
+    if code != st.session_state.get(keys.KEY_LAST_PICK):  # a new click, not the same event again
+        st.session_state[keys.KEY_LAST_PICK] = code
         if code:
-            st.session_state[state.KEY_SELECTED_GRID] = code
-    selected = st.session_state.get(state.KEY_SELECTED_GRID)
+            st.session_state[keys.KEY_SELECTED_GRID] = code
+    selected = st.session_state.get(keys.KEY_SELECTED_GRID)
     with right:
         show_grid_card(selected, grids, h, table, idx, L, empty_hint=t("map.click", L))
 st.caption(t("server.time", L, ms=f"{total.ms:.0f}"))

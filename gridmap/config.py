@@ -1,12 +1,52 @@
-"""Settings: every tunable number in one frozen, validated value passed explicitly."""
+"""Settings: every tunable number in one frozen, validated value passed explicitly.
+
+What a deployment sets in environment variables is read at the edges only — the app's start
+(:mod:`gridmap.ui.settings`) and the command line — into an :class:`Environment`, whose fields
+are passed to the library functions that need them (the basemap, the report font).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from .errors import SchemaError
 
-__all__ = ["Settings"]
+__all__ = ["Environment", "Settings"]
+
+
+@dataclass(frozen=True)
+class Environment:
+    """The deployment's settings from environment variables; the defaults are "not set".
+
+    Parameters
+    ----------
+    basemap_url
+        ``GRIDMAP_BASEMAP_URL``: an XYZ tile template drawn under the map layers; empty: the
+        offline background (:func:`gridmap.basemap.map_style`).
+    basemap_attribution
+        ``GRIDMAP_BASEMAP_ATTRIBUTION``: the tiles' attribution line.
+    cjk_font
+        ``GRIDMAP_CJK_FONT``: a font file for Chinese text in reports instead of the bundled
+        one (:func:`gridmap.report.fonts.cjk_family`).
+    """
+
+    basemap_url: str = ""
+    basemap_attribution: str = ""
+    cjk_font: str | None = None
+
+    @classmethod
+    def from_environ(cls, environ: Mapping[str, str]) -> Environment:
+        """Read from ``environ`` (the edge passes ``os.environ``).
+
+        >>> Environment.from_environ({"GRIDMAP_BASEMAP_URL": " http://t/{z}/{x}/{y}.png "})
+        Environment(basemap_url='http://t/{z}/{x}/{y}.png', basemap_attribution='', cjk_font=None)
+        """
+        return cls(
+            basemap_url=environ.get("GRIDMAP_BASEMAP_URL", "").strip(),
+            basemap_attribution=environ.get("GRIDMAP_BASEMAP_ATTRIBUTION", ""),
+            cjk_font=environ.get("GRIDMAP_CJK_FONT") or None,
+        )
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,12 @@
 
 Parents come from ``parent_code``. Grids imported without one are placed in the community
 that holds their interior point, so that scoping still finds them.
+
+Admin codes nest by prefix (GB/T 2260 and the 统计用区划代码): a district or county is the
+first 6 digits, a street or township the first 9, a community 12; a grid's code is its
+community's code and a 3-digit number. The parts are cut here only (:func:`county_code`,
+:func:`street_code`, :func:`grid_suffix`, :func:`grid_number`), and grid codes and names made
+here only (:func:`grid_code`, :func:`grid_name`).
 """
 
 from __future__ import annotations
@@ -16,9 +22,85 @@ import shapely
 
 from . import schema
 
-__all__ = ["LEVEL_ORDER", "Hierarchy", "build_hierarchy"]
+__all__ = [
+    "COUNTY_DIGITS",
+    "GRID_NUMBER_DIGITS",
+    "LEVEL_ORDER",
+    "STREET_DIGITS",
+    "Hierarchy",
+    "build_hierarchy",
+    "county_code",
+    "grid_code",
+    "grid_name",
+    "grid_number",
+    "grid_suffix",
+    "street_code",
+]
 
 LEVEL_ORDER = ("city", "district", "street", "community", "grid")
+
+#: Digits of a code that name its district or county, its street or township.
+COUNTY_DIGITS = 6
+STREET_DIGITS = 9
+#: Digits a grid's code adds to its community's.
+GRID_NUMBER_DIGITS = 3
+
+
+def county_code(code: object) -> str:
+    """The district or county a code lies in: its first 6 digits.
+
+    >>> county_code("620102003001")
+    '620102'
+    """
+    return str(code)[:COUNTY_DIGITS]
+
+
+def street_code(code: object) -> str:
+    """The street or township a code lies in: its first 9 digits.
+
+    >>> street_code("620102003001")
+    '620102003'
+    """
+    return str(code)[:STREET_DIGITS]
+
+
+def grid_suffix(code: object) -> str:
+    """The last 3 characters of a grid's code: its number within the community, as shown on
+    the map and in short lists.
+
+    >>> grid_suffix("620102003001007")
+    '007'
+    """
+    return str(code)[-GRID_NUMBER_DIGITS:]
+
+
+def grid_number(code: object) -> int | None:
+    """A grid's number within its community (the code's last 3 digits); None when they are
+    not digits.
+
+    >>> grid_number("620102003001007"), grid_number("G-12")
+    (7, None)
+    """
+    suffix = grid_suffix(code)
+    return int(suffix) if suffix.isdigit() else None
+
+
+def grid_code(community: str, number: int) -> str:
+    """The code of grid ``number`` of ``community``.
+
+    >>> grid_code("620102003001", 7)
+    '620102003001007'
+    """
+    return f"{community}{number:0{GRID_NUMBER_DIGITS}d}"
+
+
+def grid_name(community_name: str, number: int) -> str:
+    """The conventional name of grid ``number`` of a community: ``…社区第7网格``.
+
+    >>> grid_name("东岗社区", 7)
+    '东岗社区第7网格'
+    """
+    return f"{community_name}第{number}网格"
 
 
 @dataclass(frozen=True)

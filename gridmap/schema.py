@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any, Final, TypeVar
 
 #: A pandas or geopandas frame (schema stays free of imports beyond the standard library).
 _Frame = TypeVar("_Frame", bound=Any)
@@ -22,13 +22,19 @@ __all__ = [
     "FIELDS",
     "GRID_TYPES",
     "HANDLING_CLASSES",
+    "IMPORT_MENU",
     "KEYAREA_KINDS",
     "LAYER_KINDS",
+    "POINT_KINDS",
+    "POLYGON_KINDS",
+    "SPATIAL_LAYERS",
     "UNCLASSIFIED",
     "WORKFLOW_STAGES",
+    "AuditAction",
     "Choice",
     "Enumeration",
     "FieldSpec",
+    "Layer",
     "basic_grids",
 ]
 
@@ -79,6 +85,77 @@ GEOMETRY = "geometry"
 POINT_RES = 11
 
 
+# --- layer kinds ----------------------------------------------------------------------------
+class Layer:
+    """The workspace's spatial layers, each named here once (plain strings: a layer name is
+    also a table name and a CLI argument)."""
+
+    ADMIN: Final = "admin"
+    GRIDS: Final = "grids"
+    UNITS: Final = "units"
+    INCIDENTS: Final = "incidents"
+    CAMERAS: Final = "cameras"
+    KEYAREAS: Final = "keyareas"
+
+
+#: Every layer, in the order the store lists them (``Workspace.layers()``, ``gridmap info``):
+#: the admin hierarchy and grids first, then what is placed on them.
+SPATIAL_LAYERS: tuple[str, ...] = (
+    Layer.ADMIN,
+    Layer.GRIDS,
+    Layer.UNITS,
+    Layer.INCIDENTS,
+    Layer.CAMERAS,
+    Layer.KEYAREAS,
+)
+#: Point layers (a table of coordinates) and polygon layers.
+POINT_KINDS: tuple[str, ...] = (Layer.INCIDENTS, Layer.CAMERAS)
+POLYGON_KINDS: tuple[str, ...] = (Layer.GRIDS, Layer.ADMIN, Layer.UNITS, Layer.KEYAREAS)
+#: The layers in the order ``gridmap import`` offers them (its argument's choices).
+LAYER_KINDS: tuple[str, ...] = (
+    Layer.GRIDS,
+    Layer.ADMIN,
+    Layer.UNITS,
+    Layer.INCIDENTS,
+    Layer.CAMERAS,
+    Layer.KEYAREAS,
+)
+#: The layers in the order the Data page's import wizard offers them: the most frequent
+#: import (incidents) first.
+IMPORT_MENU: tuple[str, ...] = (*POINT_KINDS, *POLYGON_KINDS)
+
+
+# --- audit actions --------------------------------------------------------------------------
+class AuditAction:
+    """What an entry of the audit log records (its ``action`` column), each named here once.
+
+    Every writer of audit entries (the app's pages and widgets, the versions service, the
+    command line) uses these; the command line records the command it ran
+    (:meth:`command`).
+    """
+
+    LOGIN: Final = "login"
+    LOGIN_FAILED: Final = "login failed"
+    LOGOUT: Final = "logout"
+    IMPORT: Final = "import"
+    EXPORT: Final = "export"
+    SAVE_MAPPING: Final = "save mapping"
+    OPTIMISER_RUN: Final = "optimiser run"
+    SAVE_DRAFT: Final = "save draft"
+    SAVE_REFUSED: Final = "save refused"
+    PUBLISH: Final = "publish"
+
+    @staticmethod
+    def command(name: str, action: str | None = None) -> str:
+        """A ``gridmap`` command run: its name (``risk``), or with its sub-command
+        (``users add``).
+
+        >>> AuditAction.command("users", "add")
+        'users add'
+        """
+        return name if action is None else f"{name} {action}"
+
+
 # --- enumerations ---------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Choice:
@@ -90,6 +167,8 @@ class Choice:
     aliases: tuple[str, ...] = ()
 
     def label(self, lang: str = "zh") -> str:
+        # A vocabulary's own two names, not a sentence: the catalogue (gridmap.i18n) holds the
+        # sentences; schema stays at the bottom of the layers, importing nothing of gridmap.
         return self.zh if lang == "zh" else self.en
 
 
@@ -398,13 +477,13 @@ _POLY_COMMON = (
 
 #: Canonical fields per layer kind, in display order.
 FIELDS: Mapping[str, tuple[FieldSpec, ...]] = {
-    "admin": (
+    Layer.ADMIN: (
         *_POLY_COMMON,
         _f(LEVEL, "enum", ("级别", "层级", "行政级别", "level"), enum=ADMIN_LEVELS),
         _f(HOUSEHOLDS, "int", ("户数", "住户数", "总户数", "households", "hh")),
         _f(POPULATION, "int", ("人口", "人口数", "常住人口", "population", "pop")),
     ),
-    "grids": (
+    Layer.GRIDS: (
         *_POLY_COMMON,
         _f(
             GRID_TYPE, "enum", ("网格类型", "网格类别", "类型", "gridtype", "type"), enum=GRID_TYPES
@@ -414,20 +493,20 @@ FIELDS: Mapping[str, tuple[FieldSpec, ...]] = {
         _f(WORKER, "str", ("网格员", "网格员姓名", "负责人", "worker", "gridworker")),
         _f(EFFECTIVE_DATE, "date", ("生效日期", "启用日期", "effectivedate", "effective")),
     ),
-    "units": (
+    Layer.UNITS: (
         _f(CODE, "str", ("编码", "编号", "小区编码", "楼栋编码", "code", "id"), required=True),
         _f(NAME, "str", ("名称", "小区名称", "楼栋名称", "name")),
         _f(UNIT_TYPE, "str", ("类型", "unittype", "type")),
         _f(HOUSEHOLDS, "int", ("户数", "住户数", "households", "hh")),
         _f(POPULATION, "int", ("人口", "人口数", "population", "pop")),
     ),
-    "keyareas": (
+    Layer.KEYAREAS: (
         _f(CODE, "str", ("编码", "编号", "code", "id"), required=True),
         _f(NAME, "str", ("名称", "name")),
         _f(KIND, "enum", ("类型", "类别", "场所类型", "kind", "type"), enum=KEYAREA_KINDS),
         _f(TARGET_COVERAGE, "float", ("覆盖目标", "目标覆盖率", "target", "targetcoverage")),
     ),
-    "incidents": (
+    Layer.INCIDENTS: (
         _f(
             ID,
             "str",
@@ -538,7 +617,7 @@ FIELDS: Mapping[str, tuple[FieldSpec, ...]] = {
             required=True,
         ),
     ),
-    "cameras": (
+    Layer.CAMERAS: (
         _f(
             ID,
             "str",
@@ -568,11 +647,6 @@ FIELDS: Mapping[str, tuple[FieldSpec, ...]] = {
         _f(LAT, "float", ("纬度", "坐标y", "lat", "latitude", "y"), required=True),
     ),
 }
-
-#: Layer kinds accepted by ``gridmap import``.
-LAYER_KINDS: tuple[str, ...] = ("grids", "admin", "units", "incidents", "cameras", "keyareas")
-POINT_KINDS: tuple[str, ...] = ("incidents", "cameras")
-POLYGON_KINDS: tuple[str, ...] = ("grids", "admin", "units", "keyareas")
 
 
 def field_names(kind: str) -> tuple[str, ...]:

@@ -226,13 +226,19 @@ class CompactDeck(pdk.Deck):
 
 
 def make_deck(
-    layers: list[pdk.Layer], view: pdk.ViewState, *, tooltip: dict[str, Any] | bool | None = None
+    layers: list[pdk.Layer],
+    view: pdk.ViewState,
+    *,
+    tooltip: dict[str, Any] | bool | None = None,
+    style: str | None = None,
 ) -> pdk.Deck:
+    """A deck of ``layers``; ``style``: the map style URL (:func:`gridmap.basemap.map_style`,
+    which the app passes from its settings; None: #16, transitional, looked up there)."""
     return CompactDeck(
         layers=layers,
         initial_view_state=view,
         map_provider=None,
-        map_style=map_style(),
+        map_style=map_style() if style is None else style,
         tooltip=tooltip or True,
     )
 

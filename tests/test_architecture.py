@@ -240,3 +240,524 @@ def test_store_never_imports_security() -> None:
             path.append(came_from[path[-1]])
         paths.append(" -> ".join(reversed(path)))
     assert paths == []
+
+
+# -- the layer order (#16) -------------------------------------------------------------------
+#
+# gridmap's modules in layers, bottom to top. A module may import modules of its own layer and
+# of the layers below, never of a layer above; every import counts, at module level or inside
+# a function (see above). Read from the code at #16 and from DESIGN.md §4 ("data flows one
+# way, and imports follow it"):
+#
+#  1 foundation   errors, schema (names and vocabularies), strict_json, memo, i18n, config and
+#                 the package's own __init__ (``__version__``): no gridmap imports but these.
+#  2 core         crs, joins, indexing (the only H3), hierarchy, io (file formats, mappings),
+#                 basemap (map style): pure functions on frames and geometries.
+#  3 checks       validate: the rules a grid layer must meet, on frames.
+#  4 analytics    frames in, frames out: never a workspace, a file, a user or a widget.
+#  5 presentation viz: pydeck layers and colour scales from frames.
+#  6 store        the workspace and every table in it (users and audit log too), connections.
+#  7 effects      what reads or writes a workspace: importing, exporting, archive, checking
+#                 (validate a workspace), demo (builds one), report (PDF/PNG of a workspace),
+#                 security (users, roles, audit log on top of the store), loading (a
+#                 workspace's layers into the frames analytics takes).
+#  8 services     use cases composing the layers below: versions (load, save, publish,
+#                 compare).
+#  9 ui           the Streamlit glue (the only streamlit import).
+# 10 cli          the ``gridmap`` command.
+#
+# The pages (app.py, app_pages/) sit above ui and import only gridmap.ui and the vocabularies
+# (i18n, schema); see test_pages_import_only_the_ui. A new top-level module must be placed
+# in a layer here (the test says so).
+LAYERS: tuple[tuple[str, ...], ...] = (
+    (
+        "gridmap",
+        "gridmap.errors",
+        "gridmap.schema",
+        "gridmap.strict_json",
+        "gridmap.memo",
+        "gridmap.i18n",
+        "gridmap.config",
+    ),
+    (
+        "gridmap.crs",
+        "gridmap.joins",
+        "gridmap.indexing",
+        "gridmap.hierarchy",
+        "gridmap.io",
+        "gridmap.basemap",
+        "gridmap.tiles",
+    ),
+    ("gridmap.validate",),
+    ("gridmap.analytics",),
+    ("gridmap.viz",),
+    ("gridmap.store",),
+    (
+        "gridmap.importing",
+        "gridmap.exporting",
+        "gridmap.archive",
+        "gridmap.checking",
+        "gridmap.demo",
+        "gridmap.report",
+        "gridmap.security",
+        "gridmap.loading",
+    ),
+    ("gridmap.versions", "gridmap.services"),
+    ("gridmap.ui",),
+    ("gridmap.cli",),
+)
+
+#: Upward imports that exist today, each ``(importer, imported)`` (a package covers its
+#: modules). #16: being split — the lead empties this list; see ``python
+#: tests/test_architecture.py`` for what is left.
+ALLOWED_UPWARD: dict[tuple[str, str], str] = {
+    # The old persistence names re-exported lazily from gridmap.versions.
+    ("gridmap.analytics.rebalance", "gridmap.versions"): "#16: being split",
+    ("gridmap.analytics.coverage", "gridmap.loading"): "#16: being split",
+    ("gridmap.analytics.incidents", "gridmap.loading"): "#16: being split",
+}
+
+#: What a page may import from gridmap: the UI glue and the vocabularies.
+PAGE_MAY_IMPORT = ("gridmap.ui", "gridmap.i18n", "gridmap.schema")
+#: Pages importing more than that today, by the top package they reach. #16: being split.
+ALLOWED_PAGE_IMPORTS: dict[str, frozenset[str]] = {
+    # #16: being split
+    "app_pages/audit.py": frozenset({"gridmap.security"}),
+    "app_pages/cockpit.py": frozenset({"gridmap.analytics", "gridmap.report", "gridmap.viz"}),
+    "app_pages/coverage.py": frozenset({"gridmap.analytics", "gridmap.errors", "gridmap.viz"}),
+    "app_pages/map.py": frozenset({"gridmap.analytics", "gridmap.viz"}),
+    "app_pages/rebalance.py": frozenset(
+        {"gridmap.analytics", "gridmap.exporting", "gridmap.store", "gridmap.viz"}
+    ),
+    "app_pages/risk.py": frozenset({"gridmap.analytics", "gridmap.viz"}),
+    "app_pages/workspace.py": frozenset(
+        {"gridmap.errors", "gridmap.importing", "gridmap.store", "gridmap.viz"}
+    ),
+}
+
+MAX_MODULE_LINES = 800
+MAX_FUNCTION_LINES = 120
+MAX_PAGE_LINES = 250
+#: Modules, pages and functions over their limit today. #16: being split. A function is
+#: ``path:qualified.name`` with the path's ``.py`` left off: ``gridmap/archive:index_archive``
+#: stays matched when ``archive.py`` becomes the package ``archive/``.
+ALLOWED_LONG_MODULES: dict[str, str] = {
+    "gridmap/cli.py": "#16: being split",
+    "gridmap/analytics/risk.py": "#16: being split",
+    "gridmap/validate.py": "#16: being split",
+    "gridmap/archive.py": "#16: being split",
+}
+ALLOWED_LONG_PAGES: dict[str, str] = {
+    "app_pages/workspace.py": "#16: being split",
+    "app_pages/rebalance.py": "#16: being split",
+    "app_pages/coverage.py": "#16: being split",
+    "app_pages/risk.py": "#16: being split",
+}
+ALLOWED_LONG_FUNCTIONS: dict[str, str] = {
+    "app_pages/workspace:import_section": "#16: being split",
+    "gridmap/cli:build_parser": "#16: being split",
+    "gridmap/cli:_cmd_rebalance": "#16: being split",
+    "gridmap/importing/polygons:_import_polygons": "#16: being split",
+    "gridmap/importing/points:_import_points": "#16: being split",
+    "gridmap/analytics/coverage/analysis:analyse_coverage": "#16: being split",
+    "gridmap/analytics/coverage/raster:measure_coverage": "#16: being split",
+    "gridmap/analytics/backtest:rolling_backtest": "#16: being split",
+    "gridmap/analytics/backtest:backtest": "#16: being split",
+    "gridmap/archive:index_archive": "#16: being split",
+    "gridmap/validate:validate_grids": "#16: being split",
+    "gridmap/validate:_community_problems": "#16: being split",
+    "gridmap/demo/_build:build_demo": "#16: being split",
+}
+
+
+def layer_of(module: str) -> int | None:
+    """Index in :data:`LAYERS` of the entry that holds ``module`` (the package ``gridmap``
+    holds only its own ``__init__``)."""
+    for level, names in enumerate(LAYERS):
+        if any(module == name or (name != "gridmap" and within(module, name)) for name in names):
+            return level
+    return None
+
+
+def upward_imports(graph: dict[str, dict[str, int]]) -> dict[tuple[str, str], int]:
+    """Every import of a module from a higher layer: ``(importer, imported) -> line``."""
+    found = {}
+    for module, targets in graph.items():
+        here = layer_of(module)
+        for target, line in targets.items():
+            there = layer_of(target)
+            if here is not None and there is not None and there > here:
+                found[(module, target)] = line
+    return found
+
+
+def _allowed_edge(edge: tuple[str, str]) -> bool:
+    return any(within(edge[0], a) and within(edge[1], b) for a, b in ALLOWED_UPWARD)
+
+
+def page_files(root: Path = ROOT) -> list[Path]:
+    return [root / "app.py", *sorted((root / "app_pages").glob("*.py"))]
+
+
+def page_imports(path: Path, root: Path = ROOT) -> dict[str, int]:
+    """The gridmap modules a page imports -> first line (same resolution as the modules)."""
+    return internal_imports(f"app_pages.{path.stem}", path, package_modules(root))
+
+
+def page_offences(root: Path = ROOT) -> dict[str, set[str]]:
+    """Page -> the gridmap packages it imports beyond :data:`PAGE_MAY_IMPORT`, each named by
+    its layer entry (``gridmap.analytics``, ``gridmap.store``, ...)."""
+    out: dict[str, set[str]] = {}
+    for path in page_files(root):
+        for module in page_imports(path, root):
+            if any(within(module, ok) for ok in PAGE_MAY_IMPORT):
+                continue
+            entry = next(
+                (n for names in LAYERS for n in names if n != "gridmap" and within(module, n)),
+                module,
+            )
+            out.setdefault(str(path.relative_to(root)), set()).add(entry)
+    return out
+
+
+def long_modules(root: Path = ROOT) -> dict[str, int]:
+    sizes = {
+        str(p.relative_to(root)): len(p.read_text(encoding="utf-8").splitlines())
+        for p in sorted((root / "gridmap").rglob("*.py"))
+    }
+    return {p: n for p, n in sizes.items() if n > MAX_MODULE_LINES}
+
+
+def long_pages(root: Path = ROOT) -> dict[str, int]:
+    sizes = {
+        str(p.relative_to(root)): len(p.read_text(encoding="utf-8").splitlines())
+        for p in page_files(root)
+    }
+    return {p: n for p, n in sizes.items() if n > MAX_PAGE_LINES}
+
+
+def long_functions(root: Path = ROOT) -> dict[str, int]:
+    """``path:qualified.name`` -> lines from ``def`` to the last line, for every function and
+    method (nested ones too) of gridmap and the pages over :data:`MAX_FUNCTION_LINES`."""
+    found: dict[str, int] = {}
+
+    def walk(node: ast.AST, prefix: str, where: str) -> None:
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+                name = f"{prefix}{child.name}"
+                if not isinstance(child, ast.ClassDef):
+                    size = (child.end_lineno or child.lineno) - child.lineno + 1
+                    if size > MAX_FUNCTION_LINES:
+                        found[f"{where}:{name}"] = size
+                walk(child, name + ".", where)
+            else:
+                walk(child, prefix, where)
+
+    for path in [*sorted((root / "gridmap").rglob("*.py")), *page_files(root)]:
+        walk(ast.parse(path.read_text(encoding="utf-8")), "", str(path.relative_to(root)))
+    return found
+
+
+def test_layer_finder_sees_an_upward_function_level_import(tmp_path: Path) -> None:
+    """A lazy import of the store from analytics is as upward as one at the top."""
+    pkg = tmp_path / "gridmap"
+    (pkg / "analytics").mkdir(parents=True)
+    (pkg / "store").mkdir()
+    for init in (pkg, pkg / "analytics", pkg / "store"):
+        (init / "__init__.py").write_text("")
+    (pkg / "schema.py").write_text("CODE = 'code'\n")
+    (pkg / "store" / "base.py").write_text("from ..schema import CODE\n")
+    (pkg / "analytics" / "risk.py").write_text(
+        "from .. import schema\n\ndef scores():\n    from ..store import base\n"
+    )
+    up = upward_imports(import_graph(tmp_path))
+    assert up == {("gridmap.analytics.risk", "gridmap.store.base"): 4}
+
+
+def test_every_module_has_a_layer() -> None:
+    unplaced = sorted(m for m in package_modules(ROOT) if layer_of(m) is None)
+    assert unplaced == [], f"place these modules in LAYERS (tests/test_architecture.py): {unplaced}"
+
+
+def test_no_upward_imports() -> None:
+    """Imports follow the layer order of :data:`LAYERS`, module- and function-level."""
+    modules = package_modules(ROOT)
+    found = upward_imports(import_graph(ROOT))
+    bad = [
+        f"{modules[a].relative_to(ROOT)}:{line} imports {b} (layer {layer_of(b)} > {layer_of(a)})"
+        for (a, b), line in sorted(found.items())
+        if not _allowed_edge((a, b))
+    ]
+    assert bad == [], "upward imports:\n" + "\n".join(bad)
+
+
+def test_analytics_is_frames_in_frames_out() -> None:
+    """Spelled out apart from the layer order, as the issue states it: analytics imports
+    nothing of the store, importing, exporting, security, ui or cli."""
+    barred = (
+        *("gridmap.store", "gridmap.importing", "gridmap.exporting", "gridmap.security"),
+        *("gridmap.ui", "gridmap.cli", "gridmap.archive", "gridmap.report", "gridmap.loading"),
+        *("gridmap.versions",),
+    )
+    bad = sorted(
+        (a, b)
+        for a, targets in import_graph(ROOT).items()
+        if within(a, "gridmap.analytics")
+        for b in targets
+        if any(within(b, x) for x in barred) and not _allowed_edge((a, b))
+    )
+    assert bad == []
+
+
+def test_pages_import_only_the_ui() -> None:
+    """Pages compose gridmap.ui; the side-effect layers are reached only through it."""
+    bad = {
+        page: sorted(found - ALLOWED_PAGE_IMPORTS.get(page, frozenset()))
+        for page, found in page_offences().items()
+        if found - ALLOWED_PAGE_IMPORTS.get(page, frozenset())
+    }
+    assert bad == {}, f"pages importing beyond {PAGE_MAY_IMPORT}: {bad}"
+
+
+def test_no_module_over_800_lines() -> None:
+    bad = {p: n for p, n in long_modules().items() if p not in ALLOWED_LONG_MODULES}
+    assert bad == {}
+
+
+def test_no_page_over_250_lines() -> None:
+    bad = {p: n for p, n in long_pages().items() if p not in ALLOWED_LONG_PAGES}
+    assert bad == {}
+
+
+def _allowed_function(found: str) -> bool:
+    path, _, name = found.partition(":")
+    return any(
+        name == allowed_name and path.startswith(allowed_path)
+        for allowed_path, _, allowed_name in (a.partition(":") for a in ALLOWED_LONG_FUNCTIONS)
+    )
+
+
+def test_no_function_over_120_lines() -> None:
+    bad = {f: n for f, n in long_functions().items() if not _allowed_function(f)}
+    assert bad == {}
+
+
+#: Where the library reads the environment. Settings are read at the edges — the app's start
+#: (gridmap/ui, gridmap/ui/settings.py) and the command line (gridmap/cli) — and passed in
+#: (gridmap.config.Environment names the variables); elsewhere only these, by function.
+ALLOWED_ENVIRONMENT_READS: dict[str, str] = {
+    "gridmap/report/fonts.py:cache_dir": "XDG_CACHE_HOME: the platform's cache folder",
+    # #16, transitional: a None argument falls back to the environment until the callers
+    # (gridmap/cli, gridmap/report/document.py, the pages' make_deck) pass the value.
+    "gridmap/basemap.py:map_style": "#16: being split",
+    "gridmap/report/fonts.py:cjk_family": "#16: being split",
+    "gridmap/security/cli_user.py:cli_login": "#16: being split",
+}
+
+
+def environment_reads(root: Path = ROOT) -> set[str]:
+    """``path:function`` of every ``os.environ`` / ``os.getenv`` in gridmap outside the edges
+    (``path:<module>`` at module level)."""
+    found: set[str] = set()
+
+    def walk(node: ast.AST, path: str, scope: str) -> None:
+        for child in ast.iter_child_nodes(node):
+            inner = scope
+            if isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+                inner = child.name if scope == "<module>" else f"{scope}.{child.name}"
+            elif (
+                isinstance(child, ast.Attribute)
+                and child.attr in {"environ", "getenv"}
+                and isinstance(child.value, ast.Name)
+                and child.value.id == "os"
+            ):
+                found.add(f"{path}:{scope}")
+            walk(child, path, inner)
+
+    for file in sorted((root / "gridmap").rglob("*.py")):
+        rel = file.relative_to(root)
+        if rel.parts[1] not in {"ui", "cli"}:
+            walk(ast.parse(file.read_text(encoding="utf-8")), str(rel), "<module>")
+    return found
+
+
+def test_settings_are_read_at_the_edges() -> None:
+    bad = sorted(environment_reads() - set(ALLOWED_ENVIRONMENT_READS))
+    assert bad == [], f"environment read deep in the library (pass the value in): {bad}"
+
+
+#: Lists of layer kinds spelled out outside gridmap/schema.py (the kinds are defined there
+#: once: ``schema.Layer``, ``SPATIAL_LAYERS``, ``LAYER_KINDS``, ``IMPORT_MENU``). #16.
+ALLOWED_LAYER_LISTS: dict[str, str] = {
+    "gridmap/ui/import_wizard.py": "#16: being split (KINDS is schema.IMPORT_MENU)",
+    "gridmap/demo/_build.py": "#16: being split (a tuple of schema.Layer constants)",
+}
+
+
+def layer_lists(root: Path = ROOT) -> dict[str, int]:
+    """Modules (and pages) with a tuple, list or set literal naming three or more layer kinds
+    as bare strings -> the first such line."""
+    kinds = {"admin", "grids", "units", "incidents", "cameras", "keyareas"}
+    found: dict[str, int] = {}
+    for path in [*sorted((root / "gridmap").rglob("*.py")), *page_files(root)]:
+        rel = str(path.relative_to(root))
+        if rel == "gridmap/schema.py" or rel.startswith("gridmap/i18n/"):
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Tuple | ast.List | ast.Set):
+                named = {e.value for e in node.elts if isinstance(e, ast.Constant)}
+                if len(named & kinds) >= 3:
+                    found[rel] = min(found.get(rel, node.lineno), node.lineno)
+    return found
+
+
+def test_layer_kinds_are_defined_once() -> None:
+    bad = {p: line for p, line in layer_lists().items() if p not in ALLOWED_LAYER_LISTS}
+    assert bad == {}, f"layer kinds spelled out (use gridmap.schema's): {bad}"
+
+
+#: Writers of audit entries that still spell the action as a string (each action is a
+#: constant of ``gridmap.schema.AuditAction``). #16: being split.
+ALLOWED_AUDIT_LITERALS: dict[str, str] = {
+    "app_pages/rebalance.py": "#16: being split",
+    "gridmap/ui/cockpit.py": "#16: being split",
+    "gridmap/ui/data_sections.py": "#16: being split",
+    "gridmap/ui/import_wizard.py": "#16: being split",
+    "gridmap/ui/rebalance_edit.py": "#16: being split",
+    "gridmap/ui/rebalance_versions.py": "#16: being split",
+    "gridmap/ui/risk.py": "#16: being split",
+    "gridmap/ui/upload.py": "#16: being split",
+    "gridmap/versions.py": "#16: being split",
+}
+
+
+def audit_literals(root: Path = ROOT) -> dict[str, list[int]]:
+    """Files -> lines of audit entries written with a string for the action: ``audit(path,
+    "export", ...)`` (gridmap.ui.auth) or ``….append("login", user=...)`` (AuditLog)."""
+    found: dict[str, list[int]] = {}
+    for path in [*sorted((root / "gridmap").rglob("*.py")), *page_files(root)]:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.Call):
+                continue
+            func, args = node.func, node.args
+            helper = isinstance(func, ast.Name) and func.id == "audit" and len(args) >= 2
+            append = (
+                isinstance(func, ast.Attribute)
+                and func.attr == "append"
+                and len(args) >= 1
+                and any(k.arg == "user" for k in node.keywords)
+            )
+            action = args[1] if helper else args[0] if append else None
+            if isinstance(action, ast.Constant) and isinstance(action.value, str):
+                found.setdefault(str(path.relative_to(root)), []).append(node.lineno)
+    return found
+
+
+def test_audit_actions_are_named_once() -> None:
+    bad = {p: lines for p, lines in audit_literals().items() if p not in ALLOWED_AUDIT_LITERALS}
+    assert bad == {}, f"audit actions as strings (use gridmap.schema.AuditAction): {bad}"
+
+
+#: Admin codes cut by hand (``code[:9]``, ``code[-3:]``) instead of with gridmap.hierarchy's
+#: ``county_code`` / ``street_code`` / ``grid_suffix`` / ``grid_number``. #16: being split.
+ALLOWED_CODE_CUTS: dict[str, str] = {
+    "gridmap/analytics/rebalance/layer.py": "#16: being split",
+    "gridmap/analytics/rebalance/measures.py": "#16: being split",
+    "gridmap/ui/rebalance.py": "#16: being split",
+    "gridmap/ui/rebalance_edit.py": "#16: being split",
+}
+
+
+def code_cuts(root: Path = ROOT) -> dict[str, list[int]]:
+    """Files -> lines slicing something at an admin-code boundary: ``[:6]``, ``[:9]``,
+    ``[:12]`` or ``[-3:]`` (other slices are left alone)."""
+    found: dict[str, list[int]] = {}
+    for path in [*sorted((root / "gridmap").rglob("*.py")), *page_files(root)]:
+        rel = str(path.relative_to(root))
+        if rel == "gridmap/hierarchy.py":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not (isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Slice)):
+                continue
+            cut = node.slice
+            if cut.step is not None or ast.unparse(node.value).endswith("hexdigest()"):
+                continue  # a digest (``sha1(...).hexdigest()[:12]``) is no code
+            bound = cut.upper if cut.lower is None else cut.lower if cut.upper is None else None
+            if bound is not None and ast.unparse(bound) in (
+                {"6", "9", "12"} if bound is cut.upper else {"-3"}
+            ):
+                found.setdefault(rel, []).append(node.lineno)
+    return found
+
+
+def test_admin_codes_are_cut_in_one_place() -> None:
+    bad = {p: lines for p, lines in code_cuts().items() if p not in ALLOWED_CODE_CUTS}
+    assert bad == {}, f"admin codes cut by hand (use gridmap.hierarchy's functions): {bad}"
+
+
+def shrinking_lists() -> str:
+    """What is left of each #16 allow-list, and which entries are gone (remove them)."""
+    up = upward_imports(import_graph(ROOT))
+    pages = page_offences()
+    lines = [f"upward imports: {len(up)}"]
+    lines += [f"  {a} -> {b}" for a, b in sorted(up)]
+    lines += [
+        f"  gone, remove from ALLOWED_UPWARD: {a} -> {b}"
+        for a, b in ALLOWED_UPWARD
+        if not any(within(x, a) and within(y, b) for x, y in up)
+    ]
+    lines.append(f"pages importing beyond the ui: {sum(len(v) for v in pages.values())}")
+    lines += [f"  {p}: {', '.join(sorted(v))}" for p, v in sorted(pages.items())]
+    for page, allowed_here in ALLOWED_PAGE_IMPORTS.items():
+        if gone := allowed_here - pages.get(page, set()):
+            lines.append(f"  gone, remove from ALLOWED_PAGE_IMPORTS: {page}: {sorted(gone)}")
+    for title, now, allowed in (
+        (f"modules over {MAX_MODULE_LINES} lines", long_modules(), ALLOWED_LONG_MODULES),
+        (f"pages over {MAX_PAGE_LINES} lines", long_pages(), ALLOWED_LONG_PAGES),
+    ):
+        lines.append(f"{title}: {len(now)}")
+        lines += [f"  {n:5d} {name}" for name, n in sorted(now.items(), key=lambda x: -x[1])]
+        lines += [f"  gone, remove from the allow-list: {n}" for n in allowed if n not in now]
+    functions = long_functions()
+    lines.append(f"functions over {MAX_FUNCTION_LINES} lines: {len(functions)}")
+    lines += [f"  {n:5d} {f}" for f, n in sorted(functions.items(), key=lambda x: -x[1])]
+    for allowed_function in ALLOWED_LONG_FUNCTIONS:
+        path, _, name = allowed_function.partition(":")
+        if not any(f.startswith(path) and f.endswith(":" + name) for f in functions):
+            lines.append(f"  gone, remove from ALLOWED_LONG_FUNCTIONS: {allowed_function}")
+    spelled = layer_lists()
+    lines.append(f"layer kinds spelled out outside schema: {len(spelled)}")
+    lines += [f"  {p}:{line}" for p, line in sorted(spelled.items())]
+    lines += [
+        f"  gone, remove from ALLOWED_LAYER_LISTS: {p}"
+        for p in ALLOWED_LAYER_LISTS
+        if p not in spelled
+    ]
+    literal = audit_literals()
+    lines.append(f"audit actions written as strings: {sum(map(len, literal.values()))}")
+    lines += [f"  {p}: lines {lines_}" for p, lines_ in sorted(literal.items())]
+    lines += [
+        f"  gone, remove from ALLOWED_AUDIT_LITERALS: {p}"
+        for p in ALLOWED_AUDIT_LITERALS
+        if p not in literal
+    ]
+    cuts = code_cuts()
+    lines.append(f"admin codes cut by hand: {sum(map(len, cuts.values()))}")
+    lines += [f"  {p}: lines {sorted(at)}" for p, at in sorted(cuts.items())]
+    lines += [
+        f"  gone, remove from ALLOWED_CODE_CUTS: {p}" for p in ALLOWED_CODE_CUTS if p not in cuts
+    ]
+    reads = environment_reads()
+    lines.append(f"environment read outside the edges: {len(reads)}")
+    lines += [f"  {r}" for r in sorted(reads)]
+    lines += [
+        f"  gone, remove from ALLOWED_ENVIRONMENT_READS: {r}"
+        for r in ALLOWED_ENVIRONMENT_READS
+        if r not in reads
+    ]
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    # `.venv/bin/python tests/test_architecture.py`: how the #16 allow-lists shrink.
+    print(shrinking_lists())

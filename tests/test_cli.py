@@ -15,8 +15,7 @@ from shapely.affinity import translate
 from gridmap.cli import main
 from gridmap.crs import gcj02_to_wgs84
 
-from .conftest import squares_2x2
-from .test_importing import chinese_incidents
+from .builders import chinese_incidents, squares_2x2
 
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:

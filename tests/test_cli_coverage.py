@@ -12,13 +12,6 @@ import pytest
 
 from gridmap.cli import main
 
-from .analytics.test_coverage import add_cameras
-
-
-@pytest.fixture
-def camera_workspace(busy_workspace: Path, tmp_path: Path) -> Path:
-    return add_cameras(busy_workspace, tmp_path)
-
 
 def test_coverage_json_rows_and_sites(
     camera_workspace: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]

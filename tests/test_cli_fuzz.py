@@ -42,7 +42,7 @@ WORDS = st.sampled_from(
 
 @pytest.fixture(scope="module")
 def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from .conftest import block_workspace
+    from .builders import block_workspace
 
     root = tmp_path_factory.mktemp("fuzz")
     return Path(block_workspace(root / "ws.gpkg", root))
@@ -107,7 +107,7 @@ def test_hostile_names_and_values_are_data_not_sql(
     from gridmap.security import AuditLog
     from gridmap.store.gpkg import Workspace
 
-    from .conftest import community_block, squares_2x2
+    from .builders import community_block, squares_2x2
 
     grids = squares_2x2(codes=HOSTILE)
     grids["name"] = ["x' OR '1'='1", "Robert'); DROP TABLE users;--", "普通", "网格%"]

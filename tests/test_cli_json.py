@@ -17,8 +17,7 @@ import pytest
 from gridmap import strict_json
 from gridmap.cli import main
 
-from .analytics.test_coverage import add_cameras
-from .conftest import strict_loads
+from .builders import add_cameras, strict_loads
 
 
 def json_of(capsys: pytest.CaptureFixture[str], *args: str) -> Any:

@@ -10,8 +10,8 @@ import pytest
 from gridmap.cli import main
 from gridmap.store import open_workspace
 
-from .analytics.test_rebalance import C1, C2, G1, _workspace
-from .conftest import Locations
+from .builders import C1, C2, G1, Locations
+from .builders import lattice_workspace as _workspace
 
 
 def test_rebalance_json_lists_diagnostics_and_suggestions(

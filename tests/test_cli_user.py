@@ -12,11 +12,11 @@ import pytest
 from gridmap.cli import main
 from gridmap.security import AuditLog, UserStore
 
-from .app.test_auth import EAST, WEST, two_communities  # noqa: F401  (a fixture)
+from .builders import EAST, WEST
 
 
 def test_an_area_limited_viewer_gets_only_its_community(
-    two_communities: str,  # noqa: F811
+    two_communities: str,
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
     tmp_path: Path,
@@ -45,7 +45,7 @@ def test_an_area_limited_viewer_gets_only_its_community(
 
 
 def test_roles_refuse_what_the_app_refuses(
-    two_communities: str,  # noqa: F811
+    two_communities: str,
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
     tmp_path: Path,
@@ -73,7 +73,7 @@ def test_roles_refuse_what_the_app_refuses(
 
 
 def test_an_area_limited_operator_exports_only_its_rows(
-    two_communities: str,  # noqa: F811
+    two_communities: str,
     monkeypatch: pytest.MonkeyPatch,
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
@@ -94,7 +94,7 @@ def test_an_area_limited_operator_exports_only_its_rows(
 
 
 def test_wrong_password_is_one_line_and_counts_towards_the_lockout(
-    two_communities: str,  # noqa: F811
+    two_communities: str,
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:

@@ -28,7 +28,7 @@ from gridmap.store import Workspace, is_url
 from gridmap.store.copying import copy_workspace
 from gridmap.validate import validate_grids
 
-from .conftest import Locations
+from .builders import Locations
 
 URBAN = ("620102", "620103", "620104", "620105")
 SMALL = 0.02  # incidents and cameras at 2 %: ~6,500 incidents, 220 cameras
@@ -321,8 +321,9 @@ def test_cockpit_finds_the_planted_hot_spots(full: tuple[dict[str, Any], Workspa
     import json
 
     from gridmap.analytics.cockpit import build_cockpit
-    from gridmap.analytics.incidents import IncidentFilter, load_incident_table
+    from gridmap.analytics.incidents import IncidentFilter
     from gridmap.hierarchy import build_hierarchy
+    from gridmap.loading import load_incident_table
 
     ws = full[1]
     planted = pd.DataFrame(json.loads(ws.meta()["demo_hotspots"]))
@@ -356,8 +357,9 @@ def test_coverage_finds_the_gaps_the_generator_left(full: tuple[dict[str, Any], 
     key areas at target 46 % vs 69 %."""
     import json
 
-    from gridmap.analytics.coverage import coverage_by_level, workspace_coverage
+    from gridmap.analytics.coverage import coverage_by_level
     from gridmap.hierarchy import build_hierarchy
+    from gridmap.loading import workspace_coverage
 
     ws = full[1]
     key = json.loads(ws.meta()["demo_camera_gaps"])

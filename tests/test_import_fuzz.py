@@ -41,7 +41,7 @@ from gridmap.errors import GridmapError
 from gridmap.importing import import_file
 from gridmap.store import Workspace
 
-from .conftest import block_workspace, community_block, squares_2x2
+from .builders import block_workspace, community_block, squares_2x2
 
 # Known and left to the store: appending a MultiPolygon grid version to a grids layer that
 # GDAL created as Polygon makes GDAL warn (the GeoPackage is still written and read fine).

@@ -16,7 +16,6 @@ from gridmap.analytics.cards import grid_card
 from gridmap.analytics.incidents import (
     counts_by_cell,
     counts_by_grid,
-    load_incident_table,
     select,
 )
 from gridmap.cli import main
@@ -27,9 +26,10 @@ from gridmap.importing import import_file
 from gridmap.importing.grids import _store_grids
 from gridmap.importing.preview import city_fit, reference_for
 from gridmap.importing.report import ImportReport
+from gridmap.loading import load_incident_table
 from gridmap.store import Workspace
 
-from .conftest import ORIGIN, UTM48N, Locations, community_block, shared_file, squares_2x2
+from .builders import ORIGIN, UTM48N, Locations, community_block, shared_file, squares_2x2
 
 SECTORS = ("nyc", "nypdsector_raw.shp")
 

@@ -12,43 +12,19 @@ import shapely
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pyproj import Geod
-from shapely.geometry import LineString, MultiPolygon, Point, Polygon, box
 
-from gridmap.crs import wgs84_to_gcj02
 from gridmap.errors import CrsError, ImportFileError, SchemaError
 from gridmap.importing import import_file
 from gridmap.store import Workspace, is_url
 
-from .conftest import SHARED, Locations, snapshot, squares_2x2, write_under_way
+from .builders import SHARED, Locations, chinese_incidents, snapshot, squares_2x2, write_under_way
+from .zoo import geometry_zoo
 
 GEOD = Geod(ellps="WGS84")
 
 
 def digest(location: str | Path) -> str:
     return snapshot(location)
-
-
-def chinese_incidents(n: int = 40, seed: int = 1) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
-    """Incidents with Chinese headers, in GCJ-02, inside the 2x2 grids (WGS-84 truth returned)."""
-    rng = np.random.default_rng(seed)
-    grids = squares_2x2()
-    x0, y0, x1, y1 = grids.total_bounds
-    lon = rng.uniform(x0 + 1e-5, x1 - 1e-5, n)
-    lat = rng.uniform(y0 + 1e-5, y1 - 1e-5, n)
-    glon, glat = wgs84_to_gcj02(lon, lat)
-    frame = pd.DataFrame(
-        {
-            "事件编号": [f"SJ2024{i:05d}" for i in range(n)],
-            "事件类型": rng.choice(["平安建设", "城市管理", "矛盾纠纷排查", "安全生产"], n),
-            "处置类别": rng.choice(["一般事项", "应急事项", "矛盾调解"], n),
-            "发生时间": [f"2024/03/{1 + i % 28:02d} 08:{i % 60:02d}" for i in range(n)],
-            "结案时间": [f"2024-04-{1 + i % 28:02d} 17:00:00" for i in range(n)],
-            "经度": np.round(glon, 7).astype(str),
-            "纬度": np.round(glat, 7).astype(str),
-            "所属网格": "示范社区第一网格",
-        }
-    )
-    return frame, lon, lat
 
 
 def test_gbk_csv_with_chinese_headers_in_gcj02(workspace: Path, tmp_path: Path) -> None:
@@ -215,35 +191,6 @@ def test_failed_import_leaves_workspace_unchanged(
 
 
 # --- polygons -------------------------------------------------------------------------------
-def geometry_zoo() -> gpd.GeoDataFrame:
-    """empty, None, bow-tie, multipolygon, tiny polygon, a point and a line, plus one good grid."""
-    x, y = 103.80, 36.05
-    bowtie = Polygon([(x, y), (x + 0.001, y + 0.001), (x + 0.001, y), (x, y + 0.001)])
-    multi = MultiPolygon(
-        [box(x + 0.002, y, x + 0.003, y + 0.001), box(x + 0.004, y, x + 0.005, y + 0.001)]
-    )
-    tiny = box(x + 0.006, y, x + 0.006001, y + 0.000001)  # ~0.01 m²
-    good = box(x + 0.01, y, x + 0.011, y + 0.001)
-    geoms = [
-        Polygon(),
-        None,
-        bowtie,
-        multi,
-        tiny,
-        Point(x, y),
-        LineString([(x, y), (x + 1e-3, y)]),
-        good,
-    ]
-    return gpd.GeoDataFrame(
-        {
-            "网格编码": [f"G{i}" for i in range(8)],
-            "户数": ["300", "310", "abc", "420", "5", "400", "400", "380"],
-        },
-        geometry=geoms,
-        crs=4326,
-    )
-
-
 def test_geometry_zoo(locations: Locations, tmp_path: Path) -> None:
     path = tmp_path / "zoo.geojson"
     geometry_zoo().to_file(path, driver="GeoJSON")

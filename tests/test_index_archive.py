@@ -29,22 +29,22 @@ import pyarrow as pa
 import pytest
 import shapely
 
-from gridmap import archive as archive_module
 from gridmap.archive import (
     ARCHIVE_CELLS,
     ARCHIVE_FILES,
     ARCHIVE_GRIDS,
-    _wkb_xy,
     find_partitions,
     index_archive,
 )
+from gridmap.archive import _engines as archive_engines
+from gridmap.archive._aggregate import _wkb_xy
 from gridmap.cli import main
 from gridmap.errors import ImportFileError
 from gridmap.importing import import_file
 from gridmap.io.mapping import map_categories
 from gridmap.store import open_workspace
 
-from .conftest import squares_2x2, strict_loads
+from .builders import squares_2x2, strict_loads
 
 TZ = "Asia/Shanghai"
 LABELS = ["平安建设", "urban_management", "Public safety", "消防隐患", "不知道", None]
@@ -247,7 +247,7 @@ def test_local_and_dask_equal_the_sjoin_reference(
     folder, columns = archive
     expected = reference(folder, columns)
     # Merge two at a time: four partitions then take two levels of merges in both engines.
-    monkeypatch.setattr(archive_module, "_FAN_IN", 2)
+    monkeypatch.setattr(archive_engines, "_FAN_IN", 2)
     # The reference exercises every rule at least once.
     files = expected[ARCHIVE_FILES].set_index("file")
     assert files["no_point"].sum() == 3 and files["no_time"].sum() == 3

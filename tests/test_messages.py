@@ -14,7 +14,7 @@ from gridmap.importing import import_file
 from gridmap.io.messages import error_text
 from gridmap.io.readers import read_polygons, read_table
 
-from .conftest import squares_2x2
+from .builders import squares_2x2
 
 Make = Callable[[Path], Callable[[], object]]
 

@@ -8,15 +8,20 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
+import shapely
 
 from gridmap.crs import wgs84_to_bd09, wgs84_to_gcj02
 from gridmap.errors import CrsError, SchemaError
 from gridmap.importing.preview import (
+    Reference,
     allowed_suffixes,
     apply_saved,
     category_counts,
+    default_code,
     delete_mapping,
     explicit_mapping,
+    fixed_value_fields,
+    guess_admin_level,
     guess_crs,
     load_mappings,
     preview_file,
@@ -24,10 +29,12 @@ from gridmap.importing.preview import (
     sample_points,
     sample_polygons,
     save_mapping,
+    swap_lonlat,
+    unclassified_rows,
 )
 from gridmap.store import Workspace
 
-from .conftest import ORIGIN, UTM48N, shared_file, snapshot
+from .builders import ORIGIN, UTM48N, shared_file, snapshot
 
 
 def _points_in_block(n: int = 40, seed: int = 5) -> tuple[np.ndarray, np.ndarray]:
@@ -161,3 +168,90 @@ def test_saved_mappings_round_trip(workspace: Path) -> None:
     assert [m.kind for m in load_mappings(ws)] == ["cameras"]
     with pytest.raises(SchemaError, match="no saved incidents mapping named 'nope'"):
         delete_mapping(ws, "nope", "incidents")
+
+
+# --- the defaults the Data page offers (pure: no workspace, no Streamlit) ------------------
+@pytest.mark.parametrize(
+    ("name", "level"),
+    [
+        ("620100.geojson", "city"),  # a GB/T 2260 code ending in 00: the city
+        ("620104.shp", "district"),
+        ("兰州区县.shp", "district"),
+        ("兰州市区县.zip", "district"),  # 市 names the city the districts are in
+        ("西固区街道.gpkg", "street"),
+        ("西固区乡镇.shp", "street"),
+        ("城关区社区.geojson", "community"),  # the 区 inside 社区 is no district
+        ("榆中县村委会.shp", "community"),
+        ("兰州市.geojson", "city"),
+        ("lanzhou_districts.shp", "district"),
+        ("Lanzhou-County.zip", "district"),
+        ("downtown.shp", ""),  # no "town" inside another word
+        ("boundaries.gpkg", ""),
+        ("62010.shp", ""),  # five digits: no code
+    ],
+)
+def test_admin_level_guessed_from_the_file_name(name: str, level: str) -> None:
+    assert guess_admin_level(name) == level
+
+
+def test_fixed_code_offered_only_for_one_feature_named_by_its_code() -> None:
+    assert default_code("620104001.shp", 1) == "620104001"
+    assert default_code("620104001.shp", 2) == ""
+    assert default_code("西固.shp", 1) == ""
+
+
+def test_fixed_value_fields_per_kind() -> None:
+    assert fixed_value_fields("admin", {"code": "CODE", "name": ""}) == ["name", "level"]
+    assert fixed_value_fields("grids", {}) == ["code", "name", "grid_type"]
+    assert fixed_value_fields("keyareas", {"code": "A", "name": "B"}) == []
+    assert fixed_value_fields("incidents", {}) == []
+
+
+def test_swap_lonlat_exchanges_the_chosen_columns_only_when_both_are_chosen() -> None:
+    explicit = {"经度": "lon", "纬度": "lat", "编号": "id"}
+    chosen = {"lon": "经度", "lat": "纬度", "id": "编号"}
+    assert swap_lonlat(explicit, chosen) == {"经度": "lat", "纬度": "lon", "编号": "id"}
+    assert explicit["经度"] == "lon"  # a new mapping: the page's copy is untouched
+    assert swap_lonlat({"经度": "lon"}, {"lon": "经度", "lat": ""}) == {"经度": "lon"}
+
+
+def test_unclassified_rows_follow_the_users_choices() -> None:
+    counts = pd.DataFrame(
+        {
+            "value": ["犬只扰民", "占道经营", "其他"],
+            "count": [5, 3, 2],
+            "category": ["unclassified", "urban_management", "unclassified"],
+        }
+    )
+    assert unclassified_rows(counts, {}) == 7
+    assert unclassified_rows(counts, {"犬只扰民": "urban_management"}) == 2
+    assert unclassified_rows(counts, {"占道经营": "unclassified", "其他": "ecology"}) == 8
+    assert unclassified_rows(counts.iloc[:0], {}) == 0
+
+
+def _lanzhou() -> tuple[Reference, np.ndarray, np.ndarray]:
+    """An outline around 城关区 and 60 incidents inside it, as real lon/lat."""
+    ref = Reference(outline=shapely.box(103.70, 36.00, 103.95, 36.12), polygons=None, points=None)
+    rng = np.random.default_rng(16)
+    return ref, rng.uniform(103.72, 103.93, 60), rng.uniform(36.02, 36.10, 60)
+
+
+def test_swapped_lon_lat_detected_on_lanzhou_coordinates() -> None:
+    """A 经度 column holding 36.05 and a 纬度 column holding 103.8: read as given, nothing
+    lands in China; swapped, everything lands in the city."""
+    ref, lon, lat = _lanzhou()
+    guess = guess_crs(lat, lon, ref, chosen="wgs84")
+    assert guess.chosen is not None and guess.chosen.usable == 0.0
+    assert guess.suggest is not None
+    assert (guess.suggest.crs, guess.suggest.swapped) == ("wgs84", True)
+    assert guess.suggest.inside == 1.0
+
+
+@pytest.mark.parametrize("chosen", ["wgs84", "gcj02"])
+def test_no_false_swap_on_real_lon_lat(chosen: str) -> None:
+    ref, lon, lat = _lanzhou()
+    guess = guess_crs(lon, lat, ref, chosen=chosen)
+    assert guess.suggest is None
+    assert not guess.best.swapped and guess.best.inside == 1.0
+    swapped = [c for c in guess.candidates if c.swapped]
+    assert swapped and all(c.usable == 0.0 for c in swapped)

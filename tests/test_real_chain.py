@@ -22,7 +22,7 @@ import pytest
 
 from gridmap.cli import main
 
-from .conftest import Locations, shared_file, strict_loads
+from .builders import Locations, shared_file, strict_loads
 
 pytestmark = pytest.mark.slow
 

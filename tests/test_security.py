@@ -7,11 +7,11 @@ import sqlite3
 import pytest
 
 from gridmap.errors import SchemaError
-from gridmap.security import AuditLog, SecurityStore, UserStore, can, security_path
+from gridmap.security import ROLES, AuditLog, SecurityStore, UserStore, can, security_path
 from gridmap.security.users import LOCK_SECONDS, MAX_FAILURES
 from gridmap.store import is_url
 
-from .conftest import Locations
+from .builders import Locations
 
 
 def _stored_security(ws: str) -> bytes:
@@ -78,6 +78,21 @@ def test_roles_include_the_ones_below() -> None:
         can("viewer", "fly")
 
 
+def test_each_role_sees_the_pages_it_saw_before() -> None:
+    """Pages map to capabilities in the UI's navigation; who sees which page is unchanged."""
+    from gridmap.security import User
+    from gridmap.ui.navigation import PAGES, visible_names
+
+    seen = {role: visible_names(User("u", role, None)) for role in ROLES}
+    assert seen == {
+        "viewer": ["map", "cockpit", "risk"],
+        "operator": ["map", "cockpit", "risk", "coverage"],
+        "planner": ["map", "cockpit", "risk", "coverage", "rebalance"],
+        "admin": ["map", "cockpit", "risk", "coverage", "rebalance", "workspace", "audit"],
+    }
+    assert visible_names(None) == [p.name for p in PAGES]
+
+
 def test_audit_log_is_append_only(locations: Locations) -> None:
     ws = locations.new()
     log = AuditLog(ws)
@@ -103,3 +118,18 @@ def test_audit_log_is_append_only(locations: Locations) -> None:
         con.close()
     assert len(AuditLog(ws).read()) == 2
     assert len(log.read()) == 2
+
+
+def test_cli_login_takes_the_password_it_is_given(
+    locations: Locations, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The command line reads GRIDMAP_PASSWORD at its edge and passes it in."""
+    from gridmap.security.cli_user import cli_login
+
+    ws = locations.new()
+    UserStore(ws).add("leader", "correct-horse", "viewer")
+    monkeypatch.setenv("GRIDMAP_PASSWORD", "not-this-one")
+    assert cli_login(ws, "leader", password="correct-horse").role == "viewer"
+    with pytest.raises(SchemaError, match="wrong user name or password"):
+        cli_login(ws, "leader", password="guess-again")
+    assert list(AuditLog(ws).read()["action"]) == ["login failed", "login"]

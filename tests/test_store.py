@@ -18,7 +18,7 @@ from gridmap.store import Workspace, is_url
 from gridmap.store.copying import copy_workspace
 from gridmap.store.migrations import SCHEMA_VERSION
 
-from .conftest import POSTGIS_URL, Locations, snapshot
+from .builders import POSTGIS_URL, Locations, snapshot
 
 
 def _raw_execute(location: str, sql: str) -> None:
@@ -175,3 +175,31 @@ def test_a_database_password_is_never_shown(
     shown = " ".join(e.value for e in [*at.error, *at.caption, *at.markdown])
     assert "postgres@127.0.0.1" in shown  # the workspace is named ...
     assert "s3cret-pw" not in shown  # ... without its password
+
+
+def test_the_store_holds_the_users_and_audit_statements(locations: Locations) -> None:
+    """gridmap.security holds no SQL: each statement on the users and audit tables is a
+    method of the store's SecurityStore, on both backends."""
+    from gridmap.store.security_store import AUDIT_COLUMNS, SecurityStore
+
+    ws = locations.new()
+    store = SecurityStore(ws)
+    assert store.count_users() == 0 and store.user_rows() == [] and store.audit_rows() == []
+    assert store.insert_user("leader", "hash-1", "viewer", None, "2026-01-01T08:00:00")
+    assert not store.insert_user("leader", "hash-2", "admin", None, "2026-01-01T08:00:00")
+    assert [(r.username, r.role, r.area) for r in store.user_rows()] == [("leader", "viewer", None)]
+    with store.login("leader") as record:
+        assert record.credentials is not None
+        assert (record.credentials.password_hash, record.credentials.failed) == ("hash-1", 0)
+        record.set_failures(2, 0)
+    with store.login("nobody") as record:
+        assert record.credentials is None
+    assert store.set_password("leader", "hash-3") and not store.set_password("nobody", "h")
+    with store.login("leader") as record:
+        assert record.credentials is not None and record.credentials.failed == 0
+    assert store.delete_user("leader") and not store.delete_user("leader")
+    for n in range(3):
+        store.append_audit({"at": f"t{n}", "user": "u", "action": "export", "via": "cli"})
+    rows = store.audit_rows(limit=2)
+    assert [r["at"] for r in rows] == ["t2", "t1"]
+    assert list(rows[0]) == list(AUDIT_COLUMNS)

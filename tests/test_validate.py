@@ -35,10 +35,12 @@ from gridmap.validate import (
     PROBLEM_KINDS,
     Problem,
     ValidationReport,
-    _utm_crs,
     repair_geometries,
     validate_grids,
 )
+from gridmap.validate._geometry import _utm_crs
+
+from . import zoo
 
 UTM48 = pyproj.CRS.from_epsg(32648)
 _TO_UTM = pyproj.Transformer.from_crs(4326, UTM48, always_xy=True)
@@ -299,7 +301,7 @@ def test_containment_share_threshold() -> None:
 # --- geometry -------------------------------------------------------------------------------
 def bow_tie() -> shapely.Polygon:
     """A 100 m self-intersecting square; valid, it is two triangles of 2,500 m²."""
-    return shapely.Polygon([(X0, Y0), (X0 + 100, Y0 + 100), (X0 + 100, Y0), (X0, Y0 + 100)])
+    return zoo.bow_tie(X0, Y0, 100)
 
 
 def test_bow_tie_is_repaired_and_reported() -> None:
@@ -499,7 +501,7 @@ def test_polygonal_parts_with_a_collection_that_has_no_polygon_first() -> None:
     """A line-only collection before one holding a polygon must not break the repair."""
     from shapely.geometry import GeometryCollection, LineString, box
 
-    from gridmap.validate import _polygonal_parts
+    from gridmap.validate._geometry import _polygonal_parts
 
     geoms = np.array(
         [

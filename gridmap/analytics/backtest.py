@@ -121,19 +121,7 @@ def backtest(
     If the test month repeats the training month's single hot cell in an area of 10
     cells, flagging 10 % (that cell) catches every test incident: hit rate 1, PAI 10.
     """
-    problems = []
-    if not (isinstance(train_days, int) and train_days > 0):
-        problems.append(f"train_days={train_days!r} (allowed: an integer > 0)")
-    if not (isinstance(test_days, int) and test_days > 0):
-        problems.append(f"test_days={test_days!r} (allowed: an integer > 0)")
-    if not (isinstance(res, int) and 0 <= res <= schema.POINT_RES):
-        problems.append(f"res={res!r} (allowed: an integer 0..{schema.POINT_RES})")
-    bad = [f for f in fractions if not (isinstance(f, int | float) and 0 < f <= 1)]
-    if bad or not len(fractions):
-        problems.append(f"fractions={tuple(fractions)!r} (allowed: one or more numbers in (0, 1])")
-    if problems:
-        raise SchemaError("invalid backtest arguments: " + "; ".join(problems))
-
+    _check_backtest(train_days, test_days, res, fractions)
     day = dt.timedelta(days=1)
     train = select(table, IncidentFilter(cutoff - train_days * day, cutoff - day))
     test = select(table, IncidentFilter(cutoff, cutoff + (test_days - 1) * day))
@@ -170,6 +158,35 @@ def backtest(
     hits_cum = np.concatenate([[0], np.cumsum(test_counts[ranking])])
     best_cum = np.concatenate([[0], np.cumsum(np.sort(test_counts)[::-1])])
 
+    out = _flagged_rows(fractions, n_area, hits_cum, best_cum, n_test)
+    out.attrs["train_incidents"] = len(train)
+    return out
+
+
+def _check_backtest(train_days: int, test_days: int, res: int, fractions: Sequence[float]) -> None:
+    """Raise one :class:`SchemaError` naming every bad argument of :func:`backtest`."""
+    problems = []
+    if not (isinstance(train_days, int) and train_days > 0):
+        problems.append(f"train_days={train_days!r} (allowed: an integer > 0)")
+    if not (isinstance(test_days, int) and test_days > 0):
+        problems.append(f"test_days={test_days!r} (allowed: an integer > 0)")
+    if not (isinstance(res, int) and 0 <= res <= schema.POINT_RES):
+        problems.append(f"res={res!r} (allowed: an integer 0..{schema.POINT_RES})")
+    bad = [f for f in fractions if not (isinstance(f, int | float) and 0 < f <= 1)]
+    if bad or not len(fractions):
+        problems.append(f"fractions={tuple(fractions)!r} (allowed: one or more numbers in (0, 1])")
+    if problems:
+        raise SchemaError("invalid backtest arguments: " + "; ".join(problems))
+
+
+def _flagged_rows(
+    fractions: Sequence[float],
+    n_area: int,
+    hits_cum: NDArray[np.int64],
+    best_cum: NDArray[np.int64],
+    n_test: int,
+) -> pd.DataFrame:
+    """One row of :func:`backtest` per share of the area flagged."""
     rows = []
     for f in fractions:  # a handful of fractions, not incidents
         k = min(max(1, math.ceil(f * n_area - 1e-9)), n_area)
@@ -191,9 +208,7 @@ def backtest(
                 "pei": hits / best if best else math.nan,
             }
         )
-    out = pd.DataFrame(rows)
-    out.attrs["train_incidents"] = len(train)
-    return out
+    return pd.DataFrame(rows)
 
 
 def compare_settings(
@@ -484,6 +499,45 @@ def rolling_backtest(
     """
     days, months = parse_horizon(horizon)
     names = fc.parse_methods(methods)
+    cells = _checked_area(area, res, origins, fractions)
+    if table.time_range is None:
+        raise SchemaError("backtest: the workspace holds no incidents")
+    first, last = table.time_range
+    windows = _origins(first, last, days, months, start, origins)
+    events, space, outside = located_events(table, cells, res)
+    n = cells.size
+    ks = [min(max(1, math.ceil(f * n - 1e-9)), n) for f in fractions]
+    first_day = float(events.day[0]) if events.day.size else 0.0
+
+    sepp = _fit_sepp(events, space, _day_number(windows[0][0])) if "sepp" in names else None
+    hits, best, incidents = _score_origins(
+        events, space, windows, names, ks, months=months, first_day=first_day, sepp=sepp
+    )
+    out, b_pai = _pooled_rows(
+        names, fractions, ks, n, hits, best, incidents, days=days, seed=seed, n_boot=n_boot
+    )
+    selected, best_baseline, gain, gain_interval = _selection(out, names, fractions, b_pai)
+    return ForecastBacktest(
+        rows=out,
+        selected=selected,
+        best_baseline=best_baseline,
+        gain=gain,
+        gain_interval=gain_interval,
+        horizon=f"{months}m" if months else f"{days}d",
+        horizon_days=days,
+        origins=tuple(w[0] for w in windows),
+        res=res,
+        area_cells=int(n),
+        incidents_outside=outside,
+        sepp=sepp,
+    )
+
+
+def _checked_area(
+    area: ArrayLike, res: int, origins: int | None, fractions: Sequence[float]
+) -> NDArray[np.uint64]:
+    """The study area's sorted non-null cells; one :class:`SchemaError` naming every bad
+    argument of :func:`rolling_backtest`."""
     problems = []
     if not (isinstance(res, int) and 0 <= res <= schema.POINT_RES):
         problems.append(f"res={res!r} (allowed: an integer 0..{schema.POINT_RES})")
@@ -498,23 +552,32 @@ def rolling_backtest(
         problems.append("the study area has no cells (import grids first)")
     if problems:
         raise SchemaError("invalid backtest arguments: " + "; ".join(problems))
-    if table.time_range is None:
-        raise SchemaError("backtest: the workspace holds no incidents")
-    first, last = table.time_range
-    windows = _origins(first, last, days, months, start, origins)
-    events, space, outside = located_events(table, cells, res)
-    n = cells.size
-    ks = [min(max(1, math.ceil(f * n - 1e-9)), n) for f in fractions]
-    first_day = float(events.day[0]) if events.day.size else 0.0
+    return cells
 
-    sepp = None
-    if "sepp" in names:
-        o0 = _day_number(windows[0][0])
-        sl = events.window(o0 - SEPP_TRAIN_DAYS, o0)
-        lo = max(sl.start, sl.stop - SEPP_MAX_EVENTS)
-        begin = float(events.day[lo]) if sl.stop > lo else o0 - SEPP_TRAIN_DAYS
-        sepp = fc.fit_sepp(events, space, start=max(begin, o0 - SEPP_TRAIN_DAYS), stop=o0)
 
+def _fit_sepp(events: fc.Events, space: fc.CellSpace, origin: float) -> fc.SeppFit:
+    """The self-exciting process fitted on at most :data:`SEPP_TRAIN_DAYS` days and
+    :data:`SEPP_MAX_EVENTS` incidents before ``origin`` (a day number)."""
+    sl = events.window(origin - SEPP_TRAIN_DAYS, origin)
+    lo = max(sl.start, sl.stop - SEPP_MAX_EVENTS)
+    begin = float(events.day[lo]) if sl.stop > lo else origin - SEPP_TRAIN_DAYS
+    return fc.fit_sepp(events, space, start=max(begin, origin - SEPP_TRAIN_DAYS), stop=origin)
+
+
+def _score_origins(
+    events: fc.Events,
+    space: fc.CellSpace,
+    windows: Sequence[tuple[dt.date, dt.date]],
+    names: Sequence[str],
+    ks: Sequence[int],
+    *,
+    months: int,
+    first_day: float,
+    sepp: fc.SeppFit | None,
+) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
+    """Per origin: fair hits of every method at every ``k`` (origin x method x k), the best
+    possible hits (origin x k) and the test incidents."""
+    n = space.cells.size
     n_o, n_m, n_f = len(windows), len(names), len(ks)
     hits = np.zeros((n_o, n_m, n_f))
     best = np.zeros((n_o, n_f))
@@ -539,7 +602,25 @@ def rolling_backtest(
                 sepp=sepp,
             )
             hits[o, m] = _fair_hits(scores, test, ks)
+    return hits, best, incidents
 
+
+def _pooled_rows(
+    names: Sequence[str],
+    fractions: Sequence[float],
+    ks: Sequence[int],
+    n: int,
+    hits: NDArray[np.float64],
+    best: NDArray[np.float64],
+    incidents: NDArray[np.float64],
+    *,
+    days: int,
+    seed: int,
+    n_boot: int,
+) -> tuple[pd.DataFrame, NDArray[np.float64]]:
+    """The rows of :attr:`ForecastBacktest.rows` (pooled PAI/PEI with bootstrap intervals)
+    and the bootstrap PAI (resample x method x k) the selection's gain is judged on."""
+    n_o = incidents.size
     rng = np.random.default_rng(seed)
     draws = rng.multinomial(n_o, np.full(n_o, 1.0 / n_o), size=n_boot).astype(float)
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -572,7 +653,18 @@ def rolling_backtest(
                 row[f"{what}_{pct}_hi"] = float(hi)
         row["test_incidents"] = int(incidents.sum())
         rows.append(row)
-    out = pd.DataFrame(rows)
+    return pd.DataFrame(rows), b_pai
+
+
+def _selection(
+    out: pd.DataFrame,
+    names: Sequence[str],
+    fractions: Sequence[float],
+    b_pai: NDArray[np.float64],
+) -> tuple[str, str, float, tuple[float, float]]:
+    """The selected method, the best baseline, the gain of one over the other at the
+    middle fraction and its paired bootstrap 95 % interval."""
+    n_f = len(fractions)
     mid = f"pai_{100 * sorted(float(f) for f in fractions)[len(fractions) // 2]:g}"
     key = out[mid].fillna(-math.inf).to_numpy()
     selected = names[int(np.argmax(key))]  # first maximum: baselines come first
@@ -591,20 +683,7 @@ def rolling_backtest(
         if ratio.size
         else (math.nan, math.nan)
     )
-    return ForecastBacktest(
-        rows=out,
-        selected=selected,
-        best_baseline=best_baseline,
-        gain=gain,
-        gain_interval=gain_interval,
-        horizon=f"{months}m" if months else f"{days}d",
-        horizon_days=days,
-        origins=tuple(w[0] for w in windows),
-        res=res,
-        area_cells=int(n),
-        incidents_outside=outside,
-        sepp=sepp,
-    )
+    return selected, best_baseline, gain, gain_interval
 
 
 def table_between(
@@ -648,12 +727,7 @@ def forecast_scores(
     o = _day_number(origin)
     length = (_day_number(_add_months(origin, months)) - o) if months else float(days)
     prev = _day_number(_add_months(origin, -months)) if months else o - length
-    sepp = None
-    if name == "sepp":
-        sl = events.window(o - SEPP_TRAIN_DAYS, o)
-        lo = max(sl.start, sl.stop - SEPP_MAX_EVENTS)
-        begin = float(events.day[lo]) if sl.stop > lo else o - SEPP_TRAIN_DAYS
-        sepp = fc.fit_sepp(events, space, start=max(begin, o - SEPP_TRAIN_DAYS), stop=o)
+    sepp = _fit_sepp(events, space, o) if name == "sepp" else None
     first_day = float(events.day[0]) if events.day.size else o
     scores = fc.method_scores(
         name,

@@ -20,8 +20,9 @@ from typing import Any, Literal
 
 from .. import schema
 from ..errors import SchemaError
+from ..i18n import t
 from .incidents import CATEGORY_CODES
-from .trends import TREND_CLASSES
+from .trends import SPOT_KINDS, TREND_CLASSES
 
 __all__ = ["explain_cell", "explain_grid"]
 
@@ -36,25 +37,19 @@ FEW_HOUSEHOLDS = 100
 _CONFIDENCE = {1: 90, 2: 95, 3: 99}
 
 
-def _pct(fraction: float) -> str:
-    """A share or change as a whole percentage, rounded half up; never a false "0%"."""
+def _pct_lang(fraction: float, lang: Lang) -> str:
+    """A share or change as a whole percentage, rounded half up; never a false "0%".
+    (Chinese text does not group thousands with commas: the catalogue's format says so.)"""
     value = math.floor(abs(fraction) * 100 + 0.5)
     if value == 0 and fraction != 0:
         return "<1%"
-    return f"{value:,}%"
-
-
-def _pct_lang(fraction: float, lang: Lang) -> str:
-    # Chinese text does not group thousands with commas.
-    text = _pct(fraction)
-    return text.replace(",", "") if lang == "zh" else text
+    return t("explain.pct", lang, value=value)
 
 
 def _category_label(code: str, lang: Lang) -> str:
     if code == schema.UNCLASSIFIED.code:
-        return "未分类事件" if lang == "zh" else schema.UNCLASSIFIED.en
-    label = schema.CATEGORIES.label(code, lang)
-    return f"{label}类" if lang == "zh" else label
+        return t("explain.category.unclassified", lang, label=schema.UNCLASSIFIED.label(lang))
+    return t("explain.category", lang, label=schema.CATEGORIES.label(code, lang))
 
 
 def _categories(by_category: Mapping[str, int], lang: Lang) -> str:
@@ -65,7 +60,7 @@ def _categories(by_category: Mapping[str, int], lang: Lang) -> str:
         )
     total = sum(int(v) for v in by_category.values())
     if total <= 0:
-        return "时间范围内无事件" if lang == "zh" else "No incidents in the window"
+        return t("explain.no_incidents", lang)
     # Most incidents first; ties in the fixed category order, so the text is stable.
     ranked = sorted(
         ((int(n), c) for c, n in by_category.items() if int(n) > 0),
@@ -74,15 +69,20 @@ def _categories(by_category: Mapping[str, int], lang: Lang) -> str:
     lead = ranked[:1]
     if len(ranked) > 1 and ranked[1][0] / total >= SECOND_SHARE:
         lead = ranked[:2]
-    if lang == "zh":
-        return "、".join(
-            f"{_category_label(c, lang)}占 {_pct_lang(n / total, lang)}" for n, c in lead
+    parts = [
+        t(
+            "explain.category.share",
+            lang,
+            category=_category_label(c, lang),
+            pct=_pct_lang(n / total, lang),
         )
-    parts = [f"{_category_label(c, lang)} {_pct_lang(n / total, lang)}" for n, c in lead]
-    if len(parts) == 2:
-        second = parts[1]
-        parts = [parts[0], second[:1].lower() + second[1:]]
-    return " and ".join(parts) + " of incidents"
+        for n, c in lead
+    ]
+    if len(parts) == 1:
+        return t("explain.categories.one", lang, first=parts[0])
+    # Mid-sentence, an English label starts in lower case (Chinese has no case).
+    second = parts[1][:1].lower() + parts[1][1:]
+    return t("explain.categories.two", lang, first=parts[0], second=second)
 
 
 def _number(value: Any) -> float | None:
@@ -101,14 +101,12 @@ def _change(change: Mapping[Any, Any], lang: Lang) -> str | None:
     if rel is None:
         previous, current = _number(change.get("previous")), _number(change.get("current"))
         if previous == 0 and current is not None and current > 0:
-            return "上期无事件" if lang == "zh" else "none in the previous period"
+            return t("explain.change.none_before", lang)
         return None
     if math.floor(abs(rel) * 100 + 0.5) == 0:
-        return "环比持平" if lang == "zh" else "level with the previous period"
-    amount = _pct_lang(rel, lang)
-    if lang == "zh":
-        return f"环比{'上升' if rel > 0 else '下降'} {amount}"
-    return f"{'up' if rel > 0 else 'down'} {amount} on the previous period"
+        return t("explain.change.level", lang)
+    key = "explain.change.up" if rel > 0 else "explain.change.down"
+    return t(key, lang, amount=_pct_lang(rel, lang))
 
 
 def _trend(trend_class: str | int | None) -> tuple[str, int] | None:
@@ -135,27 +133,36 @@ def _spot(hotspot_class: int | None, trend_class: str | int | None, lang: Lang) 
         raise SchemaError(f"hotspot_class={hotspot_class!r}; allowed: -3..3 or None")
     level = int(hotspot_class or 0)
     trend = _trend(trend_class)
-    zh_kind = {1: "热点", -1: "冷点"}
-    en_kind = {1: "hot spot", -1: "cold spot"}
+    kind = {1: SPOT_KINDS["hot"], -1: SPOT_KINDS["cold"]}
     significant = None
     if level:
         sign = 1 if level > 0 else -1
-        conf = _CONFIDENCE[abs(level)]
-        significant = (
-            f"为 {conf}% 置信度{zh_kind[sign]}" if lang == "zh" else f"a {conf}% {en_kind[sign]}"
+        significant = t(
+            "explain.spot.significant",
+            lang,
+            conf=_CONFIDENCE[abs(level)],
+            kind=kind[sign].label(lang),
         )
     if trend is None:
         return significant
     code, sign = trend
-    choice = next(c for c in TREND_CLASSES if c.code == code)
-    if lang == "zh":
-        emerging = f"{choice.zh}{zh_kind[sign]}"
-        return f"{significant}，且为{emerging}" if significant else f"为{emerging}"
-    pattern = choice.en.lower()
+    # Mid-sentence, an English pattern name is in lower case (Chinese has no case).
+    pattern = next(c for c in TREND_CLASSES if c.code == code).label(lang).lower()
     if significant:
-        return f"{significant}, {pattern}"
-    article = "an" if pattern[:1] in "aeiou" else "a"
-    return f"{article} {pattern} {en_kind[sign]}"
+        return t(
+            "explain.spot.significant_and",
+            lang,
+            significant=significant,
+            pattern=pattern,
+            kind=kind[sign].label(lang),
+        )
+    return t(
+        "explain.spot.emerging",
+        lang,
+        article="an" if pattern[:1] in "aeiou" else "a",
+        pattern=pattern,
+        kind=kind[sign].label(lang),
+    )
 
 
 def _check_lang(lang: str) -> Lang:
@@ -165,12 +172,12 @@ def _check_lang(lang: str) -> Lang:
 
 
 def _sentence(parts: list[str | None], lang: Lang) -> str:
-    return ("，" if lang == "zh" else "; ").join(p for p in parts if p)
+    return t("explain.sep", lang).join(p for p in parts if p)
 
 
 def _suppressed(row: Mapping[Any, Any], lang: Lang) -> str | None:
     if bool(row.get("suppressed", False)):
-        return "事件较少，不作解释" if lang == "zh" else "Too few incidents to explain"
+        return t("explain.suppressed", lang)
     return None
 
 
@@ -232,19 +239,11 @@ def explain_grid(
         return quiet
     exposure = None
     if bool(row.get("households_missing", False)):
-        exposure = (
-            "户数缺失，风险按全市平均估计"
-            if lang == "zh"
-            else "households unknown, so the city mean stands in for its rate"
-        )
+        exposure = t("explain.households_missing", lang)
     else:
         hh = _number(row.get("households"))
         if hh is not None and 0 < hh < FEW_HOUSEHOLDS:
-            exposure = (
-                f"仅 {hh:.0f} 户，千户率多反映非居民事件"
-                if lang == "zh"
-                else f"only {hh:.0f} households, so the rate mostly reflects non-resident incidents"
-            )
+            exposure = t("explain.few_households", lang, households=f"{hh:.0f}")
     return _sentence(
         [
             _categories(by_category, lang),

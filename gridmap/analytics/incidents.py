@@ -18,7 +18,6 @@ from numpy.typing import NDArray
 
 from .. import schema
 from ..indexing import cell_parents, cells_to_str
-from ..store import Workspace
 
 __all__ = [
     "CATEGORY_CODES",
@@ -30,7 +29,6 @@ __all__ = [
     "counts_by_grid",
     "grid_profile",
     "incident_table",
-    "load_incident_table",
     "select",
 ]
 
@@ -234,14 +232,3 @@ TABLE_COLUMNS = (
     schema.GRID_CODE,
     schema.H3_CELL,
 )
-
-
-def load_incident_table(ws: Workspace) -> IncidentTable:
-    """The workspace's incidents as sorted arrays over the grids in force (empty if none)."""
-    grids = ws.read_grids()
-    codes = sorted(grids[schema.CODE].astype(str)) if len(grids) else []
-    if ws.has_layer("incidents"):
-        frame = pd.DataFrame(ws.read_layer("incidents", columns=list(TABLE_COLUMNS)))
-    else:
-        frame = pd.DataFrame({c: pd.Series(dtype=object) for c in TABLE_COLUMNS})
-    return incident_table(frame, codes)

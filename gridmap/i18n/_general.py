@@ -131,4 +131,14 @@ STRINGS: dict[str, tuple[str, str]] = {
     ),
     "data.err.other": ("出错（原文）：{msg}", "{msg}"),
     # --- end of the every-page / Data page block ---
+    # --- report layout and vocabulary labels per language (helper E, #16 item 7) ---
+    # Not sentences but how many characters of each language fit a line: read with int() /
+    # float(), so that a language's layout lives in the catalogue with its wording.
+    # KPI tile detail line and the method page, in characters.
+    "report.wrap.tile": ("22", "40"),
+    "report.wrap.method": ("62", "120"),
+    # Characters per CJK character of width (English gets about twice as many letters).
+    "report.wrap.factor": ("1", "1.9"),
+    # An enumeration value's label (schema.Choice.label): its own zh or en text.
+    # --- end of the report layout and vocabulary labels block ---
 }

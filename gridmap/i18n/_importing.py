@@ -205,4 +205,8 @@ STRINGS: dict[str, tuple[str, str]] = {
         "{file}: no usable grid in {n} row(s); no grid version was made",
     ),
     # --- end of the importers and validator block ---
+    # --- validator: list separator (helper E, #16 item 7) ---
+    # Joins the reasons of one validator problem (e.g. households and persons per household).
+    "validate.list_sep": ("；", "; "),
+    # --- end of the validator separator block ---
 }

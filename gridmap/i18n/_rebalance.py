@@ -174,4 +174,59 @@ STRINGS: dict[str, tuple[str, str]] = {
         "{n} communities in scope, {out} with grids outside the {measure} band (worst first).",
     ),
     # --- end of the rebalancing-by-measure block ---
+    # --- sentences of rebalancing plans (gridmap.analytics: both languages are kept) ---
+    # {u}: the measure's unit (户 / households); {who}: the community as the sentence names it.
+    "reb.s.all_grids": ("全部网格", "all grids"),
+    "reb.s.community": ("社区{name}", "community {name}"),
+    "reb.s.community.named": ("{name}", "community {name}"),
+    "reb.s.band.too_few": (
+        "{who}有{h:,}{u}：即使只设一个网格也不足{lo}–{hi}{u}区间的下限{lo}{u}",
+        "{who} has {h:,} {u}: fewer than the band's low end {lo} even as one grid ({lo}–{hi})",
+    ),
+    "reb.s.band.no_fit": (
+        "{who}有{h:,}{u}：按{lo}–{hi}{u}无法使每个网格都在区间内"
+        "（{k_over}个网格每格多于{hi}{u}，{k_under}个网格每格少于{lo}{u}）",
+        "{who} has {h:,} {u}: no number of grids fits the band {lo}–{hi} "
+        "({k_over} grids are over {hi} each, {k_under} are under {lo})",
+    ),
+    "reb.s.band.needs": (
+        "{who}有{h:,}{u}：按{lo}–{hi}{u}需{need}网格",
+        "{who} has {h:,} {u}: the band {lo}–{hi} needs {need}",
+    ),
+    "reb.s.need.one": ("{k}个", "{k} grid"),
+    "reb.s.need.many": ("{k}个", "{k} grids"),
+    "reb.s.need.range": ("{kmin}–{kmax}个", "{kmin}–{kmax} grids"),
+    "reb.s.band.has": ("，现有{n}个", ", it has {n}"),
+    "reb.s.hint.split": (
+        "{grid}仍有{v:,}{u}，单次调整无法使其进入{band}区间：可将其拆分为{k}个网格。",
+        " Grid {grid} still has {v:,} {u}: no single move brings it into {band}; "
+        "splitting it into {k} grids can.",
+    ),
+    "reb.s.hint.redraw": (
+        "{grid}仍{side}{band}{u}区间（{v:,}{u}），单次调整无法使其进入区间：可整体重划本社区。",
+        " Grid {grid} is still {side} {band} ({v:,} {u}): no single move brings it into the "
+        "band; redrawing the community can.",
+    ),
+    "reb.s.above": ("超出", "above"),
+    "reb.s.below": ("不足", "below"),
+    "reb.s.split": (
+        "将{grid}（{h:,}{u}）拆分为{k}个网格：{shares}{u}{ok}。",
+        "Split grid {grid} ({h:,} {u}) into {k} grids of {shares} {u}{ok}.",
+    ),
+    "reb.s.split.ok": ("，均在{band}{u}区间内", ", all within {band}"),
+    "reb.s.merge": (
+        "将{drop}（{h_drop:,}{u}）并入相邻的{keep}（{h_keep:,}{u}），合并后{h:,}{u}{ok}。",
+        "Merge grid {drop} ({h_drop:,} {u}) into its neighbour {keep} ({h_keep:,}): {h:,} {u}{ok}.",
+    ),
+    "reb.s.merge.ok": ("，在{band}{u}区间内", ", within {band}"),
+    "reb.s.move.unit": ("单元{unit}（{h:,}{u}）", "unit {unit} ({h:,} {u})"),
+    "reb.s.move.units": ("{n}个单元（共{h:,}{u}）", "{n} units ({h:,} {u})"),
+    "reb.s.move": (
+        "把{what}从{src}移到相邻的{dst}：{a:,}→{a2:,}{u}，{b:,}→{b2:,}{u}。",
+        "Move {what} from grid {src} to its neighbour {dst}: {a:,}→{a2:,} and {b:,}→{b2:,} {u}.",
+    ),
+    "reb.s.unit_too_big": (
+        "单元{code}有{h:,}{u}，超过{hi:,}{u}上限，单元不可拆分",
+        "unit {code} has {h:,} {u}, above the band's {hi:,}; units are never cut",
+    ),
 }

@@ -36,6 +36,7 @@ from ..errors import SchemaError
 from ..io.mapping import load_category_mapping
 from ..io.readers import read_table
 from ..store import Workspace, is_url
+from .common import ImportOptions
 from .grids import basic_lookup, reassign
 from .points import _import_points
 from .polygons import _import_polygons
@@ -114,34 +115,22 @@ def import_file(
         else None
     )
     progress(0.1, "file read")
+    opts = ImportOptions(
+        crs=crs,
+        mapping=mapping,
+        categories=categories,
+        set_values=set_values,
+        layer=layer,
+        draft=draft,
+        effective_date=effective_date,
+        settings=settings,
+        progress=progress,
+    )
     with ws.transaction() as tx:
         if table is not None:
-            report, issues = _import_points(
-                tx,
-                kind,
-                path,
-                table,
-                crs=crs,
-                mapping=mapping,
-                categories=categories,
-                set_values=set_values,
-                settings=settings,
-                progress=progress,
-            )
+            report, issues = _import_points(tx, kind, path, table, opts)
         else:
-            report, issues = _import_polygons(
-                tx,
-                kind,
-                path,
-                crs=crs,
-                mapping=mapping,
-                set_values=set_values,
-                layer=layer,
-                draft=draft,
-                effective_date=effective_date,
-                settings=settings,
-                progress=progress,
-            )
+            report, issues = _import_polygons(tx, kind, path, opts)
         frame = issues.frame()
         report.issues = frame
         if len(frame):

@@ -1,20 +1,48 @@
-"""Helpers shared by the point and polygon importers: CRS, city outline, columns."""
+"""Helpers shared by the point and polygon importers: options, CRS, city outline, columns."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
 import shapely
 
+from ..config import Settings
 from ..crs import CrsSpec, parse_crs
 from ..errors import CrsError
 from ..store import Transaction
+from .report import Progress
 
-__all__ = []
+__all__ = ["ImportOptions"]
+
+
+def _quiet(_fraction: float, _message: str) -> None:
+    """A progress callback that says nothing."""
+
+
+@dataclass(frozen=True)
+class ImportOptions:
+    """What :func:`gridmap.importing.import_file` was asked, for the importers of each kind.
+
+    ``crs``: the file's coordinate system (None: the file's own); ``mapping``: source
+    COLUMN -> FIELD; ``categories``: source value -> category (incidents); ``set_values``:
+    FIELD -> one value for every row; ``layer``: the layer of a multi-layer polygon file;
+    ``draft`` and ``effective_date``: how a grid version is stored.
+    """
+
+    crs: str | CrsSpec | None = None
+    mapping: Mapping[str, str] | None = None
+    categories: Mapping[str, str] | None = None
+    set_values: Mapping[str, str] = field(default_factory=dict)
+    layer: str | None = None
+    draft: bool = False
+    effective_date: str | None = None
+    settings: Settings = field(default_factory=Settings)
+    progress: Progress = _quiet
 
 
 def _today() -> str:
@@ -79,6 +107,3 @@ def _require_crs(crs: str | CrsSpec | None, file_name: str, file_crs: Any = None
         f"{file_name}: has no coordinate system; state it with --crs "
         "(wgs84, cgcs2000, gcj02, bd09 or EPSG:XXXX)"
     )
-
-
-# --- points ---------------------------------------------------------------------------------

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+from numpy.typing import NDArray
 
 from .. import schema
 from ..config import Settings
@@ -29,37 +31,66 @@ from ..io.readers import ParsedTable
 from ..io.rejects import UNLOCATED, VALUE_CLEARED, RowIssues
 from ..joins import assign_codes, match_grid_labels
 from ..store import Transaction
-from .common import _city_outline, _mapped, _outside, _require_crs
+from .common import ImportOptions, _city_outline, _mapped, _outside, _require_crs
 from .grids import basic_lookup
-from .report import CHINA_BBOX, ImportReport, Progress
+from .report import CHINA_BBOX, ImportReport
 
 __all__ = []
 
 
+@dataclass(frozen=True)
+class _Located:
+    """Where each row is: WGS-84 lon/lat (NaN where unusable), which rows are usable, which
+    are kept without a location (and the grid their label names), the grids in force."""
+
+    lon: NDArray[np.float64]
+    lat: NDArray[np.float64]
+    usable: NDArray[np.bool_]
+    unlocated: NDArray[np.bool_]
+    by_label: NDArray[np.object_]
+    grids: gpd.GeoDataFrame
+    xy_text: Callable[[], pd.Series]
+
+
 def _import_points(
-    tx: Transaction,
-    kind: str,
-    path: Path,
-    table: ParsedTable,
-    *,
-    crs: str | CrsSpec | None,
-    mapping: Mapping[str, str] | None,
-    categories: Mapping[str, str] | None,
-    set_values: Mapping[str, str],
-    settings: Settings,
-    progress: Progress,
+    tx: Transaction, kind: str, path: Path, table: ParsedTable, opts: ImportOptions
 ) -> tuple[ImportReport, RowIssues]:
+    """Locate, parse, index, assign and store one point table (inside ``tx``)."""
     frame = table.frame
-    name = path.name
-    cols = resolve_mapping(list(frame.columns), kind, mapping, file_name=name)
+    cols = resolve_mapping(list(frame.columns), kind, opts.mapping, file_name=path.name)
     report = ImportReport(
         kind, str(path), "", len(frame) + len(table.bad_lines), 0, 0, mapping=dict(cols)
     )
     issues = RowIssues(table.rows)
     issues.add_lines(table.bad_lines)
-    n = len(frame)
+    at = _locate(tx, kind, path.name, table, cols, opts.crs, issues, report)
+    opts.progress(0.3, "coordinates converted")
 
-    # Coordinates: from lon/lat columns, else from a GeoParquet geometry.
+    out = pd.DataFrame(index=frame.index)
+    out["id"] = _ids(frame, cols, path, table, issues, report)
+    if kind == "incidents":
+        _incident_fields(frame, cols, out, issues, report, opts.categories, opts.set_values)
+    else:
+        _camera_fields(frame, cols, out, issues, opts.set_values)
+    opts.progress(0.5, "fields parsed")
+
+    _assign(tx, out, at, issues, opts.settings)
+    opts.progress(0.7, "indexed and assigned")
+    _store_points(tx, kind, out, at, issues, report)
+    opts.progress(0.9, "stored")
+    return report, issues
+
+
+def _raw_coordinates(
+    frame: pd.DataFrame,
+    cols: Mapping[str, str],
+    table: ParsedTable,
+    crs: str | CrsSpec | None,
+    name: str,
+    report: ImportReport,
+) -> tuple[pd.Series, pd.Series, NDArray[np.float64], NDArray[np.float64], CrsSpec]:
+    """The coordinates as written and as numbers, from lon/lat columns, else from a
+    GeoParquet point geometry; and the coordinate system they are in."""
     if ("lon" not in cols or "lat" not in cols) and table.geometry is not None:
         geom = table.geometry.values
         # An empty point (POINT EMPTY) has no x or y to take: it is "no coordinates".
@@ -71,18 +102,34 @@ def _import_points(
         raw_x = pd.Series(x, index=frame.index).astype(str)
         raw_y = pd.Series(y, index=frame.index).astype(str)
         report.notes.append("coordinates taken from the file's point geometry")
-        spec = _require_crs(crs, name, table.crs)
-    else:
-        missing = [f for f in ("lon", "lat") if f not in cols]
-        if missing:
-            raise SchemaError(
-                f"{name}: no column for field(s) {', '.join(missing)}; columns found: "
-                f"{show_names(frame.columns)}; map one with --map COLUMN=FIELD"
-            )
-        raw_x, raw_y = frame[cols["lon"]], frame[cols["lat"]]
-        x = parse_numbers(raw_x).to_numpy()
-        y = parse_numbers(raw_y).to_numpy()
-        spec = _require_crs(crs, name)
+        return raw_x, raw_y, x, y, _require_crs(crs, name, table.crs)
+    missing = [f for f in ("lon", "lat") if f not in cols]
+    if missing:
+        raise SchemaError(
+            f"{name}: no column for field(s) {', '.join(missing)}; columns found: "
+            f"{show_names(frame.columns)}; map one with --map COLUMN=FIELD"
+        )
+    raw_x, raw_y = frame[cols["lon"]], frame[cols["lat"]]
+    x = parse_numbers(raw_x).to_numpy()
+    y = parse_numbers(raw_y).to_numpy()
+    return raw_x, raw_y, x, y, _require_crs(crs, name)
+
+
+def _locate(
+    tx: Transaction,
+    kind: str,
+    name: str,
+    table: ParsedTable,
+    cols: Mapping[str, str],
+    crs: str | CrsSpec | None,
+    issues: RowIssues,
+    report: ImportReport,
+) -> _Located:
+    """Reject rows without usable coordinates (keeping incidents that name their grid),
+    and convert the rest to WGS-84."""
+    frame = table.frame
+    n = len(frame)
+    raw_x, raw_y, x, y, spec = _raw_coordinates(frame, cols, table, crs, name, report)
     report.crs = spec.label
 
     def xy_text() -> pd.Series:
@@ -121,6 +168,21 @@ def _import_points(
         action=UNLOCATED,
     )
     usable = ~(no_xy | bad_xy | zero)
+    lon, lat, usable = _to_wgs84(x, y, usable, spec, issues, xy_text)
+    return _Located(lon, lat, usable, unlocated, by_label, grids_in_force, xy_text)
+
+
+def _to_wgs84(
+    x: NDArray[np.float64],
+    y: NDArray[np.float64],
+    usable: NDArray[np.bool_],
+    spec: CrsSpec,
+    issues: RowIssues,
+    xy_text: Callable[[], pd.Series],
+) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.bool_]]:
+    """Convert the usable coordinates; reject those out of range, outside China (GCJ-02 and
+    BD-09 are defined only there) or not convertible. Returns lon, lat and the usable mask."""
+    n = len(x)
     lon = np.full(n, np.nan)
     lat = np.full(n, np.nan)
     if spec.kind in ("wgs84", "gcj02", "bd09"):
@@ -153,42 +215,52 @@ def _import_points(
             xy_text,
         )
         usable &= ~bad
-    progress(0.3, "coordinates converted")
+    return lon, lat, usable
 
-    out = pd.DataFrame(index=frame.index)
-    # Identifier: from the file, else made from the file name and row number.
+
+def _ids(
+    frame: pd.DataFrame,
+    cols: Mapping[str, str],
+    path: Path,
+    table: ParsedTable,
+    issues: RowIssues,
+    report: ImportReport,
+) -> NDArray[np.object_]:
+    """Identifiers from the file (missing and repeated ones rejected), else made from the
+    file name and row number."""
     id_col = _mapped(frame, cols, "id")
     if id_col is None:
         ids = path.stem + ":" + table.rows.astype(str)
         report.notes.append(
-            f"no id column: ids made from the file name and row number ({name}:ROW)"
+            f"no id column: ids made from the file name and row number ({path.name}:ROW)"
         )
-    else:
-        ids = id_col.astype(str).str.strip()
-        issues.add(is_blank(id_col), "id", "missing id", id_col)
-        dup = ids.duplicated(keep="first").to_numpy() & ~is_blank(id_col)
-        if dup.any():
-            first_row = pd.Series(table.rows.to_numpy(), index=ids.to_numpy())
-            first_row = first_row[~first_row.index.duplicated(keep="first")]
-            reason = "duplicate id (first at row " + ids.map(first_row).astype(str) + ")"
-            issues.add(dup, "id", reason, id_col)
-    out["id"] = ids.to_numpy()
+        return ids.to_numpy()
+    ids = id_col.astype(str).str.strip()
+    issues.add(is_blank(id_col), "id", "missing id", id_col)
+    dup = ids.duplicated(keep="first").to_numpy() & ~is_blank(id_col)
+    if dup.any():
+        first_row = pd.Series(table.rows.to_numpy(), index=ids.to_numpy())
+        first_row = first_row[~first_row.index.duplicated(keep="first")]
+        reason = "duplicate id (first at row " + ids.map(first_row).astype(str) + ")"
+        issues.add(dup, "id", reason, id_col)
+    return ids.to_numpy()
 
-    if kind == "incidents":
-        _incident_fields(frame, cols, out, issues, report, categories, set_values)
-    else:
-        _camera_fields(frame, cols, out, issues, set_values)
-    progress(0.5, "fields parsed")
 
-    # Spatial: cells, grid assignment, outside-the-city test.
+def _assign(
+    tx: Transaction, out: pd.DataFrame, at: _Located, issues: RowIssues, settings: Settings
+) -> None:
+    """H3 cells and basic grids of the located rows (the named grid for unlocated ones);
+    rows in no grid and beyond the city margin are rejected."""
+    n = len(out)
+    usable, lon, lat = at.usable, at.lon, at.lat
     cells = np.zeros(n, dtype=np.uint64)
     cells[usable] = points_to_cells(lon[usable], lat[usable], schema.POINT_RES)
     out[schema.H3_CELL] = cells.astype(np.int64)
     grid_codes = np.full(n, None, dtype=object)
-    lookup = basic_lookup(grids_in_force)
+    lookup = basic_lookup(at.grids)
     if lookup is not None:
         grid_codes[usable] = assign_codes(lookup, lon[usable], lat[usable])
-    grid_codes[unlocated] = by_label[unlocated]
+    grid_codes[at.unlocated] = at.by_label[at.unlocated]
     out[schema.GRID_CODE] = grid_codes
     outline = _city_outline(tx)
     if outline is not None:
@@ -200,27 +272,33 @@ def _import_points(
             "lon/lat",
             f"outside the city (more than {settings.city_margin_m:g} m "
             "beyond the workspace boundaries)",
-            xy_text,  # the file's own values, as every other coordinate reason shows
+            at.xy_text,  # the file's own values, as every other coordinate reason shows
         )
-    progress(0.7, "indexed and assigned")
 
-    # Duplicates against the workspace (incidents are appended, never overwritten).
+
+def _store_points(
+    tx: Transaction,
+    kind: str,
+    out: pd.DataFrame,
+    at: _Located,
+    issues: RowIssues,
+    report: ImportReport,
+) -> None:
+    """Append incidents (an id already stored is a duplicate); upsert cameras by id."""
     existing_ids: set[str] = set()
-    id_field = "id"
-    layer = kind
-    if tx.has_layer(layer):
-        existing_ids = set(tx.read_layer(layer, columns=[id_field])[id_field].astype(str))
+    if tx.has_layer(kind):
+        existing_ids = set(tx.read_layer(kind, columns=["id"])["id"].astype(str))
     if kind == "incidents" and existing_ids:
         dup_ws = out["id"].isin(existing_ids).to_numpy() & ~issues.rejected
         issues.add(dup_ws, "id", "duplicate id (already in the workspace)", out["id"])
 
     keep = ~issues.rejected
-    points = np.asarray(gpd.points_from_xy(lon, lat), dtype=object)
-    points[~usable] = None  # unlocated incidents: no geometry (and h3_cell 0: no cell)
+    points = np.asarray(gpd.points_from_xy(at.lon, at.lat), dtype=object)
+    points[~at.usable] = None  # unlocated incidents: no geometry (and h3_cell 0: no cell)
     result = gpd.GeoDataFrame(out[keep].reset_index(drop=True), geometry=points[keep], crs=4326)
     if kind == "incidents":
         report.unclassified = int((result[schema.CATEGORY] == schema.UNCLASSIFIED.code).sum())
-        report.unlocated = int((unlocated & keep).sum())
+        report.unlocated = int((at.unlocated & keep).sum())
         if report.unlocated:
             report.add_note("import.note.unlocated", n=report.unlocated)
         tx.write_layer("incidents", result, append=True)
@@ -234,8 +312,6 @@ def _import_points(
         tx.write_layer("cameras", result)
     report.imported = int(keep.sum())
     report.rejected = report.rows_read - report.imported
-    progress(0.9, "stored")
-    return report, issues
 
 
 def _grid_from_label(
@@ -379,6 +455,3 @@ def _camera_fields(
         bad = ~is_blank(src) & (values.isna() | (values < lo) | (values > hi)).to_numpy()
         issues.add(bad, name, f"not a number in [{lo:g}, {hi:g}]", src, action=VALUE_CLEARED)
         out[name] = values.where(~bad).to_numpy()
-
-
-# --- polygons -------------------------------------------------------------------------------

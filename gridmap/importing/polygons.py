@@ -27,57 +27,89 @@ from ..io.readers import read_polygons
 from ..io.rejects import MERGED, REJECTED, VALUE_CLEARED, RowIssues
 from ..store import Transaction
 from ..validate import repair_geometries
-from .common import _city_outline, _outside_polygons, _require_crs
+from .common import ImportOptions, _city_outline, _outside_polygons, _require_crs
 from .grids import _assign_units, _store_grids
-from .report import ImportReport, Progress
+from .report import ImportReport
 
 __all__ = []
 
 
 def _import_polygons(
-    tx: Transaction,
-    kind: str,
-    path: Path,
-    *,
-    crs: str | CrsSpec | None,
-    mapping: Mapping[str, str] | None,
-    set_values: Mapping[str, str],
-    layer: str | None,
-    draft: bool,
-    effective_date: str | None,
-    settings: Settings,
-    progress: Progress,
+    tx: Transaction, kind: str, path: Path, opts: ImportOptions
 ) -> tuple[ImportReport, RowIssues]:
+    """Read, check, repair, convert, parse and store one polygon file (inside ``tx``)."""
     name = path.name
-    gdf = read_polygons(path, layer=layer)
+    gdf = read_polygons(path, layer=opts.layer)
     attrs = pd.DataFrame(gdf.drop(columns=gdf.geometry.name)).astype(object)
     attrs = attrs.where(attrs.notna(), "")
-    cols = resolve_mapping([str(c) for c in attrs.columns], kind, mapping, file_name=name)
+    cols = resolve_mapping([str(c) for c in attrs.columns], kind, opts.mapping, file_name=name)
+    spec = _file_crs(kind, name, gdf, opts)
+    rows = pd.Series(np.arange(2, len(gdf) + 2), index=gdf.index)  # row 1 = header, as in a table
+    # The workspace as it was before this file: what "outside the city" is measured against.
+    outline = _city_outline(tx)
+    report = ImportReport(kind, str(path), spec.label, len(gdf), 0, 0, mapping=dict(cols))
+    issues = RowIssues(rows)
+    wgs, repaired_mask = _geometries(gdf, kind, spec, name, issues, report)
+    opts.progress(0.3, "geometries read")
+
+    out = _attributes(kind, attrs, cols, opts.set_values, issues, report)
+    _require_code_and_level(kind, out, cols, opts.set_values, issues)
+    if outline is not None:
+        _reject_outside(outline, wgs.values, issues, opts.settings)
+    # Rows sharing a code are parts of one feature when they agree on everything else (a
+    # multipart polygon exported as parts); otherwise nobody can tell which row is right.
+    geoms_wgs, merged_away, repaired_any = _merge_parts(
+        kind, out, wgs.values, repaired_mask, rows, issues, report
+    )
+    opts.progress(0.5, "attributes parsed")
+
+    # Counts are rows: a merged row is imported (as part of its feature), so rows read =
+    # imported + rejected still holds; report.merged says how many rows were folded in.
+    imported = ~issues.rejected
+    keep = imported & ~merged_away
+    result = gpd.GeoDataFrame(
+        out[keep].reset_index(drop=True), geometry=geoms_wgs[keep], crs="EPSG:4326"
+    )
+    report.imported = int(imported.sum())
+    report.rejected = report.rows_read - report.imported
+    _store(tx, kind, name, result, report, issues, opts, repaired_any[keep])
+    opts.progress(0.9, "stored")
+    return report, issues
+
+
+def _file_crs(kind: str, name: str, gdf: gpd.GeoDataFrame, opts: ImportOptions) -> CrsSpec:
+    """The fixed values' fields checked, and the file's coordinate system (``--crs`` or its
+    own; the two must agree)."""
     allowed = schema.field_names(kind)
-    for fld in set_values:
+    for fld in opts.set_values:
         if fld not in allowed:
             raise SchemaError(
                 f"{name}: --set {fld}: not a {kind} field (allowed: {', '.join(allowed)})"
             )
+    crs = opts.crs
     spec = _require_crs(crs, name, gdf.crs)
     if crs and gdf.crs is not None and spec.kind == "epsg" and gdf.crs.to_epsg() != spec.epsg:
         raise CrsError(
             f"{name}: the file says {gdf.crs.to_string()} but --crs says {spec.label}; "
             "drop --crs to use the file's own, or fix the file's .prj"
         )
-    rows = pd.Series(np.arange(2, len(gdf) + 2), index=gdf.index)  # row 1 = header, as in a table
-    # The workspace as it was before this file: what "outside the city" is measured against.
-    outline = _city_outline(tx)
-    report = ImportReport(kind, str(path), spec.label, len(gdf), 0, 0, mapping=dict(cols))
-    issues = RowIssues(rows)
-    geoms = gdf.geometry.values
+    return spec
+
+
+def _check_geometries(
+    geoms: NDArray[np.object_], kind: str, spec: CrsSpec, index: pd.Index, issues: RowIssues
+) -> NDArray[np.int32]:
+    """Reject missing, non-polygonal (points allowed for units) and out-of-range geometries.
+
+    Returns the shapely type ids.
+    """
     missing = shapely.is_missing(geoms) | shapely.is_empty(geoms)
     issues.add(missing, "geometry", "no geometry")
     type_ids = shapely.get_type_id(geoms)
     polygonal = np.isin(type_ids, (3, 6))
     allowed_types = polygonal | (np.isin(type_ids, (0, 4)) if kind == "units" else False)
     wrong = ~missing & ~allowed_types
-    type_names = pd.Series(shapely.get_type_id(geoms), index=gdf.index).map(
+    type_names = pd.Series(shapely.get_type_id(geoms), index=index).map(
         {
             0: "Point",
             1: "LineString",
@@ -108,6 +140,20 @@ def _import_polygons(
             "geometry",
             f"coordinates out of range for {spec.label} degrees (projected metres?)",
         )
+    return type_ids
+
+
+def _geometries(
+    gdf: gpd.GeoDataFrame,
+    kind: str,
+    spec: CrsSpec,
+    name: str,
+    issues: RowIssues,
+    report: ImportReport,
+) -> tuple[gpd.GeoSeries, NDArray[np.bool_]]:
+    """The file's geometries checked, repaired and converted to WGS-84; the repaired mask."""
+    geoms = gdf.geometry.values
+    type_ids = _check_geometries(geoms, kind, spec, gdf.index, issues)
     ok_geom = ~issues.rejected
     series = gpd.GeoSeries(np.where(ok_geom, geoms, None), index=gdf.index, crs=None)
     # Repair in the source CRS, then convert to WGS-84.
@@ -151,19 +197,28 @@ def _import_polygons(
     )
     issues.add(unmappable, "geometry", f"cannot convert from {spec.label} to WGS-84 degrees")
     report.repaired -= int((repaired_mask & ~now_empty & unmappable).sum())
-    wgs = gpd.GeoSeries(converted, index=wgs.index, crs="EPSG:4326")
-    progress(0.3, "geometries read")
+    return gpd.GeoSeries(converted, index=wgs.index, crs="EPSG:4326"), repaired_mask
 
-    out = pd.DataFrame(index=gdf.index)
-    for fld in allowed:
+
+def _attributes(
+    kind: str,
+    attrs: pd.DataFrame,
+    cols: Mapping[str, str],
+    set_values: Mapping[str, str],
+    issues: RowIssues,
+    report: ImportReport,
+) -> pd.DataFrame:
+    """Every field of ``kind`` parsed from its column or fixed value (bad values cleared)."""
+    out = pd.DataFrame(index=attrs.index)
+    for fld in schema.field_names(kind):
         spec_f = schema.field_spec(kind, fld)
         if fld in cols:
             src = attrs[cols[fld]].astype(str).str.strip()
         elif fld in set_values:
-            src = pd.Series(set_values[fld], index=gdf.index)
+            src = pd.Series(set_values[fld], index=attrs.index)
         else:
             out[fld] = (
-                None if spec_f.dtype != "int" else pd.array([pd.NA] * len(gdf), dtype="Int64")
+                None if spec_f.dtype != "int" else pd.array([pd.NA] * len(attrs), dtype="Int64")
             )
             continue
         if spec_f.dtype == "int":
@@ -203,6 +258,17 @@ def _import_polygons(
         out["code"] = out["code"].map(
             lambda v: v[:-2] if isinstance(v, str) and v.endswith(".0") else v
         )
+    return out
+
+
+def _require_code_and_level(
+    kind: str,
+    out: pd.DataFrame,
+    cols: Mapping[str, str],
+    set_values: Mapping[str, str],
+    issues: RowIssues,
+) -> None:
+    """Reject rows without a code, and admin units without a level."""
     issues.add(
         out["code"].isna().to_numpy(),
         "code",
@@ -216,24 +282,19 @@ def _import_polygons(
             "level",
             f"missing level (allowed: {schema.ADMIN_LEVELS.describe()}; or --set level=…)",
         )
-    if outline is not None:
-        _reject_outside(outline, wgs.values, issues, settings)
-    # Rows sharing a code are parts of one feature when they agree on everything else (a
-    # multipart polygon exported as parts); otherwise nobody can tell which row is right.
-    geoms_wgs, merged_away, repaired_any = _merge_parts(
-        kind, out, wgs.values, repaired_mask, rows, issues, report
-    )
-    progress(0.5, "attributes parsed")
 
-    # Counts are rows: a merged row is imported (as part of its feature), so rows read =
-    # imported + rejected still holds; report.merged says how many rows were folded in.
-    imported = ~issues.rejected
-    keep = imported & ~merged_away
-    result = gpd.GeoDataFrame(
-        out[keep].reset_index(drop=True), geometry=geoms_wgs[keep], crs="EPSG:4326"
-    )
-    report.imported = int(imported.sum())
-    report.rejected = report.rows_read - report.imported
+
+def _store(
+    tx: Transaction,
+    kind: str,
+    name: str,
+    result: gpd.GeoDataFrame,
+    report: ImportReport,
+    issues: RowIssues,
+    opts: ImportOptions,
+    repaired: NDArray[np.bool_],
+) -> None:
+    """Write the features: a new grid version, or an upsert by code for the other kinds."""
     if kind == "grids" and not report.imported:
         # A version without grids would be published over the one in force and leave every
         # incident and unit without a grid: refuse the file instead.
@@ -250,26 +311,24 @@ def _import_polygons(
             tx,
             result,
             report,
-            draft=draft,
-            effective_date=effective_date,
-            settings=settings,
-            repaired=repaired_any[keep],
+            draft=opts.draft,
+            effective_date=opts.effective_date,
+            settings=opts.settings,
+            repaired=repaired,
         )
-    else:
-        if kind == "units":
-            result = _assign_units(tx, result)
-        old = tx.read_layer(kind)
-        if len(old):
-            replaced = old["code"].astype(str).isin(set(result["code"]))
-            report.updated = int(replaced.sum())
-            result = gpd.GeoDataFrame(
-                pd.concat([old[~replaced], result], ignore_index=True),
-                geometry="geometry",
-                crs="EPSG:4326",
-            )
-        tx.write_layer(kind, result)
-    progress(0.9, "stored")
-    return report, issues
+        return
+    if kind == "units":
+        result = _assign_units(tx, result)
+    old = tx.read_layer(kind)
+    if len(old):
+        replaced = old["code"].astype(str).isin(set(result["code"]))
+        report.updated = int(replaced.sum())
+        result = gpd.GeoDataFrame(
+            pd.concat([old[~replaced], result], ignore_index=True),
+            geometry="geometry",
+            crs="EPSG:4326",
+        )
+    tx.write_layer(kind, result)
 
 
 #: What one feature of each kind is called in notes and reasons (i18n keys).

@@ -219,7 +219,7 @@ def _method_page(cockpit: Cockpit, meta: ReportMeta, lang: str) -> Figure:
     )  # fmt: skip
     import textwrap
 
-    width = 62 if lang == "zh" else 120
+    width = int(t("report.wrap.method", lang))
     lines = [textwrap.fill(line, width) for line in text.split("\n")]
     fig.text(0.04, 0.84, "\n\n".join(lines), fontsize=10, color=INK, va="top", linespacing=1.5)
     return fig

@@ -256,7 +256,7 @@ def draw_kpis(
         fig.text(
             cx,
             bottom + height * 0.26,
-            textwrap.fill(text.detail, 22 if lang == "zh" else 40),
+            textwrap.fill(text.detail, int(t("report.wrap.tile", lang))),
             fontsize=8.5 * scale,
             color=MUTED,
             va="center",
@@ -269,9 +269,8 @@ def draw_kpis(
 
 def _wrap(text: str, lang: str, width: int, lines: int = 0) -> str:
     """Wrap at ``width`` CJK characters (English gets about twice as many letters)."""
-    return textwrap.fill(
-        text, width if lang == "zh" else int(width * 1.9), max_lines=lines or None, placeholder=" …"
-    )
+    per_line = int(width * float(t("report.wrap.factor", lang)))
+    return textwrap.fill(text, per_line, max_lines=lines or None, placeholder=" …")
 
 
 def draw_top(

@@ -25,9 +25,10 @@ Matplotlib can load a face of a ``.ttc`` but not choose a weight of a variable f
 embeds CFF outlines as if they were TrueType; hence the static TrueType instances, drawn with
 fontTools at the weight's location (cubic curves converted to quadratic within 1 font unit).
 
-``GRIDMAP_CJK_FONT`` (a ``.ttf``/``.otf``/``.ttc`` file) overrides the report font; the
-installed families of :data:`CJK_FAMILIES` are the fallback when the bundled font cannot be
-built (package missing, no writable cache folder).
+``GRIDMAP_CJK_FONT`` (a ``.ttf``/``.otf``/``.ttc`` file, read at the edge and passed to
+:func:`cjk_family`) overrides the report font; the installed families of
+:data:`CJK_FAMILIES` are the fallback when the bundled font cannot be built (package
+missing, no writable cache folder).
 """
 
 from __future__ import annotations
@@ -46,6 +47,7 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ..config import Environment
 from ..errors import GridmapError
 
 if TYPE_CHECKING:
@@ -315,20 +317,25 @@ def report_fonts() -> list[Path]:
 
 
 @cache
-def cjk_family() -> str:
+def cjk_family(custom_font: str | None = None) -> str:
     """The family name matplotlib should use for Chinese text, registered in this process.
 
-    ``GRIDMAP_CJK_FONT`` first, then the bundled font (built once, then added by path, so a
-    stale matplotlib font cache does not matter), then installed :data:`CJK_FAMILIES`.
+    ``custom_font`` (a ``.ttf``/``.otf``/``.ttc`` file: the deployment's ``GRIDMAP_CJK_FONT``,
+    read at the edge into :class:`gridmap.config.Environment`) first, then the bundled font
+    (built once, then added by path, so a stale matplotlib font cache does not matter), then
+    installed :data:`CJK_FAMILIES`. Without ``custom_font`` (#16, transitional until every
+    caller passes it) the environment is read here as before.
 
     Raises
     ------
     ReportError
-        When ``GRIDMAP_CJK_FONT`` names a missing file, or no Chinese font can be had.
+        When the custom font file is missing, or no Chinese font can be had.
     """
     from matplotlib import font_manager
 
-    custom = os.environ.get("GRIDMAP_CJK_FONT")
+    custom = custom_font
+    if custom is None:  # #16, transitional: gridmap.report.document does not pass it yet
+        custom = Environment.from_environ(os.environ).cjk_font
     if custom:
         path = Path(custom)
         if not path.is_file():

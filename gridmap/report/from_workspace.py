@@ -8,10 +8,11 @@ import pandas as pd
 
 from .. import schema
 from ..analytics.cockpit import Cockpit, build_cockpit
-from ..analytics.incidents import IncidentFilter, IncidentTable, load_incident_table
+from ..analytics.incidents import IncidentFilter, IncidentTable
 from ..analytics.risk import RiskSettings
 from ..errors import SchemaError
 from ..hierarchy import Hierarchy, build_hierarchy
+from ..loading import load_incident_table
 from ..store import Workspace
 from .document import ReportMeta
 from .figures import MapContext

@@ -12,11 +12,10 @@ database itself.
 from ..store.security_store import SecurityStore
 from ..store.security_tables import security_path
 from .audit import AuditLog
-from .roles import PAGES_BY_ROLE, ROLES, Role, can, role_rank
+from .roles import ROLES, Role, can, role_rank
 from .users import LoginResult, User, UserStore
 
 __all__ = [
-    "PAGES_BY_ROLE",
     "ROLES",
     "AuditLog",
     "LoginResult",

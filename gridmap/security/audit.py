@@ -9,7 +9,7 @@ from typing import Any
 
 import pandas as pd
 
-from ..store.security_store import SecurityStore
+from ..store.security_store import AUDIT_COLUMNS, SecurityStore
 
 __all__ = ["AuditLog", "os_user"]
 
@@ -39,33 +39,20 @@ class AuditLog:
         detail: dict[str, Any] | None = None,
         via: str = "app",
     ) -> None:
-        with self.store.connect() as con:
-            con.execute(
-                'INSERT INTO audit_log(at, "user", role, action, target, version, detail, via) '
-                "VALUES (?,?,?,?,?,?,?,?)",
-                (
-                    dt.datetime.now().isoformat(sep=" ", timespec="seconds"),
-                    user,
-                    role,
-                    action,
-                    target,
-                    version,
-                    json.dumps(detail, ensure_ascii=False, default=str) if detail else None,
-                    via,
-                ),
-            )
+        """One entry; ``action`` is one of :class:`gridmap.schema.AuditAction`."""
+        self.store.append_audit(
+            {
+                "at": dt.datetime.now().isoformat(sep=" ", timespec="seconds"),
+                "user": user,
+                "role": role,
+                "action": action,
+                "target": target,
+                "version": version,
+                "detail": json.dumps(detail, ensure_ascii=False, default=str) if detail else None,
+                "via": via,
+            }
+        )
 
     def read(self, *, limit: int | None = None) -> pd.DataFrame:
         """Newest first."""
-        cols = ["id", "at", "user", "role", "action", "target", "version", "detail", "via"]
-        if not self.store.exists:
-            return pd.DataFrame(columns=cols)
-        with self.store.connect() as con:
-            select = ", ".join(f'"{c}"' for c in cols)
-            sql = f"SELECT {select} FROM audit_log ORDER BY id DESC"
-            params: tuple[Any, ...] = ()
-            if limit is not None:
-                sql += " LIMIT ?"
-                params = (int(limit),)
-            rows = con.execute(sql, params).fetchall()
-        return pd.DataFrame([dict(r) for r in rows], columns=cols)
+        return pd.DataFrame(self.store.audit_rows(limit=limit), columns=list(AUDIT_COLUMNS))

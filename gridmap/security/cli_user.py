@@ -16,40 +16,48 @@ import os
 import sys
 
 from ..errors import SchemaError
+from ..schema import AuditAction
 from .audit import AuditLog
-from .roles import PAGES_BY_ROLE, can, role_rank
+from .roles import can
 from .users import User, UserStore
 
 __all__ = ["authorize", "cli_login"]
 
-#: What each command needs: an action of :data:`roles.ACTIONS`, or a page's least role.
-_NEEDS: dict[str, tuple[str, str]] = {
-    "import": ("action", "import"),
-    "index": ("action", "import"),
-    "copy": ("action", "import"),
-    "demo": ("action", "import"),
-    "users": ("action", "manage_users"),
-    "audit": ("action", "read_audit"),
-    "export": ("action", "export"),
-    "serve": ("action", "manage_users"),
-    "info": ("page", "map"),
-    "validate": ("page", "map"),
-    "risk": ("page", "risk"),
-    "backtest": ("page", "risk"),
-    "report": ("page", "cockpit"),
-    "coverage": ("page", "coverage"),
-    "rebalance": ("page", "rebalance"),
-    "versions": ("page", "rebalance"),
-    "diff": ("page", "rebalance"),
-    "plan": ("action", "edit_grids"),
+#: What each command needs: an action of :data:`roles.ACTIONS` (the same as the app's page
+#: for that work needs; see :mod:`gridmap.ui.navigation`).
+_NEEDS: dict[str, str] = {
+    "import": "import",
+    "index": "import",
+    "copy": "import",
+    "demo": "import",
+    "users": "manage_users",
+    "audit": "read_audit",
+    "export": "export",
+    "serve": "manage_users",
+    "info": "view",
+    "validate": "view",
+    "risk": "view",
+    "backtest": "view",
+    "report": "view",
+    "coverage": "see_cameras",
+    "rebalance": "edit_grids",
+    "versions": "edit_grids",
+    "diff": "edit_grids",
+    "plan": "edit_grids",
 }
 #: Commands that can follow a user's area (the others work on the whole city only).
 AREA_AWARE = frozenset({"risk", "report", "export", "rebalance"})
 
 
-def cli_login(workspace: str, username: str) -> User:
-    """Check the user's password (``GRIDMAP_PASSWORD`` or the terminal); one-line errors."""
-    password = os.environ.get("GRIDMAP_PASSWORD")
+def cli_login(workspace: str, username: str, *, password: str | None = None) -> User:
+    """Check the user's password; one-line errors.
+
+    ``password``: the command line's ``GRIDMAP_PASSWORD``, read there; None: not given, asked
+    for on the terminal. (#16, transitional: until the command line passes it, None still
+    reads ``GRIDMAP_PASSWORD`` here.)
+    """
+    if password is None:
+        password = os.environ.get("GRIDMAP_PASSWORD")
     if password is None:
         if not sys.stdin.isatty():
             raise SchemaError(
@@ -59,26 +67,29 @@ def cli_login(workspace: str, username: str) -> User:
     result = UserStore(workspace).login(username, password)
     log = AuditLog(workspace)
     if result.user is None:
-        log.append("login failed", user=username, detail={"reason": result.reason}, via="cli")
+        log.append(
+            AuditAction.LOGIN_FAILED, user=username, detail={"reason": result.reason}, via="cli"
+        )
         if result.reason == "locked":
             raise SchemaError(f"--user {username}: locked; try again in {result.wait_s} s")
         raise SchemaError(f"--user {username}: wrong user name or password")
-    log.append("login", user=username, role=result.user.role, via="cli")
+    log.append(AuditAction.LOGIN, user=username, role=result.user.role, via="cli")
     return result.user
 
 
 def authorize(who: User, command: str, *, publish: bool = False, saves: bool = False) -> None:
-    """Refuse, in one line, what the user's role or area does not allow."""
-    kind, what = _NEEDS.get(command, ("action", "manage_users"))
+    """Refuse, in one line, what the user's role or area does not allow.
+
+    ``publish``: ``plan`` publishes (needs "publish"). ``saves``: ``rebalance`` saves a draft
+    (needs "edit_grids", which every ``rebalance`` needs already).
+    """
+    what = _NEEDS.get(command, "manage_users")
     if command == "plan" and publish:
         what = "publish"
     if command == "rebalance" and saves:
-        kind, what = "action", "edit_grids"
+        what = "edit_grids"
     role = who.role
-    allowed = (
-        can(role, what) if kind == "action" else role_rank(role) >= role_rank(PAGES_BY_ROLE[what])
-    )
-    if not allowed:
+    if not can(role, what):
         raise SchemaError(f"user {who.username} ({role}) may not run `gridmap {command}`")
     if who.area and command not in AREA_AWARE:
         raise SchemaError(

@@ -1,6 +1,9 @@
-"""Roles, what each may do, and which pages each sees.
+"""Roles and what each may do.
 
 A role includes everything of the roles before it: a planner may do what an operator may.
+Security speaks of capabilities (:data:`ACTIONS`), not of pages: the app's navigation
+(:mod:`gridmap.ui.navigation`) says which capability each page needs, the command line which
+each command needs (:mod:`.cli_user`).
 """
 
 from __future__ import annotations
@@ -9,39 +12,23 @@ from typing import Literal
 
 from ..errors import SchemaError
 
-__all__ = ["ACTIONS", "PAGES_BY_ROLE", "ROLES", "Role", "can", "check_role", "role_rank"]
+__all__ = ["ACTIONS", "ROLES", "Role", "can", "check_role", "role_rank"]
 
 Role = Literal["viewer", "operator", "planner", "admin"]
 #: Leaders view; centre staff operate; planners redraw grids; admins import and manage users.
 ROLES: tuple[Role, ...] = ("viewer", "operator", "planner", "admin")
-ROLE_LABELS = {
-    "viewer": ("领导（查看）", "Viewer"),
-    "operator": ("值班人员", "Operator"),
-    "planner": ("网格规划", "Planner"),
-    "admin": ("管理员", "Admin"),
-}
 
 #: The least role for each action.
 ACTIONS: dict[str, Role] = {
-    "view": "viewer",
+    "view": "viewer",  # the map, the cockpit and risk, their reports
     "see_people": "operator",  # grid workers' names and other person-related fields
+    "see_cameras": "operator",  # where the cameras are and what they miss (coverage)
     "export": "operator",
     "edit_grids": "planner",
     "publish": "planner",
     "import": "admin",
     "manage_users": "admin",
     "read_audit": "admin",
-}
-
-#: Pages (script names in app_pages/) by the least role that sees them.
-PAGES_BY_ROLE: dict[str, Role] = {
-    "cockpit": "viewer",
-    "map": "viewer",
-    "risk": "viewer",
-    "coverage": "operator",
-    "rebalance": "planner",
-    "workspace": "admin",
-    "audit": "admin",
 }
 
 

@@ -6,6 +6,7 @@ import datetime as dt
 import re
 import time
 from dataclasses import dataclass
+from typing import cast
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -73,20 +74,13 @@ class UserStore:
         return _HAS_USERS.get(self.store.key, self._count_any)
 
     def _count_any(self) -> bool:
-        if not self.store.exists:
-            return False
-        with self.store.connect() as con:
-            return bool(con.execute("SELECT COUNT(*) FROM users").fetchone()[0] > 0)
+        return self.store.count_users() > 0
 
     def _changed(self) -> None:
         _HAS_USERS.forget(self.store.key)
 
     def list(self) -> list[User]:
-        if not self.store.exists:
-            return []
-        with self.store.connect() as con:
-            rows = con.execute("SELECT username, role, area FROM users ORDER BY username")
-            return [User(r["username"], r["role"], r["area"]) for r in rows.fetchall()]
+        return [User(r.username, cast(Role, r.role), r.area) for r in self.store.user_rows()]
 
     def get(self, username: str) -> User | None:
         return next((u for u in self.list() if u.username == username), None)
@@ -95,31 +89,20 @@ class UserStore:
         name = _check_name(username)
         r = check_role(role)
         digest = _HASHER.hash(_check_password(password))
-        with self.store.connect() as con:
-            if con.execute("SELECT 1 FROM users WHERE username=?", (name,)).fetchone():
-                raise SchemaError(f"user {name!r} exists; use `gridmap users passwd` to change it")
-            con.execute(
-                "INSERT INTO users(username, password_hash, role, area, created_at) "
-                "VALUES (?,?,?,?,?)",
-                (name, digest, r, area or None, dt.datetime.now().isoformat(timespec="seconds")),
-            )
+        created = dt.datetime.now().isoformat(timespec="seconds")
+        if not self.store.insert_user(name, digest, r, area or None, created):
+            raise SchemaError(f"user {name!r} exists; use `gridmap users passwd` to change it")
         self._changed()
         return User(name, r, area or None)
 
     def passwd(self, username: str, password: str) -> None:
         digest = _HASHER.hash(_check_password(password))
-        with self.store.connect() as con:
-            cur = con.execute(
-                "UPDATE users SET password_hash=?, failed=0, locked_until=0 WHERE username=?",
-                (digest, username),
-            )
-            if cur.rowcount == 0:
-                raise SchemaError(f"user {username!r}: no such user")
+        if not self.store.set_password(username, digest):
+            raise SchemaError(f"user {username!r}: no such user")
 
     def remove(self, username: str) -> None:
-        with self.store.connect() as con:
-            if con.execute("DELETE FROM users WHERE username=?", (username,)).rowcount == 0:
-                raise SchemaError(f"user {username!r}: no such user")
+        if not self.store.delete_user(username):
+            raise SchemaError(f"user {username!r}: no such user")
         self._changed()
 
     def login(self, username: str, password: str, *, now: float | None = None) -> LoginResult:
@@ -129,28 +112,21 @@ class UserStore:
         which names exist.
         """
         t = time.time() if now is None else now
-        with self.store.connect() as con:
-            row = con.execute(
-                "SELECT password_hash, role, area, failed, locked_until FROM users "
-                "WHERE username=?",
-                (username,),
-            ).fetchone()
-            if row is None:
+        with self.store.login(username) as record:
+            found = record.credentials
+            if found is None:
                 _HASHER.hash(password or "x")  # same work as a real check
                 return LoginResult(None, "unknown")
-            if row["locked_until"] > t:
-                return LoginResult(None, "locked", int(row["locked_until"] - t) + 1)
+            if found.locked_until > t:
+                return LoginResult(None, "locked", int(found.locked_until - t) + 1)
             try:
-                _HASHER.verify(row["password_hash"], password or "")
+                _HASHER.verify(found.password_hash, password or "")
             except (VerificationError, InvalidHashError):
-                failed = row["failed"] + 1
+                failed = found.failed + 1
                 until = t + LOCK_SECONDS if failed >= MAX_FAILURES else 0
-                con.execute(
-                    "UPDATE users SET failed=?, locked_until=? WHERE username=?",
-                    (0 if until else failed, until, username),
-                )
+                record.set_failures(0 if until else failed, until)
                 if until:
                     return LoginResult(None, "locked", LOCK_SECONDS)
                 return LoginResult(None, "password")
-            con.execute("UPDATE users SET failed=0, locked_until=0 WHERE username=?", (username,))
-            return LoginResult(User(username, row["role"], row["area"]))
+            record.set_failures(0, 0)
+            return LoginResult(User(username, cast(Role, found.role), found.area))

@@ -24,6 +24,7 @@ import pandas as pd
 
 from ..errors import WorkspaceError
 from ..memo import TtlMemo
+from ..schema import SPATIAL_LAYERS, Layer
 from .migrations import CORE_TABLES, SECURITY_TABLES
 
 __all__ = [
@@ -44,7 +45,6 @@ __all__ = [
 
 FORMAT_VERSION = "1"
 INT_COLUMNS = frozenset({"households", "population", "version"})
-SPATIAL_LAYERS = ("admin", "grids", "units", "incidents", "cameras", "keyareas")
 URL_SCHEMES = ("postgresql://", "postgres://")
 
 
@@ -183,8 +183,8 @@ class Reader:
             versions = self.grid_versions()
             version = versions[-1].version if versions else None
         if version is None:
-            return self.read_layer("grids")
-        return self.read_layer("grids", where=f"version = {int(version)}")
+            return self.read_layer(Layer.GRIDS)
+        return self.read_layer(Layer.GRIDS, where=f"version = {int(version)}")
 
     def import_log(self) -> pd.DataFrame:
         return self.query("SELECT * FROM import_log ORDER BY id")

@@ -6,6 +6,7 @@ import dataclasses
 from pathlib import Path
 from typing import Any
 
+from ..schema import OCCURRED_AT, Layer
 from .base import open_workspace
 
 __all__ = ["workspace_info"]
@@ -16,7 +17,7 @@ def workspace_info(path: str | Path, *, last_imports: int = 10) -> dict[str, Any
     ws = open_workspace(path)
     meta = ws.meta()
     counts = ws.counts()
-    t_from, t_to = ws.time_range("incidents", "occurred_at")
+    t_from, t_to = ws.time_range(Layer.INCIDENTS, OCCURRED_AT)
     log = ws.import_log().tail(last_imports)
     return {
         "path": ws.name,

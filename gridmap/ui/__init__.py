@@ -14,6 +14,7 @@ from .data import (
     load_layer,
     workspace_exists,
     workspace_label,
+    workspace_name,
     workspace_path,
 )
 from .sidebar import Scope, lang, sidebar
@@ -29,5 +30,6 @@ __all__ = [
     "sidebar",
     "workspace_exists",
     "workspace_label",
+    "workspace_name",
     "workspace_path",
 ]

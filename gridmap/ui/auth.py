@@ -18,15 +18,18 @@ import os
 from importlib.util import find_spec
 from typing import Any
 
+import pandas as pd
 import streamlit as st
 
 from ..i18n import t
+from ..schema import AuditAction
 from ..security import AuditLog, User, UserStore, can
 from ..security.oidc import SsoMatch, SsoSettings, match_identity, sso_settings
 from . import state
 
 __all__ = [
     "audit",
+    "audit_entries",
     "current_user",
     "login_form",
     "logout_button",
@@ -90,7 +93,7 @@ def _sso_user(path: str) -> User | None:
         # Every rerun asks again; the refusal is logged once per session and identity.
         if st.session_state.get(state.KEY_SSO_REFUSED) != match:
             AuditLog(path).append(
-                "login failed",
+                AuditAction.LOGIN_FAILED,
                 user=match.identity or "?",
                 via="app",
                 detail={**detail, "reason": match.reason},
@@ -101,7 +104,7 @@ def _sso_user(path: str) -> User | None:
     st.session_state[state.KEY_AUTH_METHOD] = "sso"
     st.session_state.pop(state.KEY_SSO_REFUSED, None)
     AuditLog(path).append(
-        "login", user=match.user.username, role=match.user.role, via="app", detail=detail
+        AuditAction.LOGIN, user=match.user.username, role=match.user.role, via="app", detail=detail
     )
     return match.user
 
@@ -123,9 +126,15 @@ def user_name(path: str) -> str:
 
 
 def audit(path: str, action: str, **fields: Any) -> None:
-    """One audit entry for what the current user just did in the app."""
+    """One audit entry for what the current user just did in the app (``action``: one of
+    :class:`gridmap.schema.AuditAction`)."""
     user = current_user(path) or LOCAL
     AuditLog(path).append(action, user=user.username, role=user.role, via="app", **fields)
+
+
+def audit_entries(path: str, *, limit: int | None = None) -> pd.DataFrame:
+    """The audit log, newest first (the Audit page reads it through here)."""
+    return AuditLog(path).read(limit=limit)
 
 
 def login_form(path: str, L: str) -> None:
@@ -153,7 +162,10 @@ def login_form(path: str, L: str) -> None:
     result = UserStore(path).login(name.strip(), password)
     if result.user is None:
         AuditLog(path).append(
-            "login failed", user=name.strip() or "?", via="app", detail={"reason": result.reason}
+            AuditAction.LOGIN_FAILED,
+            user=name.strip() or "?",
+            via="app",
+            detail={"reason": result.reason},
         )
         if result.reason == "locked":
             message.error(t("auth.locked", L, s=result.wait_s))
@@ -162,7 +174,9 @@ def login_form(path: str, L: str) -> None:
         return
     st.session_state[state.KEY_USER] = result.user
     st.session_state[state.KEY_AUTH_METHOD] = "password"
-    AuditLog(path).append("login", user=result.user.username, role=result.user.role, via="app")
+    AuditLog(path).append(
+        AuditAction.LOGIN, user=result.user.username, role=result.user.role, via="app"
+    )
     st.rerun()
 
 
@@ -207,7 +221,7 @@ def logout_button(path: str, L: str) -> None:
     area = f" · {user.area}" if user.area else ""
     st.caption(t("auth.as", L, user=user.username, role=t(f"role.{user.role}", L)) + area)
     if st.button(t("auth.logout", L), key="logout"):
-        audit(path, "logout")
+        audit(path, AuditAction.LOGOUT)
         st.session_state.pop(state.KEY_USER, None)
         method = st.session_state.pop(state.KEY_AUTH_METHOD, None)
         if method == "sso" or (sso() is not None and oidc_claims() is not None):

@@ -16,7 +16,7 @@ from ..analytics.cards import grid_card
 from ..analytics.incidents import IncidentTable
 from ..hierarchy import Hierarchy
 from ..i18n import t
-from . import state
+from . import keys
 from .auth import may
 from .data import workspace_path
 from .sidebar import set_area
@@ -40,7 +40,7 @@ def render_grid_card(card: dict[str, Any], L: str, *, closure_known: bool = True
     ``closure_known`` is False when no incident of the workspace carries a closure time: the
     closure rate is then said to be missing, not shown as 0 %.
     """
-    with st.container(border=True, key="grid_card"):
+    with st.container(border=True, key=keys.KEY_GRID_CARD):
         kind = t("card.professional" if card["grid_type"] == "professional" else "card.basic", L)
         st.markdown(f"### {card['name']}")
         st.caption(f"`{card['code']}` · {kind}")
@@ -49,7 +49,7 @@ def render_grid_card(card: dict[str, Any], L: str, *, closure_known: bool = True
             st.markdown(" › ".join(name for _code, name, _level in crumbs))
             st.button(
                 t("card.focus", L),
-                key="card_focus",
+                key=keys.KEY_CARD_FOCUS,
                 on_click=rescope_to,
                 args=(crumbs,),
                 icon=":material/zoom_in:",
@@ -127,9 +127,9 @@ def render_grid_card(card: dict[str, Any], L: str, *, closure_known: bool = True
         st.caption(f"{t('card.quality', L)}: " + " · ".join(quality))
         st.button(
             t("card.close", L),
-            key="card_close",
+            key=keys.KEY_CARD_CLOSE,
             on_click=st.session_state.pop,
-            args=(state.KEY_SELECTED_GRID, None),
+            args=(keys.KEY_SELECTED_GRID, None),
         )
 
 

@@ -31,6 +31,7 @@ from ..viz import (
     legend_items_html,
     view_for,
 )
+from . import keys
 from .auth import audit
 from .data import _stamp, load_hierarchy, load_incidents, load_info, load_layer
 from .risk import load_cell_layers, load_grid_overview
@@ -280,7 +281,7 @@ def export_controls(path: str, cockpit: Cockpit, area: str | None, lang: str) ->
     columns = st.columns([1, 1, 3])
     errors: list[str] = []
     for col, (kind, (render, stem, mime, icon)) in zip(columns, _EXPORTS.items(), strict=False):
-        key = f"cockpit_{kind}"
+        key = keys.cockpit_export_key(kind)
         with col:
             if st.button(t(f"cockpit.export.{kind}", lang), key=key, icon=icon):
                 with st.spinner(t("cockpit.export.working", lang)):

@@ -22,7 +22,6 @@ from ..analytics.coverage import (
     CoverageResult,
     footprint_polygons,
     scope_summary,
-    workspace_coverage,
 )
 from ..analytics.siting import (
     SitingProblem,
@@ -31,6 +30,7 @@ from ..analytics.siting import (
     siting_problem,
     solve_siting,
 )
+from ..loading import workspace_coverage
 from ..store import Workspace
 from ..viz import (
     FOOTPRINT_RGB,
@@ -44,9 +44,11 @@ from ..viz import (
     polygon_layer,
 )
 from .data import _stamp, load_hierarchy, load_incidents
+from .keys import KEY_COV_CANDIDATES, KEY_COV_GAPS, KEY_COV_LAYERS, KEY_COV_MAP, KEY_COV_N
 
 __all__ = [
     "KEY_COV_CANDIDATES",
+    "KEY_COV_GAPS",
     "KEY_COV_LAYERS",
     "KEY_COV_MAP",
     "KEY_COV_N",
@@ -62,11 +64,6 @@ __all__ = [
     "sites_geojson",
 ]
 
-KEY_COV_LAYERS = "coverage_layers"
-KEY_COV_MAP = "coverage_map"
-KEY_COV_N = "coverage_n"
-KEY_COV_GAPS = "coverage_gaps"
-KEY_COV_CANDIDATES = "coverage_candidates"
 #: Most cameras the siting slider offers (one cached greedy run of this size).
 MAX_SUGGEST = 200
 #: Candidate dots drawn (those of highest potential); all are used by the optimiser.

@@ -14,8 +14,9 @@ import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
-from ..analytics.incidents import IncidentTable, load_incident_table
+from ..analytics.incidents import IncidentTable
 from ..hierarchy import Hierarchy, build_hierarchy
+from ..loading import load_incident_table
 from ..store import Workspace, is_url, workspace_stamp
 from ..store.info import workspace_info
 
@@ -30,6 +31,7 @@ __all__ = [
     "versions_table",
     "workspace_exists",
     "workspace_label",
+    "workspace_name",
     "workspace_path",
 ]
 
@@ -57,6 +59,12 @@ def workspace_exists(path: str) -> bool:
 def workspace_label(path: str) -> str:
     """How the page names the workspace: the file name, or the URL without password."""
     return Workspace(path).name if is_url(path) else Path(path).name
+
+
+def workspace_name(path: str) -> str:
+    """The workspace's own name (its file, or its database without password), for a
+    workspace not made yet."""
+    return Workspace(path).name
 
 
 @st.cache_data(show_spinner=False, max_entries=8)

@@ -29,7 +29,8 @@ ERROR_KEY = "page_error"
 
 
 class _Page(Protocol):
-    url_path: str
+    @property
+    def url_path(self) -> str: ...
 
     def run(self) -> None: ...
 

@@ -13,6 +13,7 @@ to households, or to workload when the grids carry no household counts
 from __future__ import annotations
 
 import dataclasses
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -21,17 +22,18 @@ import pydeck as pdk
 import shapely
 import streamlit as st
 
-from .. import schema
+from .. import schema, versions
 from ..analytics import rebalance as rb
 from ..crs import to_metric
 from ..store import Workspace
 from ..viz import geojson_payload, label_layer, view_for
-from . import state
+from . import keys
 from .data import _stamp
 
 __all__ = [
     "KEY_REBALANCE_MEASURE",
     "PALETTE",
+    "Editing",
     "assignment_csv",
     "clear_session",
     "community_overview",
@@ -47,7 +49,7 @@ __all__ = [
 ]
 
 #: Widget key of the page's measure selectbox (households / population / workload).
-KEY_REBALANCE_MEASURE = "rebalance_measure"
+KEY_REBALANCE_MEASURE = keys.KEY_REBALANCE_MEASURE
 
 #: Distinct fills for the grids of one community (Tableau 10), cycled when there are more.
 PALETTE: tuple[tuple[int, int, int], ...] = (
@@ -56,11 +58,42 @@ PALETTE: tuple[tuple[int, int, int], ...] = (
 )  # fmt: skip
 
 
+@dataclass(frozen=True)
+class Editing:
+    """Which edit session the page shows, and how it speaks.
+
+    Attributes
+    ----------
+    path
+        The workspace.
+    community
+        The community code being edited (a grid never leaves its community).
+    band
+        One band for every grid, or None for each community's own.
+    measure
+        The balanced measure (:data:`~gridmap.analytics.workload.MEASURES`).
+    L
+        The page's language.
+    """
+
+    path: str
+    community: str
+    band: tuple[int, int] | None
+    measure: str
+    L: str
+
+    def session(self) -> rb.EditSession:
+        return get_session(self.path, self.community, self.band, self.measure)
+
+    def put(self, session: rb.EditSession) -> None:
+        put_session(self.path, self.community, self.band, session, self.measure)
+
+
 @st.cache_resource(show_spinner=False, max_entries=8)
 def _problem(
     path: str, stamp: float, community: str, band: tuple[int, int] | None, measure: str
 ) -> rb.Problem:
-    return rb.load_problem(Workspace(path), scope=community, band=band, measure=measure)
+    return versions.load_problem(Workspace(path), scope=community, band=band, measure=measure)
 
 
 def load_problem(
@@ -85,7 +118,7 @@ def default_measure(path: str) -> str:
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def _communities(path: str, stamp: float, scope: str | None, measure: str) -> pd.DataFrame:
-    problem = rb.load_problem(Workspace(path), scope=scope, measure=measure)
+    problem = versions.load_problem(Workspace(path), scope=scope, measure=measure)
     return rb.community_table(rb.base_plan(problem))
 
 
@@ -107,11 +140,11 @@ def get_session(
 ) -> rb.EditSession:
     """This community's edit session, started on the grids in force if there is none."""
     sessions: dict[str, rb.EditSession] = st.session_state.setdefault(
-        state.KEY_REBALANCE_SESSIONS, {}
+        keys.KEY_REBALANCE_SESSIONS, {}
     )
     key = session_key(path, community, band, measure)
     if key not in sessions:
-        started: dict[str, int] = st.session_state.setdefault(state.KEY_REBALANCE_SINCE, {})
+        started: dict[str, int] = st.session_state.setdefault(keys.KEY_REBALANCE_SINCE, {})
         # Read the version before the grids: a save racing with this load counts as a conflict.
         started[key] = Workspace(path).latest_version()
         sessions[key] = rb.start_session(load_problem(path, community, band, measure))
@@ -122,7 +155,7 @@ def session_since(
     path: str, community: str, band: tuple[int, int] | None, measure: str = "households"
 ) -> int | None:
     """The newest version when this session started (for the conflict check)."""
-    since: dict[str, int] = st.session_state.get(state.KEY_REBALANCE_SINCE, {})
+    since: dict[str, int] = st.session_state.get(keys.KEY_REBALANCE_SINCE, {})
     return since.get(session_key(path, community, band, measure))
 
 
@@ -134,7 +167,7 @@ def mark_saved(
     measure: str = "households",
 ) -> None:
     """After this planner's own save, later saves compare against it, not the start."""
-    st.session_state.setdefault(state.KEY_REBALANCE_SINCE, {})[
+    st.session_state.setdefault(keys.KEY_REBALANCE_SINCE, {})[
         session_key(path, community, band, measure)
     ] = version
 
@@ -146,7 +179,7 @@ def put_session(
     session: rb.EditSession,
     measure: str = "households",
 ) -> None:
-    st.session_state[state.KEY_REBALANCE_SESSIONS][session_key(path, community, band, measure)] = (
+    st.session_state[keys.KEY_REBALANCE_SESSIONS][session_key(path, community, band, measure)] = (
         session
     )
 
@@ -154,14 +187,14 @@ def put_session(
 def clear_session(
     path: str, community: str, band: tuple[int, int] | None, measure: str = "households"
 ) -> None:
-    st.session_state.get(state.KEY_REBALANCE_SESSIONS, {}).pop(
+    st.session_state.get(keys.KEY_REBALANCE_SESSIONS, {}).pop(
         session_key(path, community, band, measure), None
     )
 
 
 def assignment_csv(ws: Workspace, version: int) -> bytes:
     """The unit -> grid table of a version (what `gridmap plan export` writes), UTF-8 + BOM."""
-    table = rb.assignment_frame(rb.base_plan(rb.load_problem(ws, version=version)))
+    table = rb.assignment_frame(rb.base_plan(versions.load_problem(ws, version=version)))
     return table.to_csv(index=False).encode("utf-8-sig")
 
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import streamlit as st
 
 from .. import schema
+from ..analytics.filters import default_window, incident_filter
 from ..analytics.incidents import IncidentFilter
 from ..hierarchy import Hierarchy
 from ..i18n import LANGS, t
@@ -93,7 +94,7 @@ def _area_select(h: Hierarchy, L: str, root: str | None = None) -> str | None:
 
 
 def _window(first: dt.date, last: dt.date, L: str) -> tuple[dt.date, dt.date]:
-    default = (max(first, last - dt.timedelta(days=DEFAULT_WINDOW_DAYS - 1)), last)
+    default = default_window(last, DEFAULT_WINDOW_DAYS, first=first)
     value = st.date_input(
         t("window", L),
         value=default,
@@ -156,8 +157,16 @@ def sidebar(path: str) -> Scope | None:
             help=t("stages.help", L),
         )
         st.caption(t("no.basemap", L))
-    flt = IncidentFilter(
-        start, end, tuple(categories), tuple(classes), h.grids_under(area), tuple(stages)
+    # The same reading of the choices as the command line's --since/--until/--category/--stage.
+    flt = incident_filter(
+        since=start,
+        until=end,
+        categories=categories,
+        handling_classes=classes,
+        stages=stages,
+        grid_codes=h.grids_under(area),
+        last=last,
+        default_days=DEFAULT_WINDOW_DAYS,
     )
     return Scope(area, flt, synthetic)
 

@@ -1,43 +1,86 @@
-"""Session-state keys: one constant per widget, so tests address widgets by key."""
+"""Session-state keys, kept importable from here: they are defined in :mod:`gridmap.ui.keys`.
+
+New code imports ``gridmap.ui.keys``; ``state.KEY_...`` names the same constants.
+"""
 
 from __future__ import annotations
 
-KEY_LANG = "lang"
-KEY_DISTRICT = "scope_district"
-KEY_STREET = "scope_street"
-KEY_COMMUNITY = "scope_community"
-KEY_WINDOW = "time_window"
-KEY_CATEGORIES = "categories"
-KEY_CLASSES = "handling_classes"
-KEY_RES = "map_res"
-KEY_MAP = "city_map"
-KEY_WORKSPACE_MAP = "workspace_map"
-KEY_SELECTED_GRID = "selected_grid"
-KEY_RISK_LAYER = "risk_layer"
-KEY_RISK_MAP = "risk_map"
-KEY_RISK_TABLE = "risk_table"
-KEY_MEETING = "meeting_mode"
-KEY_COCKPIT_LAYER = "cockpit_layer"
-KEY_COCKPIT_MAP = "cockpit_map"
-KEY_BACKTEST_CUTOFF = "backtest_cutoff"
-KEY_BACKTEST_HALF_LIVES = "backtest_half_lives"
-KEY_BACKTEST_K = "backtest_k_rings"
-KEY_BACKTEST_ASKED = "backtest_asked"
-KEY_RISK_LEVEL = "risk_level"
-KEY_RISK_ADMIN_TABLE = "risk_admin_table"
-KEY_STAGES = "workflow_stages"
-KEY_REBALANCE_SESSIONS = "rebalance_sessions"
-KEY_REBALANCE_TARGET = "rebalance_target"
-KEY_REBALANCE_SELECTED = "rebalance_selected"
-KEY_REBALANCE_MAP = "rebalance_map"
-KEY_REBALANCE_VIEW = "rebalance_view"
-KEY_REBALANCE_COMMUNITY = "rebalance_community"
-KEY_REBALANCE_MODE = "rebalance_mode"
-KEY_USER = "auth_user"
-#: How the session's user signed in: "password" or "sso" (an SSO logout also ends the cookie).
-KEY_AUTH_METHOD = "auth_method"
-#: The SSO identity refused in this session (refused and audited once, not on every rerun).
-KEY_SSO_REFUSED = "auth_sso_refused"
-KEY_SSO_LOGIN = "sso_login"  # button key prefix: sso_login, sso_login_NAME
-KEY_SSO_LOGOUT = "sso_logout"
-KEY_REBALANCE_SINCE = "rebalance_since"
+from .keys import (
+    KEY_AUTH_METHOD,
+    KEY_BACKTEST_ASKED,
+    KEY_BACKTEST_CUTOFF,
+    KEY_BACKTEST_HALF_LIVES,
+    KEY_BACKTEST_K,
+    KEY_CATEGORIES,
+    KEY_CLASSES,
+    KEY_COCKPIT_LAYER,
+    KEY_COCKPIT_MAP,
+    KEY_COMMUNITY,
+    KEY_DISTRICT,
+    KEY_LANG,
+    KEY_MAP,
+    KEY_MEETING,
+    KEY_REBALANCE_COMMUNITY,
+    KEY_REBALANCE_MAP,
+    KEY_REBALANCE_MODE,
+    KEY_REBALANCE_SELECTED,
+    KEY_REBALANCE_SESSIONS,
+    KEY_REBALANCE_SINCE,
+    KEY_REBALANCE_TARGET,
+    KEY_REBALANCE_VIEW,
+    KEY_RES,
+    KEY_RISK_ADMIN_TABLE,
+    KEY_RISK_LAYER,
+    KEY_RISK_LEVEL,
+    KEY_RISK_MAP,
+    KEY_RISK_TABLE,
+    KEY_SELECTED_GRID,
+    KEY_SSO_LOGIN,
+    KEY_SSO_LOGOUT,
+    KEY_SSO_REFUSED,
+    KEY_STAGES,
+    KEY_STREET,
+    KEY_USER,
+    KEY_WINDOW,
+    KEY_WORKSPACE_MAP,
+)
+
+__all__ = [
+    "KEY_AUTH_METHOD",
+    "KEY_BACKTEST_ASKED",
+    "KEY_BACKTEST_CUTOFF",
+    "KEY_BACKTEST_HALF_LIVES",
+    "KEY_BACKTEST_K",
+    "KEY_CATEGORIES",
+    "KEY_CLASSES",
+    "KEY_COCKPIT_LAYER",
+    "KEY_COCKPIT_MAP",
+    "KEY_COMMUNITY",
+    "KEY_DISTRICT",
+    "KEY_LANG",
+    "KEY_MAP",
+    "KEY_MEETING",
+    "KEY_REBALANCE_COMMUNITY",
+    "KEY_REBALANCE_MAP",
+    "KEY_REBALANCE_MODE",
+    "KEY_REBALANCE_SELECTED",
+    "KEY_REBALANCE_SESSIONS",
+    "KEY_REBALANCE_SINCE",
+    "KEY_REBALANCE_TARGET",
+    "KEY_REBALANCE_VIEW",
+    "KEY_RES",
+    "KEY_RISK_ADMIN_TABLE",
+    "KEY_RISK_LAYER",
+    "KEY_RISK_LEVEL",
+    "KEY_RISK_MAP",
+    "KEY_RISK_TABLE",
+    "KEY_SELECTED_GRID",
+    "KEY_SSO_LOGIN",
+    "KEY_SSO_LOGOUT",
+    "KEY_SSO_REFUSED",
+    "KEY_STAGES",
+    "KEY_STREET",
+    "KEY_USER",
+    "KEY_WINDOW",
+    "KEY_WORKSPACE_MAP",
+]

@@ -4,6 +4,9 @@ The uploaded bytes are checked (size, type) and written to a private temporary f
 their own name, so that reports and the import log name the user's file. The page keeps the
 stashed file in ``st.session_state[KEY_FILE]``; tests put a file there directly (AppTest has
 no file uploader) and the browser test goes through the real uploader.
+
+The page's texts (messages, reasons) live in :mod:`gridmap.ui.import_text`, its maps in
+:mod:`gridmap.ui.import_maps`; both are re-exported here.
 """
 
 from __future__ import annotations
@@ -18,7 +21,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
 import streamlit as st
 
 from .. import schema
@@ -40,8 +42,11 @@ from ..importing.preview import (
     reference_for,
 )
 from ..store import Workspace
+from . import keys
 from .auth import audit
 from .data import _stamp
+from .import_maps import load_version, outline_layer, preview_deck, problem_deck
+from .import_text import action_text, distance_text, error_text, reason_text, rejects_csv
 
 __all__ = [
     "KEY_CATS",
@@ -53,12 +58,21 @@ __all__ = [
     "KEY_UPLOADER",
     "MAX_UPLOAD_MB",
     "Stashed",
+    "action_text",
     "crs_guess",
     "current_user",
+    "distance_text",
+    "error_text",
     "field_key",
     "load_preview",
     "load_reference",
+    "load_version",
+    "outline_layer",
+    "preview_deck",
+    "problem_deck",
     "publish_draft",
+    "reason_text",
+    "rejects_csv",
     "run_import",
     "saved_mappings",
     "stash_bytes",
@@ -67,35 +81,36 @@ __all__ = [
 #: Largest file accepted through the browser (Streamlit's own limit is 200 MB too).
 MAX_UPLOAD_MB = 200
 
-KEY_SECTION = "data_section"
-KEY_KIND = "data_kind"
-KEY_UPLOADER = "data_upload"
-KEY_FILE = "data_file"
-KEY_PART = "data_part"
-KEY_CRS = "data_crs"
-KEY_EPSG = "data_epsg"
-KEY_SWAP = "data_swap"
-KEY_CATS = "data_cats"
-KEY_RESULT = "data_result"
-KEY_IMPORT = "data_import"
-KEY_PUBLISH = "data_publish"
-KEY_EFFECTIVE = "data_effective"
-KEY_PROBLEMS = "data_problems"
-KEY_PROBLEM_MAP = "data_problem_map"
-KEY_PREVIEW_MAP = "data_preview_map"
-KEY_MAP_NAME = "data_mapping_name"
-KEY_MAP_SAVE = "data_mapping_save"
-KEY_MAP_PICK = "data_mapping_pick"
-KEY_MAP_APPLY = "data_mapping_apply"
-KEY_EXPORT_LAYER = "data_export_layer"
-KEY_EXPORT_VERSION = "data_export_version"
-KEY_EXPORT_FORMAT = "data_export_format"
-KEY_EXPORT_CRS = "data_export_crs"
-KEY_EXPORT_ENCODING = "data_export_encoding"
-KEY_EXPORT_GO = "data_export_go"
-KEY_EXPORT_FILE = "data_export_file"
-KEY_DRAFT_PICK = "data_draft_pick"
-KEY_OUTSIDE_OK = "data_outside_ok"
+# The Data page's keys, under their short names (defined once in gridmap.ui.keys).
+KEY_SECTION = keys.KEY_DATA_SECTION
+KEY_KIND = keys.KEY_DATA_KIND
+KEY_UPLOADER = keys.KEY_DATA_UPLOADER
+KEY_FILE = keys.KEY_DATA_FILE
+KEY_PART = keys.KEY_DATA_PART
+KEY_CRS = keys.KEY_DATA_CRS
+KEY_EPSG = keys.KEY_DATA_EPSG
+KEY_SWAP = keys.KEY_DATA_SWAP
+KEY_CATS = keys.KEY_DATA_CATS
+KEY_RESULT = keys.KEY_DATA_RESULT
+KEY_IMPORT = keys.KEY_DATA_IMPORT
+KEY_PUBLISH = keys.KEY_DATA_PUBLISH
+KEY_EFFECTIVE = keys.KEY_DATA_EFFECTIVE
+KEY_PROBLEMS = keys.KEY_DATA_PROBLEMS
+KEY_PROBLEM_MAP = keys.KEY_DATA_PROBLEM_MAP
+KEY_PREVIEW_MAP = keys.KEY_DATA_PREVIEW_MAP
+KEY_MAP_NAME = keys.KEY_DATA_MAPPING_NAME
+KEY_MAP_SAVE = keys.KEY_DATA_MAPPING_SAVE
+KEY_MAP_PICK = keys.KEY_DATA_MAPPING_PICK
+KEY_MAP_APPLY = keys.KEY_DATA_MAPPING_APPLY
+KEY_EXPORT_LAYER = keys.KEY_DATA_EXPORT_LAYER
+KEY_EXPORT_VERSION = keys.KEY_DATA_EXPORT_VERSION
+KEY_EXPORT_FORMAT = keys.KEY_DATA_EXPORT_FORMAT
+KEY_EXPORT_CRS = keys.KEY_DATA_EXPORT_CRS
+KEY_EXPORT_ENCODING = keys.KEY_DATA_EXPORT_ENCODING
+KEY_EXPORT_GO = keys.KEY_DATA_EXPORT_GO
+KEY_EXPORT_FILE = keys.KEY_DATA_EXPORT_FILE
+KEY_DRAFT_PICK = keys.KEY_DATA_DRAFT_PICK
+KEY_OUTSIDE_OK = keys.KEY_DATA_OUTSIDE_OK
 
 #: Below this share of a sample inside the workspace, the import asks for a confirmation.
 MOSTLY_OUTSIDE = 0.5
@@ -103,17 +118,17 @@ MOSTLY_OUTSIDE = 0.5
 
 def field_key(field: str) -> str:
     """Session key of the column dropdown for a canonical field."""
-    return f"data_map_{field}"
+    return keys.field_key(field)
 
 
 def const_key(field: str) -> str:
     """Session key of the fixed-value input for a canonical field."""
-    return f"data_const_{field}"
+    return f"{keys.DATA_CONST_PREFIX}{field}"
 
 
 def cat_key(value: str) -> str:
     """Session key of the category dropdown for one source value (stable, any text)."""
-    return "data_cat_" + hashlib.sha1(value.encode("utf-8")).hexdigest()[:12]
+    return keys.DATA_CAT_PREFIX + hashlib.sha1(value.encode("utf-8")).hexdigest()[:12]
 
 
 @dataclass(frozen=True)
@@ -269,16 +284,6 @@ def _guess(
     return found
 
 
-@st.cache_data(show_spinner=False, max_entries=4)
-def _version(path: str, stamp: float, version: int) -> Any:
-    return Workspace(path).read_grids(version)
-
-
-def load_version(ws_path: str, version: int) -> Any:
-    """The grids of one version (cached by file time)."""
-    return _version(str(ws_path), _stamp(ws_path), version)
-
-
 def saved_mappings(ws_path: str, kind: str) -> list[SavedMapping]:
     return _saved(str(ws_path), _stamp(ws_path), kind)
 
@@ -396,81 +401,12 @@ def mostly_outside(
     return fit.inside, fit.outside_km * 1000.0
 
 
-def distance_text(metres: float, lang: str) -> str:
-    """A distance as people say it: "1,663 公里", "2.4 km", "350 m"."""
-    from ..i18n import t
-
-    if metres != metres or metres >= 1e8:
-        return "—"
-    if metres >= 10_000:
-        return t("data.km", lang, km=f"{metres / 1000:,.0f}")
-    if metres >= 1_000:
-        return t("data.km", lang, km=f"{metres / 1000:.1f}")
-    return t("data.m", lang, m=f"{metres:,.0f}")
-
-
-#: Messages raised on this page's own path (the upload check, the column and CRS choices of
-#: the preview) -> their i18n key; named groups fill the translated text. The readers' and
-#: importers' messages are translated by :func:`gridmap.io.messages.error_text`.
-_ERRORS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
-    (re.compile(p), k)
-    for p, k in (
-        (
-            r"^(?P<name>.+?): file type \.(?P<suffix>[^ ]*) cannot be imported as (?P<kind>\w+); "
-            r"allowed: (?P<allowed>[^(]+?)(?: \(.*)?$",
-            "data.err.type",
-        ),
-        (r"^(?P<name>.+?): (?P<mb>[\d,]+) MB is larger than the (?P<max>\d+) MB", "data.err.size"),
-        (
-            r"^(?P<name>.+?): coordinates up to (?P<v>[\d,.]+) are not degrees",
-            "data.err.projected",
-        ),
-        (r"^(?P<name>.+?): choose the columns for lon", "data.err.lonlat"),
-        (
-            r"^(?P<name>.+?): column (?P<col>.+) is chosen for both (?P<a>\w+) and (?P<b>\w+);",
-            "data.err.both",
-        ),
-        (r"^(?P<name>.+?): a table has no polygons", "data.err.table_polygons"),
-        (r"^EPSG code: empty", "data.err.epsg"),
-    )
-)
-
-
-def error_text(message: str, lang: str) -> str:
-    """A reader's, importer's or this page's one-line message in ``lang``.
-
-    The readers and importers speak English (the CLI's language): their messages go through
-    :func:`gridmap.io.messages.error_text`; the page's own (upload check, column and CRS
-    choices) are translated here. In Chinese, a message neither knows is introduced in
-    Chinese and kept as written, so nothing is lost.
-    """
-    from ..i18n import t
-    from ..io.messages import error_text as reader_text
-
-    if lang != "zh":
-        return message
-    translated = reader_text(message, lang)
-    if translated != message:
-        return translated
-    for pattern, key in _ERRORS:
-        m = pattern.match(message)
-        if m is None:
-            continue
-        params = {k: v for k, v in m.groupdict().items() if v is not None}
-        if "kind" in params:
-            params["kind"] = t(f"layer.{params['kind']}", lang)
-        if "allowed" in params:
-            params["allowed"] = params["allowed"].strip()
-        return t(key, lang, **params)
-    return t("data.err.other", lang, msg=message)
-
-
 def publish_draft(ws_path: str, version: int, effective: dt.date) -> None:
-    """Put a draft grid version in force (the old one is archived; incidents re-assigned)."""
-    from ..analytics.rebalance import publish_version
+    """Put a draft grid version in force (the old one is archived; incidents re-assigned),
+    with its one audit entry (:func:`gridmap.versions.publish_version`)."""
+    from .rebalance_versions import publish
 
-    publish_version(Workspace(ws_path), version, effective)
-    audit(ws_path, "publish", version=version, detail={"effective": effective.isoformat()})
+    publish(ws_path, version, effective)
 
 
 def crs_options(preview: FilePreview) -> list[str]:
@@ -491,349 +427,5 @@ def crs_text(choice: str, epsg: str, preview: FilePreview) -> str | None:
     return choice
 
 
-#: English reason prefixes of the importers (gridmap.io.rejects) -> i18n keys.
-_REASONS: tuple[tuple[str, str], ...] = (
-    ("no coordinates: kept", "import.reason.unlocated"),
-    ("no coordinates (0, 0", "data.reason.zero"),
-    ("no coordinates", "data.reason.no_xy"),
-    ("merged ", "import.reason.merged"),
-    ("duplicate code with conflicting", "import.reason.conflict"),
-    ("unparseable coordinates", "data.reason.bad_xy"),
-    ("coordinates out of range", "data.reason.range"),
-    ("outside China", "data.reason.china"),
-    ("cannot convert", "data.reason.convert"),
-    ("outside the city", "data.reason.city"),
-    ("missing time", "data.reason.no_time"),
-    ("unparseable time", "data.reason.bad_time"),
-    ("unparseable date", "data.reason.bad_time"),
-    ("closed before it occurred", "data.reason.closed_before"),
-    ("missing id", "data.reason.no_id"),
-    ("duplicate id (already in the workspace)", "data.reason.dup_ws"),
-    ("duplicate id", "data.reason.dup_id"),
-    ("missing code", "data.reason.no_code"),
-    ("duplicate code", "data.reason.dup_code"),
-    ("missing level", "data.reason.no_level"),
-    ("unknown", "data.reason.unknown"),
-    ("not a number", "data.reason.number"),
-    ("not a whole number", "data.reason.number"),
-    ("no geometry", "data.reason.no_geom"),
-    ("not a polygon", "data.reason.not_polygon"),
-    ("invalid geometry repaired", "data.reason.repaired"),
-    ("invalid geometry with no area", "data.reason.no_area"),
-    ("cannot split into columns", "data.reason.split"),
-)
-_ACTIONS = {
-    "rejected": "data.action.rejected",
-    "kept, value cleared": "data.action.cleared",
-    "kept, repaired": "data.action.repaired",
-    "kept, merged": "import.action.merged",
-    "kept, no location": "import.action.unlocated",
-}
-
-
-def reason_text(reason: str, lang: str) -> str:
-    """An importer's reason in the user's language; details (allowed values, rows) kept."""
-    from ..i18n import t
-
-    if lang != "zh":
-        return reason
-    for prefix, key in _REASONS:
-        if reason.startswith(prefix):
-            if key in _SELF_CONTAINED:
-                return t(key, lang)
-            rest = reason[len(prefix) :].strip()
-            rest = re.sub(r"\(first at row (\d+)\)", r"（首次出现在第 \1 行）", rest)
-            rest = re.sub(r"^attributes \(rows (.+) differ in (.+)\)$", r"：第 \1 行的\2不同", rest)
-            rest = re.sub(
-                r"^\(grid (.+): no grid has this code or unique name\)$",
-                r"（所属网格 \1：没有此编码或唯一名称的网格）",
-                rest,
-            )
-            rest = re.sub(
-                r"^(\d+) rows into 1 \w+: (.+) \(rows (.+); same code and attributes\)$",
-                r"：\2（第 \3 行，共 \1 行）",
-                rest,
-            )
-            rest = re.sub(r"^without a location in grid (.+)$", r"：网格 \1", rest)
-            rest = re.sub(r"\(allowed: ", "（允许：", rest)
-            glue = "" if rest.startswith(("：", "（")) else " "
-            return t(key, lang) + (f"{glue}{rest}" if rest else "")
-    return reason
-
-
-#: Reasons whose Chinese text already says everything the English tail adds.
-_SELF_CONTAINED = frozenset(
-    {"data.reason.zero", "data.reason.range", "data.reason.china", "data.reason.city"}
-)
-
-
-def action_text(action: str, lang: str) -> str:
-    from ..i18n import t
-
-    key = _ACTIONS.get(action)
-    return t(key, lang) if key else action
-
-
-def rejects_csv(issues: pd.DataFrame, lang: str = "en") -> bytes:
-    """The rejects table as a UTF-8 CSV with BOM (opens correctly in Excel).
-
-    The importer's columns stay as they are (the same file ``gridmap import`` writes); in
-    Chinese a translated reason column is added for the operator.
-    """
-    out = issues.copy()
-    if lang == "zh" and len(out):
-        out["原因"] = out["reason"].astype(str).map(lambda r: reason_text(r, lang))
-        out["处理"] = out["action"].astype(str).map(lambda a: action_text(a, lang))
-    return out.to_csv(index=False).encode("utf-8-sig")
-
-
 def kinds() -> tuple[str, ...]:
     return schema.LAYER_KINDS
-
-
-# --- maps ----------------------------------------------------------------------------------------
-SAMPLE_RGB = (220, 30, 30)
-PROBLEM_RGB = (215, 25, 28)
-
-
-@st.cache_data(show_spinner=False, max_entries=16)
-def _payload(path: str, stamp: float, layer: str, level: str | None, props: tuple[str, ...]) -> Any:
-    from ..viz import geojson_payload
-    from .data import load_layer
-
-    gdf = load_layer(path, layer)
-    if level is not None and len(gdf):
-        gdf = gdf[gdf["level"] == level]
-    return geojson_payload(gdf, properties=list(props)) if len(gdf) else None
-
-
-def outline_layer(
-    ws_path: str,
-    layer: str,
-    level: str | None,
-    *,
-    layer_id: str,
-    properties: tuple[str, ...],
-    line_rgb: list[int],
-    line_width_px: float,
-    fill_rgba: list[int] | None = None,
-    pickable: bool = False,
-) -> Any:
-    """An outline layer of a stored layer (admin level or grids in force), payload cached.
-
-    The same drawing as :func:`gridmap.viz.boundary_layer`; the simplified GeoJSON is
-    cached by the workspace file time, so reruns of the page do not rebuild it.
-    """
-    import pydeck as pdk
-
-    data = _payload(str(ws_path), _stamp(ws_path), layer, level, properties)
-    if data is None:
-        return None
-    return pdk.Layer(
-        "GeoJsonLayer",
-        id=layer_id,
-        data=data,
-        stroked=True,
-        filled=fill_rgba is not None,
-        get_fill_color=fill_rgba or [0, 0, 0, 0],
-        get_line_color=line_rgb,
-        get_line_width=0,
-        line_width_min_pixels=line_width_px,
-        pickable=pickable,
-        auto_highlight=pickable,
-    )
-
-
-def _context_layers(ws_path: str) -> tuple[list[Any], Any]:
-    """Outlines of the workspace's districts (else communities, else grids) and their frame."""
-    from ..viz import LEVEL_COLOURS
-    from .data import load_layer
-
-    layers: list[Any] = []
-    frame = None
-    if not Workspace(ws_path).exists:
-        return layers, frame
-    admin = load_layer(ws_path, "admin")
-    if len(admin):
-        for level in ("district", "community"):
-            part = admin[admin["level"] == level]
-            if len(part):
-                layers.append(
-                    outline_layer(
-                        ws_path,
-                        "admin",
-                        level,
-                        layer_id=f"ctx-{level}",
-                        properties=("code", "name"),
-                        line_rgb=LEVEL_COLOURS[level],
-                        line_width_px=2.0 if level == "district" else 0.6,
-                    )
-                )
-                frame = part if frame is None else frame
-    if frame is None:
-        grids = load_layer(ws_path, "grids")
-        if len(grids):
-            layers.append(
-                outline_layer(
-                    ws_path,
-                    "grids",
-                    None,
-                    layer_id="ctx-grids",
-                    properties=("code",),
-                    line_rgb=LEVEL_COLOURS["grid"],
-                    line_width_px=0.8,
-                )
-            )
-            frame = grids
-    return layers, frame
-
-
-def preview_deck(
-    ws_path: str, preview: FilePreview, *, crs: str | None, mapping: dict[str, str], swapped: bool
-) -> tuple[Any, int]:
-    """A deck of the sample under ``crs`` over the workspace boundaries; and how many drawn."""
-    import geopandas as gpd
-    import shapely
-
-    from ..importing.preview import sample_points, sample_polygons
-    from ..viz import boundary_layer, make_deck, point_layer, view_for
-
-    layers, frame = _context_layers(ws_path)
-    if preview.geometry is not None:
-        polys = sample_polygons(preview, crs)
-        gdf = gpd.GeoDataFrame({"n": range(len(polys))}, geometry=polys.values, crs=4326)
-        layers.append(
-            boundary_layer(
-                gdf,
-                layer_id="sample",
-                properties=["n"],
-                line_rgb=list(SAMPLE_RGB),
-                fill_rgba=[*SAMPLE_RGB, 40],
-                line_width_px=1.5,
-                pickable=False,
-            )
-        )
-        shown = gdf
-    else:
-        pts = sample_points(preview, mapping, crs or "wgs84", swapped=swapped)
-        layers.append(
-            point_layer(
-                [{"lon": a, "lat": b} for a, b in zip(pts["lon"], pts["lat"], strict=True)],
-                layer_id="sample",
-                rgb=SAMPLE_RGB,
-                radius_px=3,
-            )
-        )
-        shown = gpd.GeoDataFrame(geometry=gpd.points_from_xy(pts["lon"], pts["lat"]), crs=4326)
-    # Fit the view to the sample as given, padded by more than any GCJ-02/BD-09 offset, so
-    # that switching between WGS-84, GCJ-02 and BD-09 moves the points against the
-    # boundaries on a still map; projected files fit the converted sample.
-    focus = shown if len(shown) else (frame if frame is not None else shown)
-    raw = _raw_bounds(preview, mapping, swapped)
-    if raw is not None:
-        x0, y0, x1, y1 = raw
-        pad = 0.006
-        box = shapely.box(x0 - pad, y0 - pad, x1 + pad, y1 + pad)
-        if len(shown):
-            box = shapely.union(box, shapely.box(*shown.total_bounds))
-        focus = gpd.GeoDataFrame(geometry=[box], crs=4326)
-    deck = make_deck(layers, view_for(focus, width_px=700, height_px=460), tooltip=False)
-    return deck, len(shown)
-
-
-def _raw_bounds(
-    preview: FilePreview, mapping: dict[str, str], swapped: bool
-) -> tuple[float, float, float, float] | None:
-    """Bounds of the sample's coordinates as written in the file, when they are degrees."""
-    import numpy as np
-
-    try:
-        if preview.geometry is not None:
-            x0, y0, x1, y1 = (float(v) for v in preview.geometry.total_bounds)
-        else:
-            x, y = raw_xy(preview, mapping)
-            if swapped:
-                x, y = y, x
-            ok = (np.abs(x) <= 180) & (np.abs(y) <= 90)
-            if not ok.any():
-                return None
-            x0, x1 = float(np.nanmin(x[ok])), float(np.nanmax(x[ok]))
-            y0, y1 = float(np.nanmin(y[ok])), float(np.nanmax(y[ok]))
-    except GridmapError:
-        return None
-    if not all(np.isfinite([x0, y0, x1, y1])) or max(abs(x0), abs(x1)) > 180:
-        return None
-    if max(abs(y0), abs(y1)) > 90:
-        return None
-    return x0, y0, x1, y1
-
-
-def problem_deck(ws_path: str, version: int, problems: Any, selected: int | None) -> Any:
-    """The draft's grids with the validation problems drawn; zoomed to ``selected`` if any."""
-    import geopandas as gpd
-    import pydeck as pdk
-    import shapely
-
-    from ..viz import LEVEL_COLOURS, boundary_layer, make_deck, point_layer, view_for
-
-    grids = load_version(ws_path, version)
-    layers: list[Any] = []
-    if len(grids):
-        layers.append(
-            boundary_layer(
-                grids,
-                layer_id="draft-grids",
-                properties=["code"],
-                line_rgb=LEVEL_COLOURS["grid"],
-                line_width_px=0.8,
-                pickable=False,
-            )
-        )
-    probs = problems.reset_index(drop=True)
-    probs["i"] = range(len(probs))
-    areal = probs[~probs.geometry.isna() & (probs.geometry.geom_type != "Point")]
-    if len(areal):
-        layers.append(
-            boundary_layer(
-                gpd.GeoDataFrame(areal[["i", "kind", "code"]], geometry=areal.geometry, crs=4326),
-                layer_id="problems",
-                properties=["i", "kind", "code"],
-                line_rgb=list(PROBLEM_RGB),
-                fill_rgba=[*PROBLEM_RGB, 90],
-                line_width_px=1.5,
-                pickable=True,
-            )
-        )
-    dots = [
-        {
-            "lon": round(float(r.lon), 6),
-            "lat": round(float(r.lat), 6),
-            "i": int(r.i),
-            "kind": r.kind,
-        }
-        for r in probs.itertuples()
-        if r.lon == r.lon
-    ]
-    if dots:
-        layers.append(
-            point_layer(
-                dots, layer_id="problem-points", rgb=PROBLEM_RGB, radius_px=4, pickable=True
-            )
-        )
-    if selected is not None and 0 <= selected < len(probs):
-        row = probs.iloc[selected]
-        geom = row.geometry if row.geometry is not None else shapely.Point(row.lon, row.lat)
-        box = gpd.GeoDataFrame(geometry=[shapely.buffer(geom.envelope, 0.008)], crs=4326)
-        layers.append(
-            point_layer(
-                [{"lon": round(float(row.lon), 6), "lat": round(float(row.lat), 6)}],
-                layer_id="problem-selected",
-                rgb=(255, 200, 0),
-                radius_px=9,
-            )
-        )
-        view = view_for(box, width_px=700, height_px=460)
-    else:
-        view = view_for(grids if len(grids) else probs, width_px=700, height_px=460)
-    deck: pdk.Deck = make_deck(layers, view, tooltip={"text": "{kind} {code}"})
-    return deck

@@ -12,7 +12,7 @@ from gridmap.analytics.incidents import IncidentFilter
 from gridmap.analytics.risk import RiskSettings
 from gridmap.report.text import kpi_text
 
-from .test_risk import build, times
+from ..builders import incident_table_of, times
 
 HOUSEHOLDS = pd.Series({"G1": 400, "G2": 50, "G3": None}, dtype="Float64")
 WINDOW = IncidentFilter(dt.date(2025, 3, 1), dt.date(2025, 3, 10))
@@ -29,7 +29,7 @@ def _table():
     closed += [None] * 4 + [None] * 3
     grid = ["G1"] * 18 + ["G2"] * 3
     lon = [103.80] * 18 + [103.83] * 3
-    return build(occurred, grid=grid, closed=closed, lon=lon, lat=36.05)
+    return incident_table_of(occurred, grid=grid, closed=closed, lon=lon, lat=36.05)
 
 
 def _names(code: str) -> str:
@@ -69,7 +69,7 @@ def test_small_counts_and_personal_data_stay_off_the_screen() -> None:
 def test_monthly_series_compares_with_a_year_earlier() -> None:
     # The data begin with the window a year earlier: that period is covered, so compared.
     occurred = [*times("2024-03-01", 4), *times("2025-03-03", 7), *times("2025-01-15", 2)]
-    table = build(occurred, grid="G1")
+    table = incident_table_of(occurred, grid="G1")
     c = build_cockpit(table, WINDOW, HOUSEHOLDS, _names)
     m = c.monthly.set_index("month")
     assert len(m) == 12 and m.index[-1] == dt.date(2025, 3, 1)

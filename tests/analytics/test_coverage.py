@@ -11,7 +11,7 @@ import pytest
 import shapely
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from shapely.geometry import Point, box
+from shapely.geometry import box
 
 from gridmap.analytics.coverage import (
     DEFAULT_RANGE_M,
@@ -25,24 +25,7 @@ from gridmap.analytics.coverage import (
 )
 from gridmap.errors import CrsError, SchemaError
 
-from ..conftest import ORIGIN, UTM48N
-
-X0, Y0 = ORIGIN
-
-
-def metric(geoms: list, crs: str = UTM48N) -> gpd.GeoSeries:
-    """Shapes drawn in metres around ORIGIN, stored in WGS-84 like workspace data."""
-    return gpd.GeoSeries(
-        [None if g is None else shapely.affinity.translate(g, X0, Y0) for g in geoms], crs=crs
-    ).to_crs(4326)
-
-
-def cams(rows: list[dict], *, at: list[tuple[float, float]]) -> gpd.GeoDataFrame:
-    return gpd.GeoDataFrame(
-        pd.DataFrame(rows),
-        geometry=metric([Point(x, y) for x, y in at]).to_numpy(),
-        crs=4326,
-    )
+from ..builders import UTM48N, camera_layers, cams, metric
 
 
 def fp(rows: list[dict], at: list[tuple[float, float]]) -> pd.DataFrame:
@@ -210,35 +193,8 @@ def test_share_is_always_between_0_and_1(cam_rows: list, boxes: list) -> None:
 
 
 # --- the analysis on the 2x2 block ----------------------------------------------------------
-def camera_layers() -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
-    """Cameras and key areas on the 2x2 block of 100 m grids (conftest.squares_2x2).
-
-    ::
-
-        +-----+-----+
-        |  A  | K1  |   K1: dome, 80 m, covers B (and KA1 inside B)
-        +-----+-----+
-        | K2^ | K3x |   K2: fixed, facing north, 40 m; K3: offline dome over D (and KA2)
-        +-----+-----+
-    """
-    c = cams(
-        [
-            {"id": "K1", "kind": "dome", "range_m": 80.0, "status": "online"},
-            {"id": "K2", "kind": "fixed", "range_m": 40.0, "azimuth_deg": 0.0, "fov_deg": 60.0},
-            {"id": "K3", "kind": "dome", "range_m": 80.0, "status": "offline"},
-        ],
-        at=[(150, 150), (50, 50), (150, 50)],
-    )
-    ka = gpd.GeoDataFrame(
-        {"code": ["KA1", "KA2"], "name": ["学校", "医院"], "kind": ["school", "hospital"]},
-        geometry=metric([box(120, 120, 180, 180), box(120, 20, 180, 80)]).to_numpy(),
-        crs=4326,
-    )
-    return c, ka
-
-
 def test_analysis_of_the_block() -> None:
-    from ..conftest import squares_2x2
+    from ..builders import squares_2x2
 
     grids = squares_2x2()
     c, ka = camera_layers()
@@ -268,7 +224,7 @@ def test_analysis_of_the_block() -> None:
 def test_keyarea_card_counts_area_and_the_cameras_that_reach_it() -> None:
     from gridmap.analytics.coverage import keyarea_card
 
-    from ..conftest import squares_2x2
+    from ..builders import squares_2x2
 
     c, ka = camera_layers()
     r = analyse_coverage(squares_2x2(), c, keyareas=ka, settings=CoverageSettings(res=11))
@@ -288,7 +244,7 @@ def test_keyarea_card_counts_area_and_the_cameras_that_reach_it() -> None:
 
 
 def test_risk_weights_move_the_gaps_and_rollups() -> None:
-    from ..conftest import squares_2x2
+    from ..builders import squares_2x2
 
     grids = squares_2x2()
     c, ka = camera_layers()
@@ -314,7 +270,7 @@ def test_risk_weights_move_the_gaps_and_rollups() -> None:
 def test_no_key_areas_and_no_cameras() -> None:
     from gridmap.analytics.coverage import scope_summary
 
-    from ..conftest import squares_2x2
+    from ..builders import squares_2x2
 
     c, _ = camera_layers()
     r = analyse_coverage(squares_2x2(), c.iloc[0:0], settings=CoverageSettings(res=11))
@@ -326,31 +282,10 @@ def test_no_key_areas_and_no_cameras() -> None:
 
 
 def test_workspace_coverage_on_an_imported_workspace(camera_workspace: Path) -> None:
-    from gridmap.analytics.coverage import workspace_coverage
+    from gridmap.loading import workspace_coverage
     from gridmap.store.gpkg import open_workspace
 
     r = workspace_coverage(open_workspace(camera_workspace))
     assert r.grids.loc["B", "coverage_share"] == 1.0
     assert r.summary["cameras_offline"] == 1
     assert r.cells["risk"].max() > 0  # weighted by the workspace's incidents
-
-
-@pytest.fixture
-def camera_workspace(busy_workspace: Path, tmp_path: Path) -> Path:
-    return add_cameras(busy_workspace, tmp_path)
-
-
-def add_cameras(ws: Path, tmp_path: Path) -> Path:
-    """Import the cameras and key areas of :func:`camera_layers` into a workspace."""
-    from gridmap.importing import import_file
-
-    c, ka = camera_layers()
-    frame = pd.DataFrame(c.drop(columns="geometry")).assign(lon=c.geometry.x, lat=c.geometry.y)
-    frame["status"] = frame["status"].fillna("online")
-    cam_path = tmp_path / "cameras.csv"
-    frame.to_csv(cam_path, index=False)
-    import_file(ws, "cameras", cam_path, crs="wgs84")
-    ka_path = tmp_path / "keyareas.geojson"
-    ka.to_file(ka_path, driver="GeoJSON")
-    import_file(ws, "keyareas", ka_path, crs="wgs84")
-    return ws

@@ -213,7 +213,7 @@ def test_the_method_choice_says_it_in_both_languages(
     busy_workspace,
 ) -> None:
     from gridmap.analytics.backtest import select_method
-    from gridmap.analytics.incidents import load_incident_table
+    from gridmap.loading import load_incident_table
     from gridmap.store import open_workspace
 
     ws = open_workspace(str(busy_workspace))

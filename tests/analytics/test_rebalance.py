@@ -18,7 +18,6 @@ is adjacent to G3 but in another community.
 from __future__ import annotations
 
 import math
-from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
@@ -26,67 +25,25 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from shapely.geometry import box
 
 from gridmap.analytics import rebalance as rb
 from gridmap.analytics.units import dissolve, rebalance_units, unit_graph
 from gridmap.analytics.workload import WorkloadSettings, polsby_popper
-from gridmap.store import Workspace
-from gridmap.validate import validate_grids
 
-from ..conftest import ORIGIN, UTM48N, Locations
-
-C1, C2 = "620104001001", "620104001002"
-G1, G2, G3, G4 = C1 + "001", C1 + "002", C1 + "003", C2 + "001"
-SIZE = 100.0
-
-
-def square(ix: int, iy: int) -> object:
-    x0, y0 = ORIGIN
-    return box(x0 + ix * SIZE, y0 + iy * SIZE, x0 + (ix + 1) * SIZE, y0 + (iy + 1) * SIZE)
-
-
-def layers(
-    cells: dict[tuple[int, int], tuple[str, int]],
-    communities: dict[str, str],
-) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, gpd.GeoDataFrame]:
-    """Grids, polygon units and admin communities from ``{(x, y): (grid, households)}``."""
-    units = gpd.GeoDataFrame(
-        {
-            "code": [f"u{x}{y}" for x, y in cells],
-            "households": [h for _, h in cells.values()],
-            "population": [3 * h for _, h in cells.values()],
-            "grid_code": [g for g, _ in cells.values()],
-        },
-        geometry=[square(x, y) for x, y in cells],
-        crs=UTM48N,
-    )
-    grids = units.dissolve(by="grid_code", aggfunc={"households": "sum", "population": "sum"})
-    grids = grids.reset_index().rename(columns={"grid_code": "code"})
-    grids["parent_code"] = grids["code"].str[:12]
-    grids["grid_type"] = "basic"
-    grids["name"] = "网格" + grids["code"].str[-3:]
-    grids["worker"] = "员" + grids["code"].str[-4:]
-    admin = grids.dissolve(by="parent_code").reset_index()[["parent_code", "geometry"]]
-    admin = admin.rename(columns={"parent_code": "code"})
-    admin["name"] = admin["code"].map(communities)
-    admin["level"] = "community"
-    admin["parent_code"] = "620104001"
-    return grids.to_crs(4326), units.to_crs(4326), admin.to_crs(4326)
-
-
-def main_cells() -> dict[tuple[int, int], tuple[str, int]]:
-    cells: dict[tuple[int, int], tuple[str, int]] = {}
-    for y in (0, 1):
-        for x in (0, 1, 2):
-            cells[(x, y)] = (G1, 150)
-        cells[(3, y)] = (G2, 75)
-        cells[(4, y)] = (G3, 75)
-        cells[(5, y)] = (G4, 75)
-    return cells
-
-
-NAMES = {C1: "示范社区", C2: "东岗社区"}
+from ..builders import (
+    C1,
+    C2,
+    G1,
+    G2,
+    G3,
+    G4,
+    NAMES,
+    SIZE,
+    UTM48N,
+)
+from ..builders import lattice_cells as main_cells
+from ..builders import lattice_layers as layers
+from ..builders import lattice_square as square
 
 
 @pytest.fixture(scope="module")
@@ -316,68 +273,8 @@ def test_settings_band_per_community_type() -> None:
     assert split.kind == "split" and len(split.after) == 3 and split.gap_after == 0
 
 
-def _workspace(location: str) -> Workspace:
-    grids, units, admin = layers(main_cells(), NAMES)
-    ws = Workspace(location)
-    with ws.transaction() as tx:
-        tx.write_layer("admin", admin)
-        version = tx.add_grid_version(
-            status="published", source="test", effective_date="2024-01-01"
-        )
-        tx.write_layer("grids", grids.assign(version=version, effective_date="2024-01-01"))
-        unit_points = units.copy()
-        unit_points["geometry"] = units.to_crs(UTM48N).centroid.to_crs(4326)
-        tx.write_layer("units", unit_points)
-    return ws
-
-
-def test_save_draft_then_publish(locations: Locations, tmp_path: Path) -> None:
-    ws = _workspace(locations.new("reb"))
-    p = rb.load_problem(ws)
-    assert p.base_version == 1 and not p.graph.estimate
-    plan = rb.combine(p, rb.suggest(p))
-    grids = ws.read_grids(1)
-    version = rb.save_draft(ws, rb.plan_grids(plan, grids), author="planner", note="test")
-    assert version == 2
-    assert [(v.version, v.status) for v in ws.grid_versions()] == [(1, "published"), (2, "draft")]
-    assert ws.read_grids().equals(grids)  # the version in force is untouched
-    draft = ws.read_grids(2)
-    assert draft["households"].sum() == grids["households"].sum()
-    assert draft.geometry.is_valid.all()
-    admin = ws.read_layer("admin")
-    report = validate_grids(draft, admin[admin["level"] == "community"])
-    assert report.ok(), report.counts()  # no overlaps, gaps or slivers
-    with pytest.raises(rb.RebalanceError, match="use YYYY-MM-DD"):
-        rb.publish_version(ws, 2, "tomorrow")
-    rb.publish_version(ws, 2, "2025-01-01")
-    status = {v.version: (v.status, v.effective_date) for v in ws.grid_versions()}
-    assert status == {1: ("archived", "2024-01-01"), 2: ("published", "2025-01-01")}
-    assert len(ws.read_grids(1)) == len(grids)  # the old version stays readable
-    units = ws.read_layer("units")
-    assert set(units["grid_code"]) <= set(ws.read_grids()["code"])
-    with pytest.raises(rb.RebalanceError, match="only a draft can be published"):
-        rb.publish_version(ws, 1, "2025-02-01")
-
-
-def test_compare_versions_counts_what_moved(locations: Locations, tmp_path: Path) -> None:
-    ws = _workspace(locations.new("reb"))
-    p = rb.load_problem(ws)
-    plan = rb.redraw(p, C1, seed=0)
-    rb.save_draft(ws, rb.plan_grids(plan, ws.read_grids(1)))
-    diff = rb.compare_versions(ws, 1, 2)
-    summary = diff.summary()
-    assert summary["households_moved"] == plan.households_moved() == 525
-    assert summary["units_moved"] == int(plan.moved().sum())
-    assert summary["new"] == summary["removed"] == 0
-    assert diff.grids["households_b"].sum() == diff.grids["households_a"].sum() == 1350
-    assert diff.grids.loc[G1, "delta"] == -450 and diff.grids.loc[G4, "status"] == "same"
-    assert set(diff.changes["grid_code"]) == {C1 + "002", C1 + "003"}  # G1 only lost land
-    with pytest.raises(rb.RebalanceError, match="grid version 9: not in the workspace"):
-        rb.compare_versions(ws, 1, 9)
-
-
 def test_renumber_reads_west_to_east_north_to_south() -> None:
-    from ..conftest import squares_2x2
+    from ..builders import squares_2x2
 
     # A B / C D, stored with scrambled numbers.
     grids = squares_2x2(codes=(C1 + "004", C1 + "001", C1 + "003", C1 + "002"))

@@ -20,12 +20,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from gridmap import versions
 from gridmap.analytics import rebalance as rb
 from gridmap.analytics.units import rebalance_units
 from gridmap.cli import main
 from gridmap.store import Workspace
 
-from .test_rebalance import C1, G1, G2, G4, NAMES, layers
+from ..builders import C1, G1, G2, G4, NAMES
+from ..builders import lattice_layers as layers
 
 SEEDS = (0, 1, 2)
 
@@ -144,7 +146,7 @@ def test_without_households_the_default_is_workload() -> None:
 
 # --- real layers ------------------------------------------------------------------------------
 def _shared(*parts: str) -> Path:
-    from ..conftest import shared_file
+    from ..builders import shared_file
 
     return shared_file("real", *parts)
 
@@ -206,7 +208,7 @@ def test_nyc_sectors_balance_workload_and_the_plan_applies(
     out = _cli_round_trip(nyc, tmp_path, capsys, "--lang", "en")
     assert out["measure"] == "workload" and "no household counts" in out["measure_note"]
     assert out["plan_band_gap"] < out["band_gap"]
-    p = rb.load_problem(Workspace(nyc), version=1)
+    p = versions.load_problem(Workspace(nyc), version=1)
     grids = Workspace(nyc).read_grids(1)
     for seed in SEEDS:
         _check_plan(rb.combine(p, rb.suggest(p, seed=seed)), grids)
@@ -218,7 +220,7 @@ def test_lancashire_wards_balance_population_and_the_plan_applies(
     out = _cli_round_trip(lancashire, tmp_path, capsys, "--balance", "population")
     assert out["measure"] == "population" and out["plan_out_of_band"] < out["out_of_band"]
     ws = Workspace(lancashire)
-    p = rb.load_problem(ws, version=1, measure="population")
+    p = versions.load_problem(ws, version=1, measure="population")
     # The 26 wards without a population row are unknown, not empty: never touched.
     assert int(p.locked.sum()) == 26
     grids = ws.read_grids(1)
@@ -236,7 +238,7 @@ def test_demo_plans_apply_and_top_suggestions_help(
     assert out["plan_out_of_band"] < out["out_of_band"]
     ws = Workspace(demo)
     grids = ws.read_grids(1)
-    p = rb.load_problem(ws, version=1)
+    p = versions.load_problem(ws, version=1)
     table = rb.grid_table(rb.base_plan(p))
     worst = table.groupby("community")["band_gap"].sum().sort_values().index[-3:].tolist()
     for seed in SEEDS:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -17,7 +16,6 @@ from gridmap.analytics.incidents import (
     IncidentFilter,
     IncidentTable,
     counts_by_cell,
-    incident_table,
     select,
 )
 from gridmap.analytics.risk import (
@@ -38,40 +36,12 @@ from gridmap.analytics.risk import (
 from gridmap.errors import SchemaError
 from gridmap.indexing import cell_parents, cells_to_str, points_to_cells
 
+from ..builders import incident_table_of as build
+from ..builders import times
+
 GRIDS = ("G1", "G2", "G3")
 FLAT = RiskSettings(half_life_days=math.inf)  # no decay: ecology/general incidents weigh 1
 DAY = dt.timedelta(days=1)
-
-
-def build(
-    occurred: Sequence[str],
-    *,
-    category: str | Sequence[str] = "ecology",
-    handling: str | Sequence[str | None] | None = "general",
-    grid: str | Sequence[str | None] | None = "G1",
-    closed: str | Sequence[str | None] | None = None,
-    lon: float | Sequence[float] = 103.80,
-    lat: float | Sequence[float] = 36.05,
-    grids: Sequence[str] = GRIDS,
-) -> IncidentTable:
-    """An IncidentTable from per-incident lists; a scalar applies to every incident."""
-    n = len(occurred)
-
-    def col(value: Any) -> list[Any]:
-        return list(value) if isinstance(value, list | tuple) else [value] * n
-
-    frame = pd.DataFrame(
-        {
-            "occurred_at": pd.to_datetime(list(occurred)),
-            "closed_at": pd.to_datetime(pd.Series(col(closed), dtype=object)),
-            "category": col(category),
-            "handling_class": col(handling),
-            "grid_code": col(grid),
-        }
-    )
-    cells = points_to_cells(np.asarray(col(lon), float), np.asarray(col(lat), float))
-    frame["h3_cell"] = cells.astype(np.int64)
-    return incident_table(frame, list(grids))
 
 
 def is_nan(value: object) -> bool:
@@ -81,12 +51,6 @@ def is_nan(value: object) -> bool:
 
 def everything(table: IncidentTable) -> np.ndarray:
     return select(table, IncidentFilter(dt.date(2000, 1, 1), dt.date(2100, 1, 1)))
-
-
-def times(day: str, n: int) -> list[str]:
-    """``n`` incidents on ``day``, one minute apart."""
-    start = pd.Timestamp(day)
-    return [str(start + pd.Timedelta(minutes=i)) for i in range(n)]
 
 
 # --- settings -------------------------------------------------------------------------------

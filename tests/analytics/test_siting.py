@@ -18,8 +18,7 @@ from gridmap.analytics.siting import (
 )
 from gridmap.errors import SchemaError
 
-from ..conftest import squares_2x2
-from .test_coverage import camera_layers
+from ..builders import camera_layers, squares_2x2
 
 
 def instance(seed: int, n_sites: int = 25, n_demand: int = 120, radius: float = 18.0):

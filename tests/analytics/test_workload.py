@@ -32,7 +32,7 @@ from gridmap.analytics.workload import (
 )
 from gridmap.errors import SchemaError
 
-from ..conftest import ORIGIN, UTM48N
+from ..builders import ORIGIN, UTM48N
 
 
 def grids_row() -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:

@@ -24,7 +24,7 @@ import pandas as pd
 
 from gridmap.importing import import_file
 
-from ..conftest import ORIGIN, UTM48N, community_block, squares_2x2
+from ..builders import ORIGIN, UTM48N, community_block, squares_2x2
 
 #: Workspace name -> (kind, file) imports, in order.
 MATRIX: dict[str, tuple[tuple[str, str], ...]] = {

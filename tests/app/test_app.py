@@ -2,36 +2,17 @@
 
 from __future__ import annotations
 
-import datetime as dt
-import json
 import os
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 import pytest
-from streamlit.testing.v1 import AppTest
 
-from ..conftest import ROOT, require
-from .server import BROWSER_ARGS, CHROMIUM, IDLE, running_app
+from gridmap.ui import keys
 
-APP = ROOT / "app.py"
-
-
-def app_for(ws: Path, monkeypatch: pytest.MonkeyPatch, *, year: int | None = None) -> AppTest:
-    """The app on ``ws``; with ``year``, the time window is that whole year."""
-    monkeypatch.setenv("GRIDMAP_WORKSPACE", str(ws))
-    monkeypatch.chdir(ROOT)
-    at = AppTest.from_file(str(APP), default_timeout=60)
-    if year is not None:
-        at.session_state["time_window"] = (dt.date(year, 1, 1), dt.date(year, 12, 31))
-    return at
-
-
-def deck_layers(at: AppTest) -> dict[str, dict]:
-    spec = json.loads(at.get("deck_gl_json_chart")[0].proto.json)
-    return {layer["id"]: layer for layer in spec["layers"]}
+from .helpers import app_for, deck_layers
+from .server import BROWSER_ARGS, CHROMIUM, IDLE
 
 
 def test_map_page_draws_grids_and_heat(
@@ -61,12 +42,12 @@ def test_map_page_draws_grids_and_heat(
 def test_filters_change_the_counts(busy_workspace: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     at = app_for(busy_workspace, monkeypatch, year=2025)
     at.run()
-    at.sidebar.multiselect(key="categories").set_value(["work_safety"]).run()
+    at.sidebar.multiselect(key=keys.KEY_CATEGORIES).set_value(["work_safety"]).run()
     layers = deck_layers(at)
     only = sum(f["properties"]["count"] for f in layers["grids"]["data"]["features"])
     assert 0 < only < 300
-    at.sidebar.multiselect(key="categories").set_value([]).run()
-    at.sidebar.multiselect(key="handling_classes").set_value(["dispute"]).run()
+    at.sidebar.multiselect(key=keys.KEY_CATEGORIES).set_value([]).run()
+    at.sidebar.multiselect(key=keys.KEY_CLASSES).set_value(["dispute"]).run()
     disputes = sum(f["properties"]["count"] for f in deck_layers(at)["grids"]["data"]["features"])
     assert 0 < disputes < 300
 
@@ -76,7 +57,7 @@ def test_injected_selection_opens_grid_card(
 ) -> None:
     at = app_for(busy_workspace, monkeypatch, year=2025)
     at.run()
-    at.session_state["city_map"] = {
+    at.session_state[keys.KEY_MAP] = {
         "selection": {
             "indices": {"grids": [1]},
             "objects": {"grids": [{"properties": {"code": "B"}}]},
@@ -95,11 +76,11 @@ def test_injected_selection_opens_grid_card(
 
 def test_language_switch_to_english(busy_workspace: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     at = app_for(busy_workspace, monkeypatch).run()
-    at.sidebar.radio(key="lang").set_value("en").run()
+    at.sidebar.radio(key=keys.KEY_LANG).set_value("en").run()
     assert not at.exception
     assert "incidents ·" in at.markdown[0].value
-    assert at.sidebar.multiselect(key="categories").label == "Categories"
-    assert at.sidebar.selectbox(key="scope_district").label == "District"
+    assert at.sidebar.multiselect(key=keys.KEY_CATEGORIES).label == "Categories"
+    assert at.sidebar.selectbox(key=keys.KEY_DISTRICT).label == "District"
 
 
 def test_workspace_page_shows_counts(busy_workspace: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -120,16 +101,6 @@ def test_missing_workspace_is_a_clear_message(
 
 
 # --- real browser ---------------------------------------------------------------------------
-@pytest.fixture
-def served(busy_workspace: Path) -> Iterator[str]:
-    if not Path(CHROMIUM).exists():
-        if require("GRIDMAP_REQUIRE_BROWSER"):
-            pytest.fail(f"Chromium not found at {CHROMIUM} (required in CI)")
-        pytest.skip("Chromium not installed")
-    with running_app(busy_workspace) as url:
-        yield url
-
-
 def _coloured_pixels(png: bytes) -> int:
     """Pixels of the heat colours (yellow to red): clearly red-dominant, not grey or blue."""
     import io
@@ -212,9 +183,9 @@ def test_risk_page_layers_table_and_card(
     assert len(table) == 4 and table["风险分"].between(0, 100).all()
     assert table["原因"].str.len().gt(0).all()
     for layer in ("trends", "heat"):
-        at.segmented_control(key="risk_layer").set_value(layer).run()
+        at.segmented_control(key=keys.KEY_RISK_LAYER).set_value(layer).run()
         assert not at.exception
-    at.session_state["risk_map"] = {
+    at.session_state[keys.KEY_RISK_MAP] = {
         "selection": {
             "indices": {"grids": [0]},
             "objects": {"grids": [{"properties": {"code": "C"}}]},

@@ -7,78 +7,18 @@ import io
 import json
 from pathlib import Path
 
-import geopandas as gpd
-import numpy as np
-import pandas as pd
 import pytest
-from shapely.geometry import box
 
 from gridmap.cli import _serve_auth, main
-from gridmap.security import AuditLog, UserStore
+from gridmap.security import AuditLog
+from gridmap.ui import keys
 
-from ..conftest import ORIGIN, UTM48N, Locations
-from .test_app import app_for
-
-WEST, EAST = "620104001001", "620104001002"
-
-
-@pytest.fixture
-def two_communities(locations: Locations, tmp_path: Path) -> Path:
-    """Two communities 1 km apart, two grids each, 40 incidents in each community."""
-    from gridmap.importing import import_file
-
-    x0, y0 = ORIGIN
-    comm = gpd.GeoDataFrame(
-        {"code": [WEST, EAST], "name": ["西社区", "东社区"], "level": "community"},
-        geometry=[box(x0, y0, x0 + 200, y0 + 100), box(x0 + 1000, y0, x0 + 1200, y0 + 100)],
-        crs=UTM48N,
-    ).to_crs(4326)
-    grids = gpd.GeoDataFrame(
-        {
-            "code": ["W1", "W2", "E1", "E2"],
-            "parent_code": [WEST, WEST, EAST, EAST],
-            "households": [300, 320, 310, 330],
-            "worker": ["张三", "李四", "王五", "赵六"],
-            "grid_type": "basic",
-        },
-        geometry=[
-            box(x0, y0, x0 + 100, y0 + 100),
-            box(x0 + 100, y0, x0 + 200, y0 + 100),
-            box(x0 + 1000, y0, x0 + 1100, y0 + 100),
-            box(x0 + 1100, y0, x0 + 1200, y0 + 100),
-        ],
-        crs=UTM48N,
-    ).to_crs(4326)
-    rng = np.random.default_rng(3)
-    xs = np.r_[x0 + rng.uniform(5, 195, 40), x0 + 1000 + rng.uniform(5, 195, 40)]
-    pts = gpd.GeoSeries(gpd.points_from_xy(xs, y0 + rng.uniform(5, 95, 80)), crs=UTM48N)
-    pts = pts.to_crs(4326)
-    incidents = pd.DataFrame(
-        {
-            "id": [f"E{i}" for i in range(80)],
-            "lon": pts.x,
-            "lat": pts.y,
-            "occurred_at": pd.Timestamp("2025-06-01")
-            + pd.to_timedelta(rng.integers(0, 24 * 150, 80), unit="h"),
-            "category": "城市管理",
-        }
-    )
-    ws = locations.new()
-    comm.to_file(tmp_path / "comm.geojson", driver="GeoJSON")
-    grids.to_file(tmp_path / "grids.gpkg", driver="GPKG")
-    incidents.to_csv(tmp_path / "inc.csv", index=False)
-    import_file(ws, "admin", tmp_path / "comm.geojson", crs="wgs84")
-    import_file(ws, "grids", tmp_path / "grids.gpkg")
-    import_file(ws, "incidents", tmp_path / "inc.csv", crs="wgs84")
-    users = UserStore(ws)
-    users.add("east_viewer", "viewer-pass-1", "viewer", area=EAST)
-    users.add("planner1", "planner-pass-1", "planner")
-    return ws
+from .helpers import app_for
 
 
 def _login(at, name: str, password: str) -> None:
-    at.text_input(key="login_user").input(name)
-    at.text_input(key="login_password").input(password)
+    at.text_input(key=keys.KEY_LOGIN_USER).input(name)
+    at.text_input(key=keys.KEY_LOGIN_PASSWORD).input(password)
     at.get("form_submit_button")[0].click().run()
 
 
@@ -105,7 +45,7 @@ def test_a_viewer_sees_its_community_and_no_names(
     _login(at, "east_viewer", "viewer-pass-1")
     assert not at.exception
     # The whole time range of the fixture's incidents (June to October 2025).
-    at.sidebar.date_input(key="time_window").set_value(
+    at.sidebar.date_input(key=keys.KEY_WINDOW).set_value(
         (dt.date(2025, 6, 1), dt.date(2025, 10, 27))
     ).run()
     assert "东社区" in " ".join(c.value for c in at.sidebar.caption)
@@ -116,7 +56,7 @@ def test_a_viewer_sees_its_community_and_no_names(
         with pytest.raises(Exception, match=r"(?i)not found|could not find|page"):
             at.switch_page(page).run()
     # The grid card hides the worker's name.
-    at.session_state["city_map"] = {
+    at.session_state[keys.KEY_MAP] = {
         "selection": {
             "indices": {"grids": [0]},
             "objects": {"grids": [{"properties": {"code": "E1"}}]},

@@ -11,8 +11,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from gridmap.ui import keys
+
+from .helpers import app_for
 from .server import BROWSER_ARGS, CHROMIUM, IDLE
-from .test_app import app_for, served  # noqa: F401  (served is a fixture used below)
 
 
 def _html(at) -> str:
@@ -38,7 +40,7 @@ def test_cockpit_tiles_map_and_top_grids(
     assert 1 <= len(ranks["data"]) <= 4
     # Worker names are personal data: they must not reach the meeting screen.
     assert "网格员" not in page
-    at.segmented_control(key="cockpit_layer").set_value("emerging").run()
+    at.segmented_control(key=keys.KEY_COCKPIT_LAYER).set_value("emerging").run()
     assert not at.exception
 
 
@@ -49,17 +51,17 @@ def test_meeting_mode_hides_the_chrome_and_sticks_in_the_url(
     at.run()
     at.switch_page("app_pages/cockpit.py").run()
     assert 'data-testid="stSidebar"' not in _html(at)
-    at.toggle(key="meeting_mode").set_value(True).run()
+    at.toggle(key=keys.KEY_MEETING).set_value(True).run()
     assert not at.exception
     assert 'section[data-testid="stSidebar"]' in _html(at)
     assert at.query_params.get("meeting") == "1"
-    at.toggle(key="meeting_mode").set_value(False).run()
+    at.toggle(key=keys.KEY_MEETING).set_value(False).run()
     assert "meeting" not in at.query_params
 
 
 def test_english_cockpit(busy_workspace: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     at = app_for(busy_workspace, monkeypatch, year=2025)
-    at.session_state["lang"] = "en"
+    at.session_state[keys.KEY_LANG] = "en"
     at.run()
     at.switch_page("app_pages/cockpit.py").run()
     assert not at.exception
@@ -68,7 +70,7 @@ def test_english_cockpit(busy_workspace: Path, monkeypatch: pytest.MonkeyPatch) 
 
 
 @pytest.mark.browser
-def test_cockpit_in_chromium_with_pdf_download(served: str, tmp_path: Path) -> None:  # noqa: F811
+def test_cockpit_in_chromium_with_pdf_download(served: str, tmp_path: Path) -> None:
     import pypdfium2 as pdfium
     from PIL import Image
     from playwright.sync_api import sync_playwright
@@ -115,7 +117,7 @@ def test_risk_page_ranks_communities_with_their_own_sentence(
     at = app_for(busy_workspace, monkeypatch, year=2025)
     at.run()
     at.switch_page("app_pages/risk.py").run()
-    at.segmented_control(key="risk_level").set_value("community").run()
+    at.segmented_control(key=keys.KEY_RISK_LEVEL).set_value("community").run()
     assert not at.exception
     table = at.dataframe[0].value
     assert list(table.index) == ["620104001001"]

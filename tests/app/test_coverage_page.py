@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import time
 from collections.abc import Iterator
@@ -12,17 +11,14 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from ..analytics.test_coverage import add_cameras
-from ..conftest import ROOT, require
+from gridmap.ui import keys
+
+from ..builders import ROOT, require
+from .helpers import deck_layers
 from .server import BROWSER_ARGS, CHROMIUM, IDLE, running_app
 
 APP = ROOT / "app.py"
 PAGE = "app_pages/coverage.py"
-
-
-@pytest.fixture
-def camera_workspace(busy_workspace: Path, tmp_path: Path) -> Path:
-    return add_cameras(busy_workspace, tmp_path)
 
 
 def coverage_page(ws: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
@@ -33,11 +29,6 @@ def coverage_page(ws: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
     at.switch_page(PAGE).run()
     assert not at.exception, at.exception
     return at
-
-
-def deck_layers(at: AppTest) -> dict[str, dict]:
-    spec = json.loads(at.get("deck_gl_json_chart")[0].proto.json)
-    return {layer["id"]: layer for layer in spec["layers"]}
 
 
 def test_kpis_show_numerator_and_denominator(
@@ -74,16 +65,16 @@ def test_layers_sites_and_grid_card(
     n_sites = len(layers["cov-sites"]["data"])
     assert n_sites >= 1
     # Fewer cameras on the slider: fewer dots and a shorter result table.
-    at.slider(key="coverage_n").set_value(0).run()
+    at.slider(key=keys.KEY_COV_N).set_value(0).run()
     assert not at.exception
     assert "cov-sites" not in deck_layers(at)
     # Footprints drawn as sectors on request.
-    at.pills(key="coverage_layers").set_value(["footprints"]).run()
+    at.pills(key=keys.KEY_COV_LAYERS).set_value(["footprints"]).run()
     footprints = deck_layers(at)["cov-footprints"]["data"]["features"]
     assert len(footprints) == 2  # the offline camera is not drawn
     # Click-through: a key area opens its card (coverage vs target, m² short, cameras) and
     # the card of the grid it lies in.
-    at.session_state["coverage_map"] = {
+    at.session_state[keys.KEY_COV_MAP] = {
         "selection": {
             "indices": {"cov-keyareas": [1]},
             "objects": {
@@ -112,7 +103,7 @@ def test_workspace_without_cameras_is_one_message(
 
 def test_english(camera_workspace: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     at = coverage_page(camera_workspace, monkeypatch)
-    at.sidebar.radio(key="lang").set_value("en").run()
+    at.sidebar.radio(key=keys.KEY_LANG).set_value("en").run()
     assert not at.exception
     assert "Key areas at target" in {m.label for m in at.metric}
 

@@ -25,32 +25,15 @@ from streamlit.testing.v1 import AppTest
 
 from gridmap.crs import wgs84_to_gcj02
 from gridmap.store import Workspace
+from gridmap.ui import keys
 from gridmap.ui.upload import UploadError, stash_bytes
 
-from ..conftest import ORIGIN, UTM48N, Locations, require, shared_file
+from ..builders import ORIGIN, UTM48N, Locations, require, shared_file
+from .helpers import app_for, data_page, give_file
 from .server import BROWSER_ARGS, CHROMIUM, IDLE, running_app
-from .test_app import app_for
 
 
 # --- helpers --------------------------------------------------------------------------------
-def data_page(ws: Path, monkeypatch: pytest.MonkeyPatch, section: str = "import") -> AppTest:
-    at = app_for(ws, monkeypatch).run()
-    at.switch_page("app_pages/workspace.py").run()
-    assert not at.exception
-    if Workspace(str(ws)).exists:
-        at.radio(key="data_section").set_value(section).run()
-    return at
-
-
-def give_file(at: AppTest, path: Path, kind: str, tmp: Path, name: str | None = None) -> None:
-    at.selectbox(key="data_kind").set_value(kind).run()
-    at.session_state["data_file"] = stash_bytes(
-        name or path.name, path.read_bytes(), kind, root=tmp / "uploads"
-    )
-    at.run()
-    assert not at.exception
-
-
 def layers(at: AppTest, index: int = -1) -> dict[str, dict]:
     spec = json.loads(at.get("deck_gl_json_chart")[index].proto.json)
     return {layer["id"]: layer for layer in spec["layers"]}
@@ -140,7 +123,7 @@ def test_unreadable_file_is_one_clear_line(
     # In the page's language (issue 15): the reader's English line is translated.
     assert [e.value for e in at.error] == ["grids.zip：无法读取的 zip 压缩包"]
     assert not at.get("deck_gl_json_chart")
-    at.sidebar.radio(key="lang").set_value("en").run()
+    at.sidebar.radio(key=keys.KEY_LANG).set_value("en").run()
     assert [e.value for e in at.error] == ["grids.zip: not a readable zip archive"]
 
 
@@ -155,14 +138,14 @@ def test_gbk_gcj02_csv_preview_suggest_fix_import_and_reuse(
     caption = " ".join(c.value for c in at.caption)
     assert "12 行" in caption and "编码 gb" in caption.lower()
     # Chinese headers recognised.
-    assert at.selectbox(key="data_map_lon").value == "经度"
-    assert at.selectbox(key="data_map_occurred_at").value == "发生时间"
-    assert at.selectbox(key="data_map_category").value == "事件类型"
+    assert at.selectbox(key=keys.field_key("lon")).value == "经度"
+    assert at.selectbox(key=keys.field_key("occurred_at")).value == "发生时间"
+    assert at.selectbox(key=keys.field_key("category")).value == "事件类型"
     # Read as WGS-84 the points miss the 200 m block; the page says it looks like GCJ-02.
     as_wgs = pd.DataFrame(layers(at)["sample"]["data"])
     assert any("GCJ-02" in w.value for w in at.warning)
-    at.button(key="data_suggest_use").click().run()
-    assert at.selectbox(key="data_crs").value == "gcj02"
+    at.button(key=keys.KEY_DATA_SUGGEST_USE).click().run()
+    assert at.selectbox(key=keys.KEY_DATA_CRS).value == "gcj02"
     as_gcj = pd.DataFrame(layers(at)["sample"]["data"])
     shift_m = np.hypot(
         (as_wgs["lon"] - as_gcj["lon"]) * 111_320 * np.cos(np.radians(36.0)),
@@ -176,16 +159,16 @@ def test_gbk_gcj02_csv_preview_suggest_fix_import_and_reuse(
     noise.set_value("urban_management").run()
     assert any("有 0 行将记为" in c.value for c in at.caption)
     # Save the mapping for next month.
-    at.text_input(key="data_mapping_name").input("12345热线")
-    at.button(key="data_mapping_save").click().run()
+    at.text_input(key=keys.KEY_DATA_MAPPING_NAME).input("12345热线")
+    at.button(key=keys.KEY_DATA_MAPPING_SAVE).click().run()
     assert not at.exception and any("12345热线" in s.value for s in at.success)
 
-    at.button(key="data_import").click().run()
+    at.button(key=keys.KEY_DATA_IMPORT).click().run()
     assert not at.exception
     m = metrics(at)
     assert m["读取行数"] == 12 and m["已导入"] == 8 and m["拒绝"] == 4
     assert m["读取行数"] == m["已导入"] + m["拒绝"] and m["未分类（已导入）"] == 0
-    issues = at.session_state["data_result"]["issues"]
+    issues = at.session_state[keys.KEY_DATA_RESULT]["issues"]
     rejected = issues[issues["action"] == "rejected"]
     assert sorted(rejected["row"]) == [10, 11, 12, 13]
     reasons = " | ".join(rejected["reason"])
@@ -211,10 +194,10 @@ def test_gbk_gcj02_csv_preview_suggest_fix_import_and_reuse(
     frame["事件编号"] = frame["事件编号"].str.replace("RX", "RY")
     frame.to_csv(nxt, index=False, encoding="gbk")
     give_file(at, nxt, "incidents", tmp_path)
-    assert at.selectbox(key="data_crs").value == "wgs84"  # a new file starts fresh
-    at.selectbox(key="data_mapping_pick").set_value("12345热线").run()
-    at.button(key="data_mapping_apply").click().run()
-    assert at.selectbox(key="data_crs").value == "gcj02"
+    assert at.selectbox(key=keys.KEY_DATA_CRS).value == "wgs84"  # a new file starts fresh
+    at.selectbox(key=keys.KEY_DATA_MAPPING_PICK).set_value("12345热线").run()
+    at.button(key=keys.KEY_DATA_MAPPING_APPLY).click().run()
+    assert at.selectbox(key=keys.KEY_DATA_CRS).value == "gcj02"
     noise = next(s for s in at.selectbox if s.label.startswith("犬只扰民"))
     assert noise.value == "urban_management"
 
@@ -227,32 +210,32 @@ def test_nyc_sectors_zip_into_new_workspace_validate_zoom_publish(
     at = data_page(ws, monkeypatch)
     assert any("第一次导入会创建" in c.value for c in at.caption)
     give_file(at, nyc_zip(tmp_path), "grids", tmp_path)
-    assert at.selectbox(key="data_crs").value == "file"
+    assert at.selectbox(key=keys.KEY_DATA_CRS).value == "file"
     assert any("EPSG:2263" in c.value for c in at.caption)
-    assert at.selectbox(key="data_map_code").value == "SECTOR"
+    assert at.selectbox(key=keys.field_key("code")).value == "SECTOR"
     sample = layers(at)["sample"]["data"]["features"]
     assert len(sample) == 303
     xy = np.array([c for f in sample for c in _coords(f["geometry"]["coordinates"])], dtype=float)
     assert (xy[:, 0] > -74.3).all() and (xy[:, 0] < -73.6).all()
     assert (xy[:, 1] > 40.4).all() and (xy[:, 1] < 41.0).all()
     # Read as degrees, these feet cannot be placed: a clear line, no map of nonsense.
-    at.selectbox(key="data_crs").set_value("wgs84").run()
+    at.selectbox(key=keys.KEY_DATA_CRS).set_value("wgs84").run()
     assert any("不是经纬度" in e.value for e in at.error)
-    at.selectbox(key="data_crs").set_value("file").run()
+    at.selectbox(key=keys.KEY_DATA_CRS).set_value("file").run()
 
-    at.button(key="data_import").click().run()
+    at.button(key=keys.KEY_DATA_IMPORT).click().run()
     assert not at.exception
     m = metrics(at)
     assert m["读取行数"] == 303 == m["已导入"] + m["拒绝"]
     versions = Workspace(ws).grid_versions()
     assert [(v.version, v.status) for v in versions] == [(1, "draft")]
     assert Workspace(ws).published_version() is None
-    result = at.session_state["data_result"]
+    result = at.session_state[keys.KEY_DATA_RESULT]
     problems = result["problems"]
     assert len(problems) > 0  # sectors overlap/leave gaps along shared edges
     # Click a problem on the map: the view zooms onto it.
     before = json.loads(at.get("deck_gl_json_chart")[-1].proto.json)["initialViewState"]
-    at.session_state["data_problem_map"] = {
+    at.session_state[keys.KEY_DATA_PROBLEM_MAP] = {
         "selection": {"indices": {"problem-points": [0]}, "objects": {"problem-points": [{"i": 0}]}}
     }
     at.run()
@@ -264,7 +247,7 @@ def test_nyc_sectors_zip_into_new_workspace_validate_zoom_publish(
     assert said != problems.iloc[0]["message"]
     assert any(said in i.value for i in at.info)
     # Publish the draft.
-    at.button(key="data_publish_result").click().run()
+    at.button(key=keys.publish_key("result")).click().run()
     assert not at.exception
     assert Workspace(ws).published_version() == 1
     assert any("v1 已发布" in s.value for s in at.success)
@@ -276,10 +259,10 @@ def test_nyc_simplified_sectors_report_repaired_geometries(
     ws = locations.new("nyc")
     at = data_page(ws, monkeypatch)
     give_file(at, shared_file("real", "nyc", "nypd_sector_simplified.geojson"), "grids", tmp_path)
-    at.button(key="data_import").click().run()
+    at.button(key=keys.KEY_DATA_IMPORT).click().run()
     m = metrics(at)
     assert m["几何已修复"] == 5 and m["读取行数"] == 303
-    problems = at.session_state["data_result"]["problems"]
+    problems = at.session_state[keys.KEY_DATA_RESULT]["problems"]
     assert (problems["kind"] == "repaired_geometry").sum() == 5
 
 
@@ -293,14 +276,14 @@ def test_medellin_csv_semicolons_comma_decimals(
     give_file(at, medellin, "incidents", tmp_path)
     caption = " ".join(c.value for c in at.caption)
     assert "9,360 行" in caption and "分隔符 ;" in caption
-    assert at.selectbox(key="data_map_lon").value == "longitud"
-    assert at.selectbox(key="data_map_id").value == ""  # ids will be file:row
+    assert at.selectbox(key=keys.field_key("lon")).value == "longitud"
+    assert at.selectbox(key=keys.field_key("id")).value == ""  # ids will be file:row
     sample = pd.DataFrame(layers(at)["sample"]["data"])
     assert sample["lon"].between(-75.8, -75.4).all() and sample["lat"].between(6.0, 6.5).all()
     firearm = next(s for s in at.selectbox if s.label.startswith("Arma de fuego"))
     assert "(7,141)" in firearm.label
     firearm.set_value("public_safety").run()
-    at.button(key="data_import").click().run()
+    at.button(key=keys.KEY_DATA_IMPORT).click().run()
     assert not at.exception
     m = metrics(at)
     assert m["读取行数"] == 9360 == m["已导入"] + m["拒绝"]
@@ -333,13 +316,13 @@ def test_export_grids_as_gbk_shapefile_in_gcj02(
     busy_workspace: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     at = data_page(busy_workspace, monkeypatch, section="export")
-    at.selectbox(key="data_export_layer").set_value("grids").run()
-    at.selectbox(key="data_export_format").set_value("shp").run()
-    at.selectbox(key="data_export_crs").set_value("gcj02").run()
-    at.radio(key="data_export_encoding").set_value("GBK").run()
-    at.button(key="data_export_go").click().run()
+    at.selectbox(key=keys.KEY_DATA_EXPORT_LAYER).set_value("grids").run()
+    at.selectbox(key=keys.KEY_DATA_EXPORT_FORMAT).set_value("shp").run()
+    at.selectbox(key=keys.KEY_DATA_EXPORT_CRS).set_value("gcj02").run()
+    at.radio(key=keys.KEY_DATA_EXPORT_ENCODING).set_value("GBK").run()
+    at.button(key=keys.KEY_DATA_EXPORT_GO).click().run()
     assert not at.exception
-    name, data, n, _ = at.session_state["data_export_file"]
+    name, data, n, _ = at.session_state[keys.KEY_DATA_EXPORT_FILE]
     assert name == "grids-v1-gcj02-gbk.zip" and n == 4
     out = tmp_path / "x.zip"
     out.write_bytes(data)
@@ -356,11 +339,11 @@ def test_export_grids_as_gbk_shapefile_in_gcj02(
     dx = (got.total_bounds[0] - stored.total_bounds[0]) * 90_000
     assert 100 < abs(dx) < 800  # GCJ-02 moved it by a few hundred metres
     # And incidents as an Excel table in WGS-84.
-    at.selectbox(key="data_export_layer").set_value("incidents").run()
-    at.selectbox(key="data_export_format").set_value("xlsx").run()
-    at.selectbox(key="data_export_crs").set_value("wgs84").run()
-    at.button(key="data_export_go").click().run()
-    name, data, n, _ = at.session_state["data_export_file"]
+    at.selectbox(key=keys.KEY_DATA_EXPORT_LAYER).set_value("incidents").run()
+    at.selectbox(key=keys.KEY_DATA_EXPORT_FORMAT).set_value("xlsx").run()
+    at.selectbox(key=keys.KEY_DATA_EXPORT_CRS).set_value("wgs84").run()
+    at.button(key=keys.KEY_DATA_EXPORT_GO).click().run()
+    name, data, n, _ = at.session_state[keys.KEY_DATA_EXPORT_FILE]
     table = pd.read_excel(io.BytesIO(data))
     assert name == "incidents-wgs84.xlsx" and n == 300 == len(table)
     assert {"id", "lon", "lat", "category"} <= set(table.columns)
@@ -498,10 +481,10 @@ def test_every_string_is_translated(
     """No i18n key shows through untranslated, in any state of the page, in either language."""
     at = app_for(workspace, monkeypatch).run()
     at.switch_page("app_pages/workspace.py").run()
-    at.sidebar.radio(key="lang").set_value(lang).run()
+    at.sidebar.radio(key=keys.KEY_LANG).set_value(lang).run()
     seen: list[str] = []
     for section in ("overview", "export", "import"):
-        at.radio(key="data_section").set_value(section).run()
+        at.radio(key=keys.KEY_DATA_SECTION).set_value(section).run()
         seen += _texts(at)
     src = tmp_path / "hotline.csv"
     gbk_hotline_csv(src)
@@ -510,7 +493,7 @@ def test_every_string_is_translated(
     # Read as WGS-84 these GCJ-02 points miss the 200 m block by a few hundred metres: that
     # is a coordinate-system suggestion, not a file outside the city (no confirmation).
     assert all(c.key != "data_outside_ok" for c in at.checkbox)
-    at.button(key="data_import").click().run()
+    at.button(key=keys.KEY_DATA_IMPORT).click().run()
     seen += _texts(at)
     assert not at.exception
     leaked = [s for s in seen if "data." in s or "layer." in s]
@@ -533,11 +516,11 @@ def test_excel_with_a_cover_sheet_choose_the_data_sheet(
         frame.to_excel(xw, sheet_name="事件明细", index=False)
     at = data_page(workspace, monkeypatch)
     give_file(at, book, "incidents", tmp_path)
-    assert at.selectbox(key="data_part").options == ["封面", "事件明细"]
-    assert at.selectbox(key="data_map_lon").value == ""  # the cover sheet has no coordinates
-    at.selectbox(key="data_part").set_value("事件明细").run()
-    assert at.selectbox(key="data_map_lon").value == "经度"
-    at.selectbox(key="data_crs").set_value("gcj02").run()
-    at.button(key="data_import").click().run()
+    assert at.selectbox(key=keys.KEY_DATA_PART).options == ["封面", "事件明细"]
+    assert at.selectbox(key=keys.field_key("lon")).value == ""  # the cover sheet has no coordinates
+    at.selectbox(key=keys.KEY_DATA_PART).set_value("事件明细").run()
+    assert at.selectbox(key=keys.field_key("lon")).value == "经度"
+    at.selectbox(key=keys.KEY_DATA_CRS).set_value("gcj02").run()
+    at.button(key=keys.KEY_DATA_IMPORT).click().run()
     m = metrics(at)
     assert (m["读取行数"], m["已导入"], m["拒绝"]) == (12, 8, 4)

@@ -10,9 +10,10 @@ import pandas as pd
 import pytest
 
 from gridmap.importing import import_file
+from gridmap.ui import keys
 
-from ..conftest import squares_2x2
-from .test_data_page import data_page, give_file
+from ..builders import squares_2x2
+from .helpers import data_page, give_file
 
 
 def far_away_csv(path: Path) -> Path:
@@ -40,11 +41,11 @@ def test_far_away_file_warns_with_share_and_distance_and_asks_to_confirm(
     assert "只有 0% 落在现有边界内" in warning
     km = int(warning.split("中位距离为 ")[1].split(" 公里")[0].replace(",", ""))
     assert 1_500 < km < 2_500  # Shanghai is about 1,700 km from Lanzhou
-    assert at.button(key="data_import").disabled
+    assert at.button(key=keys.KEY_DATA_IMPORT).disabled
     assert "导入前请勾选“仍然导入”确认。" in [c.value for c in at.caption]
-    at.checkbox(key="data_outside_ok").check().run()
-    assert not at.button(key="data_import").disabled
-    at.button(key="data_import").click().run()
+    at.checkbox(key=keys.KEY_DATA_OUTSIDE_OK).check().run()
+    assert not at.button(key=keys.KEY_DATA_IMPORT).disabled
+    at.button(key=keys.KEY_DATA_IMPORT).click().run()
     assert not at.exception
     # Imported as asked: the importer still keeps points outside the city out, with a reason.
     m = {m.label: m.value for m in at.metric}
@@ -61,7 +62,7 @@ def test_points_inside_need_no_confirmation(
     give_file(at, src, "incidents", tmp_path)
     assert not [w for w in at.warning if "工作空间范围" in w.value]
     assert not at.get("checkbox") or all(c.key != "data_outside_ok" for c in at.checkbox)
-    assert not at.button(key="data_import").disabled
+    assert not at.button(key=keys.KEY_DATA_IMPORT).disabled
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
@@ -71,7 +72,7 @@ def test_versions_table_is_translated_without_none(
     squares_2x2(codes=("A2", "B2", "C2", "D2")).to_file(tmp_path / "g2.gpkg", driver="GPKG")
     import_file(workspace, "grids", tmp_path / "g2.gpkg", draft=True)
     at = data_page(workspace, monkeypatch, section="overview")
-    at.sidebar.radio(key="lang").set_value(lang).run()
+    at.sidebar.radio(key=keys.KEY_LANG).set_value(lang).run()
     versions = at.dataframe[0].value
     if lang == "zh":
         assert list(versions.columns) == [

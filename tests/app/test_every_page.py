@@ -23,11 +23,12 @@ from streamlit.testing.v1 import AppTest
 from gridmap.analytics.incidents import IncidentFilter
 from gridmap.report.from_workspace import report_inputs
 from gridmap.store import Workspace
+from gridmap.ui import keys
 
-from ..conftest import require
+from ..builders import require
+from .helpers import app_for, deck_layers
 from .minimal import MATRIX, build_matrix
 from .server import BROWSER_ARGS, CHROMIUM, IDLE, running_app
-from .test_app import app_for, deck_layers
 
 #: Page script -> its URL path in the served app (the map is the default page).
 PAGES = {
@@ -48,7 +49,7 @@ def matrix(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 
 def open_page(ws: Path, page: str, monkeypatch: pytest.MonkeyPatch, lang: str = "zh") -> AppTest:
     at = app_for(ws, monkeypatch)
-    at.session_state["lang"] = lang
+    at.session_state[keys.KEY_LANG] = lang
     at.run()
     if page != "map":
         at.switch_page(f"app_pages/{page}.py").run()
@@ -106,7 +107,7 @@ def test_no_closure_times_is_said_in_words(
     # The grid card says the same.
     at = open_page(matrix["no_closure"], "map", monkeypatch)
     pick = {"indices": {"grids": [0]}, "objects": {"grids": [{"properties": {"code": "A"}}]}}
-    at.session_state["city_map"] = {"selection": pick}
+    at.session_state[keys.KEY_MAP] = {"selection": pick}
     at.run()
     assert {m.label: m.value for m in at.metric}["结案率"] == "无数据"
     assert "结案率: 无结案数据" in [c.value for c in at.caption]

@@ -14,10 +14,11 @@ import pytest
 
 from gridmap.report import cjk_family, fonts
 from gridmap.security import AuditLog
+from gridmap.ui import keys
 
-from ..conftest import ROOT
+from ..builders import ROOT
+from .helpers import app_for
 from .server import BROWSER_ARGS, CHROMIUM, IDLE
-from .test_app import app_for, served  # noqa: F401  (served is a fixture used below)
 
 #: Measures Chinese text the way the user sees it. ``ratios``: rendered width of each text
 #: node made only of hanzi over (characters x font size) — 1.0 for real CJK glyphs, which are
@@ -80,7 +81,7 @@ def _measure(url: str, shot: Path | None, *, block_fonts: bool = False) -> dict:
 
 
 @pytest.mark.browser
-def test_chinese_renders_in_a_browser_without_chinese_fonts(served: str, tmp_path: Path) -> None:  # noqa: F811
+def test_chinese_renders_in_a_browser_without_chinese_fonts(served: str, tmp_path: Path) -> None:
     shots = Path(os.environ.get("GRIDMAP_SHOTS", tmp_path))
     shots.mkdir(parents=True, exist_ok=True)
     got = _measure(served + "/cockpit", shots / "fonts_cockpit.png")
@@ -141,7 +142,7 @@ def test_export_without_a_font_shows_why_and_is_not_audited(
 ) -> None:
     monkeypatch.setenv("GRIDMAP_CJK_FONT", str(tmp_path / "gone.ttf"))
     at = cockpit_app
-    at.button(key="cockpit_pdf").click().run()
+    at.button(key=keys.cockpit_export_key("pdf")).click().run()
     assert not at.exception
     errors = [e.value for e in at.error]
     assert errors == [f"PDF 导出失败：GRIDMAP_CJK_FONT={tmp_path / 'gone.ttf'}: no such font file"]
@@ -159,7 +160,7 @@ def test_a_renderer_crash_is_one_line_on_the_page(
 
     monkeypatch.setattr(gridmap.report, "cockpit_png", boom)
     at = cockpit_app
-    at.button(key="cockpit_png").click().run()
+    at.button(key=keys.cockpit_export_key("png")).click().run()
     assert [e.value for e in at.error] == ["PNG 导出失败：ValueError: cannot draw"]
     assert _exports(busy_workspace) == []
 
@@ -168,7 +169,7 @@ def test_successful_export_offers_the_file_and_is_audited_once(
     cockpit_app, busy_workspace: Path
 ) -> None:
     at = cockpit_app
-    at.button(key="cockpit_png").click().run()
+    at.button(key=keys.cockpit_export_key("png")).click().run()
     assert not at.exception and not at.error
     (button,) = at.get("download_button")
     assert button.proto.label.startswith("下载 PNG（") and button.proto.label.endswith(" KB）")

@@ -23,9 +23,10 @@ from streamlit.testing.v1 import AppTest
 from gridmap.analytics import backtest as bt
 from gridmap.importing import import_file
 from gridmap.store import open_workspace
+from gridmap.ui import keys
 
+from .helpers import app_for, deck_layers
 from .minimal import hotline_export
-from .test_app import app_for, deck_layers
 
 PENDING = ("正在用历史数据检验预测方法", "Testing forecasting methods")
 
@@ -38,7 +39,7 @@ def _texts(at: AppTest) -> str:
 def _open(ws: Path | str, page: str, monkeypatch: pytest.MonkeyPatch, lang: str) -> AppTest:
     """The page once its background backtest is done (the page itself never waits)."""
     at = app_for(ws, monkeypatch)  # type: ignore[arg-type]  # a path or a PostGIS URL
-    at.session_state["lang"] = lang
+    at.session_state[keys.KEY_LANG] = lang
     at.run()
     at.switch_page(f"app_pages/{page}.py").run()
     deadline = time.monotonic() + 60
@@ -144,7 +145,7 @@ def test_too_little_history_is_said_in_words(
         assert not at.error
     # The Risk page's panel says the same, and "forecast risk" falls back to plain counts.
     assert sum(bool(re.search(want, m.value)) for m in at.markdown) == 2
-    at.segmented_control(key="risk_layer").set_value("forecast").run()
+    at.segmented_control(key=keys.KEY_RISK_LAYER).set_value("forecast").run()
     assert not at.exception
     assert "all_history" in _texts(at)
 
@@ -153,12 +154,12 @@ def test_forecast_heat_map_shows_the_cells_gridmap_risk_writes(
     busy_workspace: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     at = _open(busy_workspace, "risk", monkeypatch, "zh")
-    at.segmented_control(key="risk_layer").set_value("forecast").run()
+    at.segmented_control(key=keys.KEY_RISK_LAYER).set_value("forecast").run()
     assert not at.exception
     drawn = {row["cell"] for row in deck_layers(at)["risk-cells"]["data"]}
     # What `gridmap risk --level cell` computes: the selected method from the last incident.
     ws = open_workspace(busy_workspace)
-    from gridmap.analytics.incidents import load_incident_table
+    from gridmap.loading import load_incident_table
 
     table = load_incident_table(ws)
     assert table.time_range is not None

@@ -18,8 +18,9 @@ from streamlit.testing.v1 import AppTest
 
 from gridmap.security import AuditLog, User, UserStore
 from gridmap.security.oidc import SsoMatch, match_identity, sso_settings
+from gridmap.ui import keys
 
-from .test_app import app_for
+from .helpers import app_for
 
 COMMUNITY = "620104001001"  # the community of the conftest workspace
 AUTH = {
@@ -208,8 +209,8 @@ def test_login_screen_offers_sso_next_to_the_password_form(
     at = sso_app(staffed, monkeypatch)
     at.run()
     assert not at.exception
-    assert at.text_input(key="login_password") is not None  # password login still there
-    button = at.button(key="sso_login")
+    assert at.text_input(key=keys.KEY_LOGIN_PASSWORD) is not None  # password login still there
+    button = at.button(key=keys.KEY_SSO_LOGIN)
     assert button.label == "使用单点登录"
     button.click().run()
     assert logins == [None]  # the provider configured in [auth] itself
@@ -221,10 +222,10 @@ def test_each_named_provider_gets_a_button(
     auth = {"redirect_uri": AUTH["redirect_uri"], "cookie_secret": AUTH["cookie_secret"]}
     at = app_for(staffed, monkeypatch)
     at.secrets = {"auth": {**auth, "corp": PROVIDER, "backup": PROVIDER}}
-    at.session_state["lang"] = "en"
+    at.session_state[keys.KEY_LANG] = "en"
     at.run()
-    assert at.button(key="sso_login_corp").label == "Sign in with SSO (corp)"
-    at.button(key="sso_login_backup").click().run()
+    assert at.button(key=keys.sso_login_key("corp")).label == "Sign in with SSO (corp)"
+    at.button(key=keys.sso_login_key("backup")).click().run()
     assert logins == ["backup"]
 
 
@@ -259,7 +260,9 @@ def test_a_known_identity_gets_its_users_role_and_area(
     at.user = identity("Wang.Fang@example.gov.cn")
     at.run()
     assert not at.exception
-    assert at.session_state["auth_user"] == User("wang.fang@example.gov.cn", "operator", COMMUNITY)
+    assert at.session_state[keys.KEY_USER] == User(
+        "wang.fang@example.gov.cn", "operator", COMMUNITY
+    )
     assert at.get("deck_gl_json_chart")  # the map page, not the login form
     assert "示范社区" in " ".join(c.value for c in at.sidebar.caption)  # the user's area
     # An operator's pages only: the admin's audit page does not exist for it.
@@ -275,10 +278,10 @@ def test_a_known_identity_gets_its_users_role_and_area(
         )
     ]
     # Logging out ends the identity cookie too, else the next run would sign in again.
-    at.sidebar.button(key="logout").click().run()
+    at.sidebar.button(key=keys.KEY_LOGOUT).click().run()
     assert logouts == [True]
     at.run()
-    assert at.get("deck_gl_json_chart") == [] and at.text_input(key="login_user") is not None
+    assert at.get("deck_gl_json_chart") == [] and at.text_input(key=keys.KEY_LOGIN_USER) is not None
     assert [a for a, _, _ in actions(staffed)] == ["login", "logout"]
 
 
@@ -305,22 +308,22 @@ def test_an_unknown_identity_sees_no_access_and_a_sign_out(
             {"method": "sso", "provider": "default", "claim": "email", "reason": "unknown"},
         )
     ]
-    at.button(key="sso_logout").click().run()
+    at.button(key=keys.KEY_SSO_LOGOUT).click().run()
     assert logouts == [True]
     at.run()
-    assert at.text_input(key="login_user") is not None  # back at the login screen
-    assert at.button(key="sso_login") is not None
+    assert at.text_input(key=keys.KEY_LOGIN_USER) is not None  # back at the login screen
+    assert at.button(key=keys.KEY_SSO_LOGIN) is not None
 
 
 def test_an_unverified_address_is_refused(staffed: str, monkeypatch: pytest.MonkeyPatch) -> None:
     at = sso_app(staffed, monkeypatch)
-    at.session_state["lang"] = "en"
+    at.session_state[keys.KEY_LANG] = "en"
     at.user = identity("wang.fang@example.gov.cn", email_verified=False)
     at.run()
     assert at.error[0].value.startswith(
         "No access for `wang.fang@example.gov.cn`: the identity provider has not verified"
     )
-    assert "auth_user" not in at.session_state
+    assert keys.KEY_USER not in at.session_state
     assert actions(staffed)[0][2]["reason"] == "unverified"
 
 
@@ -331,7 +334,7 @@ def test_preferred_username_claim_from_the_gridmap_section(
     at.user = identity("p1@example.org", preferred_username="planner1")
     at.run()
     assert not at.exception
-    assert at.session_state["auth_user"] == User("planner1", "planner", None)
+    assert at.session_state[keys.KEY_USER] == User("planner1", "planner", None)
 
 
 def test_password_login_keeps_working_beside_sso(
@@ -339,14 +342,14 @@ def test_password_login_keeps_working_beside_sso(
 ) -> None:
     at = sso_app(staffed, monkeypatch)
     at.run()
-    at.text_input(key="login_user").input("planner1")
-    at.text_input(key="login_password").input("wrong-password")
+    at.text_input(key=keys.KEY_LOGIN_USER).input("planner1")
+    at.text_input(key=keys.KEY_LOGIN_PASSWORD).input("wrong-password")
     at.get("form_submit_button")[0].click().run()
     assert at.error[0].value == "用户名或密码不正确。"
-    at.text_input(key="login_password").input("planner-pass-1")
+    at.text_input(key=keys.KEY_LOGIN_PASSWORD).input("planner-pass-1")
     at.get("form_submit_button")[0].click().run()
     assert not at.exception
-    assert at.session_state["auth_user"] == User("planner1", "planner", None)
+    assert at.session_state[keys.KEY_USER] == User("planner1", "planner", None)
     assert [a for a, _, _ in actions(staffed)] == ["login failed", "login"]
 
 
@@ -361,7 +364,7 @@ def test_sign_in_through_a_real_provider_round_trip(staffed: str, tmp_path: Path
 
     from playwright.sync_api import expect, sync_playwright
 
-    from ..conftest import require
+    from ..builders import require
     from .fake_idp import fake_idp
     from .server import BROWSER_ARGS, CHROMIUM, IDLE, free_port, running_app
 

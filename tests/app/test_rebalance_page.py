@@ -9,13 +9,14 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from gridmap.analytics import rebalance as rb
+from gridmap import versions
 from gridmap.security import AuditLog
 from gridmap.store import Workspace
+from gridmap.ui import keys
 
-from ..conftest import Locations, require, squares_2x2
+from ..builders import Locations, require, squares_2x2
+from .helpers import app_for
 from .server import BROWSER_ARGS, CHROMIUM, IDLE, running_app
-from .test_app import app_for
 
 COMMUNITY = "620104001001"  # the fixture's community
 
@@ -52,7 +53,7 @@ def _editor(ws: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
     overview = at.dataframe[0].value
     assert list(overview.index) == [COMMUNITY]
     assert overview.iloc[0]["超出区间"] == 2  # A and B are below 300
-    at.session_state["scope_community"] = COMMUNITY
+    at.session_state[keys.KEY_COMMUNITY] = COMMUNITY
     at.run()
     assert not at.exception
     return at
@@ -104,14 +105,14 @@ def test_a_map_click_paints_the_unit_onto_the_target_grid(
     unbalanced: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     at = _editor(unbalanced, monkeypatch)
-    problem = rb.load_problem(Workspace(unbalanced), scope=COMMUNITY)
+    problem = versions.load_problem(Workspace(unbalanced), scope=COMMUNITY)
     d_units = [
         c for c, g in zip(problem.graph.codes, problem.base, strict=True)
         if problem.grid_codes[g] == "D"
     ]  # fmt: skip
-    at.selectbox(key="rebalance_target").set_value("C").run()
+    at.selectbox(key=keys.KEY_REBALANCE_TARGET).set_value("C").run()
     # What st.pydeck_chart stores after a click on a unit of grid D.
-    at.session_state["rebalance_map_0"] = {
+    at.session_state[keys.rebalance_map_key(0)] = {
         "selection": {
             "indices": {"units": [0]},
             "objects": {"units": [{"properties": {"code": d_units[0]}}]},

@@ -1,0 +1,269 @@
+"""超期未结: incidents still open past their handling class's time limit.
+
+The time limit is the one behind 按期结案率 (:class:`~gridmap.analytics.risk.RiskSettings`
+``sla_days``, days from occurrence per handling class: emergency 1, general 7, dispute 15 by
+default): an incident is due once ``occurred_at + limit`` has passed, and overdue at a moment
+``as_of`` when it is due and was not closed by then. An incident closed late is not backlog
+(it counts against 按期结案率 instead); an incident without a handling class has no limit and
+is never overdue (it is counted apart, ``open_without_limit``).
+
+A workspace whose incidents carry no closure time cannot tell open from closed: the backlog
+is then *missing* (``missing="closure"``), never 0; likewise when no incident carries a
+handling class (``missing="handling_class"``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+from .. import schema
+from ..errors import SchemaError
+from .responsibility import (
+    DEPARTMENT_EN,
+    DEPARTMENT_ZH,
+    SUBCATEGORY,
+    assign_departments,
+    default_responsibilities,
+)
+from .risk import DAY_S, UNKNOWN_PARENT, RiskSettings
+
+__all__ = ["BACKLOG_COLUMNS", "Backlog", "overdue_backlog"]
+
+#: The columns of :attr:`Backlog.items`, in order.
+BACKLOG_COLUMNS: tuple[str, ...] = (
+    schema.ID,
+    schema.GRID_CODE,
+    "grid_name",
+    "street_code",
+    "street_name",
+    schema.CATEGORY,
+    SUBCATEGORY,
+    schema.HANDLING_CLASS,
+    schema.OCCURRED_AT,
+    "due_at",
+    "days_overdue",
+    DEPARTMENT_ZH,
+    DEPARTMENT_EN,
+)
+_STREET_COLUMNS = ("street_code", "street_name", "overdue", "max_days_overdue")
+_DEPARTMENT_COLUMNS = (DEPARTMENT_ZH, DEPARTMENT_EN, "overdue", "max_days_overdue")
+
+
+@dataclass(frozen=True)
+class Backlog:
+    """The overdue backlog at one moment.
+
+    Attributes
+    ----------
+    as_of
+        The moment looked at (a date given as ``as_of`` means the end of that day).
+    overdue
+        Incidents open at ``as_of`` past their time limit; None when ``missing``.
+    open
+        Incidents open at ``as_of`` (occurred by then, not closed by then); None without
+        closure data.
+    open_without_limit
+        Of ``open``, those without a handling class (no limit, never overdue).
+    missing
+        ``"closure"``: no incident carries a closure time; ``"handling_class"``: none
+        carries a handling class. A screen says so in words, never shows 0.
+    items
+        Every overdue incident, most overdue first (ties by id): :data:`BACKLOG_COLUMNS`.
+        ``days_overdue`` is in days (fractional) past ``due_at``.
+    by_street, by_department
+        ``overdue`` and ``max_days_overdue`` per street (``street_code``, ``street_name``;
+        :data:`~gridmap.analytics.risk.UNKNOWN_PARENT` for incidents outside every known
+        street) and per department (``department_zh``, ``department_en``), largest first.
+        Each sums to ``overdue``.
+    sla_days
+        The time limits used, per handling class.
+    """
+
+    as_of: pd.Timestamp
+    overdue: int | None
+    open: int | None
+    open_without_limit: int | None
+    missing: Literal["closure", "handling_class"] | None
+    items: pd.DataFrame
+    by_street: pd.DataFrame
+    by_department: pd.DataFrame
+    sla_days: dict[str, float]
+
+    @property
+    def oldest(self) -> pd.Series | None:
+        """The most overdue incident (a row of :attr:`items`), None when there is none."""
+        return None if self.items.empty else self.items.iloc[0]
+
+
+def _moment(as_of: dt.date | dt.datetime | pd.Timestamp) -> pd.Timestamp:
+    if isinstance(as_of, dt.datetime):  # pd.Timestamp is one too
+        ts = pd.Timestamp(as_of)
+        return ts.tz_localize(None) if ts.tzinfo is not None else ts
+    if isinstance(as_of, dt.date):
+        return pd.Timestamp(as_of) + pd.Timedelta(days=1)
+    raise SchemaError(f"as_of={as_of!r}; allowed: a date or a date and time")
+
+
+def _times(frame: pd.DataFrame, column: str) -> pd.Series:
+    if column not in frame.columns:
+        return pd.Series(pd.NaT, index=frame.index, dtype="datetime64[ns]")
+    return pd.to_datetime(frame[column], errors="coerce")
+
+
+def _text(frame: pd.DataFrame, column: str) -> pd.Series:
+    if column not in frame.columns:
+        return pd.Series("", index=frame.index, dtype=object)
+    values = frame[column]
+    return values.astype(object).where(values.notna(), "").astype(str)
+
+
+def _lookup(keys: pd.Series, values: pd.Series) -> pd.Series:
+    """``values`` at ``keys`` (text), "" where a key is not there."""
+    found = dict(zip(values.index.astype(str), values.astype(str), strict=True))
+    return keys.map(lambda k: found.get(k, ""))
+
+
+def _empty(columns: tuple[str, ...]) -> pd.DataFrame:
+    return pd.DataFrame(columns=list(columns))
+
+
+def _breakdown(items: pd.DataFrame, keys: list[str], columns: tuple[str, ...]) -> pd.DataFrame:
+    if items.empty:
+        return _empty(columns)
+    out = (
+        items.groupby(keys, sort=True)["days_overdue"]
+        .agg(overdue="size", max_days_overdue="max")
+        .reset_index()
+    )
+    out["overdue"] = out["overdue"].astype(np.int64)
+    out = out.sort_values("overdue", ascending=False, kind="stable").reset_index(drop=True)
+    return out[list(columns)]
+
+
+def _items(
+    frame: pd.DataFrame,
+    due_at: pd.Series,
+    as_of: pd.Timestamp,
+    owners: pd.DataFrame | None,
+    responsibilities: pd.DataFrame,
+) -> pd.DataFrame:
+    """The overdue rows of ``frame`` with their place, department and days overdue."""
+    grid = _text(frame, schema.GRID_CODE)
+    subcategory = _text(frame, schema.CATEGORY_SOURCE).str.strip()
+    category = _text(frame, schema.CATEGORY).replace("", schema.UNCLASSIFIED.code)
+    departments = assign_departments(category, subcategory, responsibilities)
+    if owners is not None:
+        street = _lookup(grid, owners["street_code"]).replace("", UNKNOWN_PARENT)
+        street_name = _lookup(grid, owners["street_name"])
+        grid_name = _lookup(grid, owners["grid_name"])
+    else:
+        street = pd.Series(UNKNOWN_PARENT, index=frame.index, dtype=object)
+        street_name = grid_name = pd.Series("", index=frame.index, dtype=object)
+    items = pd.DataFrame(
+        {
+            schema.ID: _text(frame, schema.ID),
+            schema.GRID_CODE: grid,
+            "grid_name": grid_name,
+            "street_code": street,
+            "street_name": street_name,
+            schema.CATEGORY: category,
+            SUBCATEGORY: subcategory,
+            schema.HANDLING_CLASS: _text(frame, schema.HANDLING_CLASS),
+            schema.OCCURRED_AT: _times(frame, schema.OCCURRED_AT),
+            "due_at": due_at,
+            "days_overdue": (as_of - due_at).dt.total_seconds() / DAY_S,
+            DEPARTMENT_ZH: departments[DEPARTMENT_ZH].to_numpy(),
+            DEPARTMENT_EN: departments[DEPARTMENT_EN].to_numpy(),
+        }
+    )
+    order = items.sort_values(
+        ["days_overdue", schema.ID], ascending=[False, True], kind="stable"
+    ).reset_index(drop=True)
+    return order[list(BACKLOG_COLUMNS)]
+
+
+def overdue_backlog(
+    incidents: pd.DataFrame,
+    *,
+    as_of: dt.date | dt.datetime | pd.Timestamp,
+    owners: pd.DataFrame | None = None,
+    responsibilities: pd.DataFrame | None = None,
+    settings: RiskSettings | None = None,
+) -> Backlog:
+    """The incidents open past their handling class's time limit at ``as_of``.
+
+    Parameters
+    ----------
+    incidents
+        The incident layer (a frame): ``id`` and ``occurred_at``, and where present
+        ``closed_at``, ``handling_class``, ``category``, ``category_source`` (the
+        sub-category) and ``grid_code``.
+    as_of
+        The moment to look at; a date means the end of that day (as the cockpit's window
+        end). Incidents occurring later are ignored, those closed later count as open.
+    owners
+        :func:`~gridmap.analytics.responsibility.grid_owners` of the grids, for the street
+        and grid name of each incident; None puts every incident under ``UNKNOWN_PARENT``.
+    responsibilities
+        A validated responsibility table; default
+        :func:`~gridmap.analytics.responsibility.default_responsibilities`.
+    settings
+        Where the time limits come from (``sla_days``); default ``RiskSettings()``.
+
+    Returns
+    -------
+    Backlog
+
+    Raises
+    ------
+    SchemaError
+        When ``id`` or ``occurred_at`` is missing, or ``as_of`` is not a date.
+    """
+    absent = [c for c in (schema.ID, schema.OCCURRED_AT) if c not in incidents.columns]
+    if absent:
+        raise SchemaError(f"incidents: missing column(s) {absent}; allowed: the incident layer")
+    settings = settings or RiskSettings()
+    sla = dict(settings.sla_days)
+    moment = _moment(as_of)
+    table = responsibilities if responsibilities is not None else default_responsibilities()
+    occurred = _times(incidents, schema.OCCURRED_AT)
+    closed = _times(incidents, schema.CLOSED_AT)
+    limit_days = _text(incidents, schema.HANDLING_CLASS).map(sla).astype(np.float64)
+    open_ = (occurred <= moment) & (closed.isna() | (closed > moment))
+    due_at = occurred + pd.to_timedelta(limit_days, unit="D")
+    missing: Literal["closure", "handling_class"] | None = None
+    if not closed.notna().any():
+        missing = "closure"
+    elif not limit_days.notna().any():
+        missing = "handling_class"
+    empty = Backlog(
+        as_of=moment,
+        overdue=None,
+        open=None if missing == "closure" else int(open_.sum()),
+        open_without_limit=None if missing == "closure" else int((open_ & limit_days.isna()).sum()),
+        missing=missing,
+        items=_empty(BACKLOG_COLUMNS),
+        by_street=_empty(_STREET_COLUMNS),
+        by_department=_empty(_DEPARTMENT_COLUMNS),
+        sla_days=sla,
+    )
+    if missing is not None:
+        return empty
+    overdue = (open_ & limit_days.notna() & (due_at <= moment)).to_numpy()
+    items = _items(incidents[overdue], due_at[overdue], moment, owners, table)
+    return Backlog(
+        as_of=moment,
+        overdue=len(items),
+        open=empty.open,
+        open_without_limit=empty.open_without_limit,
+        missing=None,
+        items=items,
+        by_street=_breakdown(items, ["street_code", "street_name"], _STREET_COLUMNS),
+        by_department=_breakdown(items, [DEPARTMENT_ZH, DEPARTMENT_EN], _DEPARTMENT_COLUMNS),
+        sla_days=sla,
+    )

@@ -1,0 +1,7 @@
+"""``python -m gridmap.cli``: the ``gridmap`` command."""
+
+import sys
+
+from ._main import main
+
+sys.exit(main())

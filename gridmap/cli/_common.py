@@ -1,0 +1,91 @@
+"""What every command shares: exit codes, JSON printing, the acting user and their area,
+the grids in force and the incident window of ``--since``/``--until``/``--category``/``--stage``."""
+
+from __future__ import annotations
+
+import argparse
+from typing import TYPE_CHECKING, Any, TypeAlias
+
+from .. import strict_json
+from ..analytics.filters import CLI_FIELDS, incident_filter
+from ..errors import SchemaError
+from ..security.audit import os_user
+
+if TYPE_CHECKING:
+    from ..analytics.incidents import IncidentFilter, IncidentTable
+
+#: What ``add_subparsers`` returns; each command group adds its parsers to it. (A string:
+#: argparse's class is generic only to type checkers.)
+Subparsers: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
+
+EXIT_OK, EXIT_PROBLEMS, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
+
+
+def print_json(data: Any) -> None:
+    """Print ``data`` as strict JSON: ``null`` where a number is missing, never NaN/Infinity."""
+    print(strict_json.dumps(data, indent=2))
+
+
+def actor(args: argparse.Namespace) -> str:
+    """Who a CLI change is recorded for: the ``--user``, else the operating-system account."""
+    who = getattr(args, "cli_user", None)
+    return str(who.username) if who is not None else os_user()
+
+
+def user_area(args: argparse.Namespace) -> str | None:
+    """The area a ``--user`` is limited to (None: the whole city, or no ``--user``)."""
+    who = getattr(args, "cli_user", None)
+    return who.area if who is not None else None
+
+
+def area_codes(args: argparse.Namespace, ws: Any, h: Any = None) -> frozenset[str] | None:
+    """The codes an area-limited ``--user`` may see (None: no limit)."""
+    area = user_area(args)
+    if area is None:
+        return None
+    if h is None:
+        from ..hierarchy import build_hierarchy
+
+        h = build_hierarchy(ws.read_layer("admin"), ws.read_grids())
+    return frozenset(h.codes_under(area))
+
+
+def within_user_area(args: argparse.Namespace, ws: Any, code: str | None, flag: str) -> Any:
+    """``code`` if the ``--user`` may see it; the user's own area when none is given."""
+    area = user_area(args)
+    if area is None:
+        return code
+    if code is None:
+        return area
+    if str(code) not in (area_codes(args, ws) or frozenset()):
+        raise SchemaError(f"{flag} {code}: outside area {area} of user {args.cli_user.username}")
+    return code
+
+
+def grids_in_force(ws: Any) -> Any:
+    """The grids in force of ``ws``; one line when there are none (nothing to analyse)."""
+    grids = ws.read_grids()
+    if grids.empty:
+        raise SchemaError(f"{ws.name}: the workspace holds no grids; import a grid layer first")
+    return grids
+
+
+def incident_window(
+    args: argparse.Namespace, table: IncidentTable, default_days: int
+) -> IncidentFilter:
+    """The filter of --since/--until/--category/--stage (default: the newest days).
+
+    Read by :func:`gridmap.analytics.filters.incident_filter`, as the app's sidebar is, so a
+    bad value gets the same one-line error naming the option and what it allows.
+    """
+    if table.time_range is None:
+        raise SchemaError(f"{args.workspace}: the workspace holds no incidents")
+    return incident_filter(
+        since=args.since,
+        until=args.until,
+        categories=args.category,
+        stages=getattr(args, "stage", None),
+        last=table.time_range[1],
+        default_days=default_days,
+        fields=CLI_FIELDS,
+    )
