@@ -310,12 +310,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
 #: Upward imports that exist today, each ``(importer, imported)`` (a package covers its
 #: modules). #16: being split — the lead empties this list; see ``python
 #: tests/test_architecture.py`` for what is left.
-ALLOWED_UPWARD: dict[tuple[str, str], str] = {
-    # The old persistence names re-exported lazily from gridmap.versions.
-    ("gridmap.analytics.rebalance", "gridmap.versions"): "#16: being split",
-    ("gridmap.analytics.coverage", "gridmap.loading"): "#16: being split",
-    ("gridmap.analytics.incidents", "gridmap.loading"): "#16: being split",
-}
+ALLOWED_UPWARD: dict[tuple[str, str], str] = {}
 
 #: What a page may import from gridmap: the UI glue and the vocabularies.
 PAGE_MAY_IMPORT = ("gridmap.ui", "gridmap.i18n", "gridmap.schema")
@@ -324,15 +319,7 @@ ALLOWED_PAGE_IMPORTS: dict[str, frozenset[str]] = {
     # #16: being split
     "app_pages/audit.py": frozenset({"gridmap.security"}),
     "app_pages/cockpit.py": frozenset({"gridmap.analytics", "gridmap.report", "gridmap.viz"}),
-    "app_pages/coverage.py": frozenset({"gridmap.analytics", "gridmap.errors", "gridmap.viz"}),
     "app_pages/map.py": frozenset({"gridmap.analytics", "gridmap.viz"}),
-    "app_pages/rebalance.py": frozenset(
-        {"gridmap.analytics", "gridmap.exporting", "gridmap.store", "gridmap.viz"}
-    ),
-    "app_pages/risk.py": frozenset({"gridmap.analytics", "gridmap.viz"}),
-    "app_pages/workspace.py": frozenset(
-        {"gridmap.errors", "gridmap.importing", "gridmap.store", "gridmap.viz"}
-    ),
 }
 
 MAX_MODULE_LINES = 800
@@ -341,33 +328,9 @@ MAX_PAGE_LINES = 250
 #: Modules, pages and functions over their limit today. #16: being split. A function is
 #: ``path:qualified.name`` with the path's ``.py`` left off: ``gridmap/archive:index_archive``
 #: stays matched when ``archive.py`` becomes the package ``archive/``.
-ALLOWED_LONG_MODULES: dict[str, str] = {
-    "gridmap/cli.py": "#16: being split",
-    "gridmap/analytics/risk.py": "#16: being split",
-    "gridmap/validate.py": "#16: being split",
-    "gridmap/archive.py": "#16: being split",
-}
-ALLOWED_LONG_PAGES: dict[str, str] = {
-    "app_pages/workspace.py": "#16: being split",
-    "app_pages/rebalance.py": "#16: being split",
-    "app_pages/coverage.py": "#16: being split",
-    "app_pages/risk.py": "#16: being split",
-}
-ALLOWED_LONG_FUNCTIONS: dict[str, str] = {
-    "app_pages/workspace:import_section": "#16: being split",
-    "gridmap/cli:build_parser": "#16: being split",
-    "gridmap/cli:_cmd_rebalance": "#16: being split",
-    "gridmap/importing/polygons:_import_polygons": "#16: being split",
-    "gridmap/importing/points:_import_points": "#16: being split",
-    "gridmap/analytics/coverage/analysis:analyse_coverage": "#16: being split",
-    "gridmap/analytics/coverage/raster:measure_coverage": "#16: being split",
-    "gridmap/analytics/backtest:rolling_backtest": "#16: being split",
-    "gridmap/analytics/backtest:backtest": "#16: being split",
-    "gridmap/archive:index_archive": "#16: being split",
-    "gridmap/validate:validate_grids": "#16: being split",
-    "gridmap/validate:_community_problems": "#16: being split",
-    "gridmap/demo/_build:build_demo": "#16: being split",
-}
+ALLOWED_LONG_MODULES: dict[str, str] = {}
+ALLOWED_LONG_PAGES: dict[str, str] = {}
+ALLOWED_LONG_FUNCTIONS: dict[str, str] = {}
 
 
 def layer_of(module: str) -> int | None:
@@ -619,7 +582,6 @@ def test_layer_kinds_are_defined_once() -> None:
 #: Writers of audit entries that still spell the action as a string (each action is a
 #: constant of ``gridmap.schema.AuditAction``). #16: being split.
 ALLOWED_AUDIT_LITERALS: dict[str, str] = {
-    "app_pages/rebalance.py": "#16: being split",
     "gridmap/ui/cockpit.py": "#16: being split",
     "gridmap/ui/data_sections.py": "#16: being split",
     "gridmap/ui/import_wizard.py": "#16: being split",

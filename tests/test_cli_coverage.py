@@ -61,7 +61,7 @@ def test_coverage_with_candidate_csv(
 ) -> None:
     from shapely.geometry import Point
 
-    from .analytics.test_coverage import metric
+    from .builders import metric
 
     pts = metric([Point(50, 150), Point(900, 900)])  # in grid A; far from every grid
     path = tmp_path / "poles.csv"

@@ -169,7 +169,7 @@ def test_a_database_password_is_never_shown(
     captured = capsys.readouterr()
     assert "s3cret-pw" not in captured.out + captured.err
     # Nor does the app, on its "no workspace yet" screens.
-    from .app.test_app import app_for
+    from .app.helpers import app_for
 
     at = app_for(secret, monkeypatch).run()
     shown = " ".join(e.value for e in [*at.error, *at.caption, *at.markdown])

@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 
 from .. import __version__
 from ..errors import GridmapError
-from . import analyses, outputs, rebalance, serve, users, workspace
+from . import analyses, basemap, outputs, rebalance, serve, users, workspace
 from ._common import EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_OK, EXIT_PROBLEMS, Subparsers
 from ._session import AUDITED, audit_command, login
 
@@ -34,6 +34,7 @@ ORDER = (
     "users",
     "audit",
     "serve",
+    "basemap",
 )
 
 
@@ -52,7 +53,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     # Each group adds its own parsers; they are added in the order the help has always had.
     adders: dict[str, Callable[[Subparsers], None]] = {}
-    for group in (workspace, outputs, analyses, rebalance, users, serve):
+    for group in (workspace, outputs, analyses, rebalance, users, serve, basemap):
         adders.update(group.COMMANDS)
     for command in ORDER:
         adders[command](sub)

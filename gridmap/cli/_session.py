@@ -10,7 +10,7 @@ from ..errors import SchemaError
 from ._common import actor
 
 #: Commands that change a workspace or take data out of it: each leaves an audit entry.
-AUDITED = ("import", "export", "report", "plan", "demo", "users", "copy", "index")
+AUDITED = ("import", "export", "report", "plan", "demo", "users", "copy", "index", "basemap")
 
 
 def _no_password(arg: str) -> str:

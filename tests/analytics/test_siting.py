@@ -172,7 +172,7 @@ def test_imported_candidates_are_the_only_sites() -> None:
     import geopandas as gpd
     from shapely.geometry import Point
 
-    from .test_coverage import metric
+    from ..builders import metric
 
     c, ka = camera_layers()
     r = analyse_coverage(squares_2x2(), c, keyareas=ka, settings=CoverageSettings(res=11))

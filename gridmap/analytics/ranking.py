@@ -1,0 +1,252 @@
+"""The priority ranking as screens show it: one table for the cockpit, the report and the CLI.
+
+:func:`gridmap.analytics.priority.priority_ranking` ranks grids on empirical-Bayes excess
+incidents; this module runs it on a window (:func:`priority_table`), joins the risk
+overview's sentence and classes, words the reason (:func:`reason`), and finds the
+significant hot-spot clusters that hold no ranked grid so that a screen can say why
+(:func:`unranked_clusters`, :func:`cluster_note`): the map and the list must agree.
+
+Peer rates are fitted on every grid of the city, whatever the area shown: a district is
+compared with the city, not with itself. Ranks are then renumbered within the area.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Callable, Collection
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
+
+from ..i18n import t
+from ..indexing import grid_disk_pairs, str_to_cells
+from .incidents import IncidentFilter, IncidentTable, select
+from .overview import cell_owners
+from .priority import Priority, priority_counts, priority_ranking, professional_kinds
+from .risk import RiskSettings, day_start_s
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+
+__all__ = [
+    "CLUSTER_CLASS",
+    "PRIORITY_COLUMNS",
+    "cluster_note",
+    "priority_table",
+    "reason",
+    "unranked_clusters",
+]
+
+#: Hot-spot class a cluster's cells must reach to need an explanation (3: 99 % confidence).
+CLUSTER_CLASS = 3
+#: Clusters smaller than this many cells are specks, not "the red area on the map".
+CLUSTER_MIN_CELLS = 3
+#: Overview columns joined onto the basic ranking (the ranking's own names win otherwise).
+_OVERVIEW = (
+    "rate_per_1000",
+    "rate_eb",
+    "risk_score",
+    "hotspot_class",
+    "trend_class",
+    "previous",
+    "rel_change_prev",
+    "closure_rate",
+    "on_time_rate",
+    "suppressed",
+    "sentence_zh",
+    "sentence_en",
+)
+#: Columns every row of :func:`priority_table` carries, besides the ranking's.
+PRIORITY_COLUMNS = ("excess_incidents", "expected_incidents", "reason_zh", "reason_en")
+
+
+def _in_incidents(frame: pd.DataFrame, column: str) -> pd.Series:
+    """A weighted figure (excess, expected) in incidents: scaled by the grid's own
+    incidents per weighted incident (decay and category weights make weighted counts
+    smaller than counts; a leader reads incidents)."""
+    w = frame["weighted"].to_numpy(dtype=np.float64)
+    n = frame["incidents"].to_numpy(dtype=np.float64)
+    scale = np.divide(n, w, out=np.ones_like(w), where=w > 0)
+    return pd.Series(frame[column].to_numpy(dtype=np.float64) * scale, index=frame.index)
+
+
+def reason(row: Any, lang: str) -> str:
+    """The reason of a ranked row in one sentence: how far above its peers' expectation,
+    then the overview's sentence (what kind of incidents, where, how it changed)."""
+    excess = float(row["excess_incidents"])
+    expected = float(row["expected_incidents"])
+    on = str(row["ranked_on"])
+    if on == "count":
+        head = t("priority.reason.count", lang, x=f"{max(excess, 0):,.0f}")
+    elif excess >= 0.5:
+        head = t("priority.reason.excess", lang, x=f"{excess:,.0f}", e=f"{expected:,.0f}")
+    else:
+        head = t("priority.reason.within", lang, e=f"{expected:,.0f}")
+    if on.endswith("_floor"):
+        head += t("explain.sep", lang) + t("priority.reason.floor", lang)
+    tail = str(row.get(f"sentence_{lang}", "") or "")
+    return head + (t("explain.sep", lang) + tail if tail else "")
+
+
+def _finish(frame: pd.DataFrame, scope: Collection[str] | None) -> pd.DataFrame:
+    if scope is not None:
+        frame = frame[frame.index.isin(list(scope))].copy()
+    frame["rank"] = np.arange(1, len(frame) + 1, dtype=np.int64)
+    frame["excess_incidents"] = _in_incidents(frame, "excess")
+    frame["expected_incidents"] = _in_incidents(frame, "expected")
+    for lang in ("zh", "en"):
+        frame[f"reason_{lang}"] = [reason(r, lang) for r in frame.to_dict("records")]
+    return frame
+
+
+def priority_table(
+    table: IncidentTable,
+    flt: IncidentFilter,
+    grids: gpd.GeoDataFrame,
+    *,
+    keyareas: gpd.GeoDataFrame | None = None,
+    overview: pd.DataFrame | None = None,
+    settings: RiskSettings | None = None,
+) -> Priority:
+    """The priority ranking of the window ``flt``, ready for a screen.
+
+    Parameters
+    ----------
+    table, flt
+        Incidents and the window; ``flt.grid_codes`` (the area shown) only selects the rows,
+        the peer rates are the whole city's.
+    grids
+        Grids in force (basic and professional), with geometry, households, population.
+    keyareas
+        The key-area layer, whose ``kind`` names each professional grid's peer group
+        (:func:`~gridmap.analytics.priority.professional_kinds`).
+    overview
+        :func:`~gridmap.analytics.overview.grid_overview` of ``flt``: its sentences, classes
+        and risk columns are joined onto the basic rows (``rate_eb``, ``risk_score`` are
+        the overview's).
+    settings
+        Weights and decay of the counts (as the risk score's).
+
+    Returns
+    -------
+    Priority
+        ``basic`` and ``professional``, indexed by grid code and sorted by ``rank``
+        (1 first, renumbered within the area), with the columns of
+        :func:`~gridmap.analytics.priority.priority_ranking`, the overview's (basic
+        only) and ``excess_incidents``, ``expected_incidents`` (in incidents, not weighted
+        incidents) and ``reason_zh``/``reason_en``.
+    """
+    settings = settings or RiskSettings()
+    city = dataclasses.replace(flt, grid_codes=None)
+    # Decay counts back from the end of the window, as grid_overview does.
+    end_s = day_start_s(flt.end + dt.timedelta(days=1))
+    counts = priority_counts(table, select(table, city), grids, settings=settings, end_s=end_s)
+    ranked = priority_ranking(grids, counts, kinds=professional_kinds(grids, keyareas))
+    basic = ranked.basic
+    if overview is not None:
+        joined = overview[[c for c in _OVERVIEW if c in overview]].reindex(basic.index)
+        basic = pd.concat([basic.drop(columns=[c for c in joined if c in basic]), joined], axis=1)
+    scope = flt.grid_codes
+    return Priority(basic=_finish(basic, scope), professional=_finish(ranked.professional, scope))
+
+
+def unranked_clusters(
+    table: IncidentTable,
+    flt: IncidentFilter,
+    spots: pd.DataFrame,
+    ranking: pd.DataFrame,
+    *,
+    res: int,
+    top_n: int = 10,
+    limit: int = 3,
+) -> pd.DataFrame:
+    """Significant hot-spot clusters on the map that hold none of the top ``top_n`` grids.
+
+    A cluster is a connected set (H3 neighbours) of at least :data:`CLUSTER_MIN_CELLS`
+    cells of class :data:`CLUSTER_CLASS`. A cell belongs to the grid holding most of its
+    incidents (:func:`~gridmap.analytics.overview.cell_owners`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Biggest first, at most ``limit``: ``grid`` (the grid holding most of the cluster's
+        incidents), ``incidents``, ``cells``, ``grids`` (how many grids it spans),
+        ``rank`` of ``grid`` in ``ranking`` (NaN when not ranked), ``households`` and
+        ``excess_incidents`` of ``grid``, and ``why``: ``spread`` (over three or more grids,
+        none far above its expectation), ``large`` (a grid of many households: the count
+        is about what its size predicts), ``within`` (not above the expectation) or
+        ``below`` (above it, but less than the ranked grids).
+    """
+    cols = ["grid", "incidents", "cells", "grids", "rank", "households", "excess_incidents", "why"]
+    hot = spots[spots["hotspot_class"] >= CLUSTER_CLASS].reset_index(drop=True)
+    if len(hot) < CLUSTER_MIN_CELLS or ranking.empty:
+        return pd.DataFrame(columns=cols)
+    cells = str_to_cells(hot["cell"].to_numpy())
+    i, j = grid_disk_pairs(cells, 1)
+    graph = coo_matrix((np.ones(len(i)), (i, j)), shape=(len(cells), len(cells)))
+    _n, label = connected_components(graph, directed=False)
+    owner = cell_owners(table, select(table, flt), res, cells=cells)
+    hot = hot.assign(label=label, grid=hot["cell"].map(owner))
+    top = set(ranking.index[:top_n].astype(str))
+    median_hh = float(np.nanmedian(ranking["households"])) if ranking["households"].notna().any() else np.nan
+    rows = []
+    for _lab, part in hot.groupby("label"):
+        owned = part.dropna(subset=["grid"])
+        if len(part) < CLUSTER_MIN_CELLS or owned.empty or top & set(owned["grid"].astype(str)):
+            continue
+        by_grid = owned.groupby("grid")["count"].sum().sort_values(ascending=False)
+        main = str(by_grid.index[0])
+        row = ranking.loc[main] if main in ranking.index else None
+        excess = float(row["excess_incidents"]) if row is not None else np.nan
+        hh = float(row["households"]) if row is not None else np.nan
+        if len(by_grid) >= 3:
+            why = "spread"
+        elif not excess > 0.5:
+            why = "within"
+        elif np.isfinite(median_hh) and hh >= 2 * median_hh:
+            why = "large"
+        else:
+            why = "below"
+        rows.append(
+            {
+                "grid": main,
+                "incidents": int(part["count"].sum()),
+                "cells": len(part),
+                "grids": len(by_grid),
+                "rank": float(row["rank"]) if row is not None else np.nan,
+                "households": hh,
+                "excess_incidents": excess,
+                "why": why,
+            }
+        )
+    out = pd.DataFrame(rows, columns=cols)
+    return out.sort_values("incidents", ascending=False).head(limit).reset_index(drop=True)
+
+
+def cluster_note(row: Any, lang: str, name_of: Callable[[str], str], top_n: int = 10) -> str:
+    """One line on why a significant cluster holds no ranked grid (see
+    :func:`unranked_clusters`)."""
+    rank = row["rank"]
+    hh = row["households"]
+    why = t(
+        f"priority.cluster.{row['why']}",
+        lang,
+        grids=int(row["grids"]),
+        hh="–" if hh != hh else f"{hh:,.0f}",
+        x=f"{max(float(row['excess_incidents'] or 0), 0):,.0f}"
+        if row["excess_incidents"] == row["excess_incidents"]
+        else "0",
+        rank="–" if rank != rank else f"{int(rank)}",
+    )
+    return t(
+        "priority.cluster",
+        lang,
+        place=name_of(str(row["grid"])),
+        n=f"{int(row['incidents']):,}",
+        why=why,
+        top=top_n,
+    )
