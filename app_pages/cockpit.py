@@ -7,9 +7,11 @@ from gridmap.analytics.trends import trend_label
 from gridmap.i18n import t
 from gridmap.report.from_workspace import area_name
 from gridmap.ui import Timer, keys, load_hierarchy, load_incidents
+from gridmap.ui.backlog import backlog_card
 from gridmap.ui.cockpit import (
     MEETING_CSS,
     categories_chart,
+    cluster_notes_html,
     cockpit_map_layers,
     cockpit_view,
     export_controls,
@@ -17,14 +19,17 @@ from gridmap.ui.cockpit import (
     kpi_tiles_html,
     load_cockpit,
     monthly_chart,
+    professional_list_html,
+    titled,
     top_list_html,
 )
 from gridmap.ui.forecast import cockpit_sentence, forecast_line
 from gridmap.ui.mapdata import context_layers, grid_layers, scope_view
-from gridmap.ui.sidebar import page_scope
+from gridmap.ui.sidebar import COCKPIT_PERIOD, page_scope
+from gridmap.ui.this_week import this_week_section
 from gridmap.viz import make_deck
 
-path, scope, L = page_scope()
+path, scope, L = page_scope(period=COCKPIT_PERIOD)  # the last complete month
 
 # Meeting mode survives reloads through the URL (?meeting=1), so the meeting-room PC can
 # keep a bookmark that opens straight into it.
@@ -46,7 +51,7 @@ with Timer("cockpit.total") as total:
     # A workspace without a city-level admin unit (grids only) has no city name to show.
     area = area_name(h, scope.area) or t("scope.city", L)
     head.markdown(
-        f"<h2 style='margin:0'>{t('cockpit.title', L, area=area)}{badge}</h2>",
+        f"<h2 style='margin:0'>{titled('cockpit.title', area, L)}{badge}</h2>",
         unsafe_allow_html=True,
     )
     toggle.toggle(t("cockpit.meeting", L), key=keys.KEY_MEETING)
@@ -68,6 +73,7 @@ with Timer("cockpit.total") as total:
     elif not cockpit.notes.get("previous_covered", 1.0):
         st.caption(t("cockpit.previous.none", L, first=span[0], pstart=p.start, pend=p.end))
     st.markdown(kpi_tiles_html(cockpit, L), unsafe_allow_html=True)
+    backlog_card(path, flt, cockpit.previous.end, L)
     # One plain line on how the risk forecast was chosen; its backtest runs in the background
     # and the line appears when it is done, so the meeting screen never waits for it.
     forecast_line(path, L, cockpit_sentence)
@@ -87,16 +93,14 @@ with Timer("cockpit.total") as total:
             )
             or "hotspots"
         )
-        cells, legend = cockpit_map_layers(cockpit, layer, L, grid_points(path))
+        view = cockpit_view(cockpit, path, scope_view(path, scope.area))
+        # Rank badges are spread apart at the view's zoom, so none hides another.
+        cells, legend = cockpit_map_layers(cockpit, layer, L, grid_points(path), view.zoom)
         context = context_layers(path, scope.area)
         if not context:
             # No admin layer (grids and incidents only): the grid outlines place the cells.
             context = grid_layers(path, scope.area, pd.Series(dtype="int64"))[:2]
-        deck = make_deck(
-            [*context, *cells],
-            cockpit_view(cockpit, path, scope_view(path, scope.area)),
-            tooltip=False,
-        )
+        deck = make_deck([*context, *cells], view, tooltip=False)
         st.pydeck_chart(deck, height=620 if meeting else 540, key=keys.KEY_COCKPIT_MAP)
         st.markdown(legend, unsafe_allow_html=True)
     with right:
@@ -104,7 +108,12 @@ with Timer("cockpit.total") as total:
         top_title = t("cockpit.top", L, n=n_top) if n_top else t("risk.top", L)
         st.markdown(f"#### {top_title}")
         st.markdown(top_list_html(cockpit, L), unsafe_allow_html=True)
+        st.markdown(cluster_notes_html(cockpit, L, h.name), unsafe_allow_html=True)
+        st.markdown(professional_list_html(cockpit, L), unsafe_allow_html=True)
+        with st.expander(t("priority.how.title", L)):
+            st.markdown(t("priority.how", L).replace("\n", "  \n"))
 
+    this_week_section(path, flt, L)
     size = 18 if meeting else 13
     c1, c2, c3 = st.columns([1.3, 1, 1.1], gap="medium")
     first = span[0] if span else None

@@ -12,11 +12,14 @@ from gridmap.ui import (
     load_layer,
 )
 from gridmap.ui.cards import show_grid_card
-from gridmap.ui.mapdata import context_layers, grid_layers, scope_view
+from gridmap.ui.map_labels import place_labels
+from gridmap.ui.map_list import rank_layer, show_top_grids, top_grids
+from gridmap.ui.mapdata import context_layers, grid_layers, grid_outline_layer, scope_view
+from gridmap.ui.settings import map_base
 from gridmap.ui.sidebar import page_scope, scope_breadcrumbs
-from gridmap.viz import class_breaks, hex_layer, legend_html, make_deck, picked
+from gridmap.viz import hex_layer, legend_with_counts, make_deck, peak_breaks, picked
 
-path, scope, L = page_scope()
+path, scope, L = page_scope(period="last-7-days")  # where incidents are this week
 
 with Timer("map.total") as total:
     h = load_hierarchy(path)
@@ -40,7 +43,8 @@ with Timer("map.total") as total:
     )
     with Timer("map.cells"):
         cells = counts_by_cell(table, idx, res)
-        breaks = class_breaks(cells["count"])
+        # Head/tail classes: the darkest is the few busiest cells, so the peak can be found.
+        breaks = peak_breaks(cells["count"])
     f = scope.incidents
     scope_breadcrumbs(h, scope.area, L)
     if table.time_range is None:
@@ -49,26 +53,44 @@ with Timer("map.total") as total:
         f"**{t('map.summary', L, n=f'{len(idx):,}', start=f.start, end=f.end)}**  ·  "
         + (h.name(scope.area) if scope.area else t("scope.city", L))
     )
+    base = map_base(path)  # the workspace's own base map, if set; layers in its CRS
+    if base.warning:
+        st.warning(t("basemap.failed", L, msg=base.warning), icon=":material/map:")
+    view = scope_view(path, scope.area, crs=base.crs)
+    top = top_grids(path, scope.incidents)
     layers = [
-        *context_layers(path, scope.area),
-        hex_layer(cells, layer_id="incident-cells", breaks=breaks),
-        *grid_layers(path, scope.area, per_grid),
+        *context_layers(path, scope.area, crs=base.crs),
+        grid_outline_layer(path, scope.area, crs=base.crs),  # light, under the heat
+        hex_layer(
+            cells,
+            layer_id="incident-cells",
+            breaks=breaks,
+            model_matrix=base.model_matrix,
+            spread=True,
+        ),
+        *grid_layers(path, scope.area, per_grid, crs=base.crs, outlines=False),
+        *place_labels(path, scope.area, zoom=view.zoom, crs=base.crs),
+        rank_layer(top, zoom=view.zoom, crs=base.crs),
     ]
     deck = make_deck(
         layers,
-        scope_view(path, scope.area),
+        view,
         tooltip={
             "html": "<b>{name}</b><br/>{code}<br/>" + t("tooltip.incidents", L) + " {count}",
             "style": {"fontSize": "13px"},
         },
+        style=base.style_url,
     )
-    left, right = st.columns([2.3, 1])
+    left, right = st.columns([2.1, 1.2])
     with left:
         event = st.pydeck_chart(
             deck, on_select="rerun", selection_mode="single-object", key=keys.KEY_MAP, height=640
         )
         if breaks:
-            st.markdown(legend_html(t("legend.count", L), breaks), unsafe_allow_html=True)
+            legend = legend_with_counts(
+                t("legend.count.peak", L), breaks, cells["count"], t("legend.cells.unit", L)
+            )
+            st.markdown(legend, unsafe_allow_html=True)
         else:
             st.info(t("map.none", L))
     pick = picked(event, "grids")
@@ -77,7 +99,13 @@ with Timer("map.total") as total:
         st.session_state[keys.KEY_LAST_PICK] = code
         if code:
             st.session_state[keys.KEY_SELECTED_GRID] = code
-    selected = st.session_state.get(keys.KEY_SELECTED_GRID)
     with right:
-        show_grid_card(selected, grids, h, table, idx, L, empty_hint=t("map.click", L))
+        listed = show_top_grids(top, L)
+        if listed and listed != st.session_state.get(keys.KEY_LAST_LISTED):
+            st.session_state[keys.KEY_SELECTED_GRID] = listed
+        st.session_state[keys.KEY_LAST_LISTED] = listed
+        selected = st.session_state.get(keys.KEY_SELECTED_GRID)
+        show_grid_card(
+            selected, grids, h, table, idx, L, empty_hint=t("map.click", L), flt=scope.incidents
+        )
 st.caption(t("server.time", L, ms=f"{total.ms:.0f}"))

@@ -16,6 +16,7 @@ from gridmap.ui import (
 )
 from gridmap.ui.data_sections import export_section, overview, published_notice
 from gridmap.ui.import_wizard import import_section
+from gridmap.ui.responsibility import responsibility_section
 from gridmap.ui.upload import KEY_SECTION
 
 path = workspace_path()
@@ -30,7 +31,7 @@ if info is not None:
 else:
     st.caption(t("data.new.workspace", L, path=workspace_name(path)))
 
-SECTIONS = ("overview", "import", "export")
+SECTIONS = ("overview", "import", "export", "responsibility")
 section = st.radio(
     t("data.section", L),
     SECTIONS if exists else ("import",),
@@ -45,5 +46,7 @@ if section == "import":
     import_section(path, exists, L)
 elif info is not None and section == "overview":
     overview(path, info, L)
+elif info is not None and section == "responsibility":
+    responsibility_section(path, L)
 elif info is not None:
     export_section(path, info, L)

@@ -45,6 +45,7 @@ from _timing import best_of  # bench/ is on sys.path when run as a script
 from gridmap.analytics import rebalance as rb
 from gridmap.analytics.units import rebalance_units
 from gridmap.crs import to_metric
+from gridmap.hierarchy import grid_code, street_code
 from gridmap.store.gpkg import Workspace, open_workspace
 
 STREET = "620104007"
@@ -108,7 +109,7 @@ def match(p: rb.Problem, regions: np.ndarray) -> rb.Plan:
     new: dict[str, str] = {}
     for a in range(r_ids.size):
         if a not in code_of:
-            code = f"{STREET}{900 - a:03d}"
+            code = grid_code(STREET, 900 - a)
             code_of[a] = code
             codes.append(code)
             new[code] = STREET
@@ -156,7 +157,7 @@ def main() -> None:
 
         grids = ws.read_grids()
         basic = grids[grids["grid_type"] == "basic"]
-        scope = basic[basic["parent_code"].str[:9].isin(SUGGEST_STREETS)]
+        scope = basic[basic["parent_code"].map(street_code).isin(SUGGEST_STREETS)]
         start = time.perf_counter()
         units = rebalance_units(scope, None, res=11)
         sp = rb.prepare(scope, units, admin=ws.read_layer("admin"))

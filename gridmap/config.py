@@ -8,7 +8,7 @@ are passed to the library functions that need them (the basemap, the report font
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from .errors import SchemaError
 
@@ -29,23 +29,33 @@ class Environment:
     cjk_font
         ``GRIDMAP_CJK_FONT``: a font file for Chinese text in reports instead of the bundled
         one (:func:`gridmap.report.fonts.cjk_family`).
+    user
+        ``GRIDMAP_USER``: the app user the command line acts as when ``--user`` is not given.
+    password
+        ``GRIDMAP_PASSWORD``: that user's password (never shown in the value's repr); None:
+        asked for on the terminal (:func:`gridmap.security.cli_user.cli_login`).
     """
 
     basemap_url: str = ""
     basemap_attribution: str = ""
     cjk_font: str | None = None
+    user: str | None = None
+    password: str | None = field(default=None, repr=False)
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str]) -> Environment:
         """Read from ``environ`` (the edge passes ``os.environ``).
 
-        >>> Environment.from_environ({"GRIDMAP_BASEMAP_URL": " http://t/{z}/{x}/{y}.png "})
-        Environment(basemap_url='http://t/{z}/{x}/{y}.png', basemap_attribution='', cjk_font=None)
+        >>> env = Environment.from_environ({"GRIDMAP_BASEMAP_URL": " http://t/{z}/{x}/{y}.png "})
+        >>> env.basemap_url, env.cjk_font, env.user, env.password
+        ('http://t/{z}/{x}/{y}.png', None, None, None)
         """
         return cls(
             basemap_url=environ.get("GRIDMAP_BASEMAP_URL", "").strip(),
             basemap_attribution=environ.get("GRIDMAP_BASEMAP_ATTRIBUTION", ""),
             cjk_font=environ.get("GRIDMAP_CJK_FONT") or None,
+            user=environ.get("GRIDMAP_USER") or None,
+            password=environ.get("GRIDMAP_PASSWORD"),
         )
 
 

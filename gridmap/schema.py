@@ -144,6 +144,7 @@ class AuditAction:
     SAVE_DRAFT: Final = "save draft"
     SAVE_REFUSED: Final = "save refused"
     PUBLISH: Final = "publish"
+    SAVE_RESPONSIBILITIES: Final = "save responsibilities"
 
     @staticmethod
     def command(name: str, action: str | None = None) -> str:

@@ -262,7 +262,7 @@ def publish_version(
         reassign(tx)
     if user is not None:
         AuditLog(ws).append(
-            "publish",
+            schema.AuditAction.PUBLISH,
             user=user.name,
             role=user.role,
             version=version,

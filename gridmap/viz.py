@@ -33,13 +33,17 @@ __all__ = [
     "class_layer",
     "class_of",
     "geojson_payload",
+    "heat_colours",
     "hex_layer",
     "label_layer",
     "legend_html",
     "legend_items_html",
     "legend_rows",
+    "legend_with_counts",
     "make_deck",
+    "peak_breaks",
     "picked",
+    "place_label_layer",
     "view_for",
 ]
 
@@ -264,20 +268,100 @@ def class_breaks(values: Any, k: int = len(HEAT_RGB)) -> list[int]:
     return sorted({int(q) for q in qs})
 
 
+def peak_breaks(
+    values: Any, k: int = len(HEAT_RGB), *, head_share: float = 0.4, peak_cells: int = 10
+) -> list[int]:
+    """Upper bounds of up to ``k`` classes of positive counts that keep the peak on its own.
+
+    Head/tail breaks (Jiang 2013) for the heavy-tailed counts of incidents: split at the mean,
+    keep the values above it (the head) while they are a minority (at most ``head_share``),
+    and split the head again; the last head, the few busiest cells, is the darkest class.
+    Quantile classes (:func:`class_breaks`) put a fifth of the cells in the top class, so one
+    dark class swallowed the whole city centre and the peak could not be found. When the
+    heads give fewer than ``k`` classes, the last head is split again at its mean while it
+    holds more than ``peak_cells`` values, then the lowest (largest) class is cut at its
+    quantiles.
+
+    Examples
+    --------
+    >>> peak_breaks([1] * 50 + [2] * 30 + [5] * 12 + [20] * 6 + [90, 300])
+    [1, 2, 6, 63, 300]
+    """
+    arr = np.sort(np.asarray(values, dtype=float))
+    arr = arr[arr > 0]
+    if not len(arr):
+        return []
+    means: list[int] = []
+    part = arr
+    while len(means) < k - 1 and len(part) > 1:
+        mean = float(part.mean())
+        head = part[part > mean]
+        if not len(head) or len(head) / len(part) > head_share:
+            break
+        means.append(math.floor(mean))
+        part = head
+    # Classes to spare split the head again while it is more than a handful of cells: the
+    # darkest class is the peak, not a tenth of the city.
+    while len(means) < k - 1 and len(part) > peak_cells:
+        mean = float(part.mean())
+        head = part[part > mean]
+        if not len(head):
+            break
+        means.append(math.floor(mean))
+        part = head
+    uppers = sorted({*means, int(arr[-1])})
+    spare = k - len(uppers)
+    low = arr[arr <= uppers[0]]
+    if spare > 0 and len(low):
+        qs = np.quantile(low, np.linspace(0, 1, spare + 2)[1:-1], method="higher")
+        uppers = sorted({*uppers, *(int(q) for q in qs)})
+    return uppers[-k:] if len(uppers) > k else uppers
+
+
+def heat_colours(n: int, *, spread: bool = False) -> list[tuple[int, int, int]]:
+    """The colours of ``n`` heat classes: the first ``n`` of :data:`HEAT_RGB`, or (``spread``)
+    spread over it so the top class is always the darkest (a peak of three classes must not
+    stop at orange).
+
+    >>> heat_colours(3, spread=True) == [HEAT_RGB[0], HEAT_RGB[2], HEAT_RGB[4]]
+    True
+    """
+    if not spread or n <= 1:
+        return [HEAT_RGB[min(i, len(HEAT_RGB) - 1)] for i in range(n)]
+    idx = np.round(np.linspace(0, len(HEAT_RGB) - 1, min(n, len(HEAT_RGB)))).astype(int)
+    return [HEAT_RGB[int(i)] for i in idx]
+
+
 def class_of(values: Any, breaks: list[int]) -> Any:
     """Index of each value's class given :func:`class_breaks` upper bounds."""
     return np.searchsorted(np.asarray(breaks), np.asarray(values), side="left")
 
 
-def legend_rows(breaks: list[int]) -> list[tuple[str, tuple[int, int, int]]]:
-    """(range label, colour) per class, e.g. ("1–3", …), ("4–9", …) — real numbers."""
+def legend_rows(
+    breaks: list[int], *, spread: bool = False
+) -> list[tuple[str, tuple[int, int, int]]]:
+    """(range label, colour) per class, e.g. ("1–3", …), ("4–9", …) — real numbers.
+    ``spread``: colours as :func:`heat_colours` spreads them."""
     rows = []
     low = 1
-    for i, high in enumerate(breaks):
+    for high, rgb in zip(breaks, heat_colours(len(breaks), spread=spread), strict=True):
         label = f"{low:,}" if low == high else f"{low:,}–{high:,}"
-        rows.append((label, HEAT_RGB[min(i, len(HEAT_RGB) - 1)]))
+        rows.append((label, rgb))
         low = high + 1
     return rows
+
+
+def legend_with_counts(title: str, breaks: list[int], values: Any, unit: str = "") -> str:
+    """:func:`legend_html` with how many cells fall in each class after each range
+    (``unit``: e.g. " 格"), so a reader sees the top class is a handful of cells; colours
+    spread (:func:`heat_colours`), as :func:`hex_layer` draws them with ``spread=True``."""
+    arr = np.asarray(values, dtype=float)
+    per_class = np.bincount(class_of(arr[arr > 0], breaks), minlength=len(breaks))
+    items = [
+        (f"{label} <span style='color:#666'>({int(n):,}{unit})</span>", rgb)
+        for (label, rgb), n in zip(legend_rows(breaks, spread=True), per_class, strict=False)
+    ]
+    return legend_items_html(title, items)
 
 
 def legend_html(title: str, breaks: list[int]) -> str:
@@ -285,19 +369,39 @@ def legend_html(title: str, breaks: list[int]) -> str:
     return legend_items_html(title, legend_rows(breaks))
 
 
-def hex_layer(cells: Any, *, layer_id: str, breaks: list[int], opacity: float = 0.75) -> pdk.Layer:
-    """Flat H3 cells coloured by count class; data rows carry ``cell`` (hex id) and ``count``."""
+def hex_layer(
+    cells: Any,
+    *,
+    layer_id: str,
+    breaks: list[int],
+    opacity: float = 0.75,
+    model_matrix: list[float] | None = None,
+    spread: bool = False,
+) -> pdk.Layer:
+    """Flat H3 cells coloured by count class; data rows carry ``cell`` (hex id) and ``count``.
+
+    ``spread``: class colours as :func:`heat_colours` spreads them (the top class darkest).
+    ``model_matrix``: a deck.gl ``modelMatrix`` moving the cells (over GCJ-02 tiles, from
+    :func:`gridmap.tiles.gcj02_model_matrix`: the cells are drawn from their ids, so their
+    coordinates cannot be shifted one by one).
+    """
+
+    palette = heat_colours(len(breaks), spread=spread)
 
     def rows() -> list[dict[str, Any]]:
         classes = class_of(cells["count"], breaks)
-        colours = [list(HEAT_RGB[min(int(i), len(HEAT_RGB) - 1)]) for i in classes]
+        colours = [list(palette[min(int(i), len(palette) - 1)]) for i in classes]
         return [
             {"cell": c, "count": int(n), "rgb": rgb}
             for c, n, rgb in zip(cells["cell"], cells["count"], colours, strict=True)
         ]
 
-    key = content_key("hex", pd.DataFrame({"c": cells["cell"], "n": cells["count"]}), breaks)
-    return _h3_layer(layer_id, memo_json(key, rows), opacity)
+    frame = pd.DataFrame({"c": cells["cell"], "n": cells["count"]})
+    key = content_key("hex", frame, breaks, spread)
+    layer = _h3_layer(layer_id, memo_json(key, rows), opacity)
+    if model_matrix is not None:
+        layer.model_matrix = model_matrix
+    return layer
 
 
 def _h3_layer(layer_id: str, data: Any, opacity: float) -> pdk.Layer:
@@ -482,6 +586,45 @@ def point_layer(
         radius_min_pixels=radius_px,
         radius_max_pixels=radius_px,
         pickable=pickable,
+    )
+
+
+#: The app's bundled Chinese web font (static/fonts, declared in .streamlit/config.toml), so
+#: place names draw on a browser without a Chinese font. Wrapped in double quotes: pydeck
+#: takes a bare string for an accessor and strips the quote character.
+CJK_FONT_FAMILY = '"Gridmap Noto Sans SC, Source Sans, sans-serif"'
+
+
+def place_label_layer(
+    layer_id: str,
+    data: list[dict[str, Any]],
+    *,
+    size: int = 14,
+    colour: tuple[int, int, int] = (45, 45, 45),
+    halo: tuple[int, int, int] = (255, 255, 255),
+) -> pdk.Layer:
+    """Place names (``text`` at ``position``) in the bundled Chinese font, with a halo.
+
+    ``character_set="auto"`` makes deck.gl build its font atlas from the characters in the
+    data (its default atlas is ASCII only).
+    """
+    return pdk.Layer(
+        "TextLayer",
+        id=layer_id,
+        data=data,
+        get_position="position",
+        get_text="text",
+        get_size=size,
+        get_color=list(colour),
+        get_text_anchor="'middle'",
+        get_alignment_baseline="'center'",
+        font_family=CJK_FONT_FAMILY,
+        character_set="'auto'",
+        font_weight=700,
+        outline_width=4,
+        outline_color=list(halo),
+        font_settings={"sdf": True, "fontSize": 48, "buffer": 6},
+        pickable=False,
     )
 
 

@@ -136,10 +136,37 @@ def test_risk_command_ranks_grids_with_reasons(
     rows = risk_rows(busy_workspace, capsys, "--lang", "en")
     assert {r["code"] for r in rows} == {"A", "B", "C", "D"}
     assert sum(r["incidents"] for r in rows) == 300
-    scores = [r["risk_score"] for r in rows]
-    assert scores == sorted(scores, reverse=True)
+    # Rows in priority order (excess incidents), the risk columns kept beside it.
+    assert [r["rank"] for r in rows] == list(range(1, len(rows) + 1))
+    excess = [r["excess"] for r in rows]
+    assert excess == sorted(excess, reverse=True)
+    assert all({"risk_score", "rate_eb", "rate_per_1000", "expected"} <= r.keys() for r in rows)
     assert all(r["sentence"] for r in rows)
     assert main(["risk", str(busy_workspace), "--category", "weather"]) == 2
+
+
+def test_risk_rows_name_what_they_were_ranked_on(
+    ws_location: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Every row says its measure; a basic grid under 100 households is never ranked on its
+    household rate, however high (issue 13 item 1)."""
+    from .builders import busy_incidents
+
+    grids = squares_2x2().assign(households=[350, 40, 380, 300])  # B: 40 households
+    grids.to_file(tmp_path / "grids.gpkg", driver="GPKG")
+    busy_incidents().to_csv(tmp_path / "busy.csv", index=False)
+    assert main(["import", ws_location, "grids", str(tmp_path / "grids.gpkg")]) == 0
+    incidents = ["import", ws_location, "incidents", str(tmp_path / "busy.csv")]
+    assert main([*incidents, "--crs", "wgs84"]) == 0
+    capsys.readouterr()
+    assert main(["risk", ws_location, "--since", "2025-01-01", "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)["rows"]
+    assert rows and all(r["ranked_on"] and r["peer_group"] == "basic" for r in rows)
+    small = next(r for r in rows if r["code"] == "B")
+    assert small["ranked_on"] == "excess_at_households_floor"
+    assert all(r["ranked_on"] == "excess_per_households" for r in rows if r["code"] != "B")
+    assert main(["risk", ws_location, "--since", "2025-01-01"]) == 0
+    assert "excess_at_households_floor" in capsys.readouterr().out  # the text output too
 
 
 def test_risk_command_rolls_up_to_the_community(

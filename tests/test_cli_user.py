@@ -15,14 +15,17 @@ from gridmap.security import AuditLog, UserStore
 from .builders import EAST, WEST
 
 
-def test_an_area_limited_viewer_gets_only_its_community(
-    two_communities: str,
-    monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
-    tmp_path: Path,
-) -> None:
-    ws = two_communities
+@pytest.fixture
+def east_viewer_ws(two_communities: str, monkeypatch: pytest.MonkeyPatch) -> str:
+    """The two communities' workspace, the east viewer's password given the CLI's way."""
     monkeypatch.setenv("GRIDMAP_PASSWORD", "viewer-pass-1")
+    return two_communities
+
+
+def test_an_area_limited_viewer_gets_only_its_community(
+    east_viewer_ws: str, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    ws = east_viewer_ws
     code = main(["--user", "east_viewer", "risk", ws, "--since", "2025-06-01", "--json"])
     assert code == 0
     rows = json.loads(capsys.readouterr().out)["rows"]
@@ -45,13 +48,12 @@ def test_an_area_limited_viewer_gets_only_its_community(
 
 
 def test_roles_refuse_what_the_app_refuses(
-    two_communities: str,
+    east_viewer_ws: str,
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
     tmp_path: Path,
 ) -> None:
-    ws = two_communities
-    monkeypatch.setenv("GRIDMAP_PASSWORD", "viewer-pass-1")
+    ws = east_viewer_ws
     for argv in (
         ["export", ws, "grids", "--out", str(tmp_path / "g.gpkg")],
         ["import", ws, "incidents", str(tmp_path / "x.csv"), "--crs", "wgs84"],

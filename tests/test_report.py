@@ -62,14 +62,15 @@ def test_png_is_a_full_hd_screen(inputs) -> None:
     assert _ink(image) > 0.02
 
 
-def test_missing_chinese_font_is_one_clear_error(
-    inputs, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> None:
+def test_missing_chinese_font_is_one_clear_error(inputs, tmp_path: Path) -> None:
     cjk_family.cache_clear()
-    monkeypatch.setenv("GRIDMAP_CJK_FONT", str(tmp_path / "nope.ttf"))
+    # The deployment's GRIDMAP_CJK_FONT, read at the edge (the app's settings, the CLI).
+    font = str(tmp_path / "nope.ttf")
     try:
         with pytest.raises(ReportError, match=r"GRIDMAP_CJK_FONT=.*nope\.ttf: no such font file"):
-            report_pdf(inputs.cockpit, inputs.context, inputs.meta, tmp_path / "r.pdf")
+            report_pdf(
+                inputs.cockpit, inputs.context, inputs.meta, tmp_path / "r.pdf", cjk_font=font
+            )
         assert not (tmp_path / "r.pdf").exists()
     finally:
         cjk_family.cache_clear()

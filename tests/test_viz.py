@@ -285,3 +285,71 @@ def test_picked_reads_streamlit_selection_events() -> None:
     }
     assert viz.picked(None, "grids") is None
     assert viz.picked({"selection": {}}, "grids") is None
+
+
+# --- the map page's readable map (#13 item 8) -----------------------------------------------
+def heavy_tail(n: int = 3000, seed: int = 3) -> np.ndarray:
+    """Counts per cell as a city has them: most cells a few incidents, a handful hundreds."""
+    rng = np.random.default_rng(seed)
+    return (rng.pareto(1.2, n) * 3 + 1).astype(int)
+
+
+def test_peak_breaks_give_the_peak_a_class_of_its_own() -> None:
+    counts = heavy_tail()
+    quantile, peak = viz.class_breaks(counts), viz.peak_breaks(counts)
+    top_q = int((viz.class_of(counts, quantile) == len(quantile) - 1).sum())
+    top_p = int((viz.class_of(counts, peak) == len(peak) - 1).sum())
+    # Quantile classes put a fifth of the cells in the darkest class; head/tail a handful.
+    assert top_q >= len(counts) // 10
+    assert 0 < top_p <= 10
+    assert peak == sorted(set(peak)) and len(peak) <= len(viz.HEAT_RGB)
+    assert peak[-1] == counts.max()
+    assert (viz.class_of(counts, peak) < len(peak)).all()  # every count falls in a class
+
+
+@pytest.mark.parametrize(
+    ("counts", "expected"),
+    [([], []), ([0, -1], []), ([4, 4, 4], [4]), ([1, 2, 6, 63, 300], None)],
+)
+def test_peak_breaks_edges(counts: list[int], expected: list[int] | None) -> None:
+    breaks = viz.peak_breaks(counts)
+    if expected is not None:
+        assert breaks == expected
+    else:
+        assert breaks[-1] == 300 and breaks == sorted(set(breaks))
+
+
+def test_few_classes_still_end_in_the_darkest_colour() -> None:
+    assert viz.heat_colours(3) == list(viz.HEAT_RGB[:3])  # the risk page's, unchanged
+    spread = viz.heat_colours(3, spread=True)
+    assert spread[0] == viz.HEAT_RGB[0] and spread[-1] == viz.HEAT_RGB[-1]
+    assert viz.heat_colours(5, spread=True) == list(viz.HEAT_RGB)
+    cells = pd.DataFrame({"cell": ["a", "b", "c"], "count": [1, 2, 9]})
+    layer = layer_of(viz.hex_layer(cells, layer_id="h", breaks=[1, 2, 9], spread=True))["h"]
+    assert [row["rgb"] for row in layer["data"]][-1] == list(viz.HEAT_RGB[-1])
+
+
+def test_legend_with_counts_says_how_many_cells_each_class_holds() -> None:
+    html = viz.legend_with_counts("每格事件数", [2, 9, 40], [1, 1, 2, 5, 40, 0], " 格")
+    assert "1–2 <span style='color:#666'>(3 格)</span>" in html
+    assert "3–9 <span style='color:#666'>(1 格)</span>" in html
+    assert "10–40 <span style='color:#666'>(1 格)</span>" in html
+    assert f"rgb{viz.HEAT_RGB[-1]}" in html  # spread: the top class is the darkest
+
+
+def test_place_names_use_the_bundled_chinese_font() -> None:
+    rows = [{"position": [103.8, 36.0], "text": "城关区"}]
+    names = layer_of(viz.place_label_layer("names", rows, size=18))["names"]
+    assert names["@@type"] == "TextLayer" and names["data"] == rows
+    # deck.gl's default atlas is ASCII: "auto" builds it from the names' own characters.
+    assert names["characterSet"] == "auto"
+    assert names["fontFamily"].startswith("Gridmap Noto Sans SC")  # static/fonts, config.toml
+    assert names["getSize"] == 18 and names["outlineWidth"] > 0
+
+
+def test_hex_layer_carries_a_model_matrix_for_gcj02_tiles() -> None:
+    cells = pd.DataFrame({"cell": ["a"], "count": [1]})
+    matrix = [1.0, 0, 0, 0, 0, 1.0, 0, 0, 0, 0, 1.0, 0, 0.005, -0.002, 0, 1.0]
+    layer = layer_of(viz.hex_layer(cells, layer_id="h", breaks=[1], model_matrix=matrix))["h"]
+    assert layer["modelMatrix"] == matrix
+    assert "modelMatrix" not in layer_of(viz.hex_layer(cells, layer_id="g", breaks=[1]))["g"]

@@ -32,7 +32,14 @@ from .responsibility import (
 )
 from .risk import DAY_S, UNKNOWN_PARENT, RiskSettings
 
-__all__ = ["BACKLOG_COLUMNS", "Backlog", "overdue_backlog"]
+__all__ = [
+    "AGE_BANDS",
+    "BACKLOG_COLUMNS",
+    "Backlog",
+    "age_bands",
+    "age_breakdown",
+    "overdue_backlog",
+]
 
 #: The columns of :attr:`Backlog.items`, in order.
 BACKLOG_COLUMNS: tuple[str, ...] = (
@@ -49,6 +56,14 @@ BACKLOG_COLUMNS: tuple[str, ...] = (
     "days_overdue",
     DEPARTMENT_ZH,
     DEPARTMENT_EN,
+)
+#: Bands of days overdue a leader reads the backlog by: (key, lowest day, highest day). A
+#: case 0.5 days overdue is in its first day, so band edges are whole days rounded up.
+AGE_BANDS: tuple[tuple[str, float, float], ...] = (
+    ("le7", 0.0, 7.0),
+    ("8_30", 7.0, 30.0),
+    ("31_90", 30.0, 90.0),
+    ("gt90", 90.0, float("inf")),
 )
 _STREET_COLUMNS = ("street_code", "street_name", "overdue", "max_days_overdue")
 _DEPARTMENT_COLUMNS = (DEPARTMENT_ZH, DEPARTMENT_EN, "overdue", "max_days_overdue")
@@ -194,6 +209,7 @@ def overdue_backlog(
     owners: pd.DataFrame | None = None,
     responsibilities: pd.DataFrame | None = None,
     settings: RiskSettings | None = None,
+    closure_known: bool | None = None,
 ) -> Backlog:
     """The incidents open past their handling class's time limit at ``as_of``.
 
@@ -214,6 +230,10 @@ def overdue_backlog(
         :func:`~gridmap.analytics.responsibility.default_responsibilities`.
     settings
         Where the time limits come from (``sla_days``); default ``RiskSettings()``.
+    closure_known
+        Whether the incident layer carries closure times at all. Default: whether
+        ``incidents`` does. Pass it when ``incidents`` is already cut down to the cases
+        still open (a cheap read of a large layer), which may hold no closure time at all.
 
     Returns
     -------
@@ -237,7 +257,7 @@ def overdue_backlog(
     open_ = (occurred <= moment) & (closed.isna() | (closed > moment))
     due_at = occurred + pd.to_timedelta(limit_days, unit="D")
     missing: Literal["closure", "handling_class"] | None = None
-    if not closed.notna().any():
+    if not (closed.notna().any() if closure_known is None else closure_known):
         missing = "closure"
     elif not limit_days.notna().any():
         missing = "handling_class"
@@ -267,3 +287,67 @@ def overdue_backlog(
         by_department=_breakdown(items, [DEPARTMENT_ZH, DEPARTMENT_EN], _DEPARTMENT_COLUMNS),
         sla_days=sla,
     )
+
+
+def _band_keys(days_overdue: pd.Series) -> pd.Series:
+    """The :data:`AGE_BANDS` key of each case (whole days rounded up; 0 days: the first)."""
+    days = np.ceil(pd.to_numeric(days_overdue, errors="coerce").to_numpy(dtype=np.float64))
+    edges = np.array([hi for _key, _lo, hi in AGE_BANDS])
+    pos = np.searchsorted(edges, np.maximum(days, 0.0), side="left")
+    keys = np.array([key for key, _lo, _hi in AGE_BANDS], dtype=object)
+    return pd.Series(keys[np.minimum(pos, len(keys) - 1)], index=days_overdue.index)
+
+
+def age_breakdown(backlog: Backlog, by: Literal["street", "department"]) -> pd.DataFrame:
+    """Overdue cases per street or department, split by :data:`AGE_BANDS`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The key columns (``street_code``, ``street_name`` or ``department_zh``,
+        ``department_en``), ``overdue`` and one column per band key, largest ``overdue``
+        first (ties by key); empty when nothing is overdue.
+    """
+    keys = ["street_code", "street_name"] if by == "street" else [DEPARTMENT_ZH, DEPARTMENT_EN]
+    bands = [key for key, _lo, _hi in AGE_BANDS]
+    items = backlog.items
+    if items.empty:
+        return pd.DataFrame(columns=[*keys, "overdue", *bands])
+    frame = items[keys].assign(_band=_band_keys(items["days_overdue"]))
+    table = (
+        frame.groupby([*keys, "_band"])
+        .size()
+        .unstack("_band", fill_value=0)
+        .reindex(columns=bands, fill_value=0)
+        .astype(np.int64)
+    )
+    table.columns.name = None
+    table.insert(0, "overdue", table.sum(axis=1))
+    out = table.reset_index().sort_values(
+        ["overdue", *keys], ascending=[False, *([True] * len(keys))], kind="stable"
+    )
+    return out.reset_index(drop=True)
+
+
+def age_bands(backlog: Backlog) -> pd.Series:
+    """Overdue cases per band of :data:`AGE_BANDS` (index: the band keys, in order).
+
+    A case is in the band whose upper edge is the first at or above its whole days overdue
+    (rounded up: 7.2 days overdue is "8-30"). Empty bands count 0; a backlog that is
+    ``missing`` has no bands (every count 0, never read as "none overdue": check
+    ``missing`` first).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> items = pd.DataFrame({"days_overdue": [0.5, 7.0, 7.2, 400.0]})
+    >>> b = Backlog(pd.Timestamp("2026-01-01"), 4, 4, 0, None, items, items, items, {})
+    >>> age_bands(b).tolist()
+    [2, 1, 0, 1]
+    """
+    bands = [key for key, _lo, _hi in AGE_BANDS]
+    items = backlog.items
+    if items.empty or "days_overdue" not in items:
+        return pd.Series(0, index=bands, dtype="int64")
+    counts = _band_keys(items["days_overdue"]).value_counts()
+    return counts.reindex(bands, fill_value=0).astype("int64")

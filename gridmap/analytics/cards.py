@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -12,9 +13,9 @@ from numpy.typing import NDArray
 
 from .. import schema
 from ..hierarchy import Hierarchy
-from .incidents import IncidentTable, grid_profile
+from .incidents import IncidentFilter, IncidentTable, grid_profile, select
 
-__all__ = ["grid_card"]
+__all__ = ["card_trend", "grid_card"]
 
 
 def _int_or_none(value: Any) -> int | None:
@@ -60,3 +61,35 @@ def grid_card(
         "located": int((table.cell[mine] != 0).sum()),
         **profile,
     }
+
+
+def card_trend(
+    table: IncidentTable, flt: IncidentFilter, grid_code: str, *, months: int = 12
+) -> pd.DataFrame:
+    """The grid's incidents per month over the ``months`` calendar months ending with the
+    month of ``flt.end``, with the filter's categories and classes; ``in_window`` marks the
+    months the window touches.
+
+    A one-month window has a one-point trend, which draws as nothing: the card shows these
+    twelve months instead, the window's months highlighted.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``month`` ("YYYY-MM"), ``n`` (int64), ``in_window`` (bool), oldest month first.
+    """
+    last = pd.Timestamp(flt.end).to_period("M")
+    span = pd.period_range(last - (months - 1), last, freq="M")
+    idx = select(table, replace(flt, start=min(flt.start, span[0].start_time.date())))
+    g = table.grid_codes.index(grid_code) if grid_code in table.grid_codes else -1
+    mine = idx[table.grid[idx] == g]
+    month = pd.to_datetime(table.occurred_s[mine], unit="s").to_period("M")
+    counts = pd.Series(1, index=month).groupby(level=0).sum().reindex(span, fill_value=0)
+    first = pd.Timestamp(flt.start).to_period("M")
+    return pd.DataFrame(
+        {
+            "month": [str(p) for p in span],
+            "n": counts.to_numpy(dtype=np.int64),
+            "in_window": np.asarray(span >= first, dtype=bool),
+        }
+    )

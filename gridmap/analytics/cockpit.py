@@ -18,7 +18,7 @@ import datetime as dt
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 import pandas as pd
@@ -29,6 +29,7 @@ from ..indexing import str_to_cells
 from .hotspots import hotspots
 from .incidents import CATEGORY_CODES, IncidentFilter, IncidentTable, counts_by_cell, select
 from .overview import CellLayers, cell_layers, cell_owners, grid_overview
+from .ranking import priority_table, unranked_clusters
 from .risk import (
     RiskSettings,
     compare_periods,
@@ -40,6 +41,9 @@ from .risk import (
 )
 from .trends import emerging_hotspots
 
+if TYPE_CHECKING:
+    import geopandas as gpd
+
 __all__ = [
     "CHART_MONTHS",
     "KPI_KEYS",
@@ -47,6 +51,7 @@ __all__ = [
     "Cockpit",
     "Kpi",
     "build_cockpit",
+    "priority_table",
     "trend_window",
 ]
 
@@ -122,7 +127,9 @@ class Cockpit:
     trend_window: IncidentFilter
     min_count: int
     kpis: tuple[Kpi, ...]
-    #: Top grids (not suppressed), ranked: risk columns of ``grid_overview`` plus ``name``.
+    #: Top basic grids (not suppressed) in priority order (:func:`priority_table`: ``rank``,
+    #: ``excess_incidents``, ``ranked_on``, ``reason_zh``/``reason_en`` …, the overview's
+    #: columns and ``name``); without grids to rank, the overview's by risk score.
     top: pd.DataFrame
     #: Cells with at least ``min_count`` incidents: ``cell``, ``count``, ``hotspot_class``.
     cells: pd.DataFrame
@@ -138,6 +145,10 @@ class Cockpit:
     suppressed_grids: int
     grids_in_scope: int
     notes: dict[str, float] = field(default_factory=dict)
+    #: Top professional grids (not suppressed), ranked among their own kind.
+    professional: pd.DataFrame = field(default_factory=pd.DataFrame)
+    #: Significant hot-spot clusters holding no top grid (:func:`unranked_clusters`).
+    clusters: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     def kpi(self, key: str) -> Kpi:
         return next(k for k in self.kpis if k.key == key)
@@ -331,6 +342,8 @@ def build_cockpit(
     top_n: int = 10,
     overview: pd.DataFrame | None = None,
     layers: CellLayers | None = None,
+    grids: gpd.GeoDataFrame | None = None,
+    keyareas: gpd.GeoDataFrame | None = None,
 ) -> Cockpit:
     """Compute the cockpit for ``flt``.
 
@@ -349,6 +362,10 @@ def build_cockpit(
     overview, layers
         Precomputed :func:`~gridmap.analytics.overview.grid_overview` and
         :func:`~gridmap.analytics.overview.cell_layers` of ``flt`` (pages cache them).
+    grids, keyareas
+        Grids in force and the key areas: the top list is then the priority ranking
+        (:func:`priority_table`), professional grids apart; without ``grids``, the
+        overview's order (risk score).
     """
     settings = settings or RiskSettings()
     if layers is None:
@@ -368,7 +385,20 @@ def build_cockpit(
     m = settings.min_count
     spots = layers.spots
     shown = spots[spots["count"] >= m][["cell", "count", "hotspot_class"]].reset_index(drop=True)
-    visible = overview[~overview["suppressed"]]
+    professional = pd.DataFrame()
+    clusters = pd.DataFrame()
+    if grids is not None:
+        ranked = priority_table(
+            table, flt, grids, keyareas=keyareas, overview=overview, settings=settings
+        )
+        visible = ranked.basic[ranked.basic["incidents"] >= m]
+        pro = ranked.professional[ranked.professional["incidents"] >= m]
+        professional = pro.head(5).drop(columns=[schema.NAME]).copy()
+        professional.insert(0, "name", [name_of(str(c)) for c in professional.index])
+        clusters = unranked_clusters(table, flt, spots, visible, res=res, top_n=top_n)
+        visible = visible.drop(columns=[schema.NAME])
+    else:
+        visible = overview[~overview["suppressed"]]
     top = visible.head(top_n).copy()
     top.insert(0, "name", [name_of(str(c)) for c in top.index])
     window = trend_window(flt)
@@ -395,4 +425,6 @@ def build_cockpit(
             "hot_cells_previous": before_n["hot_cells"],
             "previous_covered": float(has_previous),
         },
+        professional=professional,
+        clusters=clusters,
     )

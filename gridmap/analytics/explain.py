@@ -4,7 +4,7 @@ Leaders read the top-risk list in meetings; each row needs one line saying what 
 the leading categories with their shares, the change against the previous period (环比),
 and whether the place is a statistically significant or emerging hot spot. For example:
 
-- zh: ``城市管理类占 46%、平安建设类占 21%，环比上升 35%，为 99% 置信度热点``
+- zh: ``城市管理类占 46%、平安建设类占 21%，环比上升 35%，为热点聚集区（99% 置信）``
 - en: ``Urban management 46% and public safety 21% of incidents; up 35% on the previous
   period; a 99% hot spot``
 
@@ -231,7 +231,7 @@ def explain_grid(
     ...     3,
     ...     None,
     ... )
-    '城市管理类占 46%、惠民服务类占 33%，环比上升 35%，为 99% 置信度热点'
+    '城市管理类占 46%、惠民服务类占 33%，环比上升 35%，为热点聚集区（99% 置信）'
     """
     lang = _check_lang(lang)
     quiet = _suppressed(row, lang)

@@ -36,6 +36,7 @@ __all__ = [
     "CLUSTER_CLASS",
     "PRIORITY_COLUMNS",
     "cluster_note",
+    "headline",
     "priority_table",
     "reason",
     "unranked_clusters",
@@ -61,7 +62,14 @@ _OVERVIEW = (
     "sentence_en",
 )
 #: Columns every row of :func:`priority_table` carries, besides the ranking's.
-PRIORITY_COLUMNS = ("excess_incidents", "expected_incidents", "reason_zh", "reason_en")
+PRIORITY_COLUMNS = (
+    "excess_incidents",
+    "expected_incidents",
+    "headline_zh",
+    "headline_en",
+    "reason_zh",
+    "reason_en",
+)
 
 
 def _in_incidents(frame: pd.DataFrame, column: str) -> pd.Series:
@@ -74,9 +82,9 @@ def _in_incidents(frame: pd.DataFrame, column: str) -> pd.Series:
     return pd.Series(frame[column].to_numpy(dtype=np.float64) * scale, index=frame.index)
 
 
-def reason(row: Any, lang: str) -> str:
-    """The reason of a ranked row in one sentence: how far above its peers' expectation,
-    then the overview's sentence (what kind of incidents, where, how it changed)."""
+def headline(row: Any, lang: str) -> str:
+    """Why a row is ranked where it is, in one short clause: how far above what its peers'
+    rate expects of a grid its size (and, under the floor, that its rate was not used)."""
     excess = float(row["excess_incidents"])
     expected = float(row["expected_incidents"])
     on = str(row["ranked_on"])
@@ -88,6 +96,13 @@ def reason(row: Any, lang: str) -> str:
         head = t("priority.reason.within", lang, e=f"{expected:,.0f}")
     if on.endswith("_floor"):
         head += t("explain.sep", lang) + t("priority.reason.floor", lang)
+    return head
+
+
+def reason(row: Any, lang: str) -> str:
+    """The reason of a ranked row in one sentence: :func:`headline`, then the overview's
+    sentence (what kind of incidents, where, how it changed)."""
+    head = headline(row, lang)
     tail = str(row.get(f"sentence_{lang}", "") or "")
     return head + (t("explain.sep", lang) + tail if tail else "")
 
@@ -98,8 +113,10 @@ def _finish(frame: pd.DataFrame, scope: Collection[str] | None) -> pd.DataFrame:
     frame["rank"] = np.arange(1, len(frame) + 1, dtype=np.int64)
     frame["excess_incidents"] = _in_incidents(frame, "excess")
     frame["expected_incidents"] = _in_incidents(frame, "expected")
+    records = frame.to_dict("records")
     for lang in ("zh", "en"):
-        frame[f"reason_{lang}"] = [reason(r, lang) for r in frame.to_dict("records")]
+        frame[f"headline_{lang}"] = [headline(r, lang) for r in records]
+        frame[f"reason_{lang}"] = [reason(r, lang) for r in records]
     return frame
 
 
@@ -138,7 +155,8 @@ def priority_table(
         (1 first, renumbered within the area), with the columns of
         :func:`~gridmap.analytics.priority.priority_ranking`, the overview's (basic
         only) and ``excess_incidents``, ``expected_incidents`` (in incidents, not weighted
-        incidents) and ``reason_zh``/``reason_en``.
+        incidents), ``headline_zh``/``headline_en`` (:func:`headline`) and
+        ``reason_zh``/``reason_en`` (:func:`reason`).
     """
     settings = settings or RiskSettings()
     city = dataclasses.replace(flt, grid_codes=None)
@@ -192,7 +210,8 @@ def unranked_clusters(
     owner = cell_owners(table, select(table, flt), res, cells=cells)
     hot = hot.assign(label=label, grid=hot["cell"].map(owner))
     top = set(ranking.index[:top_n].astype(str))
-    median_hh = float(np.nanmedian(ranking["households"])) if ranking["households"].notna().any() else np.nan
+    hh_known = ranking["households"].dropna()
+    median_hh = float(hh_known.median()) if len(hh_known) else np.nan
     rows = []
     for _lab, part in hot.groupby("label"):
         owned = part.dropna(subset=["grid"])
@@ -200,9 +219,14 @@ def unranked_clusters(
             continue
         by_grid = owned.groupby("grid")["count"].sum().sort_values(ascending=False)
         main = str(by_grid.index[0])
-        row = ranking.loc[main] if main in ranking.index else None
-        excess = float(row["excess_incidents"]) if row is not None else np.nan
-        hh = float(row["households"]) if row is not None else np.nan
+        known = main in ranking.index
+        numbers: dict[Any, float] = (
+            ranking.loc[main, ["excess_incidents", "households", "rank"]].astype(float).to_dict()
+            if known
+            else {}
+        )
+        excess = numbers.get("excess_incidents", np.nan)
+        hh = numbers.get("households", np.nan)
         if len(by_grid) >= 3:
             why = "spread"
         elif not excess > 0.5:
@@ -217,7 +241,7 @@ def unranked_clusters(
                 "incidents": int(part["count"].sum()),
                 "cells": len(part),
                 "grids": len(by_grid),
-                "rank": float(row["rank"]) if row is not None else np.nan,
+                "rank": numbers.get("rank", np.nan),
                 "households": hh,
                 "excess_incidents": excess,
                 "why": why,

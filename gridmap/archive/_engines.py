@@ -110,42 +110,41 @@ def _client(scheduler: str | None, workers: int | None, timeout_s: float) -> Ite
 
 
 def run_dask(
+    client: Any,
     specs: Sequence[PartitionSpec],
     lookup: GridLookup,
     *,
     cell_res: int,
-    scheduler: str | None,
-    workers: int | None,
-    timeout_s: float,
     progress: Progress,
 ) -> tuple[PartitionAggregates, int]:
-    with _client(scheduler, workers, timeout_s) as client:
-        from distributed import as_completed
+    """The merged counts of every partition mapped over ``client``'s cluster, and its
+    number of worker threads."""
+    from distributed import as_completed
 
-        n_workers = len(client.nthreads())
-        # Built once here and sent once to every worker; tasks reference it by key.
-        shared = client.scatter(lookup, broadcast=True, hash=False)
-        # pure=False: a rerun after the files changed must read them again.
-        parts = client.map(
-            aggregate_partition, list(specs), lookup=shared, cell_res=cell_res, pure=False
-        )
-        # A tree of merges on the workers: only the archive's total comes back here.
-        level = list(parts)
-        while len(level) > 1:
-            level = [
-                client.submit(merge_aggregates, *level[i : i + _FAN_IN], pure=False)
-                for i in range(0, len(level), _FAN_IN)
-            ]
-        total = level[0]
-        finished = as_completed(parts, loop=client.loop)
-        del parts, level  # the cluster frees a partition's counts once they are merged
-        # No explicit cancel on the way out: closing the client releases everything it
-        # holds, and cancelling scattered data trips an assertion in the scheduler.
-        for done, part in enumerate(finished, start=1):
-            if part.status == "error":
-                part.result()  # raise the partition's error now, not after the rest
-            progress(done / len(specs), f"{done}/{len(specs)} partitions")
-        result: PartitionAggregates = total.result()
+    n_workers = len(client.nthreads())
+    # Built once here and sent once to every worker; tasks reference it by key.
+    shared = client.scatter(lookup, broadcast=True, hash=False)
+    # pure=False: a rerun after the files changed must read them again.
+    parts = client.map(
+        aggregate_partition, list(specs), lookup=shared, cell_res=cell_res, pure=False
+    )
+    # A tree of merges on the workers: only the archive's total comes back here.
+    level = list(parts)
+    while len(level) > 1:
+        level = [
+            client.submit(merge_aggregates, *level[i : i + _FAN_IN], pure=False)
+            for i in range(0, len(level), _FAN_IN)
+        ]
+    total = level[0]
+    finished = as_completed(parts, loop=client.loop)
+    del parts, level  # the cluster frees a partition's counts once they are merged
+    # No explicit cancel on the way out: closing the client releases everything it
+    # holds, and cancelling scattered data trips an assertion in the scheduler.
+    for done, part in enumerate(finished, start=1):
+        if part.status == "error":
+            part.result()  # raise the partition's error now, not after the rest
+        progress(done / len(specs), f"{done}/{len(specs)} partitions")
+    result: PartitionAggregates = total.result()
     return result, n_workers
 
 
@@ -162,15 +161,8 @@ def run_engine(
 ) -> tuple[PartitionAggregates, int]:
     """The merged counts of every partition on ``engine``, and the number of workers used."""
     if engine == "dask":
-        return run_dask(
-            specs,
-            lookup,
-            cell_res=cell_res,
-            scheduler=scheduler,
-            workers=workers,
-            timeout_s=timeout_s,
-            progress=progress,
-        )
+        with _client(scheduler, workers, timeout_s) as client:
+            return run_dask(client, specs, lookup, cell_res=cell_res, progress=progress)
     n_workers = workers or 1
     return run_local(
         specs, lookup, cell_res=cell_res, workers=n_workers, progress=progress

@@ -1,5 +1,6 @@
 """What every command shares: exit codes, JSON printing, the acting user and their area,
-the grids in force and the incident window of ``--since``/``--until``/``--category``/``--stage``."""
+the grids in force and the incident window of ``--since``/``--until``/``--period``/``--category``/
+``--stage``."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import argparse
 from typing import TYPE_CHECKING, Any, TypeAlias
 
 from .. import strict_json
-from ..analytics.filters import CLI_FIELDS, incident_filter
+from ..analytics.filters import CLI_FIELDS, PERIODS, incident_filter
 from ..errors import SchemaError
 from ..security.audit import os_user
 
@@ -19,6 +20,12 @@ if TYPE_CHECKING:
 Subparsers: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
+
+#: The help of ``--period``, shared by the commands that take a window.
+PERIOD_HELP = (
+    "a preset window counted back from the newest incident (weeks start on Monday), "
+    "instead of --since/--until: " + ", ".join(PERIODS)
+)
 
 
 def print_json(data: Any) -> None:
@@ -73,16 +80,22 @@ def grids_in_force(ws: Any) -> Any:
 def incident_window(
     args: argparse.Namespace, table: IncidentTable, default_days: int
 ) -> IncidentFilter:
-    """The filter of --since/--until/--category/--stage (default: the newest days).
+    """The filter of --since/--until/--period/--category/--stage (default: the newest days).
+
+    ``--period`` (:data:`PERIOD_HELP`) is counted back from the newest incident, as the
+    app's presets are.
 
     Read by :func:`gridmap.analytics.filters.incident_filter`, as the app's sidebar is, so a
     bad value gets the same one-line error naming the option and what it allows.
     """
     if table.time_range is None:
         raise SchemaError(f"{args.workspace}: the workspace holds no incidents")
+    period = getattr(args, "period", None)
     return incident_filter(
         since=args.since,
         until=args.until,
+        period=period,
+        first=table.time_range[0] if period else None,
         categories=args.category,
         stages=getattr(args, "stage", None),
         last=table.time_range[1],

@@ -6,7 +6,9 @@ import argparse
 import os
 from collections.abc import Sequence
 
+from ..config import Environment
 from ..errors import SchemaError
+from ..schema import AuditAction
 from ._common import actor
 
 #: Commands that change a workspace or take data out of it: each leaves an audit entry.
@@ -22,7 +24,8 @@ def _no_password(arg: str) -> str:
 
 def login(args: argparse.Namespace) -> None:
     """``--user`` (or GRIDMAP_USER): log in and check the command against role and area."""
-    name = args.user or os.environ.get("GRIDMAP_USER")
+    env = Environment.from_environ(os.environ)
+    name = args.user or env.user
     args.cli_user = None
     if not name:
         return
@@ -31,7 +34,7 @@ def login(args: argparse.Namespace) -> None:
     workspace = getattr(args, "workspace", None) or getattr(args, "src", None)
     if workspace is None:
         raise SchemaError(f"--user {name}: `gridmap {args.command}` has no workspace to log in to")
-    who = cli_login(str(workspace), name)
+    who = cli_login(str(workspace), name, password=env.password)
     authorize(
         who,
         args.command,
@@ -66,7 +69,7 @@ def audit_command(args: argparse.Namespace, argv: Sequence[str]) -> None:
     target = getattr(args, "file", None) or getattr(args, "out", None)
     if args.command == "users":
         target = getattr(args, "name", None)
-    action = args.command if args.command != "users" else f"users {args.action}"
+    action = AuditAction.command(args.command, args.action if args.command == "users" else None)
     who = getattr(args, "cli_user", None)
     AuditLog(workspace).append(
         action,

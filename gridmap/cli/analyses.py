@@ -13,6 +13,8 @@ from .. import schema
 from ..errors import SchemaError
 from ._common import (
     EXIT_OK,
+    PERIOD_HELP,
+    PERIODS,
     Subparsers,
     area_codes,
     grids_in_force,
@@ -102,50 +104,119 @@ def _cmd_risk(args: argparse.Namespace) -> int:
             res=args.res,
             layers=layers,
         )
-    out = overview.reset_index().rename(columns={"index": "code"})
-    out = out.rename(columns={out.columns[0]: "code"})
+    allowed = area_codes(args, ws, h)
+    professional: list[dict[str, Any]] | None = None
+    if args.level == "grid":
+        out, pro = _priority_rows(table, flt, grids, ws.read_layer("keyareas"), overview, allowed)
+        professional = pro.to_dict(orient="records")
+    else:
+        out = overview.reset_index().rename(columns={"index": "code"})
+        out = out.rename(columns={out.columns[0]: "code"})
+        out["ranked_on"] = "risk_score"
+        if allowed is not None:
+            out = out[out["code"].astype(str).isin(allowed)]
     out.insert(1, "name", out["code"].map(h.name))
     out["sentence"] = out[f"sentence_{args.lang}"]
-    allowed = area_codes(args, ws, h)
-    if allowed is not None:
-        out = out[out["code"].astype(str).isin(allowed)]
-    keep = [
-        "code",
-        "name",
-        "incidents",
-        "households",
-        "rate_per_1000",
-        "rate_eb",
-        "risk_score",
-        "hotspot_class",
-        "trend_class",
-        "hot_cells",
-        "emerging_cells",
-        "closure_rate",
-        "on_time_rate",
-        "suppressed",
-        "sentence",
-    ]
-    out = out[[c for c in keep if c in out.columns]]
+    out = out[[c for c in _RISK_COLUMNS if c in out.columns]]
     if args.out:
         out.to_csv(args.out, index=False, encoding="utf-8-sig")
     if args.json:
-        print_json(
-            {
-                "since": str(since),
-                "until": str(until),
-                "res": args.res,
-                "rows": out.head(args.top).to_dict(orient="records"),
-            }
-        )
+        payload: dict[str, Any] = {
+            "since": str(since),
+            "until": str(until),
+            "res": args.res,
+            "rows": out.head(args.top).to_dict(orient="records"),
+        }
+        if professional is not None:
+            payload["professional_rows"] = professional[: args.top]
+        print_json(payload)
     else:
         print(f"risk {since} to {until}: {len(out):,} rows at level {args.level} (top {args.top})")
         for row in out.head(args.top).itertuples(index=False):
-            print(
-                f"  {row.risk_score:5.1f}  {row.code}  {row.name}  {row.incidents:,}  "
-                f"{row.sentence}"
-            )
+            if args.level == "grid":
+                print(
+                    f"  {row.rank:3d}  +{row.excess:7.1f}  {row.code}  {row.name}  "
+                    f"{row.incidents:,}  {_per_1000(row.rate_per_1000)}  {row.ranked_on}  "
+                    f"{row.sentence}"
+                )
+            else:
+                print(
+                    f"  {row.risk_score:5.1f}  {row.code}  {row.name}  {row.incidents:,}  "
+                    f"{row.sentence}"
+                )
     return EXIT_OK
+
+
+def _per_1000(rate: float) -> str:
+    """A rate per 1,000 households for the text output; "–" where there are none."""
+    return "–" if rate != rate else f"{rate:,.0f}/1000"
+
+
+#: Columns of `gridmap risk` rows, in order (a level keeps those it has).
+_RISK_COLUMNS = (
+    "code",
+    "name",
+    "rank",
+    "ranked_on",
+    "peer_group",
+    "incidents",
+    "households",
+    "excess",
+    "expected",
+    "excess_incidents",
+    "expected_incidents",
+    "rate_per_1000",
+    "rate_eb",
+    "risk_score",
+    "hotspot_class",
+    "trend_class",
+    "hot_cells",
+    "emerging_cells",
+    "closure_rate",
+    "on_time_rate",
+    "suppressed",
+    "sentence",
+)
+
+
+def _priority_rows(
+    table: Any,
+    flt: Any,
+    grids: Any,
+    keyareas: Any,
+    overview: Any,
+    allowed: frozenset[str] | set[str] | None,
+) -> tuple[Any, Any]:
+    """Basic grids in priority order (rank renumbered within the area the user may see),
+    and the professional grids' own list, both ready for JSON."""
+    import numpy as np
+
+    from ..analytics.cockpit import priority_table
+
+    ranked = priority_table(table, flt, grids, keyareas=keyareas, overview=overview)
+    lists = []
+    for frame in (ranked.basic, ranked.professional):
+        rows = frame.reset_index()
+        if allowed is not None:
+            rows = rows[rows["code"].astype(str).isin(allowed)]
+        rows = rows.assign(rank=np.arange(1, len(rows) + 1))
+        lists.append(rows)
+    basic, pro = lists
+    pro_cols = [
+        "code",
+        "name",
+        "rank",
+        "peer_group",
+        "ranked_on",
+        "incidents",
+        "area_km2",
+        "excess",
+        "expected",
+        "excess_incidents",
+        "expected_incidents",
+        "rate",
+    ]
+    return basic.drop(columns=["name"]), pro[[c for c in pro_cols if c in pro.columns]]
 
 
 def _number_list(text: str, option: str, cast: Any) -> tuple[Any, ...]:
@@ -362,6 +433,7 @@ def _add_risk(sub: Subparsers) -> None:
     p.add_argument("workspace")
     p.add_argument("--since", help="first day (YYYY-MM-DD); default 90 days before --until")
     p.add_argument("--until", help="last day (YYYY-MM-DD); default the newest incident")
+    p.add_argument("--period", choices=PERIODS, metavar="PERIOD", help=PERIOD_HELP)
     p.add_argument("--category", action="append", help="category code (repeatable)")
     p.add_argument(
         "--stage",

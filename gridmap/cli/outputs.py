@@ -3,11 +3,21 @@
 from __future__ import annotations
 
 import argparse
+import os
 from collections.abc import Callable
 from pathlib import Path
 
 from ..errors import SchemaError
-from ._common import EXIT_OK, Subparsers, area_codes, incident_window, print_json, within_user_area
+from ._common import (
+    EXIT_OK,
+    PERIOD_HELP,
+    PERIODS,
+    Subparsers,
+    area_codes,
+    incident_window,
+    print_json,
+    within_user_area,
+)
 
 
 def _cmd_export(args: argparse.Namespace) -> int:
@@ -33,6 +43,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
 
 def _cmd_report(args: argparse.Namespace) -> int:
     from ..analytics.risk import RiskSettings
+    from ..config import Environment
     from ..loading import load_incident_table
     from ..report import cockpit_png, report_pdf
     from ..report.from_workspace import report_inputs
@@ -50,11 +61,22 @@ def _cmd_report(args: argparse.Namespace) -> int:
     args.area = within_user_area(args, ws, args.area, "--area")
     inputs = report_inputs(ws, flt, area=args.area, settings=settings, table=table)
     names = dict(inputs.hierarchy.names)
-    report_pdf(inputs.cockpit, inputs.context, inputs.meta, out, lang=args.lang, grid_names=names)
+    # The deployment's font for Chinese (GRIDMAP_CJK_FONT), read here at the edge.
+    font = Environment.from_environ(os.environ).cjk_font
+    report_pdf(
+        inputs.cockpit,
+        inputs.context,
+        inputs.meta,
+        out,
+        lang=args.lang,
+        grid_names=names,
+        cjk_font=font,
+    )
     written = [str(out)]
     if args.png:
         png = Path(args.png)
-        png.write_bytes(cockpit_png(inputs.cockpit, inputs.context, inputs.meta, args.lang))
+        meta = inputs.meta
+        png.write_bytes(cockpit_png(inputs.cockpit, inputs.context, meta, args.lang, cjk_font=font))
         written.append(str(png))
     c = inputs.cockpit
     if args.json:
@@ -115,6 +137,7 @@ def _add_report(sub: Subparsers) -> None:
     p.add_argument("--png", metavar="FILE.png", help="also write the cockpit page as a PNG")
     p.add_argument("--since", help="first day (YYYY-MM-DD); default 30 days before --until")
     p.add_argument("--until", help="last day (YYYY-MM-DD); default the newest incident")
+    p.add_argument("--period", choices=PERIODS, metavar="PERIOD", help=PERIOD_HELP)
     p.add_argument("--category", action="append", help="category code (repeatable)")
     p.add_argument("--area", help="district, street or community code; default the whole city")
     p.add_argument("--stage", action="append", help="current workflow stage (repeatable)")

@@ -115,7 +115,8 @@ def _rebalance_data(
     suggestions: list[Any],
 ) -> dict[str, Any]:
     """What ``--json`` prints: the summary, the communities, what cannot fit, suggestions."""
-    lang = 0 if args.lang == "zh" else 1
+    from ..i18n import pick
+
     keep = [
         "community_name",
         "n_grids",
@@ -135,7 +136,7 @@ def _rebalance_data(
     return {
         **summary,
         "communities": comm[keep].round(3).rename_axis("code").reset_index().to_dict("records"),
-        "infeasible": {c: [r[lang] for r in rs] for c, rs in reasons.items() if rs},
+        "infeasible": {c: [pick(r, args.lang) for r in rs] for c, rs in reasons.items() if rs},
         "suggestions": [s.to_dict() for s in suggestions[: args.top]],
     }
 
@@ -179,9 +180,8 @@ def _print_rebalance(
     suggestions: list[Any],
 ) -> None:
     """The text report: balance before, worst communities, what cannot fit, the plan."""
-    from ..i18n import t
+    from ..i18n import pick, t
 
-    lang = 0 if args.lang == "zh" else 1
     unit_name = t(f"reb.measure.unit.{p.measure}", args.lang)
     est = " (H3 cells, households estimated by area)" if p.graph.estimate else ""
     print(
@@ -202,14 +202,13 @@ def _print_rebalance(
         print(
             f"  {code or '*'} {row['community_name']}: {row['out_of_band']}/{row['n_grids']} grids "
             f"out of band, cv {row['cv']:.2f}; "
-            f"{row['sentence_zh'] if args.lang == 'zh' else row['sentence_en']}"
+            f"{pick((row['sentence_zh'], row['sentence_en']), args.lang)}"
         )
     for rs in reasons.values():
         for r in rs:
-            print(f"  cannot fit: {r[lang]}")
+            print(f"  cannot fit: {pick(r, args.lang)}")
     for i, s in enumerate(suggestions[: args.top], 1):
-        text = s.sentence_zh if args.lang == "zh" else s.sentence_en
-        print(f"  {i:>2}. [{s.kind}] {text} (score {s.score:.2f})")
+        print(f"  {i:>2}. [{s.kind}] {s.sentence(args.lang)} (score {s.score:.2f})")
     print(
         f"plan ({summary['plan']}): {summary['plan_grids']:,} grids, "
         f"{summary['plan_out_of_band']:,} out of band "

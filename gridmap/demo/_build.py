@@ -383,7 +383,8 @@ def _write(
     meta: dict[str, Any],
     n_basic: int,
 ) -> int:
-    for name in ("admin", "units", "keyareas", "cameras", "incidents"):
+    layer = schema.Layer
+    for name in (layer.ADMIN, layer.UNITS, layer.KEYAREAS, layer.CAMERAS, layer.INCIDENTS):
         tx.write_layer(name, layers[name])
     version = tx.add_grid_version(
         status="published",

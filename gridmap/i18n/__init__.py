@@ -7,9 +7,11 @@ import, so an area cannot silently override another's wording.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from . import _cockpit, _coverage, _data, _forecast, _general, _importing, _rebalance, _security
 
-__all__ = ["LANGS", "t"]
+__all__ = ["LANGS", "pick", "t"]
 
 LANGS = ("zh", "en")
 
@@ -36,8 +38,18 @@ _STRINGS = _merge(
 )
 
 
+def pick(pair: Sequence[str], lang: str) -> str:
+    """The ``lang`` text of a ``(zh, en)`` pair made from the catalogue (an analysis keeps
+    both sentences, so the app and the command line show either without recomputing).
+
+    >>> pick(("户", "households"), "en")
+    'households'
+    """
+    return pair[0 if lang == "zh" else 1]
+
+
 def t(key: str, lang: str = "zh", **kwargs: object) -> str:
     """The string for ``key`` in ``lang``; an unknown key shows itself (visible, not silent)."""
     pair = _STRINGS.get(key)
-    text = key if pair is None else pair[0 if lang == "zh" else 1]
+    text = key if pair is None else pick(pair, lang)
     return text.format(**kwargs) if kwargs else text

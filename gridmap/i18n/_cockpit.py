@@ -13,9 +13,9 @@ STRINGS: dict[str, tuple[str, str]] = {
         "{n} 件 / {hh} 户 · 千户事件率 {rate}",
         "{n} incidents / {hh} households · {rate} per 1,000 households",
     ),
-    "cockpit.map": ("显著热点（Gi*，FDR 校正）", "Significant hot spots (Gi*, FDR-corrected)"),
+    "cockpit.map": ("统计显著的聚集区", "Statistically significant clusters"),
     "cockpit.map.emerging": ("新出现 / 加剧的热点", "New and intensifying hot spots"),
-    "cockpit.top": ("风险最高的 {n} 个网格", "The {n} highest-risk grids"),
+    "cockpit.top": ("重点网格（前 {n}）", "Priority grids (top {n})"),
     "cockpit.top.none": (
         "没有事件数达到 {m} 件的网格",
         "No grid has at least {m} incidents",
@@ -52,7 +52,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "cockpit.col.where": ("所在网格", "Grid"),
     "cockpit.col.cell": ("单元", "Cell"),
     "cockpit.legend.quiet": ("其他单元（≥{m} 件）", "Other cells (≥{m} incidents)"),
-    "cockpit.legend.top": ("数字为风险排名", "Numbers: risk rank"),
+    "cockpit.legend.top": ("数字为重点网格排名", "Numbers: priority rank"),
     "cockpit.previous": ("上期", "Previous"),
     "cockpit.current": ("本期", "This period"),
     "cockpit.last_year": ("上年同期", "A year earlier"),
@@ -92,9 +92,10 @@ STRINGS: dict[str, tuple[str, str]] = {
         "千户事件率：落在有户数网格内的事件 ÷ 这些网格的户数 × 1000。\n"
         "结案率：已结案 ÷ 事件数；近期事件可能仍在办理中，故本期偏低属正常。\n"
         "按期结案率：在处置时限内结案 ÷ 应结案（已结案或已超时限）；时限：应急 1 天、一般 7 天、矛盾调解 15 天（可配置，非国家标准）。\n"
-        "热点集中度：位于显著热点单元（Getis-Ord Gi*，k=1 邻域，FDR 校正，90% 及以上）的事件 ÷ 有位置的事件。\n"
-        "风险分：按类别与处置类别加权、30 天半衰期衰减、经验贝叶斯平滑的每千户事件率在全部网格中的百分位。\n"
-        "新兴热点：截至结束月的 24 个月按月 Gi* 的 Mann-Kendall 趋势（新出现、连续、加剧）。\n"
+        "热点集中度：位于统计显著聚集区（与周边一起比全市明显偏多，90% 及以上置信）的事件 ÷ 有位置的事件。\n"
+        "风险分：按类别与处置类别加权、30 天半衰期衰减、按户数向平均收缩（户少的网格不因分母小而偏高）的每千户事件率在全部网格中的百分位。\n"
+        "新兴热点：截至结束月的 24 个月里，逐月聚集区的变化趋势（新出现、连续、加剧）。\n"
+        "方法名称（供专业人员）：聚集区为 Getis-Ord Gi*（k=1 邻域，FDR 校正）；平滑为经验贝叶斯；趋势为 Mann-Kendall 检验；单元为 H3 六边形。\n"
         "小数抑制：少于 {m} 件事件的单元和网格不单独显示（本期 {cells} 个单元、{grids} 个网格）。\n"
         "报告不含任何个人信息（不含网格员姓名、当事人信息）。",
         "Incidents: those in the window, of the selected categories and handling classes.\n"
@@ -102,12 +103,16 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Closure rate: closed ÷ incidents; recent cases may still be open, so this period reads lower.\n"
         "On-time closure: closed within the class time limit ÷ cases due (closed, or past the limit); "
         "limits: emergency 1 day, general 7, dispute 15 (configurable, not a national rule).\n"
-        "Share in hot spots: incidents in significant hot-spot cells (Getis-Ord Gi*, k=1, "
-        "FDR-corrected, 90% or more) ÷ located incidents.\n"
+        "Share in hot spots: incidents in statistically significant clusters (cells that, with "
+        "their neighbours, hold clearly more than the city average; 90% confidence or more) ÷ "
+        "located incidents.\n"
         "Risk score: percentile among all grids of the per-1,000-household rate of incidents "
-        "weighted by category and handling class, 30-day half-life, empirical-Bayes smoothed.\n"
-        "Emerging hot spots: Mann-Kendall trend of monthly Gi* over the 24 months to the end month "
-        "(new, consecutive, intensifying).\n"
+        "weighted by category and handling class, 30-day half-life, pulled toward the average "
+        "by household count (a small grid is not put first by its small denominator).\n"
+        "Emerging hot spots: how the monthly clusters changed over the 24 months to the end "
+        "month (new, consecutive, intensifying).\n"
+        "Method names (for specialists): clusters are Getis-Ord Gi* (k=1, FDR-corrected); the "
+        "smoothing is empirical Bayes; trends are Mann-Kendall tests; cells are H3 hexagons.\n"
         "Small counts: cells and grids with fewer than {m} incidents are not shown individually "
         "({cells} cells and {grids} grids this period).\n"
         "The report holds no personal data (no grid-worker or party names).",
@@ -133,7 +138,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "explain.change.level": ("环比持平", "level with the previous period"),
     "explain.change.up": ("环比上升 {amount}", "up {amount} on the previous period"),
     "explain.change.down": ("环比下降 {amount}", "down {amount} on the previous period"),
-    "explain.spot.significant": ("为 {conf}% 置信度{kind}", "a {conf}% {kind}"),
+    "explain.spot.significant": ("为{kind}聚集区（{conf}% 置信）", "a {conf}% {kind}"),
     "explain.spot.significant_and": (
         "{significant}，且为{pattern}{kind}",
         "{significant}, {pattern}",
@@ -218,3 +223,236 @@ _BACKLOG: dict[str, tuple[str, str]] = {
 if STRINGS.keys() & _BACKLOG.keys():
     raise RuntimeError(f"i18n keys defined twice: {sorted(STRINGS.keys() & _BACKLOG.keys())}")
 STRINGS.update(_BACKLOG)
+
+# --- priority ranking (issue 13 items 1-2, helper K) ---
+_PRIORITY: dict[str, tuple[str, str]] = {
+    "priority.professional": ("专业网格", "Professional grids"),
+    "priority.numbers": (
+        "{n} 件 · {hh} 户 · 千户 {rate} 件",
+        "{n} incidents · {hh} households · {rate} per 1,000",
+    ),
+    "priority.numbers.pro": ("{n} 件 · {area} 平方公里", "{n} incidents · {area} km²"),
+    "priority.reason.excess": (
+        "比同类网格预期多 {x} 件（预期约 {e} 件）",
+        "{x} more incidents than similar grids would have (about {e} expected)",
+    ),
+    "priority.reason.within": (
+        "与同类网格预期相当（约 {e} 件）",
+        "about what similar grids have (about {e} expected)",
+    ),
+    "priority.reason.count": (
+        "同类仅此一处，按件数比专业网格平均多 {x} 件",
+        "the only one of its kind: {x} more incidents than the professional grids' average",
+    ),
+    "priority.reason.floor": (
+        "户数不足 100，按 100 户计，不按事件率排",
+        "under 100 households: counted as 100, not ranked on its rate",
+    ),
+    "priority.cluster": (
+        "{place}一带的聚集区（{n} 件）：{why}，未进前 {top}",
+        "Cluster around {place} ({n} incidents): {why}, so not in the top {top}",
+    ),
+    "priority.cluster.spread": (
+        "事件分散在 {grids} 个网格，单个网格超出预期不多",
+        "its incidents are spread over {grids} grids, none far above what its size predicts",
+    ),
+    "priority.cluster.large": (
+        "其网格户数多（{hh} 户），超出预期不多（{x} 件，第 {rank} 位）",
+        "its grid is large ({hh} households), only {x} above what that predicts (rank {rank})",
+    ),
+    "priority.cluster.within": (
+        "其网格户数多（{hh} 户），事件数未超出同类网格预期",
+        "its grid ({hh} households) has no more incidents than similar grids",
+    ),
+    "priority.cluster.below": (
+        "超出预期 {x} 件，排第 {rank} 位",
+        "{x} above expectation, rank {rank}",
+    ),
+    "priority.how.title": ("排名怎么算", "How grids are ranked"),
+    "priority.how": (
+        "排名看的是“超出预期的事件数”，件数和事件率都起作用：\n"
+        "1. 同类比较：基础网格按户数（无户数时按人口，都没有时按面积）互相比较；专业网格"
+        "（园区、学校、医院、市场、车站等）单列，只和同类比较，按面积衡量，从不按户数。\n"
+        "2. 预期：同类网格的平均事件率×本网格的户数，即“像它这么大的网格通常有多少件”。\n"
+        "3. 超出预期＝实际－预期，再按证据多少收缩：户数少、件数少的网格向平均靠拢，"
+        "不会因为分母小而排到前面（经验贝叶斯，Marshall 1991）。\n"
+        "4. 户数不足 100 的网格不按事件率排：按 100 户计算预期。\n"
+        "事件按类别与处置类别加权、30 天半衰期衰减；列表中的“多N件”已换算为事件件数。"
+        "地图上的数字就是列表的排名；显著聚集区里没有上榜网格时，列表下方说明原因。",
+        "Grids are ranked on excess incidents: more incidents than their size explains, so "
+        "both the count and the rate matter.\n"
+        "1. Peers: basic grids are compared by households (population when there are none, "
+        "area when neither); professional grids (parks, schools, hospitals, markets, "
+        "stations …) are listed apart, each among its own kind by area, never per household.\n"
+        "2. Expected: the peers' average rate × the grid's households.\n"
+        "3. Excess = observed − expected, shrunk by the evidence: a small grid moves toward "
+        "the average, so a tiny denominator never puts it first (empirical Bayes, Marshall "
+        "1991).\n"
+        "4. A grid under 100 households is never ranked on its rate: it is counted as 100.\n"
+        "Incidents are weighted by category and handling class with a 30-day half-life; "
+        "\"N more\" is in incidents. The numbers on the map are the list's ranks; a "
+        "significant cluster with no ranked grid gets a line under the list saying why.",
+    ),
+}
+if STRINGS.keys() & _PRIORITY.keys():
+    raise RuntimeError(f"i18n keys defined twice: {sorted(STRINGS.keys() & _PRIORITY.keys())}")
+STRINGS.update(_PRIORITY)
+# --- end of the priority ranking block ---
+
+# --- this week's list, the backlog card, the responsibility editor (issue 13, items 6-7) ---
+_WEEK: dict[str, tuple[str, str]] = {
+    "week.title": ("本周重点网格", "This week's priority grids"),
+    "week.window": (
+        "{start} 至 {end}，对比上周 {pstart} 至 {pend}",
+        "{start} to {end}, against the week before ({pstart} to {pend})",
+    ),
+    "week.help": (
+        "按本周事件的优先排序（比同类网格预期多出的事件数，户数与事件量共同决定）选出 3–10 个网格；"
+        "原因中的“预期”按户数与同类网格的事件率估计，超期未结为截至本周末仍超出办理时限的事件。",
+        "Chosen from the priority ranking of this week's incidents (incidents beyond what "
+        "similar grids of the same size would expect): 3 to 10 grids. Overdue: cases still "
+        "open past their time limit at the end of the week.",
+    ),
+    "week.none": ("本周无事件，无重点网格", "No incidents this week: no priority grids"),
+    "week.reason.count": ("本周 {n} 件", "Incidents this week: {n}"),
+    "week.reason.expected": (
+        "同类网格同等规模预期约 {n} 件",
+        "similar grids of its size would expect about {n}",
+    ),
+    "week.reason.expected.lt1": (
+        "同类网格同等规模预期不到 1 件",
+        "similar grids of its size would expect less than 1",
+    ),
+    "week.reason.mean.lt1": (
+        "专属网格平均不到 1 件",
+        "professional grids average less than 1",
+    ),
+    "week.reason.mean": (
+        "专属网格平均约 {n} 件",
+        "professional grids average about {n}",
+    ),
+    "week.reason.overdue": ("另有 {n} 件超期未结", "{n} cases overdue"),
+    "week.change.none_before": ("上周无事件", "none last week"),
+    "week.change.level": ("与上周持平", "level with last week"),
+    "week.change.up": ("比上周多 {n} 件", "{n} more than last week"),
+    "week.change.down": ("比上周少 {n} 件", "{n} fewer than last week"),
+    "week.sep": ("，", "; "),
+    "week.stop": ("。", "."),
+    "week.col.rank": ("序号", "No."),
+    "week.col.code": ("网格编码", "Grid code"),
+    "week.col.reason": ("原因", "Reason"),
+    "week.col.incidents": ("本周事件", "This week"),
+    "week.col.last_week": ("上周事件", "Last week"),
+    "week.col.change": ("较上周", "Change"),
+    "week.col.overdue": ("超期未结", "Overdue"),
+    "week.excel": ("下载 Excel", "Download Excel"),
+    "week.sheet.about": ("说明", "About"),
+    "week.grid_code": ("{name}（{code}）", "{name} ({code})"),
+    "week.file": ("本周重点网格", "priority_grids"),
+    "week.privacy": (
+        "打印版报告不含网格员姓名；屏幕与 Excel 供登录工作人员派单使用。",
+        "The printed report leaves out grid workers' names; the screen and the Excel file "
+        "are for signed-in staff dispatching people.",
+    ),
+    "backlog.change.up": ("比上期末多 {n} 件", "{n} more than at the previous period's end"),
+    "backlog.change.down": ("比上期末少 {n} 件", "{n} fewer than at the previous period's end"),
+    "backlog.change.level": ("与上期末持平", "level with the previous period's end"),
+    "backlog.as_of": ("截至 {day}", "as of {day}"),
+    "backlog.details": (
+        "超期未结明细：按时长、街道、责任部门",
+        "Overdue cases by age, street and department",
+    ),
+    "backlog.age": ("超期时长", "Overdue for"),
+    "backlog.age.le7": ("≤7 天", "≤ 7 days"),
+    "backlog.age.8_30": ("8–30 天", "8–30 days"),
+    "backlog.age.31_90": ("31–90 天", "31–90 days"),
+    "backlog.age.gt90": (">90 天", "> 90 days"),
+    "backlog.col.cases": ("件数", "Cases"),
+    "backlog.none": ("没有超期未结事件", "No overdue cases"),
+    "data.section.responsibility": ("责任部门", "Responsibilities"),
+    "resp.defaults": (
+        "尚未保存过：下表为默认分工，可修改后保存。",
+        "Not saved yet: the table shows the default assignment; edit and save it.",
+    ),
+    "resp.save": ("保存责任表", "Save the table"),
+    "resp.saved": ("责任表已保存（{n} 行）", "Responsibility table saved ({n} rows)"),
+    "resp.invalid": ("未保存：{error}", "Not saved: {error}"),
+    "resp.csv.download": ("下载 CSV", "Download CSV"),
+    "resp.csv.upload": ("上传 CSV（替换当前表格）", "Upload a CSV (replaces the table)"),
+    "resp.csv.loaded": (
+        "已读入 {n} 行，检查后点击保存。",
+        "{n} rows read: check them and save.",
+    ),
+    "resp.reset": ("恢复默认", "Restore the defaults"),
+}
+if STRINGS.keys() & _WEEK.keys():
+    raise RuntimeError(f"i18n keys defined twice: {sorted(STRINGS.keys() & _WEEK.keys())}")
+STRINGS.update(_WEEK)
+
+# --- plain words, colours that say good or bad, exports (issue 13, items 3, 4, 10, 11) ------
+_PLAIN: dict[str, tuple[str, str]] = {
+    "kpi.better.down": (
+        "下降为向好（绿色），上升为变差（红色）；环比与同比各自着色。",
+        "Down is good news (green), up is bad (red); the change on the previous period and on "
+        "a year ago are coloured each on its own.",
+    ),
+    "kpi.better.up": (
+        "上升为向好（绿色），下降为变差（红色）。",
+        "Up is good news (green), down is bad (red).",
+    ),
+    "kpi.better.neither": (
+        "此指标的升降无好坏之分，不着色。",
+        "Neither direction is good news as such: not coloured.",
+    ),
+    "kpi.better.neither.hot_share": (
+        "灰色：集中度上升可能是问题向少数地点集中（便于集中处置），也可能是局部恶化；"
+        "下降可能是问题分散开来。升降本身无好坏，需结合地图判断。",
+        "Grey: a higher share can mean problems gather in a few places (easier to act on) or "
+        "that those places got worse; a lower share can mean they spread out. Neither is good "
+        "news in itself: read it with the map.",
+    ),
+    "kpi.note.closure": (
+        "结案率 = 已结案 ÷ 本期全部事件（新近事件仍在办理，会拉低它）；"
+        "按期结案率 = 在时限内结案 ÷ 已到办理时限的事件。分母不同，两者可以一降一升。",
+        "Closure rate = closed ÷ all incidents of the period (recent cases still open pull it "
+        "down); on-time closure = closed within the time limit ÷ cases whose limit has passed. "
+        "The denominators differ, so one can fall while the other rises.",
+    ),
+}
+if STRINGS.keys() & _PLAIN.keys():
+    raise RuntimeError(f"i18n keys defined twice: {sorted(STRINGS.keys() & _PLAIN.keys())}")
+STRINGS.update(_PLAIN)
+_PLAIN_CARD: dict[str, tuple[str, str]] = {
+    "card.trend12": ("近 12 个月事件数", "Incidents, last 12 months"),
+    "card.trend.window": ("所选时段", "Selected window"),
+    "card.trend.before": ("此前月份", "Earlier months"),
+    "card.trend.one_month": (
+        "所选时段只有一个月，无月度趋势可画。",
+        "The window spans one month: there is no monthly trend to draw.",
+    ),
+}
+if STRINGS.keys() & _PLAIN_CARD.keys():
+    raise RuntimeError(f"i18n keys defined twice: {sorted(STRINGS.keys() & _PLAIN_CARD.keys())}")
+STRINGS.update(_PLAIN_CARD)
+_PLAIN_TECH: dict[str, tuple[str, str]] = {
+    # The one place a viewer screen names the methods: a tooltip (ⓘ) for experts.
+    "tech.clusters": (
+        "供专业人员：聚集区为 Getis-Ord Gi* 热点分析（H3 六边形，k=1 邻域），"
+        "按 FDR（Benjamini-Hochberg）校正多重检验；颜色为 90% / 95% / 99% 置信。",
+        "For specialists: clusters are a Getis-Ord Gi* hot-spot analysis (H3 hexagons, k=1 "
+        "neighbours) with an FDR (Benjamini-Hochberg) correction; colours are 90 / 95 / 99 % "
+        "confidence.",
+    ),
+}
+if STRINGS.keys() & _PLAIN_TECH.keys():
+    raise RuntimeError(f"i18n keys defined twice: {sorted(STRINGS.keys() & _PLAIN_TECH.keys())}")
+STRINGS.update(_PLAIN_TECH)
+_PLAIN_TITLES: dict[str, tuple[str, str]] = {
+    # English titles without a Chinese place name (gridmap never invents a translation).
+    "cockpit.title.noname": ("网格治理驾驶舱", "Grid-governance cockpit"),
+    "report.title.noname": ("网格治理风险报告", "Grid-governance risk report"),
+    "cockpit.area": ("范围：{area}", "Area: {area}"),
+}
+if STRINGS.keys() & _PLAIN_TITLES.keys():
+    raise RuntimeError(f"i18n keys defined twice: {sorted(STRINGS.keys() & _PLAIN_TITLES.keys())}")
+STRINGS.update(_PLAIN_TITLES)

@@ -66,9 +66,9 @@ STRINGS: dict[str, tuple[str, str]] = {
         "The first {n} new cameras cover {pct} of the unseen risk ({method}).",
     ),
     "coverage.siting.method": (
-        "候选点位：未覆盖风险最高的 H3 小单元中心；新摄像机按 100 m 半径（云台）计；"
+        "候选点位：未覆盖风险最高的小六边形单元中心；新摄像机按 100 m 半径（云台）计；"
         "现有在线摄像机保持不变；贪心算法（懒惰评估），保证不低于最优解的 63%，实测约 99%。",
-        "Candidates: centres of the small H3 cells with most unseen risk; a new camera sees "
+        "Candidates: centres of the small hexagons with most unseen risk; a new camera sees "
         "100 m around (PTZ); existing online cameras stay; lazy greedy, at least 63 % of the "
         "optimum by theory, about 99 % measured.",
     ),
@@ -112,9 +112,9 @@ STRINGS: dict[str, tuple[str, str]] = {
     ),
     "coverage.method": (
         "覆盖率 = 视域覆盖面积 ÷ 区域面积（5 m 栅格，重叠不重复计算，离线摄像机不计）；"
-        "风险权重为近 90 天 H3 单元风险分；覆盖缺口指数 = 风险分/100 × 户数 × 未覆盖比例。",
+        "风险权重为近 90 天六边形单元风险分；覆盖缺口指数 = 风险分/100 × 户数 × 未覆盖比例。",
         "Coverage = area inside some footprint ÷ area (5 m raster, overlaps counted once, "
-        "offline cameras excluded); risk weight: H3 cell risk score of the last 90 days; "
+        "offline cameras excluded); risk weight: hexagon risk score of the last 90 days; "
         "coverage-gap index = risk score/100 × households × uncovered share.",
     ),
     # The same words in both languages: Streamlit keeps a selectbox's value as its label, so
@@ -137,10 +137,10 @@ STRINGS: dict[str, tuple[str, str]] = {
         "演示数据：除区县边界外均为合成数据",
         "Demo: all data except the district boundaries is synthetic",
     ),
-    "res": ("六边形大小（H3 分辨率）", "Hexagon size (H3 resolution)"),
+    "res": ("六边形大小", "Hexagon size"),
     "res.help": (
-        "7 约 5 km²，9 约 0.1 km²，11 约 2000 m²",
-        "7 ≈ 5 km², 9 ≈ 0.1 km², 11 ≈ 2,000 m²",
+        "H3 分辨率：7 约 5 km²，9 约 0.1 km²，11 约 2000 m²",
+        "H3 resolution: 7 ≈ 5 km², 9 ≈ 0.1 km², 11 ≈ 2,000 m²",
     ),
     "legend.count": ("每格事件数", "Incidents per cell"),
     "map.summary": ("{n} 件事件 · {start} 至 {end}", "{n} incidents · {start} to {end}"),
@@ -179,10 +179,13 @@ STRINGS: dict[str, tuple[str, str]] = {
     "tooltip.incidents": ("时间范围内事件", "Incidents in window"),
     "page.risk": ("风险", "Risk"),
     "risk.layer": ("图层", "Layer"),
-    "risk.layer.hotspots": ("显著热点（Gi*）", "Significant hot spots (Gi*)"),
+    "risk.layer.hotspots": ("统计显著的聚集区", "Significant clusters"),
     "risk.layer.trends": ("新兴趋势", "Emerging trends"),
     "risk.layer.heat": ("事件热力", "Incident heat"),
-    "risk.legend.hotspots": ("热点/冷点（FDR 校正）", "Hot/cold spots (FDR-corrected)"),
+    "risk.legend.hotspots": (
+        "多发 / 少发聚集区（统计显著）",
+        "Hot and cold clusters (statistically significant)",
+    ),
     "risk.legend.trends": ("趋势类别（按月）", "Trend class (monthly bins)"),
     "risk.none.significant": ("无显著热点", "No significant hot spot"),
     "risk.none.trend": ("无趋势模式", "No trend pattern"),
@@ -214,11 +217,11 @@ STRINGS: dict[str, tuple[str, str]] = {
     "risk.col.trend": ("趋势", "Trend"),
     "risk.col.sentence": ("原因", "Why"),
     "risk.method": (
-        "风险分：按类别与处置类别加权、30 天半衰期衰减、经验贝叶斯平滑的每千户事件率的百分位；"
+        "风险分：按类别与处置类别加权、30 天半衰期衰减、按户数向平均收缩（户少的网格不因分母小而偏高）的每千户事件率的百分位；"
         "事件少于 5 件的网格（{n} 个）不单独列出。",
         "Risk score: percentile of the per-1,000-household rate of incidents weighted "
-        "by category and handling class, with a 30-day half-life and empirical-Bayes "
-        "smoothing; grids with fewer than 5 incidents ({n}) are not listed.",
+        "by category and handling class, with a 30-day half-life, pulled toward the average "
+        "by household count (a small grid is not put first by its small denominator); grids with fewer than 5 incidents ({n}) are not listed.",
     ),
     "risk.export.csv": ("导出 CSV（全部网格）", "Export CSV (all grids)"),
     "risk.export.geojson": ("导出 GeoJSON", "Export GeoJSON"),

@@ -322,8 +322,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     ),
     "boundaries": ("边界来源", "Boundaries"),
     "no.basemap": (
-        "离线模式：无底图，仅显示工作空间自身图层",
-        "Offline: no basemap, the workspace's own layers only",
+        "离线模式：无底图，仅显示工作空间自身图层。设置本地底图（MBTiles/PMTiles 文件或内网瓦片地址）："
+        "gridmap basemap 工作空间 --file 底图.mbtiles",
+        "Offline: no basemap, the workspace's own layers only. To set your own (an MBTiles/PMTiles "
+        "file or an intranet tile URL): gridmap basemap WORKSPACE --file map.mbtiles",
     ),
     "page.map": ("一张图", "City map"),
     "page.coverage": ("覆盖", "Coverage"),

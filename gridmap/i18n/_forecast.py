@@ -113,8 +113,8 @@ STRINGS: dict[str, tuple[str, str]] = {
         "No incidents, so no forecasting method can be tested.",
     ),
     "forecast.line.area": (
-        "网格太小，没有可用于检验的 H3 单元，无法比较预测方法。",
-        "The grids are too small to hold a whole H3 cell, so forecasting methods cannot be "
+        "网格太小，装不下一个完整的六边形单元，无法比较预测方法。",
+        "The grids are too small to hold a whole hexagon, so forecasting methods cannot be "
         "compared.",
     ),
     "forecast.line.error": (
@@ -126,11 +126,11 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Backtest: which forecasting method best finds the next period's incidents",
     ),
     "forecast.panel.help": (
-        "滚动回测：在每个起点只用之前的事件给全市所有 H3 单元打分，检验随后一个时段的事件落在"
+        "滚动回测：在每个起点只用之前的事件给全市所有六边形单元打分，检验随后一个时段的事件落在"
         "前 1%、5%、10% 单元中的比例。PAI = 命中率 ÷ 面积占比（比随机选择好几倍）；PEI = 命中数 ÷ "
         "同样面积最多能命中的数（1 为完美）。方括号为按起点自助抽样的 95% 区间。简单计数（基线）"
         "始终参与比较；选用的是前 5% 的 PAI 最高者，并列时选基线。",
-        "Rolling backtest: at each origin every method scores all H3 cells of the city from "
+        "Rolling backtest: at each origin every method scores all hexagons of the city from "
         "the incidents before it, and the next period's incidents are counted in the top 1%, "
         "5% and 10% of cells. PAI = hit rate ÷ area share (times better than random); PEI = "
         "hits ÷ the most any choice of as many cells could catch (1 is perfect). Brackets: "
@@ -143,9 +143,8 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Running the backtest (about 10 s on the demo)…",
     ),
     "forecast.panel.scope": (
-        "{n} 个起点（{first} 至 {last}），全市 {cells:,} 个 H3 单元（分辨率 {res}），检验期共 {inc:,} 件事件。",
-        "{n} origins ({first} to {last}), {cells:,} H3 cells of the city (res {res}), "
-        "{inc:,} test incidents.",
+        "{n} 个起点（{first} 至 {last}），全市 {cells:,} 个六边形单元，检验期共 {inc:,} 件事件。",
+        "{n} origins ({first} to {last}), {cells:,} hexagons of the city, {inc:,} test incidents.",
     ),
     "forecast.col.method": ("方法", "Method"),
     "forecast.col.baseline": ("基线", "Baseline"),

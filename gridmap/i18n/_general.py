@@ -141,4 +141,47 @@ STRINGS: dict[str, tuple[str, str]] = {
     "report.wrap.factor": ("1", "1.9"),
     # An enumeration value's label (schema.Choice.label): its own zh or en text.
     # --- end of the report layout and vocabulary labels block ---
+    # --- the map page's readable map and own base map (helper N, #13 items 8 and 9) ---
+    "map.top.title": ("本期突出网格", "Grids standing out in this window"),
+    "map.top.caption": (
+        "按“比同类网格预期多出的事件”排序，地图上的数字即名次；点一行看网格卡片",
+        "Ranked by incidents above what similar grids lead to expect; the numbers on the map "
+        "are the ranks. Click a row for the grid's card",
+    ),
+    "map.top.rank": ("名次", "Rank"),
+    "map.top.grid": ("网格", "Grid"),
+    "map.top.incidents": ("事件", "Incidents"),
+    "map.top.excess": ("比预期多", "Above expected"),
+    "map.top.none": ("所选范围内没有可排名的网格", "No grid to rank in this selection"),
+    "legend.count.peak": (
+        "每格事件数（括号内为格数，颜色最深的是最集中处）",
+        "Incidents per cell (cells in brackets; the darkest is the peak)",
+    ),
+    "legend.cells.unit": (" 格", ""),
+    "basemap.failed": (
+        "本工作空间的离线底图无法使用，暂以无底图显示：{msg}",
+        "The workspace's own base map cannot be used; showing the map without it: {msg}",
+    ),
+    # --- end of the map page's readable map block ---
+    # --- period presets and state that follows the user (helper L, #13 items 5 and 11) ---
+    "period": ("时间", "Period"),
+    "period.this-week": ("本周", "This week"),
+    "period.last-week": ("上周", "Last week"),
+    "period.last-7-days": ("近7天", "Last 7 days"),
+    "period.this-month": ("本月", "This month"),
+    "period.last-month": ("上月", "Last month"),
+    "period.this-quarter": ("本季度", "This quarter"),
+    "period.last-90-days": ("近90天", "Last 90 days"),
+    "period.custom": ("自定义", "Custom"),
+    "period.help": (
+        "本周、本月等以数据的最后一天为“今天”；每周从周一开始。选定后，切换页面时保持不变。",
+        "“This week”, “this month” etc. count from the data's last day as “today”; weeks "
+        "start on Monday. The choice stays when you change pages.",
+    ),
+    "period.asof": ("数据截至 {last}", "Data up to {last}"),
+    "url.bad": (
+        "链接中的参数无法使用，已改用默认值：{names}",
+        "Link parameters that could not be used were reset to defaults: {names}",
+    ),
+    # --- end of the period presets block ---
 }

@@ -209,4 +209,28 @@ STRINGS: dict[str, tuple[str, str]] = {
     # Joins the reasons of one validator problem (e.g. households and persons per household).
     "validate.list_sep": ("；", "; "),
     # --- end of the validator separator block ---
+    # --- the Data page's importer details (helper P, #16 item 7) ---
+    # The details an importer's reason carries after its prefix, said in Chinese; the English
+    # is the importer's own wording (the page shows it unchanged in English).
+    "import.detail.first_at": ("（首次出现在第 {row} 行）", "(first at row {row})"),
+    "import.detail.differ": (
+        "：第 {rows} 行的{fields}不同",
+        "attributes (rows {rows} differ in {fields})",
+    ),
+    "import.detail.no_grid": (
+        "（所属网格 {grid}：没有此编码或唯一名称的网格）",
+        "(grid {grid}: no grid has this code or unique name)",
+    ),
+    "import.detail.merged": (
+        "：{what}（第 {rows} 行，共 {n} 行）",
+        "{n} rows into 1: {what} (rows {rows}; same code and attributes)",
+    ),
+    "import.detail.in_grid": ("：网格 {grid}", "without a location in grid {grid}"),
+    "import.detail.allowed": ("（允许：", "(allowed: "),
+    # Between the parts of a coordinate system's fit (inside, distance, usable).
+    "import.fit.sep": ("，", ", "),
+    # The columns the rejects CSV adds in Chinese beside the importer's reason and action.
+    "import.rejects.reason": ("原因", "reason"),
+    "import.rejects.action": ("处理", "action"),
+    # --- end of the Data page's importer details block ---
 }

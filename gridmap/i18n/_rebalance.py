@@ -229,4 +229,8 @@ STRINGS: dict[str, tuple[str, str]] = {
         "单元{code}有{h:,}{u}，超过{hi:,}{u}上限，单元不可拆分",
         "unit {code} has {h:,} {u}, above the band's {hi:,}; units are never cut",
     ),
+    # --- grid table labels (helper P, #16 item 7) ---
+    # A grid the plan adds has no name yet: its code, marked new.
+    "reb.grid.new": ("{code}（新）", "{code} (new)"),
+    # --- end of the grid table labels block ---
 }

@@ -26,7 +26,7 @@ from ..io.mapping import (
 from ..io.readers import read_polygons
 from ..io.rejects import MERGED, REJECTED, VALUE_CLEARED, RowIssues
 from ..store import Transaction
-from ..validate import repair_geometries
+from ..validate import GEOMETRY_TYPE_NAMES, repair_geometries
 from .common import ImportOptions, _city_outline, _outside_polygons, _require_crs
 from .grids import _assign_units, _store_grids
 from .report import ImportReport
@@ -109,16 +109,7 @@ def _check_geometries(
     polygonal = np.isin(type_ids, (3, 6))
     allowed_types = polygonal | (np.isin(type_ids, (0, 4)) if kind == "units" else False)
     wrong = ~missing & ~allowed_types
-    type_names = pd.Series(shapely.get_type_id(geoms), index=index).map(
-        {
-            0: "Point",
-            1: "LineString",
-            2: "LinearRing",
-            4: "MultiPoint",
-            5: "MultiLineString",
-            7: "GeometryCollection",
-        }
-    )
+    type_names = pd.Series(shapely.get_type_id(geoms), index=index).map(GEOMETRY_TYPE_NAMES)
     issues.add(
         wrong,
         "geometry",

@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -35,6 +35,8 @@ from .figures import (
     draw_top,
 )
 from .fonts import ReportError, cjk_family
+from .text import priority_notes, titled
+from .this_week import ThisWeek, this_week_pages
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -55,10 +57,10 @@ class ReportMeta:
 
 
 @contextmanager
-def _style() -> Iterator[None]:
+def _style(cjk_font: str | None = None) -> Iterator[None]:
     import matplotlib
 
-    family = cjk_family()
+    family = cjk_family(cjk_font)
     # CJK families rarely ship a bold face; matplotlib then logs a warning per text.
     logging.getLogger("matplotlib.font_manager").setLevel(logging.ERROR)
     with matplotlib.rc_context(
@@ -122,7 +124,7 @@ def _cockpit_figure(
     fig = _figure(size)
     scale = size[0] / A4_LANDSCAPE[0]
     _header(
-        fig, cockpit, meta, lang, t("cockpit.title", lang, area=meta.area_name), size=18 * scale
+        fig, cockpit, meta, lang, titled("cockpit.title", meta.area_name, lang), size=18 * scale
     )
     draw_kpis(fig, cockpit, lang, (0.02, 0.70, 0.96, 0.15), scale=0.8 * scale)
     ax_map = fig.add_axes((0.01, 0.05, 0.55, 0.62))
@@ -154,12 +156,22 @@ def _cockpit_figure(
 
 
 def cockpit_png(
-    cockpit: Cockpit, ctx: MapContext, meta: ReportMeta, lang: str = "zh", *, dpi: int = 120
+    cockpit: Cockpit,
+    ctx: MapContext,
+    meta: ReportMeta,
+    lang: str = "zh",
+    *,
+    dpi: int = 120,
+    cjk_font: str | None = None,
 ) -> bytes:
-    """The cockpit screen as a 16:9 PNG (1920 x 1080 at the default dpi)."""
+    """The cockpit screen as a 16:9 PNG (1920 x 1080 at the default dpi).
+
+    ``cjk_font``: the deployment's font file for Chinese (``GRIDMAP_CJK_FONT``, read at the
+    edge); None: the bundled font.
+    """
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 
-    with _style():
+    with _style(cjk_font):
         fig = _cockpit_figure(cockpit, ctx, meta, lang, SCREEN)
         _footer(fig, meta, lang)
         buf = io.BytesIO()
@@ -180,11 +192,17 @@ def _maps_page(cockpit: Cockpit, ctx: MapContext, meta: ReportMeta, lang: str) -
     return fig
 
 
-def _top_page(cockpit: Cockpit, meta: ReportMeta, lang: str) -> Figure:
+def _top_page(
+    cockpit: Cockpit, meta: ReportMeta, lang: str, name_of: Callable[[str], str]
+) -> Figure:
     fig = _figure(A4_LANDSCAPE)
     _header(fig, cockpit, meta, lang, t("report.top", lang), size=16)
-    ax = fig.add_axes((0.03, 0.06, 0.94, 0.80))
+    notes = priority_notes(cockpit, lang, name_of)
+    low = 0.04 + 0.03 * len(notes)
+    ax = fig.add_axes((0.03, low, 0.94, 0.86 - low))
     draw_top(ax, cockpit, lang, size=11, wrap=70)
+    for i, line in enumerate(notes):
+        fig.text(0.03, low - 0.03 * (i + 1), line, fontsize=9.5, color=MUTED)
     return fig
 
 
@@ -221,7 +239,11 @@ def _method_page(cockpit: Cockpit, meta: ReportMeta, lang: str) -> Figure:
 
     width = int(t("report.wrap.method", lang))
     lines = [textwrap.fill(line, width) for line in text.split("\n")]
-    fig.text(0.04, 0.84, "\n\n".join(lines), fontsize=10, color=INK, va="top", linespacing=1.5)
+    fig.text(0.04, 0.84, "\n\n".join(lines), fontsize=9, color=INK, va="top", linespacing=1.4)
+    # How grids are ranked (issue 13): the top list's method, below the indicators'.
+    how = [textwrap.fill(line, width) for line in t("priority.how", lang).split("\n")]
+    fig.text(0.04, 0.30, t("priority.how.title", lang), fontsize=10, fontweight="bold", color=INK)
+    fig.text(0.04, 0.27, "\n".join(how), fontsize=8.5, color=INK, va="top", linespacing=1.35)
     return fig
 
 
@@ -233,8 +255,13 @@ def report_pdf(
     *,
     lang: str = "zh",
     grid_names: dict[str, str] | None = None,
+    this_week: ThisWeek | None = None,
+    cjk_font: str | None = None,
 ) -> bytes:
     """The multi-page PDF report; written to ``out`` when given, always returned as bytes.
+
+    ``this_week`` adds a page with this week's priority grids after the priority list.
+    ``cjk_font``: the font file for Chinese, as for :func:`cockpit_png`.
 
     Raises
     ------
@@ -245,16 +272,17 @@ def report_pdf(
 
     names = grid_names or {}
     buf = io.BytesIO()
-    with _style():
+    with _style(cjk_font):
         pages = [
             _cockpit_figure(cockpit, ctx, meta, lang, A4_LANDSCAPE),
             _maps_page(cockpit, ctx, meta, lang),
-            _top_page(cockpit, meta, lang),
+            _top_page(cockpit, meta, lang, lambda c: names.get(c, c)),
+            *this_week_pages(this_week, lang, A4_LANDSCAPE),
             _trends_page(cockpit, meta, names, lang),
             _method_page(cockpit, meta, lang),
         ]
         info = {
-            "Title": t("report.title", lang, area=meta.area_name),
+            "Title": titled("report.title", meta.area_name, lang),
             "Creator": "gridmap",
             "CreationDate": meta.generated,
         }

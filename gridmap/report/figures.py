@@ -22,11 +22,12 @@ from ..analytics.trends import trend_label
 from ..i18n import t
 from ..indexing import cells_to_polygons, str_to_cells
 from ..viz import HOTSPOT_RGB, QUIET_RGB, TREND_RGB
-from .text import kpi_text, top_numbers
+from .text import kpi_text, row_numbers, row_reason
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
+    from numpy.typing import NDArray
 
 __all__ = [
     "MapContext",
@@ -36,6 +37,7 @@ __all__ = [
     "draw_monthly",
     "draw_top",
     "focus_bounds",
+    "spread_marks",
 ]
 
 
@@ -92,6 +94,63 @@ class MapContext:
 
 def _hexes(cells: Any) -> gpd.GeoSeries:
     return cells_to_polygons(str_to_cells(np.asarray(cells, dtype=object)))
+
+
+def spread_marks(xy: NDArray[np.float64], gap: float) -> NDArray[np.float64]:
+    """Positions for rank marks that never overlap: each mark, in rank order, stays on its
+    point when it is at least ``gap`` from every mark placed before, else moves to the
+    nearest free spot on rings of radius ``gap``, ``2 gap`` … around it (a leader line
+    then joins it to its point). ``xy`` are screen-like units (equal in x and y).
+
+    Examples
+    --------
+    >>> spread_marks(np.array([[0.0, 0.0], [0.1, 0.0], [5.0, 5.0]]), 1.0).round(2).tolist()
+    [[0.0, 0.0], [0.1, 1.0], [5.0, 5.0]]
+    """
+    placed: list[NDArray[np.float64]] = []
+    angles = np.deg2rad(np.arange(90, 450, 30))
+    for p in np.asarray(xy, dtype=np.float64):
+        candidates = [p] + [
+            p + ring * gap * np.array([np.cos(a), np.sin(a)]) for ring in (1, 2, 3) for a in angles
+        ]
+        free = next(
+            (c for c in candidates if all(np.hypot(*(c - q)) >= gap * 0.999 for q in placed)),
+            candidates[-1],
+        )
+        placed.append(free)
+    return np.array(placed).reshape(-1, 2)
+
+
+def _rank_marks(
+    ax: Axes, cockpit: Cockpit, points: dict[str, tuple[float, float]], size: float
+) -> None:
+    """The top grids' ranks on the map, spread apart so none hides another (a thin leader
+    line joins a moved mark to its grid)."""
+    top = [str(c) for c in cockpit.top.index[:10]]
+    ranked = [(r, points[c]) for r, c in enumerate(top, 1) if c in points]
+    if not ranked:
+        return
+    xy = np.array([p for _r, p in ranked], dtype=np.float64)
+    # Marks are about 2.2 type sizes across; in data units from the axes' width in points.
+    x0, x1 = ax.get_xlim()
+    width_pt = ax.get_window_extent().width * 72 / ax.figure.dpi
+    stretch = 1 / math.cos(math.radians(float(np.mean(ax.get_ylim()))))
+    gap = 2.3 * size * (x1 - x0) / max(width_pt, 1.0)
+    spread = spread_marks(xy * [1.0, stretch], gap) / [1.0, stretch]
+    for (rank, p), q in zip(ranked, spread, strict=True):
+        if not np.allclose(p, q):
+            ax.plot([p[0], q[0]], [p[1], q[1]], color=INK, lw=0.8, zorder=4)
+        ax.annotate(
+            str(rank),
+            (float(q[0]), float(q[1])),
+            ha="center",
+            va="center",
+            fontsize=size,
+            fontweight="bold",
+            color="white",
+            zorder=5,
+            bbox={"boxstyle": "circle,pad=0.25", "fc": INK, "ec": "white", "lw": 0.8},
+        )
 
 
 def focus_bounds(
@@ -189,21 +248,7 @@ def draw_map(
     # After plotting: geopandas resets the limits.
     _frame_map(ax, focus_bounds(cockpit, ctx.grid_points, ctx.bounds))
     if rank_labels:
-        for rank, code in enumerate(cockpit.top.index[:10], start=1):
-            xy = ctx.grid_points.get(str(code))
-            if xy is None:
-                continue
-            ax.annotate(
-                str(rank),
-                xy,
-                ha="center",
-                va="center",
-                fontsize=legend_size,
-                fontweight="bold",
-                color="white",
-                zorder=4,
-                bbox={"boxstyle": "circle,pad=0.25", "fc": INK, "ec": "white", "lw": 0.8},
-            )
+        _rank_marks(ax, cockpit, ctx.grid_points, legend_size)
     ax.legend(
         handles=handles,
         loc="lower left",
@@ -261,10 +306,14 @@ def draw_kpis(
             color=MUTED,
             va="center",
         )
-        fig.text(
-            cx, bottom + height * 0.09, text.change,
-            fontsize=10 * scale, color=TONE[text.tone], va="center",
-        )  # fmt: skip
+        # 环比 on the left, 同比 (where kept) on the right, each coloured by its own direction.
+        for (part, tone), (px, ha) in zip(
+            text.parts, ((cx, "left"), (x + tile_w - 0.012, "right")), strict=False
+        ):
+            fig.text(
+                px, bottom + height * 0.09, part,
+                fontsize=10 * scale, color=TONE[tone], va="center", ha=ha,
+            )  # fmt: skip
 
 
 def _wrap(text: str, lang: str, width: int, lines: int = 0) -> str:
@@ -295,7 +344,7 @@ def draw_top(
     y = 1.0
     step = 1.0 / max(rows, len(top))
     for rank, (_code, row) in enumerate(top.iterrows(), start=1):
-        head = f"{rank}. {row['name']}   {top_numbers(row, lang)}"
+        head = f"{rank}. {row['name']}   {row_numbers(row, lang)}"
         ax.text(
             0,
             y,
@@ -307,7 +356,7 @@ def draw_top(
             transform=ax.transAxes,
         )
         ax.text(
-            0.03, y - step * 0.38, _wrap(str(row[f"sentence_{lang}"]), lang, wrap, lines),
+            0.03, y - step * 0.38, _wrap(row_reason(row, lang), lang, wrap, lines),
             fontsize=size * 0.82, color=MUTED, va="top", transform=ax.transAxes,
         )  # fmt: skip
         y -= step

@@ -47,7 +47,6 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..config import Environment
 from ..errors import GridmapError
 
 if TYPE_CHECKING:
@@ -323,8 +322,7 @@ def cjk_family(custom_font: str | None = None) -> str:
     ``custom_font`` (a ``.ttf``/``.otf``/``.ttc`` file: the deployment's ``GRIDMAP_CJK_FONT``,
     read at the edge into :class:`gridmap.config.Environment`) first, then the bundled font
     (built once, then added by path, so a stale matplotlib font cache does not matter), then
-    installed :data:`CJK_FAMILIES`. Without ``custom_font`` (#16, transitional until every
-    caller passes it) the environment is read here as before.
+    installed :data:`CJK_FAMILIES`.
 
     Raises
     ------
@@ -334,8 +332,6 @@ def cjk_family(custom_font: str | None = None) -> str:
     from matplotlib import font_manager
 
     custom = custom_font
-    if custom is None:  # #16, transitional: gridmap.report.document does not pass it yet
-        custom = Environment.from_environ(os.environ).cjk_font
     if custom:
         path = Path(custom)
         if not path.is_file():

@@ -70,6 +70,15 @@ def report_inputs(
         flt = replace(flt, grid_codes=codes)
     table = table if table is not None else load_incident_table(ws)
     households = grids.set_index(schema.CODE)[schema.HOUSEHOLDS]
-    cockpit = build_cockpit(table, flt, households, h.name, res=res, settings=settings)
+    cockpit = build_cockpit(
+        table,
+        flt,
+        households,
+        h.name,
+        res=res,
+        settings=settings,
+        grids=grids,
+        keyareas=ws.read_layer("keyareas"),
+    )
     meta = ReportMeta(area_name(h, area), synthetic=ws.meta().get("synthetic") == "true")
     return ReportInputs(cockpit, MapContext.build(admin, grids, flt.grid_codes), meta, h)

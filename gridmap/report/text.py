@@ -6,16 +6,29 @@ the same thing.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 import pandas as pd
 
 from ..analytics.cockpit import Cockpit, Kpi
 from ..i18n import t
 
-__all__ = ["KpiText", "kpi_text", "top_numbers"]
+__all__ = [
+    "KpiText",
+    "change_tone",
+    "closure_note",
+    "kpi_text",
+    "priority_notes",
+    "priority_numbers",
+    "row_numbers",
+    "row_reason",
+    "titled",
+    "top_numbers",
+]
+
+Tone = Literal["good", "bad", "neutral"]
 
 
 @dataclass(frozen=True)
@@ -24,8 +37,27 @@ class KpiText:
     value: str
     detail: str
     change: str
-    #: "good", "bad" or "neutral": how to colour ``change``.
+    #: "good", "bad" or "neutral": how to colour the change on the previous period (环比).
     tone: str
+    #: ``change`` in parts, each with its own tone: the change on the previous period and,
+    #: where kept, the change on a year earlier (同比), so a rise a year on is red even when
+    #: the month before was worse.
+    parts: tuple[tuple[str, str], ...] = ()
+    #: A tooltip saying which way is good news, or why the change is not coloured.
+    hint: str = ""
+
+
+def change_tone(change: float | None, better: str) -> Tone:
+    """How to colour a change: ``better`` is the KPI's good direction (up, down, neither).
+
+    No change, an unknown change and a KPI without a good direction are neutral (grey).
+
+    >>> change_tone(+0.2, "down"), change_tone(-0.2, "down"), change_tone(0.2, "neither")
+    ('bad', 'good', 'neutral')
+    """
+    if change is None or change == 0 or better not in ("up", "down"):
+        return "neutral"
+    return "good" if (change < 0) == (better == "down") else "bad"
 
 
 def _int(x: float | None) -> str:
@@ -45,6 +77,7 @@ def _value(k: Kpi, lang: str) -> str:
 
 
 def _change(k: Kpi, lang: str) -> str:
+    """The change on the previous period (环比), in words."""
     change = k.change
     if change is None:
         return t("kpi.change.none", lang)
@@ -57,16 +90,25 @@ def _change(k: Kpi, lang: str) -> str:
     if k.kind == "hours":
         return t("kpi.change.hours", lang, sign=sign, h=f"{abs(change):.1f}")
     rel = k.rel_change
-    text = (
-        t("kpi.change.none", lang)
-        if rel is None
-        else t("kpi.change.rel", lang, sign=sign, pct=f"{abs(100 * rel):.1f}%")
-    )
+    if rel is None:
+        return t("kpi.change.none", lang)
+    return t("kpi.change.rel", lang, sign=sign, pct=f"{abs(100 * rel):.1f}%")
+
+
+def _yoy(k: Kpi, lang: str) -> str:
+    """The change on the same dates a year earlier (同比), or "" where it is not kept."""
     yoy = k.rel_change_yoy
-    if yoy is not None:
-        s = "+" if yoy > 0 else ("−" if yoy < 0 else "±")
-        text += " · " + t("kpi.change.yoy", lang, sign=s, pct=f"{abs(100 * yoy):.1f}%")
-    return text
+    if yoy is None:
+        return ""
+    s = "+" if yoy > 0 else ("−" if yoy < 0 else "±")
+    return t("kpi.change.yoy", lang, sign=s, pct=f"{abs(100 * yoy):.1f}%")
+
+
+def _hint(k: Kpi, lang: str) -> str:
+    if k.better in ("up", "down"):
+        return t(f"kpi.better.{k.better}", lang)
+    # A KPI without a good direction says why (hot_share has its own reason).
+    return t("kpi.better.neither.hot_share" if k.key == "hot_share" else "kpi.better.neither", lang)
 
 
 def _detail(k: Kpi, cockpit: Cockpit, lang: str) -> str:
@@ -87,17 +129,53 @@ def kpi_text(k: Kpi, cockpit: Cockpit, lang: str) -> KpiText:
             change="",
             tone="neutral",
         )
-    improved = k.improved
     # Without a previous value there is no news to colour, good or bad.
     no_base = k.previous is None or (k.kind in ("count", "per_1000") and k.rel_change is None)
-    tone = "neutral" if improved is None or no_base else ("good" if improved else "bad")
+    change = _change(k, lang)
+    flat = change == t("kpi.change.flat", lang)
+    tone = "neutral" if no_base or flat else change_tone(k.change, k.better)
+    parts = [(change, tone)]
+    yoy = _yoy(k, lang)
+    if yoy:
+        parts.append((yoy, change_tone(k.rel_change_yoy, k.better)))
     return KpiText(
         label=t(f"kpi.{k.key}", lang),
         value=_value(k, lang),
         detail=_detail(k, cockpit, lang),
-        change=_change(k, lang),
+        change=" · ".join(text for text, _tone in parts),
         tone=tone,
+        parts=tuple(parts),
+        hint=_hint(k, lang),
     )
+
+
+def _has_cjk(text: str) -> bool:
+    return any("\u3400" <= ch <= "\u9fff" for ch in text)
+
+
+def titled(key: str, area: str, lang: str) -> str:
+    """The title ``key`` ("cockpit.title", "report.title") for ``area`` in ``lang``.
+
+    A place name is data: an English title never carries a Chinese name, and gridmap never
+    invents a translation or a pinyin the workspace does not hold. A Chinese name on an
+    English screen gives the title without a name (``<key>.noname``); the name then shows
+    where the data are shown (the caption, the lists).
+
+    >>> titled("cockpit.title", "兰州市", "en"), titled("cockpit.title", "兰州市", "zh")
+    ('Grid-governance cockpit', '兰州市 网格治理驾驶舱')
+    >>> titled("cockpit.title", "Lanzhou", "en")
+    'Lanzhou grid-governance cockpit'
+    """
+    if lang != "zh" and (not area or _has_cjk(area)):
+        return t(f"{key}.noname", lang)
+    return t(key, lang, area=area)
+
+
+def closure_note(cockpit: Cockpit, lang: str) -> str:
+    """One sentence on why 结案率 and 按期结案率 can move apart (their denominators differ);
+    "" when the workspace has no closure times."""
+    keys = {k.key for k in cockpit.kpis if k.missing is None}
+    return t("kpi.note.closure", lang) if {"closure", "on_time"} <= keys else ""
 
 
 def top_numbers(row: Mapping[str, Any] | pd.Series, lang: str) -> str:
@@ -112,3 +190,50 @@ def top_numbers(row: Mapping[str, Any] | pd.Series, lang: str) -> str:
         # Without households there is no rate to show (the risk model's fallback is not one).
         rate="–" if missing else f"{row['rate_eb']:,.0f}",
     )
+
+
+def priority_numbers(row: Mapping[str, Any] | pd.Series, lang: str) -> str:
+    """A ranked grid's count and rate, both (the ranking weighs both): incidents ·
+    households · incidents per 1,000 households; a professional grid: incidents · km²."""
+    n = f"{row['incidents']:,.0f}"
+    if str(row.get("grid_type", "basic")) == "professional":
+        area = row.get("area_km2")
+        return t("priority.numbers.pro", lang, n=n, area="–" if area != area else f"{area:,.2f}")
+    hh = row["households"]
+    if hh is None or hh != hh or hh <= 0:  # None, NaN or none recorded: no rate to show
+        return t("priority.numbers", lang, n=n, hh="–", rate="–")
+    rate = float(row["incidents"]) / float(hh) * 1000.0
+    return t("priority.numbers", lang, n=n, hh=f"{hh:,.0f}", rate=f"{rate:,.0f}")
+
+
+def row_reason(row: Mapping[str, Any] | pd.Series, lang: str) -> str:
+    """The sentence of a top-list row: the priority reason where the list is the priority
+    ranking, else the risk overview's sentence."""
+    key = f"reason_{lang}" if f"reason_{lang}" in row else f"sentence_{lang}"
+    return str(row[key])
+
+
+def row_numbers(row: Mapping[str, Any] | pd.Series, lang: str) -> str:
+    """:func:`priority_numbers` for a priority row, :func:`top_numbers` otherwise."""
+    return priority_numbers(row, lang) if "excess" in row else top_numbers(row, lang)
+
+
+def priority_notes(cockpit: Cockpit, lang: str, name_of: Callable[[str], str]) -> list[str]:
+    """Lines printed under the top list: why each significant cluster holds no ranked grid,
+    then the professional grids (ranked among their own kind) on one line."""
+    from ..analytics.ranking import cluster_note
+
+    lines = [
+        cluster_note(row, lang, name_of, len(cockpit.top))
+        for row in cockpit.clusters.to_dict("records")
+    ]
+    if not cockpit.professional.empty:
+        items = [
+            f"{i}. {row['name']}（{priority_numbers(row, lang)}）"
+            if lang == "zh"
+            else f"{i}. {row['name']} ({priority_numbers(row, lang)})"
+            for i, (_code, row) in enumerate(cockpit.professional.head(3).iterrows(), start=1)
+        ]
+        colon = "：" if lang == "zh" else ": "
+        lines.append(t("priority.professional", lang) + colon + "  ".join(items))
+    return lines

@@ -12,7 +12,6 @@ lockout as the app's login.
 from __future__ import annotations
 
 import getpass
-import os
 import sys
 
 from ..errors import SchemaError
@@ -52,12 +51,9 @@ AREA_AWARE = frozenset({"risk", "report", "export", "rebalance"})
 def cli_login(workspace: str, username: str, *, password: str | None = None) -> User:
     """Check the user's password; one-line errors.
 
-    ``password``: the command line's ``GRIDMAP_PASSWORD``, read there; None: not given, asked
-    for on the terminal. (#16, transitional: until the command line passes it, None still
-    reads ``GRIDMAP_PASSWORD`` here.)
+    ``password``: the command line's ``GRIDMAP_PASSWORD``, read there
+    (:class:`gridmap.config.Environment`); None: not given, asked for on the terminal.
     """
-    if password is None:
-        password = os.environ.get("GRIDMAP_PASSWORD")
     if password is None:
         if not sys.stdin.isatty():
             raise SchemaError(

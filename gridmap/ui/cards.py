@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+import altair as alt
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -12,8 +13,8 @@ import streamlit as st
 from numpy.typing import NDArray
 
 from .. import schema
-from ..analytics.cards import grid_card
-from ..analytics.incidents import IncidentTable
+from ..analytics.cards import card_trend, grid_card
+from ..analytics.incidents import IncidentFilter, IncidentTable
 from ..hierarchy import Hierarchy
 from ..i18n import t
 from . import keys
@@ -34,11 +35,53 @@ def _pct(n: int, d: int) -> str:
     return f"{n / d:.0%}" if d else "–"
 
 
-def render_grid_card(card: dict[str, Any], L: str, *, closure_known: bool = True) -> None:
+def _trend(card: dict[str, Any], L: str, trend: pd.DataFrame | None) -> None:
+    """The card's monthly trend: the twelve months to the window's end with the window's
+    months dark (:func:`~gridmap.analytics.cards.card_trend`); without them, the window's
+    own months, or a note when the window has one month only (one point draws nothing)."""
+    if trend is not None and len(trend):
+        st.markdown(f"**{t('card.trend12', L)}**")
+        label = {True: t("card.trend.window", L), False: t("card.trend.before", L)}
+        frame = trend.assign(part=trend["in_window"].map(label))
+        chart = (
+            alt.Chart(frame)
+            .mark_bar()
+            .encode(
+                x=alt.X("month:O", title=None, axis=alt.Axis(labelAngle=-45)),
+                y=alt.Y("n:Q", title=None),
+                color=alt.Color(
+                    "part:N",
+                    title=None,
+                    scale=alt.Scale(
+                        domain=[label[True], label[False]], range=["#d2562d", "#c9ced6"]
+                    ),
+                    legend=alt.Legend(orient="top"),
+                ),
+                tooltip=["month", "n"],
+            )
+            .properties(height=160)
+        )
+        st.altair_chart(chart, width="stretch")
+    elif len(card["monthly"]) > 1:
+        st.markdown(f"**{t('card.trend', L)}**")
+        frame = pd.DataFrame({"month": list(card["monthly"]), "n": list(card["monthly"].values())})
+        st.line_chart(frame, x="month", y="n", height=140, x_label="", y_label="")
+    elif card["monthly"]:
+        st.caption(t("card.trend.one_month", L))
+
+
+def render_grid_card(
+    card: dict[str, Any],
+    L: str,
+    *,
+    closure_known: bool = True,
+    trend: pd.DataFrame | None = None,
+) -> None:
     """Draw a card from :func:`gridmap.analytics.cards.grid_card` values.
 
     ``closure_known`` is False when no incident of the workspace carries a closure time: the
-    closure rate is then said to be missing, not shown as 0 %.
+    closure rate is then said to be missing, not shown as 0 %. ``trend`` is the grid's
+    :func:`~gridmap.analytics.cards.card_trend` (the window's own months without it).
     """
     with st.container(border=True, key=keys.KEY_GRID_CARD):
         kind = t("card.professional" if card["grid_type"] == "professional" else "card.basic", L)
@@ -97,12 +140,7 @@ def render_grid_card(card: dict[str, Any], L: str, *, closure_known: bool = True
                 for c, n in card["by_handling_class"].items()
             )
             st.caption(f"{t('card.by_class', L)}: {classes}")
-            if card["monthly"]:
-                st.markdown(f"**{t('card.trend', L)}**")
-                trend = pd.DataFrame(
-                    {"month": list(card["monthly"]), "n": list(card["monthly"].values())}
-                )
-                st.line_chart(trend, x="month", y="n", height=140, x_label="", y_label="")
+            _trend(card, L, trend)
         quality = []
         if card["household_age_days"] is None:
             quality.append(t("card.hh_unknown", L))
@@ -143,8 +181,12 @@ def show_grid_card(
     *,
     empty_hint: str,
     sentence: str | None = None,
+    flt: IncidentFilter | None = None,
 ) -> None:
-    """The card of grid ``code`` for the selected incidents, or a hint when none is chosen."""
+    """The card of grid ``code`` for the selected incidents, or a hint when none is chosen.
+
+    With the filter ``flt`` that selected ``idx``, the trend shows the twelve months to its
+    end (a one-month window alone would draw no line)."""
     match = grids[grids[schema.CODE] == code] if code else grids.iloc[0:0]
     if not len(match):
         st.info(empty_hint)
@@ -152,4 +194,5 @@ def show_grid_card(
     if sentence:
         st.info(sentence)
     card = grid_card(match.iloc[0].to_dict(), h, table, idx, today=dt.date.today())
-    render_grid_card(card, L, closure_known=bool((table.closed_s >= 0).any()))
+    trend = None if flt is None else card_trend(table, flt, str(code))
+    render_grid_card(card, L, closure_known=bool((table.closed_s >= 0).any()), trend=trend)

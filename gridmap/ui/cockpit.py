@@ -9,6 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 import altair as alt
+import numpy as np
 import pandas as pd
 import pydeck as pdk
 import streamlit as st
@@ -17,11 +18,13 @@ from .. import schema
 from ..analytics.cockpit import Cockpit, build_cockpit
 from ..analytics.hotspots import HOTSPOT_CLASSES
 from ..analytics.incidents import IncidentFilter
+from ..analytics.ranking import cluster_note
 from ..analytics.trends import trend_label
 from ..errors import GridmapError
 from ..i18n import t
+from ..report.figures import spread_marks
 from ..report.from_workspace import area_name
-from ..report.text import kpi_text, top_numbers
+from ..report.text import closure_note, kpi_text, row_numbers, row_reason, titled
 from ..viz import (
     HOTSPOT_RGB,
     QUIET_RGB,
@@ -35,10 +38,12 @@ from . import keys
 from .auth import audit
 from .data import _stamp, load_hierarchy, load_incidents, load_info, load_layer
 from .risk import load_cell_layers, load_grid_overview
+from .settings import cjk_font
 
 __all__ = [
     "MEETING_CSS",
     "categories_chart",
+    "cluster_notes_html",
     "cockpit_map_layers",
     "cockpit_view",
     "export_controls",
@@ -47,6 +52,8 @@ __all__ = [
     "kpi_tiles_html",
     "load_cockpit",
     "monthly_chart",
+    "professional_list_html",
+    "titled",
     "top_list_html",
 ]
 
@@ -61,6 +68,11 @@ header[data-testid="stHeader"], [data-testid="stToolbar"], footer {display: none
 html, body, [data-testid="stAppViewContainer"] {font-size: 20px;}
 .gm-kpi .v {font-size: 2.7rem !important;}
 .gm-top li {font-size: 1.05rem !important;}
+/* Nothing under 18 px on a 1080p projector (issue 13 item 10). */
+.gm-badge, .gm-kpi .d, .gm-kpi .c, .gm-note, .gm-notes, .gm-notes li, .gm-top .num, .gm-top .why,
+[data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p,
+[data-testid="stWidgetLabel"] p, [data-testid="stCheckbox"] p,
+[data-testid="stExpander"] summary p {font-size: 18px !important;}
 </style>
 """
 _TILE_CSS = """
@@ -75,11 +87,11 @@ _TILE_CSS = """
 .gm-kpi .d {color: #6b7785; font-size: 0.8rem; min-height: 2.1em;}
 .gm-kpi .c {font-size: 0.95rem; font-weight: 600;}
 .gm-kpi .good {color: #1a7f37;} .gm-kpi .bad {color: #c62828;} .gm-kpi .neutral {color: #6b7785;}
+.gm-note {color: #5b6573; font-size: 0.85rem; margin: -0.4rem 0 0.6rem;}
 .gm-top {margin: 0; padding-left: 1.6rem;}
 .gm-top li {font-size: 1.0rem; margin-bottom: 0.3rem; color: #1f2933; line-height: 1.3;}
-.gm-top .why {color: #5b6573; font-size: 0.82em; display: -webkit-box; -webkit-line-clamp: 2;
-  -webkit-box-orient: vertical; overflow: hidden;}
-.gm-top .num {color: #6b7785; font-size: 0.85em;}
+.gm-top .why {color: #5b6573; font-size: 0.82em; display: block;}
+.gm-top .num {color: #6b7785; font-size: 0.85em; white-space: nowrap;}
 .gm-badge {background: #fff4d6; border: 1px solid #e0b050; color: #8a5a00; border-radius: 6px;
   padding: 0.15rem 0.5rem; font-size: 0.85rem; margin-left: 0.6rem; vertical-align: middle;}
 </style>
@@ -100,6 +112,8 @@ def _cockpit(path: str, stamp: float, flt: IncidentFilter, res: int) -> Cockpit:
         res=res,
         overview=load_grid_overview(path, flt, res),
         layers=load_cell_layers(path, flt, res),
+        grids=grids,
+        keyareas=load_layer(path, "keyareas"),
     )
 
 
@@ -116,31 +130,90 @@ def kpi_tiles_html(cockpit: Cockpit, lang: str) -> str:
             f'<div class="gm-kpi" data-kpi="{k.key}"><div class="l">{html.escape(text.label)}</div>'
             f'<div class="v">{html.escape(text.value)}</div>'
             f'<div class="d">{html.escape(text.detail)}</div>'
-            f'<div class="c {text.tone}">{html.escape(text.change)}</div></div>'
+            # 环比 and 同比 each coloured by its own direction; the tooltip says which is good.
+            f'<div class="c" title="{html.escape(text.hint)}">'
+            + " · ".join(
+                f'<span class="{tone}">{html.escape(part)}</span>' for part, tone in text.parts
+            )
+            + "</div></div>"
         )
-    return _TILE_CSS + f'<div class="gm-kpis">{"".join(tiles)}</div>'
+    note = closure_note(cockpit, lang)
+    note_html = f'<div class="gm-note">{html.escape(note)}</div>' if note else ""
+    return _TILE_CSS + f'<div class="gm-kpis">{"".join(tiles)}</div>{note_html}'
 
 
-def top_list_html(cockpit: Cockpit, lang: str) -> str:
-    top = cockpit.top
-    if top.empty:
-        return f"<p>{html.escape(t('cockpit.top.none', lang, m=cockpit.min_count))}</p>"
+def _ranked_items(frame: pd.DataFrame, lang: str) -> str:
     items = []
-    for _code, row in top.iterrows():
-        numbers = top_numbers(row, lang)
-        why = html.escape(str(row[f"sentence_{lang}"]))
+    for _code, row in frame.iterrows():
+        numbers = row_numbers(row, lang)
+        full = html.escape(row_reason(row, lang))
+        # On screen the headline (never cut); the whole reason on hover and in the PDF.
+        short = html.escape(str(row.get(f"headline_{lang}", row_reason(row, lang))))
         items.append(
             f"<li><b>{html.escape(str(row['name']))}</b> "
             f'<span class="num">{html.escape(numbers)}</span>'
-            f'<span class="why" title="{why}">{why}</span></li>'
+            f'<span class="why" title="{full}">{short}</span></li>'
         )
-    return f'<ol class="gm-top">{"".join(items)}</ol>'
+    return "".join(items)
+
+
+def top_list_html(cockpit: Cockpit, lang: str) -> str:
+    """The ranked basic grids: the numbers on the map are these positions."""
+    top = cockpit.top
+    if top.empty:
+        return f"<p>{html.escape(t('cockpit.top.none', lang, m=cockpit.min_count))}</p>"
+    return f'<ol class="gm-top">{_ranked_items(top, lang)}</ol>'
+
+
+def professional_list_html(cockpit: Cockpit, lang: str) -> str:
+    """Professional grids (parks, schools, markets …), ranked among their own kind; empty
+    when the workspace has none with enough incidents."""
+    pro = cockpit.professional
+    if pro.empty:
+        return ""
+    title = html.escape(t("priority.professional", lang))
+    return f'<h5>{title}</h5><ol class="gm-top">{_ranked_items(pro, lang)}</ol>'
+
+
+def cluster_notes_html(cockpit: Cockpit, lang: str, name_of: Callable[[str], str]) -> str:
+    """Why each significant hot-spot cluster on the map holds no ranked grid."""
+    if cockpit.clusters.empty:
+        return ""
+    n = len(cockpit.top)
+    lines = [
+        f"<li>{html.escape(cluster_note(row, lang, name_of, n))}</li>"
+        for row in cockpit.clusters.to_dict("records")
+    ]
+    return f'<ul class="gm-notes" style="color:#5b6573;font-size:0.85em">{"".join(lines)}</ul>'
+
+
+def _mark_positions(points: list[tuple[float, float]], zoom: float) -> list[tuple[float, float]]:
+    """Rank marks spread so none covers another at ``zoom`` (Web-Mercator pixels)."""
+    if not points:
+        return []
+    lon = np.array([p[0] for p in points])
+    lat = np.radians([p[1] for p in points])
+    scale = 256 * 2**zoom / (2 * np.pi)
+    px = np.column_stack([np.radians(lon) * scale, -np.log(np.tan(np.pi / 4 + lat / 2)) * scale])
+    # Badges are 26 px across: 30 px between centres keeps a hair of space.
+    out = spread_marks(px, 30.0)
+    lon2 = np.degrees(out[:, 0] / scale)
+    lat2 = np.degrees(2 * np.arctan(np.exp(-out[:, 1] / scale)) - np.pi / 2)
+    return list(zip(lon2.tolist(), lat2.tolist(), strict=True))
 
 
 def cockpit_map_layers(
-    cockpit: Cockpit, layer: str, lang: str, grid_points: dict[str, tuple[float, float]]
+    cockpit: Cockpit,
+    layer: str,
+    lang: str,
+    grid_points: dict[str, tuple[float, float]],
+    zoom: float = 12.0,
 ) -> tuple[list[pdk.Layer], str]:
-    """The cell layer (hot spots or emerging), the top grids' rank badges, and a legend."""
+    """The cell layer (hot spots or emerging), the top grids' rank badges, and a legend.
+
+    Badges that would overlap at ``zoom`` (the view's) are moved apart, each joined to its
+    grid by a leader line.
+    """
     if layer == "emerging":
         cells = class_layer(
             cockpit.emerging, layer_id="cockpit-cells", column="trend_code", colours=TREND_RGB
@@ -157,16 +230,36 @@ def cockpit_map_layers(
         cells = class_layer(
             shown, layer_id="cockpit-cells", column="hotspot_class", colours=colours
         )
+        # Plain words on the screen; the method's name for experts in one tooltip (ⓘ).
+        tech = html.escape(t("tech.clusters", lang))
         legend = legend_items_html(
-            t("cockpit.map", lang),
+            f'{t("cockpit.map", lang)} <span title="{tech}" style="cursor:help">ⓘ</span>',
             [(HOTSPOT_CLASSES[k].label(lang), HOTSPOT_RGB[k]) for k in (3, 2, 1)]
             + [(t("cockpit.legend.quiet", lang, m=cockpit.min_count), QUIET_RGB)],
         )
+    found = [
+        (rank, grid_points[str(code)])
+        for rank, code in enumerate(cockpit.top.index, start=1)
+        if str(code) in grid_points
+    ]
+    moved = _mark_positions([xy for _r, xy in found], zoom)
     ranks: list[dict[str, Any]] = []
-    for rank, code in enumerate(cockpit.top.index, start=1):
-        xy = grid_points.get(str(code))
-        if xy is not None:
-            ranks.append({"position": [round(xy[0], 5), round(xy[1], 5)], "text": str(rank)})
+    leaders: list[dict[str, Any]] = []
+    for (rank, xy), to in zip(found, moved, strict=True):
+        ranks.append({"position": [round(to[0], 6), round(to[1], 6)], "text": str(rank)})
+        if abs(to[0] - xy[0]) + abs(to[1] - xy[1]) > 1e-9:
+            leaders.append({"from": [xy[0], xy[1]], "to": [to[0], to[1]]})
+    lines = pdk.Layer(
+        "LineLayer",
+        id="cockpit-rank-leaders",
+        data=leaders,
+        get_source_position="from",
+        get_target_position="to",
+        get_color=[31, 41, 51, 220],
+        get_width=2,
+        width_min_pixels=2,
+        pickable=False,
+    )
     badges = pdk.Layer(
         "ScatterplotLayer",
         id="cockpit-rank-dots",
@@ -184,7 +277,7 @@ def cockpit_map_layers(
     top_legend = (
         f'<span style="margin-left:10px">● {html.escape(t("cockpit.legend.top", lang))}</span>'
     )
-    return [cells, badges, labels], legend.replace("</div>", top_legend + "</div>", 1)
+    return [cells, lines, badges, labels], legend.replace("</div>", top_legend + "</div>", 1)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -237,8 +330,8 @@ def export_png(path: str, cockpit: Cockpit, area: str | None, lang: str) -> byte
     from ..report import cockpit_png
 
     ctx, meta, _h = _report_inputs(path, cockpit, area)
-    data = cockpit_png(cockpit, ctx, meta, lang)
-    audit(path, "export", target="cockpit.png", detail={"area": area})
+    data = cockpit_png(cockpit, ctx, meta, lang, cjk_font=cjk_font())
+    audit(path, schema.AuditAction.EXPORT, target="cockpit.png", detail={"area": area})
     return data
 
 
@@ -247,8 +340,19 @@ def export_pdf(path: str, cockpit: Cockpit, area: str | None, lang: str) -> byte
     from ..report import report_pdf
 
     ctx, meta, h = _report_inputs(path, cockpit, area)
-    data = report_pdf(cockpit, ctx, meta, lang=lang, grid_names=dict(h.names))
-    audit(path, "export", target="report.pdf", detail={"area": area})
+    from .this_week import load_this_week
+
+    week = load_this_week(path, cockpit.flt)
+    data = report_pdf(
+        cockpit,
+        ctx,
+        meta,
+        lang=lang,
+        grid_names=dict(h.names),
+        this_week=week,
+        cjk_font=cjk_font(),
+    )
+    audit(path, schema.AuditAction.EXPORT, target="report.pdf", detail={"area": area})
     return data
 
 
@@ -276,7 +380,6 @@ def export_controls(path: str, cockpit: Cockpit, area: str | None, lang: str) ->
     audited. The result is kept per filter, area and language, so a stale file is never
     offered after the window changes.
     """
-    day = dt.date.today().isoformat()
     signature = (str(path), repr(cockpit.flt), area, lang)
     columns = st.columns([1, 1, 3])
     errors: list[str] = []
@@ -300,7 +403,8 @@ def export_controls(path: str, cockpit: Cockpit, area: str | None, lang: str) ->
             st.download_button(
                 t("cockpit.export.save", lang, what=kind.upper(), kb=len(kept[1]) // 1024),
                 kept[1],
-                file_name=f"{stem}_{cockpit.flt.end}_{day}.{kind}",
+                # The window shown, not the day of the export: the file says what it holds.
+                file_name=f"{stem}_{cockpit.flt.start}_{cockpit.flt.end}.{kind}",
                 mime=mime,
                 key=f"{key}_file",
                 on_click="ignore",
@@ -311,10 +415,10 @@ def export_controls(path: str, cockpit: Cockpit, area: str | None, lang: str) ->
         st.error(message, icon=":material/error:")
 
 
-def _styled(chart: alt.Chart, title: str, size: int) -> alt.Chart:
+def _styled(chart: alt.Chart, title: str, size: int, height: int = 240) -> alt.Chart:
     """Meeting-room type sizes and a left-aligned title on a cockpit chart."""
     return (
-        chart.properties(height=240, title=title)
+        chart.properties(height=height, title=title)
         .configure_axis(labelFontSize=size, titleFontSize=size)
         .configure_legend(labelFontSize=size)
         .configure_title(fontSize=size + 2, anchor="start")
@@ -345,19 +449,22 @@ def monthly_chart(
     monthly["month"] = pd.to_datetime(monthly["month"])
     # An explicit domain: sorted by name, "上年同期" would come first and take the red.
     series = alt.Scale(domain=[current, last_year], range=["#b2182b", "#9aa5b1"])
+    legend = alt.Legend(orient="top", symbolType="stroke", symbolStrokeWidth=3, symbolSize=400)
     line = (
         alt.Chart(monthly)
-        .mark_line(point=True, strokeWidth=3)
+        .mark_line(strokeWidth=3)
         .encode(
             x=alt.X(
                 "yearmonth(month):T", title=None, axis=alt.Axis(format="%y-%m", tickCount="month")
             ),
             y=alt.Y("value:Q", title=None),
-            color=alt.Color("series:N", title=None, scale=series, legend=alt.Legend(orient="top")),
+            # Colour and dash share one legend of line symbols, so the legend shows which
+            # line is dashed (上年同期) exactly as the title says.
+            color=alt.Color("series:N", title=None, scale=series, legend=legend),
             strokeDash=alt.StrokeDash(
                 "series:N",
-                scale=alt.Scale(domain=[current, last_year], range=[[1, 0], [5, 4]]),
-                legend=None,
+                scale=alt.Scale(domain=[current, last_year], range=[[1, 0], [6, 4]]),
+                legend=legend,
             ),
         )
     )
@@ -379,7 +486,13 @@ def categories_chart(cockpit: Cockpit, lang: str, size: int) -> alt.Chart:
         alt.Chart(long)
         .mark_bar()
         .encode(
-            y=alt.Y("label:N", title=None, sort=list(cats["label"])),
+            # No label hidden for overlap: the chart is tall enough for every category.
+            y=alt.Y(
+                "label:N",
+                title=None,
+                sort=list(cats["label"]),
+                axis=alt.Axis(labelOverlap=False, labelLimit=0),
+            ),
             yOffset=alt.YOffset("period:N", sort=[before]),
             x=alt.X("value:Q", title=None),
             color=alt.Color(
@@ -391,4 +504,7 @@ def categories_chart(cockpit: Cockpit, lang: str, size: int) -> alt.Chart:
             ),
         )
     )
-    return _styled(bars, t("cockpit.categories", lang), size)
+    # Each category gets room for its label and its bars (2.6 lines of type), plus the
+    # title, legend and axis (about 6 lines): at 240 px, 3 of 6 labels were hidden.
+    height = max(240, int((6 + 2.6 * len(cats)) * size))
+    return _styled(bars, t("cockpit.categories", lang), size, height)

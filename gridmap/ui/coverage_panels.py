@@ -282,6 +282,7 @@ def show_selection(
         select(table, flt),
         lang,
         empty_hint=t("coverage.click", lang),
+        flt=flt,
     )
 
 

@@ -11,6 +11,7 @@ import streamlit as st
 
 from ..errors import GridmapError
 from ..i18n import t
+from ..schema import AuditAction
 from ..viz import LEVEL_COLOURS, make_deck, view_for
 from . import keys
 from . import upload as up
@@ -215,7 +216,7 @@ def _export(
     else:
         audit(
             path,
-            "export",
+            AuditAction.EXPORT,
             target=name,
             version=version,
             detail={"layer": layer, "rows": n, "crs": crs, "encoding": encoding},

@@ -7,6 +7,7 @@ one-line messages and reasons here, keeping every detail they carry.
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Any
 
@@ -62,7 +63,7 @@ def fit_text(c: Any, lang: str) -> str:
         bits.append(t("data.crs.distance.short", lang, m=f"{c.distance_m:,.0f}"))
     if c.usable < 1:
         bits.append(t("data.crs.usable", lang, p=f"{c.usable:.0%}"))
-    return "，".join(bits) if lang == "zh" else ", ".join(bits)
+    return t("import.fit.sep", lang).join(bits)
 
 
 def distance_text(metres: float, lang: str) -> str:
@@ -180,23 +181,39 @@ def reason_text(reason: str, lang: str) -> str:
             if key in _SELF_CONTAINED:
                 return t(key, lang)
             rest = reason[len(prefix) :].strip()
-            rest = re.sub(r"\(first at row (\d+)\)", r"（首次出现在第 \1 行）", rest)
-            rest = re.sub(r"^attributes \(rows (.+) differ in (.+)\)$", r"：第 \1 行的\2不同", rest)
-            rest = re.sub(
-                r"^\(grid (.+): no grid has this code or unique name\)$",
-                r"（所属网格 \1：没有此编码或唯一名称的网格）",
-                rest,
-            )
-            rest = re.sub(
-                r"^(\d+) rows into 1 \w+: (.+) \(rows (.+); same code and attributes\)$",
-                r"：\2（第 \3 行，共 \1 行）",
-                rest,
-            )
-            rest = re.sub(r"^without a location in grid (.+)$", r"：网格 \1", rest)
-            rest = re.sub(r"\(allowed: ", "（允许：", rest)
+            for pattern, detail in _DETAILS:
+                rest = pattern.sub(functools.partial(_detail_text, detail, lang), rest)
             glue = "" if rest.startswith(("：", "（")) else " "
             return t(key, lang) + (f"{glue}{rest}" if rest else "")
     return reason
+
+
+#: The details after a reason's prefix (rows, the grid, the allowed values) -> i18n keys;
+#: named groups fill the translated text. Applied in this order, each to the result of the
+#: one before.
+_DETAILS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(p), k)
+    for p, k in (
+        (r"\(first at row (?P<row>\d+)\)", "import.detail.first_at"),
+        (r"^attributes \(rows (?P<rows>.+) differ in (?P<fields>.+)\)$", "import.detail.differ"),
+        (
+            r"^\(grid (?P<grid>.+): no grid has this code or unique name\)$",
+            "import.detail.no_grid",
+        ),
+        (
+            r"^(?P<n>\d+) rows into 1 \w+: (?P<what>.+) \(rows (?P<rows>.+); "
+            r"same code and attributes\)$",
+            "import.detail.merged",
+        ),
+        (r"^without a location in grid (?P<grid>.+)$", "import.detail.in_grid"),
+        (r"\(allowed: ", "import.detail.allowed"),
+    )
+)
+
+
+def _detail_text(key: str, lang: str, found: re.Match[str]) -> str:
+    """One detail of a reason in ``lang``: catalogue text ``key`` filled from the match."""
+    return t(key, lang, **found.groupdict())
 
 
 #: Reasons whose Chinese text already says everything the English tail adds.
@@ -218,6 +235,8 @@ def rejects_csv(issues: pd.DataFrame, lang: str = "en") -> bytes:
     """
     out = issues.copy()
     if lang == "zh" and len(out):
-        out["原因"] = out["reason"].astype(str).map(lambda r: reason_text(r, lang))
-        out["处理"] = out["action"].astype(str).map(lambda a: action_text(a, lang))
+        reasons = out["reason"].astype(str).map(lambda r: reason_text(r, lang))
+        actions = out["action"].astype(str).map(lambda a: action_text(a, lang))
+        out[t("import.rejects.reason", lang)] = reasons
+        out[t("import.rejects.action", lang)] = actions
     return out.to_csv(index=False).encode("utf-8-sig")

@@ -35,8 +35,6 @@ from .import_text import kind_label
 
 __all__ = ["import_section"]
 
-KINDS = ("incidents", "cameras", "grids", "admin", "units", "keyareas")
-
 
 def clear_choices() -> None:
     """Forget the column, fixed-value and category choices."""
@@ -71,7 +69,7 @@ def import_section(path: str, exists: bool, lang: str) -> None:
     """The whole import: kind, file, the steps, the import button; or the last result."""
     kind = st.selectbox(
         t("data.kind", lang),
-        KINDS,
+        schema.IMPORT_MENU,
         format_func=lambda k: kind_label(k, lang),
         key=up.KEY_KIND,
     )
@@ -177,7 +175,12 @@ def step_save_mapping(
             except GridmapError as exc:
                 st.error(up.error_text(str(exc), lang))
             else:
-                audit(path, "save mapping", target=name.strip(), detail={"kind": kind})
+                audit(
+                    path,
+                    schema.AuditAction.SAVE_MAPPING,
+                    target=name.strip(),
+                    detail={"kind": kind},
+                )
                 st.success(t("data.saved.done", lang, name=name.strip()))
         if saved:
             gone = st.selectbox(

@@ -213,3 +213,32 @@ def rebalance_apply_key(index: int) -> str:
 def sso_login_key(provider: str | None = None) -> str:
     """Key of the SSO sign-in button: ``sso_login`` for the only provider, else per name."""
     return KEY_SSO_LOGIN if provider is None else f"{KEY_SSO_LOGIN}_{provider}"
+
+
+# -- issue 13 items 6-7: the backlog card, this week's list, the responsibility editor --------
+KEY_BACKLOG_DETAILS = "backlog_details"
+KEY_WEEK_TABLE = "week_table"
+KEY_WEEK_EXCEL = "week_excel"
+KEY_RESP_EDITOR = "resp_editor"
+KEY_RESP_SAVE = "resp_save"
+KEY_RESP_RESET = "resp_reset"
+KEY_RESP_CSV = "resp_csv"
+KEY_RESP_DOWNLOAD = "resp_download"
+
+# --- the map page's list of top grids (helper N, #13 item 8) ---
+#: The ranked list beside the 一张图 map (a row selection opens the grid's card).
+KEY_MAP_TOP = "map_top_grids"
+#: The list row last selected (a new selection, not the same one again, opens its card).
+KEY_LAST_LISTED = "_map_top_last"
+
+# -- state that follows the user (#13 items 5 and 11) ---------------------------------------------
+#: The period preset pills: a code of :data:`gridmap.analytics.filters.PERIODS` or ``custom``.
+KEY_PERIOD = "time_period"
+#: The user picked a period or dates (until then each page opens on its own default window).
+KEY_PERIOD_CHOSEN = "_period_chosen"
+#: The shell's choices as of the last sidebar drawn (handed to the next page's sidebar).
+KEY_KEPT = "_kept_view"
+#: The query string was read (once per session: a link opens a view, then the user leads).
+KEY_URL_READ = "_url_read"
+#: Query-string parameters that could not be used, shown once as a one-line warning.
+KEY_URL_BAD = "_url_bad"

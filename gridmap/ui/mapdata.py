@@ -10,13 +10,23 @@ import pydeck as pdk
 import streamlit as st
 
 from .. import schema
+from ..tiles import TileCrs, shift_geojson, shift_view
 from ..viz import LEVEL_COLOURS, RawJson, content_key, geojson_payload, memo_json, view_for
 from .data import _stamp, load_hierarchy, load_layer
 
-__all__ = ["PROFESSIONAL_RGBA", "context_layers", "grid_layers", "scope_view"]
+__all__ = [
+    "GRID_OUTLINE_RGBA",
+    "PROFESSIONAL_RGBA",
+    "context_layers",
+    "grid_layers",
+    "grid_outline_layer",
+    "scope_view",
+]
 
 #: Professional grids (schools, hospitals, markets, plants): a violet tint under the basic grids.
 PROFESSIONAL_RGBA = [120, 60, 170, 40]
+#: Grid outlines: a light neutral grey. The former blue over the red heat read as purple.
+GRID_OUTLINE_RGBA = [120, 120, 120, 110]
 
 # How much to simplify outlines (degrees, ~ metres / 100,000): finer for smaller units.
 TOLERANCE = {
@@ -38,7 +48,11 @@ def _codes_in(path: str, area: str | None, level: str) -> list[str] | None:
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)  # read-only payloads: no copy
-def _features(path: str, stamp: float, layer: str, level: str, area: str | None) -> dict[str, Any]:
+def _features(
+    path: str, stamp: float, layer: str, level: str, area: str | None, crs: TileCrs = "wgs84"
+) -> dict[str, Any]:
+    if crs != "wgs84":  # drawn over GCJ-02 tiles: the same features, shifted
+        return shift_geojson(_features(path, stamp, layer, level, area), crs)
     gdf = load_layer(path, layer)
     if layer == "admin":
         # A workspace of grids and incidents only (no admin layer: common in centres) has
@@ -62,16 +76,18 @@ def _features(path: str, stamp: float, layer: str, level: str, area: str | None)
     return geojson_payload(gdf, properties=props, tolerance_deg=TOLERANCE[level])
 
 
-def _features_json(path: str, layer: str, level: str, area: str | None) -> RawJson:
+def _features_json(
+    path: str, layer: str, level: str, area: str | None, crs: TileCrs = "wgs84"
+) -> RawJson:
     """:func:`_features`, JSON-encoded once per workspace version (see :class:`RawJson`)."""
     stamp = _stamp(path)
     return memo_json(
-        content_key("features", path, stamp, layer, level, area),
-        lambda: _features(str(path), stamp, layer, level, area),
+        content_key("features", path, stamp, layer, level, area, crs),
+        lambda: _features(str(path), stamp, layer, level, area, crs),
     )
 
 
-def context_layers(path: str, area: str | None) -> list[pdk.Layer]:
+def context_layers(path: str, area: str | None, *, crs: TileCrs = "wgs84") -> list[pdk.Layer]:
     """District, street and community outlines, so the map reads without a basemap."""
     layers = []
     widths = {"district": 2.5, "street": 1.6, "community": 1.0}
@@ -83,7 +99,7 @@ def context_layers(path: str, area: str | None) -> list[pdk.Layer]:
             pdk.Layer(
                 "GeoJsonLayer",
                 id=f"admin-{level}",
-                data=_features_json(path, "admin", level, area),
+                data=_features_json(path, "admin", level, area, crs),
                 stroked=True,
                 filled=False,
                 get_line_color=LEVEL_COLOURS[level],
@@ -95,8 +111,33 @@ def context_layers(path: str, area: str | None) -> list[pdk.Layer]:
     return layers
 
 
-def grid_layers(path: str, area: str | None, per_grid: pd.Series) -> list[pdk.Layer]:
+def grid_outline_layer(path: str, area: str | None, *, crs: TileCrs = "wgs84") -> pdk.Layer:
+    """Thin light-grey grid outlines; the map page draws them under the heat."""
+    return pdk.Layer(
+        "GeoJsonLayer",
+        id="grid-outlines",
+        data=_features_json(path, "grids", "grid", area, crs),
+        stroked=True,
+        filled=False,
+        get_line_color=GRID_OUTLINE_RGBA,
+        get_line_width=0,
+        line_width_min_pixels=0.6,
+        pickable=False,
+    )
+
+
+def grid_layers(
+    path: str,
+    area: str | None,
+    per_grid: pd.Series,
+    *,
+    crs: TileCrs = "wgs84",
+    outlines: bool = True,
+) -> list[pdk.Layer]:
     """Grid outlines plus an invisible, clickable fill carrying counts for the tooltip.
+
+    ``outlines`` False: the fill and the professional grids only (the caller draws
+    :func:`grid_outline_layer` lower down).
 
     The outlines are not pickable: picking only renders the fill, which keeps a click cheap
     on machines without a GPU (software WebGL), where picking thousands of stroked polygons
@@ -105,7 +146,7 @@ def grid_layers(path: str, area: str | None, per_grid: pd.Series) -> list[pdk.La
     stamp = _stamp(path)
 
     def with_counts() -> dict[str, Any]:
-        data = copy.copy(_features(str(path), stamp, "grids", "grid", area))
+        data = copy.copy(_features(str(path), stamp, "grids", "grid", area, crs))
         counts = per_grid.to_dict()
         data["features"] = [
             {
@@ -120,18 +161,7 @@ def grid_layers(path: str, area: str | None, per_grid: pd.Series) -> list[pdk.La
         ]
         return data
 
-    data = memo_json(content_key("grid-fill", path, stamp, area, per_grid), with_counts)
-    outline = pdk.Layer(
-        "GeoJsonLayer",
-        id="grid-outlines",
-        data=_features_json(path, "grids", "grid", area),
-        stroked=True,
-        filled=False,
-        get_line_color=LEVEL_COLOURS["grid"] + [150],
-        get_line_width=0,
-        line_width_min_pixels=0.6,
-        pickable=False,
-    )
+    data = memo_json(content_key("grid-fill", path, stamp, area, per_grid, crs), with_counts)
     fill = pdk.Layer(
         "GeoJsonLayer",
         id="grids",
@@ -145,7 +175,7 @@ def grid_layers(path: str, area: str | None, per_grid: pd.Series) -> list[pdk.La
     special = pdk.Layer(
         "GeoJsonLayer",
         id="professional-grids",
-        data=_features_json(path, "grids", "professional", area),
+        data=_features_json(path, "grids", "professional", area, crs),
         stroked=True,
         filled=True,
         get_fill_color=PROFESSIONAL_RGBA,
@@ -154,11 +184,14 @@ def grid_layers(path: str, area: str | None, per_grid: pd.Series) -> list[pdk.La
         line_width_min_pixels=1.2,
         pickable=False,
     )
-    return [special, outline, fill]
+    if not outlines:
+        return [special, fill]
+    return [special, grid_outline_layer(path, area, crs=crs), fill]
 
 
-def scope_view(path: str, area: str | None) -> pdk.ViewState:
-    return copy.copy(_scope_view(path, _stamp(path), area))
+def scope_view(path: str, area: str | None, *, crs: TileCrs = "wgs84") -> pdk.ViewState:
+    """The view of an area (None: the city's grids), centred for tiles in ``crs``."""
+    return shift_view(copy.copy(_scope_view(path, _stamp(path), area)), crs)
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)

@@ -25,6 +25,7 @@ import streamlit as st
 from .. import schema, versions
 from ..analytics import rebalance as rb
 from ..crs import to_metric
+from ..hierarchy import grid_suffix
 from ..store import Workspace
 from ..viz import geojson_payload, label_layer, view_for
 from . import keys
@@ -254,6 +255,6 @@ def unit_layers(
     for g in dict.fromkeys(grid_of.tolist()):
         mine = grid_of == g
         x, y = pts[mine].mean(axis=0)
-        labels.append({"position": [round(x, 6), round(y, 6)], "text": str(g)[-3:]})
+        labels.append({"position": [round(x, 6), round(y, 6)], "text": grid_suffix(g)})
     text = label_layer("grid-numbers", labels, size=16, halo=(255, 255, 255))
     return [fill, text], view_for(units, width_px=760, height_px=560)

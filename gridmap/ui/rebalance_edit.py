@@ -7,7 +7,8 @@ import streamlit as st
 
 from .. import schema
 from ..analytics import rebalance as rb
-from ..i18n import t
+from ..hierarchy import grid_suffix
+from ..i18n import pick, t
 from ..viz import make_deck, picked
 from . import keys
 from .auth import audit
@@ -53,8 +54,8 @@ def community_header(ed: Editing, plan: rb.Plan, name: str) -> None:
     L, problem = ed.L, plan.problem
     row = rb.community_table(plan).loc[ed.community]
     st.markdown(f"**{name}** · {row[f'sentence_{L}']}")
-    for zh, en in rb.infeasibility(problem, ed.community):
-        st.warning(zh if L == "zh" else en)
+    for reason in rb.infeasibility(problem, ed.community):
+        st.warning(pick(reason, L))
     if problem.graph.estimate:
         st.caption(t("reb.estimate", L))
     lo_c, hi_c = problem.community_band(ed.community)
@@ -116,7 +117,7 @@ def _locks_and_redraw(
         codes_here,
         default=locked_now,
         placeholder=t("reb.locked.none", L),
-        format_func=lambda c: f"{c[-3:]} · {names.get(c, c)}",
+        format_func=lambda c: f"{grid_suffix(c)} · {names.get(c, c)}",
         key=f"{keys.KEY_REBALANCE_LOCKS}_{len(session.undo_stack)}_{ed.community}",
     )
     if sorted(want) != locked_now:
@@ -127,7 +128,12 @@ def _locks_and_redraw(
         with st.spinner(t("reb.redrawing", L)):
             try:
                 redrawn = redraw_locked(session, ed.community)
-                audit(ed.path, "optimiser run", target=ed.community, detail={"method": "redraw"})
+                audit(
+                    ed.path,
+                    schema.AuditAction.OPTIMISER_RUN,
+                    target=ed.community,
+                    detail={"method": "redraw"},
+                )
                 ed.put(rb.apply_plan(session, redrawn))
                 st.rerun()
             except rb.RebalanceError as exc:
@@ -156,7 +162,9 @@ def controls(ed: Editing, session: rb.EditSession, codes_here: list[str]) -> lis
             t("reb.target", L),
             free,
             key=keys.KEY_REBALANCE_TARGET,
-            format_func=lambda c: f"{c[-3:]} · {names[c]} · {values[c]:,}" if c in names else c,
+            format_func=lambda c: (
+                f"{grid_suffix(c)} · {names[c]} · {values[c]:,}" if c in names else c
+            ),
         )
     selected = list(st.session_state.get(keys.KEY_REBALANCE_SELECTED, []))
     if st.session_state.get(keys.KEY_REBALANCE_MODE, "paint") == "select":

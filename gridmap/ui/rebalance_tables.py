@@ -108,7 +108,7 @@ def suggestions_section(ed: Editing, session: rb.EditSession, changed: pd.DataFr
         st.caption(t("reb.suggestions.none", L))
     for i, sug in enumerate(suggestions):
         c1, c2 = st.columns([6, 1], vertical_alignment="center")
-        sentence = sug.sentence_zh if L == "zh" else sug.sentence_en
+        sentence = sug.sentence(L)
         c1.markdown(f"**{t(f'reb.kind.{sug.kind}', L)}** · {sentence}  \n{_numbers(ed, sug)}")
         if c2.button(t("reb.apply", L), key=keys.rebalance_apply_key(i)):
             try:

@@ -16,6 +16,7 @@ from .. import versions
 from ..analytics import rebalance as rb
 from ..exporting import export_layer
 from ..i18n import t
+from ..schema import AuditAction
 from ..store import Workspace
 from . import keys
 from .auth import LOCAL, audit, current_user, user_name
@@ -77,10 +78,10 @@ def save_plan(
             since=session_since(path, community, band, measure),
         )
     except rb.EditConflict as exc:
-        audit(path, "save refused", target=community, detail={"conflict": str(exc)})
+        audit(path, AuditAction.SAVE_REFUSED, target=community, detail={"conflict": str(exc)})
         raise
     mark_saved(path, community, band, version, measure)
-    audit(path, "save draft", target=community, version=version, detail={"note": note})
+    audit(path, AuditAction.SAVE_DRAFT, target=community, version=version, detail={"note": note})
     return version
 
 
@@ -140,14 +141,14 @@ def _gpkg(path: str, version: int) -> bytes:
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / f"grids_v{version}.gpkg"
         export_layer(Workspace(path), "grids", out, version=version)
-        audit(path, "export", target=out.name, version=version)
+        audit(path, AuditAction.EXPORT, target=out.name, version=version)
         return out.read_bytes()
 
 
 def _assignment(path: str, version: int) -> bytes:
     """The unit -> grid CSV of ``version``, audited."""
     table = assignment_csv(Workspace(path), version)
-    audit(path, "export", target=f"assignment_v{version}.csv", version=version)
+    audit(path, AuditAction.EXPORT, target=f"assignment_v{version}.csv", version=version)
     return table
 
 

@@ -15,6 +15,7 @@ from ..analytics.incidents import IncidentFilter, select
 from ..analytics.overview import CellLayers, admin_overview, cell_layers, grid_overview
 from ..hierarchy import Hierarchy
 from ..i18n import t
+from ..schema import AuditAction
 from ..viz import HEAT_RGB, class_layer, legend_items_html
 from . import state
 from .auth import audit
@@ -179,14 +180,16 @@ def ranked_columns(lang: str) -> dict[str, Any]:
 
 def risk_csv(overview: pd.DataFrame, h: Hierarchy) -> bytes:
     """Every grid's row of the overview, with its name; UTF-8 with BOM for Excel."""
-    audit(workspace_path(), "export", target="risk.csv", detail={"rows": len(overview)})
+    audit(workspace_path(), AuditAction.EXPORT, target="risk.csv", detail={"rows": len(overview)})
     out = overview.assign(name=overview.index.map(h.name))
     return out.to_csv().encode("utf-8-sig")
 
 
 def risk_geojson(overview: pd.DataFrame, grids: gpd.GeoDataFrame, h: Hierarchy, lang: str) -> str:
     """The overview's grids as GeoJSON (WGS-84) with score, classes and the sentence."""
-    audit(workspace_path(), "export", target="risk.geojson", detail={"rows": len(overview)})
+    audit(
+        workspace_path(), AuditAction.EXPORT, target="risk.geojson", detail={"rows": len(overview)}
+    )
     cols = [
         "incidents",
         "households",

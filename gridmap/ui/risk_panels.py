@@ -8,6 +8,7 @@ level) and composes these functions in the order they appear.
 from __future__ import annotations
 
 import functools
+import html
 from dataclasses import dataclass
 from typing import Any
 
@@ -82,6 +83,8 @@ class RiskData:
     overview: pd.DataFrame
     #: Rows of ``table`` the filter selects.
     idx: NDArray[Any]
+    #: The filter itself (the grid card's trend reaches back twelve months from its end).
+    flt: IncidentFilter | None = None
 
 
 def load_risk_data(path: str, flt: IncidentFilter, res: int) -> RiskData:
@@ -93,7 +96,7 @@ def load_risk_data(path: str, flt: IncidentFilter, res: int) -> RiskData:
         layers = load_cell_layers(path, flt, res)
     with Timer("risk.grids"):
         overview = load_grid_overview(path, flt, res)
-    return RiskData(h, table, grids, layers, overview, select(table, flt))
+    return RiskData(h, table, grids, layers, overview, select(table, flt), flt)
 
 
 def cell_layer(
@@ -107,8 +110,10 @@ def cell_layer(
         present = sorted(
             set(layers.spots["hotspot_class"].astype(int)) & set(HOTSPOT_RGB), reverse=True
         )
+        # Plain words on the screen; the method's name for experts in one tooltip (ⓘ).
+        tech = html.escape(t("tech.clusters", lang))
         legend = legend_items_html(
-            t("risk.legend.hotspots", lang),
+            f'{t("risk.legend.hotspots", lang)} <span title="{tech}" style="cursor:help">ⓘ</span>',
             [(HOTSPOT_CLASSES[k].label(lang), HOTSPOT_RGB[k]) for k in present]
             or [(t("risk.none.significant", lang), (255, 255, 255))],
         )
@@ -316,4 +321,5 @@ def show_risk_card(code: str | None, data: RiskData, lang: str) -> None:
         lang,
         empty_hint=t("risk.click", lang),
         sentence=sentence,
+        flt=data.flt,
     )

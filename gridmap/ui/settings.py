@@ -1,4 +1,5 @@
-"""The app's deployment settings, read from the environment here, at the app's edge.
+"""The app's deployment settings, read from the environment here, at the app's edge, and the
+workspace's own base map (``gridmap basemap``).
 
 The library takes these values as arguments (:class:`gridmap.config.Environment` names the
 variables); only this module and the command line read ``os.environ`` for them. Read on every
@@ -8,16 +9,23 @@ setting a variable) is seen at once, as before.
 
 from __future__ import annotations
 
+import logging
 import os
+from dataclasses import dataclass
 from typing import Any
 
 import pydeck as pdk
+import streamlit as st
 
-from .. import viz
-from ..basemap import map_style
+from .. import tiles, viz
+from ..basemap import EXTRACT_META_KEY, STATIC_DIR, extent_bounds, extract_options, map_style
 from ..config import Environment
+from ..store import Workspace
+from .data import _stamp, load_layer
 
-__all__ = ["cjk_font", "environment", "make_deck", "style_url"]
+__all__ = ["MapBase", "cjk_font", "environment", "make_deck", "map_base", "style_url"]
+
+log = logging.getLogger(__name__)
 
 
 def environment() -> Environment:
@@ -25,10 +33,68 @@ def environment() -> Environment:
     return Environment.from_environ(os.environ)
 
 
-def style_url() -> str:
-    """The map style: the configured intranet tile server's, else the offline background."""
+@dataclass(frozen=True)
+class MapBase:
+    """What a map draws on: the style URL, the CRS to draw the layers in, and the warning to
+    show when the workspace's own base map could not be prepared (then the fallback style).
+
+    ``model_matrix``: over GCJ-02 tiles, the translation for layers drawn from H3 ids
+    (:func:`gridmap.tiles.gcj02_model_matrix`); None otherwise.
+    """
+
+    style_url: str
+    crs: tiles.TileCrs = "wgs84"
+    own: bool = False
+    warning: str | None = None
+    model_matrix: list[float] | None = None
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _prepared(
+    setting: str, extract: str, bounds: tuple[float, float, float, float]
+) -> tiles.PreparedBaseMap:
+    """Extract (or find the extraction of) a workspace's tile file once per process."""
+    source = tiles.source_from_meta({tiles.META_KEY: setting})
+    if source is None:  # the caller checked; a cleared setting is no base map
+        raise tiles.TileSourceError("no base map is set")
+    max_zoom, max_tiles = extract_options({EXTRACT_META_KEY: extract})
+    return tiles.prepare_basemap(source, STATIC_DIR, bounds, max_zoom=max_zoom, max_tiles=max_tiles)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _meta(path: str, stamp: float) -> dict[str, str]:
+    return Workspace(path).meta()
+
+
+def _fallback() -> str:
     env = environment()
     return map_style(url=env.basemap_url, attribution=env.basemap_attribution)
+
+
+def map_base(path: str | None = None) -> MapBase:
+    """The workspace's own base map when one is set (``gridmap basemap``), else the
+    deployment's tile server or the offline background."""
+    if path is None:
+        return MapBase(_fallback())
+    meta = _meta(str(path), _stamp(path))
+    try:
+        source = tiles.source_from_meta(meta)
+        if source is None:
+            return MapBase(_fallback())
+        grids = load_layer(path, "grids")
+        bounds = extent_bounds(grids if len(grids) else load_layer(path, "admin"))
+        prepared = _prepared(meta[tiles.META_KEY], meta.get(EXTRACT_META_KEY, ""), bounds)
+    except tiles.TileSourceError as exc:
+        log.warning("base map of %s: %s", path, exc)
+        return MapBase(_fallback(), warning=str(exc))
+    matrix = tiles.gcj02_model_matrix(bounds)[0] if prepared.crs == "gcj02" else None
+    return MapBase(prepared.style_url, crs=prepared.crs, own=True, model_matrix=matrix)
+
+
+def style_url(path: str | None = None) -> str:
+    """The map style: the workspace's own base map, else the configured intranet tile
+    server's, else the offline background."""
+    return map_base(path).style_url
 
 
 def cjk_font() -> str | None:
@@ -41,6 +107,9 @@ def make_deck(
     view: pdk.ViewState,
     *,
     tooltip: dict[str, Any] | bool | None = None,
+    path: str | None = None,
 ) -> pdk.Deck:
-    """:func:`gridmap.viz.make_deck` with the app's map style: what pages call."""
-    return viz.make_deck(layers, view, tooltip=tooltip, style=style_url())
+    """:func:`gridmap.viz.make_deck` with the app's map style: what pages call. ``path``:
+    the workspace, whose own base map is used when set (layers must then be drawn in its
+    CRS: :func:`map_base`)."""
+    return viz.make_deck(layers, view, tooltip=tooltip, style=style_url(path))

@@ -1,4 +1,10 @@
-"""The shared sidebar: language, synthetic badge, area scope, time window, categories, classes."""
+"""The shared sidebar: language, synthetic badge, area scope, period and window, filters.
+
+Its choices follow the user from page to page and are mirrored in the query string
+(:mod:`gridmap.ui.state`). The period presets count back from the data's last day (the
+newest incident) as "today", so a workspace whose incidents end in the past still opens on
+its last weeks; the caption under the dates says so ("数据截至 2026-10-31").
+"""
 
 from __future__ import annotations
 
@@ -8,7 +14,14 @@ from dataclasses import dataclass
 import streamlit as st
 
 from .. import schema
-from ..analytics.filters import default_window, incident_filter
+from ..analytics.filters import (
+    CUSTOM,
+    PERIODS,
+    incident_filter,
+    last_complete_month,
+    parse_day,
+    period_window,
+)
 from ..analytics.incidents import IncidentFilter
 from ..hierarchy import Hierarchy
 from ..i18n import LANGS, t
@@ -17,9 +30,14 @@ from . import state
 from .auth import logout_button, user_area
 from .data import load_hierarchy, load_incidents, load_info, workspace_exists
 
-__all__ = ["Scope", "lang", "sidebar"]
+__all__ = ["COCKPIT_PERIOD", "DEFAULT_PERIOD", "Scope", "lang", "sidebar"]
 
 DEFAULT_WINDOW_DAYS = 90
+#: The window a page opens on until the user picks one: a code of ``PERIODS``.
+DEFAULT_PERIOD = "last-90-days"
+#: The cockpit's default: the last complete month (meetings are monthly), resolved against
+#: the data's last day by :func:`gridmap.analytics.filters.last_complete_month`.
+COCKPIT_PERIOD = "last-complete-month"
 
 
 @dataclass(frozen=True)
@@ -32,13 +50,16 @@ class Scope:
 
 
 def lang() -> str:
-    value = st.session_state.get(state.KEY_LANG, "zh")
+    """The session's language; before the sidebar has been drawn, a link's ``?lang=``."""
+    if state.KEY_LANG in st.session_state:
+        value = st.session_state[state.KEY_LANG]
+    else:
+        value = st.query_params.get("lang", "zh")
     return value if value in LANGS else "zh"
 
 
 def _reset(*keys: str) -> None:
-    for key in keys:
-        st.session_state.pop(key, None)
+    state.forget(*keys)
 
 
 _LEVELS = (
@@ -93,25 +114,146 @@ def _area_select(h: Hierarchy, L: str, root: str | None = None) -> str | None:
     return current
 
 
-def _window(first: dt.date, last: dt.date, L: str) -> tuple[dt.date, dt.date]:
-    default = default_window(last, DEFAULT_WINDOW_DAYS, first=first)
+def _period_picked() -> None:
+    st.session_state[state.KEY_PERIOD_CHOSEN] = True
+
+
+def _dates_picked() -> None:
+    # Dates picked by hand are no preset any more.
+    st.session_state[state.KEY_PERIOD_CHOSEN] = True
+    st.session_state[state.KEY_PERIOD] = CUSTOM
+
+
+def _window(first: dt.date, last: dt.date, L: str, default: str) -> tuple[dt.date, dt.date]:
+    """The period presets over the date range; the page's ``default`` until the user picks."""
+    session = st.session_state
+    if not session.get(state.KEY_PERIOD_CHOSEN):
+        if state.KEY_PERIOD not in session and state.KEY_WINDOW in session:
+            # Dates set before the first run (a test, a page's own code) are a choice.
+            session[state.KEY_PERIOD] = CUSTOM
+            session[state.KEY_PERIOD_CHOSEN] = True
+        else:
+            session[state.KEY_PERIOD] = (
+                last_complete_month(last) if default == COCKPIT_PERIOD else default
+            )
+    if session.get(state.KEY_PERIOD) not in (*PERIODS, CUSTOM):
+        session[state.KEY_PERIOD] = CUSTOM
+    period = st.pills(
+        t("period", L),
+        [*PERIODS, CUSTOM],
+        key=state.KEY_PERIOD,
+        format_func=lambda p: t(f"period.{p}", L),
+        on_change=_period_picked,
+        help=t("period.help", L),
+    )
+    if period is None:  # a click on the chosen pill unselects it: keep the dates
+        period = CUSTOM
+    window = session.get(state.KEY_WINDOW)
+    if period != CUSTOM:
+        window = period_window(period, last, first=first)
+    elif not isinstance(window, tuple) or not window:
+        window = period_window(DEFAULT_PERIOD, last, first=first)
+    # Dates outside the data (another workspace, an old link) would break the date input.
+    session[state.KEY_WINDOW] = tuple(min(max(d, first), last) for d in window)
     value = st.date_input(
         t("window", L),
-        value=default,
         min_value=first,
         max_value=last,
         key=state.KEY_WINDOW,
         format="YYYY-MM-DD",
+        on_change=_dates_picked,
     )
+    st.caption(t("period.asof", L, last=last))
     # While the user is picking, the widget holds only the start date.
     if isinstance(value, tuple) and len(value) == 2:
         return value[0], value[1]
-    start = value[0] if isinstance(value, tuple) and value else default[0]
+    start = value[0] if isinstance(value, tuple) and value else first
     return start, last
 
 
-def sidebar(path: str) -> Scope | None:
-    """Draw the sidebar; returns the scope, or None when the workspace is missing."""
+def _codes_from_url(text: str, allowed: tuple[str, ...]) -> list[str] | None:
+    """The comma list ``text`` if every code in it is allowed, else None."""
+    codes = [c for c in text.split(",") if c]
+    return codes if all(c in allowed for c in codes) else None
+
+
+def _adopt_url(
+    url: dict[str, str], h: Hierarchy, first: dt.date, last: dt.date, root: str | None
+) -> list[str]:
+    """Put a link's choices into the session; the names of those that cannot be used.
+
+    A bad value leaves its choice at the default (the caller warns in one line).
+    """
+    session, bad = st.session_state, [n for n in ("lang",) if n in url and url[n] not in LANGS]
+    if url.get("period") in (*PERIODS, CUSTOM):
+        session[state.KEY_PERIOD] = url["period"]
+        session[state.KEY_PERIOD_CHOSEN] = True
+    elif "period" in url:
+        bad.append("period")
+    if "since" in url or "until" in url:
+        try:
+            since: dt.date | None = parse_day(url.get("since")) or first
+            until: dt.date | None = parse_day(url.get("until")) or last
+        except ValueError:
+            since = until = None
+        if since is None or until is None or not first <= since <= until <= last:
+            bad += [n for n in ("since", "until") if n in url]
+        elif session.get(state.KEY_PERIOD, CUSTOM) == CUSTOM:
+            session[state.KEY_PERIOD] = CUSTOM
+            session[state.KEY_PERIOD_CHOSEN] = True
+            session[state.KEY_WINDOW] = (since, until)
+    if "area" in url:
+        code = url["area"]
+        allowed = root is None or code in h.codes_under(root)
+        if h.levels.get(code) in ("district", "street", "community") and allowed:
+            scope_to(h, code)
+        else:
+            bad.append("area")
+    for name, key, allowed_codes in (
+        ("cat", state.KEY_CATEGORIES, (*schema.CATEGORIES.codes, schema.UNCLASSIFIED.code)),
+        ("class", state.KEY_CLASSES, schema.HANDLING_CLASSES.codes),
+        ("stage", state.KEY_STAGES, schema.WORKFLOW_STAGES.codes),
+    ):
+        if name in url:
+            codes = _codes_from_url(url[name], tuple(allowed_codes))
+            if codes is None:
+                bad.append(name)
+            else:
+                session[key] = codes
+    return bad
+
+
+def _url_of(area: str | None, start: dt.date, end: dt.date, L: str) -> dict[str, str | None]:
+    """The query string of the shell's choices (None: the parameter is left out)."""
+    session = st.session_state
+    period = session.get(state.KEY_PERIOD) or CUSTOM
+    custom = period == CUSTOM
+
+    def joined(key: str) -> str | None:
+        return ",".join(session.get(key) or []) or None
+
+    return {
+        "lang": None if L == "zh" else L,
+        "period": period,
+        "since": str(start) if custom else None,
+        "until": str(end) if custom else None,
+        "area": area,
+        "cat": joined(state.KEY_CATEGORIES),
+        "class": joined(state.KEY_CLASSES),
+        "stage": joined(state.KEY_STAGES),
+    }
+
+
+def sidebar(path: str, *, period: str = DEFAULT_PERIOD) -> Scope | None:
+    """Draw the sidebar; returns the scope, or None when the workspace is missing.
+
+    ``period`` is the window the page opens on until the user picks one (a code of
+    :data:`gridmap.analytics.filters.PERIODS`, or :data:`COCKPIT_PERIOD`).
+    """
+    url = state.url_once()
+    if url.get("lang") in LANGS:
+        st.session_state[state.KEY_LANG] = url["lang"]
+    state.carry_over()
     with st.sidebar:
         st.radio(
             "语言 / Language",
@@ -129,11 +271,17 @@ def sidebar(path: str) -> Scope | None:
         if synthetic:
             st.warning(t("synthetic.badge", L), icon=":material/science:")
         h = load_hierarchy(path)
-        area = _area_select(h, L, user_area(path))
         table = load_incidents(path)
         today = dt.date.today()
         first, last = table.time_range or (today - dt.timedelta(days=365), today)
-        start, end = _window(first, last, L)
+        root = user_area(path)
+        if url:
+            st.session_state[state.KEY_URL_BAD] = _adopt_url(url, h, first, last, root)
+        bad = st.session_state.pop(state.KEY_URL_BAD, None)
+        if bad:
+            st.warning(t("url.bad", L, names=", ".join(bad)), icon=":material/link_off:")
+        area = _area_select(h, L, root)
+        start, end = _window(first, last, L, period)
         categories = st.multiselect(
             t("categories", L),
             [*schema.CATEGORIES.codes, schema.UNCLASSIFIED.code],
@@ -156,7 +304,12 @@ def sidebar(path: str) -> Scope | None:
             format_func=lambda c: schema.WORKFLOW_STAGES.label(c, L),
             help=t("stages.help", L),
         )
-        st.caption(t("no.basemap", L))
+        from .settings import map_base  # the note only while the workspace has no base map
+
+        if not map_base(path).own:
+            st.caption(t("no.basemap", L))
+    state.remember()
+    state.write_url(_url_of(area if area != root else None, start, end, L))
     # The same reading of the choices as the command line's --since/--until/--category/--stage.
     flt = incident_filter(
         since=start,
@@ -209,12 +362,15 @@ def scope_breadcrumbs(h: Hierarchy, area: str | None, L: str) -> None:
         )
 
 
-def page_scope() -> tuple[str, Scope, str]:
-    """Start a page: draw the shared sidebar; stop with a clear message without a workspace."""
+def page_scope(*, period: str = DEFAULT_PERIOD) -> tuple[str, Scope, str]:
+    """Start a page: draw the shared sidebar; stop with a clear message without a workspace.
+
+    ``period`` is the window the page opens on until the user picks one (see :func:`sidebar`).
+    """
     from .data import workspace_path
 
     path = workspace_path()
-    scope = sidebar(path)
+    scope = sidebar(path, period=period)
     L = lang()
     if scope is None:
         st.error(t("no.workspace", L, path=Workspace(path).name))

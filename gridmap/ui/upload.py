@@ -339,7 +339,7 @@ def run_import(
     )
     audit(
         ws_path,
-        "import",
+        schema.AuditAction.IMPORT,
         target=stashed.name,
         version=report.version,
         detail={

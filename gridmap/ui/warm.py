@@ -9,7 +9,6 @@ user clicks there. ``gridmap serve`` turns this on (``GRIDMAP_WARM=1``); tests d
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import threading
 import time
@@ -28,19 +27,20 @@ log = logging.getLogger("gridmap.ui")
 
 
 def _warm(path: str) -> None:
+    from ..analytics.filters import last_complete_month, period_window
     from .cockpit import load_cockpit
     from .coverage import load_coverage, load_siting
     from .forecast import forecast_status
     from .rebalance import community_overview
-    from .sidebar import DEFAULT_WINDOW_DAYS
 
     t0 = time.perf_counter()
     table = load_incidents(path)
     load_hierarchy(path)
     steps: list[tuple[str, Callable[[], object]]] = []
     if table.time_range is not None:
-        last = table.time_range[1]
-        flt = IncidentFilter(last - dt.timedelta(days=DEFAULT_WINDOW_DAYS - 1), last)
+        first, last = table.time_range
+        # The cockpit's default window (gridmap.ui.sidebar.COCKPIT_PERIOD).
+        flt = IncidentFilter(*period_window(last_complete_month(last), last, first=first))
         steps.append(("cockpit", lambda: load_cockpit(path, flt)))
         # The cockpit's forecast line: the backtest takes seconds, ready before the meeting.
         steps.append(("forecast", lambda: forecast_status(path, wait=None)))

@@ -21,12 +21,13 @@ True
 
 from __future__ import annotations
 
-from ._geometry import repair_geometries
+from ._geometry import GEOMETRY_TYPE_NAMES, repair_geometries
 from ._grids import validate_grids
 from ._problems import BLOCKING_KINDS, PROBLEM_KINDS, Problem, ValidationReport
 
 __all__ = [
     "BLOCKING_KINDS",
+    "GEOMETRY_TYPE_NAMES",
     "PROBLEM_KINDS",
     "Problem",
     "ValidationReport",

@@ -13,6 +13,7 @@ from numpy.typing import NDArray
 
 from ..config import Settings
 from ._geometry import (
+    GEOMETRY_TYPE_NAMES,
     Geoms,
     _clipped_unions,
     _group_unions,
@@ -45,14 +46,6 @@ def _geometry_problems(
         reasons[own_repair] = shapely.is_valid_reason(raw[own_repair])
     type_names = np.full(len(raw), "", dtype=object)
     type_names[~raw_missing] = shapely.get_type_id(raw[~raw_missing])
-    names = {
-        0: "Point",
-        1: "LineString",
-        2: "LinearRing",
-        4: "MultiPoint",
-        5: "MultiLineString",
-        7: "GeometryCollection",
-    }
     for i in np.flatnonzero(raw_missing | own_repair | caller_repair | fixed_missing):
         code, label = codes[i], _label(codes[i], int(i))
         if raw_missing[i]:
@@ -68,7 +61,7 @@ def _geometry_problems(
                 else _msg(
                     "not_polygon_no_area",
                     label=label,
-                    type=names.get(int(type_names[i]), "geometry"),
+                    type=GEOMETRY_TYPE_NAMES.get(int(type_names[i]), "geometry"),
                     at=_at(x, y),
                 )
             )

@@ -14,6 +14,16 @@ from numpy.typing import NDArray
 from ..errors import CrsError, SchemaError
 
 _POLYGON, _MULTIPOLYGON = 3, 6
+#: What a message calls a geometry that is not a polygon, by shapely's type id (the
+#: validator's and the importers' rejects say the same).
+GEOMETRY_TYPE_NAMES: dict[int, str] = {
+    0: "Point",
+    1: "LineString",
+    2: "LinearRing",
+    4: "MultiPoint",
+    5: "MultiLineString",
+    7: "GeometryCollection",
+}
 
 Geoms = NDArray[np.object_]
 

@@ -9,7 +9,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from gridmap.analytics.backlog import BACKLOG_COLUMNS, overdue_backlog
+from gridmap.analytics.backlog import (
+    BACKLOG_COLUMNS,
+    age_bands,
+    age_breakdown,
+    overdue_backlog,
+)
 from gridmap.analytics.responsibility import default_responsibilities, grid_owners
 from gridmap.analytics.risk import UNKNOWN_PARENT, RiskSettings
 from gridmap.demo import build_demo
@@ -145,6 +150,41 @@ def test_no_closure_data_is_missing_not_zero() -> None:
         assert b.missing == "closure"
         assert b.overdue is None and b.open is None and b.oldest is None
         assert b.items.empty and b.by_street.empty and b.by_department.empty
+
+
+def test_an_open_only_read_keeps_the_closure_known() -> None:
+    # The app reads only the cases still open (closed_at empty here): the layer has closure
+    # times all the same, so the backlog is counted, not "missing".
+    open_only = _incidents().query("id in ['inside', 'over', 'urgent', 'nocls']")
+    open_only = open_only.assign(closed_at=pd.NaT)
+    assert overdue_backlog(open_only, as_of=AS_OF).missing == "closure"
+    b = overdue_backlog(open_only, as_of=AS_OF, closure_known=True)
+    assert b.missing is None and b.overdue == 2
+    none = overdue_backlog(_incidents(), as_of=AS_OF, closure_known=False)
+    assert none.missing == "closure" and none.overdue is None
+
+
+def test_age_bands_show_what_is_recent() -> None:
+    b = overdue_backlog(_incidents(), as_of=AS_OF, owners=_owners())
+    # over 3 days and urgent 1 day are recent, feud 23 days is in "8-30".
+    assert age_bands(b).to_dict() == {"le7": 2, "8_30": 1, "31_90": 0, "gt90": 0}
+    streets = age_breakdown(b, "street").set_index("street_code")
+    assert streets.loc["620102004", ["overdue", "le7", "8_30"]].tolist() == [1, 0, 1]
+    assert streets[["le7", "8_30", "31_90", "gt90"]].sum(axis=1).eq(streets["overdue"]).all()
+    depts = age_breakdown(b, "department")
+    assert depts["overdue"].sum() == 3
+    assert depts.columns.tolist() == [
+        "department_zh", "department_en", "overdue", "le7", "8_30", "31_90", "gt90",
+    ]  # fmt: skip
+    late = overdue_backlog(_incidents(), as_of=dt.date(2025, 6, 1))
+    # On 1 June "over" (due 8 March) is 85 days overdue, "feud" closed on 12 March.
+    assert age_bands(late)["31_90"] >= 1 and age_bands(late)["gt90"] == 0
+
+
+def test_a_missing_backlog_has_no_bands() -> None:
+    b = overdue_backlog(_incidents().drop(columns="closed_at"), as_of=AS_OF)
+    assert age_bands(b).sum() == 0
+    assert age_breakdown(b, "street").empty
 
 
 def test_no_handling_class_is_missing_not_zero() -> None:

@@ -94,3 +94,59 @@ def test_kpi_text_says_what_the_number_is_made_of() -> None:
     flat = Kpi("hot_share", "share", 0.30, 0.3001, 3, 10, better="neither")
     assert kpi_text(flat, c, "zh").change == "环比持平"
     assert kpi_text(flat, c, "zh").tone == "neutral"
+
+
+# --- the priority ranking on the cockpit (issue 13 items 1-2) ----------------------------------
+def _grids():
+    import geopandas as gpd
+    import shapely
+
+    from gridmap import schema
+
+    return gpd.GeoDataFrame(
+        {
+            schema.CODE: ["G1", "G2", "G3"],
+            schema.NAME: ["一号网格", "二号网格", "三号网格"],
+            schema.GRID_TYPE: ["basic", "basic", "basic"],
+            schema.HOUSEHOLDS: [400, 50, None],
+        },
+        geometry=[
+            shapely.box(103.79, 36.04, 103.81, 36.06),
+            shapely.box(103.82, 36.04, 103.84, 36.06),
+            shapely.box(103.85, 36.04, 103.87, 36.06),
+        ],
+        crs=4326,
+    )
+
+
+def test_cockpit_top_list_is_the_priority_ranking() -> None:
+    c = build_cockpit(
+        _table(), WINDOW, HOUSEHOLDS, _names, settings=RiskSettings(min_count=1), grids=_grids()
+    )
+    assert list(c.top["rank"]) == list(range(1, len(c.top) + 1))
+    assert list(c.top["excess"]) == sorted(c.top["excess"], reverse=True)
+    assert c.top.index[0] == "G1"  # 12 incidents beat 3 in a grid of 50 households
+    # Under the household floor: never ranked on its rate.
+    assert c.top.loc["G2", "ranked_on"] == "excess_at_households_floor"
+    assert "预期" in c.top.loc["G1", "reason_zh"] and "expected" in c.top.loc["G1", "reason_en"]
+    assert "100" in c.top.loc["G2", "reason_zh"]
+    assert c.professional.empty
+
+
+def test_cockpit_without_grids_keeps_the_risk_order() -> None:
+    c = build_cockpit(_table(), WINDOW, HOUSEHOLDS, _names, settings=RiskSettings(min_count=1))
+    assert "rank" not in c.top and c.clusters.empty
+
+
+def test_rank_marks_never_overlap() -> None:
+    import numpy as np
+
+    from gridmap.report.figures import spread_marks
+
+    rng = np.random.default_rng(3)
+    points = rng.normal(0, 10, size=(10, 2))  # ten marks crowded within a few gaps
+    out = spread_marks(points, 30.0)
+    gaps = np.hypot(*(out[:, None, :] - out[None, :, :]).transpose(2, 0, 1))
+    assert gaps[~np.eye(10, dtype=bool)].min() >= 30.0 * 0.999
+    far = np.array([[0.0, 0.0], [100.0, 0.0]])
+    assert np.array_equal(spread_marks(far, 30.0), far)  # apart already: not moved

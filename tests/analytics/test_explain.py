@@ -14,7 +14,7 @@ MIX = {"urban_management": 46, "public_safety": 21, "livelihood": 18, "ecology":
 def test_the_design_examples() -> None:
     assert (
         explain_grid(ROW, MIX, {"rel_change_prev": 0.35}, 3, None, "zh")
-        == "城市管理类占 46%、平安建设类占 21%，环比上升 35%，为 99% 置信度热点"
+        == "城市管理类占 46%、平安建设类占 21%，环比上升 35%，为热点聚集区（99% 置信）"
     )
     assert (
         explain_grid(ROW, MIX, {"rel_change_prev": 0.35}, 3, None, "en")
@@ -55,12 +55,12 @@ def test_change_phrases(change: dict[str, float], zh: str, en: str) -> None:
 @pytest.mark.parametrize(
     ("hotspot", "trend", "zh", "en"),
     [
-        (2, None, "为 95% 置信度热点", "a 95% hot spot"),
-        (-1, None, "为 90% 置信度冷点", "a 90% cold spot"),
+        (2, None, "为热点聚集区（95% 置信）", "a 95% hot spot"),
+        (-1, None, "为冷点聚集区（90% 置信）", "a 90% cold spot"),
         (0, "intensifying", "为加剧热点", "an intensifying hot spot"),
         (None, -1, "为新出现冷点", "a new cold spot"),
-        (3, 3, "为 99% 置信度热点，且为加剧热点", "a 99% hot spot, intensifying"),
-        (1, "none", "为 90% 置信度热点", "a 90% hot spot"),
+        (3, 3, "为热点聚集区（99% 置信），且为加剧热点", "a 99% hot spot, intensifying"),
+        (1, "none", "为热点聚集区（90% 置信）", "a 90% hot spot"),
     ],
 )
 def test_hot_spot_phrases(hotspot: int | None, trend: str | int | None, zh: str, en: str) -> None:

@@ -11,9 +11,13 @@ import pytest
 from gridmap import schema
 from gridmap.analytics.filters import (
     CLI_FIELDS,
+    PERIODS,
     default_window,
     incident_filter,
+    last_complete_month,
     parse_day,
+    period_window,
+    previous_period,
 )
 from gridmap.analytics.incidents import IncidentFilter
 from gridmap.cli import build_parser
@@ -123,3 +127,112 @@ def test_the_cli_says_when_there_are_no_incidents() -> None:
     args = build_parser().parse_args(["risk", "empty.gpkg"])
     with pytest.raises(SchemaError, match=r"^empty.gpkg: the workspace holds no incidents$"):
         incident_window(args, SimpleNamespace(time_range=None), 90)  # type: ignore[arg-type]
+
+
+# --- period presets ---------------------------------------------------------------------------
+def d(text: str) -> dt.date:
+    return dt.date.fromisoformat(text)
+
+
+@pytest.mark.parametrize(
+    ("period", "today", "start", "end"),
+    [
+        # Weeks start on Monday: 2026-10-26 is a Monday, 2026-11-01 a Sunday.
+        ("this-week", "2026-10-26", "2026-10-26", "2026-10-26"),
+        ("this-week", "2026-11-01", "2026-10-26", "2026-11-01"),
+        ("last-week", "2026-11-01", "2026-10-19", "2026-10-25"),
+        ("last-week", "2026-10-26", "2026-10-19", "2026-10-25"),
+        # A week across the new year.
+        ("this-week", "2027-01-01", "2026-12-28", "2027-01-01"),
+        ("last-week", "2027-01-04", "2026-12-28", "2027-01-03"),
+        ("last-7-days", "2026-10-31", "2026-10-25", "2026-10-31"),
+        # The demo's data end on 2026-10-31: this month runs to that day, the month is whole.
+        ("this-month", "2026-10-31", "2026-10-01", "2026-10-31"),
+        # Data ending mid-month: this month runs to the data's last day.
+        ("this-month", "2026-11-15", "2026-11-01", "2026-11-15"),
+        ("last-month", "2026-11-15", "2026-10-01", "2026-10-31"),
+        ("last-month", "2026-03-31", "2026-02-01", "2026-02-28"),
+        ("last-month", "2024-03-01", "2024-02-01", "2024-02-29"),  # leap year
+        ("last-month", "2027-01-10", "2026-12-01", "2026-12-31"),  # year wrap
+        # Quarters: Jan, Apr, Jul, Oct.
+        ("this-quarter", "2026-10-31", "2026-10-01", "2026-10-31"),
+        ("this-quarter", "2026-09-30", "2026-07-01", "2026-09-30"),
+        ("this-quarter", "2026-12-31", "2026-10-01", "2026-12-31"),
+        ("this-quarter", "2027-01-01", "2027-01-01", "2027-01-01"),
+        ("this-quarter", "2026-05-20", "2026-04-01", "2026-05-20"),
+        ("last-90-days", "2026-10-31", "2026-08-03", "2026-10-31"),
+    ],
+)
+def test_period_window(period: str, today: str, start: str, end: str) -> None:
+    assert period_window(period, d(today)) == (d(start), d(end))
+
+
+def test_every_period_ends_by_today_and_has_a_window() -> None:
+    today = d("2026-10-31")
+    for period in PERIODS:
+        start, end = period_window(period, today)
+        assert start <= end <= today, period
+
+
+def test_period_window_starts_at_the_data_s_first_day() -> None:
+    assert period_window("last-90-days", d("2026-10-31"), first=d("2026-10-01")) == (
+        d("2026-10-01"),
+        d("2026-10-31"),
+    )
+    # A period wholly before the data shrinks to the data's first day, never ends before it.
+    assert period_window("last-week", d("2026-10-28"), first=d("2026-10-27")) == (
+        d("2026-10-27"),
+        d("2026-10-27"),
+    )
+    with pytest.raises(SchemaError, match="period next-year: allowed this-week, last-week"):
+        period_window("next-year", d("2026-10-31"))
+
+
+def test_last_complete_month() -> None:
+    assert last_complete_month(d("2026-10-31")) == "this-month"  # the demo: October is whole
+    assert last_complete_month(d("2026-11-15")) == "last-month"
+    assert last_complete_month(d("2024-02-29")) == "this-month"
+    assert last_complete_month(d("2024-02-28")) == "last-month"
+
+
+def test_incident_filter_reads_a_period() -> None:
+    flt = incident_filter(period="last-month", last=d("2026-10-31"), default_days=90)
+    assert (flt.start, flt.end) == (d("2026-09-01"), d("2026-09-30"))
+    with pytest.raises(SchemaError, match=r"^--period cannot be combined with --since/--until$"):
+        incident_filter(
+            period="last-month", since="2026-01-01", last=LAST, default_days=9, fields=CLI_FIELDS
+        )
+    with pytest.raises(SchemaError, match=r"^--period fortnight: allowed this-week, "):
+        incident_filter(period="fortnight", last=LAST, default_days=9, fields=CLI_FIELDS)
+
+
+def test_the_cli_offers_the_presets() -> None:
+    table = SimpleNamespace(time_range=(d("2026-01-01"), d("2026-10-31")))
+    args = build_parser().parse_args(["risk", "ws.gpkg", "--period", "this-quarter"])
+    flt = incident_window(args, table, 90)  # type: ignore[arg-type]
+    assert (flt.start, flt.end) == (d("2026-10-01"), d("2026-10-31"))
+    report = build_parser().parse_args(
+        ["report", "ws.gpkg", "--out", "x.pdf", "--period", "last-week"]
+    )
+    flt = incident_window(report, table, 30)  # type: ignore[arg-type]
+    assert (flt.start, flt.end) == (d("2026-10-19"), d("2026-10-25"))
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["risk", "ws.gpkg", "--period", "yesterday"])
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "pstart", "pend"),
+    [
+        ("2026-10-01", "2026-10-31", "2026-09-01", "2026-09-30"),  # a month: the month before
+        ("2026-03-01", "2026-03-31", "2026-02-01", "2026-02-28"),
+        ("2024-03-01", "2024-03-31", "2024-02-01", "2024-02-29"),  # leap year
+        ("2027-01-01", "2027-01-31", "2026-12-01", "2026-12-31"),  # year wrap
+        ("2026-10-01", "2026-12-31", "2026-07-01", "2026-09-30"),  # a quarter
+        ("2026-01-01", "2026-12-31", "2025-01-01", "2025-12-31"),  # a year
+        ("2026-10-26", "2026-11-01", "2026-10-19", "2026-10-25"),  # a week: 7 days before
+        ("2026-10-01", "2026-10-15", "2026-09-16", "2026-09-30"),  # month to date: 15 days
+        ("2026-08-03", "2026-10-31", "2026-05-05", "2026-08-02"),  # 90 days
+    ],
+)
+def test_previous_period(start: str, end: str, pstart: str, pend: str) -> None:
+    assert previous_period(d(start), d(end)) == (d(pstart), d(pend))

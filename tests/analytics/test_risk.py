@@ -315,15 +315,15 @@ def test_counts_by_cell_code_equals_counts_by_cell(res: int) -> None:
 
 # --- periods --------------------------------------------------------------------------------
 def period_table() -> IncidentTable:
-    """March 2024 against 30 Jan-29 Feb 2024 (31 days before) and March 2023."""
+    """March 2024 against February 2024 (the month before) and March 2023."""
     rows = [
         ("2024-03-01 00:00", "G1"),  # current
         ("2024-03-15 12:00", "G1"),
         ("2024-03-31 23:59", "G1"),
         ("2024-03-20 10:00", "G2"),
         ("2024-02-29 12:00", "G1"),  # previous (leap day)
-        ("2024-01-30 00:00", "G1"),  # previous, first day
-        ("2024-01-29 23:59", "G1"),  # one minute before the previous period: not counted
+        ("2024-02-01 00:00", "G1"),  # previous, first day
+        ("2024-01-31 23:59", "G1"),  # one minute before the previous period: not counted
         ("2023-03-02 10:00", "G2"),  # same period last year (the data begin here)
         ("2024-04-01 00:00", "G2"),  # after the window
     ]
@@ -339,7 +339,7 @@ def test_compare_periods_for_the_city() -> None:
     assert (c["current"], c["previous"], c["last_year"]) == (4, 2, 1)
     assert (c["change_prev"], c["rel_change_prev"]) == (2, 1.0)
     assert (c["change_yoy"], c["rel_change_yoy"]) == (3, 3.0)
-    assert c["periods"]["previous"] == (dt.date(2024, 1, 30), dt.date(2024, 2, 29))
+    assert c["periods"]["previous"] == (dt.date(2024, 2, 1), dt.date(2024, 2, 29))
     assert c["periods"]["last_year"] == (dt.date(2023, 3, 1), dt.date(2023, 3, 31))
     empty = compare_periods(
         period_table(), IncidentFilter(dt.date(2022, 1, 1), dt.date(2022, 1, 2))
@@ -381,7 +381,7 @@ def test_compare_periods_leap_day_and_bad_by() -> None:
     c = compare_periods(period_table(), flt)
     assert isinstance(c, dict)
     assert c["periods"]["last_year"] == (dt.date(2023, 2, 1), dt.date(2023, 2, 28))
-    assert c["periods"]["previous"] == (dt.date(2024, 1, 3), dt.date(2024, 1, 31))
+    assert c["periods"]["previous"] == (dt.date(2024, 1, 1), dt.date(2024, 1, 31))
     with pytest.raises(SchemaError, match="by='street'; allowed: 'grid' or 'city'"):
         compare_periods(period_table(), flt, by="street")  # type: ignore[arg-type]
 

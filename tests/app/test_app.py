@@ -24,10 +24,11 @@ def test_map_page_draws_grids_and_heat(
     layers = deck_layers(at)
     assert list(layers) == [
         "admin-community",
+        "grid-outlines",  # light, under the heat (#13)
         "incident-cells",
         "professional-grids",
-        "grid-outlines",
         "grids",
+        "map-ranks",  # the list's ranks on the map (#13)
     ]
     grid_counts = {
         f["properties"]["code"]: f["properties"]["count"]

@@ -13,6 +13,7 @@ import shapely
 
 from ... import schema
 from ...crs import to_metric
+from ...hierarchy import grid_code, grid_name, grid_number
 from ..units import (
     dissolve,
 )
@@ -63,9 +64,9 @@ def plan_grids(
                 comm = plan.community[plan.codes.index(code)]
                 row = {
                     schema.CODE: code,
-                    schema.NAME: f"{p.community_name(comm)}第{int(code[-3:])}网格"
-                    if code[-3:].isdigit()
-                    else code,
+                    schema.NAME: code
+                    if (number := grid_number(code)) is None
+                    else grid_name(p.community_name(comm), number),
                     schema.PARENT_CODE: comm,
                     schema.GRID_TYPE: "basic",
                     schema.WORKER: None,
@@ -154,7 +155,7 @@ def renumber(grids: gpd.GeoDataFrame, communities: Iterable[str] | None = None) 
         order = np.lexsort((part["code"].to_numpy(), part["x"].to_numpy(), row.to_numpy()))
         for seq, i in enumerate(order.tolist(), 1):
             old = str(part["code"].iloc[i])
-            new = f"{comm}{seq:03d}"
+            new = grid_code(str(comm), seq)
             if new != old:
                 out[old] = new
     return out
@@ -169,13 +170,11 @@ def apply_renumber(grids: gpd.GeoDataFrame, mapping: dict[str, str]) -> gpd.GeoD
     if schema.NAME in out:
         for i, (o, n) in enumerate(zip(old, out[schema.CODE], strict=True)):
             name = out[schema.NAME].iloc[i]
-            numbered = o[-3:].isdigit() and n[-3:].isdigit()
-            if (
-                o != n
-                and numbered
-                and isinstance(name, str)
-                and name.endswith(f"第{int(o[-3:])}网格")
-            ):
-                head = name[: -len(f"第{int(o[-3:])}网格")]
-                out.iloc[i, out.columns.get_loc(schema.NAME)] = f"{head}第{int(n[-3:])}网格"
+            was, now = grid_number(o), grid_number(n)
+            if o == n or was is None or now is None or not isinstance(name, str):
+                continue
+            # grid_name("", 7) is the part a conventional name adds to its community's: 第7网格.
+            tail = grid_name("", was)
+            if name.endswith(tail):
+                out.iloc[i, out.columns.get_loc(schema.NAME)] = grid_name(name[: -len(tail)], now)
     return out

@@ -13,6 +13,8 @@ from scipy import sparse
 from scipy.sparse.csgraph import connected_components
 
 from ... import schema
+from ...hierarchy import street_code
+from ...i18n import t
 from ..balance import band_columns, band_gap
 from ..units import (
     components,
@@ -182,7 +184,10 @@ def grid_table(plan: Plan, codes: Iterable[str] | None = None) -> pd.DataFrame:
     out = pd.DataFrame(
         {
             schema.NAME: [
-                p.grid_names[p.grid_index[c]] if c in p.grid_index else f"{c}（新）"
+                p.grid_names[p.grid_index[c]]
+                if c in p.grid_index
+                # Names are data, stored in Chinese like every grid's (a plan file keeps them).
+                else t("reb.grid.new", "zh", code=c)
                 for c in codes_sel
             ],
             "community": [plan.community[i] for i in sel.tolist()],
@@ -225,7 +230,7 @@ def community_table(plan: Plan, *, capacity: float | None = None) -> pd.DataFram
     frame = t.assign(
         community_name=[p.community_name(c) for c in t["community"]],
         community_type=[community_type(p.community_name(c)) for c in t["community"]],
-        street=[str(c)[:9] for c in t["community"]],
+        street=[street_code(c) for c in t["community"]],
         band_low=lo[idx].astype(np.int64),
         band_high=hi[idx].astype(np.int64),
     )

@@ -15,6 +15,7 @@ from numpy.typing import NDArray
 from ... import schema
 from ...crs import area_m2
 from ...errors import GridmapError
+from ...hierarchy import grid_code
 from ..units import (
     UnitGraph,
     rebalance_units,
@@ -390,7 +391,7 @@ def _next_codes(p: Problem, community: str, taken: Iterable[str], n: int) -> lis
     nxt = max([s for s in seqs if s < 900], default=0) + 1
     out: list[str] = []
     while len(out) < n:
-        code = f"{community}{nxt:03d}"
+        code = grid_code(community, nxt)
         if code not in used:
             out.append(code)
         nxt += 1

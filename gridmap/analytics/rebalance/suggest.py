@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 
+from ...i18n import pick
 from ..workload import (
     band_sentence,
     grids_needed,
@@ -58,6 +59,10 @@ class Suggestion:
     out_before: int = 0
     out_after: int = 0
     measure_moved: float = 0.0
+
+    def sentence(self, lang: str) -> str:
+        """The suggestion said in ``lang`` (both are kept: a plan file carries both)."""
+        return pick((self.sentence_zh, self.sentence_en), lang)
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -69,7 +69,9 @@ def compare_periods(
 ) -> pd.DataFrame | dict[str, Any]:
     """Incident counts in the window, the previous window (环比) and a year before (同比).
 
-    The previous period has the same length and ends the day before ``flt.start``; the
+    The previous period ends the day before ``flt.start``: as many whole months for a
+    window of whole calendar months, else the same number of days
+    (:func:`gridmap.analytics.filters.previous_period`); the
     same period last year shifts both dates back one calendar year (29 February becomes
     28 February). Categories, handling classes and grids of ``flt`` apply to all three.
 
@@ -88,8 +90,8 @@ def compare_periods(
 
     Examples
     --------
-    A window of 1-31 March 2024 is compared with 31 January-1 March 2024 (31 days) and
-    with 1-31 March 2023.
+    A window of 1-31 March 2024 is compared with 1-29 February 2024 (the month before)
+    and with 1-31 March 2023.
     """
     if by not in ("grid", "city"):
         raise SchemaError(f"by={by!r}; allowed: 'grid' or 'city'")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
@@ -13,6 +12,7 @@ from numpy.typing import ArrayLike, NDArray
 from ... import schema
 from ...errors import SchemaError
 from ...indexing import cell_parents, cells_to_str
+from ..filters import previous_period
 from ..incidents import (
     CATEGORY_CODES,
     HANDLING_CODES,
@@ -114,9 +114,14 @@ def service_totals(
 
 
 def previous_window(flt: IncidentFilter) -> IncidentFilter:
-    """The same filter over the period of equal length just before ``flt`` (环比 base)."""
-    length = flt.end - flt.start + dt.timedelta(days=1)
-    return replace(flt, start=flt.start - length, end=flt.end - length)
+    """The same filter over the period just before ``flt`` (环比 base).
+
+    Whole calendar months compare with as many whole months before (October with
+    September); any other window with the days of equal length just before it
+    (:func:`gridmap.analytics.filters.previous_period`).
+    """
+    start, end = previous_period(flt.start, flt.end)
+    return replace(flt, start=start, end=end)
 
 
 def _default_end(table: IncidentTable, idx: NDArray[np.int64]) -> int:

@@ -1,0 +1,143 @@
+"""本周重点网格 on paper and in a spreadsheet: a PDF page and an Excel file.
+
+Privacy (issue 13, item 6): the cockpit's printed output never names grid workers (a
+report is handed round a meeting and filed), so the PDF page shows each grid's community,
+street and department but not its 网格员. The Excel file is the working list signed-in
+staff download to dispatch people: it carries the worker's name when the user's role may
+see people (as the screen does outside meeting mode); the download is audited.
+"""
+
+from __future__ import annotations
+
+import io
+import textwrap
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from .. import schema
+from ..analytics.this_week import ThisWeek
+from ..i18n import t
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+__all__ = ["this_week_figure", "this_week_pages", "this_week_table", "this_week_xlsx"]
+
+INK = "#1f2933"
+MUTED = "#6b7785"
+
+
+def _signed(n: int) -> str:
+    return f"+{n:,}" if n > 0 else f"{n:,}"
+
+
+def this_week_table(week: ThisWeek, lang: str, *, worker: bool = True) -> pd.DataFrame:
+    """The list as a table with headers in ``lang``: what the Excel file and the PDF show.
+
+    ``worker`` False leaves out the grid worker's name (the printed report).
+    """
+    g = week.grids
+    dept = "department_zh" if lang == "zh" else "department_en"
+    overdue = g["overdue"].map(lambda v: "—" if pd.isna(v) else f"{int(v):,}")
+    columns: dict[str, object] = {
+        t("week.col.rank", lang): g["rank"].to_numpy(),
+        t("owner.grid", lang): g[schema.NAME].to_numpy(),
+        t("week.col.code", lang): g.index.astype(str).to_numpy(),
+        t("week.col.reason", lang): g[f"reason_{lang}"].to_numpy(),
+        t("week.col.incidents", lang): g["incidents"].to_numpy(),
+        t("week.col.last_week", lang): g["last_week"].to_numpy(),
+        t("week.col.change", lang): g["change"].map(_signed).to_numpy(),
+        t("week.col.overdue", lang): overdue.to_numpy(),
+        t("owner.worker", lang): g[schema.WORKER].to_numpy(),
+        t("owner.community", lang): g["community_name"].to_numpy(),
+        t("owner.street", lang): g["street_name"].to_numpy(),
+        t("owner.department", lang): g[dept].to_numpy(),
+    }
+    if not worker:
+        columns.pop(t("owner.worker", lang))
+    return pd.DataFrame(columns)
+
+
+def this_week_xlsx(week: ThisWeek, lang: str = "zh", *, worker: bool = True) -> bytes:
+    """The list as an .xlsx file: the table on the first sheet (headers in row 1), the
+    weeks compared and how the grids were chosen on the second. ``worker`` False leaves
+    out the grid workers' names (a user whose role may not see people)."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+
+    table = this_week_table(week, lang, worker=worker)
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None  # a new workbook has one sheet
+    sheet.title = t("week.title", lang)[:31]
+    sheet.append(list(table.columns))
+    for row in table.itertuples(index=False, name=None):
+        sheet.append([v.item() if hasattr(v, "item") else v for v in row])
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    widths = {t("week.col.reason", lang): 60, t("owner.grid", lang): 22}
+    for i, name in enumerate(table.columns, start=1):
+        letter = sheet.cell(row=1, column=i).column_letter
+        sheet.column_dimensions[letter].width = widths.get(str(name), 14)
+    reason_col = list(table.columns).index(t("week.col.reason", lang)) + 1
+    for row in sheet.iter_rows(min_row=2, min_col=reason_col, max_col=reason_col):
+        row[0].alignment = Alignment(wrap_text=True, vertical="top")
+    sheet.freeze_panes = "A2"
+    about = book.create_sheet(t("week.sheet.about", lang)[:31])
+    (s, e), (ps, pe) = week.week, week.last_week
+    about.append([t("week.title", lang)])
+    about.append([t("week.window", lang, start=s, end=e, pstart=ps, pend=pe)])
+    about.append([t("week.help", lang)])
+    about.append([t("week.privacy", lang)])
+    buf = io.BytesIO()
+    book.save(buf)
+    return buf.getvalue()
+
+
+def this_week_figure(week: ThisWeek, lang: str, *, size: tuple[float, float]) -> Figure:
+    """An A4 page of the list for the printed report (no grid workers' names)."""
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=size, facecolor="white")
+    (s, e), (ps, pe) = week.week, week.last_week
+    title = t("week.title", lang)
+    fig.text(0.02, 0.965, title, fontsize=16, fontweight="bold", color=INK, va="top")
+    window = t("week.window", lang, start=s, end=e, pstart=ps, pend=pe)
+    fig.text(0.02, 0.92, window, fontsize=9, color=MUTED, va="top")
+    if week.grids.empty:
+        fig.text(0.04, 0.84, t("week.none", lang), fontsize=11, color=INK, va="top")
+        return fig
+    table = this_week_table(week, lang, worker=False)
+    wrap = 46 if lang == "zh" else 80
+    y = 0.86
+    step = 0.078
+    for _, row in table.iterrows():
+        cells = list(row.to_numpy())
+        rank, name, code, reason = cells[0], cells[1], cells[2], cells[3]
+        numbers = " · ".join(
+            f"{h} {v}" for h, v in zip(table.columns[4:8], cells[4:8], strict=True)
+        )
+        owner = " · ".join(str(v) for v in cells[8:] if str(v))
+        fig.text(0.03, y, f"{rank}.", fontsize=11, fontweight="bold", color=INK, va="top")
+        label = t("week.grid_code", lang, name=name, code=code)
+        fig.text(0.06, y, label, fontsize=11, fontweight="bold", color=INK, va="top")
+        fig.text(
+            0.06,
+            y - 0.027,
+            textwrap.fill(str(reason), wrap),
+            fontsize=9,
+            color=INK,
+            va="top",
+            linespacing=1.35,
+        )
+        fig.text(0.60, y, numbers, fontsize=9, color=INK, va="top")
+        fig.text(0.60, y - 0.027, owner, fontsize=9, color=MUTED, va="top")
+        y -= step
+    fig.text(0.02, 0.04, t("week.help", lang), fontsize=7, color=MUTED, wrap=True)
+    return fig
+
+
+def this_week_pages(week: ThisWeek | None, lang: str, size: tuple[float, float]) -> list[Figure]:
+    """The report's page of this week's list: one page, or none when ``week`` is None."""
+    return [] if week is None else [this_week_figure(week, lang, size=size)]

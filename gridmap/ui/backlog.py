@@ -1,0 +1,217 @@
+"""超期未结 on the cockpit: the overdue backlog card, its age bands and its breakdowns.
+
+The backlog is counted at the end of the cockpit's window and at the end of the previous
+one (环比: fewer is better). Only the incidents still open at the earlier moment are read
+from the workspace (a filtered read of a few columns: about 0.15 s for the demo's 324k
+incidents instead of 2.4 s for the whole layer), and the result is cached per workspace
+version. A workspace whose incidents carry no closure time says so in words, never 0.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+from typing import Literal
+
+import pandas as pd
+import streamlit as st
+
+from .. import schema
+from ..analytics.backlog import AGE_BANDS, Backlog, age_bands, age_breakdown, overdue_backlog
+from ..analytics.incidents import IncidentFilter
+from ..analytics.responsibility import grid_owners
+from ..i18n import t
+from ..store import Workspace
+from . import keys
+from .data import _stamp, load_incidents, load_layer
+from .responsibility import load_responsibilities
+
+__all__ = ["backlog_card", "load_backlog", "load_owners", "open_cases"]
+
+#: The incident columns the backlog reads.
+_COLUMNS = (
+    schema.ID,
+    schema.OCCURRED_AT,
+    schema.CLOSED_AT,
+    schema.CATEGORY,
+    schema.CATEGORY_SOURCE,
+    schema.HANDLING_CLASS,
+    schema.GRID_CODE,
+)
+
+_CSS = """
+<style>
+.gm-backlog {display: flex; gap: 0.8rem; align-items: stretch; margin: 0 0 0.6rem;}
+.gm-backlog .card {background: #f4f6f8; border: 1px solid #d0d7de; border-radius: 8px;
+  padding: 0.6rem 0.8rem; min-width: 15rem;}
+.gm-backlog .l {color: #4b5563; font-size: 1.0rem;}
+.gm-backlog .v {color: #1f2933; font-size: 2.3rem; font-weight: 700; line-height: 1.15;}
+.gm-backlog .d {color: #6b7785; font-size: 0.9rem;}
+.gm-backlog .c {font-size: 0.95rem; font-weight: 600;}
+.gm-backlog .good {color: #1a7f37;} .gm-backlog .bad {color: #c62828;}
+.gm-backlog .neutral {color: #6b7785;}
+.gm-backlog .bands {flex: 1; display: grid; grid-template-columns: repeat(4, 1fr);
+  gap: 0.5rem;}
+.gm-backlog .band {border-radius: 8px; padding: 0.5rem 0.7rem; border: 1px solid #d0d7de;}
+.gm-backlog .band .n {font-size: 1.7rem; font-weight: 700; color: #1f2933;}
+.gm-backlog .band .k {font-size: 0.95rem; color: #4b5563;}
+</style>
+"""
+#: Band backgrounds, from recent (light) to old (strong): the old cases are the neglected ones.
+_BAND_BG = ("#fff8e1", "#ffe9c2", "#ffd3a8", "#f6b0a0")
+
+
+def _open_since(path: str, since: dt.date) -> pd.DataFrame:
+    if not Workspace(path).has_layer("incidents"):
+        return pd.DataFrame(columns=list(_COLUMNS))
+    # Closure times are stored as ISO text (GeoPackage) or timestamps (PostGIS): both
+    # compare with an ISO date literal.
+    where = f"{schema.CLOSED_AT} IS NULL OR {schema.CLOSED_AT} >= '{since.isoformat()}'"
+    return Workspace(path).read_layer("incidents", columns=list(_COLUMNS), where=where)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _open_cases(path: str, stamp: float, since: dt.date) -> pd.DataFrame:
+    return _open_since(path, since)
+
+
+def open_cases(path: str, since: dt.date) -> pd.DataFrame:
+    """Incidents not closed before ``since`` (the backlog's candidates): a few columns and
+    the point (professional grids hold incidents by place, not by ``grid_code``)."""
+    return _open_cases(str(path), _stamp(path), since)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _owners(path: str, stamp: float) -> pd.DataFrame:
+    return grid_owners(load_layer(path, "grids"), load_layer(path, "admin"))
+
+
+def load_owners(path: str) -> pd.DataFrame:
+    """:func:`~gridmap.analytics.responsibility.grid_owners` of the grids in force."""
+    return _owners(str(path), _stamp(path))
+
+
+def _closure_known(path: str) -> bool:
+    return bool((load_incidents(path).closed_s >= 0).any())
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _backlog(
+    path: str, stamp: float, as_of: dt.date, since: dt.date, grid_codes: frozenset[str] | None
+) -> Backlog:
+    known = _closure_known(path)
+    frame = open_cases(path, since) if known else pd.DataFrame(columns=list(_COLUMNS))
+    if grid_codes is not None:
+        frame = frame[frame[schema.GRID_CODE].isin(grid_codes)]
+    return overdue_backlog(
+        frame,
+        as_of=as_of,
+        owners=load_owners(path),
+        responsibilities=load_responsibilities(path),
+        closure_known=known,
+    )
+
+
+def load_backlog(
+    path: str, as_of: dt.date, grid_codes: frozenset[str] | None, *, since: dt.date | None = None
+) -> Backlog:
+    """The overdue backlog at the end of ``as_of`` in the area ``grid_codes`` (None: all).
+
+    ``since`` (at most ``as_of``) is the earliest moment the caller will ask about, so one
+    read serves both the window's end and the previous one's.
+    """
+    return _backlog(str(path), _stamp(path), as_of, min(since or as_of, as_of), grid_codes)
+
+
+def _change(now: int, before: int | None, lang: str) -> tuple[str, str]:
+    if before is None:
+        return "", "neutral"
+    if now == before:
+        return t("backlog.change.level", lang), "neutral"
+    key, tone = ("backlog.change.up", "bad") if now > before else ("backlog.change.down", "good")
+    return t(key, lang, n=f"{abs(now - before):,}"), tone
+
+
+def _oldest(backlog: Backlog, lang: str) -> str:
+    row = backlog.oldest
+    if row is None:
+        return ""
+    grid = str(row["grid_name"] or row[schema.GRID_CODE] or t("backlog.unknown_street", lang))
+    return t(
+        "backlog.oldest",
+        lang,
+        id=row[schema.ID],
+        grid=grid,
+        category=schema.CATEGORIES.label(str(row[schema.CATEGORY]), lang),
+        days=f"{int(row['days_overdue']):,}",
+    )
+
+
+def card_html(backlog: Backlog, previous: Backlog | None, lang: str) -> str:
+    """The card: the count (or why there is none), 环比, the oldest case, the age bands."""
+    esc = html.escape
+    day = backlog.as_of.date() - dt.timedelta(days=1)  # as_of is the end of that day
+    label = f"{t('backlog.kpi', lang)} · {t('backlog.as_of', lang, day=day)}"
+    head = f'<div class="l">{esc(label)}</div>'
+    if backlog.missing is not None or backlog.overdue is None:
+        text = t(f"backlog.missing.{backlog.missing or 'closure'}", lang)
+        card = f'<div class="card" data-kpi="backlog">{head}<div class="d">{esc(text)}</div></div>'
+        return _CSS + f'<div class="gm-backlog">{card}</div>'
+    before = None if previous is None or previous.overdue is None else previous.overdue
+    change, tone = _change(backlog.overdue, before, lang)
+    sub = t("backlog.sub", lang, n=f"{backlog.overdue:,}", open=f"{backlog.open or 0:,}")
+    card = (
+        f'<div class="card" data-kpi="backlog">{head}'
+        f'<div class="v">{backlog.overdue:,}</div><div class="d">{esc(sub)}</div>'
+        f'<div class="c {tone}">{esc(change)}</div>'
+        f'<div class="d">{esc(_oldest(backlog, lang))}</div></div>'
+    )
+    counts = age_bands(backlog)
+    bands = "".join(
+        f'<div class="band" style="background:{bg}" data-band="{key}">'
+        f'<div class="k">{esc(t("backlog.age", lang))} {esc(t(f"backlog.age.{key}", lang))}</div>'
+        f'<div class="n">{int(counts[key]):,}</div></div>'
+        for (key, _lo, _hi), bg in zip(AGE_BANDS, _BAND_BG, strict=True)
+    )
+    return _CSS + f'<div class="gm-backlog">{card}<div class="bands">{bands}</div></div>'
+
+
+def _age_table(backlog: Backlog, by: Literal["street", "department"], lang: str) -> pd.DataFrame:
+    """Overdue cases per street or department and age band, with headers in ``lang``."""
+    table = age_breakdown(backlog, by)
+    if by == "street":
+        name = table["street_name"].replace("", t("backlog.unknown_street", lang))
+        head = t("owner.street", lang)
+    else:
+        name = table["department_zh" if lang == "zh" else "department_en"]
+        head = t("owner.department", lang)
+    out = pd.DataFrame({head: name, t("backlog.col.overdue", lang): table["overdue"]})
+    for key, _lo, _hi in AGE_BANDS:
+        out[t(f"backlog.age.{key}", lang)] = table[key]
+    return out
+
+
+def _breakdowns(backlog: Backlog, lang: str) -> None:
+    street, dept = st.columns(2)
+    street.markdown(f"**{t('backlog.by_street', lang)}**")
+    street.dataframe(_age_table(backlog, "street", lang), hide_index=True, width="stretch")
+    dept.markdown(f"**{t('backlog.by_department', lang)}**")
+    dept.dataframe(_age_table(backlog, "department", lang), hide_index=True, width="stretch")
+
+
+def backlog_card(path: str, flt: IncidentFilter, previous_end: dt.date, lang: str) -> Backlog:
+    """The 超期未结 card of the cockpit at the end of ``flt`` (against ``previous_end``) in
+    ``flt``'s area, with an expander holding the breakdowns by street and department."""
+    since = min(previous_end, flt.end)
+    backlog = load_backlog(path, flt.end, flt.grid_codes, since=since)
+    span = load_incidents(path).time_range
+    # Before the data begin nothing was open: a comparison with that would be no comparison.
+    covered = span is not None and previous_end >= span[0]
+    previous = load_backlog(path, previous_end, flt.grid_codes, since=since) if covered else None
+    st.markdown(card_html(backlog, previous, lang), unsafe_allow_html=True)
+    if backlog.missing is None and backlog.overdue:
+        help_text = t("backlog.help", lang, **{k: f"{v:g}" for k, v in backlog.sla_days.items()})
+        with st.expander(t("backlog.details", lang), key=keys.KEY_BACKLOG_DETAILS):
+            st.caption(help_text)
+            _breakdowns(backlog, lang)
+    return backlog

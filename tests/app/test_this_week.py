@@ -1,0 +1,109 @@
+"""The cockpit's 超期未结 card and 本周重点网格 list, and the Data page's responsibility table."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from gridmap.analytics.responsibility import default_responsibilities
+from gridmap.errors import SchemaError
+from gridmap.security import AuditLog
+from gridmap.store import Workspace
+from gridmap.ui import keys
+from gridmap.ui.responsibility import META_KEY, load_responsibilities, save_responsibilities
+
+from .helpers import app_for, data_page
+from .server import BROWSER_ARGS, IDLE
+
+
+def _html(at) -> str:
+    return "\n".join(m.value for m in at.markdown)
+
+
+def test_cockpit_shows_the_backlog_and_this_weeks_list(
+    busy_workspace: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    at = app_for(busy_workspace, monkeypatch, year=2025)
+    at.run()
+    at.switch_page("app_pages/cockpit.py").run()
+    assert not at.exception
+    page = _html(at)
+    # Every 4th incident of 2025 is still open; by 31 December most are past their limit.
+    assert 'data-kpi="backlog"' in page and "超期未结 · 截至 2025-12-31" in page
+    assert 'data-band="gt90"' in page
+    assert "比上期末" not in page  # 2024 holds no data: no comparison, not "73 more"
+    assert '<table class="gm-week">' in page
+    window = "2025-12-25 至 2025-12-31，对比上周 2025-12-18 至 2025-12-24"
+    assert any(c.value == window for c in at.caption)
+    rows = page.count("<tr data-grid=")
+    assert 1 <= rows <= 4  # the 2x2 block has four grids
+    assert "本周" in page.split('class="gm-week"')[1]
+    button = next(b for b in at.get("download_button") if b.proto.id.endswith(keys.KEY_WEEK_EXCEL))
+    assert button.proto.label == "下载 Excel"
+    # The projector is as public as paper: no grid workers' names in meeting mode.
+    at.toggle(key=keys.KEY_MEETING).set_value(True).run()
+    assert not at.exception
+    assert "网格员" not in _html(at)
+
+
+def test_the_responsibility_table_is_saved_audited_and_read_back(
+    busy_workspace: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    at = data_page(busy_workspace, monkeypatch, "responsibility")
+    assert not at.exception
+    assert any("默认分工" in i.value for i in at.info)  # nothing saved yet: the defaults
+    at.button(key=keys.KEY_RESP_SAVE).click().run()
+    assert not at.exception
+    assert any("责任表已保存" in s.value for s in at.success)
+    stored = json.loads(Workspace(str(busy_workspace)).meta()[META_KEY])
+    assert len(stored) == len(default_responsibilities())
+    log = AuditLog(busy_workspace).read()
+    assert "save responsibilities" in set(log["action"])
+
+
+def test_an_edit_is_validated_before_it_is_written(
+    busy_workspace: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("GRIDMAP_WORKSPACE", str(busy_workspace))
+    path = str(busy_workspace)
+    table = default_responsibilities()
+    table.loc[0, "department_zh"] = "街道办事处"
+    save_responsibilities(path, table)
+    assert load_responsibilities(path).loc[0, "department_zh"] == "街道办事处"
+    bad = pd.concat([table, table.head(1)], ignore_index=True)
+    with pytest.raises(SchemaError, match=r"row 32: .* repeats row 1"):
+        save_responsibilities(path, bad)
+    assert load_responsibilities(path).equals(table)  # nothing was written
+
+
+@pytest.mark.browser
+def test_this_weeks_list_and_its_excel_in_chromium(served: str, tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+    from playwright.sync_api import sync_playwright
+
+    from .server import CHROMIUM
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=BROWSER_ARGS)
+        page = browser.new_page(viewport={"width": 1600, "height": 1000}, accept_downloads=True)
+        page.goto(served + "/cockpit")
+        page.locator(IDLE).wait_for(state="attached", timeout=60_000)
+        table = page.locator("table.gm-week")
+        table.wait_for(state="visible", timeout=60_000)
+        shown = table.locator("tr[data-grid]").count()
+        assert shown >= 1
+        assert page.locator('[data-kpi="backlog"]').is_visible()
+        with page.expect_download(timeout=60_000) as download:
+            page.get_by_text("下载 Excel").click()
+        name = download.value.suggested_filename
+        data = Path(download.value.path()).read_bytes()
+        browser.close()
+    assert name.startswith("本周重点网格_") and name.endswith(".xlsx")
+    sheet = load_workbook(io.BytesIO(data)).worksheets[0]
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][:4] == ("序号", "网格", "网格编码", "原因")
+    assert len(rows) - 1 == shown
