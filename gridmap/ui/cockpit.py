@@ -72,7 +72,8 @@ html, body, [data-testid="stAppViewContainer"] {font-size: 20px;}
 .gm-badge, .gm-kpi .d, .gm-kpi .c, .gm-note, .gm-notes, .gm-notes li, .gm-top .num, .gm-top .why,
 [data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p,
 [data-testid="stWidgetLabel"] p, [data-testid="stCheckbox"] p,
-[data-testid="stExpander"] summary p {font-size: 18px !important;}
+[data-testid="stExpander"] summary p, [data-testid="stButtonGroup"] p,
+[data-testid="stMain"] button p {font-size: 18px !important;}
 </style>
 """
 _TILE_CSS = """
