@@ -7,6 +7,7 @@ compose the one-page PNG and the pages of the PDF, also inside a Streamlit serve
 from __future__ import annotations
 
 import math
+import re
 import textwrap
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -300,25 +301,41 @@ def draw_kpis(
         )
         fig.text(
             cx,
-            bottom + height * 0.26,
+            # Two changes (环比 and 同比) take two lines: the detail moves up for them.
+            bottom + height * (0.33 if len(text.parts) > 1 else 0.26),
             textwrap.fill(text.detail, int(t("report.wrap.tile", lang))),
             fontsize=8.5 * scale,
             color=MUTED,
             va="center",
         )
-        # 环比 on the left, 同比 (where kept) on the right, each coloured by its own direction.
-        for (part, tone), (px, ha) in zip(
-            text.parts, ((cx, "left"), (x + tile_w - 0.012, "right")), strict=False
-        ):
+        # 环比 above 同比 (where kept), each on its own line in its own direction's colour.
+        for i, (part, tone) in enumerate(text.parts):
             fig.text(
-                px, bottom + height * 0.09, part,
-                fontsize=10 * scale, color=TONE[tone], va="center", ha=ha,
+                cx, bottom + height * (0.09 + 0.12 * (len(text.parts) - 1 - i)), part,
+                fontsize=10 * scale, color=TONE[tone], va="center",
             )  # fmt: skip
 
 
 def _wrap(text: str, lang: str, width: int, lines: int = 0) -> str:
-    """Wrap at ``width`` CJK characters (English gets about twice as many letters)."""
+    """Wrap at ``width`` CJK characters (English gets about twice as many letters).
+
+    With ``lines``, a text too long ends at its last whole clause that fits (clauses are
+    joined by "; " or "，"), so no sentence is cut mid-way with "…"; only a first clause
+    longer than ``lines`` lines is cut.
+
+    >>> _wrap("one two; three four; five six", "en", 5, 1)
+    'one two'
+    """
     per_line = int(width * float(t("report.wrap.factor", lang)))
+    if lines:
+        # A comma inside a number ("1,416") is no clause end: English ones need a space.
+        clauses = re.split(r"(?<=[;；，])\s*|(?<=,)\s+", text)
+        for keep in range(len(clauses), 0, -1):
+            shorter = "".join(
+                c if i == 0 or lang == "zh" else " " + c for i, c in enumerate(clauses[:keep])
+            ).rstrip(";；，, ")
+            if len(textwrap.wrap(shorter, per_line)) <= lines:
+                return textwrap.fill(shorter, per_line)
     return textwrap.fill(text, per_line, max_lines=lines or None, placeholder=" …")
 
 

@@ -193,11 +193,10 @@ def test_grid_card_of_a_one_month_window_shows_twelve_months(
     twelve months to the window's end instead, the window's month highlighted."""
     import datetime as dt
 
-    import geopandas as gpd
-
     from gridmap import schema
+    from gridmap.store import Workspace
 
-    grid = str(gpd.read_file(busy_workspace, layer="grids")[schema.CODE].iloc[0])
+    grid = str(Workspace(busy_workspace).read_grids()[schema.CODE].iloc[0])
     at = app_for(busy_workspace, monkeypatch)
     at.session_state[keys.KEY_WINDOW] = (dt.date(2025, 10, 1), dt.date(2025, 10, 31))
     at.session_state[keys.KEY_SELECTED_GRID] = grid
