@@ -3,13 +3,12 @@
 import pandas as pd
 import streamlit as st
 
-from gridmap.analytics.trends import trend_label
 from gridmap.i18n import t
-from gridmap.report.from_workspace import area_name
 from gridmap.ui import Timer, keys, load_hierarchy, load_incidents
 from gridmap.ui.backlog import backlog_card
 from gridmap.ui.cockpit import (
     MEETING_CSS,
+    area_name,
     categories_chart,
     cluster_notes_html,
     cockpit_map_layers,
@@ -22,12 +21,13 @@ from gridmap.ui.cockpit import (
     professional_list_html,
     titled,
     top_list_html,
+    trend_label,
 )
 from gridmap.ui.forecast import cockpit_sentence, forecast_line
 from gridmap.ui.mapdata import context_layers, grid_layers, scope_view
+from gridmap.ui.settings import make_deck
 from gridmap.ui.sidebar import COCKPIT_PERIOD, page_scope
 from gridmap.ui.this_week import this_week_section
-from gridmap.viz import make_deck
 
 path, scope, L = page_scope(period=COCKPIT_PERIOD)  # the last complete month
 

@@ -2,7 +2,6 @@
 
 import streamlit as st
 
-from gridmap.analytics.incidents import counts_by_cell, counts_by_grid, select
 from gridmap.i18n import t
 from gridmap.ui import (
     Timer,
@@ -14,10 +13,21 @@ from gridmap.ui import (
 from gridmap.ui.cards import show_grid_card
 from gridmap.ui.map_labels import place_labels
 from gridmap.ui.map_list import rank_layer, show_top_grids, top_grids
-from gridmap.ui.mapdata import context_layers, grid_layers, grid_outline_layer, scope_view
-from gridmap.ui.settings import map_base
+from gridmap.ui.mapdata import (
+    context_layers,
+    counts_by_cell,
+    counts_by_grid,
+    grid_layers,
+    grid_outline_layer,
+    hex_layer,
+    legend_with_counts,
+    peak_breaks,
+    picked,
+    scope_view,
+    select,
+)
+from gridmap.ui.settings import make_deck, map_base
 from gridmap.ui.sidebar import page_scope, scope_breadcrumbs
-from gridmap.viz import hex_layer, legend_with_counts, make_deck, peak_breaks, picked
 
 path, scope, L = page_scope(period="last-7-days")  # where incidents are this week
 
@@ -79,7 +89,7 @@ with Timer("map.total") as total:
             "html": "<b>{name}</b><br/>{code}<br/>" + t("tooltip.incidents", L) + " {count}",
             "style": {"fontSize": "13px"},
         },
-        style=base.style_url,
+        path=path,  # the workspace's own base map, as map_base(path) above
     )
     left, right = st.columns([2.1, 1.2])
     with left:

@@ -11,6 +11,7 @@ from gridmap.ui.risk_panels import (
     backtest_panel,
     cell_layer,
     load_risk_data,
+    one_of,
     risk_deck,
     selected_grid,
     show_admin_ranking,
@@ -26,15 +27,11 @@ st.title(t("page.risk", L))
 with Timer("risk.total") as total:
     flt = scope.incidents
     res = 9
-    view = (
-        st.segmented_control(
-            t("risk.layer", L),
-            list(RISK_VIEWS),
-            default=RISK_VIEWS[0],
-            key=keys.KEY_RISK_LAYER,
-            format_func=lambda v: t(f"risk.layer.{v}", L),
-        )
-        or RISK_VIEWS[0]
+    view = one_of(
+        t("risk.layer", L),
+        RISK_VIEWS,
+        key=keys.KEY_RISK_LAYER,
+        label_of=lambda v: t(f"risk.layer.{v}", L),
     )
     data = load_risk_data(path, flt, res)
     h, overview, layers = data.h, data.overview, data.layers

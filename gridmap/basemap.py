@@ -13,12 +13,10 @@ from __future__ import annotations
 
 import json
 import math
-import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from .config import Environment
 from .errors import SchemaError
 
 __all__ = [
@@ -95,15 +93,9 @@ def tile_style(url: str, attribution: str = "") -> dict[str, object]:
     }
 
 
-def map_style(static_dir: Path = _STATIC, *, url: str | None = None, attribution: str = "") -> str:
-    """URL of the style to use: the tile server ``url``'s, else (empty) the offline background.
-
-    ``url`` None: not passed (#16, transitional until every caller passes it: read from the
-    environment as before).
-    """
-    if url is None:
-        env = Environment.from_environ(os.environ)
-        url, attribution = env.basemap_url, env.basemap_attribution
+def map_style(static_dir: Path = _STATIC, *, url: str = "", attribution: str = "") -> str:
+    """URL of the style to use: the tile server ``url``'s (the deployment's setting, read at
+    the app's edge: :mod:`gridmap.ui.settings`), else (empty) the offline background."""
     url = url.strip()
     if not url:
         return OFFLINE_STYLE

@@ -283,6 +283,26 @@ def ragged_range(start: IntArray, count: IntArray) -> IntArray:
     return np.repeat(start - offsets, count) + np.arange(int(count.sum()), dtype=np.int64)
 
 
+def centre_crossings(
+    u1: FloatArray, v1: FloatArray, u2: FloatArray, v2: FloatArray, width: int
+) -> tuple[IntArray, IntArray, IntArray]:
+    """Crossings of segments with the pixel-centre lines v = row + 0.5.
+
+    Half-open in v, so that a vertex is counted once and horizontal segments never.
+    Returns, per crossing, its segment, its row and the first column (clipped to
+    ``0..width``) whose centre lies right of the crossing.
+    """
+    r0 = np.ceil(np.minimum(v1, v2) - 0.5).astype(np.int64)
+    nrow = np.maximum(np.ceil(np.maximum(v1, v2) - 0.5).astype(np.int64) - r0, 0)
+    seg = np.repeat(np.arange(u1.size), nrow)
+    row = ragged_range(r0, nrow)
+    t = (row + 0.5 - v1[seg]) / (v2 - v1)[seg]
+    u_cross = u1[seg] + t * (u2 - u1)[seg]
+    # Centres from column ceil(u - 0.5) on lie right of the crossing.
+    col = np.clip(np.ceil(u_cross - 0.5), 0, width).astype(np.int64)
+    return seg, row, col
+
+
 def _fill(
     u1: FloatArray,
     v1: FloatArray,
@@ -304,16 +324,7 @@ def _fill(
     covered exactly 0 or 1 times (overlaps; their raster value is meaningless).
     """
     height, width = shape
-    # Crossings of each segment with the centre lines v = row + 0.5, half-open in v so that
-    # a vertex is counted once and horizontal segments never.
-    r0 = np.ceil(np.minimum(v1, v2) - 0.5).astype(np.int64)
-    nrow = np.maximum(np.ceil(np.maximum(v1, v2) - 0.5).astype(np.int64) - r0, 0)
-    seg = np.repeat(np.arange(u1.size), nrow)
-    row = ragged_range(r0, nrow)
-    t = (row + 0.5 - v1[seg]) / (v2 - v1)[seg]
-    u_cross = u1[seg] + t * (u2 - u1)[seg]
-    # Centres from column ceil(u - 0.5) on lie right of the crossing.
-    col = np.clip(np.ceil(u_cross - 0.5), 0, width).astype(np.int64)
+    seg, row, col = centre_crossings(u1, v1, u2, v2, width)
     inner = (col < width) & (row >= 0) & (row < height)
     where = row[inner] * width + col[inner]
     w = weight[seg][inner]

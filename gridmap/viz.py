@@ -21,7 +21,7 @@ import pydeck.bindings.deck
 import shapely
 from pydeck.bindings.json_tools import default_serialize
 
-from .basemap import map_style
+from .basemap import OFFLINE_STYLE
 
 __all__ = [
     "HEAT_RGB",
@@ -82,7 +82,7 @@ def geojson_payload(
 
 
 def boundary_layer(
-    gdf: gpd.GeoDataFrame,
+    gdf: gpd.GeoDataFrame | dict[str, Any],
     *,
     layer_id: str,
     properties: list[str],
@@ -92,11 +92,14 @@ def boundary_layer(
     pickable: bool = True,
     pick_fill: bool = False,
 ) -> pdk.Layer:
-    """Polygons drawn as outlines (optionally filled) — admin units, grids, key areas."""
+    """Polygons drawn as outlines (optionally filled) — admin units, grids, key areas.
+
+    ``gdf`` may also be a GeoJSON payload already built (``properties`` is then unused).
+    """
     return pdk.Layer(
         "GeoJsonLayer",
         id=layer_id,
-        data=geojson_payload(gdf, properties=properties),
+        data=gdf if isinstance(gdf, dict) else geojson_payload(gdf, properties=properties),
         stroked=True,
         # A transparent fill still takes clicks, so a grid is picked anywhere inside it.
         filled=fill_rgba is not None or pick_fill,
@@ -234,15 +237,15 @@ def make_deck(
     view: pdk.ViewState,
     *,
     tooltip: dict[str, Any] | bool | None = None,
-    style: str | None = None,
+    style: str = OFFLINE_STYLE,
 ) -> pdk.Deck:
-    """A deck of ``layers``; ``style``: the map style URL (:func:`gridmap.basemap.map_style`,
-    which the app passes from its settings; None: #16, transitional, looked up there)."""
+    """A deck of ``layers``; ``style``: the map style URL (:func:`gridmap.basemap.map_style`;
+    the app passes its settings' through :func:`gridmap.ui.settings.make_deck`)."""
     return CompactDeck(
         layers=layers,
         initial_view_state=view,
         map_provider=None,
-        map_style=map_style() if style is None else style,
+        map_style=style,
         tooltip=tooltip or True,
     )
 
@@ -595,6 +598,28 @@ def point_layer(
 CJK_FONT_FAMILY = '"Gridmap Noto Sans SC, Source Sans, sans-serif"'
 
 
+def _text_layer(
+    layer_id: str,
+    data: list[dict[str, Any]],
+    size: int,
+    colour: tuple[int, int, int],
+    **style: Any,
+) -> pdk.Layer:
+    """A TextLayer of ``text`` at ``position``, centred on its point, styled by ``style``."""
+    return pdk.Layer(
+        "TextLayer",
+        id=layer_id,
+        data=data,
+        get_position="position",
+        get_text="text",
+        get_size=size,
+        get_color=list(colour),
+        get_text_anchor="'middle'",  # quoted: pydeck turns bare strings into accessors
+        get_alignment_baseline="'center'",
+        **style,
+    )
+
+
 def place_label_layer(
     layer_id: str,
     data: list[dict[str, Any]],
@@ -608,16 +633,11 @@ def place_label_layer(
     ``character_set="auto"`` makes deck.gl build its font atlas from the characters in the
     data (its default atlas is ASCII only).
     """
-    return pdk.Layer(
-        "TextLayer",
-        id=layer_id,
-        data=data,
-        get_position="position",
-        get_text="text",
-        get_size=size,
-        get_color=list(colour),
-        get_text_anchor="'middle'",
-        get_alignment_baseline="'center'",
+    return _text_layer(
+        layer_id,
+        data,
+        size,
+        colour,
         font_family=CJK_FONT_FAMILY,
         character_set="'auto'",
         font_weight=700,
@@ -646,17 +666,4 @@ def label_layer(
         if halo is not None
         else {}
     )
-    return pdk.Layer(
-        "TextLayer",
-        id=layer_id,
-        data=data,
-        get_position="position",
-        get_text="text",
-        get_size=size,
-        get_color=list(colour),
-        get_text_anchor="'middle'",  # quoted: pydeck turns bare strings into accessors
-        get_alignment_baseline="'center'",
-        font_weight=700,
-        pickable=False,
-        **extra,
-    )
+    return _text_layer(layer_id, data, size, colour, font_weight=700, pickable=False, **extra)

@@ -16,6 +16,7 @@ from playwright.sync_api import Page, sync_playwright
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from tests.app.helpers import click_chart  # noqa: E402
 from tests.app.server import BROWSER_ARGS, CHROMIUM, IDLE, running_app  # noqa: E402
 
 
@@ -30,6 +31,13 @@ def wait_drawn(page: Page, min_px: int = 2000) -> None:
         time.sleep(0.2)
 
 
+def _click_map_centre(page: Page) -> None:
+    """Hover over, then click, the centre of the page's first deck.gl map."""
+    chart = page.get_by_test_id("stDeckGlJsonChart").first
+    chart.locator("#view-default-view").wait_for(state="visible", timeout=60_000)
+    click_chart(page, chart, 0.5, 0.5, pause_ms=1000)
+
+
 def _rebalance(page: Page, url: str, out_dir: Path) -> None:
     """The Rebalance page: the list of communities, then one community after a paint click."""
     page.goto(url + "/rebalance")
@@ -42,14 +50,7 @@ def _rebalance(page: Page, url: str, out_dir: Path) -> None:
         page.get_by_role("option", name=name).click()
         page.locator(IDLE).wait_for(state="attached", timeout=120_000)
         time.sleep(0.5)
-    view = page.get_by_test_id("stDeckGlJsonChart").first.locator("#view-default-view")
-    view.wait_for(state="visible", timeout=60_000)
-    box = view.bounding_box()
-    assert box is not None
-    x, y = box["x"] + box["width"] * 0.5, box["y"] + box["height"] * 0.5
-    page.mouse.move(x, y)
-    time.sleep(1)
-    page.mouse.click(x, y)
+    _click_map_centre(page)
     page.locator(IDLE).wait_for(state="attached", timeout=60_000)
     time.sleep(1.5)
     page.screenshot(path=str(out_dir / "rebalance.png"), full_page=True)
@@ -79,13 +80,7 @@ def main(workspace: str, out: str, port: int | None = None, district: str = "城
         page.locator(IDLE).wait_for(state="attached", timeout=60_000)
         wait_drawn(page, 500)
         page.screenshot(path=str(out_dir / "map_district.png"))
-        view = page.get_by_test_id("stDeckGlJsonChart").first.locator("#view-default-view")
-        box = view.bounding_box()
-        assert box is not None
-        x, y = box["x"] + box["width"] * 0.5, box["y"] + box["height"] * 0.5
-        page.mouse.move(x, y)
-        time.sleep(1)
-        page.mouse.click(x, y)
+        _click_map_centre(page)
         page.locator(".st-key-grid_card").wait_for(state="visible", timeout=30_000)
         page.locator(IDLE).wait_for(state="attached", timeout=60_000)
         time.sleep(1.5)  # let the card's charts render

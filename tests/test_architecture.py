@@ -318,10 +318,7 @@ ALLOWED_UPWARD: dict[tuple[str, str], str] = {}
 PAGE_MAY_IMPORT = ("gridmap.ui", "gridmap.i18n", "gridmap.schema")
 #: Pages importing more than that today, by the top package they reach. #16: the last two,
 #: being made thin by their owners (the cockpit page: helper K; the map page: helper N).
-ALLOWED_PAGE_IMPORTS: dict[str, frozenset[str]] = {
-    "app_pages/cockpit.py": frozenset({"gridmap.analytics", "gridmap.report", "gridmap.viz"}),
-    "app_pages/map.py": frozenset({"gridmap.analytics", "gridmap.viz"}),
-}
+ALLOWED_PAGE_IMPORTS: dict[str, frozenset[str]] = {}
 
 MAX_MODULE_LINES = 800
 MAX_FUNCTION_LINES = 120
@@ -524,9 +521,6 @@ ALLOWED_ENVIRONMENT_READS: dict[str, str] = {
     # The platform's convention for where a user's caches go (the XDG base directories), not
     # a setting of gridmap's: read where the cache folder is chosen.
     "gridmap/report/fonts.py:cache_dir": "XDG_CACHE_HOME: the platform's cache folder",
-    # #16, transitional: a None argument falls back to the environment until the pages'
-    # make_deck passes the value (helper N is on gridmap/basemap.py and gridmap/ui/settings.py).
-    "gridmap/basemap.py:map_style": "#16: being split",
 }
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -19,8 +20,10 @@ def test_offline_by_default(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> 
 
 
 def test_configured_tile_server(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """The deployment's variable, read at the edge (as gridmap.ui.settings does), draws tiles."""
     monkeypatch.setenv("GRIDMAP_BASEMAP_URL", "http://10.0.0.5/tiles/{z}/{x}/{y}.png")
-    assert map_style(tmp_path) == "/app/static/basemap.json"
+    env = Environment.from_environ(os.environ)
+    assert map_style(tmp_path, url=env.basemap_url) == "/app/static/basemap.json"
     style = json.loads((tmp_path / "basemap.json").read_text(encoding="utf-8"))
     assert style["sources"]["basemap"]["tiles"] == ["http://10.0.0.5/tiles/{z}/{x}/{y}.png"]
 

@@ -5,6 +5,7 @@ the grids in force and the incident window of ``--since``/``--until``/``--period
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeAlias
 
 from .. import strict_json
@@ -26,6 +27,19 @@ PERIOD_HELP = (
     "a preset window counted back from the newest incident (weeks start on Monday), "
     "instead of --since/--until: " + ", ".join(PERIODS)
 )
+
+
+def on_workspace(sub: Subparsers, name: str, help: str) -> argparse.ArgumentParser:
+    """The parser of command ``name``, its first argument the workspace."""
+    p = sub.add_parser(name, help=help)
+    p.add_argument("workspace")
+    return p
+
+
+def runs(p: argparse.ArgumentParser, func: Callable[[argparse.Namespace], int]) -> None:
+    """Close a command's parser: its ``--json`` flag (last in its help) and its function."""
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=func)
 
 
 def print_json(data: Any) -> None:

@@ -19,7 +19,9 @@ from ._common import (
     area_codes,
     grids_in_force,
     incident_window,
+    on_workspace,
     print_json,
+    runs,
 )
 
 
@@ -429,8 +431,7 @@ def _cmd_coverage(args: argparse.Namespace) -> int:
 
 
 def _add_risk(sub: Subparsers) -> None:
-    p = sub.add_parser("risk", help="risk-ranked grids with hot-spot and trend class and reason")
-    p.add_argument("workspace")
+    p = on_workspace(sub, "risk", "risk-ranked grids with hot-spot and trend class and reason")
     p.add_argument("--since", help="first day (YYYY-MM-DD); default 90 days before --until")
     p.add_argument("--until", help="last day (YYYY-MM-DD); default the newest incident")
     p.add_argument("--period", choices=PERIODS, metavar="PERIOD", help=PERIOD_HELP)
@@ -454,15 +455,13 @@ def _add_risk(sub: Subparsers) -> None:
     p.add_argument("--lang", default="zh", choices=("zh", "en"))
     p.add_argument("--top", type=int, default=20, help="rows printed / in --json")
     p.add_argument("--out", metavar="FILE", help="write every grid as CSV")
-    p.add_argument("--json", action="store_true")
-    p.set_defaults(func=_cmd_risk)
+    runs(p, _cmd_risk)
 
 
 def _add_coverage(sub: Subparsers) -> None:
-    p = sub.add_parser(
-        "coverage", help="camera coverage per area, key-area compliance, blind spots, siting"
+    p = on_workspace(
+        sub, "coverage", "camera coverage per area, key-area compliance, blind spots, siting"
     )
-    p.add_argument("workspace")
     p.add_argument(
         "--level",
         choices=("cell", "grid", "community", "street", "keyarea"),
@@ -485,11 +484,11 @@ def _add_coverage(sub: Subparsers) -> None:
 
 
 def _add_backtest(sub: Subparsers) -> None:
-    p = sub.add_parser(
+    p = on_workspace(
+        sub,
         "backtest",
-        help="rolling-origin backtest of forecast methods and baselines (PAI, PEI over the city)",
+        "rolling-origin backtest of forecast methods and baselines (PAI, PEI over the city)",
     )
-    p.add_argument("workspace")
     p.add_argument(
         "--horizon", default="7", help="days (7, 14, 30, 91) or calendar months (1m, 3m)"
     )
@@ -504,8 +503,7 @@ def _add_backtest(sub: Subparsers) -> None:
     p.add_argument("--k-ring", help="old form: smoothing radii, comma-separated")
     p.add_argument("--res", type=int, default=9, choices=range(7, 12), help="H3 resolution")
     p.add_argument("--out", metavar="FILE", help="write the table as CSV")
-    p.add_argument("--json", action="store_true")
-    p.set_defaults(func=_cmd_backtest)
+    runs(p, _cmd_backtest)
 
 
 #: The parsers this group adds, by command (the main parser keeps the order of the help).

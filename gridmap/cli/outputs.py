@@ -15,7 +15,9 @@ from ._common import (
     Subparsers,
     area_codes,
     incident_window,
+    on_workspace,
     print_json,
+    runs,
     within_user_area,
 )
 
@@ -115,24 +117,17 @@ def _cmd_report(args: argparse.Namespace) -> int:
 
 
 def _add_export(sub: Subparsers) -> None:
-    p = sub.add_parser(
-        "export", help="export a layer (gpkg, geojson, shp, csv, xlsx, fgb, parquet)"
-    )
-    p.add_argument("workspace")
+    p = on_workspace(sub, "export", "export a layer (gpkg, geojson, shp, csv, xlsx, fgb, parquet)")
     p.add_argument("layer", help="admin, grids, units, incidents, cameras or keyareas")
     p.add_argument("--out", required=True)
     p.add_argument("--version", type=int, help="grid version (default: in force)")
     p.add_argument("--crs", default="wgs84", help="wgs84 (default), cgcs2000, gcj02 or bd09")
     p.add_argument("--encoding", default="UTF-8", help="Shapefile/CSV encoding: UTF-8 or GBK")
-    p.add_argument("--json", action="store_true")
-    p.set_defaults(func=_cmd_export)
+    runs(p, _cmd_export)
 
 
 def _add_report(sub: Subparsers) -> None:
-    p = sub.add_parser(
-        "report", help="printable PDF risk report (cockpit, maps, top grids, trends)"
-    )
-    p.add_argument("workspace")
+    p = on_workspace(sub, "report", "printable PDF risk report (cockpit, maps, top grids, trends)")
     p.add_argument("--out", required=True, metavar="FILE.pdf")
     p.add_argument("--png", metavar="FILE.png", help="also write the cockpit page as a PNG")
     p.add_argument("--since", help="first day (YYYY-MM-DD); default 30 days before --until")
@@ -145,8 +140,7 @@ def _add_report(sub: Subparsers) -> None:
         "--min-count", type=int, default=5, help="hide cells and grids with fewer incidents"
     )
     p.add_argument("--lang", default="zh", choices=("zh", "en"))
-    p.add_argument("--json", action="store_true")
-    p.set_defaults(func=_cmd_report)
+    runs(p, _cmd_report)
 
 
 #: The parsers this group adds, by command (the main parser keeps the order of the help).

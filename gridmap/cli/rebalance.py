@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import SchemaError
-from ._common import EXIT_OK, Subparsers, actor, print_json, within_user_area
+from ._common import EXIT_OK, Subparsers, actor, on_workspace, print_json, runs, within_user_area
 
 
 def _cmd_rebalance(args: argparse.Namespace) -> int:
@@ -356,11 +356,11 @@ def _cmd_diff(args: argparse.Namespace) -> int:
 
 
 def _add_rebalance(sub: Subparsers) -> None:
-    p = sub.add_parser(
+    p = on_workspace(
+        sub,
         "rebalance",
-        help="grids out of the household band, ranked split/merge/move suggestions, redraws",
+        "grids out of the household band, ranked split/merge/move suggestions, redraws",
     )
-    p.add_argument("workspace")
     p.add_argument("--scope", help="community, street or district code (prefix); default all")
     p.add_argument(
         "--balance",
@@ -409,8 +409,7 @@ def _add_rebalance(sub: Subparsers) -> None:
         action="store_true",
         help="with --save-draft: renumber grid codes west→east, north→south",
     )
-    p.add_argument("--json", action="store_true")
-    p.set_defaults(func=_cmd_rebalance)
+    runs(p, _cmd_rebalance)
 
 
 def _add_plan(sub: Subparsers) -> None:
@@ -429,26 +428,21 @@ def _add_plan(sub: Subparsers) -> None:
     p.add_argument("--author")
     p.add_argument("--simplify", type=float, default=0.0, metavar="M")
     p.add_argument("--renumber", action="store_true", help="apply: renumber codes W→E, N→S")
-    p.add_argument("--json", action="store_true")
-    p.set_defaults(func=_cmd_plan)
+    runs(p, _cmd_plan)
 
 
 def _add_versions(sub: Subparsers) -> None:
-    p = sub.add_parser("versions", help="grid versions: status, effective date, author, note")
-    p.add_argument("workspace")
-    p.add_argument("--json", action="store_true")
-    p.set_defaults(func=_cmd_versions)
+    p = on_workspace(sub, "versions", "grid versions: status, effective date, author, note")
+    runs(p, _cmd_versions)
 
 
 def _add_diff(sub: Subparsers) -> None:
-    p = sub.add_parser("diff", help="compare two grid versions: per-grid deltas, units moved")
-    p.add_argument("workspace")
+    p = on_workspace(sub, "diff", "compare two grid versions: per-grid deltas, units moved")
     p.add_argument("version_a", type=int)
     p.add_argument("version_b", type=int)
     p.add_argument("--out", metavar="FILE", help="write the change areas (GeoPackage/GeoJSON)")
     p.add_argument("--limit", type=int, default=30, help="grids listed on screen")
-    p.add_argument("--json", action="store_true")
-    p.set_defaults(func=_cmd_diff)
+    runs(p, _cmd_diff)
 
 
 #: The parsers this group adds, by command (the main parser keeps the order of the help).

@@ -7,7 +7,7 @@ import sys
 from collections.abc import Callable
 
 from ..errors import SchemaError
-from ._common import EXIT_OK, Subparsers, print_json
+from ._common import EXIT_OK, Subparsers, on_workspace, print_json, runs
 
 
 def _read_password(args: argparse.Namespace) -> str:
@@ -79,24 +79,20 @@ def _cmd_audit(args: argparse.Namespace) -> int:
 
 
 def _add_users(sub: Subparsers) -> None:
-    p = sub.add_parser("users", help="app users: add, passwd, remove, list")
-    p.add_argument("workspace")
+    p = on_workspace(sub, "users", "app users: add, passwd, remove, list")
     p.add_argument("action", choices=("add", "passwd", "remove", "list"))
     p.add_argument("name", nargs="?")
     p.add_argument("--role", choices=("viewer", "operator", "planner", "admin"))
     p.add_argument("--area", help="limit the user to a district, street or community code")
     p.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
-    p.add_argument("--json", action="store_true")
-    p.set_defaults(func=_cmd_users)
+    runs(p, _cmd_users)
 
 
 def _add_audit(sub: Subparsers) -> None:
-    p = sub.add_parser("audit", help="the audit log, newest first")
-    p.add_argument("workspace")
+    p = on_workspace(sub, "audit", "the audit log, newest first")
     p.add_argument("--limit", type=int, default=50)
     p.add_argument("--out", metavar="FILE.csv")
-    p.add_argument("--json", action="store_true")
-    p.set_defaults(func=_cmd_audit)
+    runs(p, _cmd_audit)
 
 
 #: The parsers this group adds, by command (the main parser keeps the order of the help).

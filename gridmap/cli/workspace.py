@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from .. import schema
-from ._common import EXIT_OK, EXIT_PROBLEMS, Subparsers, actor, print_json
+from ._common import EXIT_OK, EXIT_PROBLEMS, Subparsers, actor, on_workspace, print_json, runs
 
 
 def _cmd_import(args: argparse.Namespace) -> int:
@@ -279,8 +279,7 @@ def _add_import(sub: Subparsers) -> None:
     p.add_argument("--draft", action="store_true", help="grids: save as a draft version")
     p.add_argument("--effective", metavar="DATE", help="grids: effective date (default today)")
     p.add_argument("--rejects", metavar="FILE", help="where to write the rejects CSV")
-    p.add_argument("--json", action="store_true")
-    p.set_defaults(func=_cmd_import)
+    runs(p, _cmd_import)
 
 
 def _add_validate(sub: Subparsers) -> None:
@@ -298,15 +297,12 @@ def _add_validate(sub: Subparsers) -> None:
     p.add_argument(
         "--lang", default="zh", choices=("zh", "en"), help="language of the messages (default zh)"
     )
-    p.add_argument("--json", action="store_true")
-    p.set_defaults(func=_cmd_validate)
+    runs(p, _cmd_validate)
 
 
 def _add_info(sub: Subparsers) -> None:
-    p = sub.add_parser("info", help="layers, counts, versions and imports of a workspace")
-    p.add_argument("workspace")
-    p.add_argument("--json", action="store_true")
-    p.set_defaults(func=_cmd_info)
+    p = on_workspace(sub, "info", "layers, counts, versions and imports of a workspace")
+    runs(p, _cmd_info)
 
 
 def _add_copy(sub: Subparsers) -> None:
@@ -318,16 +314,14 @@ def _add_copy(sub: Subparsers) -> None:
     p.add_argument("src", help="workspace to copy: a .gpkg or postgresql://… URL")
     p.add_argument("dst", help="where to: a .gpkg or postgresql://…[?schema=name] URL")
     p.add_argument("--replace", action="store_true", help="overwrite a workspace already there")
-    p.add_argument("--json", action="store_true")
-    p.set_defaults(func=_cmd_copy)
+    runs(p, _cmd_copy)
 
 
 def _add_demo(sub: Subparsers) -> None:
     p = sub.add_parser("demo", help="build the synthetic Lanzhou demo workspace")
     p.add_argument("--out", required=True, help="workspace .gpkg or postgresql://… URL to write")
     p.add_argument("--seed", type=int, default=7)
-    p.add_argument("--json", action="store_true")
-    p.set_defaults(func=_cmd_demo)
+    runs(p, _cmd_demo)
 
 
 def _add_index(sub: Subparsers) -> None:
@@ -362,8 +356,7 @@ def _add_index(sub: Subparsers) -> None:
         metavar="COLUMN=FIELD",
         help="map a column onto occurred_at or category (repeatable)",
     )
-    p.add_argument("--json", action="store_true")
-    p.set_defaults(func=_cmd_index)
+    runs(p, _cmd_index)
 
 
 #: The parsers this group adds, by command (the main parser keeps the order of the help).

@@ -123,6 +123,14 @@ class Reader:
         where: str | None = None,
     ) -> gpd.GeoDataFrame:
         """A spatial layer in EPSG:4326, in stored order; an absent layer is empty."""
+        if not self.has_layer(name):
+            return empty_layer()
+        return self._read_stored(name, columns, where)
+
+    def _read_stored(
+        self, name: str, columns: Sequence[str] | None, where: str | None
+    ) -> gpd.GeoDataFrame:
+        """The present layer ``name``: only ``columns`` if given, only rows matching ``where``."""
         raise NotImplementedError
 
     def layer_count(self, name: str) -> int:

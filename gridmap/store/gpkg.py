@@ -36,7 +36,6 @@ from .base import (
     Workspace,
     check_layer,
     check_table_name,
-    empty_layer,
     forget_stamp,
     meta_value,
     new_workspace_meta,
@@ -77,15 +76,9 @@ class _Files(Reader):
             ).fetchall()
         return [str(r[0]) for r in rows if r[0] in SPATIAL_LAYERS]
 
-    def read_layer(
-        self,
-        name: str,
-        *,
-        columns: Sequence[str] | None = None,
-        where: str | None = None,
+    def _read_stored(
+        self, name: str, columns: Sequence[str] | None, where: str | None
     ) -> gpd.GeoDataFrame:
-        if not self.has_layer(name):
-            return empty_layer()
         gdf = pyogrio.read_dataframe(
             self.path,
             layer=name,

@@ -42,7 +42,6 @@ from .base import (
     Workspace,
     check_layer,
     check_table_name,
-    empty_layer,
     forget_stamp,
     is_missing,
     meta_value,
@@ -382,15 +381,9 @@ class _Db(Reader):
                 buf.write(chunk)
         return buf.getvalue()
 
-    def read_layer(
-        self,
-        name: str,
-        *,
-        columns: Sequence[str] | None = None,
-        where: str | None = None,
+    def _read_stored(
+        self, name: str, columns: Sequence[str] | None, where: str | None
     ) -> gpd.GeoDataFrame:
-        if not self.has_layer(name):
-            return empty_layer()
         stored = [(c, t) for c, t in self._columns(name) if c not in ("fid", "geom")]
         if columns is not None:
             wanted = set(columns)

@@ -25,7 +25,7 @@ from ..i18n import t
 from ..schema import AuditAction
 from ..security import AuditLog, User, UserStore, can
 from ..security.oidc import SsoMatch, SsoSettings, match_identity, sso_settings
-from . import state
+from . import keys, state
 
 __all__ = [
     "audit",
@@ -150,8 +150,10 @@ def login_form(path: str, L: str) -> None:
         return
     with st.form("login"):
         st.subheader(t("auth.title", L))
-        name = st.text_input(t("auth.user", L), key="login_user")
-        password = st.text_input(t("auth.password", L), type="password", key="login_password")
+        name = st.text_input(t("auth.user", L), key=keys.KEY_LOGIN_USER)
+        password = st.text_input(
+            t("auth.password", L), type="password", key=keys.KEY_LOGIN_PASSWORD
+        )
         submitted = st.form_submit_button(t("auth.login", L), type="primary")
     message = st.empty()  # a failed password shows under its form, above the SSO button
     settings = sso()
@@ -220,7 +222,7 @@ def logout_button(path: str, L: str) -> None:
         return
     area = f" · {user.area}" if user.area else ""
     st.caption(t("auth.as", L, user=user.username, role=t(f"role.{user.role}", L)) + area)
-    if st.button(t("auth.logout", L), key="logout"):
+    if st.button(t("auth.logout", L), key=keys.KEY_LOGOUT):
         audit(path, AuditAction.LOGOUT)
         st.session_state.pop(state.KEY_USER, None)
         method = st.session_state.pop(state.KEY_AUTH_METHOD, None)

@@ -42,6 +42,7 @@ from .settings import cjk_font
 
 __all__ = [
     "MEETING_CSS",
+    "area_name",
     "categories_chart",
     "cluster_notes_html",
     "cockpit_map_layers",
@@ -55,6 +56,7 @@ __all__ = [
     "professional_list_html",
     "titled",
     "top_list_html",
+    "trend_label",
 ]
 
 _log = logging.getLogger(__name__)

@@ -8,6 +8,7 @@ cached table and the page stays well under a second warm.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import geopandas as gpd
@@ -233,40 +234,26 @@ def coverage_map_layers(
     layers: list[pdk.Layer] = []
     if "heat" in shown:
         layers.append(coverage_cell_layer(_cells_payload(p, stamp, area), layer_id="cov-cells"))
-    if "footprints" in shown:
-        layers.append(
-            polygon_layer(
-                _footprints_payload(p, stamp, area),
-                layer_id="cov-footprints",
-                # Outlines with a faint fill: the coverage colours stay readable underneath.
-                fill=[*FOOTPRINT_RGB, 12],
-                line=[*FOOTPRINT_RGB, 150],
-                line_px=0.6,
-            )
-        )
-    if "gaps" in shown:
-        layers.append(
-            polygon_layer(
-                _gaps_payload(p, stamp, area),
-                layer_id="cov-gaps",
-                fill=[*GAP_RGB, 90],
-                line=[*GAP_RGB, 255],
-                line_px=2.0,
-                pickable=True,
-            )
-        )
-    if "keyareas" in shown:
-        layers.append(
-            polygon_layer(
-                _keyareas_payload(p, stamp, area, lang),
-                layer_id="cov-keyareas",
-                fill=[0, 0, 0, 0],
-                line=[40, 40, 40, 200],
-                line_px=1.0,
-                pickable=True,
-                colour_property="rgba",
-            )
-        )
+    # Each polygon layer: its payload and its style. Footprints are outlines with a faint
+    # fill, so the coverage colours stay readable underneath.
+    polygons: dict[str, tuple[Callable[[], dict[str, Any]], dict[str, Any]]] = {
+        "footprints": (
+            lambda: _footprints_payload(p, stamp, area),
+            {"fill": [*FOOTPRINT_RGB, 12], "line": [*FOOTPRINT_RGB, 150], "line_px": 0.6},
+        ),
+        "gaps": (
+            lambda: _gaps_payload(p, stamp, area),
+            {"fill": [*GAP_RGB, 90], "line": [*GAP_RGB, 255], "line_px": 2.0, "pickable": True},
+        ),
+        "keyareas": (
+            lambda: _keyareas_payload(p, stamp, area, lang),
+            {"fill": [0, 0, 0, 0], "line": [40, 40, 40, 200], "line_px": 1.0, "pickable": True,
+             "colour_property": "rgba"},
+        ),
+    }  # fmt: skip
+    for name, (payload, style) in polygons.items():
+        if name in shown:
+            layers.append(polygon_layer(payload(), layer_id=f"cov-{name}", **style))
     if "sites" in shown and n > 0:
         sites, _curve, cand, _m = load_siting(path, area)
         layers.append(

@@ -6,6 +6,8 @@ number of cameras, the map) and composes these functions in the order they appea
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from typing import Any
 
 import geopandas as gpd
@@ -27,7 +29,6 @@ from ..viz import (
     KEYAREA_OK_RGB,
     SITE_RGB,
     legend_items_html,
-    make_deck,
     picked,
 )
 from . import keys
@@ -43,6 +44,7 @@ from .coverage import (
 )
 from .data import load_incidents, load_layer
 from .mapdata import context_layers, grid_layers, scope_view
+from .settings import make_deck
 
 __all__ = [
     "Siting",
@@ -89,56 +91,45 @@ def load_or_explain(path: str, area: str | None) -> tuple[CoverageResult, Siting
 
 def show_kpis(s: dict[str, Any], lang: str) -> None:
     """The five headline numbers of the area, each with its numerator and denominator."""
-    k = st.columns(5)
-    k[0].metric(t("coverage.kpi.area", lang), pct(s["area_share"]))
-    k[0].caption(
-        t(
+    tiles: list[tuple[str, str, str, dict[str, Any]]] = [
+        (
+            "coverage.kpi.area",
+            pct(s["area_share"]),
             "coverage.kpi.area.of",
-            lang,
-            num=f"{s['covered_m2'] / 1e6:,.1f}",
-            den=f"{s['area_m2'] / 1e6:,.1f}",
-        )
-    )
-    k[1].metric(t("coverage.kpi.risk", lang), pct(s["risk_share"]))
-    k[1].caption(
-        t(
+            {"num": f"{s['covered_m2'] / 1e6:,.1f}", "den": f"{s['area_m2'] / 1e6:,.1f}"},
+        ),
+        (
+            "coverage.kpi.risk",
+            pct(s["risk_share"]),
             "coverage.kpi.ratio.of",
-            lang,
-            num=f"{s['risk_covered']:,.0f}",
-            den=f"{s['risk_total']:,.0f}",
-        )
-    )
-    k[2].metric(t("coverage.kpi.households", lang), pct(s["household_share"]))
-    k[2].caption(
-        t(
+            {"num": f"{s['risk_covered']:,.0f}", "den": f"{s['risk_total']:,.0f}"},
+        ),
+        (
+            "coverage.kpi.households",
+            pct(s["household_share"]),
             "coverage.kpi.ratio.of",
-            lang,
-            num=f"{s['households_covered']:,.0f}",
-            den=f"{s['households_total']:,.0f}",
-        )
-    )
-    k[3].metric(
-        t("coverage.kpi.keyareas", lang),
-        f"{s['keyareas_compliant']}/{s['keyareas_total']}",
-    )
-    k[3].caption(
-        t(
+            {"num": f"{s['households_covered']:,.0f}", "den": f"{s['households_total']:,.0f}"},
+        ),
+        (
+            "coverage.kpi.keyareas",
+            f"{s['keyareas_compliant']}/{s['keyareas_total']}",
             "coverage.kpi.keyareas.of",
-            lang,
-            num=s["keyareas_compliant"],
-            den=s["keyareas_total"],
-        )
-    )
-    k[4].metric(t("coverage.kpi.cameras", lang), f"{s['cameras_online']:,}")
-    k[4].caption(
-        t(
+            {"num": s["keyareas_compliant"], "den": s["keyareas_total"]},
+        ),
+        (
+            "coverage.kpi.cameras",
+            f"{s['cameras_online']:,}",
             "coverage.kpi.cameras.of",
-            lang,
-            num=f"{s['cameras_online']:,}",
-            den=f"{s['cameras_total']:,}",
-            off=f"{s['cameras_offline']:,}",
-        )
-    )
+            {
+                "num": f"{s['cameras_online']:,}",
+                "den": f"{s['cameras_total']:,}",
+                "off": f"{s['cameras_offline']:,}",
+            },
+        ),
+    ]
+    for col, (label, value, of, parts) in zip(st.columns(len(tiles)), tiles, strict=True):
+        col.metric(t(label, lang), value)
+        col.caption(t(of, lang, **parts))
 
 
 def show_legend(lang: str) -> None:
@@ -325,23 +316,23 @@ def _siting_tab(
     )
     b.caption(t("coverage.siting.curve", lang) + " (%)")
     b.line_chart(curve.set_index("k")["cumulative_share"].head(max(n, 1)) * 100, height=250)
-    e1, e2 = st.columns(2)
-    e1.download_button(
-        t("coverage.export.csv", lang),
-        lambda: sites_csv(chosen),
-        file_name="camera_sites.csv",
-        mime="text/csv",
-        key=keys.KEY_COV_SITES_CSV,
-        disabled=n == 0,
-    )
-    e2.download_button(
-        t("coverage.export.geojson", lang),
-        lambda: sites_geojson(chosen),
-        file_name="camera_sites.geojson",
-        mime="application/geo+json",
-        key=keys.KEY_COV_SITES_GEOJSON,
-        disabled=n == 0,
-    )
+    exports: tuple[tuple[str, Callable[[pd.DataFrame], bytes | str], str, str, str], ...] = (
+        ("coverage.export.csv", sites_csv, "camera_sites.csv", "text/csv",
+         keys.KEY_COV_SITES_CSV),
+        ("coverage.export.geojson", sites_geojson, "camera_sites.geojson",
+         "application/geo+json", keys.KEY_COV_SITES_GEOJSON),
+    )  # fmt: skip
+    for col, (label, build, file_name, mime, key) in zip(
+        st.columns(len(exports)), exports, strict=True
+    ):
+        col.download_button(
+            t(label, lang),
+            functools.partial(build, chosen),
+            file_name=file_name,
+            mime=mime,
+            key=key,
+            disabled=n == 0,
+        )
     st.file_uploader(
         t("coverage.siting.upload", lang),
         type=["csv", "geojson", "json", "gpkg", "zip"],
@@ -368,6 +359,25 @@ def _gaps_tab(gaps: gpd.GeoDataFrame, lang: str) -> None:
     )
 
 
+def _share_table(frame: pd.DataFrame, lang: str, **number_formats: str) -> None:
+    """``frame`` with labelled headings, its ``coverage_share`` as a percentage bar and
+    the columns named in ``number_formats`` in those formats."""
+    st.dataframe(
+        _labelled(frame, lang),
+        hide_index=True,
+        width="stretch",
+        column_config={
+            t("coverage.col.coverage_share", lang): st.column_config.ProgressColumn(
+                min_value=0.0, max_value=1.0, format="percent"
+            ),
+            **{
+                t(f"coverage.col.{col}", lang): st.column_config.NumberColumn(format=fmt)
+                for col, fmt in number_formats.items()
+            },
+        },
+    )
+
+
 def _keyareas_tab(ka: pd.DataFrame, lang: str) -> None:
     if "compliant" not in ka or ka.empty:
         st.caption(t("coverage.keyareas.none", lang))  # no key-area layer imported
@@ -376,17 +386,7 @@ def _keyareas_tab(ka: pd.DataFrame, lang: str) -> None:
     bad = bad.reindex(columns=cols).sort_values("coverage_share", kind="stable")
     kv = bad[cols]
     kv = kv.assign(kind=[KEYAREA_KINDS.label(x, lang) if x else "" for x in kv["kind"]])
-    st.dataframe(
-        _labelled(kv, lang),
-        hide_index=True,
-        width="stretch",
-        column_config={
-            t("coverage.col.coverage_share", lang): st.column_config.ProgressColumn(
-                min_value=0.0, max_value=1.0, format="percent"
-            ),
-            t("coverage.col.target", lang): st.column_config.NumberColumn(format="percent"),
-        },
-    )
+    _share_table(kv, lang, target="percent")
 
 
 def _grids_tab(
@@ -399,18 +399,7 @@ def _grids_tab(
     gv = g.assign(name=g.index.map(h.name), code=g.index)[
         ["code", "name", "coverage_share", "households", "risk_score", "gap_index"]
     ]
-    st.dataframe(
-        _labelled(gv, lang),
-        hide_index=True,
-        width="stretch",
-        column_config={
-            t("coverage.col.coverage_share", lang): st.column_config.ProgressColumn(
-                min_value=0.0, max_value=1.0, format="percent"
-            ),
-            t("coverage.col.risk_score", lang): st.column_config.NumberColumn(format="%.0f"),
-            t("coverage.col.gap_index", lang): st.column_config.NumberColumn(format="%.0f"),
-        },
-    )
+    _share_table(gv, lang, risk_score="%.0f", gap_index="%.0f")
 
 
 def _cameras_tab(result: CoverageResult, s: dict[str, Any], lang: str) -> None:

@@ -12,13 +12,14 @@ import streamlit as st
 from ..errors import GridmapError
 from ..i18n import t
 from ..schema import AuditAction
-from ..viz import LEVEL_COLOURS, make_deck, view_for
+from ..viz import LEVEL_COLOURS, view_for
 from . import keys
 from . import upload as up
 from .auth import audit
 from .data import dashes, load_layer, versions_table
 from .exports import EXPORT_CRS, EXPORT_ENCODINGS, EXPORT_FORMATS, export_bytes, mime
 from .import_text import kind_label, status_label
+from .settings import make_deck
 
 __all__ = ["export_section", "overview", "publish_form", "published_notice"]
 

@@ -57,23 +57,19 @@ def outline_layer(
     The same drawing as :func:`gridmap.viz.boundary_layer`; the simplified GeoJSON is
     cached by the workspace file time, so reruns of the page do not rebuild it.
     """
-    import pydeck as pdk
+    from ..viz import boundary_layer
 
     data = _payload(str(ws_path), _stamp(ws_path), layer, level, properties)
     if data is None:
         return None
-    return pdk.Layer(
-        "GeoJsonLayer",
-        id=layer_id,
-        data=data,
-        stroked=True,
-        filled=fill_rgba is not None,
-        get_fill_color=fill_rgba or [0, 0, 0, 0],
-        get_line_color=line_rgb,
-        get_line_width=0,
-        line_width_min_pixels=line_width_px,
+    return boundary_layer(
+        data,
+        layer_id=layer_id,
+        properties=list(properties),
+        line_rgb=line_rgb,
+        fill_rgba=fill_rgba,
+        line_width_px=line_width_px,
         pickable=pickable,
-        auto_highlight=pickable,
     )
 
 
@@ -129,7 +125,8 @@ def preview_deck(
     import shapely
 
     from ..importing.preview import sample_points, sample_polygons
-    from ..viz import boundary_layer, make_deck, point_layer, view_for
+    from ..viz import boundary_layer, point_layer, view_for
+    from .settings import make_deck
 
     layers, frame = _context_layers(ws_path)
     if preview.geometry is not None:
@@ -207,7 +204,8 @@ def problem_deck(ws_path: str, version: int, problems: Any, selected: int | None
     import pydeck as pdk
     import shapely
 
-    from ..viz import LEVEL_COLOURS, boundary_layer, make_deck, point_layer, view_for
+    from ..viz import LEVEL_COLOURS, boundary_layer, point_layer, view_for
+    from .settings import make_deck
 
     grids = load_version(ws_path, version)
     layers: list[Any] = []

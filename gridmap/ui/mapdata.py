@@ -10,17 +10,38 @@ import pydeck as pdk
 import streamlit as st
 
 from .. import schema
+from ..analytics.incidents import counts_by_cell, counts_by_grid, select
 from ..tiles import TileCrs, shift_geojson, shift_view
-from ..viz import LEVEL_COLOURS, RawJson, content_key, geojson_payload, memo_json, view_for
+from ..viz import (
+    LEVEL_COLOURS,
+    RawJson,
+    content_key,
+    geojson_payload,
+    hex_layer,
+    legend_with_counts,
+    memo_json,
+    peak_breaks,
+    picked,
+    view_for,
+)
 from .data import _stamp, load_hierarchy, load_layer
 
+# Pages compose gridmap.ui only: the counting and drawing steps a map page chains are offered
+# here with the layers they feed (counts_by_cell … picked are re-exported for that).
 __all__ = [
     "GRID_OUTLINE_RGBA",
     "PROFESSIONAL_RGBA",
     "context_layers",
+    "counts_by_cell",
+    "counts_by_grid",
     "grid_layers",
     "grid_outline_layer",
+    "hex_layer",
+    "legend_with_counts",
+    "peak_breaks",
+    "picked",
     "scope_view",
+    "select",
 ]
 
 #: Professional grids (schools, hospitals, markets, plants): a violet tint under the basic grids.

@@ -9,10 +9,11 @@ from .. import schema
 from ..analytics import rebalance as rb
 from ..hierarchy import grid_suffix
 from ..i18n import pick, t
-from ..viz import make_deck, picked
+from ..viz import picked
 from . import keys
 from .auth import audit
 from .rebalance import Editing, clear_session, redraw_locked, unit_layers
+from .settings import make_deck
 
 __all__ = ["community_header", "controls", "handle_click", "map_key", "unit_map"]
 

@@ -168,20 +168,20 @@ def _drafts(path: str, drafts: list[int], L: str) -> None:
             st.rerun()
         except rb.RebalanceError as exc:
             st.error(str(exc))
-    st.download_button(
-        t("reb.export", L, v=chosen),
-        functools.partial(_gpkg, path, int(chosen)),
-        file_name=f"grids_v{chosen}.gpkg",
-        mime="application/geopackage+sqlite3",
-        key=keys.KEY_REBALANCE_EXPORT,
-    )
-    st.download_button(
-        t("reb.export.assignment", L, v=chosen),
-        functools.partial(_assignment, path, int(chosen)),
-        file_name=f"assignment_v{chosen}.csv",
-        mime="text/csv",
-        key=keys.KEY_REBALANCE_EXPORT_ASSIGNMENT,
-    )
+    downloads = (
+        ("reb.export", _gpkg, f"grids_v{chosen}.gpkg", "application/geopackage+sqlite3",
+         keys.KEY_REBALANCE_EXPORT),
+        ("reb.export.assignment", _assignment, f"assignment_v{chosen}.csv", "text/csv",
+         keys.KEY_REBALANCE_EXPORT_ASSIGNMENT),
+    )  # fmt: skip
+    for label, build, file_name, mime, key in downloads:
+        st.download_button(
+            t(label, L, v=chosen),
+            functools.partial(build, path, int(chosen)),
+            file_name=file_name,
+            mime=mime,
+            key=key,
+        )
 
 
 def versions_section(ed: Editing, plan: rb.Plan, name: str) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import html
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,7 +33,6 @@ from ..viz import (
     hex_layer,
     legend_html,
     legend_items_html,
-    make_deck,
     picked,
 )
 from . import keys
@@ -51,6 +51,7 @@ from .risk import (
     risk_csv,
     risk_geojson,
 )
+from .settings import make_deck
 
 __all__ = [
     "RISK_VIEWS",
@@ -58,6 +59,7 @@ __all__ = [
     "backtest_panel",
     "cell_layer",
     "load_risk_data",
+    "one_of",
     "risk_deck",
     "selected_grid",
     "show_admin_ranking",
@@ -230,21 +232,39 @@ def _asked() -> None:
     st.session_state[keys.KEY_FORECAST_ASKED] = True
 
 
+def one_of(
+    label: str,
+    options: Sequence[Any],
+    *,
+    key: str,
+    label_of: Callable[[Any], str],
+    on_change: Callable[[], None] | None = None,
+) -> Any:
+    """A segmented control opening on the first option; the first again when unselected."""
+    return (
+        st.segmented_control(
+            label,
+            list(options),
+            default=options[0],
+            key=key,
+            format_func=label_of,
+            on_change=on_change,
+        )
+        or options[0]
+    )
+
+
 @st.fragment
 def backtest_panel(path: str, res: int, lang: str) -> None:
     """The rolling-origin backtest of every method at the chosen horizon: the sentence, the
     setup and the table. A horizon the user picks is computed behind a spinner; the default
     one is shown once the page's background run is done."""
-    horizon = (
-        st.segmented_control(
-            t("forecast.panel.horizon", lang),
-            list(HORIZONS),
-            default=HORIZONS[0],
-            key=keys.KEY_FORECAST_HORIZON,
-            format_func=lambda d: t(f"forecast.horizon.{d}", lang),
-            on_change=_asked,
-        )
-        or HORIZONS[0]
+    horizon = one_of(
+        t("forecast.panel.horizon", lang),
+        HORIZONS,
+        key=keys.KEY_FORECAST_HORIZON,
+        label_of=lambda d: t(f"forecast.horizon.{d}", lang),
+        on_change=_asked,
     )
     if st.session_state.pop(keys.KEY_FORECAST_ASKED, False):
         with st.spinner(t("forecast.panel.pending", lang)):

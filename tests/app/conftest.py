@@ -13,8 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from ..builders import require
-from .server import CHROMIUM, running_app
+from .helpers import serve_or_skip
 
 
 @pytest.fixture(autouse=True)
@@ -26,9 +25,4 @@ def _page_errors_raise(monkeypatch: pytest.MonkeyPatch) -> None:
 def served(busy_workspace: Path) -> Iterator[str]:
     """The busy 2x2 workspace served on a free port, for the Chromium tests (skipped
     without Chromium, failed when CI requires it)."""
-    if not Path(CHROMIUM).exists():
-        if require("GRIDMAP_REQUIRE_BROWSER"):
-            pytest.fail(f"Chromium not found at {CHROMIUM} (required in CI)")
-        pytest.skip("Chromium not installed")
-    with running_app(busy_workspace) as url:
-        yield url
+    yield from serve_or_skip(busy_workspace)

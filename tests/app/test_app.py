@@ -11,16 +11,14 @@ import pytest
 
 from gridmap.ui import keys
 
-from .helpers import app_for, deck_layers
+from .helpers import app_for, deck_layers, opened, page_for
 from .server import BROWSER_ARGS, CHROMIUM, IDLE
 
 
 def test_map_page_draws_grids_and_heat(
     busy_workspace: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    at = app_for(busy_workspace, monkeypatch, year=2025)
-    at.run()
-    assert not at.exception
+    at = opened(busy_workspace, monkeypatch, year=2025)
     layers = deck_layers(at)
     assert list(layers) == [
         "admin-community",
@@ -173,10 +171,7 @@ def test_map_click_opens_card_and_language_switch(served: str, tmp_path: Path) -
 def test_risk_page_layers_table_and_card(
     busy_workspace: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    at = app_for(busy_workspace, monkeypatch, year=2025)
-    at.run()
-    at.switch_page("app_pages/risk.py").run()
-    assert not at.exception
+    at = page_for(busy_workspace, monkeypatch, "app_pages/risk.py", year=2025)
     assert "300" in at.markdown[0].value  # every incident of the window is counted
     ids = list(deck_layers(at))
     assert "risk-cells" in ids and "grids" in ids

@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 
 import pytest
+from streamlit.testing.v1 import AppTest
 
 from gridmap.cli import _serve_auth, main
 from gridmap.security import AuditLog
@@ -20,6 +21,14 @@ def _login(at, name: str, password: str) -> None:
     at.text_input(key=keys.KEY_LOGIN_USER).input(name)
     at.text_input(key=keys.KEY_LOGIN_PASSWORD).input(password)
     at.get("form_submit_button")[0].click().run()
+
+
+def _signed_in(ws: Path, monkeypatch: pytest.MonkeyPatch, name: str, password: str) -> AppTest:
+    """The app on ``ws`` after ``name`` signed in with ``password``."""
+    at = app_for(ws, monkeypatch)
+    at.run()
+    _login(at, name, password)
+    return at
 
 
 def test_nothing_but_the_login_form_before_a_login(
@@ -40,9 +49,7 @@ def test_nothing_but_the_login_form_before_a_login(
 def test_a_viewer_sees_its_community_and_no_names(
     two_communities: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    at = app_for(two_communities, monkeypatch)
-    at.run()
-    _login(at, "east_viewer", "viewer-pass-1")
+    at = _signed_in(two_communities, monkeypatch, "east_viewer", "viewer-pass-1")
     assert not at.exception
     # The whole time range of the fixture's incidents (June to October 2025).
     at.sidebar.date_input(key=keys.KEY_WINDOW).set_value(
@@ -72,9 +79,7 @@ def test_a_viewer_sees_its_community_and_no_names(
 def test_a_planner_reaches_the_rebalance_page(
     two_communities: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    at = app_for(two_communities, monkeypatch)
-    at.run()
-    _login(at, "planner1", "planner-pass-1")
+    at = _signed_in(two_communities, monkeypatch, "planner1", "planner-pass-1")
     at.switch_page("app_pages/rebalance.py").run()
     assert not at.exception
     with pytest.raises(Exception, match=r"(?i)not found|could not find|page"):

@@ -13,22 +13,15 @@ import pytest
 
 from gridmap.ui import keys
 
-from .helpers import app_for
+from .helpers import app_for, cockpit_for, page_html
 from .server import BROWSER_ARGS, CHROMIUM, IDLE
-
-
-def _html(at) -> str:
-    return "\n".join(m.value for m in at.markdown)
 
 
 def test_cockpit_tiles_map_and_top_grids(
     busy_workspace: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    at = app_for(busy_workspace, monkeypatch, year=2025)
-    at.run()
-    at.switch_page("app_pages/cockpit.py").run()
-    assert not at.exception
-    page = _html(at)
+    at = cockpit_for(busy_workspace, monkeypatch)
+    page = page_html(at)
     assert 'data-kpi="incidents"' in page and ">300<" in page  # every incident of 2025
     assert "已结案 225 / 300 件" in page  # numerator and denominator on the tile
     assert '<ol class="gm-top">' in page
@@ -50,25 +43,19 @@ def test_cockpit_tiles_map_and_top_grids(
 def test_meeting_mode_hides_the_chrome_and_sticks_in_the_url(
     busy_workspace: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    at = app_for(busy_workspace, monkeypatch, year=2025)
-    at.run()
-    at.switch_page("app_pages/cockpit.py").run()
-    assert 'data-testid="stSidebar"' not in _html(at)
+    at = cockpit_for(busy_workspace, monkeypatch)
+    assert 'data-testid="stSidebar"' not in page_html(at)
     at.toggle(key=keys.KEY_MEETING).set_value(True).run()
     assert not at.exception
-    assert 'section[data-testid="stSidebar"]' in _html(at)
+    assert 'section[data-testid="stSidebar"]' in page_html(at)
     assert at.query_params.get("meeting") == "1"
     at.toggle(key=keys.KEY_MEETING).set_value(False).run()
     assert "meeting" not in at.query_params
 
 
 def test_english_cockpit(busy_workspace: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    at = app_for(busy_workspace, monkeypatch, year=2025)
-    at.session_state[keys.KEY_LANG] = "en"
-    at.run()
-    at.switch_page("app_pages/cockpit.py").run()
-    assert not at.exception
-    page = _html(at)
+    at = cockpit_for(busy_workspace, monkeypatch, lang="en")
+    page = page_html(at)
     assert "grid-governance cockpit" in page and "225 of 300 closed" in page
 
 

@@ -13,9 +13,9 @@ from streamlit.testing.v1 import AppTest
 
 from gridmap.ui import keys
 
-from ..builders import ROOT, require
-from .helpers import deck_layers
-from .server import BROWSER_ARGS, CHROMIUM, IDLE, running_app
+from ..builders import ROOT
+from .helpers import deck_layers, serve_or_skip
+from .server import BROWSER_ARGS, CHROMIUM, IDLE
 
 APP = ROOT / "app.py"
 PAGE = "app_pages/coverage.py"
@@ -111,12 +111,7 @@ def test_english(camera_workspace: Path, monkeypatch: pytest.MonkeyPatch) -> Non
 # --- real browser ---------------------------------------------------------------------------
 @pytest.fixture
 def served(camera_workspace: Path) -> Iterator[str]:
-    if not Path(CHROMIUM).exists():
-        if require("GRIDMAP_REQUIRE_BROWSER"):
-            pytest.fail(f"Chromium not found at {CHROMIUM} (required in CI)")
-        pytest.skip("Chromium not installed")
-    with running_app(camera_workspace) as url:
-        yield url
+    yield from serve_or_skip(camera_workspace)
 
 
 def _teal_or_red_pixels(png: bytes) -> int:

@@ -15,6 +15,9 @@ from gridmap.ui import keys
 from ..builders import squares_2x2
 from .helpers import data_page, give_file
 
+#: The Data page's version-table headings in Chinese, up to the note column.
+ZH_VERSION_COLUMNS = ["版本", "状态", "生效日期", "网格数", "来源文件", "创建时间"]
+
 
 def far_away_csv(path: Path) -> Path:
     """Thirty incidents in Shanghai, about 1,700 km from the Lanzhou fixture grids."""
@@ -75,14 +78,7 @@ def test_versions_table_is_translated_without_none(
     at.sidebar.radio(key=keys.KEY_LANG).set_value(lang).run()
     versions = at.dataframe[0].value
     if lang == "zh":
-        assert list(versions.columns) == [
-            "版本",
-            "状态",
-            "生效日期",
-            "网格数",
-            "来源文件",
-            "创建时间",
-        ]
+        assert list(versions.columns) == ZH_VERSION_COLUMNS
         assert versions["状态"].tolist() == ["生效中", "草稿"]
     else:
         assert versions["Status"].tolist() == ["in force", "draft"]
@@ -103,15 +99,7 @@ def test_versions_table_says_missing_in_words() -> None:
          "source": None, "created_at": "2025-02-01 09:00", "note": "调整 A/B"},
     ]  # fmt: skip
     zh = versions_table(rows, "zh")
-    assert list(zh.columns) == [
-        "版本",
-        "状态",
-        "生效日期",
-        "网格数",
-        "来源文件",
-        "创建时间",
-        "备注",
-    ]
+    assert list(zh.columns) == [*ZH_VERSION_COLUMNS, "备注"]
     assert zh.iloc[1].tolist() == [2, "草稿", "—", "—", "—", "2025-02-01 09:00", "调整 A/B"]
     assert zh["网格数"].tolist() == ["4", "—"]
     en = versions_table(rows[:1], "en")

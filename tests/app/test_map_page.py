@@ -18,7 +18,7 @@ from gridmap.cli import main
 from gridmap.ui import keys
 
 from ..test_basemap import block_mbtiles
-from .helpers import app_for, deck_layers
+from .helpers import app_for, deck_layers, opened
 from .server import BROWSER_ARGS, CHROMIUM, IDLE
 
 COMMUNITY = "620104001001"  # the fixture's community, 示范社区
@@ -47,9 +47,7 @@ def static_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def test_the_list_beside_the_map_ranks_grids_and_opens_a_card(
     busy_workspace: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    at = app_for(busy_workspace, monkeypatch, year=2025)
-    at.run()
-    assert not at.exception
+    at = opened(busy_workspace, monkeypatch, year=2025)
     listed = at.dataframe(key=keys.KEY_MAP_TOP).value
     assert list(listed.columns) == ["名次", "网格", "事件", "比预期多"]
     assert list(listed["名次"]) == list(range(1, len(listed) + 1))
@@ -113,9 +111,7 @@ def test_a_broken_base_map_warns_and_falls_back(
     set_basemap(busy_workspace, mbtiles)
     mbtiles.unlink()  # moved away after it was set
     shutil.rmtree(static_dir)  # and the extraction is gone too (a new install)
-    at = app_for(busy_workspace, monkeypatch, year=2025)
-    at.run()
-    assert not at.exception
+    at = opened(busy_workspace, monkeypatch, year=2025)
     assert deck_spec(at)["mapStyle"] == OFFLINE_STYLE
     assert any("离线底图无法使用" in w.value for w in at.warning)
 

@@ -195,6 +195,15 @@ def sso_app(ws: str, monkeypatch: pytest.MonkeyPatch, **secrets: Any) -> AppTest
     return at
 
 
+def sso_run(ws: str, monkeypatch: pytest.MonkeyPatch, user: Any, **secrets: Any) -> AppTest:
+    """The SSO app run once with the identity ``user`` signed in at the provider."""
+    at = sso_app(ws, monkeypatch, **secrets)
+    at.user = user
+    at.run()
+    assert not at.exception
+    return at
+
+
 def actions(ws: str) -> list[tuple[str, str, dict[str, Any]]]:
     log = AuditLog(ws).read().iloc[::-1]  # oldest first
     return [
@@ -256,10 +265,7 @@ def test_incomplete_configuration_is_said_and_offers_no_button(
 def test_a_known_identity_gets_its_users_role_and_area(
     staffed: str, monkeypatch: pytest.MonkeyPatch, logouts: list[bool]
 ) -> None:
-    at = sso_app(staffed, monkeypatch)
-    at.user = identity("Wang.Fang@example.gov.cn")
-    at.run()
-    assert not at.exception
+    at = sso_run(staffed, monkeypatch, identity("Wang.Fang@example.gov.cn"))
     assert at.session_state[keys.KEY_USER] == User(
         "wang.fang@example.gov.cn", "operator", COMMUNITY
     )
@@ -288,10 +294,7 @@ def test_a_known_identity_gets_its_users_role_and_area(
 def test_an_unknown_identity_sees_no_access_and_a_sign_out(
     staffed: str, monkeypatch: pytest.MonkeyPatch, logouts: list[bool]
 ) -> None:
-    at = sso_app(staffed, monkeypatch)
-    at.user = identity("stranger@example.org")
-    at.run()
-    assert not at.exception
+    at = sso_run(staffed, monkeypatch, identity("stranger@example.org"))
     assert len(at.error) == 1
     message = at.error[0].value
     assert message.startswith("`stranger@example.org` 没有访问权限")
@@ -330,10 +333,12 @@ def test_an_unverified_address_is_refused(staffed: str, monkeypatch: pytest.Monk
 def test_preferred_username_claim_from_the_gridmap_section(
     staffed: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    at = sso_app(staffed, monkeypatch, gridmap={"sso_claim": "preferred_username"})
-    at.user = identity("p1@example.org", preferred_username="planner1")
-    at.run()
-    assert not at.exception
+    at = sso_run(
+        staffed,
+        monkeypatch,
+        identity("p1@example.org", preferred_username="planner1"),
+        gridmap={"sso_claim": "preferred_username"},
+    )
     assert at.session_state[keys.KEY_USER] == User("planner1", "planner", None)
 
 

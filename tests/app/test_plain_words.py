@@ -15,7 +15,7 @@ from gridmap.i18n import t
 from gridmap.report.text import titled
 from gridmap.ui import keys
 
-from .helpers import app_for
+from .helpers import app_for, cockpit_for
 
 JARGON = re.compile(
     r"Gi\*|\bFDR\b|\bH3\b|\bEB\b|经验贝叶斯|分辨率|Getis|Mann-Kendall|empirical[- ]Bayes", re.I
@@ -86,9 +86,7 @@ def test_viewer_pages_name_no_method(
 def test_the_technical_name_is_one_tooltip_away(
     busy_workspace: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    at = app_for(busy_workspace, monkeypatch, year=2025)
-    at.run()
-    at.switch_page("app_pages/cockpit.py").run()
+    at = cockpit_for(busy_workspace, monkeypatch)
     legend = next(m.value for m in at.markdown if "统计显著的聚集区" in m.value)
     tips = TOOLTIP.findall(legend)
     assert len(tips) == 1 and "Getis-Ord Gi*" in tips[0] and "FDR" in tips[0]
@@ -100,10 +98,7 @@ def test_english_titles_carry_no_chinese_and_invent_no_name(
     assert titled("cockpit.title", "兰州市", "en") == "Grid-governance cockpit"
     assert titled("report.title", "城关区", "en") == "Grid-governance risk report"
     assert titled("cockpit.title", "兰州市", "zh") == "兰州市 网格治理驾驶舱"
-    at = app_for(busy_workspace, monkeypatch, year=2025)
-    at.session_state[keys.KEY_LANG] = "en"
-    at.run()
-    at.switch_page("app_pages/cockpit.py").run()
+    at = cockpit_for(busy_workspace, monkeypatch, lang="en")
     heading = next(m.value for m in at.markdown if m.value.startswith("<h2"))
     assert "grid-governance cockpit" in heading.lower()
     assert not re.search(r"[\u3400-\u9fff]", re.sub(r"<span.*?</span>", "", heading))

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import geopandas as gpd
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -15,7 +16,7 @@ from gridmap.store import Workspace
 from gridmap.ui import keys
 
 from ..builders import Locations, require, squares_2x2
-from .helpers import app_for
+from .helpers import app_for, click_chart
 from .server import BROWSER_ARGS, CHROMIUM, IDLE, running_app
 
 COMMUNITY = "620104001001"  # the fixture's community
@@ -24,10 +25,17 @@ COMMUNITY = "620104001001"  # the fixture's community
 @pytest.fixture
 def unbalanced(locations: Locations, tmp_path: Path, community_file: Path) -> Path:
     """The 2x2 block with grids A 100, B 250, C 380, D 300 households: A and B want merging."""
-    from gridmap.importing import import_file
-
     grids = squares_2x2()
     grids["households"] = [100, 250, 380, 300]
+    return _workspace_of(grids, locations, tmp_path, community_file)
+
+
+def _workspace_of(
+    grids: gpd.GeoDataFrame, locations: Locations, tmp_path: Path, community_file: Path
+) -> Path:
+    """A new workspace holding the community and ``grids`` (put in that community)."""
+    from gridmap.importing import import_file
+
     grids["parent_code"] = COMMUNITY
     path = tmp_path / "grids.gpkg"
     grids.to_file(path, driver="GPKG")
@@ -150,14 +158,8 @@ def test_painting_in_chromium(unbalanced: Path, tmp_path: Path) -> None:
         page.locator(IDLE).wait_for(state="attached", timeout=60_000)
         chart = page.get_by_test_id("stDeckGlJsonChart").first
         chart.locator("canvas#deckgl-overlay").wait_for(state="visible", timeout=30_000)
-        view = chart.locator("#view-default-view")
-        vb = view.bounding_box()
-        assert vb is not None
         # The target is grid A (top left); paint inside grid D (bottom right).
-        x, y = vb["x"] + vb["width"] * 0.68, vb["y"] + vb["height"] * 0.68
-        page.mouse.move(x, y)
-        page.wait_for_timeout(800)
-        page.mouse.click(x, y)
+        click_chart(page, chart, 0.68, 0.68)
         page.get_by_text("本方案移动 1 个单元").wait_for(timeout=60_000)
         page.locator(IDLE).wait_for(state="attached", timeout=60_000)
         page.get_by_text("受影响的网格（实时）").wait_for(timeout=30_000)
@@ -166,12 +168,7 @@ def test_painting_in_chromium(unbalanced: Path, tmp_path: Path) -> None:
         page.get_by_text("多选", exact=True).click()
         page.get_by_text("已选 0 个单元").wait_for(timeout=30_000)
         page.locator(IDLE).wait_for(state="attached", timeout=60_000)
-        vb = chart.locator("#view-default-view").bounding_box()
-        assert vb is not None
-        x, y = vb["x"] + vb["width"] * 0.32, vb["y"] + vb["height"] * 0.68
-        page.mouse.move(x, y)
-        page.wait_for_timeout(800)
-        page.mouse.click(x, y)
+        click_chart(page, chart, 0.32, 0.68)
         page.get_by_text("已选 1 个单元").wait_for(timeout=60_000)
         page.locator(IDLE).wait_for(state="attached", timeout=60_000)
         page.get_by_role("button", name="划入目标网格").click()
@@ -214,16 +211,11 @@ def test_second_planner_saving_the_same_community_is_refused(
 def test_without_households_the_page_balances_workload_and_says_so(
     locations: Locations, tmp_path: Path, community_file: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from gridmap.importing import import_file
     from gridmap.ui.rebalance import KEY_REBALANCE_MEASURE
 
-    grids = squares_2x2().drop(columns=["households"])
-    grids["parent_code"] = COMMUNITY
-    path = tmp_path / "grids.gpkg"
-    grids.to_file(path, driver="GPKG")
-    ws = locations.new()
-    import_file(ws, "admin", community_file, crs="wgs84")
-    import_file(ws, "grids", path)
+    ws = _workspace_of(
+        squares_2x2().drop(columns=["households"]), locations, tmp_path, community_file
+    )
     at = app_for(ws, monkeypatch)
     at.run()
     at.switch_page("app_pages/rebalance.py").run()

@@ -19,7 +19,7 @@ from gridmap.loading import load_incident_table
 from gridmap.store import open_workspace
 from gridmap.ui import keys
 
-from .helpers import app_for
+from .helpers import app_for, page_for
 
 COCKPIT, MAP = "app_pages/cockpit.py", "app_pages/map.py"
 
@@ -38,9 +38,7 @@ def test_language_and_period_survive_a_page_change(
     busy_workspace: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     first, last = _span(busy_workspace)
-    at = app_for(busy_workspace, monkeypatch).run()
-    at.switch_page(COCKPIT).run()
-    assert not at.exception
+    at = page_for(busy_workspace, monkeypatch, COCKPIT)
     # The cockpit opens on the last complete month; the map on the last 7 days.
     assert _period(at) == last_complete_month(last)
     at.sidebar.radio(key=keys.KEY_LANG).set_value("en").run()
@@ -64,9 +62,7 @@ def test_each_page_opens_on_its_own_default_until_the_user_picks(
     busy_workspace: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     first, last = _span(busy_workspace)
-    at = app_for(busy_workspace, monkeypatch).run()
-    at.switch_page(MAP).run()
-    assert not at.exception
+    at = page_for(busy_workspace, monkeypatch, MAP)
     assert _period(at) == "last-7-days"
     assert at.sidebar.date_input(key=keys.KEY_WINDOW).value == period_window(
         "last-7-days", last, first=first
@@ -79,8 +75,7 @@ def test_dates_picked_by_hand_are_custom_and_follow(
     busy_workspace: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     first, _ = _span(busy_workspace)
-    at = app_for(busy_workspace, monkeypatch).run()
-    at.switch_page(MAP).run()
+    at = page_for(busy_workspace, monkeypatch, MAP)
     picked = (first, first.replace(day=min(first.day + 2, 28)))
     at.sidebar.date_input(key=keys.KEY_WINDOW).set_value(picked).run()
     assert _period(at) == "custom"

@@ -16,22 +16,15 @@ from gridmap.store import Workspace
 from gridmap.ui import keys
 from gridmap.ui.responsibility import META_KEY, load_responsibilities, save_responsibilities
 
-from .helpers import app_for, data_page
+from .helpers import cockpit_for, data_page, page_html
 from .server import BROWSER_ARGS, IDLE
-
-
-def _html(at) -> str:
-    return "\n".join(m.value for m in at.markdown)
 
 
 def test_cockpit_shows_the_backlog_and_this_weeks_list(
     busy_workspace: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    at = app_for(busy_workspace, monkeypatch, year=2025)
-    at.run()
-    at.switch_page("app_pages/cockpit.py").run()
-    assert not at.exception
-    page = _html(at)
+    at = cockpit_for(busy_workspace, monkeypatch)
+    page = page_html(at)
     # Every 4th incident of 2025 is still open; by 31 December most are past their limit.
     assert 'data-kpi="backlog"' in page and "超期未结 · 截至 2025-12-31" in page
     assert 'data-band="gt90"' in page
@@ -47,7 +40,7 @@ def test_cockpit_shows_the_backlog_and_this_weeks_list(
     # The projector is as public as paper: no grid workers' names in meeting mode.
     at.toggle(key=keys.KEY_MEETING).set_value(True).run()
     assert not at.exception
-    assert "网格员" not in _html(at)
+    assert "网格员" not in page_html(at)
 
 
 def test_the_responsibility_table_is_saved_audited_and_read_back(

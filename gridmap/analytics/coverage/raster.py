@@ -18,7 +18,7 @@ from numpy.typing import NDArray
 
 from ... import schema
 from ...errors import SchemaError
-from ...joins import ragged_range
+from ...joins import centre_crossings, ragged_range
 from .footprints import (
     _BAND_PIXELS,
     _NO_ANGLE,
@@ -90,13 +90,7 @@ def _crossings(geoms: NDArray[np.object_], raster: _Raster) -> _Crossings:
     same = vert_ring[1:] == vert_ring[:-1]
     u1, v1, u2, v2 = u[:-1][same], v[:-1][same], u[1:][same], v[1:][same]
     seg_zone = zone_of_ring[vert_ring[:-1][same]]
-    r0 = np.ceil(np.minimum(v1, v2) - 0.5).astype(np.int64)
-    nrow = np.maximum(np.ceil(np.maximum(v1, v2) - 0.5).astype(np.int64) - r0, 0)
-    seg = np.repeat(np.arange(u1.size), nrow)
-    row = ragged_range(r0, nrow)
-    t = (row + 0.5 - v1[seg]) / (v2 - v1)[seg]
-    u_cross = u1[seg] + t * (u2 - u1)[seg]
-    col = np.clip(np.ceil(u_cross - 0.5), 0, raster.width).astype(np.int64)
+    seg, row, col = centre_crossings(u1, v1, u2, v2, raster.width)
     sign = np.where(v2 > v1, -1, 1).astype(np.int64)[seg]
     inside = (row >= 0) & (row < raster.height)
     order = np.argsort(row[inside], kind="stable")
