@@ -290,7 +290,7 @@ _PRIORITY: dict[str, tuple[str, str]] = {
         "1991).\n"
         "4. A grid under 100 households is never ranked on its rate: it is counted as 100.\n"
         "Incidents are weighted by category and handling class with a 30-day half-life; "
-        "\"N more\" is in incidents. The numbers on the map are the list's ranks; a "
+        '"N more" is in incidents. The numbers on the map are the list\'s ranks; a '
         "significant cluster with no ranked grid gets a line under the list saying why.",
     ),
 }
