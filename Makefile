@@ -35,8 +35,24 @@ run: $(VENV)/.installed $(WORKSPACE)
 fonts: $(VENV)/.installed
 	$(PY) -c 'from pathlib import Path; from gridmap.report.fonts import report_fonts, web_fonts; report_fonts(); web_fonts(Path("."))'
 
+# The whole suite runs as two pytest processes, one per core of a small machine: the app's
+# tests (tests/app: AppTest and Chromium, much of it waiting on a browser or a server) beside
+# the library's. Workspaces are temp files or PostGIS schemas of their own, so the two never
+# share one. PYTEST_ARGS (a selection, e.g. -k NAME) runs one process instead; JUNIT_DIR
+# (.ci/run) gets one JUnit report per process.
 test: $(VENV)/.installed-test fonts
+ifeq ($(strip $(PYTEST_ARGS)),)
+	@log=$$(mktemp); \
+	$(PY) -m pytest -p no:cacheprovider tests --ignore=tests/app \
+	  $(if $(JUNIT_DIR),--junitxml=$(JUNIT_DIR)/library.xml) >$$log 2>&1 & lib=$$!; \
+	$(PY) -m pytest -p no:cacheprovider tests/app $(if $(JUNIT_DIR),--junitxml=$(JUNIT_DIR)/app.xml); \
+	app=$$?; wait $$lib; libst=$$?; \
+	echo "=== library tests (tests/ without tests/app), run alongside ==="; cat $$log; rm -f $$log; \
+	echo "app tests: exit $$app; library tests: exit $$libst"; \
+	test $$app -eq 0 && test $$libst -eq 0
+else
 	$(PY) -m pytest $(PYTEST_ARGS)
+endif
 
 bench: $(VENV)/.installed-test
 	@for b in bench/bench_*.py; do $(PY) $$b || exit 1; done

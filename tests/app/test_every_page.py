@@ -118,8 +118,8 @@ def test_no_previous_period_is_neutral_and_explained(
 ) -> None:
     at = open_page(matrix["one_day"], "cockpit", monkeypatch)
     tiles = next(m.value for m in at.markdown if 'data-kpi="incidents"' in m.value)
-    assert tiles.count('<div class="c neutral">上期无数据</div>') >= 4
-    assert '<div class="c bad">' not in tiles and '<div class="c good">' not in tiles
+    assert tiles.count('<span class="neutral">上期无数据</span>') >= 4
+    assert '<span class="bad">' not in tiles and '<span class="good">' not in tiles
     assert any(c.value.startswith("事件数据始于 2025-03-01：上期") for c in at.caption)
 
 
@@ -141,7 +141,7 @@ def test_no_households_shows_no_rate(
     rate = tiles.split('data-kpi="rate"')[1].split('data-kpi="closure"')[0]
     assert "无户数数据" in rate
     top = next(m.value for m in at.markdown if 'class="gm-top"' in m.value)
-    assert "– 户 · 千户事件率 –" in top  # no household count, so no rate (not "0")
+    assert "– 户 · 千户 – 件" in top  # no household count, so no rate (not "0")
     at = open_page(matrix["no_households"], "risk", monkeypatch)
     # The table's text as drawn (the Styler's display values, not the numbers behind them).
     styler = at.dataframe[0].proto.arrow_data.styler
