@@ -89,7 +89,7 @@ with Timer("map.total") as total:
             "html": "<b>{name}</b><br/>{code}<br/>" + t("tooltip.incidents", L) + " {count}",
             "style": {"fontSize": "13px"},
         },
-        path=path,  # the workspace's own base map, as map_base(path) above
+        base=base,  # the style map_base(path) found above; the layers are in its CRS
     )
     left, right = st.columns([2.1, 1.2])
     with left:

@@ -15,6 +15,7 @@ import pandas as pd
 
 from . import schema
 from .analytics.coverage import CoverageResult, CoverageSettings, analyse_coverage, risk_weights
+from .analytics.filters import default_window
 from .analytics.incidents import (
     TABLE_COLUMNS,
     IncidentFilter,
@@ -77,7 +78,7 @@ def workspace_coverage(
     cell_weights = grid_scores = None
     if table.time_range is not None:
         _first, last = table.time_range
-        flt = IncidentFilter(last - dt.timedelta(days=days - 1), last)
+        flt = IncidentFilter(*default_window(last, days))
         idx = select(table, flt)
         end_s = day_start_s(last + dt.timedelta(days=1))
         gtype = (

@@ -51,6 +51,7 @@ __all__ = [
     "Cockpit",
     "Kpi",
     "build_cockpit",
+    "improved",
     "priority_table",
     "trend_window",
 ]
@@ -112,10 +113,19 @@ class Kpi:
 
     @property
     def improved(self) -> bool | None:
-        c = self.change
-        if c is None or c == 0 or self.better == "neither":
-            return None
-        return (c < 0) == (self.better == "down")
+        return improved(self.change, self.better)
+
+
+def improved(change: float | None, better: str) -> bool | None:
+    """Whether ``change`` is good news for a KPI whose good direction is ``better`` (up,
+    down, neither); None when there is no change, no known change or no good direction.
+
+    >>> improved(+0.2, "down"), improved(-0.2, "down"), improved(0.2, "neither")
+    (False, True, None)
+    """
+    if change is None or change == 0 or better not in ("up", "down"):
+        return None
+    return (change < 0) == (better == "down")
 
 
 @dataclass(frozen=True)

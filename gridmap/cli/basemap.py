@@ -6,6 +6,7 @@ import argparse
 import json
 from collections.abc import Callable
 
+from ..basemap import DEFAULT_MAX_TILES, DEFAULT_MAX_ZOOM
 from ._common import EXIT_OK, Subparsers, print_json
 
 
@@ -86,9 +87,17 @@ def _add_basemap(sub: Subparsers) -> None:
         help="coordinates of the tiles: wgs84 (天地图, OSM) or gcj02 (高德-style); default wgs84",
     )
     p.add_argument("--attribution", default="", metavar="T", help="shown in the map's corner")
-    p.add_argument("--max-zoom", type=_zoom, default=16, help="highest zoom copied (default 16)")
     p.add_argument(
-        "--max-tiles", type=_positive, default=20_000, help="most tiles copied (default 20000)"
+        "--max-zoom",
+        type=_zoom,
+        default=DEFAULT_MAX_ZOOM,
+        help=f"highest zoom copied (default {DEFAULT_MAX_ZOOM})",
+    )
+    p.add_argument(
+        "--max-tiles",
+        type=_positive,
+        default=DEFAULT_MAX_TILES,
+        help=f"most tiles copied (default {DEFAULT_MAX_TILES})",
     )
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=_cmd_basemap)

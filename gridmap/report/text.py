@@ -12,7 +12,7 @@ from typing import Any, Literal
 
 import pandas as pd
 
-from ..analytics.cockpit import Cockpit, Kpi
+from ..analytics.cockpit import Cockpit, Kpi, improved
 from ..i18n import t
 
 __all__ = [
@@ -55,9 +55,8 @@ def change_tone(change: float | None, better: str) -> Tone:
     >>> change_tone(+0.2, "down"), change_tone(-0.2, "down"), change_tone(0.2, "neither")
     ('bad', 'good', 'neutral')
     """
-    if change is None or change == 0 or better not in ("up", "down"):
-        return "neutral"
-    return "good" if (change < 0) == (better == "down") else "bad"
+    good = improved(change, better)  # the one rule, gridmap.analytics.cockpit.improved
+    return "neutral" if good is None else "good" if good else "bad"
 
 
 def _int(x: float | None) -> str:

@@ -27,6 +27,7 @@ from pmtiles.tile import (
     zxy_to_tileid,
 )
 
+from ..basemap import DEFAULT_MAX_TILES, DEFAULT_MAX_ZOOM
 from ..crs import wgs84_to_gcj02
 from ._source import (
     STATIC_FOLDER_LIMIT_BYTES,
@@ -229,8 +230,8 @@ def extract_tiles(
     static_dir: str | Path,
     bounds: Bounds,
     *,
-    max_zoom: int = 16,
-    max_tiles: int = 20_000,
+    max_zoom: int = DEFAULT_MAX_ZOOM,
+    max_tiles: int = DEFAULT_MAX_TILES,
     margin_deg: float = 0.02,
     url_prefix: str = STATIC_URL,
 ) -> Extraction:
@@ -467,8 +468,8 @@ def prepare_basemap(
     static_dir: str | Path,
     bounds: Bounds,
     *,
-    max_zoom: int = 16,
-    max_tiles: int = 20_000,
+    max_zoom: int = DEFAULT_MAX_ZOOM,
+    max_tiles: int = DEFAULT_MAX_TILES,
     url_prefix: str = STATIC_URL,
 ) -> PreparedBaseMap:
     """Make ``source`` drawable: extract a tile file (or reuse its extraction), write the style.

@@ -240,5 +240,3 @@ KEY_PERIOD_CHOSEN = "_period_chosen"
 KEY_KEPT = "_kept_view"
 #: The query string was read (once per session: a link opens a view, then the user leads).
 KEY_URL_READ = "_url_read"
-#: Query-string parameters that could not be used, shown once as a one-line warning.
-KEY_URL_BAD = "_url_bad"

@@ -61,14 +61,25 @@ def _prepared(
     return tiles.prepare_basemap(source, STATIC_DIR, bounds, max_zoom=max_zoom, max_tiles=max_tiles)
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
-def _meta(path: str, stamp: float) -> dict[str, str]:
-    return Workspace(path).meta()
-
-
 def _fallback() -> str:
     env = environment()
     return map_style(url=env.basemap_url, attribution=env.basemap_attribution)
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _own_base(path: str, stamp: float) -> MapBase | None:
+    """The workspace's own base map (None: none set), worked out once per workspace version
+    rather than on every run of every page. A failure raises, and Streamlit does not cache
+    it, so a mended tile file is picked up on the next run."""
+    meta = Workspace(path).meta()
+    source = tiles.source_from_meta(meta)
+    if source is None:
+        return None
+    grids = load_layer(path, "grids")
+    bounds = extent_bounds(grids if len(grids) else load_layer(path, "admin"))
+    prepared = _prepared(meta[tiles.META_KEY], meta.get(EXTRACT_META_KEY, ""), bounds)
+    matrix = tiles.gcj02_model_matrix(bounds)[0] if prepared.crs == "gcj02" else None
+    return MapBase(prepared.style_url, crs=prepared.crs, own=True, model_matrix=matrix)
 
 
 def map_base(path: str | None = None) -> MapBase:
@@ -76,19 +87,12 @@ def map_base(path: str | None = None) -> MapBase:
     deployment's tile server or the offline background."""
     if path is None:
         return MapBase(_fallback())
-    meta = _meta(str(path), _stamp(path))
     try:
-        source = tiles.source_from_meta(meta)
-        if source is None:
-            return MapBase(_fallback())
-        grids = load_layer(path, "grids")
-        bounds = extent_bounds(grids if len(grids) else load_layer(path, "admin"))
-        prepared = _prepared(meta[tiles.META_KEY], meta.get(EXTRACT_META_KEY, ""), bounds)
+        own = _own_base(str(path), _stamp(path))
     except tiles.TileSourceError as exc:
         log.warning("base map of %s: %s", path, exc)
         return MapBase(_fallback(), warning=str(exc))
-    matrix = tiles.gcj02_model_matrix(bounds)[0] if prepared.crs == "gcj02" else None
-    return MapBase(prepared.style_url, crs=prepared.crs, own=True, model_matrix=matrix)
+    return own if own is not None else MapBase(_fallback())
 
 
 def style_url(path: str | None = None) -> str:
@@ -107,9 +111,10 @@ def make_deck(
     view: pdk.ViewState,
     *,
     tooltip: dict[str, Any] | bool | None = None,
-    path: str | None = None,
+    base: MapBase | None = None,
 ) -> pdk.Deck:
-    """:func:`gridmap.viz.make_deck` with the app's map style: what pages call. ``path``:
-    the workspace, whose own base map is used when set (layers must then be drawn in its
-    CRS: :func:`map_base`)."""
-    return viz.make_deck(layers, view, tooltip=tooltip, style=style_url(path))
+    """:func:`gridmap.viz.make_deck` with the app's map style: what pages call. ``base``:
+    the workspace's :func:`map_base`, which the page already has (its layers are drawn in
+    its CRS); None: the deployment's style."""
+    style = base.style_url if base is not None else _fallback()
+    return viz.make_deck(layers, view, tooltip=tooltip, style=style)

@@ -22,7 +22,12 @@ from ..analytics.filters import (
     parse_day,
     period_window,
 )
-from ..analytics.incidents import IncidentFilter
+from ..analytics.incidents import (
+    CATEGORY_CODES,
+    HANDLING_CODES,
+    STAGE_CODES,
+    IncidentFilter,
+)
 from ..hierarchy import Hierarchy
 from ..i18n import LANGS, t
 from ..store import Workspace
@@ -56,10 +61,6 @@ def lang() -> str:
     else:
         value = st.query_params.get("lang", "zh")
     return value if value in LANGS else "zh"
-
-
-def _reset(*keys: str) -> None:
-    state.forget(*keys)
 
 
 _LEVELS = (
@@ -103,7 +104,7 @@ def _area_select(h: Hierarchy, L: str, root: str | None = None) -> str | None:
             format_func=fmt,
             placeholder=everything,
             key=key,
-            on_change=_reset,
+            on_change=state.forget,
             args=tuple(k for _, k in _LEVELS[i + 1 :]),
         )
         if picked is None:
@@ -210,12 +211,12 @@ def _adopt_url(
         else:
             bad.append("area")
     for name, key, allowed_codes in (
-        ("cat", state.KEY_CATEGORIES, (*schema.CATEGORIES.codes, schema.UNCLASSIFIED.code)),
-        ("class", state.KEY_CLASSES, schema.HANDLING_CLASSES.codes),
-        ("stage", state.KEY_STAGES, schema.WORKFLOW_STAGES.codes),
+        ("cat", state.KEY_CATEGORIES, CATEGORY_CODES),
+        ("class", state.KEY_CLASSES, HANDLING_CODES),
+        ("stage", state.KEY_STAGES, STAGE_CODES),
     ):
         if name in url:
-            codes = _codes_from_url(url[name], tuple(allowed_codes))
+            codes = _codes_from_url(url[name], allowed_codes)
             if codes is None:
                 bad.append(name)
             else:
@@ -275,30 +276,28 @@ def sidebar(path: str, *, period: str = DEFAULT_PERIOD) -> Scope | None:
         today = dt.date.today()
         first, last = table.time_range or (today - dt.timedelta(days=365), today)
         root = user_area(path)
-        if url:
-            st.session_state[state.KEY_URL_BAD] = _adopt_url(url, h, first, last, root)
-        bad = st.session_state.pop(state.KEY_URL_BAD, None)
+        bad = _adopt_url(url, h, first, last, root) if url else []
         if bad:
             st.warning(t("url.bad", L, names=", ".join(bad)), icon=":material/link_off:")
         area = _area_select(h, L, root)
         start, end = _window(first, last, L, period)
         categories = st.multiselect(
             t("categories", L),
-            [*schema.CATEGORIES.codes, schema.UNCLASSIFIED.code],
+            list(CATEGORY_CODES),
             key=state.KEY_CATEGORIES,
             placeholder=t("all", L),
             format_func=lambda c: schema.CATEGORIES.label(c, L),
         )
         classes = st.multiselect(
             t("handling_classes", L),
-            list(schema.HANDLING_CLASSES.codes),
+            list(HANDLING_CODES),
             key=state.KEY_CLASSES,
             placeholder=t("all", L),
             format_func=lambda c: schema.HANDLING_CLASSES.label(c, L),
         )
         stages = st.multiselect(
             t("stages", L),
-            list(schema.WORKFLOW_STAGES.codes),
+            list(STAGE_CODES),
             key=state.KEY_STAGES,
             placeholder=t("all", L),
             format_func=lambda c: schema.WORKFLOW_STAGES.label(c, L),

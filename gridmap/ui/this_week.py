@@ -114,10 +114,10 @@ def _this_week(path: str, stamp: float, flt: IncidentFilter) -> ThisWeek:
     if span is None:
         nothing = pd.DataFrame(columns=["incidents", "excess"])
         return ThisWeek(this_week_list(nothing, pd.Series(dtype="int64")), (s, e), (ps, pe))
-    week = dataclasses.replace(flt, start=s, end=e, grid_codes=None)
+    week = dataclasses.replace(flt, start=s, end=e)
     before = dataclasses.replace(flt, start=ps, end=pe, grid_codes=None)
     grids = load_layer(path, "grids")
-    ranking = _ranking(table, dataclasses.replace(week, grid_codes=flt.grid_codes), grids, path)
+    ranking = _ranking(table, week, grids, path)
     last = priority_counts(
         table, select(table, before), grids, end_s=day_start_s(pe + dt.timedelta(days=1))
     )["incidents"]
