@@ -5,11 +5,13 @@ import streamlit as st
 
 from gridmap.i18n import t
 from gridmap.ui import Timer, keys, load_hierarchy, load_incidents
-from gridmap.ui.backlog import backlog_card
+from gridmap.ui.backlog import backlog_card, backlog_details, backlog_tile
 from gridmap.ui.cockpit import (
     MEETING_CSS,
+    MEETING_MAP_PX,
     area_name,
     categories_chart,
+    closure_note_html,
     cluster_notes_html,
     cockpit_map_layers,
     cockpit_view,
@@ -21,11 +23,12 @@ from gridmap.ui.cockpit import (
     professional_list_html,
     titled,
     top_list_html,
+    top_title,
     trend_label,
 )
 from gridmap.ui.forecast import cockpit_sentence, forecast_line
 from gridmap.ui.mapdata import context_layers, grid_layers, scope_view
-from gridmap.ui.settings import make_deck
+from gridmap.ui.settings import make_deck, map_base
 from gridmap.ui.sidebar import COCKPIT_PERIOD, page_scope
 from gridmap.ui.this_week import this_week_section
 
@@ -72,13 +75,19 @@ with Timer("cockpit.total") as total:
         st.info(t("no.incidents", L), icon=":material/info:")
     elif not cockpit.notes.get("previous_covered", 1.0):
         st.caption(t("cockpit.previous.none", L, first=span[0], pstart=p.start, pend=p.end))
-    st.markdown(kpi_tiles_html(cockpit, L), unsafe_allow_html=True)
-    backlog_card(path, flt, cockpit.previous.end, L)
-    # One plain line on how the risk forecast was chosen; its backtest runs in the background
-    # and the line appears when it is done, so the meeting screen never waits for it.
-    forecast_line(path, L, cockpit_sentence)
+    if meeting:
+        # One screen on a 1080p projector (KPIs, map, all ten ranked rows): the backlog joins
+        # the KPI row; its breakdowns, the closure note and the forecast go below the fold.
+        tile = backlog_tile(path, flt, p.end, L)
+        st.markdown(kpi_tiles_html(cockpit, L, extra=[tile], note=False), unsafe_allow_html=True)
+    else:
+        st.markdown(kpi_tiles_html(cockpit, L), unsafe_allow_html=True)
+        backlog_card(path, flt, p.end, L)
+        # One plain line on how the risk forecast was chosen; its backtest runs in the
+        # background and the line appears when it is done, so no screen waits for it.
+        forecast_line(path, L, cockpit_sentence)
 
-    left, right = st.columns([1.45, 1], gap="medium")
+    left, right = st.columns([1.25, 1] if meeting else [1.45, 1], gap="medium")
     with left:
         layer = (
             st.segmented_control(
@@ -100,19 +109,21 @@ with Timer("cockpit.total") as total:
         if not context:
             # No admin layer (grids and incidents only): the grid outlines place the cells.
             context = grid_layers(path, scope.area, pd.Series(dtype="int64"))[:2]
-        deck = make_deck([*context, *cells], view, tooltip=False)
-        st.pydeck_chart(deck, height=620 if meeting else 540, key=keys.KEY_COCKPIT_MAP)
+        deck = make_deck([*context, *cells], view, tooltip=False, base=map_base(path), wgs84=True)
+        st.pydeck_chart(deck, height=MEETING_MAP_PX if meeting else 540, key=keys.KEY_COCKPIT_MAP)
         st.markdown(legend, unsafe_allow_html=True)
     with right:
-        n_top = len(cockpit.top)
-        top_title = t("cockpit.top", L, n=n_top) if n_top else t("risk.top", L)
-        st.markdown(f"#### {top_title}")
+        st.markdown(f"#### {top_title(cockpit, L)}")
         st.markdown(top_list_html(cockpit, L), unsafe_allow_html=True)
         st.markdown(cluster_notes_html(cockpit, L, h.name), unsafe_allow_html=True)
         st.markdown(professional_list_html(cockpit, L), unsafe_allow_html=True)
         with st.expander(t("priority.how.title", L)):
             st.markdown(t("priority.how", L).replace("\n", "  \n"))
 
+    if meeting:
+        st.markdown(closure_note_html(cockpit, L), unsafe_allow_html=True)
+        backlog_details(path, flt, p.end, L)
+        forecast_line(path, L, cockpit_sentence)
     this_week_section(path, flt, L)
     size = 18 if meeting else 13
     c1, c2, c3 = st.columns([1.3, 1, 1.1], gap="medium")

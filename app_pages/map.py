@@ -79,7 +79,7 @@ with Timer("map.total") as total:
             spread=True,
         ),
         *grid_layers(path, scope.area, per_grid, crs=base.crs, outlines=False),
-        *place_labels(path, scope.area, zoom=view.zoom, crs=base.crs),
+        *place_labels(path, scope.area, crs=base.crs),  # shown by zoom in the browser
         rank_layer(top, zoom=view.zoom, crs=base.crs),
     ]
     deck = make_deck(

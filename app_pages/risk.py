@@ -80,12 +80,13 @@ with Timer("risk.total") as total:
     ) or "grid"
     top = picked_rows = None
     if level == "grid":
-        top, picked_rows = show_grid_ranking(overview, h, L)
-        ranked = overview
+        top, picked_rows = show_grid_ranking(data.priority, h, L)
+        ranked = data.priority
     else:
         ranked = show_admin_ranking(path, flt, res, level, scope.area, h, L)
-    st.caption(t("risk.method", L, n=ranked["suppressed"].sum()))
-    show_risk_exports(ranked, overview, data.grids, h, level, L)
+    method = "risk.method" if level == "grid" else "risk.method.level"
+    st.caption(t(method, L, n=ranked["suppressed"].sum()))
+    show_risk_exports(ranked, overview, data.grids, h, level, L, flt=flt)
     code = selected_grid(event, top, picked_rows)
     with right:
         show_risk_card(code, data, L)

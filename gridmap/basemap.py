@@ -37,9 +37,8 @@ DEFAULT_MAX_ZOOM = 16
 DEFAULT_MAX_TILES = 20_000
 
 OFFLINE_STYLE = "/app/static/style.json"
-_STATIC = Path(__file__).resolve().parent.parent / "static"
 #: The app's static folder (served at ``/app/static``), where tiles and styles are written.
-STATIC_DIR = _STATIC
+STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 
 
 def extent_bounds(gdf: Any) -> tuple[float, float, float, float]:
@@ -93,7 +92,7 @@ def tile_style(url: str, attribution: str = "") -> dict[str, object]:
     }
 
 
-def map_style(static_dir: Path = _STATIC, *, url: str = "", attribution: str = "") -> str:
+def map_style(static_dir: Path = STATIC_DIR, *, url: str = "", attribution: str = "") -> str:
     """URL of the style to use: the tile server ``url``'s (the deployment's setting, read at
     the app's edge: :mod:`gridmap.ui.settings`), else (empty) the offline background."""
     url = url.strip()

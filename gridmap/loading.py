@@ -27,8 +27,15 @@ from .analytics.risk import day_start_s, grid_risk
 from .errors import SchemaError
 from .indexing import polygons_to_cells
 from .store import Workspace
+from .store.departments import department_names, department_versions, read_departments
 
-__all__ = ["load_incident_table", "workspace_coverage"]
+__all__ = [
+    "department_names",
+    "department_versions",
+    "load_incident_table",
+    "read_departments",
+    "workspace_coverage",
+]
 
 
 def load_incident_table(ws: Workspace) -> IncidentTable:

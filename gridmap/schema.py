@@ -96,6 +96,8 @@ class Layer:
     INCIDENTS: Final = "incidents"
     CAMERAS: Final = "cameras"
     KEYAREAS: Final = "keyareas"
+    #: Every department's own grid units (警格, 城管网格 …), versioned per department (#18).
+    DEPARTMENTS: Final = "departments"
 
 
 #: Every layer, in the order the store lists them (``Workspace.layers()``, ``gridmap info``):
@@ -107,10 +109,17 @@ SPATIAL_LAYERS: tuple[str, ...] = (
     Layer.INCIDENTS,
     Layer.CAMERAS,
     Layer.KEYAREAS,
+    Layer.DEPARTMENTS,
 )
 #: Point layers (a table of coordinates) and polygon layers.
 POINT_KINDS: tuple[str, ...] = (Layer.INCIDENTS, Layer.CAMERAS)
-POLYGON_KINDS: tuple[str, ...] = (Layer.GRIDS, Layer.ADMIN, Layer.UNITS, Layer.KEYAREAS)
+POLYGON_KINDS: tuple[str, ...] = (
+    Layer.GRIDS,
+    Layer.ADMIN,
+    Layer.UNITS,
+    Layer.KEYAREAS,
+    Layer.DEPARTMENTS,
+)
 #: The layers in the order ``gridmap import`` offers them (its argument's choices).
 LAYER_KINDS: tuple[str, ...] = (
     Layer.GRIDS,
@@ -119,6 +128,7 @@ LAYER_KINDS: tuple[str, ...] = (
     Layer.INCIDENTS,
     Layer.CAMERAS,
     Layer.KEYAREAS,
+    Layer.DEPARTMENTS,
 )
 #: The layers in the order the Data page's import wizard offers them: the most frequent
 #: import (incidents) first.
@@ -506,6 +516,35 @@ FIELDS: Mapping[str, tuple[FieldSpec, ...]] = {
         _f(NAME, "str", ("名称", "name")),
         _f(KIND, "enum", ("类型", "类别", "场所类型", "kind", "type"), enum=KEYAREA_KINDS),
         _f(TARGET_COVERAGE, "float", ("覆盖目标", "目标覆盖率", "target", "targetcoverage")),
+    ),
+    # A department's unit: its own code and name (stored as department_code/department_name
+    # beside the department's name and version, see gridmap.store.departments).
+    Layer.DEPARTMENTS: (
+        _f(
+            CODE,
+            "str",
+            (
+                "编码",
+                "编号",
+                "代码",
+                "警务区编码",
+                "警格编码",
+                "责任区编码",
+                "网格编码",
+                "code",
+                "id",
+                "precinct",
+                "unitcode",
+            ),
+            required=True,
+        ),
+        _f(
+            NAME,
+            "str",
+            ("名称", "警务区名称", "警格名称", "责任区名称", "网格名称", "name", "label"),
+        ),
+        _f(HOUSEHOLDS, "int", ("户数", "住户数", "总户数", "households", "hh")),
+        _f(POPULATION, "int", ("人口", "人口数", "常住人口", "population", "pop")),
     ),
     Layer.INCIDENTS: (
         _f(

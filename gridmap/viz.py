@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import collections
 import functools
 import hashlib
@@ -22,6 +23,7 @@ import shapely
 from pydeck.bindings.json_tools import default_serialize
 
 from .basemap import OFFLINE_STYLE
+from .tiles import mercator_px
 
 __all__ = [
     "HEAT_RGB",
@@ -44,6 +46,7 @@ __all__ = [
     "peak_breaks",
     "picked",
     "place_label_layer",
+    "place_label_rows",
     "view_for",
 ]
 
@@ -119,15 +122,12 @@ def view_for(gdf: gpd.GeoDataFrame, *, width_px: int = 780, height_px: int = 640
     if len(gdf) == 0:
         return pdk.ViewState(longitude=104.0, latitude=35.0, zoom=3.5)
     x0, y0, x1, y1 = gdf.total_bounds
-    lat = (y0 + y1) / 2
-    # deck.gl's Web Mercator: 512 px span 360 degrees of longitude at zoom 0; latitude is
-    # stretched by 1/cos(lat) (good enough for a city-sized box).
-    zoom_x = math.log2(width_px * 360.0 / (512.0 * max(x1 - x0, 1e-6)))
-    zoom_y = math.log2(
-        height_px * 360.0 / (512.0 * max(y1 - y0, 1e-6) / math.cos(math.radians(lat)))
-    )
+    # The box's size in deck.gl's pixels at zoom 0; each zoom level doubles it.
+    x, y = mercator_px([x0, x1], [y0, y1], 0)
+    zoom_x = math.log2(width_px / max(float(x[1] - x[0]), 1e-9))
+    zoom_y = math.log2(height_px / max(float(y[0] - y[1]), 1e-9))
     zoom = max(1.0, min(17.0, min(zoom_x, zoom_y) - 0.15))
-    return pdk.ViewState(longitude=(x0 + x1) / 2, latitude=lat, zoom=round(zoom, 2))
+    return pdk.ViewState(longitude=(x0 + x1) / 2, latitude=(y0 + y1) / 2, zoom=round(zoom, 2))
 
 
 class RawJson(str):
@@ -627,25 +627,72 @@ def place_label_layer(
     size: int = 14,
     colour: tuple[int, int, int] = (45, 45, 45),
     halo: tuple[int, int, int] = (255, 255, 255),
+    min_zoom: float | None = None,
+    max_zoom: float | None = None,
 ) -> pdk.Layer:
-    """Place names (``text`` at ``position``) in the bundled Chinese font, with a halo.
+    """Place names (``text`` at ``position``) in the bundled Chinese font, with a halo, drawn
+    only while the map's zoom is within ``[min_zoom, max_zoom]`` (None: no bound).
 
-    ``character_set="auto"`` makes deck.gl build its font atlas from the characters in the
-    data (its default atlas is ASCII only).
+    deck.gl draws a layer at every zoom, and the chart reports no zooming back to the server,
+    so the zoom range is the browser's to apply: the names travel as one tile of a
+    ``TileLayer`` (its ``visibleMinZoom``/``visibleMaxZoom`` hide it outside the range; one
+    tile of zoom 0 covers the world, so the names are loaded once and never twice) whose data
+    is a ``data:`` URL (nothing is fetched from a server; :func:`place_label_rows` reads it
+    back). Each name becomes a point feature drawn as text by the tile's ``GeoJsonLayer``;
+    ``textCharacterSet="auto"`` builds deck.gl's font atlas from the names' own characters (its
+    default atlas is ASCII only).
     """
-    return _text_layer(
-        layer_id,
-        data,
-        size,
-        colour,
-        font_family=CJK_FONT_FAMILY,
-        character_set="'auto'",
-        font_weight=700,
-        outline_width=4,
-        outline_color=list(halo),
-        font_settings={"sdf": True, "fontSize": 48, "buffer": 6},
+    features = [
+        {
+            "type": "Feature",
+            "geometry": {"type": "Point", "coordinates": row["position"]},
+            "properties": {"name": row["text"]},
+        }
+        for row in data
+    ]
+    payload = dumps({"type": "FeatureCollection", "features": features})
+    layer = pdk.Layer(
+        "TileLayer",
+        id=layer_id,
+        data=_DATA_URL + base64.b64encode(payload.encode("utf-8")).decode("ascii"),
+        min_zoom=0,
+        max_zoom=0,
+        point_type="'text'",  # quoted: pydeck turns bare strings into accessors
+        get_text="properties.name",
+        get_text_size=size,
+        get_text_color=list(colour),
+        get_text_anchor="'middle'",
+        get_text_alignment_baseline="'center'",
+        text_font_family=CJK_FONT_FAMILY,
+        text_character_set="'auto'",
+        text_font_weight=700,
+        text_outline_width=4,
+        text_outline_color=list(halo),
+        text_font_settings={"sdf": True, "fontSize": 48, "buffer": 6},
         pickable=False,
     )
+    if min_zoom is not None:
+        layer.visible_min_zoom = round(float(min_zoom), 2)
+    if max_zoom is not None:
+        layer.visible_max_zoom = round(float(max_zoom), 2)
+    return layer
+
+
+_DATA_URL = "data:application/json;base64,"
+
+
+def place_label_rows(layer: dict[str, Any] | pdk.Layer) -> list[dict[str, Any]]:
+    """The ``text``/``position`` rows of a :func:`place_label_layer` (or its JSON spec).
+
+    >>> place_label_rows(place_label_layer("n", [{"position": [103.8, 36.0], "text": "城关区"}]))
+    [{'position': [103.8, 36.0], 'text': '城关区'}]
+    """
+    url = layer["data"] if isinstance(layer, dict) else layer.data
+    collection = json.loads(base64.b64decode(str(url).removeprefix(_DATA_URL)))
+    return [
+        {"position": f["geometry"]["coordinates"], "text": f["properties"]["name"]}
+        for f in collection["features"]
+    ]
 
 
 def label_layer(

@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 from playwright.sync_api import Page, sync_playwright
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -36,6 +37,30 @@ def _click_map_centre(page: Page) -> None:
     chart = page.get_by_test_id("stDeckGlJsonChart").first
     chart.locator("#view-default-view").wait_for(state="visible", timeout=60_000)
     click_chart(page, chart, 0.5, 0.5, pause_ms=1000)
+
+
+#: Where to click for a grid card, as fractions of the map view: the centre first, then a
+#: ring around it (the centre may fall on a river, a place label or a rank number).
+_CARD_TRIES = ((0.5, 0.5), (0.45, 0.45), (0.55, 0.55), (0.45, 0.55), (0.55, 0.45), (0.4, 0.5),
+               (0.6, 0.5), (0.5, 0.4), (0.5, 0.6), (0.35, 0.35), (0.65, 0.65))  # fmt: skip
+
+
+def open_grid_card(page: Page) -> None:
+    """Click the map until a grid card opens, as the browser test does: deck.gl may not pick
+    the first click on a loaded machine, and a point may hold no grid. Each try waits for
+    the app to be idle and the card to show (10 s); all failing raises the last timeout."""
+    card = page.locator(".st-key-grid_card")
+    for i, (fx, fy) in enumerate(_CARD_TRIES):
+        page.locator(IDLE).wait_for(state="attached", timeout=60_000)
+        chart = page.get_by_test_id("stDeckGlJsonChart").first
+        chart.locator("#view-default-view").wait_for(state="visible", timeout=60_000)
+        click_chart(page, chart, fx, fy, pause_ms=600)
+        try:
+            card.wait_for(state="visible", timeout=10_000)
+            return
+        except PlaywrightTimeout:
+            if i == len(_CARD_TRIES) - 1:
+                raise
 
 
 def _rebalance(page: Page, url: str, out_dir: Path) -> None:
@@ -80,8 +105,7 @@ def main(workspace: str, out: str, port: int | None = None, district: str = "城
         page.locator(IDLE).wait_for(state="attached", timeout=60_000)
         wait_drawn(page, 500)
         page.screenshot(path=str(out_dir / "map_district.png"))
-        _click_map_centre(page)
-        page.locator(".st-key-grid_card").wait_for(state="visible", timeout=30_000)
+        open_grid_card(page)
         page.locator(IDLE).wait_for(state="attached", timeout=60_000)
         time.sleep(1.5)  # let the card's charts render
         page.screenshot(path=str(out_dir / "map_card.png"))

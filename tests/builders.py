@@ -68,7 +68,8 @@ class Locations:
     """Fresh workspace locations of one backend; PostGIS schemas are dropped afterwards."""
 
     def __init__(self, backend: str, folder: Path) -> None:
-        self.backend, self.folder, self.schemas = backend, folder, []
+        self.backend, self.folder = backend, folder
+        self.schemas: list[str] = []
 
     def new(self, name: str = "ws") -> str:
         if self.backend == "gpkg":

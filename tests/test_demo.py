@@ -415,6 +415,10 @@ def test_same_seed_same_layers_other_seed_other_layers(tmp_path: Path) -> None:
     wa, wb = Workspace(a), Workspace(b)
     for layer in ("admin", "grids", "units", "keyareas", "incidents", "cameras"):
         assert _same(wa, wb, layer), layer
+    # Department layers too, but for the time each was stored.
+    da, db = (w.read_layer("departments").drop(columns="imported_at") for w in (wa, wb))
+    assert da.drop(columns="geometry").equals(db.drop(columns="geometry"))
+    assert np.array_equal(shapely.to_wkb(da.geometry), shapely.to_wkb(db.geometry))
     assert summary["counts"]["incidents"] == round(324_000 * SMALL)
     fractions = [f for f, _ in steps]
     assert fractions == sorted(fractions) and fractions[-1] == 1.0
@@ -449,3 +453,113 @@ def test_missing_boundaries_are_reported(tmp_path: Path) -> None:
     with pytest.raises(SchemaError, match=r"demo boundaries not found: .*districts.csv"):
         build_demo(tmp_path / "demo.gpkg", data_dir=tmp_path)
     assert not (tmp_path / "demo.gpkg").exists()
+
+
+# --- department layers (#18, helper E) -------------------------------------------------------
+def _largest_share(parts: gpd.GeoDataFrame, wholes: gpd.GeoDataFrame) -> pd.Series:
+    """For each unit of ``wholes`` (metres), the share of its area in its largest piece of
+    ``parts``: 1.0 when one part holds it whole."""
+    pieces = gpd.overlay(
+        wholes[["geometry"]].assign(w=np.arange(len(wholes))),
+        parts[["geometry"]].assign(p=np.arange(len(parts))),
+        how="intersection",
+        keep_geom_type=True,
+    )
+    largest = pieces.assign(a=pieces.area).groupby("w")["a"].max()
+    return (largest / wholes.area.reset_index(drop=True)).reindex(range(len(wholes))).fillna(0.0)
+
+
+@pytest.fixture(scope="module")
+def department_layers(full: tuple[dict[str, Any], Workspace]) -> dict[str, gpd.GeoDataFrame]:
+    from gridmap.loading import read_departments
+
+    units = read_departments(full[1])
+    return {str(name): to_metric(g) for name, g in units.groupby("department", sort=False)}
+
+
+def test_four_department_layers_named_as_the_responsibility_table_says(
+    full: tuple[dict[str, Any], Workspace], department_layers: dict[str, gpd.GeoDataFrame]
+) -> None:
+    import json
+
+    from gridmap.analytics.responsibility import default_responsibilities
+    from gridmap.loading import department_versions
+
+    summary, ws = full
+    table = default_responsibilities()
+    assert set(department_layers) <= set(table["department_zh"])
+    assert list(department_layers) == [
+        "公安分局（派出所）",
+        "城市管理执法局",
+        "市场监督管理局",
+        "应急管理局",
+    ]
+    versions = department_versions(ws)
+    assert versions["version"].tolist() == [1, 1, 1, 1]
+    assert summary["counts"]["department_units"] == versions["units"].sum()
+    key = json.loads(ws.meta()["demo_departments"])
+    assert [k["department"] for k in key] == list(department_layers)
+    assert list(ws.import_log()["kind"]) == ["demo"]  # stored with the demo, one log entry
+    for units in department_layers.values():
+        assert units["department_code"].is_unique
+        assert shapely.is_valid(units.geometry.to_numpy()).all()
+
+
+def test_police_layer_is_gcj02_labelled_wgs84(
+    layers: dict[str, gpd.GeoDataFrame], department_layers: dict[str, gpd.GeoDataFrame]
+) -> None:
+    """Drawn on an Amap base map: the whole layer lies the GCJ-02 offset of Lanzhou (about
+    200 m east) off; moved back, each beat is one or two whole communities."""
+    from gridmap.crs import CrsSpec, geometries_to_wgs84
+
+    police = department_layers["公安分局（派出所）"]
+    assert (police["source_crs"] == "WGS-84").all()  # what the file claimed
+    back = to_metric(
+        gpd.GeoDataFrame(
+            geometry=geometries_to_wgs84(police.to_crs(4326).geometry, CrsSpec("gcj02")).values,
+            crs=4326,
+        )
+    )
+    offset = police.centroid.distance(back.centroid, align=False)
+    assert offset.between(150, 300).all(), offset.describe()  # Lanzhou: ~170–230 m
+    communities = to_metric(_level(layers["admin"], "community"))
+    assert (_largest_share(back, communities) > 0.99).all()
+    assert (_largest_share(police, communities) > 0.95).mean() < 0.5
+    assert len(communities) / 2 <= len(police) < len(communities)
+
+
+def test_urban_management_layer_is_an_older_vintage(
+    layers: dict[str, gpd.GeoDataFrame], department_layers: dict[str, gpd.GeoDataFrame]
+) -> None:
+    urban = department_layers["城市管理执法局"]
+    communities = to_metric(_level(layers["admin"], "community"))
+    basic = to_metric(_basic(layers["grids"]))
+    kept = _largest_share(urban, communities) > 0.99
+    assert 0.4 < kept.mean() < 0.9  # most communities as they are, not all
+    cut = _largest_share(urban, basic) < 0.95  # old boundaries cut today's grids
+    assert 0.05 < cut.mean() < 0.5
+    assert len(urban) < len(communities)  # some of today's pairs were one community then
+
+
+def test_market_layer_is_coarse_and_cuts_across_communities(
+    layers: dict[str, gpd.GeoDataFrame], department_layers: dict[str, gpd.GeoDataFrame]
+) -> None:
+    market = department_layers["市场监督管理局"]
+    communities = to_metric(_level(layers["admin"], "community"))
+    assert 20 <= len(market) <= 40
+    assert market.area.median() > 10 * communities.area.median()
+    assert (_largest_share(market, communities) < 0.95).mean() > 0.2
+
+
+def test_emergency_layer_is_a_near_copy_with_slivers(
+    layers: dict[str, gpd.GeoDataFrame], department_layers: dict[str, gpd.GeoDataFrame]
+) -> None:
+    emergency = department_layers["应急管理局"].reset_index(drop=True)
+    communities = to_metric(_level(layers["admin"], "community")).reset_index(drop=True)
+    assert len(emergency) == len(communities)
+    same = communities.set_index(schema.CODE).geometry.loc[
+        emergency["department_code"].str.removeprefix("YJ")
+    ]
+    gap = shapely.hausdorff_distance(emergency.geometry.to_numpy(), same.to_numpy())
+    assert (gap > 0.5).mean() > 0.9 and gap.max() < 20.0  # off everywhere, never by 20 m
+    assert (_largest_share(emergency, communities) > 0.97).all()

@@ -87,8 +87,17 @@ def test_each_role_sees_the_pages_it_saw_before() -> None:
     assert seen == {
         "viewer": ["map", "cockpit", "risk"],
         "operator": ["map", "cockpit", "risk", "coverage"],
-        "planner": ["map", "cockpit", "risk", "coverage", "rebalance"],
-        "admin": ["map", "cockpit", "risk", "coverage", "rebalance", "workspace", "audit"],
+        "planner": ["map", "cockpit", "risk", "coverage", "rebalance", "fusion"],
+        "admin": [
+            "map",
+            "cockpit",
+            "risk",
+            "coverage",
+            "rebalance",
+            "fusion",
+            "workspace",
+            "audit",
+        ],
     }
     assert visible_names(None) == [p.name for p in PAGES]
 

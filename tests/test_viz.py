@@ -337,14 +337,21 @@ def test_legend_with_counts_says_how_many_cells_each_class_holds() -> None:
     assert f"rgb{viz.HEAT_RGB[-1]}" in html  # spread: the top class is the darkest
 
 
-def test_place_names_use_the_bundled_chinese_font() -> None:
+def test_place_names_use_the_bundled_chinese_font_within_their_zooms() -> None:
     rows = [{"position": [103.8, 36.0], "text": "城关区"}]
-    names = layer_of(viz.place_label_layer("names", rows, size=18))["names"]
-    assert names["@@type"] == "TextLayer" and names["data"] == rows
+    spec = viz.place_label_layer("names", rows, size=18, min_zoom=11.5, max_zoom=13)
+    names = layer_of(spec)["names"]
+    assert viz.place_label_rows(names) == rows  # carried in the layer, fetched from nowhere
+    assert names["data"].startswith("data:application/json;base64,")
     # deck.gl's default atlas is ASCII: "auto" builds it from the names' own characters.
-    assert names["characterSet"] == "auto"
-    assert names["fontFamily"].startswith("Gridmap Noto Sans SC")  # static/fonts, config.toml
-    assert names["getSize"] == 18 and names["outlineWidth"] > 0
+    assert names["textCharacterSet"] == "auto" and names["pointType"] == "text"
+    assert names["textFontFamily"].startswith("Gridmap Noto Sans SC")  # static/fonts
+    assert names["getTextSize"] == 18 and names["textOutlineWidth"] > 0
+    # Drawn by the browser only at zoom 11.5-13, from one world tile loaded once.
+    assert (names["visibleMinZoom"], names["visibleMaxZoom"]) == (11.5, 13)
+    assert names["minZoom"] == names["maxZoom"] == 0
+    unbounded = layer_of(viz.place_label_layer("all", rows))["all"]
+    assert "visibleMinZoom" not in unbounded and "visibleMaxZoom" not in unbounded
 
 
 def test_hex_layer_carries_a_model_matrix_for_gcj02_tiles() -> None:

@@ -37,6 +37,7 @@ __all__ = [
     "PRIORITY_COLUMNS",
     "cluster_note",
     "headline",
+    "incidents_per_weight",
     "priority_table",
     "reason",
     "unranked_clusters",
@@ -72,14 +73,18 @@ PRIORITY_COLUMNS = (
 )
 
 
-def _in_incidents(frame: pd.DataFrame, column: str) -> pd.Series:
-    """A weighted figure (excess, expected) in incidents: scaled by the grid's own
-    incidents per weighted incident (decay and category weights make weighted counts
-    smaller than counts; a leader reads incidents)."""
-    w = frame["weighted"].to_numpy(dtype=np.float64)
-    n = frame["incidents"].to_numpy(dtype=np.float64)
-    scale = np.divide(n, w, out=np.ones_like(w), where=w > 0)
-    return pd.Series(frame[column].to_numpy(dtype=np.float64) * scale, index=frame.index)
+def incidents_per_weight(frame: pd.DataFrame) -> float:
+    """Incidents per weighted incident over a whole list (1 when it has no weight).
+
+    The ranking's excess is in weighted incidents (category and handling-class weights,
+    decay); a leader reads incidents. One factor for the whole list turns the excess into
+    incidents without changing its order, so the figures shown fall down the list as the
+    ranks do (a factor per grid would show +31 above +47). The list's own total of weighted
+    incidents then equals its total of incidents.
+    """
+    w = float(frame["weighted"].sum())
+    n = float(frame["incidents"].sum())
+    return n / w if w > 0 and n > 0 else 1.0
 
 
 def headline(row: Any, lang: str) -> str:
@@ -108,11 +113,13 @@ def reason(row: Any, lang: str) -> str:
 
 
 def _finish(frame: pd.DataFrame, scope: Collection[str] | None) -> pd.DataFrame:
-    if scope is not None:
-        frame = frame[frame.index.isin(list(scope))].copy()
+    # The factor of the whole city's list: an area shows the same figures as the city.
+    per_weight = incidents_per_weight(frame)
+    frame = frame[frame.index.isin(list(scope))] if scope is not None else frame
+    frame = frame.copy()
     frame["rank"] = np.arange(1, len(frame) + 1, dtype=np.int64)
-    frame["excess_incidents"] = _in_incidents(frame, "excess")
-    frame["expected_incidents"] = _in_incidents(frame, "expected")
+    frame["excess_incidents"] = frame["excess"].to_numpy(dtype=np.float64) * per_weight
+    frame["expected_incidents"] = frame["expected"].to_numpy(dtype=np.float64) * per_weight
     records = frame.to_dict("records")
     for lang in ("zh", "en"):
         frame[f"headline_{lang}"] = [headline(r, lang) for r in records]
@@ -154,8 +161,9 @@ def priority_table(
         ``basic`` and ``professional``, indexed by grid code and sorted by ``rank``
         (1 first, renumbered within the area), with the columns of
         :func:`~gridmap.analytics.priority.priority_ranking`, the overview's (basic
-        only) and ``excess_incidents``, ``expected_incidents`` (in incidents, not weighted
-        incidents), ``headline_zh``/``headline_en`` (:func:`headline`) and
+        only) and ``excess_incidents``, ``expected_incidents`` (in incidents: the weighted
+        figures times the list's :func:`incidents_per_weight`, so ``excess_incidents``
+        falls down the list as the ranks do), ``headline_zh``/``headline_en`` (:func:`headline`) and
         ``reason_zh``/``reason_en`` (:func:`reason`).
     """
     settings = settings or RiskSettings()

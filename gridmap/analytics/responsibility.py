@@ -25,7 +25,7 @@ import pandas as pd
 
 from .. import schema
 from ..errors import SchemaError
-from ..hierarchy import GRID_NUMBER_DIGITS, street_code
+from ..hierarchy import GRID_NUMBER_DIGITS, Hierarchy, street_code
 
 __all__ = [
     "DEPARTMENT_EN",
@@ -370,7 +370,14 @@ def grid_owners(grids: pd.DataFrame, admin: pd.DataFrame) -> pd.DataFrame:
     by_prefix = codes.str[:-GRID_NUMBER_DIGITS]
     community = parent.where(parent.isin(holds), by_prefix.where(by_prefix.isin(holds), ""))
     by_street_prefix = codes.map(street_code)
-    street = community.map(lambda c: _ancestor(c, "street", levels, parents))
+    # The admin tree as admin units only (grids are placed above, by code): no level means
+    # "" here, where build_hierarchy would guess "community" and place grids by geometry.
+    tree = Hierarchy(names, levels, {c: p or None for c, p in parents.items()})
+
+    def nearest_street(code: str) -> str:
+        return next((a for a in reversed(tree.chain(code)) if levels[a] == "street"), "")
+
+    street = community.map(nearest_street)
     street = street.where(
         street != "",
         by_street_prefix.where(by_street_prefix.map(levels.get).eq("street"), ""),
@@ -387,14 +394,3 @@ def grid_owners(grids: pd.DataFrame, admin: pd.DataFrame) -> pd.DataFrame:
     )
     out.index = pd.Index(codes, name=schema.CODE)
     return out
-
-
-def _ancestor(code: str, level: str, levels: Mapping[str, str], parents: Mapping[str, str]) -> str:
-    """The first unit of ``level`` at or above ``code`` ("" when there is none)."""
-    seen: set[str] = set()
-    while code and code not in seen:
-        if levels.get(code) == level:
-            return code
-        seen.add(code)
-        code = parents.get(code, "")
-    return ""

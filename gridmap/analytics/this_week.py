@@ -15,23 +15,44 @@ most of its incidents this week
 (:func:`~gridmap.analytics.responsibility.grid_departments`).
 
 Weeks are the 7 days ending on a day (inclusive) and the 7 days before them
-(:func:`week_windows`).
+(:func:`week_windows`). Data whose times carry only the month (every incident on the 1st
+at midnight, as police.uk's monthly files) cannot tell one week from the next: the list
+then compares the last calendar month with the month before (:func:`time_resolution`,
+:func:`month_windows`) and says so (:func:`period_key`). Dates without a time of day are
+fine for weeks: a week is made of whole days.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 import pandas as pd
+from numpy.typing import NDArray
 
 from .. import schema
 from ..errors import SchemaError
 from ..i18n import t
 from .responsibility import DEPARTMENT_EN, DEPARTMENT_ZH
 
-__all__ = ["THIS_WEEK_COLUMNS", "ThisWeek", "this_week_list", "week_windows"]
+__all__ = [
+    "THIS_WEEK_COLUMNS",
+    "Period",
+    "ThisWeek",
+    "list_windows",
+    "month_windows",
+    "period_key",
+    "this_week_list",
+    "time_resolution",
+    "week_windows",
+]
+
+#: What the list compares: two weeks, or two calendar months (month-dated data).
+Period = Literal["week", "month"]
+#: Two windows, each ``(first day, last day)``: the one looked at and the one before.
+Windows = tuple[tuple[dt.date, dt.date], tuple[dt.date, dt.date]]
 
 #: The columns of :func:`this_week_list`'s frame, in order (indexed by grid ``code``).
 THIS_WEEK_COLUMNS: tuple[str, ...] = (
@@ -57,14 +78,72 @@ THIS_WEEK_COLUMNS: tuple[str, ...] = (
 
 @dataclass(frozen=True)
 class ThisWeek:
-    """This week's list with the two weeks it compares (each ``(first day, last day)``)."""
+    """This week's list with the two weeks it compares (each ``(first day, last day)``).
+
+    ``period`` "month": the data carry months only, and ``week``/``last_week`` are the
+    last calendar month and the month before (:func:`list_windows`).
+    """
 
     grids: pd.DataFrame
     week: tuple[dt.date, dt.date]
     last_week: tuple[dt.date, dt.date]
+    period: Period = "week"
 
 
-def week_windows(end: dt.date) -> tuple[tuple[dt.date, dt.date], tuple[dt.date, dt.date]]:
+def period_key(key: str, period: Period) -> str:
+    """The i18n key of ``key`` for ``period``: a ``.month`` twin says 本月/上月.
+
+    Examples
+    --------
+    >>> period_key("week.title", "month"), period_key("week.title", "week")
+    ('week.title.month', 'week.title')
+    """
+    return f"{key}.month" if period == "month" else key
+
+
+def time_resolution(occurred_s: NDArray[np.int64]) -> Literal["month", "day", "time"]:
+    """How finely the incident times are given: "month" when every one falls on the 1st
+    of a month at midnight, "day" when every one is at midnight, else "time" (also for
+    no incidents).
+
+    ``occurred_s`` is seconds since 1970 in local time
+    (:class:`~gridmap.analytics.incidents.IncidentTable`).
+
+    Examples
+    --------
+    >>> s = np.array([0, 31 * 86400], dtype=np.int64)  # 1970-01-01, 1970-02-01
+    >>> time_resolution(s), time_resolution(s + 86400), time_resolution(s + 3600)
+    ('month', 'day', 'time')
+    """
+    s = np.asarray(occurred_s, dtype=np.int64)
+    if s.size == 0 or (s % 86400 != 0).any():
+        return "time"
+    days = (s // 86400).astype("datetime64[D]")
+    firsts = days.astype("datetime64[M]").astype("datetime64[D]")
+    return "month" if bool((days == firsts).all()) else "day"
+
+
+def month_windows(end: dt.date) -> Windows:
+    """The calendar month holding ``end`` (all of it) and the month before.
+
+    Examples
+    --------
+    >>> month_windows(dt.date(2026, 3, 1))
+    ((datetime.date(2026, 3, 1), datetime.date(2026, 3, 31)), \
+(datetime.date(2026, 2, 1), datetime.date(2026, 2, 28)))
+    """
+    first = end.replace(day=1)
+    last = (first + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+    before_last = first - dt.timedelta(days=1)
+    return (first, last), (before_last.replace(day=1), before_last)
+
+
+def list_windows(end: dt.date, period: Period) -> Windows:
+    """The two windows the list compares: :func:`week_windows` or :func:`month_windows`."""
+    return month_windows(end) if period == "month" else week_windows(end)
+
+
+def week_windows(end: dt.date) -> Windows:
     """This week (the 7 days ending on ``end``, inclusive) and the week before it.
 
     Examples
@@ -79,18 +158,18 @@ def week_windows(end: dt.date) -> tuple[tuple[dt.date, dt.date], tuple[dt.date, 
     return (start, end), (start - week, end - week)
 
 
-def _change_text(now: int, before: int, lang: str) -> str:
+def _change_text(now: int, before: int, lang: str, period: Period) -> str:
     if before == 0:
-        return t("week.change.none_before", lang)
+        return t(period_key("week.change.none_before", period), lang)
     if now == before:
-        return t("week.change.level", lang)
+        return t(period_key("week.change.level", period), lang)
     key = "week.change.up" if now > before else "week.change.down"
-    return t(key, lang, n=abs(now - before))
+    return t(period_key(key, period), lang, n=abs(now - before))
 
 
-def _reason(row: pd.Series, lang: str) -> str:
+def _reason(row: pd.Series, lang: str, period: Period) -> str:
     """One sentence: this week's incidents, the excess, the change, the overdue cases."""
-    parts = [t("week.reason.count", lang, n=int(row["incidents"]))]
+    parts = [t(period_key("week.reason.count", period), lang, n=int(row["incidents"]))]
     expected = round(float(row["expected"]))
     if float(row["excess"]) > 0 and expected < int(row["incidents"]):
         # A grid with no peers of its kind is ranked on its count over the mean of the
@@ -98,7 +177,7 @@ def _reason(row: pd.Series, lang: str) -> str:
         key = "week.reason.mean" if row["ranked_on"] == "count" else "week.reason.expected"
         # "expects about 0" reads as a slip: a small grid expects less than one a week.
         parts.append(t(key + (".lt1" if expected < 1 else ""), lang, n=expected))
-    parts.append(_change_text(int(row["incidents"]), int(row["last_week"]), lang))
+    parts.append(_change_text(int(row["incidents"]), int(row["last_week"]), lang, period))
     overdue = row["overdue"]
     if pd.notna(overdue) and int(overdue) > 0:
         parts.append(t("week.reason.overdue", lang, n=int(overdue)))
@@ -145,6 +224,7 @@ def this_week_list(
     departments: pd.DataFrame | None = None,
     n_min: int = 3,
     n_max: int = 10,
+    period: Period = "week",
 ) -> pd.DataFrame:
     """The grids to send people to this week, highest priority first.
 
@@ -168,6 +248,9 @@ def this_week_list(
     n_min, n_max
         The list's length: every grid with a positive excess up to ``n_max``, at least
         ``n_min`` grids when that many had incidents this week.
+    period
+        "month": the ranking and ``last_week`` are of a month and the month before
+        (month-dated data); the reasons say 本月/上月.
 
     Returns
     -------
@@ -224,6 +307,6 @@ def this_week_list(
         out[col] = values.fillna("").astype(str).to_numpy()
     ranks = chosen["rank"] if "rank" in chosen else pd.Series(out["rank"].to_numpy(), codes)
     out["priority_rank"] = ranks.to_numpy(dtype=np.int64)
-    out["reason_zh"] = [_reason(row, "zh") for _, row in out.iterrows()]
-    out["reason_en"] = [_reason(row, "en") for _, row in out.iterrows()]
+    out["reason_zh"] = [_reason(row, "zh", period) for _, row in out.iterrows()]
+    out["reason_en"] = [_reason(row, "en", period) for _, row in out.iterrows()]
     return out[list(THIS_WEEK_COLUMNS)]

@@ -49,6 +49,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
     from ..loading import load_incident_table
     from ..report import cockpit_png, report_pdf
     from ..report.from_workspace import report_inputs
+    from ..services.this_week import workspace_this_week
     from ..store import open_workspace
 
     out = Path(args.out)
@@ -63,6 +64,8 @@ def _cmd_report(args: argparse.Namespace) -> int:
     args.area = within_user_area(args, ws, args.area, "--area")
     inputs = report_inputs(ws, flt, area=args.area, settings=settings, table=table)
     names = dict(inputs.hierarchy.names)
+    # The cockpit's list of the same window and area, as the app's PDF has it.
+    week = workspace_this_week(ws, inputs.cockpit.flt, table=table)
     # The deployment's font for Chinese (GRIDMAP_CJK_FONT), read here at the edge.
     font = Environment.from_environ(os.environ).cjk_font
     report_pdf(
@@ -72,6 +75,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
         out,
         lang=args.lang,
         grid_names=names,
+        this_week=week,
         cjk_font=font,
     )
     written = [str(out)]
@@ -106,6 +110,12 @@ def _cmd_report(args: argparse.Namespace) -> int:
                     }
                     for code, row in c.top.iterrows()
                 ],
+                "this_week": {
+                    "period": week.period,
+                    "from": str(week.week[0]),
+                    "to": str(week.week[1]),
+                    "grids": [str(code) for code in week.grids.index],
+                },
                 "suppressed_cells": c.suppressed_cells,
                 "suppressed_grids": c.suppressed_grids,
             }

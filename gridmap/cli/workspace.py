@@ -16,6 +16,8 @@ def _cmd_import(args: argparse.Namespace) -> int:
     from ..io.mapping import parse_assignments
 
     mapping = parse_assignments(args.map or [], what="--map")
+    # --code-field/--name-field (department layers) are --map COLUMN=code / COLUMN=name.
+    mapping.update({c: f for c, f in ((args.code_field, "code"), (args.name_field, "name")) if c})
     set_values = parse_assignments(args.set or [], what="--set")
     report = import_file(
         args.workspace,
@@ -32,6 +34,7 @@ def _cmd_import(args: argparse.Namespace) -> int:
         draft=args.draft,
         effective_date=args.effective,
         rejects_path=args.rejects,
+        department=args.department,
     )
     # Exit 1 whenever validation lists problems, as `gridmap validate` does; the version is
     # still published unless a problem blocks analyses (then it is kept as a draft).
@@ -248,7 +251,7 @@ def _cmd_index(args: argparse.Namespace) -> int:
 def _add_import(sub: Subparsers) -> None:
     p = sub.add_parser("import", help="import a file into a workspace (created on first import)")
     p.add_argument("workspace", help="workspace .gpkg")
-    p.add_argument("kind", choices=schema.LAYER_KINDS)
+    p.add_argument("kind", choices=(*schema.LAYER_KINDS, "department"))
     p.add_argument("file")
     p.add_argument(
         "--crs",
@@ -279,6 +282,13 @@ def _add_import(sub: Subparsers) -> None:
     p.add_argument("--draft", action="store_true", help="grids: save as a draft version")
     p.add_argument("--effective", metavar="DATE", help="grids: effective date (default today)")
     p.add_argument("--rejects", metavar="FILE", help="where to write the rejects CSV")
+    p.add_argument(
+        "--department",
+        metavar="NAME",
+        help="departments: whose units these are (e.g. 公安); a re-import is its next version",
+    )
+    p.add_argument("--code-field", metavar="COLUMN", help="departments: the units' code column")
+    p.add_argument("--name-field", metavar="COLUMN", help="departments: the units' name column")
     runs(p, _cmd_import)
 
 

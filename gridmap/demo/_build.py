@@ -22,8 +22,9 @@ from .. import schema
 from ..errors import SchemaError
 from ..indexing import points_to_cells, polygons_to_cells
 from ..joins import assign_codes, build_grid_lookup
+from ..store.departments import append_department
 from ..store.gpkg import Transaction, Workspace, pid_alive
-from . import _cameras, _city, _geo, _incidents, _names, _sites
+from . import _cameras, _city, _departments, _geo, _incidents, _names, _sites
 
 log = logging.getLogger("gridmap.demo")
 
@@ -31,6 +32,8 @@ Progress = Callable[[float, str], None]
 FloatArray = NDArray[np.float64]
 StrArray = NDArray[np.object_]
 
+#: Where the demo's grid version and department layers say they come from.
+_SOURCE = "gridmap demo (synthetic)"
 #: Date the demo's grid version took effect.
 EFFECTIVE_DATE = "2024-07-01"
 #: Households and population of the four outer districts/counties, which get no grids
@@ -40,8 +43,8 @@ _PERSONS_PER_HOUSEHOLD_OUTER = 2.9
 GRID_CELL_RES = 10
 _META_NOTE = (
     "Synthetic demo: only the district and city boundaries are real; streets, communities, "
-    "grids, units, key areas, incidents and cameras are generated and describe no real "
-    "place, person or event."
+    "grids, units, key areas, incidents, cameras and department layers are generated and "
+    "describe no real place, person or event."
 )
 
 #: Relative duration of each stage of :func:`build_demo`, for its progress fractions.
@@ -53,6 +56,7 @@ _STAGE_WEIGHTS = {
     "incidents": 20.0,
     "cameras": 2.0,
     "grid_cells": 3.0,
+    "departments": 1.0,
     "write": 25.0,
 }
 
@@ -382,13 +386,14 @@ def _write(
     cells: pd.DataFrame,
     meta: dict[str, Any],
     n_basic: int,
+    departments: list[_departments.DepartmentLayer],
 ) -> int:
     layer = schema.Layer
     for name in (layer.ADMIN, layer.UNITS, layer.KEYAREAS, layer.CAMERAS, layer.INCIDENTS):
         tx.write_layer(name, layers[name])
     version = tx.add_grid_version(
         status="published",
-        source="gridmap demo (synthetic)",
+        source=_SOURCE,
         effective_date=EFFECTIVE_DATE,
         note="synthetic demo grids: Voronoi partitions inside the real district boundaries",
         author="gridmap demo",
@@ -398,8 +403,16 @@ def _write(
     grids[schema.VERSION] = version
     tx.write_layer("grids", grids, append=True)
     tx.replace_grid_cells(version, cells, GRID_CELL_RES)
+    for dept in departments:
+        append_department(
+            tx,
+            dept.units,
+            department=dept.department,
+            source_crs=dept.source_crs,
+            source_file=_SOURCE,
+        )
     tx.set_meta(meta)
-    total = sum(len(v) for v in layers.values())
+    total = sum(len(v) for v in layers.values()) + sum(len(d.units) for d in departments)
     tx.log_import(
         kind="demo",
         file="gridmap.demo",
@@ -413,7 +426,8 @@ def _write(
         note=(
             f"synthetic Lanzhou demo, seed {meta['demo_seed']}, scale {meta['demo_scale']}: "
             + ", ".join(f"{k} {len(v)}" for k, v in layers.items())
-            + f" ({n_basic} basic grids)"
+            + f" ({n_basic} basic grids), department units "
+            + ", ".join(f"{d.department} {len(d.units)}" for d in departments)
         ),
     )
     return version
@@ -472,13 +486,14 @@ def _write_replacing(
     cell_rows: pd.DataFrame,
     meta: dict[str, str],
     n_basic: int,
+    departments: list[_departments.DepartmentLayer],
 ) -> None:
     """Write the demo into a temporary file beside ``target``, then replace ``target``."""
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = _temp_path(target)
     try:
         with Workspace(tmp).transaction() as tx:
-            _write(tx, layers, cell_rows, meta, n_basic)
+            _write(tx, layers, cell_rows, meta, n_basic, departments)
         # Hold the workspace lock while replacing, so that a concurrent import on the
         # old file cannot overwrite the demo after it has landed.
         with open(target.with_name(f".{target.name}.lock"), "a+") as lock:
@@ -550,7 +565,7 @@ def build_demo(
     stages = _Stages(progress, _STAGE_WEIGHTS)
     # One generator, split into independent streams so that a stage's draws never shift
     # another's (incidents at a smaller scale keep the same city).
-    r_city, r_sites, r_people, r_inc, r_cam = np.random.default_rng(seed).spawn(5)
+    r_city, r_sites, r_people, r_inc, r_cam, r_dept = np.random.default_rng(seed).spawn(6)
     with stages.stage("boundaries", "boundaries read and converted from GCJ-02"):
         boundaries = _geo.load_boundaries(folder)
     with stages.stage("city", "streets, communities, grids and units built"):
@@ -574,6 +589,8 @@ def build_demo(
         cameras, thin = _camera_layer(city, sites, n_cam, lookup, grid_pos, r_cam)
     with stages.stage("grid_cells", "grid H3 cells indexed"):
         cell_rows = _grid_cell_rows(grids)
+    with stages.stage("departments", "department layers drawn (police, urban, market, emergency)"):
+        departments = _departments.build_departments(city, r_dept)
     layers = {
         "admin": admin,
         "grids": grids,
@@ -583,8 +600,10 @@ def build_demo(
         "cameras": cameras,
     }
     meta = _meta(seed, scale, planted, thin)
+    # ... and how each department layer differs from the grids: the answer key for fusion.
+    meta["demo_departments"] = json.dumps([d.key() for d in departments], ensure_ascii=False)
     with stages.stage("write", "workspace written"):
-        _write_replacing(target, layers, cell_rows, meta, n_basic)
+        _write_replacing(target, layers, cell_rows, meta, n_basic, departments)
 
     counts = {name: len(layer) for name, layer in layers.items()}
     counts["basic_grids"] = n_basic
@@ -592,6 +611,7 @@ def build_demo(
     counts["streets"] = len(city.streets)
     counts["communities"] = len(city.communities)
     counts["grid_cells"] = len(cell_rows)
+    counts["department_units"] = sum(len(d.units) for d in departments)
     return {
         "path": str(target),
         "seed": int(seed),

@@ -9,7 +9,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from . import _cockpit, _coverage, _data, _forecast, _general, _importing, _rebalance, _security
+from . import (
+    _cockpit,
+    _coverage,
+    _data,
+    _forecast,
+    _fusion,
+    _general,
+    _importing,
+    _rebalance,
+    _security,
+)
 
 __all__ = ["LANGS", "pick", "t"]
 
@@ -35,6 +45,7 @@ _STRINGS = _merge(
     _forecast.STRINGS,
     _cockpit.STRINGS,
     _importing.STRINGS,
+    _fusion.STRINGS,
 )
 
 

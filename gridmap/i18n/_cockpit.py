@@ -93,7 +93,7 @@ STRINGS: dict[str, tuple[str, str]] = {
         "结案率：已结案 ÷ 事件数；近期事件可能仍在办理中，故本期偏低属正常。\n"
         "按期结案率：在处置时限内结案 ÷ 应结案（已结案或已超时限）；时限：应急 1 天、一般 7 天、矛盾调解 15 天（可配置，非国家标准）。\n"
         "热点集中度：位于统计显著聚集区（与周边一起比全市明显偏多，90% 及以上置信）的事件 ÷ 有位置的事件。\n"
-        "风险分：按类别与处置类别加权、30 天半衰期衰减、按户数向平均收缩（户少的网格不因分母小而偏高）的每千户事件率在全部网格中的百分位。\n"
+        "重点网格排名：比同类、同等规模网格通常会有的事件多出多少件（件数与事件率共同决定，见下方“排名怎么算”）。\n"
         "新兴热点：截至结束月的 24 个月里，逐月聚集区的变化趋势（新出现、连续、加剧）。\n"
         "方法名称（供专业人员）：聚集区为 Getis-Ord Gi*（k=1 邻域，FDR 校正）；平滑为经验贝叶斯；趋势为 Mann-Kendall 检验；单元为 H3 六边形。\n"
         "小数抑制：少于 {m} 件事件的单元和网格不单独显示（本期 {cells} 个单元、{grids} 个网格）。\n"
@@ -106,9 +106,8 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Share in hot spots: incidents in statistically significant clusters (cells that, with "
         "their neighbours, hold clearly more than the city average; 90% confidence or more) ÷ "
         "located incidents.\n"
-        "Risk score: percentile among all grids of the per-1,000-household rate of incidents "
-        "weighted by category and handling class, 30-day half-life, pulled toward the average "
-        "by household count (a small grid is not put first by its small denominator).\n"
+        "Priority ranking: how many more incidents a grid had than similar grids of its size "
+        'usually have (count and rate both matter; see "How grids are ranked" below).\n'
         "Emerging hot spots: how the monthly clusters changed over the 24 months to the end "
         "month (new, consecutive, intensifying).\n"
         "Method names (for specialists): clusters are Getis-Ord Gi* (k=1, FDR-corrected); the "
@@ -277,7 +276,8 @@ _PRIORITY: dict[str, tuple[str, str]] = {
         "3. 超出预期＝实际－预期，再按证据多少收缩：户数少、件数少的网格向平均靠拢，"
         "不会因为分母小而排到前面（经验贝叶斯，Marshall 1991）。\n"
         "4. 户数不足 100 的网格不按事件率排：按 100 户计算预期。\n"
-        "事件按类别与处置类别加权、30 天半衰期衰减；列表中的“多N件”已换算为事件件数。"
+        "事件按类别与处置类别加权、30 天半衰期衰减；列表中的“多N件”按全市平均权重换算为件数，"
+        "从上到下递减。"
         "地图上的数字就是列表的排名；显著聚集区里没有上榜网格时，列表下方说明原因。",
         "Grids are ranked on excess incidents: more incidents than their size explains, so "
         "both the count and the rate matter.\n"
@@ -290,7 +290,8 @@ _PRIORITY: dict[str, tuple[str, str]] = {
         "1991).\n"
         "4. A grid under 100 households is never ranked on its rate: it is counted as 100.\n"
         "Incidents are weighted by category and handling class with a 30-day half-life; "
-        '"N more" is in incidents. The numbers on the map are the list\'s ranks; a '
+        '"N more" is turned into incidents with the city\'s average weight, so it falls down '
+        "the list. The numbers on the map are the list's ranks; a "
         "significant cluster with no ranked grid gets a line under the list saying why.",
     ),
 }
@@ -308,10 +309,10 @@ _WEEK: dict[str, tuple[str, str]] = {
     ),
     "week.help": (
         "按本周事件的优先排序（比同类网格预期多出的事件数，户数与事件量共同决定）选出 3–10 个网格；"
-        "原因中的“预期”按户数与同类网格的事件率估计，超期未结为截至本周末仍超出办理时限的事件。",
+        "原因中的“预期”按户数与同类网格的事件率估计，超期未结为截至所选时段末仍超出办理时限的事件（同超期未结卡片）。",
         "Chosen from the priority ranking of this week's incidents (incidents beyond what "
         "similar grids of the same size would expect): 3 to 10 grids. Overdue: cases still "
-        "open past their time limit at the end of the week.",
+        "open past their time limit at the end of the period shown (as the Overdue card).",
     ),
     "week.none": ("本周无事件，无重点网格", "No incidents this week: no priority grids"),
     "week.reason.count": ("本周 {n} 件", "Incidents this week: {n}"),
@@ -456,3 +457,103 @@ _PLAIN_TITLES: dict[str, tuple[str, str]] = {
 if STRINGS.keys() & _PLAIN_TITLES.keys():
     raise RuntimeError(f"i18n keys defined twice: {sorted(STRINGS.keys() & _PLAIN_TITLES.keys())}")
 STRINGS.update(_PLAIN_TITLES)
+# --- helper C ---
+_HELPER_C: dict[str, tuple[str, str]] = {
+    # This week's list on month-dated data (issue 13 item 7): the last month against the one
+    # before, said in words (analytics.this_week.period_key picks the ".month" twin).
+    "week.title.month": ("本月重点网格", "This month's priority grids"),
+    "week.month_note": (
+        "这份数据的事件时间只精确到月，无法按周比较，因此这里比较最近一个月与前一个月。",
+        "This data gives only the month of each incident, so weeks cannot be compared: "
+        "the list compares the last month with the month before.",
+    ),
+    "week.window.month": (
+        "{start} 至 {end}，对比上月 {pstart} 至 {pend}",
+        "{start} to {end}, against the month before ({pstart} to {pend})",
+    ),
+    "week.help.month": (
+        "按本月事件的优先排序（比同类网格预期多出的事件数，户数与事件量共同决定）选出 3–10 个网格；"
+        "原因中的“预期”按户数与同类网格的事件率估计，超期未结为截至所选时段末仍超出办理时限的事件（同超期未结卡片）。",
+        "Chosen from the priority ranking of this month's incidents (incidents beyond what "
+        "similar grids of the same size would expect): 3 to 10 grids. Overdue: cases still "
+        "open past their time limit at the end of the period shown (as the Overdue card).",
+    ),
+    "week.none.month": ("本月无事件，无重点网格", "No incidents this month: no priority grids"),
+    "week.reason.count.month": ("本月 {n} 件", "Incidents this month: {n}"),
+    "week.change.none_before.month": ("上月无事件", "none the month before"),
+    "week.change.level.month": ("与上月持平", "level with the month before"),
+    "week.change.up.month": ("比上月多 {n} 件", "{n} more than the month before"),
+    "week.change.down.month": ("比上月少 {n} 件", "{n} fewer than the month before"),
+    "week.col.incidents.month": ("本月事件", "This month"),
+    "week.col.last_week.month": ("上月事件", "Month before"),
+    "week.col.change.month": ("较上月", "Change"),
+    "week.file.month": ("本月重点网格", "priority_grids_month"),
+    # The risk page's words for what it computes (issue 13 items 1 and 3): plain on the
+    # screen, the technical name in one tooltip each.
+    "risk.col.excess_incidents": ("比预期多（件）", "Above expected"),
+    "risk.col.excess_incidents.help": (
+        "实际事件数减去同类、同等规模网格通常会有的事件数；证据少时向 0 靠拢。"
+        "供专业人员：经验贝叶斯超额事件（Marshall 1991），按类别与处置类别加权、30 天半衰期，"
+        "已换算为事件件数。",
+        "Incidents minus what similar grids of the same size usually have, pulled toward 0 "
+        "when the evidence is thin. For specialists: empirical-Bayes excess (Marshall 1991) of "
+        "incidents weighted by category and handling class with a 30-day half-life, in "
+        "incidents.",
+    ),
+    "risk.col.risk_score.help": (
+        "0–100，100 为同级中事件率最高。供专业人员：按类别与处置类别加权、30 天半衰期的"
+        "千户事件率，经验贝叶斯向平均收缩后在同级单元中的百分位。",
+        "0 to 100, 100 being the highest incident rate of its level. For specialists: "
+        "percentile among units of the level of the empirical-Bayes smoothed per-1,000-"
+        "household rate, weighted by category and handling class with a 30-day half-life.",
+    ),
+    "risk.method.level": (
+        "排位：各单元每千户事件率在同级中的百分位，100 为最高；户少的单元向平均靠拢，不因分母小而偏高。"
+        "事件少于 5 件的单元（{n} 个）不单独列出。",
+        "Rate percentile: where each unit's incidents per 1,000 households stand among its "
+        "level, 100 the highest; a unit with few households is pulled toward the average, "
+        "not put first by its small denominator. Units with fewer than 5 incidents ({n}) are "
+        "not listed.",
+    ),
+}
+if STRINGS.keys() & _HELPER_C.keys():
+    raise RuntimeError(f"i18n keys defined twice: {sorted(STRINGS.keys() & _HELPER_C.keys())}")
+STRINGS.update(_HELPER_C)
+# --- helper A (session 6): meeting screen, list order, departments on the card ---
+_HELPER_A: dict[str, tuple[str, str]] = {
+    # A ranked list with no grid says so in words (never "top 0") and why.
+    "cockpit.top.zero": ("重点网格：本期没有", "Priority grids: none in this period"),
+    "cockpit.top.none.why": (
+        "没有网格的事件数达到 {m} 件：本期 {n} 件事件分布在 {grids} 个网格中。"
+        "件数这么少，排名只是偶然，所以不排；可选更长的时段（如近 90 天）。",
+        "No grid had {m} or more incidents: the period's {n} incidents are spread over "
+        "{grids} grids. With so few, any order would be chance, so none is ranked; choose a "
+        "longer period (e.g. last 90 days).",
+    ),
+    "cockpit.top.none.empty": (
+        "本期没有事件，没有可排名的网格。",
+        "No incidents in this period: no grid to rank.",
+    ),
+    # The figure the list is ordered by, named above it (issue 13: +12 above +30).
+    "cockpit.top.order": (
+        "按“比同类网格预期多几件”排序；件数已按事件轻重、新近程度折算",
+        "Ordered by incidents above what similar grids would have, weighted for severity "
+        "and recency",
+    ),
+    "cockpit.top.order.help": (
+        "排名用的是加权件数：类别与处置类别越重、越新近的事件分量越大；"
+        "再按全市平均权重换算回件数，所以列表中的“多 N 件”从上到下递减，"
+        "但不一定等于实际件数减预期。",
+        "The ranking counts weighted incidents: heavier categories and handling classes and "
+        "more recent incidents weigh more; the figure is turned back into incidents with the "
+        "city's average weight, so \"N more\" falls down the list, but need not equal the "
+        "count minus the expected.",
+    ),
+    # Item 6: per category, the department that answers for it.
+    "card.departments": ("责任部门（按本期事件类别）", "Responsible departments (by category)"),
+    "card.department.row": ("{category} {n} 件 → {department}", "{category}: {n} → {department}"),
+    "tooltip.department": ("主要责任部门", "Main department"),
+}
+if STRINGS.keys() & _HELPER_A.keys():
+    raise RuntimeError(f"i18n keys defined twice: {sorted(STRINGS.keys() & _HELPER_A.keys())}")
+STRINGS.update(_HELPER_A)

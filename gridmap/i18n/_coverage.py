@@ -194,9 +194,9 @@ STRINGS: dict[str, tuple[str, str]] = {
         "**{n}** incidents · {cells} hexagons (≈0.1 km²) · **{hot}** significant hot "
         "spots · {start} to {end}",
     ),
-    "risk.top": ("风险最高的网格", "Highest-risk grids"),
+    "risk.top": ("重点网格：比预期多出的事件最多", "Priority grids: most incidents above expectation"),
     "risk.level": ("排名层级", "Rank by"),
-    "risk.top.level": ("风险最高的{level}", "Highest-risk units: {level}"),
+    "risk.top.level": ("事件率最高的{level}", "Highest incident rate: {level}"),
     "risk.col.unit_code": ("编码", "Code"),
     "risk.col.unit_name": ("名称", "Name"),
     "risk.col.grids": ("网格数", "Grids"),
@@ -212,16 +212,17 @@ STRINGS: dict[str, tuple[str, str]] = {
     "risk.col.incidents": ("事件", "Incidents"),
     "risk.col.households": ("户数", "Households"),
     "risk.col.rate_eb": ("每千户（平滑）", "Per 1,000 households (smoothed)"),
-    "risk.col.risk_score": ("风险分", "Risk score"),
+    "risk.col.risk_score": ("事件率排位", "Rate percentile"),
     "risk.col.hotspot": ("热点", "Hot spot"),
     "risk.col.trend": ("趋势", "Trend"),
     "risk.col.sentence": ("原因", "Why"),
     "risk.method": (
-        "风险分：按类别与处置类别加权、30 天半衰期衰减、按户数向平均收缩（户少的网格不因分母小而偏高）的每千户事件率的百分位；"
-        "事件少于 5 件的网格（{n} 个）不单独列出。",
-        "Risk score: percentile of the per-1,000-household rate of incidents weighted "
-        "by category and handling class, with a 30-day half-life, pulled toward the average "
-        "by household count (a small grid is not put first by its small denominator); grids with fewer than 5 incidents ({n}) are not listed.",
+        "排名看“比预期多出的事件数”：实际件数减去同类、同等规模网格通常会有的件数，件数和事件率都起作用，"
+        "户少的网格不会因分母小而排前；专业网格只与同类比较，不在此表。事件少于 5 件的网格（{n} 个）不单独列出。",
+        "Ranked on incidents above expectation: the grid's incidents minus what similar grids "
+        "of its size usually have, so both count and rate matter and a small grid is not put "
+        "first by its small denominator; professional grids are compared only among their "
+        "kind and are not in this table. Grids with fewer than 5 incidents ({n}) are not listed.",
     ),
     "risk.export.csv": ("导出 CSV（全部网格）", "Export CSV (all grids)"),
     "risk.export.geojson": ("导出 GeoJSON", "Export GeoJSON"),

@@ -233,4 +233,33 @@ STRINGS: dict[str, tuple[str, str]] = {
     "import.rejects.reason": ("原因", "reason"),
     "import.rejects.action": ("处理", "action"),
     # --- end of the Data page's importer details block ---
+    # --- departments (helper E) ---
+    # The department layer (多网合一, #18): its name in the layer lists, what one unit is
+    # called, the importer's notes and the Data page's department-name input.
+    "layer.departments": ("部门网格", "Department layer"),
+    "import.noun.departments": ("部门网格单元", "department unit"),
+    "import.note.merged.departments": (
+        "{rows} 行合并为 {n} 个部门网格单元（同一编码、属性一致，视为多部件面）：{codes}",
+        "merged {rows} rows into {n} department unit(s): {codes} (same code and attributes: "
+        "parts of one multipart polygon)",
+    ),
+    "import.note.department": (
+        "已保存为部门「{department}」的第 {version} 版（{units} 个单元）；旧版本保留",
+        "stored as version {version} of department {department!r} ({units} units); older "
+        "versions are kept",
+    ),
+    "data.department.name": ("部门名称", "Department name"),
+    "data.department.help": (
+        "这些单元属于哪个部门，例如 公安分局（派出所）、城市管理执法局。与责任清单中的部门名称"
+        "一致时，该部门网格即负责清单中的事项。同名再次导入将保存为该部门的新版本。",
+        "The department these units belong to, e.g. 公安分局（派出所） or 'NYPD precincts'. "
+        "Named as in the responsibility table, the layer answers for that department's "
+        "categories. Importing again under the same name stores a new version.",
+    ),
+    "data.department.known": ("已有部门：{names}", "Departments already here: {names}"),
+    "data.department.missing": (
+        "请填写部门名称后再导入",
+        "Enter the department's name to import",
+    ),
+    # --- end of the departments block (helper E) ---
 }

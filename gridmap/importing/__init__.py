@@ -10,6 +10,9 @@ How each kind is stored:
   importing next month's export (or the same file twice) never double-counts.
 - ``cameras``, ``admin``, ``keyareas``, ``units``: upserted by id / code (a newer register
   replaces the rows it names and keeps the others).
+- ``departments`` (also spelled ``department``): one department's own grid units, named
+  with ``department=``; every import is that department's next version, older versions
+  and other departments stay as they were (:mod:`.departments`).
 - ``grids``: every import is a new grid version; it is published (and incidents and units
   are re-assigned to it) unless imported as a draft, or unless validation finds a problem
   analyses cannot use (:data:`gridmap.validate.BLOCKING_KINDS`): such a version is kept as
@@ -36,7 +39,9 @@ from ..errors import SchemaError
 from ..io.mapping import load_category_mapping
 from ..io.readers import read_table
 from ..store import Workspace, is_url
+from ..store.departments import check_department_name
 from .common import ImportOptions
+from .departments import import_departments
 from .grids import basic_lookup, reassign
 from .points import _import_points
 from .polygons import _import_polygons
@@ -71,6 +76,7 @@ def import_file(
     user: str | None = None,
     settings: Settings | None = None,
     progress: Progress | None = None,
+    department: str | None = None,
 ) -> ImportReport:
     """Import one file of ``kind`` into the workspace, atomically.
 
@@ -79,7 +85,8 @@ def import_file(
     workspace
         A :class:`Workspace` or the path of a ``.gpkg`` (created on first import).
     kind
-        One of ``grids``, ``admin``, ``units``, ``incidents``, ``cameras``, ``keyareas``.
+        One of ``grids``, ``admin``, ``units``, ``incidents``, ``cameras``, ``keyareas``,
+        ``departments`` (or ``department``).
     crs
         The coordinate system of the file: ``wgs84``/``cgcs2000``, ``gcj02``, ``bd09`` or
         ``EPSG:XXXX``. Required for tables; polygon files may carry their own.
@@ -91,7 +98,12 @@ def import_file(
         FIELD -> constant value for every row (e.g. ``level=district`` for admin files).
     rejects_path
         Where to write the rejects CSV (default: ``rejects/`` next to the workspace).
+    department
+        The department whose units a ``departments`` file holds (required for that kind,
+        refused for the others).
     """
+    if kind == "department":  # the issue's spelling of the kind
+        kind = schema.Layer.DEPARTMENTS
     if kind not in schema.LAYER_KINDS:
         raise SchemaError(f"kind {kind!r} is not one of {', '.join(schema.LAYER_KINDS)}")
     settings = settings or Settings()
@@ -100,6 +112,10 @@ def import_file(
     if not is_url(ws.location) and not ws.location.lower().endswith(".gpkg"):
         raise SchemaError(f"{ws.name}: a workspace file must end in .gpkg")
     path = Path(path)
+    if kind == schema.Layer.DEPARTMENTS:
+        department = check_department_name(department, path.name)
+    elif department is not None:
+        raise SchemaError(f"{path.name}: --department is only for a department layer, not {kind}")
     set_values = dict(set_values or {})
     categories: Mapping[str, str] | None
     if isinstance(category_mapping, (str, Path)):
@@ -129,6 +145,8 @@ def import_file(
     with ws.transaction() as tx:
         if table is not None:
             report, issues = _import_points(tx, kind, path, table, opts)
+        elif department is not None:
+            report, issues = import_departments(tx, path, opts, department)
         else:
             report, issues = _import_polygons(tx, kind, path, opts)
         frame = issues.frame()

@@ -328,6 +328,7 @@ _NOUN = {
     "admin": "import.noun.admin",
     "units": "import.noun.units",
     "keyareas": "import.noun.keyareas",
+    schema.Layer.DEPARTMENTS: "import.noun.departments",
 }
 
 

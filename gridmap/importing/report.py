@@ -48,6 +48,8 @@ class ImportReport:
     notes: list[str] = field(default_factory=list)
     rejects_file: str | None = None
     version: int | None = None
+    #: Department layers: the department the units belong to (``version`` is its version).
+    department: str | None = None
     issues: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
     validation: ValidationReport | None = field(default=None, repr=False)
     #: The notes made through :meth:`add_note`, as (i18n key, parameters).

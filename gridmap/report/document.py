@@ -33,6 +33,7 @@ from .figures import (
     draw_map,
     draw_monthly,
     draw_top,
+    top_title,
 )
 from .fonts import ReportError, cjk_family
 from .text import priority_notes, titled
@@ -134,7 +135,7 @@ def _cockpit_figure(
     fig.text(
         0.58,
         0.66,
-        t("cockpit.top", lang, n=min(10, len(cockpit.top))),
+        top_title(cockpit, lang),
         fontsize=12 * scale,
         fontweight="bold",
     )

@@ -39,6 +39,8 @@ __all__ = [
     "draw_top",
     "focus_bounds",
     "spread_marks",
+    "top_none",
+    "top_title",
 ]
 
 
@@ -57,6 +59,9 @@ LEVEL_STYLE = {
     "district": (1.6, "#7a3b2e"),
     "street": (0.8, "#6a6aa0"),
     "community": (0.3, "#b0b0b0"),
+    # Grid outlines, drawn only for a workspace without admin units (grids and incidents
+    # only): without them the map panel would be an empty frame.
+    "grid": (0.4, "#8a8f98"),
 }
 
 
@@ -89,6 +94,8 @@ class MapContext:
             layer = layer[layer.intersects(box)]
             tol = {"district": 0.0008, "street": 0.0003, "community": 0.0001}[level]
             outlines[level] = layer.geometry.boundary.simplify(tol)
+        if not any(len(g) for g in outlines.values()):
+            outlines["grid"] = shown.geometry.boundary.simplify(0.0001)
         points = shown.set_index(schema.CODE).geometry.representative_point()
         return cls(outlines, {str(c): (p.x, p.y) for c, p in points.items()}, bounds)
 
@@ -203,7 +210,7 @@ def _frame_map(ax: Axes, bounds: tuple[float, float, float, float]) -> None:
 
 
 def _outlines(ax: Axes, ctx: MapContext) -> None:
-    for level in ("community", "street", "district"):
+    for level in ("grid", "community", "street", "district"):
         width, colour = LEVEL_STYLE[level]
         geoms = ctx.outlines.get(level)
         if geoms is not None and len(geoms):
@@ -261,6 +268,38 @@ def draw_map(
     )
 
 
+def _tile_chars(fig: Figure, width: float, size: float, lang: str) -> int:
+    """Characters of ``size`` points that fit across ``width`` (a figure fraction): a fixed
+    count overflowed the tile at another figure size ("No household data: the grids carry
+    no" ran past its right edge on the 1920 x 1080 PNG). Chinese characters are about one
+    em wide, Latin letters about half an em."""
+    width_pt = width * fig.get_figwidth() * 72
+    em = 1.0 if lang == "zh" else 0.55
+    return max(8, int(width_pt / (size * em)))
+
+
+def top_title(cockpit: Cockpit, lang: str) -> str:
+    """The ranked list's heading: how many grids it ranks; with none, that it ranks none
+    (never "top 0")."""
+    n = min(10, len(cockpit.top))
+    return t("cockpit.top", lang, n=n) if n else t("cockpit.top.zero", lang)
+
+
+def top_none(cockpit: Cockpit, lang: str) -> str:
+    """Why the list is empty, in words: no grid reached the smallest count shown, how
+    many incidents the window holds, and what to do (a longer window)."""
+    n = next((k.value for k in cockpit.kpis if k.key == "incidents"), None)
+    if not n:
+        return t("cockpit.top.none.empty", lang)
+    return t(
+        "cockpit.top.none.why",
+        lang,
+        m=cockpit.min_count,
+        n=f"{n:,.0f}",
+        grids=f"{cockpit.grids_in_scope:,}",
+    )
+
+
 def draw_kpis(
     fig: Figure,
     cockpit: Cockpit,
@@ -303,7 +342,7 @@ def draw_kpis(
             cx,
             # Two changes (环比 and 同比) take two lines: the detail moves up for them.
             bottom + height * (0.33 if len(text.parts) > 1 else 0.26),
-            textwrap.fill(text.detail, int(t("report.wrap.tile", lang))),
+            textwrap.fill(text.detail, _tile_chars(fig, tile_w - 0.02, 8.5 * scale, lang)),
             fontsize=8.5 * scale,
             color=MUTED,
             va="center",
@@ -356,7 +395,8 @@ def draw_top(
     ax.set_axis_off()
     top = cockpit.top.head(rows)
     if top.empty:
-        ax.text(0, 1, t("cockpit.top.none", lang, m=cockpit.min_count), fontsize=size, va="top")
+        text = _wrap(top_none(cockpit, lang), lang, wrap)
+        ax.text(0, 1, text, fontsize=size, color=INK, va="top", transform=ax.transAxes)
         return
     y = 1.0
     step = 1.0 / max(rows, len(top))

@@ -75,14 +75,22 @@ def _value(k: Kpi, lang: str) -> str:
     return _int(k.value)
 
 
+def _flat(k: Kpi) -> bool:
+    """Whether the change on the previous period is none as shown: under what one decimal
+    shows (a count only when it is 0)."""
+    if k.change is None:
+        return False
+    shown = 100 * k.change if k.kind == "share" else k.change
+    return abs(shown) < 0.05 and (k.kind != "count" or k.change == 0)
+
+
 def _change(k: Kpi, lang: str) -> str:
     """The change on the previous period (环比), in words."""
     change = k.change
     if change is None:
         return t("kpi.change.none", lang)
     sign = "+" if change > 0 else ("−" if change < 0 else "±")
-    shown = 100 * change if k.kind == "share" else change
-    if abs(shown) < 0.05 and (k.kind != "count" or change == 0):
+    if _flat(k):
         return t("kpi.change.flat", lang)
     if k.kind == "share":
         return t("kpi.change.pp", lang, sign=sign, pp=f"{abs(100 * change):.1f}")
@@ -131,8 +139,7 @@ def kpi_text(k: Kpi, cockpit: Cockpit, lang: str) -> KpiText:
     # Without a previous value there is no news to colour, good or bad.
     no_base = k.previous is None or (k.kind in ("count", "per_1000") and k.rel_change is None)
     change = _change(k, lang)
-    flat = change == t("kpi.change.flat", lang)
-    tone = "neutral" if no_base or flat else change_tone(k.change, k.better)
+    tone = "neutral" if no_base or _flat(k) else change_tone(k.change, k.better)
     parts = [(change, tone)]
     yoy = _yoy(k, lang)
     if yoy:

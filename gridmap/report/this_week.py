@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from .. import schema
-from ..analytics.this_week import ThisWeek
+from ..analytics.this_week import ThisWeek, period_key
 from ..i18n import t
 
 if TYPE_CHECKING:
@@ -38,6 +38,7 @@ def this_week_table(week: ThisWeek, lang: str, *, worker: bool = True) -> pd.Dat
     ``worker`` False leaves out the grid worker's name (the printed report).
     """
     g = week.grids
+    per = week.period
     dept = "department_zh" if lang == "zh" else "department_en"
     overdue = g["overdue"].map(lambda v: "—" if pd.isna(v) else f"{int(v):,}")
     columns: dict[str, object] = {
@@ -45,9 +46,9 @@ def this_week_table(week: ThisWeek, lang: str, *, worker: bool = True) -> pd.Dat
         t("owner.grid", lang): g[schema.NAME].to_numpy(),
         t("week.col.code", lang): g.index.astype(str).to_numpy(),
         t("week.col.reason", lang): g[f"reason_{lang}"].to_numpy(),
-        t("week.col.incidents", lang): g["incidents"].to_numpy(),
-        t("week.col.last_week", lang): g["last_week"].to_numpy(),
-        t("week.col.change", lang): g["change"].map(_signed).to_numpy(),
+        t(period_key("week.col.incidents", per), lang): g["incidents"].to_numpy(),
+        t(period_key("week.col.last_week", per), lang): g["last_week"].to_numpy(),
+        t(period_key("week.col.change", per), lang): g["change"].map(_signed).to_numpy(),
         t("week.col.overdue", lang): overdue.to_numpy(),
         t("owner.worker", lang): g[schema.WORKER].to_numpy(),
         t("owner.community", lang): g["community_name"].to_numpy(),
@@ -57,6 +58,20 @@ def this_week_table(week: ThisWeek, lang: str, *, worker: bool = True) -> pd.Dat
     if not worker:
         columns.pop(t("owner.worker", lang))
     return pd.DataFrame(columns)
+
+
+def _titles(week: ThisWeek, lang: str) -> list[str]:
+    """Title, the windows compared, on month-dated data the sentence saying why months,
+    and how the grids were chosen."""
+    (s, e), (ps, pe) = week.week, week.last_week
+    per = week.period
+    lines = [
+        t(period_key("week.title", per), lang),
+        t(period_key("week.window", per), lang, start=s, end=e, pstart=ps, pend=pe),
+    ]
+    if per == "month":
+        lines.append(t("week.month_note", lang))
+    return [*lines, t(period_key("week.help", per), lang)]
 
 
 def this_week_xlsx(week: ThisWeek, lang: str = "zh", *, worker: bool = True) -> bytes:
@@ -70,7 +85,7 @@ def this_week_xlsx(week: ThisWeek, lang: str = "zh", *, worker: bool = True) -> 
     book = Workbook()
     sheet = book.active
     assert sheet is not None  # a new workbook has one sheet
-    sheet.title = t("week.title", lang)[:31]
+    sheet.title = t(period_key("week.title", week.period), lang)[:31]
     sheet.append(list(table.columns))
     for row in table.itertuples(index=False, name=None):
         sheet.append([v.item() if hasattr(v, "item") else v for v in row])
@@ -85,11 +100,8 @@ def this_week_xlsx(week: ThisWeek, lang: str = "zh", *, worker: bool = True) -> 
         row[0].alignment = Alignment(wrap_text=True, vertical="top")
     sheet.freeze_panes = "A2"
     about = book.create_sheet(t("week.sheet.about", lang)[:31])
-    (s, e), (ps, pe) = week.week, week.last_week
-    about.append([t("week.title", lang)])
-    about.append([t("week.window", lang, start=s, end=e, pstart=ps, pend=pe)])
-    about.append([t("week.help", lang)])
-    about.append([t("week.privacy", lang)])
+    for line in [*_titles(week, lang), t("week.privacy", lang)]:
+        about.append([line])
     buf = io.BytesIO()
     book.save(buf)
     return buf.getvalue()
@@ -100,13 +112,14 @@ def this_week_figure(week: ThisWeek, lang: str, *, size: tuple[float, float]) ->
     from matplotlib.figure import Figure
 
     fig = Figure(figsize=size, facecolor="white")
-    (s, e), (ps, pe) = week.week, week.last_week
-    title = t("week.title", lang)
+    title, window, *notes = _titles(week, lang)
     fig.text(0.02, 0.965, title, fontsize=16, fontweight="bold", color=INK, va="top")
-    window = t("week.window", lang, start=s, end=e, pstart=ps, pend=pe)
     fig.text(0.02, 0.92, window, fontsize=9, color=MUTED, va="top")
+    if week.period == "month":  # the sentence saying why months, under the windows
+        fig.text(0.02, 0.895, notes[0], fontsize=9, color=INK, va="top")
     if week.grids.empty:
-        fig.text(0.04, 0.84, t("week.none", lang), fontsize=11, color=INK, va="top")
+        none = t(period_key("week.none", week.period), lang)
+        fig.text(0.04, 0.84, none, fontsize=11, color=INK, va="top")
         return fig
     table = this_week_table(week, lang, worker=False)
     wrap = 46 if lang == "zh" else 80
@@ -134,7 +147,7 @@ def this_week_figure(week: ThisWeek, lang: str, *, size: tuple[float, float]) ->
         fig.text(0.60, y, numbers, fontsize=9, color=INK, va="top")
         fig.text(0.60, y - 0.027, owner, fontsize=9, color=MUTED, va="top")
         y -= step
-    fig.text(0.02, 0.04, t("week.help", lang), fontsize=7, color=MUTED, wrap=True)
+    fig.text(0.02, 0.04, notes[-1], fontsize=7, color=MUTED, wrap=True)
     return fig
 
 

@@ -13,7 +13,7 @@ Only raster tiles (PNG, JPEG, WebP) are drawn: vector tiles need a full style of
 
 GCJ-02 tile sources (Amap/高德-style mirrors) are offset by a few hundred metres from
 gridmap's WGS-84 data; when the source says ``crs="gcj02"`` the map layers are drawn in GCJ-02
-instead (:func:`shift_frame`, :func:`shift_lonlat`, :func:`shift_geojson`, :func:`shift_view`).
+instead (:func:`shift_frame`, :func:`shift_lonlat`, :func:`shift_view`).
 
 Examples
 --------
@@ -29,12 +29,13 @@ from ._extract import (
     PreparedBaseMap,
     extract_tiles,
     fingerprint,
+    mercator_px,
     prepare_basemap,
     style_for,
     tile_range,
     write_style,
 )
-from ._gcj02 import gcj02_model_matrix, shift_frame, shift_geojson, shift_lonlat, shift_view
+from ._gcj02 import gcj02_model_matrix, shift_frame, shift_lonlat, shift_view
 from ._source import (
     META_KEY,
     STATIC_FOLDER_LIMIT_BYTES,
@@ -77,13 +78,13 @@ __all__ = [
     "extract_tiles",
     "fingerprint",
     "gcj02_model_matrix",
+    "mercator_px",
     "open_mbtiles",
     "open_pmtiles",
     "open_source",
     "open_tile_url",
     "prepare_basemap",
     "shift_frame",
-    "shift_geojson",
     "shift_lonlat",
     "shift_view",
     "source_from_meta",

@@ -7,7 +7,6 @@ import gzip
 import hashlib
 import json
 import logging
-import math
 import mmap
 import os
 import shutil
@@ -18,6 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+from numpy.typing import ArrayLike
 from pmtiles.tile import (
     Compression,
     Entry,
@@ -35,6 +36,7 @@ from ._source import (
     BaseMapSource,
     Bounds,
     EmptyTileSourceError,
+    FloatArray,
     NotATileFileError,
     TileBudgetError,
     TileCrs,
@@ -44,13 +46,36 @@ from ._source import (
 )
 
 log = logging.getLogger(__name__)
-_WEB_MERCATOR_MAX_LAT = 85.0511287798
+_MAX_LAT = 85.0511287798  # Web Mercator's limit
 #: A temporary extraction folder older than this was left by a crash (extracting the largest
 #: allowed set takes minutes, not hours).
 _STALE_TMP_S = 3600.0
 
 
 # --- tile arithmetic ------------------------------------------------------------------------
+def mercator_px(
+    lon: ArrayLike, lat: ArrayLike, zoom: float, *, world_px: float = 512.0
+) -> tuple[FloatArray, FloatArray]:
+    """Web Mercator pixel coordinates of ``(lon, lat)`` at ``zoom``: x east and y south from the
+    world's top-left corner, in a world ``world_px`` wide at zoom 0.
+
+    deck.gl's world is 512 px wide at zoom 0 (the default); ``world_px=1`` counts XYZ tiles.
+    The one place the projection is written: label placement, rank marks and tile ranges all
+    measure with it. Latitudes are clipped to Web Mercator's +-85.05 degrees.
+
+    Examples
+    --------
+    >>> x, y = mercator_px([0.0, 90.0], [0.0, 0.0], 1)
+    >>> x.tolist(), y.tolist()
+    ([512.0, 768.0], [512.0, 512.0])
+    """
+    size = world_px * 2.0**zoom
+    rad = np.radians(np.clip(np.asarray(lat, dtype=np.float64), -_MAX_LAT, _MAX_LAT))
+    x = (np.asarray(lon, dtype=np.float64) + 180.0) / 360.0 * size
+    y = (1.0 - np.arcsinh(np.tan(rad)) / np.pi) / 2.0 * size
+    return x, y
+
+
 def tile_range(bounds: Bounds, zoom: int) -> tuple[int, int, int, int]:
     """XYZ tiles ``(x_min, x_max, y_min, y_max)`` (inclusive) covering ``bounds`` at ``zoom``.
 
@@ -61,17 +86,10 @@ def tile_range(bounds: Bounds, zoom: int) -> tuple[int, int, int, int]:
     """
     west, south, east, north = bounds
     n = 2**zoom
-
-    def col(lon: float) -> int:
-        return min(n - 1, max(0, math.floor((lon + 180.0) / 360.0 * n)))
-
-    def row(lat: float) -> int:
-        lat = max(-_WEB_MERCATOR_MAX_LAT, min(_WEB_MERCATOR_MAX_LAT, lat))
-        rad = math.radians(lat)
-        y = (1.0 - math.asinh(math.tan(rad)) / math.pi) / 2.0 * n
-        return min(n - 1, max(0, math.floor(y)))
-
-    return col(west), col(east), row(north), row(south)
+    x, y = mercator_px([west, east], [north, south], zoom, world_px=1.0)
+    cols = np.clip(np.floor(x), 0, n - 1).astype(int).tolist()
+    rows = np.clip(np.floor(y), 0, n - 1).astype(int).tolist()
+    return cols[0], cols[1], rows[0], rows[1]
 
 
 def _count(bounds: Bounds, zoom: int) -> int:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import geopandas as gpd
 import numpy as np
 import pydeck as pdk
@@ -39,34 +37,6 @@ def shift_frame(gdf: gpd.GeoDataFrame, crs: TileCrs) -> gpd.GeoDataFrame:
     shifted = geometries_from_wgs84(gdf.geometry, CrsSpec("gcj02"))
     name = gdf.geometry.name
     return gpd.GeoDataFrame(gdf.drop(columns=[name]), geometry=shifted.rename(name), crs=None)
-
-
-def shift_geojson(collection: dict[str, Any], crs: TileCrs) -> dict[str, Any]:
-    """A GeoJSON FeatureCollection (as from :func:`gridmap.viz.geojson_payload`) in ``crs``."""
-    if crs != "gcj02":
-        return collection
-
-    def shift(coords: Any) -> Any:
-        arr = np.asarray(coords, dtype=np.float64)
-        if arr.ndim == 1:
-            lon, lat = wgs84_to_gcj02(arr[0], arr[1])
-            return [float(lon), float(lat), *arr[2:].tolist()]
-        if arr.ndim == 2:
-            lon, lat = wgs84_to_gcj02(arr[:, 0], arr[:, 1])
-            arr = arr.copy()
-            arr[:, 0], arr[:, 1] = lon, lat
-            return arr.tolist()
-        return [shift(part) for part in coords]
-
-    def geometry(geom: dict[str, Any] | None) -> dict[str, Any] | None:
-        if geom is None:
-            return None
-        if geom["type"] == "GeometryCollection":
-            return {**geom, "geometries": [geometry(g) for g in geom["geometries"]]}
-        return {**geom, "coordinates": shift(geom["coordinates"])}
-
-    features = [{**f, "geometry": geometry(f.get("geometry"))} for f in collection["features"]]
-    return {**collection, "features": features}
 
 
 def shift_view(view: pdk.ViewState, crs: TileCrs) -> pdk.ViewState:

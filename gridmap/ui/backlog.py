@@ -26,7 +26,15 @@ from . import keys
 from .data import _stamp, load_incidents, load_layer
 from .responsibility import load_responsibilities
 
-__all__ = ["backlog_card", "load_backlog", "load_owners", "open_cases"]
+__all__ = [
+    "backlog_card",
+    "backlog_details",
+    "backlog_tile",
+    "load_backlog",
+    "load_owners",
+    "open_cases",
+    "tile_html",
+]
 
 #: The incident columns the backlog reads.
 _COLUMNS = (
@@ -199,19 +207,62 @@ def _breakdowns(backlog: Backlog, lang: str) -> None:
     dept.dataframe(_age_table(backlog, "department", lang), hide_index=True, width="stretch")
 
 
-def backlog_card(path: str, flt: IncidentFilter, previous_end: dt.date, lang: str) -> Backlog:
-    """The 超期未结 card of the cockpit at the end of ``flt`` (against ``previous_end``) in
-    ``flt``'s area, with an expander holding the breakdowns by street and department."""
+def _card_backlogs(
+    path: str, flt: IncidentFilter, previous_end: dt.date
+) -> tuple[Backlog, Backlog | None]:
+    """The backlog at the end of ``flt`` and at ``previous_end`` (None before the data)."""
     since = min(previous_end, flt.end)
     backlog = load_backlog(path, flt.end, flt.grid_codes, since=since)
     span = load_incidents(path).time_range
     # Before the data begin nothing was open: a comparison with that would be no comparison.
     covered = span is not None and previous_end >= span[0]
     previous = load_backlog(path, previous_end, flt.grid_codes, since=since) if covered else None
-    st.markdown(card_html(backlog, previous, lang), unsafe_allow_html=True)
+    return backlog, previous
+
+
+def tile_html(backlog: Backlog, previous: Backlog | None, lang: str) -> str:
+    """The backlog as one KPI tile (the markup of :func:`gridmap.ui.cockpit.kpi_tiles_html`,
+    for meeting mode's single row): the count, what it is out of, 环比; the oldest case in
+    the tooltip. Without closure times, that in words."""
+    esc = html.escape
+    head = f'<div class="l">{esc(t("backlog.kpi", lang))}</div>'
+    if backlog.missing is not None or backlog.overdue is None:
+        text = t(f"backlog.missing.{backlog.missing or 'closure'}", lang)
+        return (
+            f'<div class="gm-kpi" data-kpi="backlog">{head}'
+            f'<div class="v nodata">{esc(t("kpi.nodata", lang))}</div>'
+            f'<div class="d">{esc(text)}</div></div>'
+        )
+    before = None if previous is None else previous.overdue
+    change, tone = _change(backlog.overdue, before, lang)
+    sub = t("backlog.sub", lang, n=f"{backlog.overdue:,}", open=f"{backlog.open or 0:,}")
+    return (
+        f'<div class="gm-kpi" data-kpi="backlog" title="{esc(_oldest(backlog, lang))}">{head}'
+        f'<div class="v">{backlog.overdue:,}</div><div class="d">{esc(sub)}</div>'
+        f'<div class="c"><span class="{tone}">{esc(change)}</span></div></div>'
+    )
+
+
+def backlog_tile(path: str, flt: IncidentFilter, previous_end: dt.date, lang: str) -> str:
+    """:func:`tile_html` of the backlog at the end of ``flt`` against ``previous_end``."""
+    backlog, previous = _card_backlogs(path, flt, previous_end)
+    return tile_html(backlog, previous, lang)
+
+
+def backlog_details(path: str, flt: IncidentFilter, previous_end: dt.date, lang: str) -> None:
+    """The expander with the overdue cases by street and department (nothing when none)."""
+    backlog, _previous = _card_backlogs(path, flt, previous_end)
     if backlog.missing is None and backlog.overdue:
         help_text = t("backlog.help", lang, **{k: f"{v:g}" for k, v in backlog.sla_days.items()})
         with st.expander(t("backlog.details", lang), key=keys.KEY_BACKLOG_DETAILS):
             st.caption(help_text)
             _breakdowns(backlog, lang)
+
+
+def backlog_card(path: str, flt: IncidentFilter, previous_end: dt.date, lang: str) -> Backlog:
+    """The 超期未结 card of the cockpit at the end of ``flt`` (against ``previous_end``) in
+    ``flt``'s area, with an expander holding the breakdowns by street and department."""
+    backlog, previous = _card_backlogs(path, flt, previous_end)
+    st.markdown(card_html(backlog, previous, lang), unsafe_allow_html=True)
+    backlog_details(path, flt, previous_end, lang)
     return backlog

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import altair as alt
@@ -22,7 +22,7 @@ from ..analytics.ranking import cluster_note
 from ..analytics.trends import trend_label
 from ..errors import GridmapError
 from ..i18n import t
-from ..report.figures import spread_marks
+from ..report.figures import spread_marks, top_none, top_title
 from ..report.from_workspace import area_name
 from ..report.text import closure_note, kpi_text, row_numbers, row_reason, titled
 from ..viz import (
@@ -42,8 +42,10 @@ from .settings import cjk_font
 
 __all__ = [
     "MEETING_CSS",
+    "MEETING_MAP_PX",
     "area_name",
     "categories_chart",
+    "closure_note_html",
     "cluster_notes_html",
     "cockpit_map_layers",
     "cockpit_view",
@@ -56,41 +58,60 @@ __all__ = [
     "professional_list_html",
     "titled",
     "top_list_html",
+    "top_title",
     "trend_label",
 ]
 
 _log = logging.getLogger(__name__)
 
-# Meeting mode: no sidebar or Streamlit chrome, and every font larger, for a projector.
+# Meeting mode: no sidebar or Streamlit chrome, every font larger, for a projector; the
+# page above the fold (title, KPI tiles, the map and the ten ranked rows) fits 1920 x 1080
+# without scrolling (issue 13 item 10): tighter gaps and padding, a shorter title.
 MEETING_CSS = """
 <style>
 section[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"],
 header[data-testid="stHeader"], [data-testid="stToolbar"], footer {display: none !important;}
-.block-container {padding-top: 1rem !important; max-width: 100% !important;}
+.block-container {padding: 0.5rem 2rem 2rem !important; max-width: 100% !important;}
 html, body, [data-testid="stAppViewContainer"] {font-size: 20px;}
-.gm-kpi .v {font-size: 2.7rem !important;}
-.gm-top li {font-size: 1.05rem !important;}
+[data-testid="stMain"] [data-testid="stVerticalBlock"] {gap: 0.45rem;}
+[data-testid="stMain"] h2 {font-size: 2.0rem !important; padding: 0 0 0.3rem !important;}
+[data-testid="stMain"] h4 {font-size: 1.35rem !important; padding: 0 0 0.2rem !important;}
+/* Streamlit pulls a markdown block's last child up by 1rem: room for that under the row. */
+.gm-kpis {margin: 0.1rem 0 1.2rem !important;}
+.gm-order {margin: 0 0 0.3rem !important;}
+.gm-kpi {padding: 0.35rem 0.7rem !important;}
+.gm-kpi .v {font-size: 2.3rem !important;}
+.gm-kpi .v.nodata {font-size: 1.5rem !important;}
+.gm-kpi .d {min-height: 0 !important;}
+.gm-top li {font-size: 1.05rem !important; margin-bottom: 0.2rem !important;
+  line-height: 1.25 !important;}
 /* Nothing under 18 px on a 1080p projector (issue 13 item 10). */
 .gm-badge, .gm-kpi .d, .gm-kpi .c, .gm-note, .gm-notes, .gm-notes li, .gm-top .num, .gm-top .why,
-[data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p,
+.gm-order, [data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p,
 [data-testid="stWidgetLabel"] p, [data-testid="stCheckbox"] p,
 [data-testid="stExpander"] summary p, [data-testid="stButtonGroup"] p,
 [data-testid="stMain"] button p {font-size: 18px !important;}
 </style>
 """
+#: The map's height in meeting mode: what is left of 1080 px under the title, the KPI row
+#: and the layer switch, with its legend (measured in Chromium at 1920 x 1080).
+MEETING_MAP_PX = 660
 _TILE_CSS = """
 <style>
 .gm-kpis {display: grid; grid-template-columns: repeat(6, 1fr); gap: 0.6rem;
   margin: 0.3rem 0 0.8rem;}
 .gm-kpi {background: #f4f6f8; border: 1px solid #d0d7de; border-radius: 8px;
-  padding: 0.6rem 0.8rem;}
+  padding: 0.6rem 0.8rem; min-width: 0;}
 .gm-kpi .l {color: #4b5563; font-size: 1.0rem;}
 .gm-kpi .v {color: #1f2933; font-size: 2.3rem; font-weight: 700; line-height: 1.15;
   white-space: nowrap;}
+/* "No data" is words, not a number: smaller, and free to wrap inside a narrow tile. */
+.gm-kpi .v.nodata {font-size: 1.4rem; white-space: normal; color: #6b7785; line-height: 1.6;}
 .gm-kpi .d {color: #6b7785; font-size: 0.8rem; min-height: 2.1em;}
 .gm-kpi .c {font-size: 0.95rem; font-weight: 600;}
 .gm-kpi .good {color: #1a7f37;} .gm-kpi .bad {color: #c62828;} .gm-kpi .neutral {color: #6b7785;}
 .gm-note {color: #5b6573; font-size: 0.85rem; margin: -0.4rem 0 0.6rem;}
+.gm-order {color: #5b6573; font-size: 0.85rem; margin: -0.3rem 0 0.3rem;}
 .gm-top {margin: 0; padding-left: 1.6rem;}
 .gm-top li {font-size: 1.0rem; margin-bottom: 0.3rem; color: #1f2933; line-height: 1.3;}
 .gm-top .why {color: #5b6573; font-size: 0.82em; display: block;}
@@ -125,13 +146,20 @@ def load_cockpit(path: str, flt: IncidentFilter, res: int = 9) -> Cockpit:
     return _cockpit(str(path), _stamp(path), flt, res)
 
 
-def kpi_tiles_html(cockpit: Cockpit, lang: str) -> str:
+def kpi_tiles_html(
+    cockpit: Cockpit, lang: str, *, extra: Sequence[str] = (), note: bool = True
+) -> str:
+    """The KPI tiles in one row, then (with ``note``) the sentence on the two closure rates.
+
+    ``extra`` are more tiles of the same markup for the row (meeting mode puts the overdue
+    backlog there, :func:`gridmap.ui.backlog.backlog_tile`)."""
     tiles = []
     for k in cockpit.kpis:
         text = kpi_text(k, cockpit, lang)
+        value_class = "v nodata" if k.missing is not None else "v"
         tiles.append(
             f'<div class="gm-kpi" data-kpi="{k.key}"><div class="l">{html.escape(text.label)}</div>'
-            f'<div class="v">{html.escape(text.value)}</div>'
+            f'<div class="{value_class}">{html.escape(text.value)}</div>'
             f'<div class="d">{html.escape(text.detail)}</div>'
             # 环比 and 同比 each coloured by its own direction; the tooltip says which is good.
             f'<div class="c" title="{html.escape(text.hint)}">'
@@ -140,9 +168,19 @@ def kpi_tiles_html(cockpit: Cockpit, lang: str) -> str:
             )
             + "</div></div>"
         )
-    note = closure_note(cockpit, lang)
-    note_html = f'<div class="gm-note">{html.escape(note)}</div>' if note else ""
-    return _TILE_CSS + f'<div class="gm-kpis">{"".join(tiles)}</div>{note_html}'
+    tiles.extend(extra)
+    text = closure_note(cockpit, lang) if note else ""
+    note_html = f'<div class="gm-note">{html.escape(text)}</div>' if text else ""
+    columns = f"grid-template-columns: repeat({len(tiles)}, minmax(0, 1fr))"
+    return _TILE_CSS + f'<div class="gm-kpis" style="{columns}">{"".join(tiles)}</div>{note_html}'
+
+
+def closure_note_html(cockpit: Cockpit, lang: str) -> str:
+    """The sentence on the two closure rates alone ("" without closure times)."""
+    text = closure_note(cockpit, lang)
+    # The map legend above pulls up by 1rem (Streamlit's markdown): room for that.
+    style = "margin:1.2rem 0 0"
+    return f'<div class="gm-note" style="{style}">{html.escape(text)}</div>' if text else ""
 
 
 def _ranked_items(frame: pd.DataFrame, lang: str) -> str:
@@ -161,11 +199,20 @@ def _ranked_items(frame: pd.DataFrame, lang: str) -> str:
 
 
 def top_list_html(cockpit: Cockpit, lang: str) -> str:
-    """The ranked basic grids: the numbers on the map are these positions."""
+    """The ranked basic grids: the numbers on the map are these positions.
+
+    A line above the rows names the figure they are ordered by ("N more than expected",
+    weighted), which falls down the list; with no grid to rank, why in words."""
     top = cockpit.top
     if top.empty:
-        return f"<p>{html.escape(t('cockpit.top.none', lang, m=cockpit.min_count))}</p>"
-    return f'<ol class="gm-top">{_ranked_items(top, lang)}</ol>'
+        return f'<p class="gm-none">{html.escape(top_none(cockpit, lang))}</p>'
+    order = ""
+    if "excess_incidents" in top:
+        order = (
+            f'<div class="gm-order" title="{html.escape(t("cockpit.top.order.help", lang))}">'
+            f"{html.escape(t('cockpit.top.order', lang))} ⓘ</div>"
+        )
+    return f'{order}<ol class="gm-top">{_ranked_items(top, lang)}</ol>'
 
 
 def professional_list_html(cockpit: Cockpit, lang: str) -> str:

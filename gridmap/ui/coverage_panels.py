@@ -43,8 +43,9 @@ from .coverage import (
     sites_geojson,
 )
 from .data import load_incidents, load_layer
+from .map_labels import place_labels
 from .mapdata import context_layers, grid_layers, scope_view
-from .settings import make_deck
+from .settings import make_deck, map_base, over_tiles
 
 __all__ = [
     "Siting",
@@ -159,13 +160,16 @@ def coverage_deck(
     """The coverage map: context, the ``shown`` coverage layers, grids labelled with their
     coverage in whole percent."""
     per_grid = (result.grids["coverage_share"] * 100).round(0).fillna(0).astype(int)
+    base = map_base(path)  # the workspace's own base map, if set: layers in its CRS
     return make_deck(
         [
-            *context_layers(path, area),
-            *coverage_map_layers(path, area, shown, n, lang),
-            *grid_layers(path, area, per_grid),
+            *context_layers(path, area, crs=base.crs),
+            *over_tiles(coverage_map_layers(path, area, shown, n, lang), base),
+            *grid_layers(path, area, per_grid, crs=base.crs),
+            *place_labels(path, area, crs=base.crs),
         ],
-        scope_view(path, area),
+        scope_view(path, area, crs=base.crs),
+        base=base,
         tooltip={
             "html": "<b>{name}</b><br/>{code}<br/>"
             + t("coverage.col.coverage_share", lang)

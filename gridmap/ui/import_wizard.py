@@ -73,6 +73,7 @@ def import_section(path: str, exists: bool, lang: str) -> None:
         format_func=lambda k: kind_label(k, lang),
         key=up.KEY_KIND,
     )
+    department = choose_department(path, exists, lang) if kind == schema.Layer.DEPARTMENTS else None
     stashed = choose_file(kind, lang)
     if stashed is None:
         show_result(path, exists, lang)
@@ -100,8 +101,24 @@ def import_section(path: str, exists: bool, lang: str) -> None:
     categories = step_categories(preview, kind, cols.chosen, number, lang)
     crs = step_crs(path, preview, kind, cols, number, lang)
     step_save_mapping(path, kind, saved, cols, categories, crs.crs, exists, lang)
-    plan = Plan(stashed, kind, part, cols, set_values, categories, crs)
+    plan = Plan(stashed, kind, part, cols, set_values, categories, crs, department)
     step_import(path, preview, plan, lang)
+
+
+def choose_department(path: str, exists: bool, lang: str) -> str:
+    """The department a department layer belongs to (a re-import is its next version)."""
+    from ..loading import department_names
+
+    known = department_names(Workspace(path)) if exists else []
+    name: str = st.text_input(
+        t("data.department.name", lang),
+        key=keys.KEY_DATA_DEPARTMENT,
+        help=t("data.department.help", lang),
+        placeholder="公安分局（派出所）",
+    )
+    if known:
+        st.caption(t("data.department.known", lang, names="、".join(known)))
+    return name.strip()
 
 
 def choose_file(kind: str, lang: str) -> up.Stashed | None:
@@ -209,6 +226,8 @@ class Plan:
     set_values: dict[str, str]
     categories: dict[str, str]
     crs: CrsStep
+    #: Department layers: whose units these are ("" until typed); None for other kinds.
+    department: str | None = None
 
     @property
     def problems(self) -> list[str]:
@@ -217,7 +236,10 @@ class Plan:
 
 def step_import(path: str, preview: FilePreview, plan: Plan, lang: str) -> None:
     """What blocks the import, the outside-the-city confirmation, and the import button."""
-    for p in plan.problems:
+    problems = plan.problems
+    if plan.department == "":
+        problems.append(t("data.department.missing", lang))
+    for p in problems:
         st.error(p)
     if plan.kind == "grids":
         st.info(t("data.import.grids", lang))
@@ -230,7 +252,7 @@ def step_import(path: str, preview: FilePreview, plan: Plan, lang: str) -> None:
         t("data.import.button", lang, n=preview.n_rows, kind=kind_label(plan.kind, lang)),
         key=up.KEY_IMPORT,
         type="primary",
-        disabled=bool(plan.problems) or not confirmed,
+        disabled=bool(problems) or not confirmed,
     )
     if not go:
         return
@@ -246,6 +268,7 @@ def step_import(path: str, preview: FilePreview, plan: Plan, lang: str) -> None:
             set_values=plan.set_values,
             part=plan.part,
             progress=lambda f, m: bar.progress(min(max(f, 0.0), 1.0), text=m),
+            department=plan.department,
         )
     except GridmapError as exc:
         bar.empty()

@@ -240,3 +240,28 @@ KEY_PERIOD_CHOSEN = "_period_chosen"
 KEY_KEPT = "_kept_view"
 #: The query string was read (once per session: a link opens a view, then the user leads).
 KEY_URL_READ = "_url_read"
+
+# --- department layers on the Data page (helper E, #18) ---
+#: The import wizard's department-name input (a department layer's units belong to it).
+KEY_DATA_DEPARTMENT = "data_department"
+
+# --- the Fusion page (融合, #18, helper F) ---------------------------------------------------
+#: The department whose layer the page analyses.
+KEY_FUSION_DEPT = "fusion_department"
+#: The map's view: ``alignment`` or ``responsibility`` (gridmap.ui.fusion_map.VIEWS).
+KEY_FUSION_VIEW = "fusion_view"
+KEY_FUSION_MAP = "fusion_map"
+#: The basic grid whose "who is responsible" table is shown (a map click sets it).
+KEY_FUSION_GRID = "fusion_grid"
+#: The grid last clicked on the map (a new click, not the same event again, picks a grid).
+KEY_FUSION_LAST_PICK = "_fusion_last_pick"
+KEY_FUSION_PDF = "fusion_pdf"
+
+
+def fusion_download_key(kind: str) -> str:
+    """Key of the Fusion page's download button of ``kind`` (gpkg, csv, xlsx, pdf).
+
+    >>> fusion_download_key("xlsx")
+    'fusion_download_xlsx'
+    """
+    return f"fusion_download_{kind}"

@@ -4,11 +4,13 @@ A map without a base map (the offline default) showed outlines nobody could name
 come from the workspace's admin layer and are drawn in the app's bundled Chinese font
 (:func:`gridmap.viz.place_label_layer`), so they need nothing from outside the machine.
 
-Which names a map shows follows what it opens on, and so its zoom: the districts' names on
-the city (zoom 9-10 in Lanzhou), the streets' on a district (10-11), the communities' on a
-street (12-14). Opening zooms of the levels overlap (a rural street is larger than an urban
-district), so the level of the area shown decides, not a zoom threshold; the chart does not
-report the user's zooming back to the page.
+Which names show follows the map's zoom, as the user zooms with the mouse: the districts'
+names on the city, the streets' closer in, the communities' closer still. Each level has a
+zoom band, from the zoom at which its typical unit is :data:`UNIT_PX` pixels across up to
+where the next level's band starts (the bands never overlap, so names of two levels never
+pile up). Inside a band a name shows from the zoom at which it no longer covers a name of a
+larger unit (:func:`label_min_zooms`); names are grouped by that zoom in steps of
+:data:`ZOOM_STEP` into one layer each, which the browser shows or hides as the user zooms.
 """
 
 from __future__ import annotations
@@ -21,30 +23,98 @@ import shapely
 import streamlit as st
 
 from .. import schema
-from ..tiles import TileCrs, shift_lonlat
+from ..tiles import TileCrs, mercator_px, shift_lonlat
 from ..viz import place_label_layer
 from .data import _stamp, load_hierarchy, load_layer
 
-__all__ = ["LABEL_LEVELS", "label_levels", "place_labels", "thin_labels"]
+__all__ = [
+    "LABEL_STYLE",
+    "UNIT_PX",
+    "ZOOM_STEP",
+    "label_bands",
+    "label_min_zooms",
+    "place_labels",
+]
 
-#: ``area level -> (level of the names shown, text size in px)``: the units one level down.
-LABEL_LEVELS: dict[str, tuple[str, int]] = {
-    "city": ("district", 18),
-    "district": ("street", 15),
-    "street": ("community", 13),
-    "community": ("community", 13),
+#: ``level -> (text size in px, colour)``, top level first: larger and darker for larger units.
+LABEL_STYLE: dict[str, tuple[int, tuple[int, int, int]]] = {
+    "district": (18, (110, 35, 25)),
+    "street": (15, (30, 60, 130)),
+    "community": (13, (75, 75, 75)),
 }
+#: A level's names show from the zoom at which its median unit is this many pixels across
+#: (about two names' width: room for its name and its neighbours').
+UNIT_PX = 120.0
+#: Names appear in steps of this many zoom levels (one layer per step and level).
+ZOOM_STEP = 0.5
+#: deck.gl's world at zoom 0: 512 px for the equator's length in Web Mercator metres.
+_PX_PER_M = 512.0 / 40_075_016.686
 
 
-def label_levels(area_level: str) -> list[tuple[str, int]]:
-    """``(level, size)`` of the names a map of an ``area_level`` unit shows.
+def label_bands(median_side_m: dict[str, float]) -> dict[str, tuple[float, float | None]]:
+    """``level -> (from zoom, to zoom)`` of each level's names, given the median side (Web
+    Mercator metres) of its units; the top level shows from zoom 0, the last to any zoom.
 
-    >>> label_levels("city")
-    [('district', 18)]
-    >>> label_levels("street")
-    [('community', 13)]
+    >>> label_bands({"district": 26_600.0, "street": 3_500.0, "community": 1_100.0})
+    {'district': (0.0, 11.39), 'street': (11.39, 13.06), 'community': (13.06, None)}
     """
-    return [LABEL_LEVELS[area_level]] if area_level in LABEL_LEVELS else []
+    levels = [lv for lv in LABEL_STYLE if lv in median_side_m]
+    starts = [0.0]
+    for level in levels[1:]:
+        zoom = math.log2(UNIT_PX / (max(median_side_m[level], 1.0) * _PX_PER_M))
+        starts.append(round(max(zoom, starts[-1] + ZOOM_STEP), 2))  # bands never collapse
+    ends: list[float | None] = [*starts[1:], None]
+    return {lv: (lo, hi) for lv, lo, hi in zip(levels, starts, ends, strict=True)}
+
+
+def label_min_zooms(
+    lon: np.ndarray,
+    lat: np.ndarray,
+    texts: list[str],
+    size: int,
+    *,
+    from_zoom: float = 0.0,
+    gap_px: float = 4.0,
+) -> np.ndarray:
+    """The zoom from which each name (in priority order) covers no name shown before it.
+
+    Each name is a box of its characters (``size`` px each) around its point. Boxes keep their
+    size in pixels while the points move apart as the map zooms in, so two names stop touching
+    at a zoom computed from their distance; a name shows once it is clear of every name of
+    higher priority already shown at that zoom (and never before ``from_zoom``). A name, once
+    shown, stays shown as the user zooms further in.
+
+    >>> z = label_min_zooms(np.array([103.80, 103.81, 104.10]), np.full(3, 36.05),
+    ...                     ["城关区", "七里河区", "安宁区"], 18, from_zoom=8.0)
+    >>> z.round(2).tolist()
+    [8.0, 12.29, 8.0]
+    """
+    x, y = mercator_px(lon, lat, 0)
+    half_w = np.array([len(t) for t in texts], dtype=float) * size / 2 + gap_px
+    half_h = size / 2 + gap_px
+    out = np.full(len(texts), float(from_zoom))
+    for i in range(1, len(texts)):
+        with np.errstate(divide="ignore"):
+            # Apart along x or along y is enough: the first zoom either distance is wide.
+            clear_x = np.log2((half_w[i] + half_w[:i]) / np.abs(x[:i] - x[i]))
+            clear_y = np.log2(2 * half_h / np.abs(y[:i] - y[i]))
+        clear = np.minimum(clear_x, clear_y)
+        blocking = out[:i] < clear  # shown before it is clear of this one
+        if blocking.any():
+            out[i] = max(out[i], float(clear[blocking].max()))
+    return out
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)  # read-only: no copy
+def _median_sides(path: str, stamp: float) -> dict[str, float]:
+    """``level -> median side`` (Web Mercator metres) of the admin units that have names."""
+    admin = load_layer(path, "admin")
+    if schema.LEVEL not in admin or not len(admin):
+        return {}
+    admin = admin[admin.geometry.notna() & ~admin.geometry.is_empty]
+    sides = np.sqrt(admin.geometry.to_crs(3857).area)
+    by_level = sides.groupby(admin[schema.LEVEL].to_numpy()).median()
+    return {str(lv): float(v) for lv, v in by_level.items() if lv in LABEL_STYLE}
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)  # read-only rows: no copy
@@ -58,14 +128,15 @@ def _label_rows(
     h = load_hierarchy(path)
     if area is not None:
         rows = rows[rows[schema.CODE].isin(h.codes_under(area))]
-    else:  # the city view: the units that hold grids (the urban core), as the outlines do
+    elif level == "district":  # the city view: the districts that hold grids (the urban
+        # core), as the outlines do; streets and communities all, as outlined
         with_grids = {c for g, lv in h.levels.items() if lv == "grid" for c in h.chain(g)}
         if with_grids:
             rows = rows[rows[schema.CODE].isin(with_grids)]
     rows = rows[rows.geometry.notna() & ~rows.geometry.is_empty]
     if not len(rows):
         return []
-    # Largest first: where names would collide, the larger unit's is kept (see _thin).
+    # Largest first: where names would collide, the larger unit's shows first.
     rows = rows.iloc[np.argsort(-rows.geometry.to_crs(3857).area.to_numpy(), kind="stable")]
     points = shapely.point_on_surface(rows.geometry.to_numpy())
     lon, lat = shift_lonlat(shapely.get_x(points), shapely.get_y(points), crs)
@@ -77,46 +148,32 @@ def _label_rows(
     ]
 
 
-def thin_labels(
-    rows: list[dict[str, object]], zoom: float, size: int, *, gap_px: float = 4.0
-) -> list[dict[str, object]]:
-    """The labels that do not overlap an earlier one at ``zoom`` (rows in priority order).
-
-    A city centre's streets are small: their names, all drawn, pile into a black blot. Each
-    name is a box of its characters (``size`` px each) around its point; a box touching a kept
-    one is left out (the user opens the district or street to read the rest).
-
-    >>> rows = [{"position": [103.80, 36.05], "text": "城关区"},
-    ...         {"position": [103.801, 36.05], "text": "七里河区"}]
-    >>> [r["text"] for r in thin_labels(rows, 10.0, 16)]
-    ['城关区']
-    """
-    scale = 512.0 * 2.0**zoom / 360.0  # deck.gl's Web Mercator: px per degree of longitude
-    kept: list[tuple[float, float, float, float]] = []
-    out = []
-    for row in rows:
-        position: list[float] = row["position"]  # type: ignore[assignment]
-        lon, lat = float(position[0]), float(position[1])
-        x = lon * scale
-        y = -math.degrees(math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))) * scale
-        half_w = len(str(row["text"])) * size / 2 + gap_px
-        half_h = size / 2 + gap_px
-        if any(abs(x - kx) < half_w + kw and abs(y - ky) < half_h + kh for kx, ky, kw, kh in kept):
-            continue
-        kept.append((x, y, half_w, half_h))
-        out.append(row)
-    return out
-
-
-def place_labels(
-    path: str, area: str | None, *, zoom: float, crs: TileCrs = "wgs84"
-) -> list[pdk.Layer]:
-    """Text layers of the place names a map of ``area`` (None: the city) opening at ``zoom``
-    shows, thinned so that none covers another."""
-    area_level = "city" if area is None else load_hierarchy(path).levels.get(area, "city")
+def place_labels(path: str, area: str | None, *, crs: TileCrs = "wgs84") -> list[pdk.Layer]:
+    """Text layers of the place names of ``area`` (None: the city's units with grids), each
+    shown by the browser at the zooms where its names fit (ids ``names-<level>-<n>``)."""
+    stamp = _stamp(path)
     layers = []
-    for level, size in label_levels(area_level):
-        rows = thin_labels(_label_rows(str(path), _stamp(path), level, area, crs), zoom, size)
-        if rows:
-            layers.append(place_label_layer(f"names-{level}", rows, size=size))
+    for level, (lo, hi) in label_bands(_median_sides(str(path), stamp)).items():
+        rows = _label_rows(str(path), stamp, level, area, crs)
+        if not rows:
+            continue
+        size, colour = LABEL_STYLE[level]
+        lon = np.array([r["position"][0] for r in rows])  # type: ignore[index]
+        lat = np.array([r["position"][1] for r in rows])  # type: ignore[index]
+        zooms = label_min_zooms(lon, lat, [str(r["text"]) for r in rows], size, from_zoom=lo)
+        steps = lo + np.ceil(np.round((zooms - lo) / ZOOM_STEP, 6)) * ZOOM_STEP
+        for n, step in enumerate(np.unique(steps[np.isfinite(steps)])):
+            if hi is not None and step >= hi:
+                break  # not clear of its neighbours before the next level takes over
+            shown = [r for r, s in zip(rows, steps, strict=True) if s == step]
+            layers.append(
+                place_label_layer(
+                    f"names-{level}-{n}",
+                    shown,
+                    size=size,
+                    colour=colour,
+                    min_zoom=step if step > 0 else None,
+                    max_zoom=hi,
+                )
+            )
     return layers

@@ -18,7 +18,7 @@ from .. import schema
 from ..analytics.incidents import IncidentFilter
 from ..analytics.ranking import priority_table
 from ..i18n import t
-from ..tiles import TileCrs, shift_lonlat
+from ..tiles import TileCrs, mercator_px, shift_lonlat
 from ..viz import label_layer
 from . import keys
 from .data import _stamp, load_incidents, load_layer
@@ -73,9 +73,7 @@ def _pixel_offsets(
     Greedy in rank order: a number overlapping one already placed moves right by ``step_px``
     until it is clear, so "3", "5" and "8" on neighbouring grids read as a row, not a blot.
     """
-    scale = 512.0 * 2.0**zoom / 360.0  # deck.gl's Web Mercator: px per degree of longitude
-    x = lon * scale
-    y = -np.degrees(np.log(np.tan(np.pi / 4 + np.radians(lat) / 2))) * scale
+    x, y = mercator_px(lon, lat, zoom)
     placed: list[tuple[float, float]] = []
     offsets = []
     for xi, yi in zip(x, y, strict=True):

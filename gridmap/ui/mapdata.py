@@ -11,7 +11,7 @@ import streamlit as st
 
 from .. import schema
 from ..analytics.incidents import counts_by_cell, counts_by_grid, select
-from ..tiles import TileCrs, shift_geojson, shift_view
+from ..tiles import TileCrs, shift_frame, shift_view
 from ..viz import (
     LEVEL_COLOURS,
     RawJson,
@@ -72,8 +72,6 @@ def _codes_in(path: str, area: str | None, level: str) -> list[str] | None:
 def _features(
     path: str, stamp: float, layer: str, level: str, area: str | None, crs: TileCrs = "wgs84"
 ) -> dict[str, Any]:
-    if crs != "wgs84":  # drawn over GCJ-02 tiles: the same features, shifted
-        return shift_geojson(_features(path, stamp, layer, level, area), crs)
     gdf = load_layer(path, layer)
     if layer == "admin":
         # A workspace of grids and incidents only (no admin layer: common in centres) has
@@ -94,7 +92,8 @@ def _features(
     if codes is not None:
         gdf = gdf[gdf[schema.CODE].isin(codes) | (gdf[schema.CODE] == area)]
     props = [c for c in (schema.CODE, schema.NAME) if c in gdf]
-    return geojson_payload(gdf, properties=props, tolerance_deg=TOLERANCE[level])
+    # Over GCJ-02 tiles the outlines are drawn shifted (then simplified and rounded as usual).
+    return geojson_payload(shift_frame(gdf, crs), properties=props, tolerance_deg=TOLERANCE[level])
 
 
 def _features_json(

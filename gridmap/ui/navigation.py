@@ -44,6 +44,7 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("risk", "view", ":material/local_fire_department:"),
     PageSpec("coverage", "see_cameras", ":material/videocam:"),
     PageSpec("rebalance", "edit_grids", ":material/edit_location_alt:"),
+    PageSpec("fusion", "edit_grids", ":material/join:"),
     PageSpec("workspace", "import", ":material/database:"),
     PageSpec("audit", "read_audit", ":material/history:"),
 )

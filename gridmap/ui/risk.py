@@ -13,6 +13,7 @@ import streamlit as st
 
 from ..analytics.incidents import IncidentFilter, select
 from ..analytics.overview import CellLayers, admin_overview, cell_layers, grid_overview
+from ..analytics.ranking import priority_table
 from ..hierarchy import Hierarchy
 from ..i18n import t
 from ..schema import AuditAction
@@ -30,6 +31,7 @@ __all__ = [
     "load_admin_overview",
     "load_cell_layers",
     "load_grid_overview",
+    "load_grid_priority",
     "ranked_columns",
     "ranked_view",
     "risk_csv",
@@ -50,6 +52,31 @@ def _overview(path: str, stamp: float, flt: IncidentFilter, res: int) -> pd.Data
     households = grids.set_index("code")["households"]
     layers = _cells(path, stamp, flt, res)
     return grid_overview(table, flt, households, res=res, layers=layers)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _priority(path: str, stamp: float, flt: IncidentFilter, res: int) -> pd.DataFrame:
+    overview = _overview(path, stamp, flt, res)
+    keyareas = load_layer(path, "keyareas")
+    ranked = priority_table(
+        load_incidents(path),
+        flt,
+        load_layer(path, "grids"),
+        keyareas=keyareas if len(keyareas) else None,
+        overview=overview,
+    )
+    out = pd.concat([ranked.basic, ranked.professional])
+    # The overview's small-number rule: a grid under min_count incidents is not listed.
+    out["suppressed"] = overview["suppressed"].reindex(out.index).fillna(True).astype(bool)
+    return out
+
+
+def load_grid_priority(path: str, flt: IncidentFilter, res: int) -> pd.DataFrame:
+    """The grids in the priority order of the window (the cockpit's and the map's list:
+    :func:`gridmap.analytics.ranking.priority_table`), basic grids first, then the
+    professional ones (ranked among their own kind), with the overview's columns and its
+    ``suppressed`` flag."""
+    return _priority(str(path), _stamp(path), flt, res)
 
 
 #: Forecast classes by city rank (the backtest's shares): top 1 %, 1-5 %, 5-10 %. The rest
@@ -141,6 +168,7 @@ _FORMATS = {
     "incidents": "{:,.0f}",
     "households": "{:,.0f}",
     "rate_eb": "{:,.1f}",
+    "excess_incidents": "{:+,.0f}",
     "risk_score": "{:.0f}",
     "grids": "{:,.0f}",
     "hot_cells": "{:,.0f}",
@@ -170,10 +198,14 @@ def ranked_view(frame: pd.DataFrame, columns: list[str], index_label: str, lang:
 
 
 def ranked_columns(lang: str) -> dict[str, Any]:
-    """Risk score as a 0-100 bar (numbers are formatted by :func:`ranked_view`)."""
+    """The area levels' rate percentile as a 0-100 bar (numbers are formatted by
+    :func:`ranked_view`); the grid list's excess with its method in a tooltip."""
     return {
         t("risk.col.risk_score", lang): st.column_config.ProgressColumn(
-            min_value=0, max_value=100, format="%.0f"
+            min_value=0, max_value=100, format="%.0f", help=t("risk.col.risk_score.help", lang)
+        ),
+        t("risk.col.excess_incidents", lang): st.column_config.Column(
+            help=t("risk.col.excess_incidents.help", lang)
         ),
     }
 
@@ -186,7 +218,8 @@ def risk_csv(overview: pd.DataFrame, h: Hierarchy) -> bytes:
 
 
 def risk_geojson(overview: pd.DataFrame, grids: gpd.GeoDataFrame, h: Hierarchy, lang: str) -> str:
-    """The overview's grids as GeoJSON (WGS-84) with score, classes and the sentence."""
+    """The overview's grids as GeoJSON (WGS-84) with the rate percentile (``risk_score``),
+    classes and the sentence."""
     audit(
         workspace_path(), AuditAction.EXPORT, target="risk.geojson", detail={"rows": len(overview)}
     )

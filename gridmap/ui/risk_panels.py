@@ -38,7 +38,9 @@ from ..viz import (
 from . import keys
 from .cards import show_grid_card
 from .data import Timer, load_hierarchy, load_incidents, load_layer
+from .filenames import window_file_name
 from .forecast import HORIZONS, backtest_table, forecast_status, pending, risk_sentence
+from .map_labels import place_labels
 from .mapdata import context_layers, grid_layers, scope_view
 from .risk import (
     drill_down,
@@ -46,12 +48,13 @@ from .risk import (
     load_admin_overview,
     load_cell_layers,
     load_grid_overview,
+    load_grid_priority,
     ranked_columns,
     ranked_view,
     risk_csv,
     risk_geojson,
 )
-from .settings import make_deck
+from .settings import make_deck, map_base, over_tiles
 
 __all__ = [
     "RISK_VIEWS",
@@ -83,6 +86,8 @@ class RiskData:
     grids: gpd.GeoDataFrame
     layers: CellLayers
     overview: pd.DataFrame
+    #: The grids in priority order (:func:`~gridmap.ui.risk.load_grid_priority`).
+    priority: pd.DataFrame
     #: Rows of ``table`` the filter selects.
     idx: NDArray[Any]
     #: The filter itself (the grid card's trend reaches back twelve months from its end).
@@ -98,7 +103,8 @@ def load_risk_data(path: str, flt: IncidentFilter, res: int) -> RiskData:
         layers = load_cell_layers(path, flt, res)
     with Timer("risk.grids"):
         overview = load_grid_overview(path, flt, res)
-    return RiskData(h, table, grids, layers, overview, select(table, flt), flt)
+        priority = load_grid_priority(path, flt, res)
+    return RiskData(h, table, grids, layers, overview, priority, select(table, flt), flt)
 
 
 def cell_layer(
@@ -138,18 +144,21 @@ def cell_layer(
     return layer, legend
 
 
-def show_grid_ranking(overview: pd.DataFrame, h: Hierarchy, lang: str) -> tuple[pd.DataFrame, Any]:
-    """The top grids by risk with their reasons; returns the rows shown and the table's
-    selection event (a click on a row opens that grid's card)."""
-    top = overview[~overview["suppressed"]].head(_TOP)
+def show_grid_ranking(priority: pd.DataFrame, h: Hierarchy, lang: str) -> tuple[pd.DataFrame, Any]:
+    """The top basic grids in priority order (incidents above what similar grids of their
+    size have: the cockpit's and the map's list) with their reasons; returns the rows
+    shown and the table's selection event (a click on a row opens that grid's card)."""
+    kind = priority["grid_type"] if "grid_type" in priority else pd.Series("basic", priority.index)
+    basic = priority[(kind != "professional").to_numpy()]
+    top = basic[~basic["suppressed"] & (basic["incidents"] > 0)].head(_TOP)
     table_view = ranked_view(
         top.assign(
             name=top.index.map(h.name),
             hotspot=top["hotspot_class"].map(lambda k: HOTSPOT_CLASSES[int(k)].label(lang)),
             trend=top["trend_class"].map(lambda k: trend_label(int(k), lang)),
-            sentence=top[f"sentence_{lang}"],
+            sentence=top[f"reason_{lang}"],
         ),
-        ["name", "incidents", "households", "rate_eb", "risk_score", "hotspot", "trend"],
+        ["name", "incidents", "households", "rate_eb", "excess_incidents", "hotspot", "trend"],
         t("risk.col.code", lang),
         lang,
     )
@@ -208,21 +217,24 @@ def show_risk_exports(
     h: Hierarchy,
     level: str,
     lang: str,
+    *,
+    flt: IncidentFilter,
 ) -> None:
     """CSV of the ranked level and GeoJSON of every grid, built only when clicked
-    (callables): the GeoJSON of every grid is large."""
+    (callables): the GeoJSON of every grid is large. The names carry the window ``flt``
+    shown, as the cockpit's exports."""
     c1, c2 = st.columns(2)
     c1.download_button(
         t("risk.export.csv", lang) if level == "grid" else t("risk.export.csv.level", lang),
         lambda: risk_csv(ranked, h),
-        file_name=f"risk_{level}.csv",
+        file_name=window_file_name(f"risk_{level}", flt.start, flt.end, "csv"),
         mime="text/csv",
         key=keys.KEY_RISK_CSV,
     )
     c2.download_button(
         t("risk.export.geojson", lang),
         lambda: risk_geojson(overview, grids, h, lang),
-        file_name="risk_grids.geojson",
+        file_name=window_file_name("risk_grids", flt.start, flt.end, "geojson"),
         mime="application/geo+json",
         key=keys.KEY_RISK_GEOJSON,
     )
@@ -298,14 +310,18 @@ def backtest_panel(path: str, res: int, lang: str) -> None:
 def risk_deck(
     path: str, area: str | None, cells: pdk.Layer, overview: pd.DataFrame, lang: str
 ) -> pdk.Deck:
-    """The risk map: context, the cell layer, grids labelled with their incidents."""
+    """The risk map: context, the cell layer, grids labelled with their incidents, place
+    names; on the workspace's own base map (layers drawn in its CRS) when it has one."""
+    base = map_base(path)
     return make_deck(
         [
-            *context_layers(path, area),
-            cells,
-            *grid_layers(path, area, overview["incidents"]),
+            *context_layers(path, area, crs=base.crs),
+            *over_tiles([cells], base),
+            *grid_layers(path, area, overview["incidents"], crs=base.crs),
+            *place_labels(path, area, crs=base.crs),
         ],
-        scope_view(path, area),
+        scope_view(path, area, crs=base.crs),
+        base=base,
         tooltip={
             "html": "<b>{name}</b><br/>{code}<br/>" + t("tooltip.incidents", lang) + " {count}",
             "style": {"fontSize": "13px"},

@@ -9,6 +9,7 @@ setting a variable) is seen at once, as before.
 
 from __future__ import annotations
 
+import copy
 import logging
 import os
 from dataclasses import dataclass
@@ -23,7 +24,15 @@ from ..config import Environment
 from ..store import Workspace
 from .data import _stamp, load_layer
 
-__all__ = ["MapBase", "cjk_font", "environment", "make_deck", "map_base", "style_url"]
+__all__ = [
+    "MapBase",
+    "cjk_font",
+    "environment",
+    "make_deck",
+    "map_base",
+    "over_tiles",
+    "style_url",
+]
 
 log = logging.getLogger(__name__)
 
@@ -106,15 +115,38 @@ def cjk_font() -> str | None:
     return environment().cjk_font
 
 
+def over_tiles(layers: list[pdk.Layer], base: MapBase) -> list[pdk.Layer]:
+    """``layers`` built in WGS-84, moved onto the base map's tiles: over GCJ-02 tiles each is
+    translated by ``base.model_matrix`` (the offset at the extent's centre, within
+    :func:`gridmap.tiles.gcj02_model_matrix`'s error, tens of metres); others as they are.
+
+    For layers with no exact shift of their own (H3 cells drawn from their ids, marks and
+    sectors); outlines are shifted vertex by vertex with ``crs=base.crs`` instead.
+    """
+    if base.model_matrix is None:
+        return layers
+    moved = []
+    for layer in layers:
+        layer = copy.copy(layer)  # the caller's layer (perhaps cached) keeps its coordinates
+        layer.model_matrix = base.model_matrix
+        moved.append(layer)
+    return moved
+
+
 def make_deck(
     layers: list[pdk.Layer],
     view: pdk.ViewState,
     *,
     tooltip: dict[str, Any] | bool | None = None,
     base: MapBase | None = None,
+    wgs84: bool = False,
 ) -> pdk.Deck:
     """:func:`gridmap.viz.make_deck` with the app's map style: what pages call. ``base``:
     the workspace's :func:`map_base`, which the page already has (its layers are drawn in
-    its CRS); None: the deployment's style."""
+    its CRS); None: the deployment's style. ``wgs84``: the layers and the view were built in
+    WGS-84 instead, and are moved onto the base map's tiles here (:func:`over_tiles`)."""
     style = base.style_url if base is not None else _fallback()
+    if base is not None and wgs84:
+        layers = over_tiles(layers, base)
+        view = tiles.shift_view(view, base.crs)
     return viz.make_deck(layers, view, tooltip=tooltip, style=style)

@@ -1,9 +1,9 @@
 """本周重点网格 on the cockpit: the list, its reasons, owners and departments, and Excel.
 
-"This week" is the 7 days ending at the cockpit window's end, or at the last incident when
-the window runs past the data; it is compared with the 7 days before. The grids are chosen
-from the priority ranking of the week's incidents over the whole city (peer rates need
-every grid) and then limited to the area shown.
+The list is put together by :func:`gridmap.services.this_week.workspace_this_week` (the
+PDF of the command line takes it from there too); this module caches it per workspace
+version and draws it. On month-dated data the card says in one sentence that it compares
+the last month with the month before.
 
 Privacy (issue 13, item 6): a grid worker's name is personal data. It is shown to signed-in
 staff whose role may see people (``may(path, "see_people")``, as the map's grid card), on
@@ -13,24 +13,17 @@ is as public as paper) and never in the printed report (:mod:`gridmap.report.thi
 
 from __future__ import annotations
 
-import dataclasses
-import datetime as dt
 import html
 
-import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
 from .. import schema
-from ..analytics.backlog import Backlog
-from ..analytics.incidents import IncidentFilter, IncidentTable, select
-from ..analytics.priority import priority_counts
-from ..analytics.ranking import priority_table
-from ..analytics.responsibility import grid_departments
-from ..analytics.risk import day_start_s
-from ..analytics.this_week import ThisWeek, this_week_list, week_windows
+from ..analytics.incidents import IncidentFilter
+from ..analytics.this_week import ThisWeek, period_key
 from ..i18n import t
 from ..report.this_week import this_week_xlsx
+from ..services.this_week import backlog_since, workspace_this_week
 from ..store import Workspace
 from . import keys
 from .auth import audit, may
@@ -56,83 +49,23 @@ _CSS = """
 """
 
 
-def _ranking(
-    table: IncidentTable, flt: IncidentFilter, grids: pd.DataFrame, path: str
-) -> pd.DataFrame:
-    """This week's priority ranking in the area of ``flt`` (peer rates of the whole city),
-    basic and professional grids in one frame."""
-    keyareas = load_layer(path, "keyareas")
-    ranked = priority_table(table, flt, grids, keyareas=keyareas if len(keyareas) else None)
-    return pd.concat([ranked.basic, ranked.professional])
-
-
-def _in_professional(points: gpd.GeoDataFrame, grids: gpd.GeoDataFrame) -> pd.DataFrame:
-    """The rows of ``points`` lying in a professional grid, with that grid's code as their
-    ``grid_code`` (incidents are assigned to basic grids; a professional grid holds the
-    incidents inside it, as the priority ranking counts them)."""
-    types = grids.get(schema.GRID_TYPE)
-    if types is None or points.empty:
-        return pd.DataFrame(points.iloc[:0])
-    pro = grids.loc[(types == "professional").to_numpy(), [schema.CODE, "geometry"]]
-    if pro.empty:
-        return pd.DataFrame(points.iloc[:0])
-    joined = gpd.sjoin(points, pro, predicate="within", how="inner")
-    joined[schema.GRID_CODE] = joined[schema.CODE].astype(str)
-    return pd.DataFrame(joined.drop(columns=[schema.CODE, "index_right"]))
-
-
-def _overdue(path: str, backlog: Backlog, grids: gpd.GeoDataFrame, since: dt.date) -> pd.Series:
-    """Overdue cases per grid code, professional grids counted by place (``since``: the
-    read of open cases the backlog was counted from)."""
-    items = backlog.items
-    cases = open_cases(path, since)
-    late = cases[cases[schema.ID].astype(str).isin(items[schema.ID])]
-    pro = _in_professional(late, grids)[schema.GRID_CODE].value_counts()
-    return pd.concat([items[schema.GRID_CODE].value_counts(), pro])
-
-
-def _week_incidents(path: str, flt: IncidentFilter) -> pd.DataFrame:
-    """The week's incidents (grid, category, source label) for the departments."""
-    cols = [schema.GRID_CODE, schema.CATEGORY, schema.CATEGORY_SOURCE, schema.HANDLING_CLASS]
-    upto = flt.end + dt.timedelta(days=1)
-    when = schema.OCCURRED_AT
-    where = f"{when} >= '{flt.start.isoformat()}' AND {when} < '{upto.isoformat()}'"
-    frame = Workspace(path).read_layer("incidents", columns=cols, where=where)
-    if flt.categories and schema.CATEGORY in frame:
-        frame = frame[frame[schema.CATEGORY].isin(flt.categories)]
-    if flt.handling_classes and schema.HANDLING_CLASS in frame:
-        frame = frame[frame[schema.HANDLING_CLASS].isin(flt.handling_classes)]
-    return frame
-
-
 @st.cache_data(show_spinner=False, max_entries=16)
 def _this_week(path: str, stamp: float, flt: IncidentFilter) -> ThisWeek:
-    table = load_incidents(path)
-    span = table.time_range
-    end = flt.end if span is None else min(flt.end, span[1])
-    (s, e), (ps, pe) = week_windows(end)
-    if span is None:
-        nothing = pd.DataFrame(columns=["incidents", "excess"])
-        return ThisWeek(this_week_list(nothing, pd.Series(dtype="int64")), (s, e), (ps, pe))
-    week = dataclasses.replace(flt, start=s, end=e)
-    before = dataclasses.replace(flt, start=ps, end=pe, grid_codes=None)
-    grids = load_layer(path, "grids")
-    ranking = _ranking(table, week, grids, path)
-    last = priority_counts(
-        table, select(table, before), grids, end_s=day_start_s(pe + dt.timedelta(days=1))
-    )["incidents"]
-    # The cockpit's card asked for the backlog at the window's end with the previous
-    # window's end (the day before the start) as the earliest moment: the same key reuses it.
-    since = min(e, flt.start - dt.timedelta(days=1))
-    backlog = load_backlog(path, e, flt.grid_codes, since=since)
-    overdue = None if backlog.missing else _overdue(path, backlog, grids, since)
-    incidents = _week_incidents(path, week)
-    incidents = pd.concat([pd.DataFrame(incidents), _in_professional(incidents, grids)])
-    departments = grid_departments(incidents, load_responsibilities(path))
-    frame = this_week_list(
-        ranking, last, overdue=overdue, owners=load_owners(path), departments=departments
+    # The cached frames of this version, and the 超期未结 card's backlog (the same key:
+    # the window's end, read since the previous window's end), so nothing is read twice.
+    since = backlog_since(flt)
+    known = bool((load_incidents(path).closed_s >= 0).any())
+    return workspace_this_week(
+        Workspace(path),
+        flt,
+        table=load_incidents(path),
+        grids=load_layer(path, "grids"),
+        keyareas=load_layer(path, "keyareas"),
+        owners=load_owners(path),
+        responsibilities=load_responsibilities(path),
+        open_cases=open_cases(path, since) if known else None,
+        backlog=load_backlog(path, flt.end, flt.grid_codes, since=since),
     )
-    return ThisWeek(frame, (s, e), (ps, pe))
 
 
 def load_this_week(path: str, flt: IncidentFilter) -> ThisWeek:
@@ -146,12 +79,12 @@ def week_html(week: ThisWeek, lang: str, *, worker: bool = True) -> str:
     esc = html.escape
     g = week.grids
     if g.empty:
-        return f"<p>{esc(t('week.none', lang))}</p>"
+        return f"<p>{esc(t(period_key('week.none', week.period), lang))}</p>"
     dept = "department_zh" if lang == "zh" else "department_en"
+    per = [period_key(f"week.col.{k}", week.period) for k in ("incidents", "last_week", "change")]
     heads = [
-        "week.col.rank", "owner.grid", "week.col.reason", "week.col.incidents",
-        "week.col.last_week", "week.col.change", "week.col.overdue", "owner.worker",
-        "owner.department",
+        "week.col.rank", "owner.grid", "week.col.reason", *per, "week.col.overdue",
+        "owner.worker", "owner.department",
     ]  # fmt: skip
     if not worker:
         heads.remove("owner.worker")
@@ -183,12 +116,18 @@ def this_week_section(path: str, flt: IncidentFilter, lang: str) -> ThisWeek:
     """The cockpit's 本周重点网格 section: heading, weeks compared, the list, Excel."""
     week = load_this_week(path, flt)
     (s, e), (ps, pe) = week.week, week.last_week
-    st.markdown(f"#### {t('week.title', lang)}", help=t("week.help", lang))
-    st.caption(t("week.window", lang, start=s, end=e, pstart=ps, pend=pe))
+
+    def key(k: str) -> str:  # the month twins of the texts
+        return period_key(k, week.period)
+
+    st.markdown(f"#### {t(key('week.title'), lang)}", help=t(key("week.help"), lang))
+    if week.period == "month":
+        st.info(t("week.month_note", lang), icon=":material/calendar_month:")
+    st.caption(t(key("week.window"), lang, start=s, end=e, pstart=ps, pend=pe))
     people = may(path, "see_people") and not st.session_state.get(keys.KEY_MEETING, False)
     st.markdown(week_html(week, lang, worker=people), unsafe_allow_html=True)
     if not week.grids.empty:
-        name = f"{t('week.file', lang)}_{s}_{e}.xlsx"
+        name = f"{t(key('week.file'), lang)}_{s}_{e}.xlsx"
         st.download_button(
             t("week.excel", lang),
             this_week_xlsx(week, lang, worker=may(path, "see_people")),

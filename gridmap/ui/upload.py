@@ -314,6 +314,7 @@ def run_import(
     set_values: dict[str, str],
     part: str | None = None,
     progress: Any = None,
+    department: str | None = None,
 ) -> dict[str, Any]:
     """Import and return what the page shows: counts, notes, rejects, validation.
 
@@ -336,6 +337,7 @@ def run_import(
         rejects_path=rejects_dir / f"{kind}-{Path(stashed.name).stem}-{stamp}.csv",
         user=current_user(ws_path),
         progress=progress,
+        department=department,
     )
     audit(
         ws_path,

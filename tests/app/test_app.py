@@ -176,7 +176,9 @@ def test_risk_page_layers_table_and_card(
     ids = list(deck_layers(at))
     assert "risk-cells" in ids and "grids" in ids
     table = at.dataframe[0].value
-    assert len(table) == 4 and table["风险分"].between(0, 100).all()
+    # The priority order of the cockpit and the map: most incidents above expectation first.
+    excess = table["比预期多（件）"]
+    assert len(table) == 4 and excess.is_monotonic_decreasing and "风险分" not in table
     assert table["原因"].str.len().gt(0).all()
     for layer in ("trends", "heat"):
         at.segmented_control(key=keys.KEY_RISK_LAYER).set_value(layer).run()
@@ -203,7 +205,7 @@ def test_risk_page_in_chromium(served: str, tmp_path: Path) -> None:
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         page.goto(served + "/risk")
         page.locator(IDLE).wait_for(state="attached", timeout=60_000)
-        page.get_by_text("风险最高的网格").wait_for(timeout=30_000)
+        page.get_by_text("重点网格：比预期多出的事件最多").wait_for(timeout=30_000)
         page.get_by_test_id("stDataFrame").first.wait_for(state="visible", timeout=30_000)
         # Switch to the plain heat layer: the 2x2 fixture has no significant hot spot.
         page.get_by_text("事件热力", exact=True).click()

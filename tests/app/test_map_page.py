@@ -16,12 +16,56 @@ from gridmap import tiles
 from gridmap.basemap import OFFLINE_STYLE
 from gridmap.cli import main
 from gridmap.ui import keys
+from gridmap.viz import place_label_rows
 
 from ..test_basemap import block_mbtiles
 from .helpers import app_for, deck_layers, opened
 from .server import BROWSER_ARGS, CHROMIUM, IDLE
 
 COMMUNITY = "620104001001"  # the fixture's community, 示范社区
+STREETS = ["陈坪街道", "四季青街道", "先锋路街道", "福利路街道"]
+
+
+@pytest.fixture
+def named_workspace(busy_workspace: Path, tmp_path: Path) -> Path:
+    """The busy 2x2 block inside a district of four 2 km streets, the first holding 示范社区
+    (the block) and four 400 m communities; names for three zooms.
+
+    ::
+
+        +--------+--------+
+        | 先锋路  | 陈坪    |      one district, 4 km: 西固区
+        |        | ▪ □ □  |      ▪ the block (示范社区), □ 400 m communities
+        +--------+--------+
+        | 福利路  | 四季青  |
+        +--------+--------+
+    """
+    import geopandas as gpd
+    from shapely import box
+
+    from gridmap.importing import import_file
+
+    from ..builders import ORIGIN, UTM48N
+
+    cx, cy = ORIGIN[0] + 100, ORIGIN[1] + 100  # the block's centre
+
+    def square(x: float, y: float, half: float) -> object:
+        return box(x - half, y - half, x + half, y + half)
+
+    rows = [("620104", "西固区", "district", None, square(cx - 200, cy - 200, 2000))]
+    for i, (dx, dy) in enumerate([(800, 800), (800, -1200), (-1200, 800), (-1200, -1200)]):
+        street = square(cx + dx, cy + dy, 1000)
+        rows.append((f"620104{i + 1:03d}", STREETS[i], "street", "620104", street))
+    rows.append((COMMUNITY, "示范社区", "community", "620104001", square(cx, cy, 100)))
+    for i, (dx, dy) in enumerate([(600, 100), (1300, 100), (100, 600), (100, 1300)]):
+        code, name = f"620104001{i + 2:03d}", ["临洮街", "玉门街", "合水路", "西柳沟"][i] + "社区"
+        rows.append((code, name, "community", "620104001", square(cx + dx, cy + dy, 200)))
+    admin = gpd.GeoDataFrame(
+        rows, columns=["code", "name", "level", "parent_code", "geometry"], crs=UTM48N
+    ).to_crs(4326)
+    admin.to_file(tmp_path / "admin.geojson", driver="GeoJSON")
+    import_file(busy_workspace, "admin", tmp_path / "admin.geojson", crs="wgs84")
+    return busy_workspace
 
 
 def deck_spec(at: object) -> dict:
@@ -62,22 +106,31 @@ def test_the_list_beside_the_map_ranks_grids_and_opens_a_card(
     assert {m.label: m.value for m in at.metric}["户数"] == households  # the first row's card
 
 
-def test_names_follow_the_area_shown_and_outlines_lie_under_the_heat(
-    busy_workspace: Path, monkeypatch: pytest.MonkeyPatch
+def test_names_follow_the_zoom_and_outlines_lie_under_the_heat(
+    named_workspace: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    at = app_for(busy_workspace, monkeypatch, year=2025)
-    at.run()
-    layers = list(deck_layers(at))
-    assert layers.index("grid-outlines") < layers.index("incident-cells")
-    assert not [n for n in layers if n.startswith("names-")]  # city: districts; it has none
-    at.session_state[keys.KEY_COMMUNITY] = COMMUNITY
-    at.run()
-    assert not at.exception
-    names = deck_layers(at)["names-community"]
-    assert [r["text"] for r in names["data"]] == ["示范社区"]
-    assert names["characterSet"] == "auto"
-    outline = deck_layers(at)["grid-outlines"]["getLineColor"]
+    at = opened(named_workspace, monkeypatch, year=2025)
+    layers = deck_layers(at)
+    ids = list(layers)
+    assert ids.index("grid-outlines") < ids.index("incident-cells")
+    outline = layers["grid-outlines"]["getLineColor"]
     assert outline[0] == outline[1] == outline[2]  # grey, not blue over red
+    bands = {}  # level -> (zooms from which its names show, names)
+    for layer_id, spec in layers.items():
+        if layer_id.startswith("names-"):
+            level = layer_id.split("-")[1]
+            zooms, names = bands.setdefault(level, ([], []))
+            zooms.append(spec.get("visibleMinZoom", 0))
+            names += [r["text"] for r in place_label_rows(spec)]
+            assert spec["textCharacterSet"] == "auto"
+    assert bands["district"][1] == ["西固区"]
+    assert sorted(bands["street"][1]) == sorted(STREETS)  # 2 km apart: none thinned out
+    assert "示范社区" in bands["community"][1]
+    # District names when zoomed out, street names closer, community names closer still;
+    # each level's names end where the next level's begin.
+    assert max(bands["district"][0]) < min(bands["street"][0]) < min(bands["community"][0])
+    street_until = {s.get("visibleMaxZoom") for i, s in layers.items() if "street" in i}
+    assert street_until == {min(bands["community"][0])}
 
 
 def test_own_base_map_is_the_map_style(
@@ -164,20 +217,28 @@ def _remove_extraction(ws: Path) -> None:
     (STATIC_DIR / prepared.style_url.removeprefix("/app/static/")).unlink(missing_ok=True)
 
 
-def test_names_that_would_cover_each_other_are_thinned() -> None:
-    from gridmap.ui.map_labels import label_levels, thin_labels
+def test_names_that_would_cover_each_other_wait_for_a_closer_zoom() -> None:
+    import numpy as np
 
-    assert label_levels("city") == [("district", 18)]
-    assert label_levels("district") == [("street", 15)]
-    assert label_levels("street") == [("community", 13)]
-    rows = [
-        {"position": [103.800, 36.05], "text": "城关区"},  # largest first: kept
-        {"position": [103.801, 36.05], "text": "七里河区"},  # 90 m away: covers it
-        {"position": [103.900, 36.05], "text": "安宁区"},  # 9 km away: kept
-    ]
-    assert [r["text"] for r in thin_labels(rows, 10.0, 18)] == ["城关区", "安宁区"]
-    # Closer in, the same two names no longer touch.
-    assert len(thin_labels(rows[:2], 19.0, 18)) == 2
+    from gridmap.ui.map_labels import label_bands, label_min_zooms
+
+    # Largest first: 城关区 shows from zoom 8; 七里河区, 900 m away, only once the two names
+    # are apart on the screen; 安宁区, 9 km away, at once.
+    lon = np.array([103.800, 103.810, 103.900])
+    zooms = label_min_zooms(
+        lon, np.full(3, 36.05), ["城关区", "七里河区", "安宁区"], 18, from_zoom=8
+    )
+    assert zooms[0] == zooms[2] == 8 and zooms[1] > 12
+    # At the zoom it shows from, its box and 城关区's no longer overlap (in deck.gl pixels).
+    px = 900 * 512 * 2 ** zooms[1] / 40_075_016 / np.cos(np.radians(36.05))
+    assert px >= (3 + 4) * 18 / 2 + 8 - 0.5
+    # A name on top of another never shows; one behind a hidden name does not wait for it.
+    same = label_min_zooms(lon[[0, 0]], np.full(2, 36.05), ["甲", "乙"], 18)
+    assert np.isinf(same[1])
+    # Bands follow the units' sizes: smaller units' names from closer zooms, never overlapping.
+    bands = label_bands({"district": 20_000.0, "street": 3_000.0, "community": 3_000.0})
+    assert bands["district"][0] == 0 and bands["community"][1] is None
+    assert bands["district"][1] == bands["street"][0] < bands["street"][1] == bands["community"][0]
 
 
 def test_rank_numbers_on_neighbouring_grids_are_moved_apart() -> None:

@@ -43,6 +43,38 @@ def test_cockpit_shows_the_backlog_and_this_weeks_list(
     assert "网格员" not in page_html(at)
 
 
+def test_the_cli_pdf_has_the_cockpits_this_week_page(
+    busy_workspace: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """``gridmap report`` prints the list the cockpit shows for the same window, in order."""
+    import re
+
+    import pypdfium2 as pdfium
+
+    from gridmap.cli import main
+
+    shown = re.findall(
+        r'<tr data-grid="([^"]+)"', page_html(cockpit_for(busy_workspace, monkeypatch))
+    )
+    assert shown
+    out = tmp_path / "r.pdf"
+    args = ["report", str(busy_workspace), "--out", str(out), "--json"]
+    assert main([*args, "--since", "2025-01-01", "--until", "2025-12-31"]) == 0
+    listed = json.loads(capsys.readouterr().out)["this_week"]
+    assert listed["grids"] == shown
+    assert (listed["period"], listed["from"], listed["to"]) == ("week", "2025-12-25", "2025-12-31")
+    doc = pdfium.PdfDocument(out.read_bytes())
+    pages = [doc[i].get_textpage().get_text_range() for i in range(len(doc))]
+    week = next(p for p in pages if "本周重点网格" in p and "对比上周" in p)
+    assert "2025-12-25 至 2025-12-31" in week
+    # Each grid of the cockpit's list as "name（code）", in the cockpit's order.
+    at = [week.index(f"（{code}）") for code in shown]
+    assert at == sorted(at)
+
+
 def test_the_responsibility_table_is_saved_audited_and_read_back(
     busy_workspace: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

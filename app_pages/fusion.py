@@ -1,0 +1,74 @@
+"""融合 Fusion (多网合一): a department's grid layer against the basic grids — which units do
+not line up, what to do about it, and who is responsible for what on each grid."""
+
+import streamlit as st
+
+from gridmap.i18n import t
+from gridmap.ui import Timer, keys
+from gridmap.ui.fusion import department_choices, load_fusion, version_line
+from gridmap.ui.fusion_map import VIEWS, fusion_deck, fusion_legend
+from gridmap.ui.fusion_panels import (
+    pick_from_map,
+    show_downloads,
+    show_headline,
+    show_kpis,
+    show_misaligned,
+    show_tables,
+    show_who,
+)
+from gridmap.ui.settings import map_base
+from gridmap.ui.sidebar import page_scope
+
+path, scope, L = page_scope()
+st.title(t("page.fusion", L))
+st.caption(t("fusion.page.intro", L))
+
+names = department_choices(path)
+if not names:
+    # Nothing to compare yet: say where department layers come from (not an error).
+    st.info(t("fusion.page.none", L), icon=":material/info:")
+    st.stop()
+
+with Timer("fusion.total") as total:
+    top = st.columns([1.2, 2.8])
+    department = top[0].selectbox(t("fusion.page.department", L), names, key=keys.KEY_FUSION_DEPT)
+    top[1].caption(version_line(path, department, L))
+    with st.spinner(t("fusion.page.working", L)), Timer("fusion.analysis"):
+        result = load_fusion(path, department)
+    show_headline(result, L)
+    show_kpis(result, L)
+    view = (
+        st.segmented_control(
+            t("fusion.page.view", L),
+            list(VIEWS),
+            default=VIEWS[0],
+            key=keys.KEY_FUSION_VIEW,
+            format_func=lambda v: t(f"fusion.view.{v}", L),
+        )
+        or VIEWS[0]
+    )
+    base = map_base(path)
+    if base.warning:
+        st.warning(t("basemap.failed", L, msg=base.warning), icon=":material/map:")
+    # A click reruns the page: take the grid it picked before the map outlines the selection.
+    pick_from_map(st.session_state.get(keys.KEY_FUSION_MAP))
+    left, right = st.columns([2.1, 1.2])
+    with left:
+        with Timer("fusion.deck"):
+            deck = fusion_deck(
+                path, department, view, st.session_state.get(keys.KEY_FUSION_GRID), base, L
+            )
+        st.pydeck_chart(
+            deck,
+            on_select="rerun",
+            selection_mode="single-object",
+            key=keys.KEY_FUSION_MAP,
+            height=600,
+        )
+        st.markdown(fusion_legend(view, L), unsafe_allow_html=True)
+    with right:
+        show_misaligned(path, result, L)
+        show_who(path, result, L)
+    show_tables(path, result, L)
+    show_downloads(path, result, L)
+st.caption(t("server.time", L, ms=f"{total.ms:.0f}"))

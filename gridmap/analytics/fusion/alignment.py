@@ -1,0 +1,136 @@
+"""Misalignment: does a department unit survive being redrawn from whole basic grids?
+
+Rule (issue #18): give each basic grid wholly to the department unit holding most of its
+area; a unit is *aligned* when at most ``tolerance`` (5 %) of its area ends up with another
+unit, else *misaligned*. Slivers (pieces thinner than the sliver tolerance, see
+:mod:`.slivers`) are boundary noise to snap, so their area never counts as misaligned.
+"""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from .columns import (
+    AREA_M2,
+    DEPARTMENT_CODE,
+    DEPARTMENT_NAME,
+    GRID_CODE,
+    HOUSEHOLDS,
+    MISALIGNMENT_COLUMNS,
+    OVERLAP_M2,
+    SHARE_OF_DEPARTMENT,
+    SHARE_OF_GRID,
+)
+from .overlay import FusionError, local_metric_crs, prepare_departments
+
+__all__ = ["grid_owner", "misalignment"]
+
+
+def grid_owner(crosswalk: pd.DataFrame) -> pd.Series:
+    """The department unit holding most of each grid (majority rule; ties to the smaller
+    code), as a Series ``grid_code -> department_code`` sorted by grid code."""
+    if crosswalk.empty:
+        return pd.Series(dtype=object, name=DEPARTMENT_CODE).rename_axis(GRID_CODE)
+    ordered = crosswalk.sort_values(
+        [GRID_CODE, OVERLAP_M2, DEPARTMENT_CODE], ascending=[True, False, True]
+    )
+    return ordered.drop_duplicates(GRID_CODE).set_index(GRID_CODE)[DEPARTMENT_CODE]
+
+
+def _unit_areas(crosswalk: pd.DataFrame, departments: gpd.GeoDataFrame) -> pd.Series:
+    """Each unit's area in m²: from the crosswalk (overlap / share, the overlay's own
+    measure) where it has rows, else measured in the local metric CRS."""
+    layer = prepare_departments(departments)
+    measured = pd.Series(
+        layer.geometry.to_crs(local_metric_crs(layer.geometry)).area.to_numpy(),
+        index=layer.codes,
+    )
+    from_cw = (
+        (crosswalk[OVERLAP_M2] / crosswalk[SHARE_OF_DEPARTMENT])
+        .groupby(crosswalk[DEPARTMENT_CODE])
+        .first()
+    )
+    return from_cw.reindex(measured.index).fillna(measured)
+
+
+def _sliver_mask(crosswalk: pd.DataFrame, slivers: pd.DataFrame | None) -> np.ndarray:
+    if slivers is None or slivers.empty:
+        return np.zeros(len(crosswalk), dtype=bool)
+    keys = pd.MultiIndex.from_frame(slivers[[DEPARTMENT_CODE, GRID_CODE]])
+    pairs = pd.MultiIndex.from_frame(crosswalk[[DEPARTMENT_CODE, GRID_CODE]])
+    return np.asarray(pairs.isin(keys), dtype=bool)
+
+
+def misalignment(
+    crosswalk: pd.DataFrame,
+    departments: gpd.GeoDataFrame,
+    *,
+    tolerance: float = 0.05,
+    slivers: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """Which department units are aligned with the basic grids, and what the others lose.
+
+    Parameters
+    ----------
+    crosswalk
+        :func:`~.crosswalk.crosswalk` of ``departments`` over the basic grids.
+    departments
+        The department's units (for the names and the areas of units no grid touches).
+    tolerance
+        Largest share of a unit's area that may go to other units for it to count as
+        aligned (default 0.05 = 5 %).
+    slivers
+        :func:`~.slivers.slivers` of the same layers: these (department_code, grid_code)
+        pieces are snapping noise and do not count as misaligned. ``None`` counts every
+        piece (use it for layers known to share exact boundaries).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per unit in input order, columns :data:`~.columns.MISALIGNMENT_COLUMNS`:
+        ``area_m2``, ``aligned``, ``misaligned_area_m2`` (area of the unit lying in grids
+        another unit holds most of), ``misaligned_share`` (of ``area_m2``) and
+        ``households`` (households of that area, grid households spread evenly; NaN when
+        the grids carry none). Area of a unit outside every basic grid is not counted: no
+        other unit receives it.
+
+    Raises
+    ------
+    FusionError
+        When ``tolerance`` is outside [0, 1].
+    """
+    if not 0.0 <= tolerance <= 1.0:
+        raise FusionError(f"misalignment tolerance={tolerance!r}; allowed: 0 to 1 (e.g. 0.05)")
+    layer = prepare_departments(departments)
+    area = _unit_areas(crosswalk, departments)
+    owner = grid_owner(crosswalk)
+    lost = crosswalk[DEPARTMENT_CODE].to_numpy() != owner.reindex(crosswalk[GRID_CODE]).to_numpy()
+    lost &= ~_sliver_mask(crosswalk, slivers)
+    # Only the share kept for clarity: the households of a piece are the grid's × share.
+    part = crosswalk.loc[lost, [DEPARTMENT_CODE, OVERLAP_M2, HOUSEHOLDS]]
+    sums = part.groupby(DEPARTMENT_CODE).agg(
+        misaligned_area_m2=(OVERLAP_M2, "sum"),
+        households=(HOUSEHOLDS, lambda s: s.sum(min_count=1)),
+    )
+    codes = pd.Index(layer.codes)
+    mis_area = sums["misaligned_area_m2"].reindex(codes).fillna(0.0).to_numpy()
+    has_hh = bool(crosswalk[HOUSEHOLDS].notna().any()) if SHARE_OF_GRID in crosswalk else False
+    households = sums["households"].reindex(codes).to_numpy(dtype=float)
+    if has_hh:
+        households = np.nan_to_num(households, nan=0.0)
+    unit_area = area.reindex(codes).to_numpy(dtype=float)
+    share = np.divide(mis_area, unit_area, out=np.zeros_like(mis_area), where=unit_area > 0)
+    return pd.DataFrame(
+        {
+            DEPARTMENT_CODE: layer.codes,
+            DEPARTMENT_NAME: layer.names,
+            AREA_M2: unit_area,
+            "aligned": share <= tolerance,
+            "misaligned_area_m2": mis_area,
+            "misaligned_share": share,
+            HOUSEHOLDS: households,
+        },
+        columns=list(MISALIGNMENT_COLUMNS),
+    )

@@ -1,0 +1,208 @@
+"""Detect a systematic offset between a department layer and the basic grids.
+
+Chinese base maps come in WGS-84/CGCS2000 and in GCJ-02 ("Mars" coordinates, AMap and
+Tencent), which differ by a few hundred metres; a department that traced its units on a
+GCJ-02 map imports them that far from the grids. Points sampled along the department
+boundaries are measured against the nearest grid boundary (the median distance is the
+*mismatch*); the layer is then moved as if drawn in GCJ-02 (both directions, with the exact
+transforms of :mod:`gridmap.crs`) and, failing that, by the constant shift that best lays its
+boundaries on the grids'. A move that removes at least half the mismatch is reported.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import geopandas as gpd
+import numpy as np
+import pyproj
+import shapely
+from numpy.typing import NDArray
+
+from ...crs import gcj02_to_wgs84, wgs84_to_gcj02
+from ...i18n import t
+from .overlay import local_metric_crs, prepare_departments, prepare_grids
+
+__all__ = ["OffsetFinding", "detect_offset"]
+
+FloatArray = NDArray[np.float64]
+#: Sample points taken along the department boundaries (spread over the units).
+SAMPLE_POINTS = 4000
+#: A move must remove at least this share of the mismatch to be reported.
+MIN_IMPROVEMENT = 0.5
+#: A GCJ-02 correction must remove this share: it is exact, tracing noise aside.
+MIN_GCJ_IMPROVEMENT = 0.8
+#: Farthest shift searched (metres): GCJ-02 offsets and stale base maps stay within it.
+SHIFT_REACH_M = 800.0
+_SHIFT_STEPS = 6
+_START_STEPS = 9
+
+
+@dataclass(frozen=True)
+class OffsetFinding:
+    """A systematic offset of the department layer against the basic grids.
+
+    Attributes
+    ----------
+    kind
+        ``"gcj02_vs_wgs84"`` (one layer drawn in GCJ-02, the other in WGS-84) or
+        ``"shift"`` (a constant translation).
+    dx_m, dy_m
+        How far the department layer lies east and north of where the grids say (median
+        over its boundary, metres).
+    improvement
+        Share of the boundary mismatch the correction removes (0..1).
+    mismatch_m
+        Median distance from department boundaries to the nearest grid boundary, as drawn.
+    direction
+        For ``gcj02_vs_wgs84``: ``"department_gcj02"`` (the department layer is the GCJ-02
+        one) or ``"grids_gcj02"``; empty for a shift.
+    """
+
+    kind: Literal["gcj02_vs_wgs84", "shift"]
+    dx_m: float
+    dy_m: float
+    improvement: float
+    mismatch_m: float
+    direction: str = ""
+
+    @property
+    def sentence_key(self) -> str:
+        """The i18n key of the plain sentence naming the finding."""
+        return f"fusion.offset.{self.kind}"
+
+    @property
+    def distance_m(self) -> float:
+        """Length of the offset in metres."""
+        return float(np.hypot(self.dx_m, self.dy_m))
+
+    def sentence(self, lang: str = "zh") -> str:
+        """The finding in plain words, e.g. 'The department layer lies about 480 m ...'."""
+        return t(
+            self.sentence_key,
+            lang,
+            m=f"{self.distance_m:.0f}",
+            dx=f"{self.dx_m:+.0f}",
+            dy=f"{self.dy_m:+.0f}",
+            pct=f"{self.improvement:.0%}",
+        )
+
+
+def _boundary_samples(geoms: gpd.GeoSeries) -> FloatArray:
+    """About :data:`SAMPLE_POINTS` (lon, lat) points spread evenly along each unit's boundary."""
+    lines = shapely.boundary(geoms.to_numpy())
+    per_unit = int(np.clip(SAMPLE_POINTS // max(len(lines), 1), 8, 200))
+    fractions = (np.arange(per_unit) + 0.5) / per_unit
+    points = shapely.line_interpolate_point(
+        np.repeat(lines, per_unit), np.tile(fractions, len(lines)), normalized=True
+    )
+    return shapely.get_coordinates(points)
+
+
+def _to_metric(lonlat: FloatArray, crs: pyproj.CRS) -> FloatArray:
+    transformer = pyproj.Transformer.from_crs(4326, crs, always_xy=True)
+    x, y = transformer.transform(lonlat[:, 0], lonlat[:, 1])
+    return np.column_stack([x, y])
+
+
+def _distances(xy: FloatArray, tree: shapely.STRtree) -> FloatArray:
+    _, dist = tree.query_nearest(shapely.points(xy), return_distance=True, all_matches=False)
+    return np.asarray(dist, dtype=float)
+
+
+def _icp(
+    xy: FloatArray, tree: shapely.STRtree, lines: NDArray[np.object_], starts: FloatArray
+) -> FloatArray:
+    """For each start (dx, dy), the constant shift to add to ``xy`` that lays it on the
+    grid boundaries: iterate 'move by the median vector to the nearest boundary point'
+    (all starts at once)."""
+    total = np.asarray(starts, dtype=float).copy()
+    for _ in range(_SHIFT_STEPS):
+        moved = (xy[None, :, :] + total[:, None, :]).reshape(-1, 2)
+        points = shapely.points(moved)
+        idx = tree.query_nearest(points, all_matches=False)[1]
+        nearest = shapely.get_coordinates(shapely.shortest_line(points, lines[idx]))[1::2]
+        step = np.median((nearest - moved).reshape(len(total), len(xy), 2), axis=1)
+        total += step
+        if np.hypot(step[:, 0], step[:, 1]).max() < 0.5:
+            break
+    return total
+
+
+def _best_shift(
+    xy: FloatArray, tree: shapely.STRtree, lines: NDArray[np.object_], reach_m: float
+) -> tuple[FloatArray, float]:
+    """The best constant shift within ``reach_m`` and the mismatch left after it.
+
+    Nearest-boundary iteration only converges from within about half a grid's width, so
+    it starts from a lattice of points on a subsample and the best start is refined on all.
+    """
+    rng = np.random.default_rng(0)
+    sub = xy[rng.choice(len(xy), size=min(len(xy), 300), replace=False)]
+    axis = np.linspace(-reach_m, reach_m, _START_STEPS)
+    starts = np.stack(np.meshgrid(axis, axis), axis=-1).reshape(-1, 2)
+    fitted = _icp(sub, tree, lines, starts)
+    moved = (sub[None, :, :] + fitted[:, None, :]).reshape(-1, 2)
+    scores = np.median(_distances(moved, tree).reshape(len(fitted), len(sub)), axis=1)
+    shift = _icp(xy, tree, lines, fitted[[int(np.argmin(scores))]])[0]
+    return shift, float(np.median(_distances(xy + shift, tree)))
+
+
+def _gcj_candidates(lonlat: FloatArray, crs: pyproj.CRS) -> dict[str, FloatArray]:
+    return {
+        "department_gcj02": _to_metric(np.column_stack(gcj02_to_wgs84(*lonlat.T)), crs),
+        "grids_gcj02": _to_metric(np.column_stack(wgs84_to_gcj02(*lonlat.T)), crs),
+    }
+
+
+def detect_offset(
+    departments: gpd.GeoDataFrame,
+    grids: gpd.GeoDataFrame,
+    *,
+    min_shift_m: float = 20.0,
+) -> OffsetFinding | None:
+    """Name a GCJ-02 vs WGS-84 offset (or a constant shift) between the two layers.
+
+    Parameters
+    ----------
+    departments, grids
+        As for :func:`~.crosswalk.crosswalk`.
+    min_shift_m
+        Offsets shorter than this are boundary noise (slivers), not a finding; also the
+        least mismatch worth explaining.
+
+    Returns
+    -------
+    OffsetFinding or None
+        ``None`` when the boundaries already agree (mismatch under ``min_shift_m``) or no
+        move removes at least half the mismatch (the layers differ in substance).
+    """
+    dept = prepare_departments(departments)
+    grid = prepare_grids(grids)
+    crs = local_metric_crs(dept.geometry, grid.geometry)
+    lines = shapely.boundary(grid.geometry.to_crs(crs).to_numpy())
+    tree = shapely.STRtree(lines)
+    lonlat = _boundary_samples(dept.geometry.to_crs(4326))
+    xy = _to_metric(lonlat, crs)
+    before = float(np.median(_distances(xy, tree)))
+    if before < min_shift_m or len(xy) == 0:
+        return None
+    for direction, moved in _gcj_candidates(lonlat, crs).items():
+        after = float(np.median(_distances(moved, tree)))
+        offset = np.median(xy - moved, axis=0)
+        if after <= before * (1 - MIN_GCJ_IMPROVEMENT) and np.hypot(*offset) >= min_shift_m:
+            return OffsetFinding(
+                "gcj02_vs_wgs84",
+                float(offset[0]),
+                float(offset[1]),
+                1.0 - after / before,
+                before,
+                direction,
+            )
+    shift, shifted = _best_shift(xy, tree, lines, SHIFT_REACH_M)
+    if shifted <= before * (1 - MIN_IMPROVEMENT) and np.hypot(*shift) >= min_shift_m:
+        return OffsetFinding(
+            "shift", float(-shift[0]), float(-shift[1]), 1 - shifted / before, before
+        )
+    return None

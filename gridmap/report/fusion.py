@@ -1,0 +1,584 @@
+"""多网合一 on paper: one department's fusion report as a PDF (zh/en) and an Excel workbook.
+
+The tables are made here once, with headers in the reader's language, and shared by the PDF,
+the Excel file and the Fusion page (:mod:`gridmap.ui.fusion`), so the three say the same:
+
+* :func:`units_table` — every unit, aligned or not, with the misaligned area and households;
+* :func:`changes_table` — the fusion proposal: grids, area and households each unit gains
+  and loses when redrawn from whole basic grids;
+* :func:`splits_table` — basic grids the department's boundary cuts roughly in half;
+* :func:`crosswalk_table` — unit × grid overlaps with both shares;
+* :func:`gaps_table`, :func:`duplicates_table` — 权责去重: nobody / several responsible.
+
+:func:`fusion_pdf` draws a summary page with the map (basic grids in grey, aligned units in
+green, misaligned in red), then the misaligned units, the proposal, responsibility and the
+method; :func:`fusion_xlsx` writes every table in full, one sheet each. :func:`draft_gpkg`
+and :func:`crosswalk_csv` are the draft layer (QGIS-readable GeoPackage) and the crosswalk as
+files. Like the cockpit report, the PDF embeds the bundled Chinese font.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+import tempfile
+import textwrap
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from .. import schema
+from ..analytics.fusion import DEPARTMENT_CODE, DEPARTMENT_NAME, FusionResult
+from ..i18n import t
+from .document import A4_LANDSCAPE, _figure, _style
+from .figures import INK, MUTED
+from .fonts import ReportError
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
+__all__ = [
+    "ALIGNED_RGB",
+    "MISALIGNED_RGB",
+    "SLIVER_RGB",
+    "changes_table",
+    "crosswalk_csv",
+    "crosswalk_table",
+    "draft_gpkg",
+    "duplicates_table",
+    "fusion_pdf",
+    "fusion_xlsx",
+    "gaps_table",
+    "splits_table",
+    "summary_rows",
+    "units_table",
+]
+
+#: Aligned units, misaligned units and slivers: the page's colours, so paper and screen agree.
+ALIGNED_RGB = (26, 150, 65)
+MISALIGNED_RGB = (215, 25, 28)
+SLIVER_RGB = (200, 0, 200)
+#: Rows of a table printed on one PDF page (the Excel file holds them all).
+PAGE_ROWS = 24
+_NO_VALUE = "—"
+
+
+def _hex(rgb: tuple[int, int, int]) -> str:
+    return "#{:02x}{:02x}{:02x}".format(*rgb)
+
+
+def _km2(m2: pd.Series) -> pd.Series:
+    return (pd.to_numeric(m2, errors="coerce") / 1e6).round(3)
+
+
+def _km2_text(m2: float) -> str:
+    """Square kilometres with the digits that matter: 12.3, 0.46, 0.004.
+
+    >>> _km2_text(4000.0), _km2_text(12_345_678.0)
+    ('0.004', '12.3')
+    """
+    km2 = m2 / 1e6
+    return f"{km2:,.1f}" if km2 >= 10 else f"{km2:.2f}" if km2 >= 0.1 else f"{km2:.3f}"
+
+
+def _households(values: pd.Series) -> pd.Series:
+    """Households as whole numbers; missing stays missing (Int64), never 0."""
+    return pd.to_numeric(values, errors="coerce").round(0).astype("Int64")
+
+
+def _pct(values: pd.Series) -> pd.Series:
+    return (pd.to_numeric(values, errors="coerce") * 100).round(1)
+
+
+def _named(frame: pd.DataFrame, lang: str, keys: Mapping[str, str]) -> pd.DataFrame:
+    """``frame``'s ``keys`` columns, renamed to their ``fusion.col.*`` headers in ``lang``."""
+    out = frame[list(keys)].copy()
+    out.columns = [t(f"fusion.col.{keys[c]}", lang) for c in keys]
+    return out.reset_index(drop=True)
+
+
+def _unit_names(result: FusionResult) -> pd.Series:
+    m = result.misalignment
+    return pd.Series(m[DEPARTMENT_NAME].astype(str).to_numpy(), index=m[DEPARTMENT_CODE])
+
+
+def units_table(result: FusionResult, lang: str, *, misaligned_only: bool = False) -> pd.DataFrame:
+    """Every unit (or the misaligned ones), the most misaligned first: code, name, status,
+    area and misaligned area (km²), misaligned share (%), households involved."""
+    m = result.misaligned if misaligned_only else result.misalignment
+    m = m.sort_values(["misaligned_area_m2", DEPARTMENT_CODE], ascending=[False, True])
+    frame = pd.DataFrame(
+        {
+            "code": m[DEPARTMENT_CODE].astype(str),
+            "name": m[DEPARTMENT_NAME].astype(str),
+            "status": np.where(
+                m["aligned"], t("fusion.status.aligned", lang), t("fusion.status.misaligned", lang)
+            ),
+            "area_km2": _km2(m["area_m2"]),
+            "misaligned_km2": _km2(m["misaligned_area_m2"]),
+            "misaligned_pct": _pct(m["misaligned_share"]),
+            "households": _households(m[schema.HOUSEHOLDS]),
+        }
+    )
+    keys = {c: c for c in frame.columns}
+    if misaligned_only:
+        keys.pop("status")
+    return _named(frame, lang, keys)
+
+
+def changes_table(result: FusionResult, lang: str, *, changed_only: bool = False) -> pd.DataFrame:
+    """The proposal's gains and losses per unit (grids, km², households), largest first."""
+    c = result.proposal.changes
+    if changed_only:
+        c = c[(c["grids_gained"] > 0) | (c["grids_lost"] > 0)]
+    c = c.assign(_moved=c["area_gained_m2"] + c["area_lost_m2"]).sort_values(
+        ["_moved", DEPARTMENT_CODE], ascending=[False, True]
+    )
+    names = _unit_names(result)
+    frame = pd.DataFrame(
+        {
+            "code": c[DEPARTMENT_CODE].astype(str),
+            "name": names.reindex(c[DEPARTMENT_CODE]).fillna("").to_numpy(),
+            "grids_gained": c["grids_gained"].astype(int),
+            "grids_lost": c["grids_lost"].astype(int),
+            "km2_gained": _km2(c["area_gained_m2"]),
+            "km2_lost": _km2(c["area_lost_m2"]),
+            "households_gained": _households(c["households_gained"]),
+            "households_lost": _households(c["households_lost"]),
+        }
+    )
+    return _named(frame, lang, {c: c for c in frame.columns})
+
+
+def _grid_name(codes: pd.Series, grid_names: Mapping[str, str] | None) -> np.ndarray:
+    names = grid_names or {}
+    return np.array([names.get(str(c), "") for c in codes], dtype=object)
+
+
+def splits_table(
+    result: FusionResult, lang: str, grid_names: Mapping[str, str] | None = None
+) -> pd.DataFrame:
+    """Basic grids to split where the department's boundary is the better one."""
+    s = result.proposal.splits
+    frame = pd.DataFrame(
+        {
+            "grid_code": s[schema.GRID_CODE].astype(str),
+            "grid_name": _grid_name(s[schema.GRID_CODE], grid_names),
+            "units": s["department_codes"].astype(str),
+            "shares": s["shares"].astype(str),
+        }
+    )
+    return _named(frame, lang, {c: c for c in frame.columns})
+
+
+def crosswalk_table(
+    result: FusionResult, lang: str, grid_names: Mapping[str, str] | None = None
+) -> pd.DataFrame:
+    """The crosswalk with headers in ``lang``: unit, grid, overlap, both shares, households."""
+    c = result.crosswalk
+    frame = pd.DataFrame(
+        {
+            "code": c[DEPARTMENT_CODE].astype(str),
+            "name": c[DEPARTMENT_NAME].astype(str),
+            "grid_code": c[schema.GRID_CODE].astype(str),
+            "grid_name": _grid_name(c[schema.GRID_CODE], grid_names),
+            "overlap_m2": pd.to_numeric(c["overlap_m2"]).round(0),
+            "share_of_department_pct": _pct(c["share_of_department"]),
+            "share_of_grid_pct": _pct(c["share_of_grid"]),
+            "households": pd.to_numeric(c[schema.HOUSEHOLDS], errors="coerce").round(1),
+        }
+    )
+    return _named(frame, lang, {c: c for c in frame.columns})
+
+
+def _category(codes: pd.Series, lang: str) -> list[str]:
+    return [schema.CATEGORIES.label(str(c), lang) if c else "" for c in codes]
+
+
+def gaps_table(
+    result: FusionResult, lang: str, grid_names: Mapping[str, str] | None = None
+) -> pd.DataFrame:
+    """(grid, category) pairs nobody is responsible for."""
+    g = result.responsibility.gaps
+    frame = pd.DataFrame(
+        {
+            "grid_code": g[schema.GRID_CODE].astype(str),
+            "grid_name": _grid_name(g[schema.GRID_CODE], grid_names),
+            "category": _category(g[schema.CATEGORY], lang),
+        }
+    )
+    return _named(frame, lang, {c: c for c in frame.columns})
+
+
+def duplicates_table(
+    result: FusionResult, lang: str, grid_names: Mapping[str, str] | None = None
+) -> pd.DataFrame:
+    """(grid, category) pairs two or more units or departments claim, and why."""
+    d = result.responsibility.duplicates
+    frame = pd.DataFrame(
+        {
+            "grid_code": d[schema.GRID_CODE].astype(str),
+            "grid_name": _grid_name(d[schema.GRID_CODE], grid_names),
+            "category": _category(d[schema.CATEGORY], lang),
+            "departments": d["departments"].astype(str),
+            "units": d["department_codes"].astype(str),
+            "reason": [t(f"fusion.dup.{r}", lang) for r in d["reason"]],
+        }
+    )
+    return _named(frame, lang, {c: c for c in frame.columns})
+
+
+def summary_rows(result: FusionResult, lang: str) -> list[tuple[str, str]]:
+    """The headline numbers as (label, value) pairs, in reading order."""
+    m = result.misalignment
+    n_mis = int((~m["aligned"]).sum())
+    hh = result.misaligned[schema.HOUSEHOLDS].sum(min_count=1)
+    offset = result.offset
+    return [
+        (t("fusion.kpi.department", lang), result.department),
+        (
+            t("fusion.kpi.version", lang),
+            _NO_VALUE if result.version is None else str(result.version),
+        ),
+        (t("fusion.kpi.units", lang), f"{len(m):,}"),
+        (t("fusion.kpi.aligned", lang), f"{len(m) - n_mis:,}"),
+        (t("fusion.kpi.misaligned", lang), f"{n_mis:,}"),
+        (
+            t("fusion.kpi.misaligned_km2", lang),
+            _km2_text(result.misaligned["misaligned_area_m2"].sum()),
+        ),
+        (t("fusion.kpi.households", lang), _NO_VALUE if pd.isna(hh) else f"{hh:,.0f}"),
+        (t("fusion.kpi.slivers", lang), f"{len(result.slivers):,}"),
+        (
+            t("fusion.kpi.offset", lang),
+            t("fusion.kpi.offset.none", lang)
+            if offset is None
+            else t("fusion.kpi.offset.m", lang, m=f"{offset.distance_m:,.0f}"),
+        ),
+        (t("fusion.kpi.splits", lang), f"{len(result.proposal.splits):,}"),
+        (t("fusion.kpi.gaps", lang), f"{len(result.responsibility.gaps):,}"),
+        (t("fusion.kpi.duplicates", lang), f"{len(result.responsibility.duplicates):,}"),
+    ]
+
+
+# --- Excel ----------------------------------------------------------------------------------
+def _sheet_rows(frame: pd.DataFrame) -> list[list[object]]:
+    rows = []
+    for row in frame.astype(object).itertuples(index=False, name=None):
+        rows.append([None if pd.isna(v) else (v.item() if hasattr(v, "item") else v) for v in row])
+    return rows
+
+
+def fusion_xlsx(
+    result: FusionResult, lang: str = "zh", *, grid_names: Mapping[str, str] | None = None
+) -> bytes:
+    """The department's fusion tables as an .xlsx file, one sheet each, headers in row 1:
+    summary, misaligned units, all units, proposal changes, grids to split, crosswalk,
+    responsibility gaps and duplicates (every row; a missing household count stays empty)."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+
+    book = Workbook()
+    summary = book.active
+    assert summary is not None  # a new workbook has one sheet
+    summary.title = t("fusion.sheet.summary", lang)[:31]
+    for label, value in summary_rows(result, lang):
+        summary.append([label, value])
+    summary.append([])
+    for sentence in result.sentences(lang):
+        summary.append([sentence])
+        summary.cell(row=summary.max_row, column=1).alignment = Alignment(wrap_text=False)
+    summary.column_dimensions["A"].width = 28
+    summary.column_dimensions["B"].width = 24
+    sheets = {
+        "misaligned": units_table(result, lang, misaligned_only=True),
+        "units": units_table(result, lang),
+        "changes": changes_table(result, lang),
+        "splits": splits_table(result, lang, grid_names),
+        "crosswalk": crosswalk_table(result, lang, grid_names),
+        "gaps": gaps_table(result, lang, grid_names),
+        "duplicates": duplicates_table(result, lang, grid_names),
+    }
+    for name, frame in sheets.items():
+        sheet = book.create_sheet(t(f"fusion.sheet.{name}", lang)[:31])
+        sheet.append([str(c) for c in frame.columns])
+        for row in _sheet_rows(frame):
+            sheet.append(row)
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+        for i in range(1, len(frame.columns) + 1):
+            sheet.column_dimensions[sheet.cell(row=1, column=i).column_letter].width = 16
+        sheet.freeze_panes = "A2"
+    buf = io.BytesIO()
+    book.save(buf)
+    return buf.getvalue()
+
+
+# --- files for GIS --------------------------------------------------------------------------
+def draft_gpkg(result: FusionResult) -> bytes:
+    """The proposal's draft department layer as a GeoPackage (EPSG:4326), QGIS-readable:
+    one polygon per unit, the union of the whole basic grids it would hold."""
+    draft = result.proposal.draft.copy()
+    draft.insert(0, "department", result.department)
+    with tempfile.TemporaryDirectory(prefix="gridmap-fusion-") as tmp:
+        out = Path(tmp) / "draft.gpkg"
+        gpd.GeoDataFrame(draft, geometry="geometry", crs=4326).to_file(
+            out, driver="GPKG", layer="departments_draft"
+        )
+        return out.read_bytes()
+
+
+def crosswalk_csv(result: FusionResult) -> bytes:
+    """The crosswalk as CSV (UTF-8 with BOM, so Excel opens Chinese names), the columns of
+    :data:`gridmap.analytics.fusion.CROSSWALK_COLUMNS` as they are."""
+    return result.crosswalk.to_csv(index=False).encode("utf-8-sig")
+
+
+# --- PDF ------------------------------------------------------------------------------------
+def _frame_map(ax: Axes, bounds: tuple[float, float, float, float]) -> None:
+    import math
+
+    minx, miny, maxx, maxy = bounds
+    ax.set_xlim(minx, maxx)
+    ax.set_ylim(miny, maxy)
+    ax.set_aspect(1 / math.cos(math.radians((miny + maxy) / 2)))
+    ax.set_axis_off()
+
+
+def draw_fusion_map(
+    ax: Axes,
+    result: FusionResult,
+    units: gpd.GeoDataFrame,
+    grids: gpd.GeoDataFrame,
+    lang: str,
+    *,
+    legend_size: float = 8,
+) -> None:
+    """Basic grids as grey outlines, the department's units green (aligned) or red
+    (misaligned), the grids holding slivers outlined in magenta."""
+    from matplotlib.patches import Patch
+
+    basic = schema.basic_grids(grids)
+    status = result.misalignment.set_index(DEPARTMENT_CODE)["aligned"]
+    ok = units[DEPARTMENT_CODE].astype(str).map(status).fillna(True).astype(bool).to_numpy()
+    basic.boundary.plot(ax=ax, linewidth=0.25, color="#9a9a9a", zorder=1)
+    if ok.any():
+        units[ok].plot(ax=ax, color=_hex(ALIGNED_RGB), alpha=0.25, linewidth=0, zorder=2)
+    if (~ok).any():
+        units[~ok].plot(ax=ax, color=_hex(MISALIGNED_RGB), alpha=0.45, linewidth=0, zorder=2)
+    units.boundary.plot(ax=ax, linewidth=0.8, color=INK, zorder=3)
+    code = schema.GRID_CODE if schema.GRID_CODE in basic else schema.CODE
+    thin = basic[basic[code].astype(str).isin(set(result.slivers[schema.GRID_CODE].astype(str)))]
+    if len(thin):
+        thin.boundary.plot(ax=ax, linewidth=1.0, color=_hex(SLIVER_RGB), zorder=4)
+    both = pd.concat([units.geometry, basic.geometry])
+    minx, miny, maxx, maxy = units.total_bounds if len(units) else both.total_bounds
+    pad = 0.04 * max(maxx - minx, maxy - miny, 1e-3)
+    _frame_map(ax, (minx - pad, miny - pad, maxx + pad, maxy + pad))
+    handles = [
+        Patch(color=_hex(ALIGNED_RGB), alpha=0.5, label=t("fusion.legend.aligned", lang)),
+        Patch(color=_hex(MISALIGNED_RGB), alpha=0.7, label=t("fusion.legend.misaligned", lang)),
+        Patch(fill=False, edgecolor=_hex(SLIVER_RGB), label=t("fusion.legend.sliver", lang)),
+        Patch(fill=False, edgecolor="#9a9a9a", label=t("fusion.legend.grid", lang)),
+    ]
+    ax.legend(handles=handles, loc="lower left", fontsize=legend_size, framealpha=0.9)
+
+
+def _header(fig: Figure, result: FusionResult, lang: str, title: str, generated: str) -> None:
+    fig.text(0.02, 0.965, title, fontsize=16, fontweight="bold", color=INK, va="top")
+    version = "" if result.version is None else f" · v{result.version}"
+    fig.text(
+        0.02, 0.915, f"{result.department}{version} · {generated}", fontsize=9, color=MUTED,
+        va="top",
+    )  # fmt: skip
+
+
+def _wrap(text: str, lang: str, width_zh: int, width_en: int) -> str:
+    """Wrap ``text`` for a page: English at spaces; Chinese at any character (it has no
+    spaces to break at; the spaces around numbers would make ragged lines), never inside a
+    number or a Latin word.
+
+    >>> print(_wrap("共 12 个单元错位", "zh", 6, 0))
+    共 12 个单
+    元错位
+    """
+    if lang != "zh":
+        return textwrap.fill(text, width_en)
+    lines, line, used = [], "", 0.0
+    for token in re.findall(r"[A-Za-z0-9.,%:/+\-]+|.", text):
+        size = 0.55 * len(token) if token.isascii() else float(len(token))
+        if used + size > width_zh and line.strip():
+            lines.append(line.rstrip())
+            line, used = "", 0.0
+            token = token.lstrip()
+        line += token
+        used += size
+    lines.append(line.rstrip())
+    return "\n".join(lines)
+
+
+def _summary_page(
+    result: FusionResult, units: gpd.GeoDataFrame, grids: gpd.GeoDataFrame, lang: str, when: str
+) -> Figure:
+    fig = _figure(A4_LANDSCAPE)
+    _header(fig, result, lang, t("fusion.report.title", lang, department=result.department), when)
+    y = 0.86
+    for label, value in summary_rows(result, lang)[2:]:
+        fig.text(0.03, y, label, fontsize=9.5, color=MUTED, va="top")
+        fig.text(0.30, y, value, fontsize=9.5, color=INK, va="top", fontweight="bold")
+        y -= 0.033
+    y -= 0.02
+    for sentence in result.sentences(lang):
+        text = _wrap(sentence, lang, 30, 62)
+        fig.text(0.03, y, text, fontsize=9, color=INK, va="top", linespacing=1.35)
+        y -= 0.03 * (text.count("\n") + 1) + 0.015
+    ax = fig.add_axes((0.40, 0.05, 0.58, 0.84))
+    draw_fusion_map(ax, result, units, grids, lang)
+    return fig
+
+
+def _table_page(
+    result: FusionResult, lang: str, when: str, title: str, frame: pd.DataFrame, note: str
+) -> Figure:
+    """A page with the first :data:`PAGE_ROWS` rows of ``frame`` and a line saying how many
+    there are in all (the Excel file holds every row)."""
+    fig = _figure(A4_LANDSCAPE)
+    _header(fig, result, lang, title, when)
+    fig.text(0.02, 0.875, note, fontsize=9, color=INK, va="top")
+    if frame.empty:
+        fig.text(0.02, 0.82, t("fusion.report.none", lang), fontsize=11, color=MUTED, va="top")
+        return fig
+    shown = frame.head(PAGE_ROWS).astype(object).where(frame.head(PAGE_ROWS).notna(), _NO_VALUE)
+    cells = [[str(v) for v in row] for row in shown.itertuples(index=False, name=None)]
+    ax = fig.add_axes((0.02, 0.06, 0.96, 0.78))
+    ax.set_axis_off()
+    table = ax.table(
+        cellText=cells, colLabels=[str(c) for c in frame.columns], loc="upper left",
+        cellLoc="left", colLoc="left",
+    )  # fmt: skip
+    table.auto_set_font_size(False)
+    table.set_fontsize(8)
+    table.scale(1, 1.25)
+    for (row, _col), cell in table.get_celld().items():
+        cell.set_edgecolor("#d0d7de")
+        if row == 0:
+            cell.set_text_props(fontweight="bold", color=INK)
+            cell.set_facecolor("#f1f4f8")
+    if len(frame) > PAGE_ROWS:
+        more = t("fusion.report.more", lang, n=PAGE_ROWS, total=f"{len(frame):,}")
+        fig.text(0.02, 0.03, more, fontsize=8.5, color=MUTED)
+    return fig
+
+
+def _method_page(result: FusionResult, lang: str, when: str) -> Figure:
+    fig = _figure(A4_LANDSCAPE)
+    _header(fig, result, lang, t("fusion.report.method", lang), when)
+    text = t(
+        "fusion.report.method.text",
+        lang,
+        pct=f"{result.tolerance * 100:g}",
+        m=f"{result.sliver_m:g}",
+        crs=result.metric_crs,
+    )
+    lines = [_wrap(line, lang, 60, 120) for line in text.split("\n")]
+    fig.text(0.04, 0.84, "\n\n".join(lines), fontsize=9.5, color=INK, va="top", linespacing=1.4)
+    return fig
+
+
+def fusion_pdf(
+    result: FusionResult,
+    units: gpd.GeoDataFrame,
+    grids: gpd.GeoDataFrame,
+    out: str | Path | None = None,
+    *,
+    lang: str = "zh",
+    grid_names: Mapping[str, str] | None = None,
+    generated: dt.datetime | None = None,
+    cjk_font: str | None = None,
+) -> bytes:
+    """The department's fusion report as a PDF (A4 landscape, Chinese font embedded).
+
+    Pages: the summary with the map; the misaligned units; the proposal's gains and losses
+    and the grids to split; responsibility gaps and duplicates; the method. Written to
+    ``out`` when given, always returned as bytes.
+
+    Parameters
+    ----------
+    result
+        :func:`gridmap.analytics.fusion.analyse_department`'s result.
+    units, grids
+        The department's units (the version analysed) and the grid layer, EPSG:4326, for
+        the map.
+    grid_names
+        Grid code -> name, for the tables.
+    cjk_font
+        The deployment's font file for Chinese; None: the bundled font.
+
+    Raises
+    ------
+    ReportError
+        When no Chinese font can be found, or ``out`` cannot be written.
+    """
+    from matplotlib.backends.backend_pdf import PdfPages
+
+    stamp = generated or dt.datetime.now().replace(microsecond=0)
+    when = t("report.generated", lang, at=stamp.isoformat(sep=" "))
+    n_mis = len(result.misaligned)
+    buf = io.BytesIO()
+    with _style(cjk_font):
+        pages = [
+            _summary_page(result, units, grids, lang, when),
+            _table_page(
+                result, lang, when, t("fusion.report.misaligned", lang),
+                units_table(result, lang, misaligned_only=True),
+                t("fusion.report.misaligned.note", lang, n=n_mis, units=len(result.misalignment),
+                  pct=f"{result.tolerance * 100:g}"),
+            ),
+            _table_page(
+                result, lang, when, t("fusion.report.changes", lang),
+                changes_table(result, lang, changed_only=True), result.sentences(lang)[2],
+            ),
+            _table_page(
+                result, lang, when, t("fusion.report.splits", lang),
+                splits_table(result, lang, grid_names), t("fusion.report.splits.note", lang),
+            ),
+            _table_page(
+                result, lang, when, t("fusion.report.gaps", lang),
+                gaps_table(result, lang, grid_names), result.sentences(lang)[3],
+            ),
+            _table_page(
+                result, lang, when, t("fusion.report.duplicates", lang),
+                duplicates_table(result, lang, grid_names),
+                t("fusion.report.duplicates.note", lang),
+            ),
+            _method_page(result, lang, when),
+        ]  # fmt: skip
+        info = {
+            "Title": t("fusion.report.title", lang, department=result.department),
+            "Creator": "gridmap",
+            "CreationDate": stamp,
+        }
+        with PdfPages(buf, metadata=info) as pdf:
+            for i, fig in enumerate(pages, start=1):
+                fig.text(
+                    0.98, 0.015, t("report.page", lang, n=i, total=len(pages)), fontsize=8,
+                    color=MUTED, ha="right",
+                )  # fmt: skip
+                pdf.savefig(fig)
+    data = buf.getvalue()
+    if out is not None:
+        path = Path(out)
+        tmp = path.with_name(f".{path.name}.tmp")
+        try:
+            tmp.write_bytes(data)
+            tmp.replace(path)  # a reader never sees half a report
+        except OSError as exc:
+            tmp.unlink(missing_ok=True)
+            raise ReportError(f"{path}: cannot write the report ({exc.strerror})") from exc
+    return data

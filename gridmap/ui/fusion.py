@@ -1,0 +1,227 @@
+"""The Fusion page's data (融合, 多网合一, issue 18): the department layers and their analysis,
+cached per workspace version.
+
+:func:`load_fusion` runs :func:`gridmap.analytics.fusion.analyse_department` once per
+workspace version and department (the workspace's stamp changes on every import, so a
+re-imported department is analysed afresh); the department layers themselves are one shared
+read-only frame per version, as the other layers are (:func:`gridmap.ui.data.load_layer`).
+The tables the page shows are the report's (:mod:`gridmap.report.fusion`), so screen, PDF and
+Excel agree.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import geopandas as gpd
+import pandas as pd
+import streamlit as st
+
+from .. import schema
+from ..analytics.fusion import DEPARTMENT, DEPARTMENT_CODE, DEPARTMENT_NAME, FusionResult
+from ..analytics.fusion import analyse_department as _analyse
+from ..i18n import t
+from ..loading import department_versions, read_departments
+from ..report.fusion import (
+    changes_table,
+    crosswalk_csv,
+    draft_gpkg,
+    duplicates_table,
+    fusion_pdf,
+    fusion_xlsx,
+    gaps_table,
+    splits_table,
+    units_table,
+)
+from ..store import Workspace
+from .data import _stamp, dashes, load_layer
+from .responsibility import load_responsibilities
+
+__all__ = [
+    "department_choices",
+    "department_units",
+    "fusion_files",
+    "fusion_pdf_bytes",
+    "grid_names",
+    "load_fusion",
+    "responsibility_rows",
+    "shown",
+    "version_line",
+]
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _departments(path: str, stamp: float) -> gpd.GeoDataFrame:
+    """The newest version of every department (one shared frame: callers only read it)."""
+    return read_departments(Workspace(path))
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _versions(path: str, stamp: float) -> pd.DataFrame:
+    return department_versions(Workspace(path))
+
+
+def department_choices(path: str) -> list[str]:
+    """The departments with a layer in the workspace, sorted by name (empty: none yet)."""
+    versions = _versions(str(path), _stamp(path))
+    return sorted(set(versions[DEPARTMENT].astype(str)))
+
+
+def department_units(path: str, department: str) -> gpd.GeoDataFrame:
+    """The newest version of ``department``'s units (EPSG:4326)."""
+    every = _departments(str(path), _stamp(path))
+    return every[every[DEPARTMENT].astype(str) == department]
+
+
+def version_line(path: str, department: str, lang: str) -> str:
+    """ "第 2 版 · 48 个单元 · 原坐标系 GCJ-02 · 导入于 …": what the analysis is of."""
+    v = _versions(str(path), _stamp(path))
+    mine = v[v[DEPARTMENT].astype(str) == department]
+    if mine.empty:
+        return ""
+    last = mine.iloc[-1]
+    when = str(last.get("imported_at") or "")[:16].replace("T", " ")
+    return t(
+        "fusion.page.version",
+        lang,
+        version=int(last[schema.VERSION]),
+        units=f"{int(last['units']):,}",
+        crs=str(last.get("source_crs") or "EPSG:4326"),
+        when=when or "—",
+    )
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _analysis(path: str, stamp: float, department: str) -> FusionResult:
+    every = _departments(path, stamp)
+    units = every[every[DEPARTMENT].astype(str) == department]
+    return _analyse(
+        units,
+        load_layer(path, "grids"),
+        table=load_responsibilities(path),
+        other_departments=every,
+    )
+
+
+def load_fusion(path: str, department: str) -> FusionResult:
+    """The department's crosswalk, misalignment, slivers, offset, proposal and
+    responsibility against the basic grids (computed once per workspace version)."""
+    return _analysis(str(path), _stamp(path), department)
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _grid_names(path: str, stamp: float) -> dict[str, str]:
+    grids = load_layer(path, "grids")
+    if schema.NAME not in grids:
+        return {}
+    names = grids[schema.NAME].fillna("").astype(str)
+    return dict(zip(grids[schema.CODE].astype(str), names, strict=True))
+
+
+def grid_names(path: str) -> dict[str, str]:
+    """Grid code -> its name ("" when the layer has none)."""
+    return _grid_names(str(path), _stamp(path))
+
+
+def shown(frame: pd.DataFrame) -> pd.DataFrame:
+    """A table as the page shows it: every missing value a "—"."""
+    return dashes(frame)
+
+
+def page_tables(path: str, result: FusionResult, lang: str) -> dict[str, pd.DataFrame]:
+    """The page's tables with headers in ``lang`` (the report's tables)."""
+    names = grid_names(path)
+    return {
+        "misaligned": units_table(result, lang, misaligned_only=True),
+        "changes": changes_table(result, lang, changed_only=True),
+        "splits": splits_table(result, lang, names),
+        "gaps": gaps_table(result, lang, names),
+        "duplicates": duplicates_table(result, lang, names),
+    }
+
+
+def _unit_name_lookup(path: str) -> dict[tuple[str, str], str]:
+    every = _departments(str(path), _stamp(path))
+    keys = zip(every[DEPARTMENT].astype(str), every[DEPARTMENT_CODE].astype(str), strict=True)
+    return dict(zip(keys, every[DEPARTMENT_NAME].astype(str), strict=True))
+
+
+def responsibility_rows(path: str, result: FusionResult, grid: str, lang: str) -> pd.DataFrame:
+    """Who answers for what on basic grid ``grid``: one row per "1+6" category a department
+    layer answers for (category, department, unit, share of the grid, status), then the
+    professional grids lying on it. A category nobody holds here says so in its row."""
+    r = result.responsibility
+    m = r.matrix[r.matrix[schema.GRID_CODE].astype(str) == grid]
+    gaps = set(r.gaps.loc[r.gaps[schema.GRID_CODE].astype(str) == grid, schema.CATEGORY])
+    dups = set(
+        r.duplicates.loc[r.duplicates[schema.GRID_CODE].astype(str) == grid, schema.CATEGORY]
+    )
+    names = _unit_name_lookup(path)
+    rows: list[dict[str, Any]] = []
+    for cat in [c for c in schema.CATEGORIES.codes if c in set(m[schema.CATEGORY]) | gaps]:
+        status = t(
+            "fusion.resp.gap"
+            if cat in gaps
+            else "fusion.resp.dup"
+            if cat in dups
+            else "fusion.resp.ok",
+            lang,
+        )
+        held = m[m[schema.CATEGORY] == cat]
+        for _, row in held.iterrows() if len(held) else [(None, None)]:
+            dept = "" if row is None else str(row[DEPARTMENT])
+            code = "" if row is None else str(row[DEPARTMENT_CODE])
+            rows.append(
+                {
+                    "category": schema.CATEGORIES.label(cat, lang),
+                    "department": dept or None,
+                    "unit": (f"{names.get((dept, code), code)}（{code}）" if code else None),
+                    "share_pct": None if row is None else round(float(row["share"]) * 100, 1),
+                    "status": status,
+                }
+            )
+    pro = m[m[schema.CATEGORY].fillna("") == ""]
+    gnames = grid_names(path)
+    for _, row in pro.iterrows():
+        code = str(row[DEPARTMENT_CODE])
+        rows.append(
+            {
+                "category": schema.GRID_TYPES.label(str(row[DEPARTMENT]), lang),
+                "department": None,
+                "unit": f"{gnames.get(code) or code}（{code}）",
+                "share_pct": round(float(row["share"]) * 100, 1),
+                "status": t("fusion.resp.ok", lang),
+            }
+        )
+    frame = pd.DataFrame(rows, columns=["category", "department", "unit", "share_pct", "status"])
+    frame.columns = [t(f"fusion.col.resp.{c}", lang) for c in frame.columns]
+    return frame
+
+
+# --- files ----------------------------------------------------------------------------------
+@st.cache_data(show_spinner=False, max_entries=8)
+def _files(path: str, stamp: float, department: str, lang: str) -> dict[str, bytes]:
+    result = _analysis(path, stamp, department)
+    return {
+        "gpkg": draft_gpkg(result),
+        "csv": crosswalk_csv(result),
+        "xlsx": fusion_xlsx(result, lang, grid_names=_grid_names(path, stamp)),
+    }
+
+
+def fusion_files(path: str, department: str, lang: str) -> dict[str, bytes]:
+    """The draft layer (GeoPackage), the crosswalk (CSV) and the Excel workbook, by format."""
+    return _files(str(path), _stamp(path), department, lang)
+
+
+def fusion_pdf_bytes(path: str, department: str, lang: str, cjk_font: str | None) -> bytes:
+    """The department's PDF report (rendered on request: about a second a page)."""
+    result = load_fusion(path, department)
+    return fusion_pdf(
+        result,
+        department_units(path, department),
+        load_layer(path, "grids"),
+        lang=lang,
+        grid_names=grid_names(path),
+        cjk_font=cjk_font,
+    )

@@ -1,0 +1,98 @@
+"""本周重点网格 assembled from a workspace (gridmap.services.this_week), and on data whose
+times carry only the month: the last month against the month before, said in words."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from gridmap.analytics.incidents import IncidentFilter
+from gridmap.analytics.this_week import month_windows, time_resolution
+from gridmap.importing import import_file
+from gridmap.report.this_week import this_week_figure, this_week_xlsx
+from gridmap.services.this_week import workspace_this_week
+from gridmap.store import Workspace
+
+from .builders import busy_incidents
+
+YEAR_2025 = IncidentFilter(dt.date(2025, 1, 1), dt.date(2025, 12, 31))
+
+
+def _seconds(*stamps: str) -> np.ndarray:
+    return (
+        pd.to_datetime(list(stamps), format="ISO8601")
+        .to_numpy()
+        .astype("datetime64[s]")
+        .astype(np.int64)
+    )
+
+
+@pytest.mark.parametrize(
+    ("stamps", "resolution"),
+    [
+        (["2025-11-01", "2025-12-01T00:00:00"], "month"),
+        (["2025-12-01", "2025-12-02"], "day"),  # dates without a time: weeks still work
+        (["2025-12-01", "2025-12-01T08:30"], "time"),
+        ([], "time"),
+    ],
+)
+def test_time_resolution(stamps: list[str], resolution: str) -> None:
+    assert time_resolution(_seconds(*stamps)) == resolution
+
+
+def test_month_windows_take_whole_calendar_months() -> None:
+    assert month_windows(dt.date(2024, 3, 1)) == (
+        (dt.date(2024, 3, 1), dt.date(2024, 3, 31)),
+        (dt.date(2024, 2, 1), dt.date(2024, 2, 29)),
+    )
+    assert month_windows(dt.date(2025, 1, 15))[1] == (dt.date(2024, 12, 1), dt.date(2024, 12, 31))
+
+
+def _import(workspace: str, frame: pd.DataFrame, tmp_path: Path) -> Workspace:
+    path = tmp_path / "incidents.csv"
+    frame.to_csv(path, index=False)
+    import_file(workspace, "incidents", path, crs="wgs84")
+    return Workspace(workspace)
+
+
+def test_month_dated_incidents_compare_the_last_month_with_the_one_before(
+    workspace: str, tmp_path: Path
+) -> None:
+    """Every incident dated the 1st of its month (police.uk style): the list counts December
+    against November, and every text says month, not week."""
+    frame = busy_incidents()
+    month = pd.to_datetime(frame["occurred_at"]).dt.to_period("M").dt.to_timestamp()
+    frame["occurred_at"] = month.dt.strftime("%Y-%m-%d")
+    frame["closed_at"] = ""  # monthly police files carry no closure
+    week = workspace_this_week(_import(workspace, frame, tmp_path), YEAR_2025)
+    assert week.period == "month"
+    assert week.week == (dt.date(2025, 12, 1), dt.date(2025, 12, 31))
+    assert week.last_week == (dt.date(2025, 11, 1), dt.date(2025, 11, 30))
+    g = week.grids
+    assert 1 <= len(g) <= 4
+    assert int(g["incidents"].sum()) <= int((month == "2025-12-01").sum())
+    assert int(g["last_week"].sum()) > 0  # November had incidents: no "none last week"
+    assert g["reason_zh"].str.startswith("本月").all()
+    assert not g["reason_zh"].str.contains("周").any()
+    assert not g["reason_en"].str.contains("week").any()
+    assert g["overdue"].isna().all()  # no closure times: not known, never 0
+    book = pytest.importorskip("openpyxl").load_workbook(io.BytesIO(this_week_xlsx(week, "en")))
+    header = [c.value for c in book.worksheets[0][1]]
+    assert "This month" in header and "Month before" in header
+    about = " ".join(str(r[0].value) for r in book.worksheets[1].iter_rows())
+    assert "only the month" in about
+    page = this_week_figure(week, "zh", size=(11.69, 8.27))
+    texts = " ".join(t.get_text() for t in page.texts)
+    assert "本月重点网格" in texts and "只精确到月" in texts
+
+
+def test_timed_incidents_keep_the_week(workspace: str, tmp_path: Path) -> None:
+    week = workspace_this_week(_import(workspace, busy_incidents(), tmp_path), YEAR_2025)
+    assert week.period == "week"
+    assert week.week == (dt.date(2025, 12, 25), dt.date(2025, 12, 31))
+    assert week.grids["reason_zh"].str.startswith("本周").all()
