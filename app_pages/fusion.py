@@ -13,6 +13,7 @@ from gridmap.ui.fusion_panels import (
     show_headline,
     show_kpis,
     show_misaligned,
+    show_steps,
     show_tables,
     show_who,
 )
@@ -37,6 +38,7 @@ with Timer("fusion.total") as total:
         result = load_fusion(path, department)
     show_headline(result, L)
     show_kpis(result, L)
+    show_steps(result, L)
     view = (
         st.segmented_control(
             t("fusion.page.view", L),

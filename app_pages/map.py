@@ -10,7 +10,7 @@ from gridmap.ui import (
     load_incidents,
     load_layer,
 )
-from gridmap.ui.cards import show_grid_card
+from gridmap.ui.cards import main_departments, show_grid_card
 from gridmap.ui.map_labels import place_labels
 from gridmap.ui.map_list import rank_layer, show_top_grids, top_grids
 from gridmap.ui.mapdata import (
@@ -26,6 +26,7 @@ from gridmap.ui.mapdata import (
     scope_view,
     select,
 )
+from gridmap.ui.responsibility import load_responsibilities
 from gridmap.ui.settings import make_deck, map_base
 from gridmap.ui.sidebar import page_scope, scope_breadcrumbs
 
@@ -68,6 +69,7 @@ with Timer("map.total") as total:
         st.warning(t("basemap.failed", L, msg=base.warning), icon=":material/map:")
     view = scope_view(path, scope.area, crs=base.crs)
     top = top_grids(path, scope.incidents)
+    dept = main_departments(table, idx, load_responsibilities(path), L)  # for the tooltip
     layers = [
         *context_layers(path, scope.area, crs=base.crs),
         grid_outline_layer(path, scope.area, crs=base.crs),  # light, under the heat
@@ -78,7 +80,7 @@ with Timer("map.total") as total:
             model_matrix=base.model_matrix,
             spread=True,
         ),
-        *grid_layers(path, scope.area, per_grid, crs=base.crs, outlines=False),
+        *grid_layers(path, scope.area, per_grid, crs=base.crs, outlines=False, departments=dept),
         *place_labels(path, scope.area, crs=base.crs),  # shown by zoom in the browser
         rank_layer(top, zoom=view.zoom, crs=base.crs),
     ]
@@ -86,7 +88,8 @@ with Timer("map.total") as total:
         layers,
         view,
         tooltip={
-            "html": "<b>{name}</b><br/>{code}<br/>" + t("tooltip.incidents", L) + " {count}",
+            "html": "<b>{name}</b><br/>{code}<br/>"
+            + f"{t('tooltip.incidents', L)} {{count}}<br/>{t('tooltip.department', L)} {{dept}}",
             "style": {"fontSize": "13px"},
         },
         base=base,  # the style map_base(path) found above; the layers are in its CRS

@@ -66,17 +66,21 @@ def test_month_dated_incidents_compare_the_last_month_with_the_one_before(
     """Every incident dated the 1st of its month (police.uk style): the list counts December
     against November, and every text says month, not week."""
     frame = busy_incidents()
-    month = pd.to_datetime(frame["occurred_at"]).dt.to_period("M").dt.to_timestamp()
-    frame["occurred_at"] = month.dt.strftime("%Y-%m-%d")
+    frame["occurred_at"] = pd.to_datetime(frame["occurred_at"]).dt.strftime("%Y-%m-01")
     frame["closed_at"] = ""  # monthly police files carry no closure
-    week = workspace_this_week(_import(workspace, frame, tmp_path), YEAR_2025)
+    ws = _import(workspace, frame, tmp_path)
+    week = workspace_this_week(ws, YEAR_2025)
     assert week.period == "month"
     assert week.week == (dt.date(2025, 12, 1), dt.date(2025, 12, 31))
     assert week.last_week == (dt.date(2025, 11, 1), dt.date(2025, 11, 30))
     g = week.grids
     assert 1 <= len(g) <= 4
-    assert int(g["incidents"].sum()) <= int((month == "2025-12-01").sum())
-    assert int(g["last_week"].sum()) > 0  # November had incidents: no "none last week"
+    stored = pd.DataFrame(ws.read_layer("incidents", columns=["grid_code", "occurred_at"]))
+    day = pd.to_datetime(stored["occurred_at"]).dt.strftime("%Y-%m-%d")
+    per_month = pd.crosstab(stored["grid_code"], day)
+    assert g["incidents"].tolist() == per_month["2025-12-01"].reindex(g.index).tolist()
+    assert g["last_week"].tolist() == per_month["2025-11-01"].reindex(g.index).tolist()
+    assert (g["last_week"] > 0).all()  # every grid had November incidents: no "none before"
     assert g["reason_zh"].str.startswith("本月").all()
     assert not g["reason_zh"].str.contains("周").any()
     assert not g["reason_en"].str.contains("week").any()

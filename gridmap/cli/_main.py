@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 
 from .. import __version__
 from ..errors import GridmapError
-from . import analyses, basemap, outputs, rebalance, serve, users, workspace
+from . import analyses, basemap, fusion, outputs, rebalance, serve, users, workspace
 from ._common import EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_OK, EXIT_PROBLEMS, Subparsers
 from ._session import AUDITED, audit_command, login
 
@@ -30,6 +30,7 @@ ORDER = (
     "versions",
     "diff",
     "coverage",
+    "fuse",
     "backtest",
     "users",
     "audit",
@@ -53,7 +54,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     # Each group adds its own parsers; they are added in the order the help has always had.
     adders: dict[str, Callable[[Subparsers], None]] = {}
-    for group in (workspace, outputs, analyses, rebalance, users, serve, basemap):
+    for group in (workspace, outputs, analyses, rebalance, users, serve, basemap, fusion):
         adders.update(group.COMMANDS)
     for command in ORDER:
         adders[command](sub)

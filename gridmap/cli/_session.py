@@ -12,7 +12,9 @@ from ..schema import AuditAction
 from ._common import actor
 
 #: Commands that change a workspace or take data out of it: each leaves an audit entry.
-AUDITED = ("import", "export", "report", "plan", "demo", "users", "copy", "index", "basemap")
+AUDITED = (
+    "import", "export", "report", "plan", "demo", "users", "copy", "index", "basemap", "fuse",
+)  # fmt: skip
 
 
 def _no_password(arg: str) -> str:

@@ -546,13 +546,22 @@ _HELPER_A: dict[str, tuple[str, str]] = {
         "但不一定等于实际件数减预期。",
         "The ranking counts weighted incidents: heavier categories and handling classes and "
         "more recent incidents weigh more; the figure is turned back into incidents with the "
-        "city's average weight, so \"N more\" falls down the list, but need not equal the "
+        'city\'s average weight, so "N more" falls down the list, but need not equal the '
         "count minus the expected.",
     ),
     # Item 6: per category, the department that answers for it.
     "card.departments": ("责任部门（按本期事件类别）", "Responsible departments (by category)"),
     "card.department.row": ("{category} {n} 件 → {department}", "{category}: {n} → {department}"),
     "tooltip.department": ("主要责任部门", "Main department"),
+    # A basic grid ranked on residents or area (no households in the layer): that rate.
+    "priority.numbers.population": (
+        "{n} 件 · {size} 人 · 千人 {rate} 件",
+        "{n} incidents · {size} residents · {rate} per 1,000",
+    ),
+    "priority.numbers.area": (
+        "{n} 件 · {size} 平方公里 · 每平方公里 {rate} 件",
+        "{n} incidents · {size} km² · {rate} per km²",
+    ),
 }
 if STRINGS.keys() & _HELPER_A.keys():
     raise RuntimeError(f"i18n keys defined twice: {sorted(STRINGS.keys() & _HELPER_A.keys())}")

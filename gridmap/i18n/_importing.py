@@ -261,5 +261,16 @@ STRINGS: dict[str, tuple[str, str]] = {
         "请填写部门名称后再导入",
         "Enter the department's name to import",
     ),
+    # `gridmap fuse` (the findings themselves are helper D's fusion.* sentences).
+    "fusion.cli.header": (
+        "部门「{department}」第 {version} 版：{units} 个单元，涉及 {grids} 个基础网格（用时 {seconds} 秒）",
+        "department {department!r} version {version}: {units} units over {grids} basic grids "
+        "({seconds} s)",
+    ),
+    "fusion.cli.misaligned": (
+        "错位单元（错位面积最大的 {n} 个，共 {total} 个）：编码、名称、错位比例、错位面积、涉及户数",
+        "misaligned units ({n} largest of {total}): code, name, misaligned share, area, households",
+    ),
+    "fusion.cli.written": ("已写出 {path}", "wrote {path}"),
     # --- end of the departments block (helper E) ---
 }

@@ -263,7 +263,8 @@ def draw_map(
         fontsize=legend_size,
         frameon=True,
         framealpha=0.9,
-        title=t("cockpit.legend.top", lang) if rank_labels else None,
+        # "Numbers: priority rank" only where the map carries numbers.
+        title=t("cockpit.legend.top", lang) if rank_labels and len(cockpit.top) else None,
         title_fontsize=legend_size,
     )
 

@@ -234,37 +234,47 @@ def duplicates_table(
     return _named(frame, lang, {c: c for c in frame.columns})
 
 
-def summary_rows(result: FusionResult, lang: str) -> list[tuple[str, str]]:
-    """The headline numbers as (label, value) pairs, in reading order."""
+SummaryValue = str | int | float | None
+
+
+def summary_rows(result: FusionResult, lang: str) -> list[tuple[str, SummaryValue]]:
+    """The headline numbers as (label, value) pairs, in reading order: counts as ints, the
+    misaligned area in km² as a float, None where unknown (households not in the data)."""
     m = result.misalignment
     n_mis = int((~m["aligned"]).sum())
     hh = result.misaligned[schema.HOUSEHOLDS].sum(min_count=1)
     offset = result.offset
     return [
         (t("fusion.kpi.department", lang), result.department),
-        (
-            t("fusion.kpi.version", lang),
-            _NO_VALUE if result.version is None else str(result.version),
-        ),
-        (t("fusion.kpi.units", lang), f"{len(m):,}"),
-        (t("fusion.kpi.aligned", lang), f"{len(m) - n_mis:,}"),
-        (t("fusion.kpi.misaligned", lang), f"{n_mis:,}"),
+        (t("fusion.kpi.version", lang), result.version),
+        (t("fusion.kpi.units", lang), len(m)),
+        (t("fusion.kpi.aligned", lang), len(m) - n_mis),
+        (t("fusion.kpi.misaligned", lang), n_mis),
         (
             t("fusion.kpi.misaligned_km2", lang),
-            _km2_text(result.misaligned["misaligned_area_m2"].sum()),
+            float(_km2_text(result.misaligned["misaligned_area_m2"].sum()).replace(",", "")),
         ),
-        (t("fusion.kpi.households", lang), _NO_VALUE if pd.isna(hh) else f"{hh:,.0f}"),
-        (t("fusion.kpi.slivers", lang), f"{len(result.slivers):,}"),
+        (t("fusion.kpi.households", lang), None if pd.isna(hh) else round(float(hh))),
+        (t("fusion.kpi.slivers", lang), len(result.slivers)),
         (
             t("fusion.kpi.offset", lang),
             t("fusion.kpi.offset.none", lang)
             if offset is None
             else t("fusion.kpi.offset.m", lang, m=f"{offset.distance_m:,.0f}"),
         ),
-        (t("fusion.kpi.splits", lang), f"{len(result.proposal.splits):,}"),
-        (t("fusion.kpi.gaps", lang), f"{len(result.responsibility.gaps):,}"),
-        (t("fusion.kpi.duplicates", lang), f"{len(result.responsibility.duplicates):,}"),
+        (t("fusion.kpi.splits", lang), len(result.proposal.splits)),
+        (t("fusion.kpi.gaps", lang), len(result.responsibility.gaps)),
+        (t("fusion.kpi.duplicates", lang), len(result.responsibility.duplicates)),
     ]
+
+
+def _text(value: SummaryValue) -> str:
+    """A summary value as printed: thousands separated, "—" where unknown."""
+    if value is None:
+        return _NO_VALUE
+    if isinstance(value, int):
+        return f"{value:,}"
+    return str(value)
 
 
 # --- Excel ----------------------------------------------------------------------------------
@@ -431,7 +441,7 @@ def _summary_page(
     y = 0.86
     for label, value in summary_rows(result, lang)[2:]:
         fig.text(0.03, y, label, fontsize=9.5, color=MUTED, va="top")
-        fig.text(0.30, y, value, fontsize=9.5, color=INK, va="top", fontweight="bold")
+        fig.text(0.30, y, _text(value), fontsize=9.5, color=INK, va="top", fontweight="bold")
         y -= 0.033
     y -= 0.02
     for sentence in result.sentences(lang):
@@ -458,13 +468,17 @@ def _table_page(
     cells = [[str(v) for v in row] for row in shown.itertuples(index=False, name=None)]
     ax = fig.add_axes((0.02, 0.06, 0.96, 0.78))
     ax.set_axis_off()
+    # The table fills the width; each row takes 1/(PAGE_ROWS+1) of the height at most.
+    height = (len(cells) + 1) / (PAGE_ROWS + 1)
     table = ax.table(
-        cellText=cells, colLabels=[str(c) for c in frame.columns], loc="upper left",
-        cellLoc="left", colLoc="left",
-    )  # fmt: skip
+        cellText=cells,
+        colLabels=[str(c) for c in frame.columns],
+        bbox=(0.0, 1.0 - height, 1.0, height),
+        cellLoc="left",
+        colLoc="left",
+    )
     table.auto_set_font_size(False)
     table.set_fontsize(8)
-    table.scale(1, 1.25)
     for (row, _col), cell in table.get_celld().items():
         cell.set_edgecolor("#d0d7de")
         if row == 0:

@@ -207,6 +207,22 @@ def priority_numbers(row: Mapping[str, Any] | pd.Series, lang: str) -> str:
         return t("priority.numbers.pro", lang, n=n, area="–" if area != area else f"{area:,.2f}")
     hh = row["households"]
     if hh is None or hh != hh or hh <= 0:  # None, NaN or none recorded: no rate to show
+        # Ranked on residents or area (real layers without households): that measure's rate.
+        on = str(row.get("ranked_on", ""))
+        for measure, size, unit in (
+            ("population", "population", 1000.0),
+            ("area", "area_km2", 1.0),
+        ):
+            value = row.get(size)
+            if measure in on and value is not None and value == value and value > 0:
+                rate = float(row["incidents"]) / float(value) * unit
+                return t(
+                    f"priority.numbers.{measure}",
+                    lang,
+                    n=n,
+                    size=f"{value:,.0f}" if measure == "population" else f"{value:,.2f}",
+                    rate=f"{rate:,.0f}",
+                )
         return t("priority.numbers", lang, n=n, hh="–", rate="–")
     rate = float(row["incidents"]) / float(hh) * 1000.0
     return t("priority.numbers", lang, n=n, hh=f"{hh:,.0f}", rate=f"{rate:,.0f}")

@@ -43,6 +43,7 @@ _NEEDS: dict[str, str] = {
     "versions": "edit_grids",
     "diff": "edit_grids",
     "plan": "edit_grids",
+    "fuse": "edit_grids",  # 多网合一 is the planners' work (#18)
 }
 #: Commands that can follow a user's area (the others work on the whole city only).
 AREA_AWARE = frozenset({"risk", "report", "export", "rebalance"})

@@ -14,15 +14,23 @@ from numpy.typing import NDArray
 
 from .. import schema
 from ..analytics.cards import card_trend, grid_card
-from ..analytics.incidents import IncidentFilter, IncidentTable
+from ..analytics.incidents import CATEGORY_CODES, IncidentFilter, IncidentTable
+from ..analytics.responsibility import DEPARTMENT_EN, DEPARTMENT_ZH, assign_departments
 from ..hierarchy import Hierarchy
 from ..i18n import t
 from . import keys
 from .auth import may
 from .data import workspace_path
+from .responsibility import load_responsibilities
 from .sidebar import set_area
 
-__all__ = ["render_grid_card", "rescope_to", "show_grid_card"]
+__all__ = [
+    "category_departments",
+    "main_departments",
+    "render_grid_card",
+    "rescope_to",
+    "show_grid_card",
+]
 
 
 def rescope_to(chain: list[tuple[str, str, str]]) -> None:
@@ -70,14 +78,80 @@ def _trend(card: dict[str, Any], L: str, trend: pd.DataFrame | None) -> None:
         st.caption(t("card.trend.one_month", L))
 
 
+def category_departments(
+    by_category: dict[str, int], responsibilities: pd.DataFrame, lang: str, *, top: int = 3
+) -> list[tuple[str, int, str]]:
+    """The grid's ``top`` categories (most incidents first) with the department that answers
+    for each (谁主管、谁负责), as ``(category label, incidents, department)`` in ``lang``.
+
+    ``responsibilities`` is the workspace's table
+    (:func:`gridmap.ui.responsibility.load_responsibilities`); a category it does not name
+    gets "未指定" / "Unassigned".
+    """
+    counts = pd.Series(by_category, dtype="int64")
+    counts = counts[counts > 0].sort_values(ascending=False, kind="stable").head(top)
+    if counts.empty:
+        return []
+    found = assign_departments(list(counts.index), None, responsibilities)
+    names = found[DEPARTMENT_ZH if lang == "zh" else DEPARTMENT_EN]
+    return [
+        (schema.CATEGORIES.label(str(code), lang), int(n), str(dept))
+        for code, n, dept in zip(counts.index, counts.to_numpy(), names, strict=True)
+    ]
+
+
+def main_departments(
+    table: IncidentTable, idx: NDArray[np.int64], responsibilities: pd.DataFrame, lang: str
+) -> pd.Series:
+    """The department answering for most of each grid's incidents in ``idx`` (for the map's
+    tooltip), by grid code, in ``lang``; grids without incidents are left out. Ties go to
+    the department named first.
+
+    Counted per (grid, category) pair, so the cost is one ``np.unique`` over ``idx``, not a
+    lookup per incident.
+    """
+    grid = table.grid[idx].astype(np.int64)
+    cat = table.category[idx].astype(np.int64)
+    keep = (grid >= 0) & (cat >= 0)
+    n_cat = len(CATEGORY_CODES)
+    pairs, counts = np.unique(grid[keep] * n_cat + cat[keep], return_counts=True)
+    if not len(pairs):
+        return pd.Series(dtype=object)
+    found = assign_departments(list(CATEGORY_CODES), None, responsibilities)
+    names = found[DEPARTMENT_ZH if lang == "zh" else DEPARTMENT_EN].to_numpy()
+    frame = pd.DataFrame({"grid": pairs // n_cat, "dept": names[pairs % n_cat], "n": counts})
+    summed: pd.DataFrame = frame.groupby(["grid", "dept"], as_index=False)[["n"]].sum()
+    best = summed.sort_values(
+        ["grid", "n", "dept"], ascending=[True, False, True], kind="stable"
+    ).drop_duplicates("grid")
+    codes = np.asarray(table.grid_codes, dtype=object)[best["grid"].to_numpy()]
+    return pd.Series(best["dept"].to_numpy(), index=pd.Index(codes, name=schema.CODE))
+
+
+def _departments(rows: list[tuple[str, int, str]], L: str) -> None:
+    """Who answers for the grid's main categories, one line each."""
+    if not rows:
+        return
+    st.markdown(f"**{t('card.departments', L)}**")
+    st.markdown(
+        "\n".join(
+            "- " + t("card.department.row", L, category=c, n=f"{n:,}", department=d)
+            for c, n, d in rows
+        )
+    )
+
+
 def render_grid_card(
     card: dict[str, Any],
     L: str,
     *,
     closure_known: bool = True,
     trend: pd.DataFrame | None = None,
+    departments: list[tuple[str, int, str]] | None = None,
 ) -> None:
     """Draw a card from :func:`gridmap.analytics.cards.grid_card` values.
+
+    ``departments`` are :func:`category_departments` of the card (none: not shown).
 
     ``closure_known`` is False when no incident of the workspace carries a closure time: the
     closure rate is then said to be missing, not shown as 0 %. ``trend`` is the grid's
@@ -140,6 +214,7 @@ def render_grid_card(
                 for c, n in card["by_handling_class"].items()
             )
             st.caption(f"{t('card.by_class', L)}: {classes}")
+            _departments(departments or [], L)
             _trend(card, L, trend)
         quality = []
         if card["household_age_days"] is None:
@@ -195,4 +270,13 @@ def show_grid_card(
         st.info(sentence)
     card = grid_card(match.iloc[0].to_dict(), h, table, idx, today=dt.date.today())
     trend = None if flt is None else card_trend(table, flt, str(code))
-    render_grid_card(card, L, closure_known=bool((table.closed_s >= 0).any()), trend=trend)
+    departments = category_departments(
+        card["by_category"], load_responsibilities(workspace_path()), L
+    )
+    render_grid_card(
+        card,
+        L,
+        closure_known=bool((table.closed_s >= 0).any()),
+        trend=trend,
+        departments=departments,
+    )

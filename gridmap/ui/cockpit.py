@@ -169,8 +169,8 @@ def kpi_tiles_html(
             + "</div></div>"
         )
     tiles.extend(extra)
-    text = closure_note(cockpit, lang) if note else ""
-    note_html = f'<div class="gm-note">{html.escape(text)}</div>' if text else ""
+    sentence = closure_note(cockpit, lang) if note else ""
+    note_html = f'<div class="gm-note">{html.escape(sentence)}</div>' if sentence else ""
     columns = f"grid-template-columns: repeat({len(tiles)}, minmax(0, 1fr))"
     return _TILE_CSS + f'<div class="gm-kpis" style="{columns}">{"".join(tiles)}</div>{note_html}'
 
@@ -324,8 +324,11 @@ def cockpit_map_layers(
         pickable=False,
     )
     labels = label_layer("cockpit-ranks", ranks, colour=(255, 255, 255))
+    # "Numbers: priority rank" only where the map carries numbers.
     top_legend = (
         f'<span style="margin-left:10px">● {html.escape(t("cockpit.legend.top", lang))}</span>'
+        if ranks
+        else ""
     )
     return [cells, lines, badges, labels], legend.replace("</div>", top_legend + "</div>", 1)
 

@@ -146,43 +146,61 @@ def _unit_name_lookup(path: str) -> dict[tuple[str, str], str]:
     return dict(zip(keys, every[DEPARTMENT_NAME].astype(str), strict=True))
 
 
-def responsibility_rows(path: str, result: FusionResult, grid: str, lang: str) -> pd.DataFrame:
-    """Who answers for what on basic grid ``grid``: one row per "1+6" category a department
-    layer answers for (category, department, unit, share of the grid, status), then the
-    professional grids lying on it. A category nobody holds here says so in its row."""
+def _holders(result: FusionResult, grid: str) -> dict[str, list[tuple[str, str, float | None]]]:
+    """Per category, the (department, unit code, share of the grid) answering on ``grid``:
+    the unit holding most of it for each department, and every unit of a duplicate."""
     r = result.responsibility
     m = r.matrix[r.matrix[schema.GRID_CODE].astype(str) == grid]
-    gaps = set(r.gaps.loc[r.gaps[schema.GRID_CODE].astype(str) == grid, schema.CATEGORY])
+    cw = result.crosswalk[result.crosswalk[schema.GRID_CODE].astype(str) == grid]
+    own = dict(zip(cw[DEPARTMENT_CODE].astype(str), cw["share_of_grid"], strict=True))
+    held: dict[str, list[tuple[str, str, float | None]]] = {}
+    for cat, dept, code, share in m[
+        [schema.CATEGORY, DEPARTMENT, DEPARTMENT_CODE, "share"]
+    ].itertuples(index=False, name=None):
+        if cat:  # professional grids have no category: listed apart
+            held.setdefault(str(cat), []).append((str(dept), str(code), float(share)))
+    dups = r.duplicates[
+        (r.duplicates[schema.GRID_CODE].astype(str) == grid) & (r.duplicates["reason"] == "units")
+    ]
+    for cat, dept, codes in dups[[schema.CATEGORY, "departments", "department_codes"]].itertuples(
+        index=False, name=None
+    ):
+        rows = held.setdefault(str(cat), [])
+        for code in str(codes).split(", "):
+            if all((d, c) != (str(dept), code) for d, c, _s in rows):
+                share = own.get(code) if dept == result.department else None
+                rows.append((str(dept), code, share))
+    return held
+
+
+def responsibility_rows(path: str, result: FusionResult, grid: str, lang: str) -> pd.DataFrame:
+    """Who answers for what on basic grid ``grid``: one row per "1+6" category and unit
+    answering for it (category, department, unit, share of the grid, status), then the
+    professional grids lying on it. A category nobody holds here says so in its row."""
+    r = result.responsibility
+    on_grid = r.gaps[schema.GRID_CODE].astype(str) == grid
+    gaps = set(r.gaps.loc[on_grid, schema.CATEGORY].astype(str))
     dups = set(
         r.duplicates.loc[r.duplicates[schema.GRID_CODE].astype(str) == grid, schema.CATEGORY]
     )
+    held = _holders(result, grid)
     names = _unit_name_lookup(path)
     rows: list[dict[str, Any]] = []
-    for cat in [c for c in schema.CATEGORIES.codes if c in set(m[schema.CATEGORY]) | gaps]:
-        status = t(
-            "fusion.resp.gap"
-            if cat in gaps
-            else "fusion.resp.dup"
-            if cat in dups
-            else "fusion.resp.ok",
-            lang,
-        )
-        held = m[m[schema.CATEGORY] == cat]
-        for _, row in held.iterrows() if len(held) else [(None, None)]:
-            dept = "" if row is None else str(row[DEPARTMENT])
-            code = "" if row is None else str(row[DEPARTMENT_CODE])
+    for cat in [c for c in schema.CATEGORIES.codes if c in held or c in gaps]:
+        key = "gap" if cat in gaps else "dup" if cat in dups else "ok"
+        for dept, code, share in held.get(cat) or [("", "", None)]:
             rows.append(
                 {
                     "category": schema.CATEGORIES.label(cat, lang),
                     "department": dept or None,
-                    "unit": (f"{names.get((dept, code), code)}（{code}）" if code else None),
-                    "share_pct": None if row is None else round(float(row["share"]) * 100, 1),
-                    "status": status,
+                    "unit": f"{names.get((dept, code), code)}（{code}）" if code else None,
+                    "share_pct": None if share is None else round(share * 100, 1),
+                    "status": t(f"fusion.resp.{key}", lang),
                 }
             )
-    pro = m[m[schema.CATEGORY].fillna("") == ""]
+    m = r.matrix[r.matrix[schema.GRID_CODE].astype(str) == grid]
     gnames = grid_names(path)
-    for _, row in pro.iterrows():
+    for _, row in m[m[schema.CATEGORY].fillna("") == ""].iterrows():
         code = str(row[DEPARTMENT_CODE])
         rows.append(
             {

@@ -41,6 +41,7 @@ __all__ = [
     "show_headline",
     "show_kpis",
     "show_misaligned",
+    "show_steps",
     "show_tables",
     "show_who",
 ]
@@ -66,7 +67,7 @@ def _hh(value: float) -> str:
 
 
 def show_headline(result: FusionResult, lang: str) -> None:
-    """One bold sentence of what is wrong, the offset (if any) and the next steps in order."""
+    """One bold sentence of what is wrong, and the coordinate offset when there is one."""
     mis = result.misaligned
     d = result.department
     if mis.empty:
@@ -88,6 +89,10 @@ def show_headline(result: FusionResult, lang: str) -> None:
     if off is not None:
         short = t(f"fusion.page.offset.{off.kind}", lang, department=d, m=f"{off.distance_m:,.0f}")
         st.warning(f"**{short}**  \n{off.sentence(lang)}", icon=":material/explore:")
+
+
+def show_steps(result: FusionResult, lang: str) -> None:
+    """What to do, in order (see :func:`_steps`)."""
     st.markdown(_steps(result, lang))
 
 
@@ -163,7 +168,9 @@ def show_misaligned(path: str, result: FusionResult, lang: str) -> None:
     if table.empty:
         st.caption(t("fusion.page.misaligned.none", lang))
         return
-    st.dataframe(shown(table.drop(columns=table.columns[0])), hide_index=True, height=260)
+    rows = table.drop(columns=table.columns[0])
+    # Up to eight rows at their own height; a longer list scrolls beside the map.
+    st.dataframe(shown(rows), hide_index=True, height="auto" if len(rows) <= 8 else 300)
 
 
 def pick_from_map(event: Any) -> None:
@@ -202,7 +209,7 @@ def show_who(path: str, result: FusionResult, lang: str) -> str | None:
         # The first grid until one is picked (a value set by a click must not meet a default).
         index=None if keys.KEY_FUSION_GRID in st.session_state or not options else 0,
         key=keys.KEY_FUSION_GRID,
-        format_func=lambda c: f"{names.get(c) or c}（{c}）",
+        format_func=lambda c: f"{names[c]}（{c}）" if names.get(c, c) != c else c,
         help=t("fusion.page.who.help", lang),
     )
     if grid is None:

@@ -153,8 +153,12 @@ def grid_layers(
     *,
     crs: TileCrs = "wgs84",
     outlines: bool = True,
+    departments: pd.Series | None = None,
 ) -> list[pdk.Layer]:
     """Grid outlines plus an invisible, clickable fill carrying counts for the tooltip.
+
+    ``departments`` (grid code -> the main responsible department) adds ``dept`` to each
+    grid's tooltip properties ("–" for a grid without incidents).
 
     ``outlines`` False: the fill and the professional grids only (the caller draws
     :func:`grid_outline_layer` lower down).
@@ -168,6 +172,7 @@ def grid_layers(
     def with_counts() -> dict[str, Any]:
         data = copy.copy(_features(str(path), stamp, "grids", "grid", area, crs))
         counts = per_grid.to_dict()
+        dept = {} if departments is None else departments.to_dict()
         data["features"] = [
             {
                 **f,
@@ -175,13 +180,15 @@ def grid_layers(
                     **f["properties"],
                     "name": f["properties"].get("name") or f["properties"]["code"],
                     "count": int(counts.get(f["properties"]["code"], 0)),
+                    "dept": str(dept.get(f["properties"]["code"], "–")),
                 },
             }
             for f in data["features"]
         ]
         return data
 
-    data = memo_json(content_key("grid-fill", path, stamp, area, per_grid, crs), with_counts)
+    key = content_key("grid-fill", path, stamp, area, per_grid, crs, departments)
+    data = memo_json(key, with_counts)
     fill = pdk.Layer(
         "GeoJsonLayer",
         id="grids",

@@ -295,3 +295,13 @@ def test_grid_card_of_a_one_month_window_shows_twelve_months(
     assert any("近 12 个月事件数" in m.value for m in at.markdown)
     spec = json.loads(at.get("vega_lite_chart")[-1].proto.spec)
     assert "所选时段" in json.dumps(spec, ensure_ascii=False)
+    # Item 6: per category, the department that answers for it, on the card ...
+    page = page_html(at)
+    assert "责任部门（按本期事件类别）" in page
+    assert "→ 公安分局（派出所）" in page and "→ 城市管理执法局" in page
+    # ... and the main one in the map's tooltip.
+    chart = at.get("deck_gl_json_chart")[0].proto
+    fill = next(layer for layer in json.loads(chart.json)["layers"] if layer["id"] == "grids")
+    props = {f["properties"]["code"]: f["properties"] for f in fill["data"]["features"]}
+    assert props[grid]["dept"] in {"公安分局（派出所）", "城市管理执法局", "应急管理局"}
+    assert "主要责任部门 {dept}" in json.loads(chart.tooltip)["html"]

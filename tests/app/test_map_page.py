@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import shutil
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -19,7 +20,7 @@ from gridmap.ui import keys
 from gridmap.viz import place_label_rows
 
 from ..test_basemap import block_mbtiles
-from .helpers import app_for, deck_layers, opened
+from .helpers import app_for, deck_layers, opened, serve_or_skip
 from .server import BROWSER_ARGS, CHROMIUM, IDLE
 
 COMMUNITY = "620104001001"  # the fixture's community, 示范社区
@@ -129,7 +130,7 @@ def test_names_follow_the_zoom_and_outlines_lie_under_the_heat(
     # District names when zoomed out, street names closer, community names closer still;
     # each level's names end where the next level's begin.
     assert max(bands["district"][0]) < min(bands["street"][0]) < min(bands["community"][0])
-    street_until = {s.get("visibleMaxZoom") for i, s in layers.items() if "street" in i}
+    street_until = {s.get("visibleMaxZoom") for i, s in layers.items() if "names-street" in i}
     assert street_until == {min(bands["community"][0])}
 
 
@@ -155,6 +156,33 @@ def test_own_base_map_is_the_map_style(
     assert shifted != plain and abs(shifted[0][0][0] - plain[0][0][0]) < 0.01
     assert layers["incident-cells"]["modelMatrix"][12] > 0  # moved east, as GCJ-02 is here
     assert not any("无底图" in c.value for c in at.sidebar.caption)
+
+
+def test_cockpit_risk_and_coverage_draw_on_the_own_base_map(
+    camera_workspace: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, static_dir: Path
+) -> None:
+    """Every map of the app, not only 一张图, draws on the workspace's GCJ-02 tiles."""
+    at = opened(camera_workspace, monkeypatch, year=2025)
+    plain = deck_layers(at)["grids"]["data"]["features"][0]["geometry"]["coordinates"]
+    set_basemap(camera_workspace, block_mbtiles(tmp_path / "m.mbtiles"), "--crs", "gcj02")
+    at.run()
+    own = deck_spec(at)["mapStyle"]
+    assert own.startswith("/app/static/basemaps/")
+    pages = {
+        "app_pages/cockpit.py": "cockpit-cells",
+        "app_pages/risk.py": "risk-cells",
+        "app_pages/coverage.py": "cov-cells",
+    }
+    for page, cells in pages.items():
+        at.switch_page(page).run()
+        assert not at.exception, page
+        assert deck_spec(at)["mapStyle"] == own, page
+        layers = deck_layers(at)
+        assert layers[cells]["modelMatrix"][12] > 0, page  # moved east, as GCJ-02 is here
+        grids = layers.get("grids") or layers["admin-community"]
+        if "modelMatrix" not in grids:  # outlines shifted vertex by vertex
+            shifted = grids["data"]["features"][0]["geometry"]["coordinates"]
+            assert shifted[0][0][0] > plain[0][0][0] + 0.001, page
 
 
 def test_a_broken_base_map_warns_and_falls_back(
@@ -202,6 +230,65 @@ def test_tiles_of_the_own_base_map_load_from_the_app(
     assert all(u.startswith(served) for u, _ in loaded if not u.startswith(("data:", "blob:")))
 
 
+@pytest.fixture
+def served_named(named_workspace: Path) -> Iterator[str]:
+    yield from serve_or_skip(named_workspace)
+
+
+@pytest.mark.browser
+def test_names_change_as_the_user_zooms_out(served_named: str) -> None:
+    """In Chromium, the mouse wheel alone (no rerun) changes the names drawn: community names
+    on the block, street names further out, district names further still, never two levels
+    at once. Each level's names have their own colour, counted on the chart's screenshots."""
+    import io
+
+    import numpy as np
+    from PIL import Image
+    from playwright.sync_api import sync_playwright
+
+    from gridmap.ui.map_labels import LABEL_STYLE
+
+    def levels_drawn(png: bytes) -> dict[str, int]:
+        rgb = np.asarray(Image.open(io.BytesIO(png)).convert("RGB")).astype(int)
+        return {
+            level: int((np.abs(rgb - np.array(colour)).max(axis=-1) <= 6).sum())
+            for level, (_, colour) in LABEL_STYLE.items()
+        }
+
+    seen: list[dict[str, int]] = []
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=BROWSER_ARGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.goto(served_named)
+        page.locator(IDLE).wait_for(state="attached", timeout=60_000)
+        chart = page.get_by_test_id("stDeckGlJsonChart")
+        chart.locator("canvas#deckgl-overlay").wait_for(state="visible", timeout=30_000)
+        box = chart.locator("#view-default-view").bounding_box()
+        assert box is not None
+        page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+        for _step in range(8):  # about one zoom level a step, out from the block (zoom ~17)
+            for _ in range(15):  # until the names of this zoom are drawn (fonts, atlas)
+                drawn = levels_drawn(chart.screenshot())
+                if max(drawn.values()) > 40:
+                    break
+                page.wait_for_timeout(200)
+            seen.append(drawn)
+            if drawn["district"] > 40:
+                break
+            page.mouse.wheel(0, 400)
+            page.wait_for_timeout(300)
+        browser.close()
+    shown = [[lv for lv, n in d.items() if n > 40] for d in seen]
+    assert all(len(levels) == 1 for levels in shown), shown  # never two levels at once
+    order = [levels[0] for levels in shown]
+    assert order[0] == "community" and order[-1] == "district", shown
+    assert "street" in order, shown
+    # Street names only between the two: closer than the districts', farther than communities'.
+    first, last = order.index("street"), len(order) - 1 - order[::-1].index("street")
+    assert set(order[first : last + 1]) == {"street"}
+    assert set(order[:first]) == {"community"} and set(order[last + 1 :]) == {"district"}
+
+
 def _remove_extraction(ws: Path) -> None:
     """The browser test writes into the app's static/ (it is served): remove what it wrote."""
     from gridmap.basemap import STATIC_DIR, extent_bounds
@@ -223,8 +310,8 @@ def test_names_that_would_cover_each_other_wait_for_a_closer_zoom() -> None:
     from gridmap.ui.map_labels import label_bands, label_min_zooms
 
     # Largest first: 城关区 shows from zoom 8; 七里河区, 900 m away, only once the two names
-    # are apart on the screen; 安宁区, 9 km away, at once.
-    lon = np.array([103.800, 103.810, 103.900])
+    # are apart on the screen; 安宁区, 27 km away, at once.
+    lon = np.array([103.800, 103.810, 104.100])
     zooms = label_min_zooms(
         lon, np.full(3, 36.05), ["城关区", "七里河区", "安宁区"], 18, from_zoom=8
     )
@@ -232,7 +319,7 @@ def test_names_that_would_cover_each_other_wait_for_a_closer_zoom() -> None:
     # At the zoom it shows from, its box and 城关区's no longer overlap (in deck.gl pixels).
     px = 900 * 512 * 2 ** zooms[1] / 40_075_016 / np.cos(np.radians(36.05))
     assert px >= (3 + 4) * 18 / 2 + 8 - 0.5
-    # A name on top of another never shows; one behind a hidden name does not wait for it.
+    # A name on top of another never shows.
     same = label_min_zooms(lon[[0, 0]], np.full(2, 36.05), ["甲", "乙"], 18)
     assert np.isinf(same[1])
     # Bands follow the units' sizes: smaller units' names from closer zooms, never overlapping.

@@ -34,9 +34,11 @@ MIN_IMPROVEMENT = 0.5
 #: A GCJ-02 correction must remove this share: it is exact, tracing noise aside.
 MIN_GCJ_IMPROVEMENT = 0.8
 #: Farthest shift searched (metres): GCJ-02 offsets and stale base maps stay within it.
-SHIFT_REACH_M = 800.0
+SHIFT_REACH_M = 750.0
 _SHIFT_STEPS = 6
-_START_STEPS = 9
+# Median boundary mismatch (metres) below which the layers already agree.
+_AGREE_M = 1.0
+_START_STEPS = 7
 
 
 @dataclass(frozen=True)
@@ -100,6 +102,16 @@ def _boundary_samples(geoms: gpd.GeoSeries) -> FloatArray:
     return shapely.get_coordinates(points)
 
 
+def _segments(polygons: NDArray[np.object_]) -> NDArray[np.object_]:
+    """The boundary of ``polygons`` as two-point segments: a nearest-segment query costs
+    the same whatever the polygons' vertex counts."""
+    parts = shapely.get_parts(shapely.get_parts(shapely.boundary(polygons)))
+    coords, index = shapely.get_coordinates(parts, return_index=True)
+    same = index[1:] == index[:-1]
+    starts, ends = coords[:-1][same], coords[1:][same]
+    return shapely.linestrings(np.stack([starts, ends], axis=1))
+
+
 def _to_metric(lonlat: FloatArray, crs: pyproj.CRS) -> FloatArray:
     transformer = pyproj.Transformer.from_crs(4326, crs, always_xy=True)
     x, y = transformer.transform(lonlat[:, 0], lonlat[:, 1])
@@ -139,7 +151,7 @@ def _best_shift(
     it starts from a lattice of points on a subsample and the best start is refined on all.
     """
     rng = np.random.default_rng(0)
-    sub = xy[rng.choice(len(xy), size=min(len(xy), 300), replace=False)]
+    sub = xy[rng.choice(len(xy), size=min(len(xy), 200), replace=False)]
     axis = np.linspace(-reach_m, reach_m, _START_STEPS)
     starts = np.stack(np.meshgrid(axis, axis), axis=-1).reshape(-1, 2)
     fitted = _icp(sub, tree, lines, starts)
@@ -169,24 +181,26 @@ def detect_offset(
     departments, grids
         As for :func:`~.crosswalk.crosswalk`.
     min_shift_m
-        Offsets shorter than this are boundary noise (slivers), not a finding; also the
-        least mismatch worth explaining.
+        Offsets shorter than this are boundary noise (slivers), not a finding.
 
     Returns
     -------
     OffsetFinding or None
-        ``None`` when the boundaries already agree (mismatch under ``min_shift_m``) or no
-        move removes at least half the mismatch (the layers differ in substance).
+        ``None`` when the boundaries already agree (median mismatch under a metre), the
+        best move is shorter than ``min_shift_m`` or removes less than half the mismatch
+        (the layers differ in substance). A GCJ-02 correction must remove 80 % of it.
     """
     dept = prepare_departments(departments)
     grid = prepare_grids(grids)
     crs = local_metric_crs(dept.geometry, grid.geometry)
-    lines = shapely.boundary(grid.geometry.to_crs(crs).to_numpy())
+    lines = _segments(grid.geometry.to_crs(crs).to_numpy())
     tree = shapely.STRtree(lines)
     lonlat = _boundary_samples(dept.geometry.to_crs(4326))
     xy = _to_metric(lonlat, crs)
     before = float(np.median(_distances(xy, tree)))
-    if before < min_shift_m or len(xy) == 0:
+    # A shift along one set of edges leaves the others in place, so the median mismatch
+    # can be well below the shift: only boundaries that already agree stop the search.
+    if len(xy) == 0 or before < _AGREE_M:
         return None
     for direction, moved in _gcj_candidates(lonlat, crs).items():
         after = float(np.median(_distances(moved, tree)))

@@ -1,10 +1,10 @@
 """The exact overlay of a department layer on the basic grids, in one local metric CRS.
 
 Both layers are validated once (:func:`prepare_departments`, :func:`prepare_grids`),
-projected to one transverse Mercator centred on the data (:func:`local_metric_crs`: scale
-error below 1e-5 across a city, so shares match any good city system to about 1e-6) and
-intersected pairwise with a shapely 2 STRtree and vectorised ``intersection``: no Python loop
-over pairs.
+densified (:func:`to_local`) and projected to one equal-area CRS centred on the data
+(:func:`local_metric_crs`: areas are the ellipsoid's, so shares agree with any equal-area
+system to about 1e-9) and intersected pairwise with a shapely 2 STRtree and vectorised
+``intersection``: no Python loop over pairs.
 """
 
 from __future__ import annotations
@@ -51,8 +51,11 @@ DENSIFY_M = 50.0
 
 
 def local_metric_crs(*frames: gpd.GeoDataFrame | gpd.GeoSeries) -> pyproj.CRS:
-    """The one metric CRS every fusion measure uses: a transverse Mercator (scale 1) centred
-    on the middle of the frames' joint bounds, on WGS 84.
+    """The one metric CRS every fusion measure uses: a Lambert azimuthal equal-area
+    projection centred on the middle of the frames' joint bounds, on WGS 84.
+
+    Equal-area, so every area (and share) is the ellipsoid's own, whatever the size of the
+    city; distances and widths are off by less than 1e-4 within 60 km of the centre.
 
     Parameters
     ----------
@@ -62,15 +65,14 @@ def local_metric_crs(*frames: gpd.GeoDataFrame | gpd.GeoSeries) -> pyproj.CRS:
     Returns
     -------
     pyproj.CRS
-        Metres; within 50 km of the centre the scale error is below 3e-5 and the error of
-        an area share below 1e-6.
+        In metres.
 
     Examples
     --------
     >>> import shapely
     >>> s = gpd.GeoSeries([shapely.box(103.7, 36.0, 103.9, 36.1)], crs=4326)
-    >>> local_metric_crs(s).to_dict()["lon_0"]
-    103.8
+    >>> "+proj=laea +lat_0=36.050000 +lon_0=103.800000" in local_metric_crs(s).srs
+    True
     """
     bounds = np.array([f.to_crs(4326).total_bounds for f in frames if len(f)], dtype=float)
     if bounds.size == 0 or not np.isfinite(bounds).all():

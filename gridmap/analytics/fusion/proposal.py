@@ -130,7 +130,7 @@ def _reassign_detached(
     shared = pd.DataFrame(
         {"comp": label[ei[border]], "to": owner[ej[border]], "len": length[border]}
     )
-    summed = shared.groupby(["comp", "to"], as_index=False)["len"].sum()
+    summed: pd.DataFrame = shared.groupby(["comp", "to"], as_index=False).agg(len=("len", "sum"))
     target = summed.sort_values(["comp", "len"], ascending=[True, False]).drop_duplicates("comp")
     new_owner = pd.Series(target["to"].to_numpy(), index=target["comp"].to_numpy())
     moved = owner.copy()
