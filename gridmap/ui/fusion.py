@@ -211,7 +211,8 @@ def responsibility_rows(path: str, result: FusionResult, grid: str, lang: str) -
                 "status": t("fusion.resp.ok", lang),
             }
         )
-    frame = pd.DataFrame(rows, columns=["category", "department", "unit", "share_pct", "status"])
+    # The unit and the status first: the column beside the map is narrow.
+    frame = pd.DataFrame(rows, columns=["category", "unit", "status", "share_pct", "department"])
     frame.columns = [t(f"fusion.col.resp.{c}", lang) for c in frame.columns]
     return frame
 

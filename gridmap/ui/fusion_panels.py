@@ -209,7 +209,7 @@ def show_who(path: str, result: FusionResult, lang: str) -> str | None:
         # The first grid until one is picked (a value set by a click must not meet a default).
         index=None if keys.KEY_FUSION_GRID in st.session_state or not options else 0,
         key=keys.KEY_FUSION_GRID,
-        format_func=lambda c: f"{names[c]}（{c}）" if names.get(c, c) != c else c,
+        format_func=lambda c: f"{names[c]}（{c}）" if names.get(c) not in (None, "", c) else c,
         help=t("fusion.page.who.help", lang),
     )
     if grid is None:

@@ -59,6 +59,8 @@ def label_bands(median_side_m: dict[str, float]) -> dict[str, tuple[float, float
     {'district': (0.0, 11.39), 'street': (11.39, 13.06), 'community': (13.06, None)}
     """
     levels = [lv for lv in LABEL_STYLE if lv in median_side_m]
+    if not levels:  # no admin layer (grids and incidents only): no names to show
+        return {}
     starts = [0.0]
     for level in levels[1:]:
         zoom = math.log2(UNIT_PX / (max(median_side_m[level], 1.0) * _PX_PER_M))

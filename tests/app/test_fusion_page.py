@@ -128,8 +128,7 @@ def test_fusion_page_in_chromium_with_excel_download(served_fusion: str, tmp_pat
         page.goto(served_fusion + "/fusion")
         page.locator(IDLE).wait_for(state="attached", timeout=60_000)
         # Pick the department (the only one) from the list.
-        choice = page.locator(f".st-key-{keys.KEY_FUSION_DEPT} [data-baseweb=select]")
-        time.sleep(8); page.screenshot(path="/tmp/f3/fail.png", full_page=True)
+        choice = page.locator(f".st-key-{keys.KEY_FUSION_DEPT}").get_by_test_id("stSelectbox")
         choice.wait_for(state="visible", timeout=60_000)
         choice.click()
         page.get_by_role("option", name=POLICE).click()

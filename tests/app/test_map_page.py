@@ -326,6 +326,8 @@ def test_names_that_would_cover_each_other_wait_for_a_closer_zoom() -> None:
     bands = label_bands({"district": 20_000.0, "street": 3_000.0, "community": 3_000.0})
     assert bands["district"][0] == 0 and bands["community"][1] is None
     assert bands["district"][1] == bands["street"][0] < bands["street"][1] == bands["community"][0]
+    assert label_bands({"street": 3_000.0}) == {"street": (0.0, None)}  # the top level present
+    assert label_bands({}) == {}  # no admin layer: no names (and no error)
 
 
 def test_rank_numbers_on_neighbouring_grids_are_moved_apart() -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 
 from .columns import (
     AREA_M2,
@@ -21,9 +22,8 @@ from .columns import (
     MISALIGNMENT_COLUMNS,
     OVERLAP_M2,
     SHARE_OF_DEPARTMENT,
-    SHARE_OF_GRID,
 )
-from .overlay import FusionError, local_metric_crs, prepare_departments
+from .overlay import FusionError, local_metric_crs, prepare_departments, to_local
 
 __all__ = ["grid_owner", "misalignment"]
 
@@ -43,10 +43,8 @@ def _unit_areas(crosswalk: pd.DataFrame, departments: gpd.GeoDataFrame) -> pd.Se
     """Each unit's area in m²: from the crosswalk (overlap / share, the overlay's own
     measure) where it has rows, else measured in the local metric CRS."""
     layer = prepare_departments(departments)
-    measured = pd.Series(
-        layer.geometry.to_crs(local_metric_crs(layer.geometry)).area.to_numpy(),
-        index=layer.codes,
-    )
+    crs = local_metric_crs(layer.geometry)
+    measured = pd.Series(shapely.area(to_local(layer.geometry, crs)), index=layer.codes)
     from_cw = (
         (crosswalk[OVERLAP_M2] / crosswalk[SHARE_OF_DEPARTMENT])
         .groupby(crosswalk[DEPARTMENT_CODE])
@@ -108,7 +106,6 @@ def misalignment(
     owner = grid_owner(crosswalk)
     lost = crosswalk[DEPARTMENT_CODE].to_numpy() != owner.reindex(crosswalk[GRID_CODE]).to_numpy()
     lost &= ~_sliver_mask(crosswalk, slivers)
-    # Only the share kept for clarity: the households of a piece are the grid's × share.
     part = crosswalk.loc[lost, [DEPARTMENT_CODE, OVERLAP_M2, HOUSEHOLDS]]
     sums = part.groupby(DEPARTMENT_CODE).agg(
         misaligned_area_m2=(OVERLAP_M2, "sum"),
@@ -116,7 +113,8 @@ def misalignment(
     )
     codes = pd.Index(layer.codes)
     mis_area = sums["misaligned_area_m2"].reindex(codes).fillna(0.0).to_numpy()
-    has_hh = bool(crosswalk[HOUSEHOLDS].notna().any()) if SHARE_OF_GRID in crosswalk else False
+    # Grids with households: a unit losing nothing loses 0 households, not an unknown.
+    has_hh = bool(crosswalk[HOUSEHOLDS].notna().any())
     households = sums["households"].reindex(codes).to_numpy(dtype=float)
     if has_hh:
         households = np.nan_to_num(households, nan=0.0)

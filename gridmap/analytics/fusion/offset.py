@@ -34,11 +34,11 @@ MIN_IMPROVEMENT = 0.5
 #: A GCJ-02 correction must remove this share: it is exact, tracing noise aside.
 MIN_GCJ_IMPROVEMENT = 0.8
 #: Farthest shift searched (metres): GCJ-02 offsets and stale base maps stay within it.
-SHIFT_REACH_M = 750.0
+SHIFT_REACH_M = 800.0
 _SHIFT_STEPS = 6
 # Median boundary mismatch (metres) below which the layers already agree.
 _AGREE_M = 1.0
-_START_STEPS = 7
+_START_STEPS = 9
 
 
 @dataclass(frozen=True)
@@ -123,11 +123,37 @@ def _distances(xy: FloatArray, tree: shapely.STRtree) -> FloatArray:
     return np.asarray(dist, dtype=float)
 
 
+def _mismatch(dist: FloatArray) -> FloatArray:
+    """Mean distance over the last axis, leaving out the farthest tenth (outer edges of
+    layers that cover different areas). Unlike the median it sees a shift along one axis,
+    which leaves every edge along the shift in place."""
+    cut = np.quantile(dist, 0.9, axis=-1, keepdims=True)
+    kept = dist <= cut
+    return np.asarray((dist * kept).sum(axis=-1) / kept.sum(axis=-1), dtype=float)
+
+
+def _axis_steps(vectors: NDArray[np.float64]) -> FloatArray:
+    """Per start, the median of the x parts of the mostly-horizontal vectors to the
+    nearest boundary and of the y parts of the mostly-vertical ones: an edge only pulls
+    across itself. Points already on a boundary pull nowhere."""
+    vx, vy = vectors[..., 0], vectors[..., 1]
+    moving = np.hypot(vx, vy) > 1e-6
+    steps = np.zeros((vectors.shape[0], 2))
+    for k, mask in (
+        (0, moving & (np.abs(vx) >= np.abs(vy))),
+        (1, moving & (np.abs(vx) < np.abs(vy))),
+    ):
+        has = mask.any(axis=1)
+        values = np.where(mask[has], vectors[has][..., k], np.nan)
+        steps[has, k] = np.nanmedian(values, axis=1)
+    return steps
+
+
 def _icp(
     xy: FloatArray, tree: shapely.STRtree, lines: NDArray[np.object_], starts: FloatArray
 ) -> FloatArray:
     """For each start (dx, dy), the constant shift to add to ``xy`` that lays it on the
-    grid boundaries: iterate 'move by the median vector to the nearest boundary point'
+    grid boundaries: iterate 'move by the median pull towards the nearest boundary'
     (all starts at once)."""
     total = np.asarray(starts, dtype=float).copy()
     for _ in range(_SHIFT_STEPS):
@@ -135,7 +161,7 @@ def _icp(
         points = shapely.points(moved)
         idx = tree.query_nearest(points, all_matches=False)[1]
         nearest = shapely.get_coordinates(shapely.shortest_line(points, lines[idx]))[1::2]
-        step = np.median((nearest - moved).reshape(len(total), len(xy), 2), axis=1)
+        step = _axis_steps((nearest - moved).reshape(len(total), len(xy), 2))
         total += step
         if np.hypot(step[:, 0], step[:, 1]).max() < 0.5:
             break
@@ -151,14 +177,14 @@ def _best_shift(
     it starts from a lattice of points on a subsample and the best start is refined on all.
     """
     rng = np.random.default_rng(0)
-    sub = xy[rng.choice(len(xy), size=min(len(xy), 200), replace=False)]
+    sub = xy[rng.choice(len(xy), size=min(len(xy), 300), replace=False)]
     axis = np.linspace(-reach_m, reach_m, _START_STEPS)
     starts = np.stack(np.meshgrid(axis, axis), axis=-1).reshape(-1, 2)
     fitted = _icp(sub, tree, lines, starts)
     moved = (sub[None, :, :] + fitted[:, None, :]).reshape(-1, 2)
-    scores = np.median(_distances(moved, tree).reshape(len(fitted), len(sub)), axis=1)
+    scores = _mismatch(_distances(moved, tree).reshape(len(fitted), len(sub)))
     shift = _icp(xy, tree, lines, fitted[[int(np.argmin(scores))]])[0]
-    return shift, float(np.median(_distances(xy + shift, tree)))
+    return shift, float(_mismatch(_distances(xy + shift, tree)))
 
 
 def _gcj_candidates(lonlat: FloatArray, crs: pyproj.CRS) -> dict[str, FloatArray]:
@@ -197,13 +223,13 @@ def detect_offset(
     tree = shapely.STRtree(lines)
     lonlat = _boundary_samples(dept.geometry.to_crs(4326))
     xy = _to_metric(lonlat, crs)
-    before = float(np.median(_distances(xy, tree)))
-    # A shift along one set of edges leaves the others in place, so the median mismatch
-    # can be well below the shift: only boundaries that already agree stop the search.
+    before = float(_mismatch(_distances(xy, tree)))
+    # Only boundaries that already agree stop the search: a shift shorter than
+    # ``min_shift_m`` may still be the best explanation of a larger mismatch.
     if len(xy) == 0 or before < _AGREE_M:
         return None
     for direction, moved in _gcj_candidates(lonlat, crs).items():
-        after = float(np.median(_distances(moved, tree)))
+        after = float(_mismatch(_distances(moved, tree)))
         offset = np.median(xy - moved, axis=0)
         if after <= before * (1 - MIN_GCJ_IMPROVEMENT) and np.hypot(*offset) >= min_shift_m:
             return OffsetFinding(
