@@ -6,7 +6,7 @@ import streamlit as st
 from gridmap.i18n import t
 from gridmap.ui import Timer, keys
 from gridmap.ui.fusion import department_choices, load_fusion, version_line
-from gridmap.ui.fusion_map import VIEWS, fusion_deck, fusion_legend
+from gridmap.ui.fusion_map import MAP_HEIGHT, VIEWS, fusion_deck, fusion_legend
 from gridmap.ui.fusion_panels import (
     pick_from_map,
     show_downloads,
@@ -38,24 +38,26 @@ with Timer("fusion.total") as total:
         result = load_fusion(path, department)
     show_headline(result, L)
     show_kpis(result, L)
-    show_steps(result, L)
-    view = (
-        st.segmented_control(
-            t("fusion.page.view", L),
-            list(VIEWS),
-            default=VIEWS[0],
-            key=keys.KEY_FUSION_VIEW,
-            format_func=lambda v: t(f"fusion.view.{v}", L),
-        )
-        or VIEWS[0]
-    )
     base = map_base(path)
     if base.warning:
         st.warning(t("basemap.failed", L, msg=base.warning), icon=":material/map:")
     # A click reruns the page: take the grid it picked before the map outlines the selection.
     pick_from_map(st.session_state.get(keys.KEY_FUSION_MAP))
+    # The map and, beside it, what to do and the misaligned units; "who is responsible" for
+    # the grid picked on the map right under it.
     left, right = st.columns([2.1, 1.2])
     with left:
+        view = (
+            st.segmented_control(
+                t("fusion.page.view", L),
+                list(VIEWS),
+                default=VIEWS[0],
+                key=keys.KEY_FUSION_VIEW,
+                format_func=lambda v: t(f"fusion.view.{v}", L),
+                label_visibility="collapsed",
+            )
+            or VIEWS[0]
+        )
         with Timer("fusion.deck"):
             deck = fusion_deck(
                 path, department, view, st.session_state.get(keys.KEY_FUSION_GRID), base, L
@@ -65,12 +67,13 @@ with Timer("fusion.total") as total:
             on_select="rerun",
             selection_mode="single-object",
             key=keys.KEY_FUSION_MAP,
-            height=600,
+            height=MAP_HEIGHT,
         )
         st.markdown(fusion_legend(view, L), unsafe_allow_html=True)
-    with right:
-        show_misaligned(path, result, L)
         show_who(path, result, L)
+    with right:
+        show_steps(result, L)
+        show_misaligned(path, result, L)
     show_tables(path, result, L)
     show_downloads(path, result, L)
 st.caption(t("server.time", L, ms=f"{total.ms:.0f}"))

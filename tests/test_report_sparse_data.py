@@ -112,3 +112,13 @@ def test_a_grid_ranked_on_area_or_residents_shows_that_rate() -> None:
     assert priority_numbers(on_people, "zh") == "151 件 · 7,321 人 · 千人 21 件"
     unknown = {**ward, "ranked_on": "excess_at_median_households"}
     assert priority_numbers(unknown, "en") == "151 incidents · – households · – per 1,000"
+
+
+def test_no_data_tiles_say_so_in_smaller_words(sparse) -> None:
+    """"No data" is words, not a number: it gets the tile's smaller, wrapping type (at the
+    numbers' size it ran past narrow tiles)."""
+    from gridmap.ui.cockpit import kpi_tiles_html
+
+    tiles = kpi_tiles_html(sparse.cockpit, "en")
+    assert tiles.count('<div class="v nodata">No data</div>') == 4  # rate, closure x2, time
+    assert '<div class="v">8</div>' in tiles  # the count stays a number

@@ -11,7 +11,6 @@ import json
 import os
 import sqlite3
 from pathlib import Path
-from typing import Any
 
 import geopandas as gpd
 import numpy as np

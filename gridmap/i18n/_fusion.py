@@ -20,8 +20,8 @@ STRINGS: dict[str, tuple[str, str]] = {
         "{department}: {aligned} of {units} units align with the basic grids, {misaligned} are misaligned ({area} km², {households} households involved); {slivers} boundary slivers (thinner than {sliver_m} m) only need snapping.",
     ),
     "fusion.proposal": (
-        "融合草案：每个单元改由整块基础网格组成，{moved} 个网格的部分面积换了单元（{area} 平方公里、{households} 户）；{splits} 个基础网格被部门边界近乎对半分开，可考虑拆分。",
-        "Draft: every unit is redrawn from whole basic grids; parts of {moved} grids change unit ({area} km², {households} households); {splits} basic grids are cut roughly in half by the department's boundary and could be split instead.",
+        "融合草案：每个单元改由整块基础网格组成，{moved} 个网格有成块面积（≥{pct}）换了单元，连同细碎部分共 {area} 平方公里、{households} 户换了单元；{splits} 个基础网格被部门边界近乎对半分开，可考虑拆分。",
+        "Draft: every unit is redrawn from whole basic grids; {moved} grids change unit in substance (at least {pct} of the grid), and with the small pieces {area} km² and {households} households change unit; {splits} basic grids are cut roughly in half by the department's boundary and could be split instead.",
     ),
     "fusion.responsibility": (
         "权责：{gaps} 处（网格×类别）无人负责，{duplicates} 处有两个以上单元或部门同时负责；{unclaimed} 个类别没有任何部门图层。",

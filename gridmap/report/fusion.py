@@ -469,11 +469,13 @@ def _table_page(
     ax = fig.add_axes((0.02, 0.06, 0.96, 0.78))
     ax.set_axis_off()
     # The table fills the width; each row takes 1/(PAGE_ROWS+1) of the height at most.
+    from matplotlib.transforms import Bbox
+
     height = (len(cells) + 1) / (PAGE_ROWS + 1)
     table = ax.table(
         cellText=cells,
         colLabels=[str(c) for c in frame.columns],
-        bbox=(0.0, 1.0 - height, 1.0, height),
+        bbox=Bbox.from_bounds(0.0, 1.0 - height, 1.0, height),
         cellLoc="left",
         colLoc="left",
     )

@@ -36,7 +36,7 @@ from .fusion import department_units, load_fusion
 from .mapdata import GRID_OUTLINE_RGBA, grid_outline_layer
 from .settings import MapBase, make_deck
 
-__all__ = ["FUSION_GRID_LAYER", "VIEWS", "fusion_deck", "fusion_legend"]
+__all__ = ["FUSION_GRID_LAYER", "MAP_HEIGHT", "VIEWS", "fusion_deck", "fusion_legend"]
 
 #: The map's two views (the segmented control's options).
 VIEWS = ("alignment", "responsibility")
@@ -44,8 +44,12 @@ VIEWS = ("alignment", "responsibility")
 FUSION_GRID_LAYER = "fusion-grids"
 GAP_RGB = (215, 25, 28)
 DUPLICATE_RGB = (245, 160, 30)
-#: Misaligned units named on the map at most (the largest differences first).
-MAX_LABELS = 40
+#: Misaligned units named on the map at most (the largest differences first): more names
+#: than this cover a city map.
+MAX_LABELS = 10
+#: The map's height and (about) its width on a laptop screen, in pixels: the view fits these.
+MAP_HEIGHT = 560
+MAP_WIDTH = 700
 
 
 def _grid_status(result: FusionResult) -> pd.Series:
@@ -185,7 +189,8 @@ def _units_layer(data: dict[str, Any], *, coloured: bool) -> pdk.Layer:
 def fusion_view(path: str, department: str, crs: TileCrs) -> pdk.ViewState:
     """The department's extent (its units, else the grids), centred for tiles in ``crs``."""
     units = department_units(path, department)
-    return shift_view(view_for(units if len(units) else load_layer(path, "grids")), crs)
+    shown = units if len(units) else load_layer(path, "grids")
+    return shift_view(view_for(shown, width_px=MAP_WIDTH, height_px=MAP_HEIGHT), crs)
 
 
 def fusion_deck(
@@ -200,7 +205,7 @@ def fusion_deck(
         layers.append(
             polygon_layer(
                 _slivers_payload(p, stamp, department, crs), layer_id="fusion-slivers",
-                fill=[*SLIVER_RGB, 200], line=[*SLIVER_RGB, 255], line_px=3.0,
+                fill=[*SLIVER_RGB, 160], line=[*SLIVER_RGB, 200], line_px=1.3,
             )
         )  # fmt: skip
     layers.append(
@@ -213,7 +218,8 @@ def fusion_deck(
     if view == "responsibility":
         layers.append(_units_layer(units, coloured=False))
     else:
-        layers.append(place_label_layer("fusion-labels", _labels(p, stamp, department, crs)))
+        labels = _labels(p, stamp, department, crs)
+        layers.append(place_label_layer("fusion-labels", labels, size=12))
     layers += _selected_layer(p, selected, crs)
     return make_deck(
         layers,

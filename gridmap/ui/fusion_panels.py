@@ -131,7 +131,7 @@ def _steps(result: FusionResult, lang: str) -> str:
         )
     if not steps:
         return t("fusion.page.step.none", lang)
-    lines = [f"{i}. {s}" for i, s in enumerate(steps, start=1)]
+    lines = [f"{i}. {step}" for i, step in enumerate(steps, start=1)]
     return f"**{t('fusion.page.steps', lang)}**\n\n" + "\n".join(lines)
 
 
@@ -168,7 +168,9 @@ def show_misaligned(path: str, result: FusionResult, lang: str) -> None:
     if table.empty:
         st.caption(t("fusion.page.misaligned.none", lang))
         return
-    rows = table.drop(columns=table.columns[0])
+    # Beside the map there is room for four columns: name, share, households, area.
+    cols = table.columns
+    rows = table[[cols[1], cols[4], cols[5], cols[3]]]
     # Up to eight rows at their own height; a longer list scrolls beside the map.
     st.dataframe(shown(rows), hide_index=True, height="auto" if len(rows) <= 8 else 300)
 

@@ -133,8 +133,9 @@ def _label_rows(
     elif level == "district":  # the city view: the districts that hold grids (the urban
         # core), as the outlines do; streets and communities all, as outlined
         with_grids = {c for g, lv in h.levels.items() if lv == "grid" for c in h.chain(g)}
-        if with_grids:
-            rows = rows[rows[schema.CODE].isin(with_grids)]
+        holding = rows[schema.CODE].isin(with_grids)
+        if holding.any():  # none: the grids are not placed in the admin tree; all named
+            rows = rows[holding]
     rows = rows[rows.geometry.notna() & ~rows.geometry.is_empty]
     if not len(rows):
         return []

@@ -13,6 +13,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable
+from functools import partial
 
 import streamlit as st
 from streamlit.runtime.scriptrunner import add_script_run_ctx
@@ -31,6 +32,7 @@ def _warm(path: str) -> None:
     from .cockpit import load_cockpit
     from .coverage import load_coverage, load_siting
     from .forecast import forecast_status
+    from .fusion import department_choices, load_fusion
     from .rebalance import community_overview
 
     t0 = time.perf_counter()
@@ -49,6 +51,8 @@ def _warm(path: str) -> None:
         ("siting", lambda: load_siting(path, None)),
         ("rebalance", lambda: community_overview(path, None)),
     ]
+    # The Fusion page: each department layer's analysis takes seconds to half a minute.
+    steps += [(f"fusion {d}", partial(load_fusion, path, d)) for d in department_choices(path)]
     for name, step in steps:
         try:
             step()

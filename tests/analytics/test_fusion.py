@@ -149,6 +149,19 @@ def test_misalignment_rule_five_percent(share: float, aligned: bool) -> None:
     assert loose.set_index("department_code").loc["A", "aligned"]
 
 
+def test_unit_outside_the_grids_is_shown_as_outside() -> None:
+    """A unit half over the grids, half beyond them; one far away; an empty layer."""
+    grids = grid_lattice(2, 2, 500.0)
+    dept = units({"H": box(0, 0, 2000, 1000), "X": box(50_000, 50_000, 51_000, 51_000)})
+    table = F.misalignment(F.crosswalk(dept, grids), dept).set_index("department_code")
+    assert table.loc["H", "outside_share"] == pytest.approx(0.5, rel=1e-4)
+    assert table.loc["X", "outside_share"] == pytest.approx(1.0)
+    assert table.loc["X", "misaligned_area_m2"] == 0.0
+    assert F.detect_offset(dept.iloc[[1]], grids) is None
+    with pytest.raises(SchemaError, match="department layer: no units to analyse"):
+        F.analyse_department(dept.iloc[:0], grids)
+
+
 def test_misalignment_tolerance_out_of_range() -> None:
     grids = grid_lattice(1, 1, 100.0)
     dept = units({"A": box(0, 0, 100, 100)})

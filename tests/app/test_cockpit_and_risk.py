@@ -74,7 +74,9 @@ def test_cockpit_in_chromium_with_pdf_download(served: str, tmp_path: Path) -> N
         page.goto(served + "/cockpit?meeting=1")
         page.locator(IDLE).wait_for(state="attached", timeout=60_000)
         page.locator(".gm-kpi").first.wait_for(state="visible", timeout=30_000)
-        assert page.locator(".gm-kpi").count() == 6
+        # Six KPIs and, in meeting mode, the overdue backlog in the same row.
+        assert page.locator(".gm-kpi").count() == 7
+        assert page.locator('.gm-kpis .gm-kpi[data-kpi="backlog"]').count() == 1
         # Meeting mode from the URL: no sidebar.
         assert not page.get_by_test_id("stSidebar").is_visible()
         chart = page.get_by_test_id("stDeckGlJsonChart")

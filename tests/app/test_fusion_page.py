@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from streamlit.testing.v1 import AppTest
 
 from gridmap.importing import import_file
 from gridmap.ui import keys
@@ -39,6 +40,11 @@ def with_police(ws: Path, folder: Path) -> Path:
     return ws
 
 
+def who_table(at: AppTest) -> pd.DataFrame:
+    """The "who is responsible" table of the grid shown."""
+    return next(df.value for df in at.dataframe if "负责单元" in df.value.columns)
+
+
 @pytest.fixture
 def police_workspace(busy_workspace: Path, tmp_path: Path) -> Path:
     return with_police(busy_workspace, tmp_path)
@@ -60,7 +66,8 @@ def test_fusion_page_names_the_misaligned_unit_and_who_answers_where(
     page = page_html(at)
     assert f"{POLICE}：3 个单元中 1 个与基础网格对不上（涉及 120 户）" in page
     assert "按融合草案把 1 个错位单元改为由整块基础网格组成" in page  # what to do
-    misaligned = at.dataframe[0].value
+    tables = {tuple(df.value.columns): df.value for df in at.dataframe}
+    misaligned = next(v for c, v in tables.items() if "错位比例（%）" in c)
     assert misaligned["单元名称"].tolist() == ["西站派出所"]
     assert misaligned["错位比例（%）"].tolist() == [28.6]
     layers = deck_layers(at)
@@ -74,7 +81,7 @@ def test_fusion_page_names_the_misaligned_unit_and_who_answers_where(
     assert [r["text"] for r in place_label_rows(layers["fusion-labels"])] == ["西站派出所"]
     # Grids with a responsibility problem come first: D, which P2 and P3 both claim.
     assert at.selectbox(key=keys.KEY_FUSION_GRID).value == "D"
-    who = at.dataframe[1].value
+    who = who_table(at)
     assert set(who["负责单元"]) == {"南关派出所（P3）", "西站派出所（P2）"}
     assert set(who["情况"]) == {"重复负责"}
     # A click on grid A picks it: the police hold it once, through P1.
@@ -83,7 +90,7 @@ def test_fusion_page_names_the_misaligned_unit_and_who_answers_where(
     at.run()
     assert not at.exception
     assert at.selectbox(key=keys.KEY_FUSION_GRID).value == "A"
-    who = at.dataframe[1].value
+    who = who_table(at)
     assert who["负责单元"].tolist() == ["东岗派出所（P1）"] and who["情况"].tolist() == ["明确"]
     assert "fusion-selected" in deck_layers(at)
     # The responsibility view colours D (claimed twice) and leaves A clear.
@@ -93,7 +100,7 @@ def test_fusion_page_names_the_misaligned_unit_and_who_answers_where(
         for f in deck_layers(at)["fusion-grids"]["data"]["features"]
     }
     assert fills["D"][3] > 0 and fills["A"][3] == 0
-    labels = [b.label for b in at.get("download_button")]
+    labels = [b.proto.label for b in at.get("download_button")]
     assert labels == ["草案图层（GeoPackage）", "对照表（CSV）", "Excel 清单"]
 
 

@@ -340,3 +340,32 @@ def test_rank_numbers_on_neighbouring_grids_are_moved_apart() -> None:
     offsets = _pixel_offsets(lon, lat, 11.0)
     assert offsets[0] == [0.0, 0.0] and offsets[3] == [0.0, 0.0]  # far apart: unmoved
     assert 0 < offsets[1][0] < offsets[2][0]  # a row: 1, 2, 3
+
+
+def test_districts_are_named_when_no_community_places_the_grids(tmp_path: Path) -> None:
+    """Police sectors as grids with their precincts as districts (New York's files): the
+    grids sit in no community, so none 'holds' a district; every district is still named."""
+    import geopandas as gpd
+    from shapely import box
+
+    from gridmap.importing import import_file
+    from gridmap.ui.map_labels import place_labels
+
+    from ..builders import ORIGIN, UTM48N, squares_2x2
+
+    squares_2x2().to_file(tmp_path / "grids.gpkg", driver="GPKG")
+    x, y = ORIGIN
+    precincts = gpd.GeoDataFrame(
+        {"code": ["13", "14"], "name": ["13 分局", "14 分局"], "level": "district"},
+        geometry=[
+            box(x - 1000, y - 500, x + 100, y + 700),
+            box(x + 100, y - 500, x + 1200, y + 700),
+        ],
+        crs=UTM48N,
+    ).to_crs(4326)
+    precincts.to_file(tmp_path / "precincts.geojson", driver="GeoJSON")
+    ws = str(tmp_path / "ws.gpkg")
+    import_file(ws, "grids", tmp_path / "grids.gpkg")
+    import_file(ws, "admin", tmp_path / "precincts.geojson", crs="wgs84")
+    names = sorted(r["text"] for layer in place_labels(ws, None) for r in place_label_rows(layer))
+    assert names == ["13 分局", "14 分局"]

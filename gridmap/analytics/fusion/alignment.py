@@ -91,8 +91,9 @@ def misalignment(
         ``area_m2``, ``aligned``, ``misaligned_area_m2`` (area of the unit lying in grids
         another unit holds most of), ``misaligned_share`` (of ``area_m2``) and
         ``households`` (households of that area, grid households spread evenly; NaN when
-        the grids carry none). Area of a unit outside every basic grid is not counted: no
-        other unit receives it.
+        the grids carry none), then ``outside_share``: the share of the unit outside every
+        basic grid. That area is not misaligned (no other unit receives it), so a unit
+        far from the grids is "aligned" with ``outside_share`` 1: show both.
 
     Raises
     ------
@@ -119,6 +120,8 @@ def misalignment(
     if has_hh:
         households = np.nan_to_num(households, nan=0.0)
     unit_area = area.reindex(codes).to_numpy(dtype=float)
+    by_unit = crosswalk.groupby(DEPARTMENT_CODE)[OVERLAP_M2].sum()
+    covered = by_unit.reindex(codes).fillna(0.0).to_numpy(dtype=float)
     share = np.divide(mis_area, unit_area, out=np.zeros_like(mis_area), where=unit_area > 0)
     return pd.DataFrame(
         {
@@ -129,6 +132,7 @@ def misalignment(
             "misaligned_area_m2": mis_area,
             "misaligned_share": share,
             HOUSEHOLDS: households,
+            "outside_share": np.clip(1.0 - covered / np.where(unit_area > 0, unit_area, 1.0), 0, 1),
         },
         columns=list(MISALIGNMENT_COLUMNS),
     )

@@ -56,6 +56,7 @@ MISALIGNMENT_COLUMNS: tuple[str, ...] = (
     "misaligned_area_m2",
     "misaligned_share",
     HOUSEHOLDS,
+    "outside_share",
 )
 #: The columns of :func:`gridmap.analytics.fusion.slivers`, in order.
 SLIVER_COLUMNS: tuple[str, ...] = (DEPARTMENT_CODE, GRID_CODE, AREA_M2, MAX_WIDTH_M)

@@ -3,10 +3,11 @@
 Chinese base maps come in WGS-84/CGCS2000 and in GCJ-02 ("Mars" coordinates, AMap and
 Tencent), which differ by a few hundred metres; a department that traced its units on a
 GCJ-02 map imports them that far from the grids. Points sampled along the department
-boundaries are measured against the nearest grid boundary (the median distance is the
-*mismatch*); the layer is then moved as if drawn in GCJ-02 (both directions, with the exact
-transforms of :mod:`gridmap.crs`) and, failing that, by the constant shift that best lays its
-boundaries on the grids'. A move that removes at least half the mismatch is reported.
+boundaries are measured against the nearest grid boundary (the mean distance, farthest
+tenth left out, is the *mismatch*); the layer is then moved as if drawn in GCJ-02 (both
+directions, with the exact transforms of :mod:`gridmap.crs`) and, failing that, by the
+constant shift that best lays its boundaries on the grids'. A GCJ-02 move that removes 80 %
+of the mismatch, or a shift that removes half of it, is reported.
 """
 
 from __future__ import annotations
@@ -56,7 +57,8 @@ class OffsetFinding:
     improvement
         Share of the boundary mismatch the correction removes (0..1).
     mismatch_m
-        Median distance from department boundaries to the nearest grid boundary, as drawn.
+        Mean distance from department boundaries to the nearest grid boundary, as drawn
+        (the farthest tenth left out).
     direction
         For ``gcj02_vs_wgs84``: ``"department_gcj02"`` (the department layer is the GCJ-02
         one) or ``"grids_gcj02"``; empty for a shift.
@@ -212,7 +214,7 @@ def detect_offset(
     Returns
     -------
     OffsetFinding or None
-        ``None`` when the boundaries already agree (median mismatch under a metre), the
+        ``None`` when the boundaries already agree (mismatch under a metre), the
         best move is shorter than ``min_shift_m`` or removes less than half the mismatch
         (the layers differ in substance). A GCJ-02 correction must remove 80 % of it.
     """
@@ -240,8 +242,15 @@ def detect_offset(
                 before,
                 direction,
             )
+    # A shift of min_shift_m moves at least the edges across it (about half) that far, so
+    # a mismatch under a quarter of it is boundary noise: skip the costly search.
+    if before < min_shift_m / 4.0:
+        return None
     shift, shifted = _best_shift(xy, tree, lines, SHIFT_REACH_M)
-    if shifted <= before * (1 - MIN_IMPROVEMENT) and np.hypot(*shift) >= min_shift_m:
+    length = float(np.hypot(*shift))
+    # Farther than the search reach the iteration has wandered off: layers that hardly
+    # overlap have no offset to name.
+    if shifted <= before * (1 - MIN_IMPROVEMENT) and min_shift_m <= length <= SHIFT_REACH_M:
         return OffsetFinding(
             "shift", float(-shift[0]), float(-shift[1]), 1 - shifted / before, before
         )

@@ -103,6 +103,8 @@ def _check_frame(frame: gpd.GeoDataFrame, what: str) -> None:
 
 
 def _codes(frame: pd.DataFrame, column: str, what: str) -> NDArray[np.object_]:
+    if frame.empty:
+        raise SchemaError(f"{what}: no units to analyse; the layer is empty")
     raw = frame[column]
     missing = raw.isna() | (raw.astype(str).str.strip() == "")
     if missing.any():

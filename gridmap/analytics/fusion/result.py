@@ -83,6 +83,16 @@ class FusionResult:
         """The misaligned units only."""
         return self.misalignment[~self.misalignment["aligned"]].reset_index(drop=True)
 
+    def _grids_changing_unit(self) -> int:
+        """Distinct grids of which a unit other than the draft's held at least
+        ``tolerance`` (the ``grids_lost`` of the changes, counted once per grid)."""
+        cw = self.crosswalk
+        draft_owner = self.proposal.assignment.reindex(cw[GRID_CODE]).to_numpy()
+        lost = (cw[DEPARTMENT_CODE].to_numpy() != draft_owner) & (
+            cw[SHARE_OF_GRID].to_numpy() >= self.tolerance
+        )
+        return int(cw.loc[lost, GRID_CODE].nunique())
+
     def sentences(self, lang: str = "zh") -> list[str]:
         """The findings in plain words: summary, offset, proposal, responsibility."""
         mis = self.misaligned
@@ -111,7 +121,8 @@ class FusionResult:
             t(
                 "fusion.proposal",
                 lang,
-                moved=int(changes["grids_lost"].sum()),
+                moved=self._grids_changing_unit(),
+                pct=f"{self.tolerance:.0%}",
                 area=f"{changes['area_lost_m2'].sum() / 1e6:.2f}",
                 households=moved_hh,
                 splits=len(self.proposal.splits),
