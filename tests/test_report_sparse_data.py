@@ -7,6 +7,7 @@ tile texts running past their tiles. Each is checked here as it would be seen.
 
 from __future__ import annotations
 
+import dataclasses
 import io
 from pathlib import Path
 
@@ -64,6 +65,11 @@ def test_an_empty_list_says_in_words_why_it_is_empty(sparse) -> None:
     assert "8 incidents are spread over 4 grids" in why and "longer period" in why
     assert why.replace("'", "&#x27;") in top_list_html(cockpit, "en")
     assert "8 件事件分布在 4 个网格" in top_none(cockpit, "zh")
+    # A window of 90 days or more is not told to try the last 90 days.
+    long = dataclasses.replace(
+        cockpit, flt=dataclasses.replace(cockpit.flt, start=pd.Timestamp("2025-10-01").date())
+    )
+    assert top_none(long, "en").endswith("none is ranked; choose a longer period.")
 
 
 def test_the_png_map_panel_draws_the_grids_without_admin_units(sparse) -> None:
@@ -115,7 +121,7 @@ def test_a_grid_ranked_on_area_or_residents_shows_that_rate() -> None:
 
 
 def test_no_data_tiles_say_so_in_smaller_words(sparse) -> None:
-    """"No data" is words, not a number: it gets the tile's smaller, wrapping type (at the
+    """ "No data" is words, not a number: it gets the tile's smaller, wrapping type (at the
     numbers' size it ran past narrow tiles)."""
     from gridmap.ui.cockpit import kpi_tiles_html
 

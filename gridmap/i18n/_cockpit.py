@@ -525,11 +525,15 @@ _HELPER_A: dict[str, tuple[str, str]] = {
     "cockpit.top.zero": ("重点网格：本期没有", "Priority grids: none in this period"),
     "cockpit.top.none.why": (
         "没有网格的事件数达到 {m} 件：本期 {n} 件事件分布在 {grids} 个网格中。"
-        "件数这么少，排名只是偶然，所以不排；可选更长的时段（如近 90 天）。",
+        "件数这么少，排名只是偶然，所以不排；{hint}",
         "No grid had {m} or more incidents: the period's {n} incidents are spread over "
-        "{grids} grids. With so few, any order would be chance, so none is ranked; choose a "
-        "longer period (e.g. last 90 days).",
+        "{grids} grids. With so few, any order would be chance, so none is ranked; {hint}",
     ),
+    "cockpit.top.none.hint": (
+        "可选更长的时段（如近 90 天）。",
+        "choose a longer period (e.g. last 90 days).",
+    ),
+    "cockpit.top.none.hint.long": ("可选更长的时段。", "choose a longer period."),
     "cockpit.top.none.empty": (
         "本期没有事件，没有可排名的网格。",
         "No incidents in this period: no grid to rank.",

@@ -292,12 +292,16 @@ def top_none(cockpit: Cockpit, lang: str) -> str:
     n = next((k.value for k in cockpit.kpis if k.key == "incidents"), None)
     if not n:
         return t("cockpit.top.none.empty", lang)
+    # "e.g. the last 90 days" only where that is longer than the window shown.
+    days = (cockpit.flt.end - cockpit.flt.start).days + 1
+    hint = t("cockpit.top.none.hint" if days < 90 else "cockpit.top.none.hint.long", lang)
     return t(
         "cockpit.top.none.why",
         lang,
         m=cockpit.min_count,
         n=f"{n:,.0f}",
         grids=f"{cockpit.grids_in_scope:,}",
+        hint=hint,
     )
 
 

@@ -44,6 +44,7 @@ __all__ = [
     "fusion_pdf_bytes",
     "grid_names",
     "load_fusion",
+    "named",
     "responsibility_rows",
     "shown",
     "version_line",
@@ -123,6 +124,18 @@ def grid_names(path: str) -> dict[str, str]:
     return _grid_names(str(path), _stamp(path))
 
 
+def named(name: str, code: str, lang: str) -> str:
+    """A unit or grid as "name（code）" ("name (code)" in English); the code alone when it
+    has no name of its own.
+
+    >>> named("西站派出所", "P2", "zh"), named("", "D", "en")
+    ('西站派出所（P2）', 'D')
+    """
+    if not name or name == code:
+        return code
+    return f"{name}（{code}）" if lang == "zh" else f"{name} ({code})"
+
+
 def shown(frame: pd.DataFrame) -> pd.DataFrame:
     """A table as the page shows it: every missing value a "—"."""
     return dashes(frame)
@@ -193,7 +206,7 @@ def responsibility_rows(path: str, result: FusionResult, grid: str, lang: str) -
                 {
                     "category": schema.CATEGORIES.label(cat, lang),
                     "department": dept or None,
-                    "unit": f"{names.get((dept, code), code)}（{code}）" if code else None,
+                    "unit": named(names.get((dept, code), ""), code, lang) if code else None,
                     "share_pct": None if share is None else round(share * 100, 1),
                     "status": t(f"fusion.resp.{key}", lang),
                 }
@@ -206,7 +219,7 @@ def responsibility_rows(path: str, result: FusionResult, grid: str, lang: str) -
             {
                 "category": schema.GRID_TYPES.label(str(row[DEPARTMENT]), lang),
                 "department": None,
-                "unit": f"{gnames.get(code) or code}（{code}）",
+                "unit": named(gnames.get(code, ""), code, lang),
                 "share_pct": round(float(row["share"]) * 100, 1),
                 "status": t("fusion.resp.ok", lang),
             }

@@ -28,6 +28,7 @@ from .fusion import (
     fusion_files,
     fusion_pdf_bytes,
     grid_names,
+    named,
     page_tables,
     responsibility_rows,
     shown,
@@ -211,7 +212,7 @@ def show_who(path: str, result: FusionResult, lang: str) -> str | None:
         # The first grid until one is picked (a value set by a click must not meet a default).
         index=None if keys.KEY_FUSION_GRID in st.session_state or not options else 0,
         key=keys.KEY_FUSION_GRID,
-        format_func=lambda c: f"{names[c]}（{c}）" if names.get(c) not in (None, "", c) else c,
+        format_func=lambda c: named(names.get(c, ""), c, lang),
         help=t("fusion.page.who.help", lang),
     )
     if grid is None:

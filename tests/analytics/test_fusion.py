@@ -96,8 +96,11 @@ def test_crosswalk_shares_follow_the_sketch() -> None:
 
 def test_crosswalk_without_households_gives_nan() -> None:
     grids = grid_lattice(2, 1, 500.0).drop(columns="households")
-    cw = F.crosswalk(units({"U": box(0, 0, 700, 500)}), grids)
-    assert cw["households"].isna().all() and len(cw) == 2
+    dept = units({"U": box(0, 0, 700, 500), "V": box(700, 0, 1000, 500)})
+    cw = F.crosswalk(dept, grids)
+    assert cw["households"].isna().all() and len(cw) == 3
+    changes = F.fusion_proposal(dept, grids, cw).changes
+    assert changes["households_lost"].isna().all() and changes["area_lost_m2"].sum() > 0
 
 
 def test_crosswalk_repairs_a_bow_tie_and_refuses_bad_layers() -> None:

@@ -37,6 +37,7 @@ PAGES = {
     "risk": "risk",
     "coverage": "coverage",
     "rebalance": "rebalance",
+    "fusion": "fusion",
     "workspace": "workspace",
     "audit": "audit",
 }

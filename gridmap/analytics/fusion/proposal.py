@@ -163,7 +163,9 @@ def _changes(pairs: pd.DataFrame, owner: IntArray, dept: Layer, min_share: float
     grids_lost = big.groupby("d")["g"].nunique().reindex(np.arange(n), fill_value=0)
     grids_gained = big.groupby("to")["g"].nunique().reindex(np.arange(n), fill_value=0)
     has_hh = bool(pairs[HOUSEHOLDS].notna().any())
-    hh_gain, hh_lost = per_unit(HOUSEHOLDS, "to"), per_unit(HOUSEHOLDS, "d")
+    unknown = np.full(n, np.nan)
+    hh_gain = per_unit(HOUSEHOLDS, "to") if has_hh else unknown
+    hh_lost = per_unit(HOUSEHOLDS, "d") if has_hh else unknown
     return pd.DataFrame(
         {
             DEPARTMENT_CODE: dept.codes,
@@ -171,8 +173,8 @@ def _changes(pairs: pd.DataFrame, owner: IntArray, dept: Layer, min_share: float
             "grids_lost": grids_lost.to_numpy(dtype=int),
             "area_gained_m2": np.nan_to_num(per_unit(OVERLAP_M2, "to")),
             "area_lost_m2": np.nan_to_num(per_unit(OVERLAP_M2, "d")),
-            "households_gained": np.nan_to_num(hh_gain) if has_hh else hh_gain,
-            "households_lost": np.nan_to_num(hh_lost) if has_hh else hh_lost,
+            "households_gained": np.nan_to_num(hh_gain) if has_hh else unknown,
+            "households_lost": np.nan_to_num(hh_lost) if has_hh else unknown,
         },
         columns=list(CHANGE_COLUMNS),
     )
