@@ -41,8 +41,6 @@ with Timer("fusion.total") as total:
     base = map_base(path)
     if base.warning:
         st.warning(t("basemap.failed", L, msg=base.warning), icon=":material/map:")
-    # A click reruns the page: take the grid it picked before the map outlines the selection.
-    pick_from_map(st.session_state.get(keys.KEY_FUSION_MAP))
     # The map and, beside it, what to do and the misaligned units; "who is responsible" for
     # the grid picked on the map right under it.
     left, right = st.columns([2.1, 1.2])
@@ -62,7 +60,7 @@ with Timer("fusion.total") as total:
             deck = fusion_deck(
                 path, department, view, st.session_state.get(keys.KEY_FUSION_GRID), base, L
             )
-        st.pydeck_chart(
+        event = st.pydeck_chart(
             deck,
             on_select="rerun",
             selection_mode="single-object",
@@ -70,6 +68,8 @@ with Timer("fusion.total") as total:
             height=MAP_HEIGHT,
         )
         st.markdown(fusion_legend(view, L), unsafe_allow_html=True)
+        if pick_from_map(event):
+            st.rerun()  # a grid clicked: draw the map again with it outlined
         show_who(path, result, L)
     with right:
         show_steps(result, L)

@@ -186,7 +186,7 @@ def test_nyc_precincts_over_sectors(
         "NYPD precincts",
     )
     codes = {r["department_code"] for r in data["crosswalk"]}
-    assert len(codes) == 77 or len(codes) == 78
+    assert len(codes) == 78
     assert _shares_add_up(data).between(0.99, 1.0001).all()
     assert data["misaligned"] == [] and data["offset"] is None
     assert seconds < 60

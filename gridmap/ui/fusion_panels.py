@@ -176,14 +176,17 @@ def show_misaligned(path: str, result: FusionResult, lang: str) -> None:
     st.dataframe(shown(rows), hide_index=True, height="auto" if len(rows) <= 8 else 300)
 
 
-def pick_from_map(event: Any) -> None:
-    """A grid clicked on the map becomes the "who is responsible" grid (once per click)."""
+def pick_from_map(event: Any) -> bool:
+    """A grid clicked on the map becomes the "who is responsible" grid (once per click);
+    True when this is a new pick."""
     pick = picked(event, FUSION_GRID_LAYER)
     code = str(pick["code"]) if pick and pick.get("code") else None
-    if code != st.session_state.get(keys.KEY_FUSION_LAST_PICK):
-        st.session_state[keys.KEY_FUSION_LAST_PICK] = code
-        if code:
-            st.session_state[keys.KEY_FUSION_GRID] = code
+    if code == st.session_state.get(keys.KEY_FUSION_LAST_PICK):
+        return False
+    st.session_state[keys.KEY_FUSION_LAST_PICK] = code
+    if code:
+        st.session_state[keys.KEY_FUSION_GRID] = code
+    return bool(code)
 
 
 def _grid_options(path: str, result: FusionResult) -> list[str]:

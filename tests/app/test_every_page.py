@@ -142,7 +142,8 @@ def test_no_households_shows_no_rate(
     rate = tiles.split('data-kpi="rate"')[1].split('data-kpi="closure"')[0]
     assert "无户数数据" in rate
     top = next(m.value for m in at.markdown if 'class="gm-top"' in m.value)
-    assert "– 户 · 千户 – 件" in top  # no household count, so no rate (not "0")
+    # No household count: ranked on area, so the rate shown is per km² (never "0" per 1,000).
+    assert "平方公里 · 每平方公里" in top and "千户" not in top
     at = open_page(matrix["no_households"], "risk", monkeypatch)
     # The table's text as drawn (the Styler's display values, not the numbers behind them).
     styler = at.dataframe[0].proto.arrow_data.styler
@@ -167,11 +168,14 @@ def test_one_day_backtest_is_one_line(
 
 
 def test_report_inputs_without_admin_layer(matrix: dict[str, Path]) -> None:
-    """`gridmap report` on grids + incidents only: no KeyError, a map without outlines."""
+    """`gridmap report` on grids + incidents only: no KeyError, a map of the grids' outlines
+    (no admin outlines to draw)."""
     flt = IncidentFilter(dt.date(2025, 3, 1), dt.date(2025, 6, 28))
     inputs = report_inputs(Workspace(str(matrix["no_admin"])), flt)
     assert inputs.cockpit.kpi("incidents").value == 200
-    assert all(len(o) == 0 for o in inputs.context.outlines.values())
+    outlines = inputs.context.outlines
+    assert all(len(o) == 0 for level, o in outlines.items() if level != "grid")
+    assert len(outlines["grid"]) == 4
     assert set(inputs.context.grid_points) == {"A", "B", "C", "D"}
 
 
