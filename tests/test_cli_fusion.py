@@ -13,6 +13,7 @@ two units split 30 m east of the middle::
 
 from __future__ import annotations
 
+import re
 import time
 from pathlib import Path
 from typing import Any
@@ -142,7 +143,7 @@ def test_refusals_are_one_line(
     status, out, err = run(capsys, "fuse", fused, *args)
     assert status == 2 and out == ""
     assert err.count("\n") == 1
-    assert pytest.importorskip("re").search(message, err), err
+    assert re.search(message, err), err
 
 
 # --- real layers ------------------------------------------------------------------------------

@@ -208,11 +208,13 @@ def fusion_deck(
                 fill=[*SLIVER_RGB, 160], line=[*SLIVER_RGB, 200], line_px=1.3,
             )
         )  # fmt: skip
+    # The clickable grids: a fill only. Picking renders every pickable layer, and stroked
+    # polygons by the thousand make a click too slow to register on software WebGL.
     layers.append(
-        polygon_layer(
-            _grids_payload(p, stamp, department, view, lang, crs), layer_id=FUSION_GRID_LAYER,
-            fill=[0, 0, 0, 0], line=[0, 0, 0, 0], line_px=0, pickable=True,
-            colour_property="rgba",
+        pdk.Layer(
+            "GeoJsonLayer", id=FUSION_GRID_LAYER,
+            data=_grids_payload(p, stamp, department, view, lang, crs), stroked=False,
+            filled=True, get_fill_color="properties.rgba", pickable=True, auto_highlight=False,
         )
     )  # fmt: skip
     if view == "responsibility":

@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import pyarrow as pa
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -149,7 +150,10 @@ def test_no_households_shows_no_rate(
     styler = at.dataframe[0].proto.arrow_data.styler
     shown = pa.ipc.open_stream(styler.display_values).read_all().to_pandas()
     assert (shown["户数"] == "—").all() and (shown["每千户（平滑）"] == "—").all()
-    assert shown["事件"].tolist() == ["45", "41", "39", "32"]
+    # Every grid is listed once, in priority order (most incidents above expectation first).
+    assert sorted(shown["事件"].tolist()) == ["32", "39", "41", "45"]
+    excess = pd.to_numeric(shown["比预期多（件）"].str.replace(",", ""), errors="coerce")
+    assert excess.is_monotonic_decreasing, shown["比预期多（件）"].tolist()
 
 
 def test_one_day_backtest_is_one_line(
