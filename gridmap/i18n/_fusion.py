@@ -109,6 +109,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "fusion.legend.gap": ("有类别无人负责", "A category nobody answers for"),
     "fusion.legend.dup": ("有类别重复负责", "A category claimed twice"),
     "fusion.legend.units": ("部门单元边界", "Department unit boundary"),
+    "fusion.legend.selected": ("所选网格（见“谁负责”）", "Grid picked (see \"Who is responsible\")"),
     # The PDF report.
     "fusion.report.title": ("部门网格融合报告：{department}", "Grid fusion report: {department}"),
     "fusion.report.none": ("无。", "None."),

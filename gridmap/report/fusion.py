@@ -66,6 +66,8 @@ MISALIGNED_RGB = (215, 25, 28)
 SLIVER_RGB = (200, 0, 200)
 #: Rows of a table printed on one PDF page (the Excel file holds them all).
 PAGE_ROWS = 24
+#: Characters of a table cell printed at most.
+CELL_CHARS = 34
 _NO_VALUE = "—"
 
 
@@ -75,6 +77,15 @@ def _hex(rgb: tuple[int, int, int]) -> str:
 
 def _km2(m2: pd.Series) -> pd.Series:
     return (pd.to_numeric(m2, errors="coerce") / 1e6).round(3)
+
+
+def _clip(text: str, n: int) -> str:
+    """``text`` cut to ``n`` characters with an ellipsis.
+
+    >>> _clip("P1, P2, P3", 6)
+    'P1, P…'
+    """
+    return text if len(text) <= n else text[: n - 1] + "…"
 
 
 def _km2_text(m2: float) -> str:
@@ -465,7 +476,10 @@ def _table_page(
         fig.text(0.02, 0.82, t("fusion.report.none", lang), fontsize=11, color=MUTED, va="top")
         return fig
     shown = frame.head(PAGE_ROWS).astype(object).where(frame.head(PAGE_ROWS).notna(), _NO_VALUE)
-    cells = [[str(v) for v in row] for row in shown.itertuples(index=False, name=None)]
+    # A cell holds one line: long lists of codes end in "…" (the Excel file has them whole).
+    cells = [
+        [_clip(str(v), CELL_CHARS) for v in row] for row in shown.itertuples(index=False, name=None)
+    ]
     ax = fig.add_axes((0.02, 0.06, 0.96, 0.78))
     ax.set_axis_off()
     # The table fills the width; each row takes 1/(PAGE_ROWS+1) of the height at most.

@@ -30,7 +30,7 @@ from ..analytics.fusion import DEPARTMENT_CODE, DEPARTMENT_NAME, FusionResult
 from ..i18n import t
 from ..report.fusion import ALIGNED_RGB, MISALIGNED_RGB, SLIVER_RGB
 from ..tiles import TileCrs, shift_frame, shift_view
-from ..viz import geojson_payload, legend_items_html, place_label_layer, polygon_layer, view_for
+from ..viz import CJK_FONT_FAMILY, geojson_payload, legend_items_html, polygon_layer, view_for
 from .data import _stamp, load_layer
 from .fusion import department_units, load_fusion
 from .mapdata import GRID_OUTLINE_RGBA, grid_outline_layer
@@ -43,6 +43,8 @@ VIEWS = ("alignment", "responsibility")
 #: The id of the clickable grid layer (a click's pick is read from it).
 FUSION_GRID_LAYER = "fusion-grids"
 GAP_RGB = (215, 25, 28)
+#: The grid whose "who is responsible" table is shown.
+SELECTED_RGB = (20, 70, 200)
 DUPLICATE_RGB = (245, 160, 30)
 #: Misaligned units named on the map at most (the largest differences first): more names
 #: than this cover a city map.
@@ -168,9 +170,25 @@ def _selected_layer(path: str, grid: str | None, crs: TileCrs) -> list[pdk.Layer
     return [
         pdk.Layer(
             "GeoJsonLayer", id="fusion-selected", data=data, stroked=True, filled=False,
-            get_line_color=[20, 20, 20, 255], get_line_width=0, line_width_min_pixels=3.5,
+            get_line_color=[*SELECTED_RGB, 255], get_line_width=0, line_width_min_pixels=3,
         )
     ]  # fmt: skip
+
+
+def _label_layer(rows: list[dict[str, Any]]) -> pdk.Layer:
+    """The misaligned units' names: a plain TextLayer in the bundled Chinese font.
+
+    Not :func:`gridmap.viz.place_label_layer`: over a city's grids its TileLayer keeps a
+    click on the map from reaching the chart's selection (the grid is never picked).
+    """
+    return pdk.Layer(
+        "TextLayer", id="fusion-labels", data=rows, get_position="position", get_text="text",
+        get_size=12, get_color=[45, 45, 45], get_text_anchor="'middle'",
+        get_alignment_baseline="'center'", font_family=CJK_FONT_FAMILY,
+        character_set="'auto'", font_weight=700, outline_width=4,
+        outline_color=[255, 255, 255], font_settings={"sdf": True, "fontSize": 48, "buffer": 6},
+        pickable=False,
+    )  # fmt: skip
 
 
 def _units_layer(data: dict[str, Any], *, coloured: bool) -> pdk.Layer:
@@ -220,8 +238,7 @@ def fusion_deck(
     if view == "responsibility":
         layers.append(_units_layer(units, coloured=False))
     else:
-        labels = _labels(p, stamp, department, crs)
-        layers.append(place_label_layer("fusion-labels", labels, size=12))
+        layers.append(_label_layer(_labels(p, stamp, department, crs)))
     layers += _selected_layer(p, selected, crs)
     return make_deck(
         layers,
@@ -240,11 +257,13 @@ def fusion_legend(view: str, lang: str) -> str:
             (t("fusion.legend.aligned", lang), ALIGNED_RGB),
             (t("fusion.legend.sliver", lang), SLIVER_RGB),
             (t("fusion.legend.grid", lang), grey),
+            (t("fusion.legend.selected", lang), SELECTED_RGB),
         ]
     else:
         items = [
             (t("fusion.legend.gap", lang), GAP_RGB),
             (t("fusion.legend.dup", lang), DUPLICATE_RGB),
             (t("fusion.legend.units", lang), (40, 40, 40)),
+            (t("fusion.legend.selected", lang), SELECTED_RGB),
         ]
     return legend_items_html(t("fusion.legend.title", lang), items)  # type: ignore[arg-type]

@@ -20,7 +20,6 @@ from streamlit.testing.v1 import AppTest
 
 from gridmap.importing import import_file
 from gridmap.ui import keys
-from gridmap.viz import place_label_rows
 
 from ..test_report_fusion import POLICE, police_units
 from .helpers import deck_layers, page_for, page_html, serve_or_skip
@@ -78,7 +77,7 @@ def test_fusion_page_names_the_misaligned_unit_and_who_answers_where(
         if f["properties"]["rgba"][0] > 200
     ]
     assert red == ["P2"]
-    assert [r["text"] for r in place_label_rows(layers["fusion-labels"])] == ["西站派出所"]
+    assert [r["text"] for r in layers["fusion-labels"]["data"]] == ["西站派出所"]
     # Grids with a responsibility problem come first: D, which P2 and P3 both claim.
     assert at.selectbox(key=keys.KEY_FUSION_GRID).value == "D"
     who = who_table(at)
@@ -102,6 +101,11 @@ def test_fusion_page_names_the_misaligned_unit_and_who_answers_where(
     assert fills["D"][3] > 0 and fills["A"][3] == 0
     labels = [b.proto.label for b in at.get("download_button")]
     assert labels == ["草案图层（GeoPackage）", "对照表（CSV）", "Excel 清单"]
+    # The PDF is drawn on a click, then offered with its size.
+    at.button(key=keys.KEY_FUSION_PDF).click().run()
+    assert not at.exception and not at.error
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert labels[-1].startswith("下载 PDF（") and labels[-1].endswith(" KB）")
 
 
 def test_without_department_layers_the_page_says_where_to_import(
