@@ -194,7 +194,10 @@ STRINGS: dict[str, tuple[str, str]] = {
         "**{n}** incidents · {cells} hexagons (≈0.1 km²) · **{hot}** significant hot "
         "spots · {start} to {end}",
     ),
-    "risk.top": ("重点网格：比预期多出的事件最多", "Priority grids: most incidents above expectation"),
+    "risk.top": (
+        "重点网格：比预期多出的事件最多",
+        "Priority grids: most incidents above expectation",
+    ),
     "risk.level": ("排名层级", "Rank by"),
     "risk.top.level": ("事件率最高的{level}", "Highest incident rate: {level}"),
     "risk.col.unit_code": ("编码", "Code"),

@@ -109,7 +109,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "fusion.legend.gap": ("有类别无人负责", "A category nobody answers for"),
     "fusion.legend.dup": ("有类别重复负责", "A category claimed twice"),
     "fusion.legend.units": ("部门单元边界", "Department unit boundary"),
-    "fusion.legend.selected": ("所选网格（见“谁负责”）", "Grid picked (see \"Who is responsible\")"),
+    "fusion.legend.selected": ("所选网格（见“谁负责”）", 'Grid picked (see "Who is responsible")'),
     # The PDF report.
     "fusion.report.title": ("部门网格融合报告：{department}", "Grid fusion report: {department}"),
     "fusion.report.none": ("无。", "None."),
@@ -172,7 +172,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "fusion.page.none": (
         "还没有部门网格图层。请在“数据”页导入（图层选“部门网格”并填写部门名称），或用命令行："
         "gridmap import 工作空间 departments 文件 --department 公安",
-        "No department layer yet. Import one on the Data page (layer \"Department layer\", "
+        'No department layer yet. Import one on the Data page (layer "Department layer", '
         "with the department's name), or on the command line: gridmap import WORKSPACE "
         "departments FILE --department NAME",
     ),
@@ -181,7 +181,10 @@ STRINGS: dict[str, tuple[str, str]] = {
         "第 {version} 版 · {units} 个单元 · 原坐标系 {crs} · 导入于 {when}",
         "Version {version} · {units} units · drawn in {crs} · imported {when}",
     ),
-    "fusion.page.working": ("正在对照部门网格与基础网格……", "Comparing the department's grid with the basic grids…"),
+    "fusion.page.working": (
+        "正在对照部门网格与基础网格……",
+        "Comparing the department's grid with the basic grids…",
+    ),
     "fusion.page.headline": (
         "{department}：{units} 个单元中 {n} 个与基础网格对不上（涉及 {households} 户）",
         "{department}: {n} of {units} units do not line up with the basic grids "
@@ -193,8 +196,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     ),
     "fusion.page.offset.gcj02_vs_wgs84": (
         "{department}网格整体偏移约 {m} 米（GCJ-02 与 WGS-84 坐标系不一致）",
-        "The {department} layer is offset by about {m} m as a whole (GCJ-02 vs WGS-84 "
-        "coordinates)",
+        "The {department} layer is offset by about {m} m as a whole (GCJ-02 vs WGS-84 coordinates)",
     ),
     "fusion.page.offset.shift": (
         "{department}网格整体平移约 {m} 米",
@@ -220,7 +222,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "fusion.page.step.split": (
         "若部门边界更合理：拆分 {n} 个被部门边界近乎对半分开的基础网格（见“建议拆分”）。",
         "Where the department's boundary is the better one: split the {n} basic grids it cuts "
-        "roughly in half (see \"Grids to split\").",
+        'roughly in half (see "Grids to split").',
     ),
     "fusion.page.step.slivers": (
         "{n} 处细缝（窄于 {m} 米）是描边误差：吸附边界即可，不必调整单元。",
@@ -230,7 +232,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "fusion.page.step.resp": (
         "权责去重：{gaps} 处无人负责、{dups} 处重复负责（网格×类别）；地图切到“谁负责”查看。",
         "Responsibility: {gaps} places with nobody responsible, {dups} claimed twice (grid × "
-        "category); switch the map to \"Who is responsible\".",
+        'category); switch the map to "Who is responsible".',
     ),
     "fusion.page.step.none": (
         "无需调整：单元与基础网格对齐，每个网格每类事项都有且只有一个负责单元。",
@@ -244,7 +246,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "fusion.map.tip.none": ("不在任何部门单元内", "In no department unit"),
     "fusion.map.tip.gap": ("有类别无人负责", "A category has nobody responsible"),
     "fusion.map.tip.dup": ("有类别重复负责", "A category is claimed twice"),
-    "fusion.page.misaligned": ("错位单元（{n} 个，错位面积大的在前）", "Misaligned units ({n}, largest first)"),
+    "fusion.page.misaligned": (
+        "错位单元（{n} 个，错位面积大的在前）",
+        "Misaligned units ({n}, largest first)",
+    ),
     "fusion.page.misaligned.none": ("没有错位单元。", "No misaligned units."),
     "fusion.page.who": ("谁负责", "Who is responsible"),
     "fusion.page.who.grid": ("基础网格", "Basic grid"),
