@@ -20,7 +20,10 @@ def test_map_page_draws_grids_and_heat(
 ) -> None:
     at = opened(busy_workspace, monkeypatch, year=2025)
     layers = deck_layers(at)
-    assert list(layers) == [
+    # Place names are one layer per zoom band (#13), drawn above the grids, under the ranks.
+    names = [name for name in layers if name.startswith("names-")]
+    assert names and all(name.startswith("names-community") for name in names)
+    assert [name for name in layers if name not in names] == [
         "admin-community",
         "grid-outlines",  # light, under the heat (#13)
         "incident-cells",
@@ -28,6 +31,7 @@ def test_map_page_draws_grids_and_heat(
         "grids",
         "map-ranks",  # the list's ranks on the map (#13)
     ]
+    assert list(layers).index(names[0]) > list(layers).index("grids")
     grid_counts = {
         f["properties"]["code"]: f["properties"]["count"]
         for f in layers["grids"]["data"]["features"]
