@@ -195,6 +195,10 @@ STRINGS: dict[str, tuple[str, str]] = {
         "返回预览（调整映射后再导入；已导入的编号会被识别为重复）",
         "Back to the preview (re-importing rejects ids already imported as duplicates)",
     ),
+    "data.again.version": (
+        "返回预览（调整映射后再导入；再次导入会保存为该部门的新版本）",
+        "Back to the preview (importing again saves the department's next version)",
+    ),
     "data.import.running": ("正在导入…", "Importing…"),
     "data.import.failed": (
         "导入未完成，工作空间未改动：{msg}",

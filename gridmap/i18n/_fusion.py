@@ -24,8 +24,8 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Draft: every unit is redrawn from whole basic grids; {moved} grids change unit in substance (at least {pct} of the grid), and with the small pieces {area} km² and {households} households change unit; {splits} basic grids are cut roughly in half by the department's boundary and could be split instead.",
     ),
     "fusion.responsibility": (
-        "权责：{gaps} 处（网格×类别）无人负责，{duplicates} 处有两个以上单元或部门同时负责；{unclaimed} 个类别没有任何部门图层。",
-        "Responsibility: {gaps} (grid × category) places have nobody responsible, {duplicates} have two or more units or departments claiming them; {unclaimed} categories have no department layer at all.",
+        "权责（全部部门图层合计）：{gaps} 处（网格×类别）无人负责，{duplicates} 处有两个以上单元或部门同时负责；{unclaimed} 个类别没有任何部门图层。",
+        "Responsibility (all department layers together): {gaps} (grid × category) places have nobody responsible, {duplicates} have two or more units or departments claiming them; {unclaimed} categories have no department layer at all.",
     ),
     "fusion.households_unknown": ("未知", "unknown"),
     # --- page (helper F) ---
@@ -230,8 +230,8 @@ STRINGS: dict[str, tuple[str, str]] = {
         "needs to change.",
     ),
     "fusion.page.step.resp": (
-        "权责去重：{gaps} 处无人负责、{dups} 处重复负责（网格×类别）；地图切到“谁负责”查看。",
-        "Responsibility: {gaps} places with nobody responsible, {dups} claimed twice (grid × "
+        "权责去重（全部部门图层合计）：{gaps} 处无人负责、{dups} 处重复负责（网格×类别）；地图切到“谁负责”查看。",
+        "Responsibility (all department layers together): {gaps} places with nobody responsible, {dups} claimed twice (grid × "
         'category); switch the map to "Who is responsible".',
     ),
     "fusion.page.step.none": (

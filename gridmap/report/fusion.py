@@ -88,16 +88,6 @@ def _clip(text: str, n: int) -> str:
     return text if len(text) <= n else text[: n - 1] + "…"
 
 
-def _km2_text(m2: float) -> str:
-    """Square kilometres with the digits that matter: 12.3, 0.46, 0.004.
-
-    >>> _km2_text(4000.0), _km2_text(12_345_678.0)
-    ('0.004', '12.3')
-    """
-    km2 = m2 / 1e6
-    return f"{km2:,.1f}" if km2 >= 10 else f"{km2:.2f}" if km2 >= 0.1 else f"{km2:.3f}"
-
-
 def _households(values: pd.Series) -> pd.Series:
     """Households as whole numbers; missing stays missing (Int64), never 0."""
     return pd.to_numeric(values, errors="coerce").round(0).astype("Int64")
@@ -263,7 +253,7 @@ def summary_rows(result: FusionResult, lang: str) -> list[tuple[str, SummaryValu
         (t("fusion.kpi.misaligned", lang), n_mis),
         (
             t("fusion.kpi.misaligned_km2", lang),
-            float(_km2_text(result.misaligned["misaligned_area_m2"].sum()).replace(",", "")),
+            round(float(result.misaligned["misaligned_area_m2"].sum()) / 1e6, 3),
         ),
         (t("fusion.kpi.households", lang), None if pd.isna(hh) else round(float(hh))),
         (t("fusion.kpi.slivers", lang), len(result.slivers)),

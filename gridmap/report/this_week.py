@@ -28,6 +28,29 @@ INK = "#1f2933"
 MUTED = "#6b7785"
 
 
+def _wrap_reason(reason: str, lang: str) -> str:
+    """The reason in lines that fit the column at 9 pt: Chinese by display width (a hanzi
+    is twice a digit's width, so counting characters wraps too early), English by words.
+
+    >>> _wrap_reason("本周 29 件，比上周多 13 件。", "zh")
+    '本周 29 件，比上周多 13 件。'
+    """
+    if lang != "zh":
+        return textwrap.fill(reason, 80)
+    lines, line, width = [], "", 0.0
+    for char in reason:
+        step = 1.0 if ord(char) > 0x2E80 else 0.55
+        if width + step > _ZH_LINE_WIDTH:
+            lines.append(line)
+            line, width = "", 0.0
+        line, width = line + char, width + step
+    return "\n".join([*lines, line])
+
+
+#: How many hanzi of 9 pt fit the reason column (0.54 of an A4 landscape page, ~450 pt).
+_ZH_LINE_WIDTH = 48.0
+
+
 def _signed(n: int) -> str:
     return f"+{n:,}" if n > 0 else f"{n:,}"
 
@@ -122,7 +145,6 @@ def this_week_figure(week: ThisWeek, lang: str, *, size: tuple[float, float]) ->
         fig.text(0.04, 0.84, none, fontsize=11, color=INK, va="top")
         return fig
     table = this_week_table(week, lang, worker=False)
-    wrap = 46 if lang == "zh" else 80
     y = 0.86
     step = 0.078
     for _, row in table.iterrows():
@@ -132,13 +154,14 @@ def this_week_figure(week: ThisWeek, lang: str, *, size: tuple[float, float]) ->
             f"{h} {v}" for h, v in zip(table.columns[4:8], cells[4:8], strict=True)
         )
         owner = " · ".join(str(v) for v in cells[8:] if str(v))
+        reason_text = _wrap_reason(str(reason), lang)
         fig.text(0.03, y, f"{rank}.", fontsize=11, fontweight="bold", color=INK, va="top")
         label = t("week.grid_code", lang, name=name, code=code)
         fig.text(0.06, y, label, fontsize=11, fontweight="bold", color=INK, va="top")
         fig.text(
             0.06,
             y - 0.027,
-            textwrap.fill(str(reason), wrap),
+            reason_text,
             fontsize=9,
             color=INK,
             va="top",
@@ -146,7 +169,8 @@ def this_week_figure(week: ThisWeek, lang: str, *, size: tuple[float, float]) ->
         )
         fig.text(0.60, y, numbers, fontsize=9, color=INK, va="top")
         fig.text(0.60, y - 0.027, owner, fontsize=9, color=MUTED, va="top")
-        y -= step
+        # A reason on two lines pushes the next row down instead of running into it.
+        y -= step + 0.024 * reason_text.count("\n")
     fig.text(0.02, 0.04, notes[-1], fontsize=7, color=MUTED, wrap=True)
     return fig
 

@@ -84,7 +84,9 @@ def import_section(path: str, exists: bool, lang: str) -> None:
     if done and done["digest"] == stashed.digest and done["kind"] == kind:
         # This file is in: show what happened first; the preview is one click away.
         show_result(path, exists, lang)
-        st.button(t("data.again", lang), key=keys.KEY_DATA_AGAIN, on_click=forget_result)
+        # A department layer imported again becomes its next version, not a set of duplicates.
+        again = "data.again.version" if kind == schema.Layer.DEPARTMENTS else "data.again"
+        st.button(t(again, lang), key=keys.KEY_DATA_AGAIN, on_click=forget_result)
         return
     part = choose_part(stashed, kind, lang)
     try:

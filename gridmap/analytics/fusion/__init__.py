@@ -31,7 +31,7 @@ from .offset import OffsetFinding, detect_offset
 from .overlay import FusionError, local_metric_crs
 from .proposal import CHANGE_COLUMNS, SPLIT_COLUMNS, FusionProposal, fusion_proposal
 from .responsibility import ResponsibilityResult, department_categories, responsibility
-from .result import FUSION_JSON_KEYS, FusionResult, analyse_department, fusion_json
+from .result import FUSION_JSON_KEYS, FusionResult, analyse_department, fusion_json, km2_text
 from .slivers import slivers
 
 __all__ = [
@@ -59,6 +59,7 @@ __all__ = [
     "fusion_proposal",
     "grid_owner",
     "grid_view",
+    "km2_text",
     "local_metric_crs",
     "misalignment",
     "responsibility",

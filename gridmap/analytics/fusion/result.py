@@ -112,7 +112,7 @@ class FusionResult:
                 units=len(self.misalignment),
                 aligned=int(self.misalignment["aligned"].sum()),
                 misaligned=len(mis),
-                area=f"{mis['misaligned_area_m2'].sum() / 1e6:.2f}",
+                area=km2_text(mis["misaligned_area_m2"].sum()),
                 households=hh,
                 slivers=len(self.slivers),
                 sliver_m=f"{self.sliver_m:g}",
@@ -123,7 +123,7 @@ class FusionResult:
                 lang,
                 moved=self._grids_changing_unit(),
                 pct=f"{self.tolerance:.0%}",
-                area=f"{changes['area_lost_m2'].sum() / 1e6:.2f}",
+                area=km2_text(changes["area_lost_m2"].sum()),
                 households=moved_hh,
                 splits=len(self.proposal.splits),
             ),
@@ -135,6 +135,19 @@ class FusionResult:
                 unclaimed=len(self.responsibility.unclaimed_categories),
             ),
         ]
+
+
+def km2_text(m2: float) -> str:
+    """Square kilometres with the digits that matter (12.3, 0.46, 0.004), so a small area
+    never prints as 0.00.
+
+    >>> km2_text(4000.0), km2_text(12_345_678.0), km2_text(0.0)
+    ('0.004', '12.3', '0')
+    """
+    km2 = m2 / 1e6
+    if km2 == 0:
+        return "0"
+    return f"{km2:,.1f}" if km2 >= 10 else f"{km2:.2f}" if km2 >= 0.1 else f"{km2:.3f}"
 
 
 def _name_and_version(departments: gpd.GeoDataFrame) -> tuple[str, int | None]:
