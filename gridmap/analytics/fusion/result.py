@@ -141,12 +141,14 @@ def km2_text(m2: float) -> str:
     """Square kilometres with the digits that matter (12.3, 0.46, 0.004), so a small area
     never prints as 0.00.
 
-    >>> km2_text(4000.0), km2_text(12_345_678.0), km2_text(0.0)
-    ('0.004', '12.3', '0')
+    >>> km2_text(4000.0), km2_text(12_345_678.0), km2_text(0.0), km2_text(120.0)
+    ('0.004', '12.3', '0', '<0.001')
     """
     km2 = m2 / 1e6
     if km2 == 0:
         return "0"
+    if km2 < 0.0005:  # a few slivers' worth: not zero, and not worth three zeros either
+        return "<0.001"
     return f"{km2:,.1f}" if km2 >= 10 else f"{km2:.2f}" if km2 >= 0.1 else f"{km2:.3f}"
 
 
