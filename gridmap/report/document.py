@@ -57,6 +57,19 @@ class ReportMeta:
         self.generated = generated or dt.datetime.now().replace(microsecond=0)
 
 
+def write_report(out: str | Path, data: bytes) -> None:
+    """Write a finished report file whole: through a temporary file renamed into place, so a
+    reader (a browser download, a mail merge) never sees half a report."""
+    path = Path(out)
+    tmp = path.with_name(f".{path.name}.tmp")
+    try:
+        tmp.write_bytes(data)
+        tmp.replace(path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise ReportError(f"{path}: cannot write the report ({exc.strerror})") from exc
+
+
 @contextmanager
 def _style(cjk_font: str | None = None) -> Iterator[None]:
     import matplotlib
@@ -293,12 +306,5 @@ def report_pdf(
                 pdf.savefig(fig)
     data = buf.getvalue()
     if out is not None:
-        path = Path(out)
-        tmp = path.with_name(f".{path.name}.tmp")
-        try:
-            tmp.write_bytes(data)
-            tmp.replace(path)  # a reader never sees half a report
-        except OSError as exc:
-            tmp.unlink(missing_ok=True)
-            raise ReportError(f"{path}: cannot write the report ({exc.strerror})") from exc
+        write_report(out, data)
     return data

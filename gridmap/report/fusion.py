@@ -35,9 +35,8 @@ import pandas as pd
 from .. import schema
 from ..analytics.fusion import DEPARTMENT_CODE, DEPARTMENT_NAME, FusionResult
 from ..i18n import t
-from .document import A4_LANDSCAPE, _figure, _style
+from .document import A4_LANDSCAPE, _figure, _style, write_report
 from .figures import INK, MUTED
-from .fonts import ReportError
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -593,12 +592,5 @@ def fusion_pdf(
                 pdf.savefig(fig)
     data = buf.getvalue()
     if out is not None:
-        path = Path(out)
-        tmp = path.with_name(f".{path.name}.tmp")
-        try:
-            tmp.write_bytes(data)
-            tmp.replace(path)  # a reader never sees half a report
-        except OSError as exc:
-            tmp.unlink(missing_ok=True)
-            raise ReportError(f"{path}: cannot write the report ({exc.strerror})") from exc
+        write_report(out, data)
     return data

@@ -21,6 +21,7 @@ from ..analytics.backlog import AGE_BANDS, Backlog, age_bands, age_breakdown, ov
 from ..analytics.incidents import IncidentFilter
 from ..analytics.responsibility import grid_owners
 from ..i18n import t
+from ..services.this_week import OPEN_CASE_COLUMNS
 from ..store import Workspace
 from . import keys
 from .data import _stamp, load_incidents, load_layer
@@ -36,16 +37,8 @@ __all__ = [
     "tile_html",
 ]
 
-#: The incident columns the backlog reads.
-_COLUMNS = (
-    schema.ID,
-    schema.OCCURRED_AT,
-    schema.CLOSED_AT,
-    schema.CATEGORY,
-    schema.CATEGORY_SOURCE,
-    schema.HANDLING_CLASS,
-    schema.GRID_CODE,
-)
+#: The incident columns the backlog reads (the same as this week's list reads).
+_COLUMNS = OPEN_CASE_COLUMNS
 
 _CSS = """
 <style>
