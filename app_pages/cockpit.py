@@ -27,6 +27,7 @@ from gridmap.ui.cockpit import (
     trend_label,
 )
 from gridmap.ui.forecast import cockpit_sentence, forecast_line
+from gridmap.ui.map_labels import place_labels
 from gridmap.ui.mapdata import context_layers, grid_layers, scope_view
 from gridmap.ui.settings import make_deck, map_base
 from gridmap.ui.sidebar import COCKPIT_PERIOD, page_scope
@@ -109,7 +110,10 @@ with Timer("cockpit.total") as total:
         if not context:
             # No admin layer (grids and incidents only): the grid outlines place the cells.
             context = grid_layers(path, scope.area, pd.Series(dtype="int64"))[:2]
-        deck = make_deck([*context, *cells], view, tooltip=False, base=map_base(path), wgs84=True)
+        # Place names over the cells, under the rank badges (as on 一张图), shown by zoom.
+        heat, *ranks = cells
+        layers = [*context, heat, *place_labels(path, scope.area), *ranks]
+        deck = make_deck(layers, view, tooltip=False, base=map_base(path), wgs84=True)
         st.pydeck_chart(deck, height=MEETING_MAP_PX if meeting else 540, key=keys.KEY_COCKPIT_MAP)
         st.markdown(legend, unsafe_allow_html=True)
     with right:

@@ -5,7 +5,12 @@ import streamlit as st
 
 from gridmap.i18n import t
 from gridmap.ui import Timer, keys
-from gridmap.ui.fusion import department_choices, load_fusion, version_line
+from gridmap.ui.fusion import (
+    department_choices,
+    department_version_choices,
+    load_fusion,
+    version_line,
+)
 from gridmap.ui.fusion_map import MAP_HEIGHT, VIEWS, fusion_deck, fusion_legend
 from gridmap.ui.fusion_panels import (
     pick_from_map,
@@ -31,11 +36,25 @@ if not names:
     st.stop()
 
 with Timer("fusion.total") as total:
-    top = st.columns([1.2, 2.8])
+    top = st.columns([1.2, 0.6, 2.2])
     department = top[0].selectbox(t("fusion.page.department", L), names, key=keys.KEY_FUSION_DEPT)
-    top[1].caption(version_line(path, department, L))
+    versions = department_version_choices(path, department)
+    if st.session_state.get(keys.KEY_FUSION_VERSION) not in versions:
+        st.session_state.pop(keys.KEY_FUSION_VERSION, None)  # another department's version
+    # A picker only when there is a choice: older versions stay kept after a re-import.
+    version = (
+        top[1].selectbox(
+            t("fusion.page.version.pick", L),
+            versions,
+            key=keys.KEY_FUSION_VERSION,
+            format_func=lambda v: t("fusion.page.version.option", L, v=v),
+        )
+        if len(versions) > 1
+        else None
+    )
+    top[2].caption(version_line(path, department, L, version))
     with st.spinner(t("fusion.page.working", L)), Timer("fusion.analysis"):
-        result = load_fusion(path, department)
+        result = load_fusion(path, department, version)
     show_headline(result, L)
     show_kpis(result, L)
     base = map_base(path)
@@ -58,8 +77,9 @@ with Timer("fusion.total") as total:
         )
         with Timer("fusion.deck"):
             deck = fusion_deck(
-                path, department, view, st.session_state.get(keys.KEY_FUSION_GRID), base, L
-            )
+                path, department, version, view, st.session_state.get(keys.KEY_FUSION_GRID),
+                base, L,
+            )  # fmt: skip
         event = st.pydeck_chart(
             deck,
             on_select="rerun",

@@ -26,7 +26,6 @@ from gridmap.ui.mapdata import (
     scope_view,
     select,
 )
-from gridmap.ui.responsibility import load_responsibilities
 from gridmap.ui.settings import make_deck, map_base
 from gridmap.ui.sidebar import page_scope, scope_breadcrumbs
 
@@ -69,7 +68,7 @@ with Timer("map.total") as total:
         st.warning(t("basemap.failed", L, msg=base.warning), icon=":material/map:")
     view = scope_view(path, scope.area, crs=base.crs)
     top = top_grids(path, scope.incidents)
-    dept = main_departments(table, idx, load_responsibilities(path), L)  # for the tooltip
+    dept = main_departments(path, scope.incidents, L)  # for the tooltip (the list's)
     layers = [
         *context_layers(path, scope.area, crs=base.crs),
         grid_outline_layer(path, scope.area, crs=base.crs),  # light, under the heat

@@ -5,7 +5,7 @@ import streamlit as st
 from gridmap.i18n import t
 from gridmap.ui import Timer, keys
 from gridmap.ui.forecast import forecast_line, risk_sentence
-from gridmap.ui.risk import RANK_LEVELS
+from gridmap.ui.risk import RANK_LEVELS, suppressed_count
 from gridmap.ui.risk_panels import (
     RISK_VIEWS,
     backtest_panel,
@@ -85,7 +85,7 @@ with Timer("risk.total") as total:
     else:
         ranked = show_admin_ranking(path, flt, res, level, scope.area, h, L)
     method = "risk.method" if level == "grid" else "risk.method.level"
-    st.caption(t(method, L, n=ranked["suppressed"].sum()))
+    st.caption(t(method, L, n=suppressed_count(ranked)))
     show_risk_exports(ranked, overview, data.grids, h, level, L, flt=flt)
     code = selected_grid(event, top, picked_rows)
     with right:

@@ -111,7 +111,7 @@ def test_out_writes_the_draft_crosswalk_and_report(
     status, out, _ = run(capsys, *args)
     assert status == 0
     names = sorted(p.name for p in folder.iterdir())
-    stem = "城市管理执法局"
+    stem = "城市管理执法局_v1"  # the names the Fusion page's downloads have
     assert names == sorted(
         f"{stem}_{s}" for s in ("draft.gpkg", "crosswalk.csv", "fusion.pdf", "fusion.xlsx")
     )
@@ -126,6 +126,37 @@ def test_out_writes_the_draft_crosswalk_and_report(
     assert len(cw) == 6 and {"share_of_department", "share_of_grid"} <= set(cw.columns)
     assert (folder / f"{stem}_fusion.pdf").read_bytes()[:5] == b"%PDF-"
     assert (folder / f"{stem}_fusion.xlsx").read_bytes()[:2] == b"PK"
+
+
+def test_the_draft_imports_back_as_the_next_version(
+    fused: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The draft ``--out`` writes is a department layer gridmap reads as it is: imported
+    back, it is version 2, made of whole grids, so every unit aligns."""
+    folder = tmp_path / "out"
+    run(capsys, "fuse", fused, "--department", "城市管理执法局", "--out", str(folder))
+    draft = folder / "城市管理执法局_v1_draft.gpkg"
+    status, _, err = run(
+        capsys, "import", fused, "department", str(draft), "--department", "城市管理执法局"
+    )
+    assert status == 0, err
+    status, out, err = run(capsys, "fuse", fused, "--department", "城市管理执法局", "--json")
+    assert status == 0, err
+    data = strict_loads(out)
+    assert data["version"] == 2 and data["misaligned"] == []
+    assert sorted({r["department_code"] for r in data["crosswalk"]}) == ["N1", "N2"]
+
+
+def test_a_layer_without_a_code_column_is_told_about_code_field(
+    fused: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "nocode.gpkg"
+    gpd.GeoDataFrame(
+        {"bezirk": ["N1"]}, geometry=[box(X0, Y0, X0 + 200, Y0 + 200)], crs=UTM48N
+    ).to_file(path, driver="GPKG")
+    status, _, err = run(capsys, "import", fused, "departments", str(path), "--department", "X")
+    assert status == 2 and "missing code" in err and "--code-field" in err
+    assert err.count("\n") == 1
 
 
 @pytest.mark.parametrize(

@@ -8,10 +8,12 @@ import json
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 from PIL import Image
 
 from gridmap.analytics.incidents import IncidentFilter
+from gridmap.analytics.this_week import ThisWeek
 from gridmap.cli import main
 from gridmap.i18n import _STRINGS
 from gridmap.report import ReportError, cjk_family, cockpit_png, fonts, report_pdf
@@ -236,3 +238,93 @@ def test_cli_report_bad_input_is_one_line(
     err = capsys.readouterr().err
     assert message in err and err.count("\n") == 1 and "Traceback" not in err
     assert not list(tmp_path.glob("*.pdf"))
+
+
+def _long_week(n: int, words: int) -> ThisWeek:
+    """A list of ``n`` grids whose reasons and departments are ``words`` words long."""
+    from gridmap import schema
+
+    long = " ".join(["incidents"] * words)
+    grids = pd.DataFrame(
+        {
+            "rank": range(1, n + 1),
+            schema.NAME: [f"Grid number {i} of a long street name" for i in range(n)],
+            "reason_en": [f"Incidents this week: {i}; {long}." for i in range(n)],
+            "reason_zh": [f"本周 {i} 件，" + "比同类网格预期多" * words for i in range(n)],
+            "incidents": range(n),
+            "last_week": range(n),
+            "change": [0] * n,
+            "overdue": [3.0] * n,
+            schema.WORKER: ["王"] * n,
+            "community_name": ["Community of the long name"] * n,
+            "street_name": ["Street of the long name"] * n,
+            "department_en": ["Housing and Urban-Rural Development Bureau " * 2] * n,
+            "department_zh": ["住房和城乡建设局生态环境分局应急管理局"] * n,
+        },
+        index=pd.Index([f"62010{i:010d}" for i in range(n)], name="code"),
+    )
+    week = (dt.date(2026, 10, 25), dt.date(2026, 10, 31))
+    return ThisWeek(grids, week, (dt.date(2026, 10, 18), dt.date(2026, 10, 24)))
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_this_week_page_keeps_every_row_inside_the_page_above_the_footnote(lang: str) -> None:
+    """Ten rows whose reasons wrap onto two lines and long department names: every text lies
+    inside the page and every row above the footnote (before: row 9 over the footnote, row
+    10 under the page edge, departments cut at the right edge)."""
+    from gridmap.report.document import _style
+    from gridmap.report.this_week import this_week_pages
+
+    size = (11.69, 8.27)
+    for words, most_pages in ((12, 1), (40, 2)):
+        with _style(None):  # the report's fonts (the bundled CJK face)
+            pages = this_week_pages(_long_week(10, words), lang, size)
+        assert 1 <= len(pages) <= most_pages
+        ranks = []
+        for fig in pages:
+            renderer = fig.canvas.get_renderer()
+            inv = fig.transFigure.inverted()
+            boxes = {a: a.get_window_extent(renderer).transformed(inv) for a in fig.texts}
+            foot = min(boxes.values(), key=lambda b: b.y0)
+            for artist, box in boxes.items():
+                assert box.x0 >= 0 and box.x1 <= 1 and box.y0 >= 0 and box.y1 <= 1, artist
+                if box is not foot:
+                    assert box.y0 > foot.y1, artist.get_text()
+            ranks += [a.get_text() for a in fig.texts if a.get_text()[:-1].isdigit()]
+        assert ranks == [f"{i}." for i in range(1, 11)]  # all ten rows, none twice
+
+
+def test_report_map_names_the_districts_for_the_city_and_the_streets_for_an_area(
+    inputs, busy_workspace: Path
+) -> None:
+    """A reader must be able to say where a cluster lies: the city's map names its districts,
+    an area's map its streets (before: outlines and rank numbers only)."""
+    import geopandas as gpd
+    from matplotlib.figure import Figure
+
+    from gridmap import schema
+    from gridmap.report.document import _style
+    from gridmap.report.figures import MapContext, draw_map
+
+    grids = open_workspace(busy_workspace).read_grids()
+    west = grids[grids[schema.CODE].isin(["A", "C"])].union_all()
+    east = grids[grids[schema.CODE].isin(["B", "D"])].union_all()
+    admin = gpd.GeoDataFrame(
+        {
+            schema.CODE: ["620104", "620104001", "620104002"],
+            schema.NAME: ["七里河区", "西街道", "东街道"],
+            schema.LEVEL: ["district", "street", "street"],
+        },
+        geometry=[grids.union_all(), west, east],
+        crs=4326,
+    )
+    for codes, shown, hidden in (
+        (None, {"七里河区"}, {"西街道", "东街道"}),
+        (frozenset(grids[schema.CODE]), {"西街道", "东街道"}, {"七里河区"}),
+    ):
+        ctx = MapContext.build(admin, grids, codes)
+        fig = Figure(figsize=(8, 6))
+        with _style(None):
+            draw_map(fig.add_subplot(), inputs.cockpit, ctx, "zh")
+        texts = {a.get_text() for a in fig.axes[0].texts}
+        assert shown <= texts and not hidden & texts

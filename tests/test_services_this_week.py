@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from gridmap.analytics.incidents import IncidentFilter
-from gridmap.analytics.this_week import month_windows, time_resolution
+from gridmap.analytics.this_week import list_period, month_windows, time_resolution
 from gridmap.importing import import_file
 from gridmap.report.this_week import this_week_figure, this_week_xlsx
 from gridmap.services.this_week import workspace_this_week
@@ -43,6 +43,31 @@ def _seconds(*stamps: str) -> np.ndarray:
 )
 def test_time_resolution(stamps: list[str], resolution: str) -> None:
     assert time_resolution(_seconds(*stamps)) == resolution
+
+
+def test_one_timed_record_among_monthly_ones_keeps_months() -> None:
+    """Reviewer's case: 60,000 month-dated incidents and one at 14:00 (before: "time", so
+    the list compared two weeks of a month-dated file, all of it on the 1st)."""
+    monthly = np.repeat(_seconds("2025-10-01", "2025-11-01", "2025-12-01"), 20_000)
+    timed = np.concatenate([monthly, _seconds("2025-12-01T14:00")])
+    assert list_period(timed, dt.date(2025, 12, 1)) == "month"
+
+
+def test_date_only_records_of_a_single_day_are_not_monthly() -> None:
+    """Reviewer's case: 300 date-only records all on 2026-12-01 (before: "month", one day's
+    records compared as a month against the month before)."""
+    one_day = np.repeat(_seconds("2026-12-01"), 300)
+    assert list_period(one_day, dt.date(2026, 12, 1)) == "week"
+
+
+def test_the_compared_windows_decide_not_old_records() -> None:
+    """Monthly records of 2024 and timed ones of December 2025: the windows compared decide
+    (before: the whole table said "time", so 2024's monthly data were compared by weeks)."""
+    old = np.repeat(_seconds(*(f"2024-{m:02d}-01" for m in range(1, 13))), 1_000)
+    recent = _seconds(*(f"2025-12-{d:02d}T09:30" for d in range(1, 32)))
+    both = np.concatenate([old, recent])
+    assert list_period(both, dt.date(2025, 12, 31)) == "week"
+    assert list_period(both, dt.date(2024, 12, 31)) == "month"
 
 
 def test_month_windows_take_whole_calendar_months() -> None:

@@ -23,6 +23,7 @@ import pandas as pd
 
 from .. import schema
 from ..errors import SchemaError
+from .incidents import IncidentFilter, IncidentTable
 from .responsibility import (
     DEPARTMENT_EN,
     DEPARTMENT_ZH,
@@ -38,6 +39,8 @@ __all__ = [
     "Backlog",
     "age_bands",
     "age_breakdown",
+    "cases_in",
+    "closure_known",
     "overdue_backlog",
 ]
 
@@ -259,7 +262,8 @@ def overdue_backlog(
     missing: Literal["closure", "handling_class"] | None = None
     if not (closed.notna().any() if closure_known is None else closure_known):
         missing = "closure"
-    elif not limit_days.notna().any():
+    elif len(incidents) and not limit_days.notna().any():
+        # No case at all (a filter keeping none) is 0 overdue, not "no handling class".
         missing = "handling_class"
     empty = Backlog(
         as_of=moment,
@@ -351,3 +355,24 @@ def age_bands(backlog: Backlog) -> pd.Series:
         return pd.Series(0, index=bands, dtype="int64")
     counts = _band_keys(items["days_overdue"]).value_counts()
     return counts.reindex(bands, fill_value=0).astype("int64")
+
+
+def closure_known(table: IncidentTable) -> bool:
+    """Whether any incident carries a closure time: without one the backlog, the closure
+    rate and the overdue column are unknown (said in words), never 0."""
+    return bool((table.closed_s >= 0).any())
+
+
+def cases_in(cases: pd.DataFrame, flt: IncidentFilter) -> pd.DataFrame:
+    """The open cases within ``flt``'s area (``grid_codes``), categories and handling
+    classes: the backlog a filtered screen shows counts only what the filter keeps (a
+    party-building view never names a public-safety case as its oldest). The window's days
+    are not applied: a backlog holds cases opened before the window too."""
+    keep = pd.Series(True, index=cases.index)
+    if flt.grid_codes is not None and schema.GRID_CODE in cases:
+        keep &= cases[schema.GRID_CODE].isin(flt.grid_codes)
+    if flt.categories and schema.CATEGORY in cases:
+        keep &= cases[schema.CATEGORY].isin(flt.categories)
+    if flt.handling_classes and schema.HANDLING_CLASS in cases:
+        keep &= cases[schema.HANDLING_CLASS].isin(flt.handling_classes)
+    return cases[keep.to_numpy()]

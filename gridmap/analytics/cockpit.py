@@ -29,7 +29,7 @@ from ..indexing import str_to_cells
 from .hotspots import hotspots
 from .incidents import CATEGORY_CODES, IncidentFilter, IncidentTable, counts_by_cell, select
 from .overview import CellLayers, cell_layers, cell_owners, grid_overview
-from .ranking import priority_table, unranked_clusters
+from .ranking import priority_table, ranked_rows, unranked_clusters
 from .risk import (
     RiskSettings,
     compare_periods,
@@ -401,8 +401,9 @@ def build_cockpit(
         ranked = priority_table(
             table, flt, grids, keyareas=keyareas, overview=overview, settings=settings
         )
-        visible = ranked.basic[ranked.basic["incidents"] >= m]
-        pro = ranked.professional[ranked.professional["incidents"] >= m]
+        # One rule and one rank for every list (the map's and this week's too).
+        visible = ranked_rows(ranked.basic, m)
+        pro = ranked_rows(ranked.professional, m)
         professional = pro.head(5).drop(columns=[schema.NAME]).copy()
         professional.insert(0, "name", [name_of(str(c)) for c in professional.index])
         clusters = unranked_clusters(table, flt, spots, visible, res=res, top_n=top_n)

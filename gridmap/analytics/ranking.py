@@ -34,11 +34,13 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CLUSTER_CLASS",
+    "MIN_COUNT",
     "PRIORITY_COLUMNS",
     "cluster_note",
     "headline",
     "incidents_per_weight",
     "priority_table",
+    "ranked_rows",
     "reason",
     "unranked_clusters",
 ]
@@ -47,6 +49,9 @@ __all__ = [
 CLUSTER_CLASS = 3
 #: Clusters smaller than this many cells are specks, not "the red area on the map".
 CLUSTER_MIN_CELLS = 3
+#: The fewest incidents a grid needs to be ranked in any list (the cockpit's, the map's, this
+#: week's): the risk settings' small-number rule. Below it any order would be chance.
+MIN_COUNT = RiskSettings().min_count
 #: Overview columns joined onto the basic ranking (the ranking's own names win otherwise).
 _OVERVIEW = (
     "rate_per_1000",
@@ -112,19 +117,47 @@ def reason(row: Any, lang: str) -> str:
     return head + (t("explain.sep", lang) + tail if tail else "")
 
 
-def _finish(frame: pd.DataFrame, scope: Collection[str] | None) -> pd.DataFrame:
+def _shown_excess(frame: pd.DataFrame, per_weight: float, min_count: int) -> np.ndarray:
+    """The excess a row shows, in incidents: never more than its incidents minus the expected
+    (a grid of 77 incidents is never "78 more than expected"), and, over the rows a list can
+    rank (``min_count`` incidents or more, in rank order), never above the row before, so the
+    figure falls down every list as the ranks do (the order stays the weighted excess's)."""
+    excess = frame["excess"].to_numpy(dtype=np.float64) * per_weight
+    expected = frame["expected"].to_numpy(dtype=np.float64) * per_weight
+    shown = np.minimum(excess, frame["incidents"].to_numpy(dtype=np.float64) - expected)
+    rankable = frame["incidents"].to_numpy() >= min_count
+    shown[rankable] = np.minimum.accumulate(shown[rankable]) if rankable.any() else shown[rankable]
+    return shown
+
+
+def _finish(frame: pd.DataFrame, scope: Collection[str] | None, min_count: int) -> pd.DataFrame:
     # The factor of the whole city's list: an area shows the same figures as the city.
     per_weight = incidents_per_weight(frame)
-    frame = frame[frame.index.isin(list(scope))] if scope is not None else frame
     frame = frame.copy()
-    frame["rank"] = np.arange(1, len(frame) + 1, dtype=np.int64)
-    frame["excess_incidents"] = frame["excess"].to_numpy(dtype=np.float64) * per_weight
+    frame["excess_incidents"] = _shown_excess(frame, per_weight, min_count)
     frame["expected_incidents"] = frame["expected"].to_numpy(dtype=np.float64) * per_weight
+    frame = frame[frame.index.isin(list(scope))].copy() if scope is not None else frame
+    frame["rank"] = np.arange(1, len(frame) + 1, dtype=np.int64)
     records = frame.to_dict("records")
     for lang in ("zh", "en"):
         frame[f"headline_{lang}"] = [headline(r, lang) for r in records]
         frame[f"reason_{lang}"] = [reason(r, lang) for r in records]
     return frame
+
+
+def ranked_rows(frame: pd.DataFrame, min_count: int = MIN_COUNT) -> pd.DataFrame:
+    """The rows every list ranks, with their one rank: the cockpit's list, the map's list
+    and this week's list all call this on :func:`priority_table`'s lists.
+
+    A row is ranked when its grid had at least ``min_count`` incidents (fewer: any order
+    would be chance) and shows at least one incident more than expected (``excess_incidents``
+    rounds to 1 or more: a "+0" or "−1" row is no priority). ``rank`` is renumbered 1, 2, 3 …
+    in the list's order, so no list skips a number and all three number a grid alike.
+    """
+    keep = (frame["incidents"] >= min_count) & (frame["excess_incidents"].round() >= 1)
+    out = frame[keep.to_numpy()].copy()
+    out["rank"] = np.arange(1, len(out) + 1, dtype=np.int64)
+    return out
 
 
 def priority_table(
@@ -162,8 +195,10 @@ def priority_table(
         (1 first, renumbered within the area), with the columns of
         :func:`~gridmap.analytics.priority.priority_ranking`, the overview's (basic
         only) and ``excess_incidents``, ``expected_incidents`` (in incidents: the weighted
-        figures times the list's :func:`incidents_per_weight`, so ``excess_incidents``
-        falls down the list as the ranks do), ``headline_zh``/``headline_en`` (:func:`headline`) and
+        figures times the list's :func:`incidents_per_weight`; ``excess_incidents`` is
+        never above ``incidents`` minus ``expected_incidents`` and falls down the rows of
+        ``settings.min_count`` incidents or more as the ranks do),
+        ``headline_zh``/``headline_en`` (:func:`headline`) and
         ``reason_zh``/``reason_en`` (:func:`reason`).
     """
     settings = settings or RiskSettings()
@@ -177,7 +212,10 @@ def priority_table(
         joined = overview[[c for c in _OVERVIEW if c in overview]].reindex(basic.index)
         basic = pd.concat([basic.drop(columns=[c for c in joined if c in basic]), joined], axis=1)
     scope = flt.grid_codes
-    return Priority(basic=_finish(basic, scope), professional=_finish(ranked.professional, scope))
+    m = settings.min_count
+    return Priority(
+        basic=_finish(basic, scope, m), professional=_finish(ranked.professional, scope, m)
+    )
 
 
 def unranked_clusters(

@@ -41,6 +41,7 @@ __all__ = [
     "THIS_WEEK_COLUMNS",
     "Period",
     "ThisWeek",
+    "list_period",
     "list_windows",
     "month_windows",
     "period_key",
@@ -88,6 +89,8 @@ class ThisWeek:
     week: tuple[dt.date, dt.date]
     last_week: tuple[dt.date, dt.date]
     period: Period = "week"
+    #: Incidents of this week in the area (an empty list with incidents: none was ranked).
+    incidents: int = 0
 
 
 def period_key(key: str, period: Period) -> str:
@@ -121,6 +124,49 @@ def time_resolution(occurred_s: NDArray[np.int64]) -> Literal["month", "day", "t
     days = (s // 86400).astype("datetime64[D]")
     firsts = days.astype("datetime64[M]").astype("datetime64[D]")
     return "month" if bool((days == firsts).all()) else "day"
+
+
+#: Share of the compared windows' incidents that must fall on the 1st of a month at midnight
+#: for the list to compare months: one timed record among 60,000 monthly ones keeps months.
+MONTH_SHARE = 0.99
+#: Distinct months the month-dated incidents must cover: 300 date-only records all on
+#: 1 December are a day's records, not monthly data.
+MONTH_MIN_MONTHS = 2
+
+
+def list_period(occurred_s: NDArray[np.int64], end: dt.date) -> Period:
+    """ "month" when the data carry the month only, else "week": at least
+    :data:`MONTH_SHARE` of the incidents of the windows the list compares (the month of
+    ``end`` and the month before, which hold both weeks) fall on the 1st of a month at
+    midnight, and the data's month-dated incidents cover :data:`MONTH_MIN_MONTHS` months.
+
+    Decided on the compared windows, not the whole table, so old timed records do not hide
+    monthly data (nor old monthly ones mislabel timed data).
+
+    Examples
+    --------
+    >>> day = 86400
+    >>> months = np.array([0, 31 * day] * 50, dtype=np.int64)  # 1970-01-01, 1970-02-01
+    >>> feb = dt.date(1970, 2, 1)
+    >>> list_period(months, feb), list_period(months[:2] + 3600, feb)
+    ('month', 'week')
+    >>> list_period(np.zeros(300, dtype=np.int64), dt.date(1970, 1, 1))  # one day only
+    'week'
+    """
+    s = np.asarray(occurred_s, dtype=np.int64)
+    if s.size == 0:
+        return "week"
+    days = (s // 86400).astype("datetime64[D]")
+    months = days.astype("datetime64[M]")
+    dated = (s % 86400 == 0) & (days == months.astype("datetime64[D]"))
+    (_, last), (first, _) = month_windows(end)
+    lo, hi = np.datetime64(first, "D"), np.datetime64(last, "D")
+    compared = (days >= lo) & (days <= hi)
+    if not compared.any():
+        compared = np.ones(s.size, dtype=bool)
+    share = float(dated[compared].mean())
+    enough = np.unique(months[dated]).size >= MONTH_MIN_MONTHS
+    return "month" if share >= MONTH_SHARE and enough else "week"
 
 
 def month_windows(end: dt.date) -> Windows:

@@ -109,7 +109,9 @@ def _cmd_risk(args: argparse.Namespace) -> int:
     allowed = area_codes(args, ws, h)
     professional: list[dict[str, Any]] | None = None
     if args.level == "grid":
-        out, pro = _priority_rows(table, flt, grids, ws.read_layer("keyareas"), overview, allowed)
+        out, pro = _priority_rows(
+            table, flt, grids, ws.read_layer("keyareas"), overview, allowed, args.lang
+        )
         professional = pro.to_dict(orient="records")
     else:
         out = overview.reset_index().rename(columns={"index": "code"})
@@ -119,6 +121,14 @@ def _cmd_risk(args: argparse.Namespace) -> int:
             out = out[out["code"].astype(str).isin(allowed)]
     out.insert(1, "name", out["code"].map(h.name))
     out["sentence"] = out[f"sentence_{args.lang}"]
+    # The words the risk page and the cockpit list show for the row (grid level).
+    for column in ("headline", "reason"):
+        if f"{column}_{args.lang}" in out.columns:
+            out[column] = out[f"{column}_{args.lang}"]
+    if not bool((table.closed_s >= 0).any()):
+        # No incident carries a closure time: the rates are unknown (null, as the cockpit's
+        # "no data"), not 0 % closed.
+        out = out.assign(closure_rate=math.nan, on_time_rate=math.nan)
     out = out[[c for c in _RISK_COLUMNS if c in out.columns]]
     if args.out:
         out.to_csv(args.out, index=False, encoding="utf-8-sig")
@@ -178,6 +188,8 @@ _RISK_COLUMNS = (
     "on_time_rate",
     "suppressed",
     "sentence",
+    "headline",
+    "reason",
 )
 
 
@@ -188,9 +200,11 @@ def _priority_rows(
     keyareas: Any,
     overview: Any,
     allowed: frozenset[str] | set[str] | None,
+    lang: str,
 ) -> tuple[Any, Any]:
     """Basic grids in priority order (rank renumbered within the area the user may see),
-    and the professional grids' own list, both ready for JSON."""
+    and the professional grids' own list, both ready for JSON, with the headline and reason
+    the screen shows in ``lang``."""
     import numpy as np
 
     from ..analytics.cockpit import priority_table
@@ -202,6 +216,9 @@ def _priority_rows(
         if allowed is not None:
             rows = rows[rows["code"].astype(str).isin(allowed)]
         rows = rows.assign(rank=np.arange(1, len(rows) + 1))
+        for column in ("headline", "reason"):
+            if f"{column}_{lang}" in rows.columns:
+                rows[column] = rows[f"{column}_{lang}"]
         lists.append(rows)
     basic, pro = lists
     pro_cols = [
@@ -217,6 +234,8 @@ def _priority_rows(
         "excess_incidents",
         "expected_incidents",
         "rate",
+        "headline",
+        "reason",
     ]
     return basic.drop(columns=["name"]), pro[[c for c in pro_cols if c in pro.columns]]
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import sys
 import time
 from collections.abc import Callable
@@ -27,19 +26,16 @@ from ._common import EXIT_OK, Subparsers, grids_in_force, on_workspace, print_js
 __all__ = ["COMMANDS", "output_names"]
 
 
-def output_names(department: str) -> dict[str, str]:
-    """The files ``--out`` writes for ``department`` (its name made safe for a file name).
+def output_names(department: str, version: int | None = None) -> dict[str, str]:
+    """The files ``--out`` writes for ``department`` at ``version``: the names the Fusion
+    page's downloads have (:func:`gridmap.report.fusion_tables.file_names`).
 
     >>> output_names("公安分局（派出所）")["draft"]
     '公安分局_派出所_draft.gpkg'
     """
-    stem = re.sub(r"[^\w]+", "_", department).strip("_") or "department"
-    return {
-        "draft": f"{stem}_draft.gpkg",
-        "crosswalk": f"{stem}_crosswalk.csv",
-        "pdf": f"{stem}_fusion.pdf",
-        "xlsx": f"{stem}_fusion.xlsx",
-    }
+    from ..report.fusion_tables import file_names
+
+    return file_names(department, version)
 
 
 def _check_settings(args: argparse.Namespace) -> None:
@@ -65,7 +61,7 @@ def _write_outputs(
     if folder.exists() and not folder.is_dir():
         raise SchemaError(f"--out {folder}: is a file; give a folder for the four outputs")
     folder.mkdir(parents=True, exist_ok=True)
-    names = output_names(department)
+    names = output_names(department, result.version)
     grid_names = dict(
         zip(grids[schema.CODE].astype(str), grids[schema.NAME].fillna("").astype(str), strict=True)
     )
@@ -88,7 +84,9 @@ def _write_outputs(
 
 
 def _print_text(args: argparse.Namespace, result: Any, seconds: float, written: list[str]) -> None:
+    from ..analytics.fusion import km2_text
     from ..i18n import t
+    from ..report.fusion_tables import report_sentences
 
     lang = args.lang
     mis = result.misaligned.sort_values("misaligned_area_m2", ascending=False, kind="stable")
@@ -103,7 +101,7 @@ def _print_text(args: argparse.Namespace, result: Any, seconds: float, written: 
             seconds=f"{seconds:.1f}",
         )
     )
-    for sentence in result.sentences(lang):
+    for sentence in report_sentences(result, lang):
         print(f"  {sentence}")
     if len(mis) and args.top:
         print(t("fusion.cli.misaligned", lang, n=min(args.top, len(mis)), total=len(mis)))
@@ -111,7 +109,7 @@ def _print_text(args: argparse.Namespace, result: Any, seconds: float, written: 
             hh = "–" if row.households != row.households else f"{row.households:,.0f}"
             print(
                 f"  {row.department_code}  {row.department_name}  "
-                f"{row.misaligned_share:>6.1%}  {row.misaligned_area_m2 / 1e6:>8.3f} km²  {hh}"
+                f"{row.misaligned_share:>6.1%}  {km2_text(row.misaligned_area_m2):>8} km²  {hh}"
             )
     for path in written:
         print(t("fusion.cli.written", lang, path=path))

@@ -44,6 +44,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
+    from ..analytics.filters import last_complete_month
     from ..analytics.risk import RiskSettings
     from ..config import Environment
     from ..loading import load_incident_table
@@ -59,6 +60,10 @@ def _cmd_report(args: argparse.Namespace) -> int:
         raise SchemaError(f"--out {out}: folder {out.parent} does not exist")
     ws = open_workspace(args.workspace)
     table = load_incident_table(ws)
+    if not (args.since or args.until or args.period) and table.time_range is not None:
+        # The cockpit's default: the last complete month (compared with the month before),
+        # so the printed report and the screen a leader opens show the same figures.
+        args.period = last_complete_month(table.time_range[1])
     flt = incident_window(args, table, 30)
     settings = RiskSettings(min_count=args.min_count)
     args.area = within_user_area(args, ws, args.area, "--area")
@@ -107,6 +112,9 @@ def _cmd_report(args: argparse.Namespace) -> int:
                         "code": str(code),
                         "name": row["name"],
                         "sentence": row[f"sentence_{args.lang}"],
+                        # The words the cockpit list and the PDF print for the grid.
+                        "headline": row.get(f"headline_{args.lang}"),
+                        "reason": row.get(f"reason_{args.lang}"),
                     }
                     for code, row in c.top.iterrows()
                 ],
@@ -115,6 +123,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
                     "from": str(week.week[0]),
                     "to": str(week.week[1]),
                     "grids": [str(code) for code in week.grids.index],
+                    "reasons": [str(v) for v in week.grids.get(f"reason_{args.lang}", [])],
                 },
                 "suppressed_cells": c.suppressed_cells,
                 "suppressed_grids": c.suppressed_grids,
@@ -140,7 +149,11 @@ def _add_report(sub: Subparsers) -> None:
     p = on_workspace(sub, "report", "printable PDF risk report (cockpit, maps, top grids, trends)")
     p.add_argument("--out", required=True, metavar="FILE.pdf")
     p.add_argument("--png", metavar="FILE.png", help="also write the cockpit page as a PNG")
-    p.add_argument("--since", help="first day (YYYY-MM-DD); default 30 days before --until")
+    p.add_argument(
+        "--since",
+        help="first day (YYYY-MM-DD); default 30 days before --until, or without --until "
+        "the cockpit's window: the last complete month",
+    )
     p.add_argument("--until", help="last day (YYYY-MM-DD); default the newest incident")
     p.add_argument("--period", choices=PERIODS, metavar="PERIOD", help=PERIOD_HELP)
     p.add_argument("--category", action="append", help="category code (repeatable)")

@@ -547,10 +547,10 @@ _HELPER_A: dict[str, tuple[str, str]] = {
     "cockpit.top.order.help": (
         "排名用的是加权件数：类别与处置类别越重、越新近的事件分量越大；"
         "再按全市平均权重换算回件数，所以列表中的“多 N 件”从上到下递减，"
-        "但不一定等于实际件数减预期。",
+        "且从不超过实际件数减预期。",
         "The ranking counts weighted incidents: heavier categories and handling classes and "
         "more recent incidents weigh more; the figure is turned back into incidents with the "
-        'city\'s average weight, so "N more" falls down the list, but need not equal the '
+        'city\'s average weight, so "N more" falls down the list and never exceeds the '
         "count minus the expected.",
     ),
     # Item 6: per category, the department that answers for it.
@@ -570,3 +570,32 @@ _HELPER_A: dict[str, tuple[str, str]] = {
 if STRINGS.keys() & _HELPER_A.keys():
     raise RuntimeError(f"i18n keys defined twice: {sorted(STRINGS.keys() & _HELPER_A.keys())}")
 STRINGS.update(_HELPER_A)
+# --- helper I (session 6): one ranking rule for every list (issue 13 review, 3 and 4) ---
+_HELPER_I: dict[str, tuple[str, str]] = {
+    "map.top.none.why": (
+        "没有可排名的网格：没有网格的事件数达到 {m} 件且多于同类网格的预期。"
+        "件数这么少，排名只是偶然；可选更长的时段。",
+        "No grid to rank: none had {m} or more incidents and more than similar grids would "
+        "have. With so few, any order would be chance; choose a longer period.",
+    ),
+    "week.none.few": (
+        "本周 {n} 件事件，没有网格达到 {m} 件且多于同类网格的预期：件数这么少，排名只是偶然，"
+        "所以不列重点网格。",
+        "This week's {n} incidents leave no grid with {m} or more and more than similar grids "
+        "would have: with so few, any order would be chance, so no grid is listed.",
+    ),
+    "week.none.few.month": (
+        "本月 {n} 件事件，没有网格达到 {m} 件且多于同类网格的预期：件数这么少，排名只是偶然，"
+        "所以不列重点网格。",
+        "This month's {n} incidents leave no grid with {m} or more and more than similar grids "
+        "would have: with so few, any order would be chance, so no grid is listed.",
+    ),
+    "cockpit.top.none.within": (
+        "没有网格的事件数多于同类网格的预期（至少 {m} 件的网格都在预期之内），所以不排名。",
+        "No grid had more incidents than similar grids would have (every grid with {m} or "
+        "more is within its expectation), so none is ranked.",
+    ),
+}
+if STRINGS.keys() & _HELPER_I.keys():
+    raise RuntimeError(f"i18n keys defined twice: {sorted(STRINGS.keys() & _HELPER_I.keys())}")
+STRINGS.update(_HELPER_I)

@@ -28,6 +28,31 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Responsibility (all department layers together): {gaps} (grid × category) places have nobody responsible, {duplicates} have two or more units or departments claiming them; {unclaimed} categories have no department layer at all.",
     ),
     "fusion.households_unknown": ("未知", "unknown"),
+    # --- analytics, session 6 (helper G): correction, outside area, per-department duties ---
+    "fusion.offset.corrected.gcj02_to_wgs84": (
+        "部门图层像是在 GCJ-02（火星坐标，高德/腾讯底图）上绘制的，偏离基础网格约 {m} 米（东 {dx} 米、北 {dy} 米）；以下数字均按换算到 WGS-84 后的图层计算（边界错位减少 {pct}）。用 --crs gcj02 重新导入该图层，即按换算后的位置保存。",
+        "The department layer was drawn on a GCJ-02 map (AMap/Tencent): it lies about {m} m off the basic grids ({dx} m east, {dy} m north). Every figure below is for the layer converted to WGS-84 (removing {pct} of the boundary mismatch); re-importing it with --crs gcj02 stores it so.",
+    ),
+    "fusion.offset.corrected.wgs84_to_gcj02": (
+        "基础网格像是在 GCJ-02（火星坐标）上绘制的，部门图层与其相差约 {m} 米（东 {dx} 米、北 {dy} 米）；以下数字均按把部门图层换算到 GCJ-02 后计算（边界错位减少 {pct}）。用 --crs gcj02 重新导入基础网格，即按 WGS-84 保存。",
+        "The basic grids were drawn on a GCJ-02 map: the department layer lies about {m} m off them ({dx} m east, {dy} m north). Every figure below is for the department layer converted to GCJ-02 (removing {pct} of the boundary mismatch); re-importing the grids with --crs gcj02 stores them in WGS-84.",
+    ),
+    "fusion.outside": (
+        "另有 {area} 平方公里位于所有基础网格之外（{units} 个单元有超过 {pct} 在外），不算错位，融合草案不含这部分。",
+        "A further {area} km² lies outside every basic grid ({units} units have more than {pct} outside); it is not misaligned, and the draft leaves it out.",
+    ),
+    "fusion.responsibility.department": (
+        "权责（本部门，负责{categories}）：{gaps} 处（网格×类别）无人负责，{duplicates} 处重复负责。全部部门图层合计：{gaps_all} 处无人负责、{duplicates_all} 处重复。",
+        "Responsibility (this department, answering for {categories}): {gaps} (grid × category) places have nobody responsible, {duplicates} are claimed twice. All department layers together: {gaps_all} with nobody, {duplicates_all} claimed twice.",
+    ),
+    "fusion.responsibility.no_categories": (
+        "权责：责任清单没有把任何类别交给“{department}”，本部门不对任何类别负责（可在责任清单中添加）。全部部门图层合计：{gaps_all} 处无人负责、{duplicates_all} 处重复。",
+        "Responsibility: the responsibility table gives no category to \"{department}\", so this department answers for none (add it to the table). All department layers together: {gaps_all} (grid × category) places with nobody, {duplicates_all} claimed twice.",
+    ),
+    "fusion.responsibility.unclaimed": (
+        "另有 {n} 个类别（{categories}）没有任何部门图层负责，每个网格上都无人负责（不计入以上数字）。",
+        "A further {n} categories ({categories}) have no department layer at all: nobody is responsible for them on any grid (not counted above).",
+    ),
     # --- page (helper F) ---
     "page.fusion": ("融合", "Fusion"),
     # The tables' headers (screen, PDF and Excel share them).
@@ -89,8 +114,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "fusion.kpi.offset.none": ("未发现", "none found"),
     "fusion.kpi.offset.m": ("约 {m} 米", "about {m} m"),
     "fusion.kpi.splits": ("建议拆分的基础网格", "Basic grids to split"),
-    "fusion.kpi.gaps": ("无人负责（网格×类别）", "Nobody responsible (grid × category)"),
-    "fusion.kpi.duplicates": ("重复负责（网格×类别）", "Claimed twice (grid × category)"),
+    "fusion.kpi.gaps": ("无人负责（本部门，网格×类别）", "Nobody responsible (this department)"),
+    "fusion.kpi.duplicates": ("重复负责（本部门，网格×类别）", "Claimed twice (this department)"),
     # Excel sheets (at most 31 characters).
     "fusion.sheet.summary": ("摘要", "Summary"),
     "fusion.sheet.misaligned": ("错位单元", "Misaligned units"),
@@ -282,4 +307,87 @@ STRINGS: dict[str, tuple[str, str]] = {
     "fusion.download.csv": ("对照表（CSV）", "Crosswalk (CSV)"),
     "fusion.download.xlsx": ("Excel 清单", "Excel workbook"),
     "fusion.download.pdf.make": ("生成 PDF 报告", "Make the PDF report"),
+    # --- page, after the review (helper H) ---
+    "fusion.col.area_m2": ("面积（m²）", "Area (m²)"),
+    "fusion.col.misaligned_m2": ("错位面积（m²）", "Misaligned (m²)"),
+    "fusion.col.m2_gained": ("新增面积（m²）", "Area gained (m²)"),
+    "fusion.col.m2_lost": ("划出面积（m²）", "Area lost (m²)"),
+    "fusion.col.km2_outside": ("网格外面积（km²）", "Outside the grids (km²)"),
+    "fusion.col.m2_outside": ("网格外面积（m²）", "Outside the grids (m²)"),
+    "fusion.col.outside_pct": ("在基础网格外（%）", "Outside the basic grids (%)"),
+    "fusion.col.unit_count": ("所在单元数", "Units"),
+    "fusion.col.main_code": ("主要单元编码", "Main unit code"),
+    "fusion.col.main_name": ("主要单元", "Main unit"),
+    "fusion.col.main_pct": ("主要单元占网格（%）", "Main unit's share (%)"),
+    "fusion.col.covered_pct": ("被单元覆盖（%）", "Covered by units (%)"),
+    "fusion.col.sliver_m2": ("细缝面积（m²）", "Sliver area (m²)"),
+    "fusion.col.width_m": ("最大宽度（m）", "Widest (m)"),
+    "fusion.kpi.corrected": ("分析前已换算自", "Converted before analysis from"),
+    "fusion.kpi.misaligned_m2": ("错位面积（m²）", "Misaligned area (m²)"),
+    "fusion.kpi.moved": ("换单元的网格", "Grids changing unit"),
+    "fusion.kpi.gaps_all": (
+        "无人负责（全部部门图层合计）",
+        "Nobody responsible (all department layers)",
+    ),
+    "fusion.kpi.duplicates_all": (
+        "重复负责（全部部门图层合计）",
+        "Claimed twice (all department layers)",
+    ),
+    "fusion.sheet.slivers": ("边界细缝", "Slivers"),
+    "fusion.sheet.grid_view": ("按网格看", "Per grid"),
+    "fusion.sheet.gaps_all": ("无人负责（全部部门）", "Gaps (all departments)"),
+    "fusion.sheet.duplicates_all": ("重复负责（全部部门）", "Duplicates (all departments)"),
+    "fusion.page.corrected": (
+        "以下数字是把{department}图层从 {crs} 换算为 WGS-84 之后得出的：第一步请用 --crs gcj02 重新导入该图层（数据页选坐标系 GCJ-02），再看结果。",
+        "The figures below are after converting the {department} layer from {crs} to "
+        "WGS-84: first re-import it with --crs gcj02 (Data page: coordinate system GCJ-02), "
+        "then review them.",
+    ),
+    "fusion.page.corrected.grids": (
+        "以下数字是把{department}图层从 WGS-84 换算为 GCJ-02 之后得出的：基础网格像是 GCJ-02 坐标，第一步请核对基础网格的坐标系并按实际坐标系重新导入。",
+        "The figures below are after converting the {department} layer from WGS-84 to "
+        "GCJ-02: the basic grids look GCJ-02; first check their coordinate system and "
+        "re-import them with the right one.",
+    ),
+    "fusion.page.corrected.kpi": ("按 {crs} 换算后", "after converting from {crs}"),
+    "fusion.download.gpkg.corrected": (
+        "草案图层（已从 {crs} 换算）",
+        "Draft layer (converted from {crs})",
+    ),
+    "fusion.page.resp.mine": (
+        "{department}负责 {categories}：其中 {gaps} 处（网格×类别）无人负责、{dups} 处重复负责。",
+        "{department} answers for {categories}: {gaps} (grid × category) places with nobody "
+        "responsible, {dups} claimed twice.",
+    ),
+    "fusion.page.resp.no_categories": (
+        "{department}在责任表中不负责任何类别（数据页的“责任表”），因此没有它的缺口或重复；如需负责，请在责任表中把类别指派给它。",
+        "{department} answers for no category in the responsibility table (Data page, "
+        "responsibility table), so it has no gaps or duplicates of its own; assign it "
+        "categories there if it should.",
+    ),
+    "fusion.page.resp.all": (
+        "全部部门图层合计：{gaps} 处无人负责、{dups} 处重复负责，{unclaimed} 个类别没有任何部门图层。",
+        " All department layers together: {gaps} with nobody responsible, {dups} claimed "
+        "twice; {unclaimed} categories have no department layer at all.",
+    ),
+    "fusion.report.slivers": ("边界细缝（只需吸附）", "Slivers (to snap)"),
+    "fusion.report.slivers.note": (
+        "{n} 处窄于 {m} 米的边界差异：是画法误差，吸附即可，不计入错位。",
+        "{n} boundary differences thinner than {m} m: drawing noise to snap, not counted as "
+        "misalignment.",
+    ),
+    "fusion.tab.slivers": ("边界细缝（{n}）", "Slivers ({n})"),
+    "fusion.tab.grid_view": ("按网格看（{n}）", "Per grid ({n})"),
+    "fusion.tab.all": ("全部部门图层合计", "All department layers"),
+    "fusion.page.grid_view.note": (
+        "每个基础网格落在几个{department}单元里、主要单元及其占比；跨多个单元的网格排在前面。",
+        "Each basic grid: how many {department} units it lies in, the main unit and its "
+        "share; grids split between units first.",
+    ),
+    "fusion.page.all.note": (
+        "这里是全部部门图层合计的缺口和重复（不只是{department}）。",
+        "Gaps and duplicates of all department layers together (not only {department}).",
+    ),
+    "fusion.page.version.pick": ("版本", "Version"),
+    "fusion.page.version.option": ("第 {v} 版", "Version {v}"),
 }

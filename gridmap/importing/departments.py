@@ -90,6 +90,7 @@ def _refuse_empty(name: str, issues: RowIssues, report: ImportReport) -> None:
         f"{name}: no usable polygon in {report.rows_read} row(s)"
         + (f" ({why})" if why else "")
         + "; nothing was imported"
+        + ("; pick the code column with --code-field COLUMN" if "missing code" in why else "")
     )
 
 

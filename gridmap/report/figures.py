@@ -72,6 +72,9 @@ class MapContext:
     outlines: dict[str, gpd.GeoSeries]  # level -> outlines (EPSG:4326)
     grid_points: dict[str, tuple[float, float]]  # grid code -> (lon, lat) inside it
     bounds: tuple[float, float, float, float]
+    #: (lon, lat, name) of the places named on the map: districts for the city, streets
+    #: for an area (a reader must be able to say where a cluster is).
+    places: tuple[tuple[float, float, str], ...] = ()
 
     @classmethod
     def build(
@@ -97,7 +100,40 @@ class MapContext:
         if not any(len(g) for g in outlines.values()):
             outlines["grid"] = shown.geometry.boundary.simplify(0.0001)
         points = shown.set_index(schema.CODE).geometry.representative_point()
-        return cls(outlines, {str(c): (p.x, p.y) for c, p in points.items()}, bounds)
+        grid_points = {str(c): (p.x, p.y) for c, p in points.items()}
+        return cls(outlines, grid_points, bounds, _places(admin, grid_codes, box))
+
+
+def _places(
+    admin: gpd.GeoDataFrame, grid_codes: frozenset[str] | None, box: shapely.Polygon
+) -> tuple[tuple[float, float, str], ...]:
+    """Districts (the whole city) or streets (an area) whose label point lies on the map."""
+    level = "district" if grid_codes is None else "street"
+    if admin.empty or schema.NAME not in admin.columns:
+        return ()
+    units = admin[(admin[schema.LEVEL] == level) & admin[schema.NAME].notna()]
+    points = units.geometry.representative_point()
+    inside = points.within(box).to_numpy()
+    names = units[schema.NAME].astype(str).to_numpy()[inside]
+    return tuple((p.x, p.y, n) for p, n in zip(points[inside], names, strict=True) if n.strip())
+
+
+def _place_names(ax: Axes, ctx: MapContext, size: float) -> None:
+    """The places' names over the cells and outlines, under the rank marks, with a white
+    halo so they read over red cells."""
+    from matplotlib import patheffects
+
+    halo = [patheffects.withStroke(linewidth=2.5, foreground="white")]
+    (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
+    # Only names well inside the frame: one centred near the edge would be cut in half.
+    mx, my = 0.08 * (x1 - x0), 0.03 * (y1 - y0)
+    for x, y, name in ctx.places:
+        if not (x0 + mx <= x <= x1 - mx and y0 + my <= y <= y1 - my):
+            continue
+        ax.text(
+            x, y, name, fontsize=size, color="#2b3340", ha="center", va="center",
+            zorder=4, path_effects=halo, clip_on=True,
+        )  # fmt: skip
 
 
 def _hexes(cells: Any) -> gpd.GeoSeries:
@@ -227,7 +263,8 @@ def draw_map(
     rank_labels: bool = True,
     legend_size: float = 9,
 ) -> None:
-    """Hot spots (or emerging hot spots) on cells, admin outlines and the top grids' ranks."""
+    """Hot spots (or emerging hot spots) on cells, admin outlines, place names and the top
+    grids' ranks."""
     handles = []
     from matplotlib.patches import Patch
 
@@ -255,6 +292,7 @@ def draw_map(
     _outlines(ax, ctx)
     # After plotting: geopandas resets the limits.
     _frame_map(ax, focus_bounds(cockpit, ctx.grid_points, ctx.bounds))
+    _place_names(ax, ctx, legend_size)
     if rank_labels:
         _rank_marks(ax, cockpit, ctx.grid_points, legend_size)
     ax.legend(
@@ -292,6 +330,8 @@ def top_none(cockpit: Cockpit, lang: str) -> str:
     n = next((k.value for k in cockpit.kpis if k.key == "incidents"), None)
     if not n:
         return t("cockpit.top.none.empty", lang)
+    if cockpit.grids_in_scope > cockpit.suppressed_grids:  # grids of m+ incidents, all within
+        return t("cockpit.top.none.within", lang, m=cockpit.min_count)
     # "e.g. the last 90 days" only where that is longer than the window shown.
     days = (cockpit.flt.end - cockpit.flt.start).days + 1
     hint = t("cockpit.top.none.hint" if days < 90 else "cockpit.top.none.hint.long", lang)

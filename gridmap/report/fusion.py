@@ -1,20 +1,12 @@
-"""多网合一 on paper: one department's fusion report as a PDF (zh/en) and an Excel workbook.
+"""多网合一 on paper: one department's fusion report as a PDF (zh/en), an Excel workbook, the
+draft layer (GeoPackage) and the crosswalk (CSV).
 
-The tables are made here once, with headers in the reader's language, and shared by the PDF,
-the Excel file and the Fusion page (:mod:`gridmap.ui.fusion`), so the three say the same:
-
-* :func:`units_table` — every unit, aligned or not, with the misaligned area and households;
-* :func:`changes_table` — the fusion proposal: grids, area and households each unit gains
-  and loses when redrawn from whole basic grids;
-* :func:`splits_table` — basic grids the department's boundary cuts roughly in half;
-* :func:`crosswalk_table` — unit × grid overlaps with both shares;
-* :func:`gaps_table`, :func:`duplicates_table` — 权责去重: nobody / several responsible.
-
-:func:`fusion_pdf` draws a summary page with the map (basic grids in grey, aligned units in
-green, misaligned in red), then the misaligned units, the proposal, responsibility and the
-method; :func:`fusion_xlsx` writes every table in full, one sheet each. :func:`draft_gpkg`
-and :func:`crosswalk_csv` are the draft layer (QGIS-readable GeoPackage) and the crosswalk as
-files. Like the cockpit report, the PDF embeds the bundled Chinese font.
+The tables come from :mod:`gridmap.report.fusion_tables` (shared with the Fusion page, so
+screen, PDF and Excel say the same); this module writes them. :func:`fusion_pdf` draws a
+summary page with the map (basic grids in grey, aligned units in green, misaligned in red),
+then the misaligned units, the proposal, this department's responsibility gaps and
+duplicates and the method; :func:`fusion_xlsx` writes every table in full, one sheet each,
+areas as m² numbers. Like the cockpit report, the PDF embeds the bundled Chinese font.
 """
 
 from __future__ import annotations
@@ -29,14 +21,31 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import geopandas as gpd
-import numpy as np
 import pandas as pd
 
 from .. import schema
-from ..analytics.fusion import DEPARTMENT_CODE, DEPARTMENT_NAME, FusionResult
+from ..analytics.fusion import DEPARTMENT_CODE, FusionResult
 from ..i18n import t
 from .document import A4_LANDSCAPE, _figure, _style, write_report
 from .figures import INK, MUTED
+from .fusion_tables import (
+    ALIGNED_RGB,
+    MISALIGNED_RGB,
+    SLIVER_RGB,
+    SummaryValue,
+    changes_table,
+    crosswalk_table,
+    duplicates_table,
+    gaps_table,
+    grid_view_table,
+    report_sentences,
+    responsibility_sentence,
+    slivers_table,
+    splits_table,
+    summary_rows,
+    units_as_analysed,
+    units_table,
+)
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -54,15 +63,13 @@ __all__ = [
     "fusion_pdf",
     "fusion_xlsx",
     "gaps_table",
+    "grid_view_table",
+    "slivers_table",
     "splits_table",
     "summary_rows",
     "units_table",
 ]
 
-#: Aligned units, misaligned units and slivers: the page's colours, so paper and screen agree.
-ALIGNED_RGB = (26, 150, 65)
-MISALIGNED_RGB = (215, 25, 28)
-SLIVER_RGB = (200, 0, 200)
 #: Rows of a table printed on one PDF page (the Excel file holds them all).
 PAGE_ROWS = 24
 #: Characters of a table cell printed at most.
@@ -74,10 +81,6 @@ def _hex(rgb: tuple[int, int, int]) -> str:
     return "#{:02x}{:02x}{:02x}".format(*rgb)
 
 
-def _km2(m2: pd.Series) -> pd.Series:
-    return (pd.to_numeric(m2, errors="coerce") / 1e6).round(3)
-
-
 def _clip(text: str, n: int) -> str:
     """``text`` cut to ``n`` characters with an ellipsis.
 
@@ -87,193 +90,14 @@ def _clip(text: str, n: int) -> str:
     return text if len(text) <= n else text[: n - 1] + "…"
 
 
-def _households(values: pd.Series) -> pd.Series:
-    """Households as whole numbers; missing stays missing (Int64), never 0."""
-    return pd.to_numeric(values, errors="coerce").round(0).astype("Int64")
-
-
-def _pct(values: pd.Series) -> pd.Series:
-    return (pd.to_numeric(values, errors="coerce") * 100).round(1)
-
-
-def _named(frame: pd.DataFrame, lang: str, keys: Mapping[str, str]) -> pd.DataFrame:
-    """``frame``'s ``keys`` columns, renamed to their ``fusion.col.*`` headers in ``lang``."""
-    out = frame[list(keys)].copy()
-    out.columns = [t(f"fusion.col.{keys[c]}", lang) for c in keys]
-    return out.reset_index(drop=True)
-
-
-def _unit_names(result: FusionResult) -> pd.Series:
-    m = result.misalignment
-    return pd.Series(m[DEPARTMENT_NAME].astype(str).to_numpy(), index=m[DEPARTMENT_CODE])
-
-
-def units_table(result: FusionResult, lang: str, *, misaligned_only: bool = False) -> pd.DataFrame:
-    """Every unit (or the misaligned ones), the most misaligned first: code, name, status,
-    area and misaligned area (km²), misaligned share (%), households involved."""
-    m = result.misaligned if misaligned_only else result.misalignment
-    m = m.sort_values(["misaligned_area_m2", DEPARTMENT_CODE], ascending=[False, True])
-    frame = pd.DataFrame(
-        {
-            "code": m[DEPARTMENT_CODE].astype(str),
-            "name": m[DEPARTMENT_NAME].astype(str),
-            "status": np.where(
-                m["aligned"], t("fusion.status.aligned", lang), t("fusion.status.misaligned", lang)
-            ),
-            "area_km2": _km2(m["area_m2"]),
-            "misaligned_km2": _km2(m["misaligned_area_m2"]),
-            "misaligned_pct": _pct(m["misaligned_share"]),
-            "households": _households(m[schema.HOUSEHOLDS]),
-        }
-    )
-    keys = {c: c for c in frame.columns}
-    if misaligned_only:
-        keys.pop("status")
-    return _named(frame, lang, keys)
-
-
-def changes_table(result: FusionResult, lang: str, *, changed_only: bool = False) -> pd.DataFrame:
-    """The proposal's gains and losses per unit (grids, km², households), largest first."""
-    c = result.proposal.changes
-    if changed_only:
-        c = c[(c["grids_gained"] > 0) | (c["grids_lost"] > 0)]
-    c = c.assign(_moved=c["area_gained_m2"] + c["area_lost_m2"]).sort_values(
-        ["_moved", DEPARTMENT_CODE], ascending=[False, True]
-    )
-    names = _unit_names(result)
-    frame = pd.DataFrame(
-        {
-            "code": c[DEPARTMENT_CODE].astype(str),
-            "name": names.reindex(c[DEPARTMENT_CODE]).fillna("").to_numpy(),
-            "grids_gained": c["grids_gained"].astype(int),
-            "grids_lost": c["grids_lost"].astype(int),
-            "km2_gained": _km2(c["area_gained_m2"]),
-            "km2_lost": _km2(c["area_lost_m2"]),
-            "households_gained": _households(c["households_gained"]),
-            "households_lost": _households(c["households_lost"]),
-        }
-    )
-    return _named(frame, lang, {c: c for c in frame.columns})
-
-
-def _grid_name(codes: pd.Series, grid_names: Mapping[str, str] | None) -> np.ndarray:
-    names = grid_names or {}
-    return np.array([names.get(str(c), "") for c in codes], dtype=object)
-
-
-def splits_table(
-    result: FusionResult, lang: str, grid_names: Mapping[str, str] | None = None
-) -> pd.DataFrame:
-    """Basic grids to split where the department's boundary is the better one."""
-    s = result.proposal.splits
-    frame = pd.DataFrame(
-        {
-            "grid_code": s[schema.GRID_CODE].astype(str),
-            "grid_name": _grid_name(s[schema.GRID_CODE], grid_names),
-            "units": s["department_codes"].astype(str),
-            "shares": s["shares"].astype(str),
-        }
-    )
-    return _named(frame, lang, {c: c for c in frame.columns})
-
-
-def crosswalk_table(
-    result: FusionResult, lang: str, grid_names: Mapping[str, str] | None = None
-) -> pd.DataFrame:
-    """The crosswalk with headers in ``lang``: unit, grid, overlap, both shares, households."""
-    c = result.crosswalk
-    frame = pd.DataFrame(
-        {
-            "code": c[DEPARTMENT_CODE].astype(str),
-            "name": c[DEPARTMENT_NAME].astype(str),
-            "grid_code": c[schema.GRID_CODE].astype(str),
-            "grid_name": _grid_name(c[schema.GRID_CODE], grid_names),
-            "overlap_m2": pd.to_numeric(c["overlap_m2"]).round(0),
-            "share_of_department_pct": _pct(c["share_of_department"]),
-            "share_of_grid_pct": _pct(c["share_of_grid"]),
-            "households": pd.to_numeric(c[schema.HOUSEHOLDS], errors="coerce").round(1),
-        }
-    )
-    return _named(frame, lang, {c: c for c in frame.columns})
-
-
-def _category(codes: pd.Series, lang: str) -> list[str]:
-    return [schema.CATEGORIES.label(str(c), lang) if c else "" for c in codes]
-
-
-def gaps_table(
-    result: FusionResult, lang: str, grid_names: Mapping[str, str] | None = None
-) -> pd.DataFrame:
-    """(grid, category) pairs nobody is responsible for."""
-    g = result.responsibility.gaps
-    frame = pd.DataFrame(
-        {
-            "grid_code": g[schema.GRID_CODE].astype(str),
-            "grid_name": _grid_name(g[schema.GRID_CODE], grid_names),
-            "category": _category(g[schema.CATEGORY], lang),
-        }
-    )
-    return _named(frame, lang, {c: c for c in frame.columns})
-
-
-def duplicates_table(
-    result: FusionResult, lang: str, grid_names: Mapping[str, str] | None = None
-) -> pd.DataFrame:
-    """(grid, category) pairs two or more units or departments claim, and why."""
-    d = result.responsibility.duplicates
-    frame = pd.DataFrame(
-        {
-            "grid_code": d[schema.GRID_CODE].astype(str),
-            "grid_name": _grid_name(d[schema.GRID_CODE], grid_names),
-            "category": _category(d[schema.CATEGORY], lang),
-            "departments": d["departments"].astype(str),
-            "units": d["department_codes"].astype(str),
-            "reason": [t(f"fusion.dup.{r}", lang) for r in d["reason"]],
-        }
-    )
-    return _named(frame, lang, {c: c for c in frame.columns})
-
-
-SummaryValue = str | int | float | None
-
-
-def summary_rows(result: FusionResult, lang: str) -> list[tuple[str, SummaryValue]]:
-    """The headline numbers as (label, value) pairs, in reading order: counts as ints, the
-    misaligned area in km² as a float, None where unknown (households not in the data)."""
-    m = result.misalignment
-    n_mis = int((~m["aligned"]).sum())
-    hh = result.misaligned[schema.HOUSEHOLDS].sum(min_count=1)
-    offset = result.offset
-    return [
-        (t("fusion.kpi.department", lang), result.department),
-        (t("fusion.kpi.version", lang), result.version),
-        (t("fusion.kpi.units", lang), len(m)),
-        (t("fusion.kpi.aligned", lang), len(m) - n_mis),
-        (t("fusion.kpi.misaligned", lang), n_mis),
-        (
-            t("fusion.kpi.misaligned_km2", lang),
-            round(float(result.misaligned["misaligned_area_m2"].sum()) / 1e6, 3),
-        ),
-        (t("fusion.kpi.households", lang), None if pd.isna(hh) else round(float(hh))),
-        (t("fusion.kpi.slivers", lang), len(result.slivers)),
-        (
-            t("fusion.kpi.offset", lang),
-            t("fusion.kpi.offset.none", lang)
-            if offset is None
-            else t("fusion.kpi.offset.m", lang, m=f"{offset.distance_m:,.0f}"),
-        ),
-        (t("fusion.kpi.splits", lang), len(result.proposal.splits)),
-        (t("fusion.kpi.gaps", lang), len(result.responsibility.gaps)),
-        (t("fusion.kpi.duplicates", lang), len(result.responsibility.duplicates)),
-    ]
-
-
 def _text(value: SummaryValue) -> str:
     """A summary value as printed: thousands separated, "—" where unknown."""
     if value is None:
         return _NO_VALUE
     if isinstance(value, int):
         return f"{value:,}"
+    if isinstance(value, float):  # an area in m²
+        return f"{value:,.0f}"
     return str(value)
 
 
@@ -289,8 +113,10 @@ def fusion_xlsx(
     result: FusionResult, lang: str = "zh", *, grid_names: Mapping[str, str] | None = None
 ) -> bytes:
     """The department's fusion tables as an .xlsx file, one sheet each, headers in row 1:
-    summary, misaligned units, all units, proposal changes, grids to split, crosswalk,
-    responsibility gaps and duplicates (every row; a missing household count stays empty)."""
+    summary, misaligned units, all units, proposal changes, grids to split, slivers,
+    crosswalk, the reverse view per grid, this department's responsibility gaps and
+    duplicates, then those of all department layers (every row; areas in m² as numbers; a
+    missing household count stays empty)."""
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
 
@@ -301,19 +127,24 @@ def fusion_xlsx(
     for label, value in summary_rows(result, lang):
         summary.append([label, value])
     summary.append([])
-    for sentence in result.sentences(lang):
+    for sentence in report_sentences(result, lang):
         summary.append([sentence])
         summary.cell(row=summary.max_row, column=1).alignment = Alignment(wrap_text=False)
     summary.column_dimensions["A"].width = 28
     summary.column_dimensions["B"].width = 24
+    r = result.responsibility
     sheets = {
-        "misaligned": units_table(result, lang, misaligned_only=True),
-        "units": units_table(result, lang),
-        "changes": changes_table(result, lang),
+        "misaligned": units_table(result, lang, misaligned_only=True, text=False),
+        "units": units_table(result, lang, text=False),
+        "changes": changes_table(result, lang, text=False),
         "splits": splits_table(result, lang, grid_names),
+        "slivers": slivers_table(result, lang, grid_names, text=False),
         "crosswalk": crosswalk_table(result, lang, grid_names),
+        "grid_view": grid_view_table(result, lang, grid_names),
         "gaps": gaps_table(result, lang, grid_names),
         "duplicates": duplicates_table(result, lang, grid_names),
+        "gaps_all": gaps_table(result, lang, grid_names, gaps=r.gaps),
+        "duplicates_all": duplicates_table(result, lang, grid_names, duplicates=r.duplicates),
     }
     for name, frame in sheets.items():
         sheet = book.create_sheet(t(f"fusion.sheet.{name}", lang)[:31])
@@ -442,12 +273,12 @@ def _summary_page(
     for label, value in summary_rows(result, lang)[2:]:
         fig.text(0.03, y, label, fontsize=9.5, color=MUTED, va="top")
         fig.text(0.30, y, _text(value), fontsize=9.5, color=INK, va="top", fontweight="bold")
-        y -= 0.033
-    y -= 0.02
-    for sentence in result.sentences(lang):
-        text = _wrap(sentence, lang, 30, 62)
-        fig.text(0.03, y, text, fontsize=9, color=INK, va="top", linespacing=1.35)
-        y -= 0.03 * (text.count("\n") + 1) + 0.015
+        y -= 0.029
+    y -= 0.015
+    for sentence in report_sentences(result, lang):
+        text = _wrap(sentence, lang, 32, 68)
+        fig.text(0.03, y, text, fontsize=8.5, color=INK, va="top", linespacing=1.3)
+        y -= 0.0235 * (text.count("\n") + 1) + 0.008
     ax = fig.add_axes((0.40, 0.05, 0.58, 0.84))
     draw_fusion_map(ax, result, units, grids, lang)
     return fig
@@ -532,8 +363,9 @@ def fusion_pdf(
     result
         :func:`gridmap.analytics.fusion.analyse_department`'s result.
     units, grids
-        The department's units (the version analysed) and the grid layer, EPSG:4326, for
-        the map.
+        The department's units (the version analysed, as stored) and the grid layer,
+        EPSG:4326, for the map (the units drawn where the analysis measured them: converted
+        from GCJ-02 when it corrected that offset).
     grid_names
         Grid code -> name, for the tables.
     cjk_font
@@ -549,6 +381,7 @@ def fusion_pdf(
     stamp = generated or dt.datetime.now().replace(microsecond=0)
     when = t("report.generated", lang, at=stamp.isoformat(sep=" "))
     n_mis = len(result.misaligned)
+    units = units_as_analysed(result, units)
     buf = io.BytesIO()
     with _style(cjk_font):
         pages = [
@@ -568,8 +401,14 @@ def fusion_pdf(
                 splits_table(result, lang, grid_names), t("fusion.report.splits.note", lang),
             ),
             _table_page(
+                result, lang, when, t("fusion.report.slivers", lang),
+                slivers_table(result, lang, grid_names),
+                t("fusion.report.slivers.note", lang, n=f"{len(result.slivers):,}",
+                  m=f"{result.sliver_m:g}"),
+            ),
+            _table_page(
                 result, lang, when, t("fusion.report.gaps", lang),
-                gaps_table(result, lang, grid_names), result.sentences(lang)[3],
+                gaps_table(result, lang, grid_names), responsibility_sentence(result, lang),
             ),
             _table_page(
                 result, lang, when, t("fusion.report.duplicates", lang),

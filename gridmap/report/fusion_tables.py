@@ -25,11 +25,13 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
 
 from .. import schema
 from ..analytics.fusion import DEPARTMENT_CODE, DEPARTMENT_NAME, FusionResult, km2_text
+from ..analytics.fusion.offset import correct_gcj02
 from ..i18n import t
 
 __all__ = [
@@ -40,6 +42,7 @@ __all__ = [
     "answered_categories",
     "changes_table",
     "corrected_from",
+    "corrected_note",
     "crosswalk_table",
     "department_duplicates",
     "department_gaps",
@@ -48,9 +51,12 @@ __all__ = [
     "gaps_table",
     "grid_view_table",
     "grids_changing_unit",
+    "report_sentences",
+    "responsibility_sentence",
     "slivers_table",
     "splits_table",
     "summary_rows",
+    "units_as_analysed",
     "units_table",
 ]
 
@@ -62,10 +68,21 @@ SLIVER_RGB = (200, 0, 200)
 
 # --- what the result says (fields the analysis may not have in older results) ---------------
 def corrected_from(result: FusionResult) -> str | None:
-    """The coordinate system the layer was converted from before the analysis ("GCJ-02"),
-    None when the analysis ran on the layer as stored."""
+    """The coordinate system the department layer was converted from before the analysis
+    ("GCJ-02", or "WGS-84" when the grids were the GCJ-02 ones), None when the analysis ran
+    on the layer as stored."""
     value = getattr(result, "corrected", None)
-    return str(value) if value else None
+    if not value:
+        return None
+    return "WGS-84" if str(value).startswith("wgs84") else "GCJ-02"
+
+
+def units_as_analysed(result: FusionResult, units: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """The department's units (as stored) where the analysis measured them: converted from
+    GCJ-02 when it found and corrected that offset, so maps show what the figures are of."""
+    if getattr(result, "corrected", None) and result.offset is not None:
+        return correct_gcj02(units, result.offset)[1]
+    return units
 
 
 def grids_changing_unit(result: FusionResult) -> int:
@@ -353,6 +370,8 @@ def summary_rows(result: FusionResult, lang: str) -> list[tuple[str, SummaryValu
     m = result.misalignment
     n_mis = int((~m["aligned"]).sum())
     hh = result.misaligned[schema.HOUSEHOLDS].sum(min_count=1)
+    if n_mis == 0 and result.crosswalk[schema.HOUSEHOLDS].notna().any():
+        hh = 0.0  # nothing misaligned, households known: none involved (not "unknown")
     offset = result.offset
     corrected = corrected_from(result)
     r = result.responsibility
@@ -386,3 +405,50 @@ def summary_rows(result: FusionResult, lang: str) -> list[tuple[str, SummaryValu
         (t("fusion.kpi.duplicates_all", lang), len(r.duplicates)),
     ]
     return rows
+
+
+# --- sentences ------------------------------------------------------------------------------
+def corrected_note(result: FusionResult, lang: str) -> str | None:
+    """ "The figures are after converting the layer from GCJ-02; re-import it with --crs
+    gcj02 first", or None when the analysis ran on the layer as stored."""
+    corrected = corrected_from(result)
+    if corrected is None:
+        return None
+    key = "fusion.page.corrected" if corrected == "GCJ-02" else "fusion.page.corrected.grids"
+    return t(key, lang, department=result.department, crs=corrected)
+
+
+def responsibility_sentence(result: FusionResult, lang: str) -> str:
+    """This department's part in 权责去重: its gaps and duplicates, then the totals over all
+    department layers (labelled so); or, when the department answers for no category of the
+    responsibility table, that sentence instead of zeros."""
+    r = result.responsibility
+    every = t(
+        "fusion.page.resp.all",
+        lang,
+        gaps=f"{len(r.gaps):,}",
+        dups=f"{len(r.duplicates):,}",
+        unclaimed=len(r.unclaimed_categories),
+    )
+    categories = answered_categories(result)
+    if not categories:
+        return t("fusion.page.resp.no_categories", lang, department=result.department) + every
+    labels = "、" if lang == "zh" else ", "
+    return (
+        t(
+            "fusion.page.resp.mine",
+            lang,
+            department=result.department,
+            categories=labels.join(schema.CATEGORIES.label(c, lang) for c in categories),
+            gaps=f"{len(department_gaps(result)):,}",
+            dups=f"{len(department_duplicates(result)):,}",
+        )
+        + every
+    )
+
+
+def report_sentences(result: FusionResult, lang: str) -> list[str]:
+    """The findings in plain words as the page, PDF, Excel and the command line print them:
+    summary, offset (which, after a GCJ-02 conversion, says the figures are of the converted
+    layer), proposal, and this department's responsibility with the all-layers totals."""
+    return [*result.sentences(lang)[:3], responsibility_sentence(result, lang)]

@@ -21,6 +21,8 @@ from ..i18n import t
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
+    from matplotlib.text import Text
+    from matplotlib.transforms import Bbox
 
 __all__ = ["this_week_figure", "this_week_pages", "this_week_table", "this_week_xlsx"]
 
@@ -28,27 +30,37 @@ INK = "#1f2933"
 MUTED = "#6b7785"
 
 
-def _wrap_reason(reason: str, lang: str) -> str:
-    """The reason in lines that fit the column at 9 pt: Chinese by display width (a hanzi
-    is twice a digit's width, so counting characters wraps too early), English by words.
+def _wrap(text: str, lang: str, width: float) -> str:
+    """``text`` in lines of at most ``width`` hanzi (Chinese, by display width: a hanzi is
+    about twice a digit's width, so counting characters wraps too early) or ``width``
+    characters (English, by words).
 
-    >>> _wrap_reason("本周 29 件，比上周多 13 件。", "zh")
+    >>> _wrap("本周 29 件，比上周多 13 件。", "zh", 48)
     '本周 29 件，比上周多 13 件。'
+    >>> _wrap("Civil Affairs Bureau", "en", 10)
+    'Civil\nAffairs\nBureau'
     """
     if lang != "zh":
-        return textwrap.fill(reason, 80)
-    lines, line, width = [], "", 0.0
-    for char in reason:
+        return textwrap.fill(text, max(int(width), 8))
+    lines, line, used = [], "", 0.0
+    for char in text:
         step = 1.0 if ord(char) > 0x2E80 else 0.55
-        if width + step > _ZH_LINE_WIDTH:
+        if used + step > width and line:
             lines.append(line)
-            line, width = "", 0.0
-        line, width = line + char, width + step
+            line, used = "", 0.0
+        line, used = line + char, used + step
     return "\n".join([*lines, line])
 
 
-#: How many hanzi of 9 pt fit the reason column (0.54 of an A4 landscape page, ~450 pt).
-_ZH_LINE_WIDTH = 48.0
+#: Line widths at 9 pt (hanzi for zh, characters for en) of the reason column (0.06-0.58
+#: of an A4 landscape page, ~440 pt) and of the numbers/owner column (0.60-0.98, ~320 pt);
+#: a text still wider than its column is wrapped narrower once drawn (:func:`_fit`).
+_WIDTHS = {"zh": (46.0, 34.0), "en": (95.0, 70.0)}
+#: Font scales tried so that every row fits one page; at the smallest the rows that do
+#: not fit continue on a next page.
+_SCALES = (1.0, 0.9, 0.8)
+#: Where the rows start (under the title and windows) and the gap between two rows.
+_TOP, _GAP = 0.86, 0.022
 
 
 def _signed(n: int) -> str:
@@ -130,51 +142,121 @@ def this_week_xlsx(week: ThisWeek, lang: str = "zh", *, worker: bool = True) -> 
     return buf.getvalue()
 
 
-def this_week_figure(week: ThisWeek, lang: str, *, size: tuple[float, float]) -> Figure:
-    """An A4 page of the list for the printed report (no grid workers' names)."""
+def _extent(fig: Figure, artist: Text) -> Bbox:
+    """``artist``'s box in figure fractions (0-1), as drawn."""
+    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
+    return artist.get_window_extent(renderer).transformed(fig.transFigure.inverted())
+
+
+def _fit(fig: Figure, artist: Text, text: str, lang: str, width: float, right: float) -> Text:
+    """Wrap ``artist``'s ``text`` narrower until it ends left of ``right`` (a font wider
+    than the widths assume, a long department name)."""
+    for _ in range(6):
+        if _extent(fig, artist).x1 <= right:
+            break
+        width *= 0.85
+        artist.set_text(_wrap(text, lang, width))
+    return artist
+
+
+def _page(week: ThisWeek, lang: str, size: tuple[float, float]) -> tuple[Figure, float]:
+    """A page with the title, the windows and the footnote; returns the figure and the
+    lowest height rows may reach (just above the footnote)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
     fig = Figure(figsize=size, facecolor="white")
+    FigureCanvasAgg(fig)  # a renderer to measure the texts with
     title, window, *notes = _titles(week, lang)
     fig.text(0.02, 0.965, title, fontsize=16, fontweight="bold", color=INK, va="top")
     fig.text(0.02, 0.92, window, fontsize=9, color=MUTED, va="top")
     if week.period == "month":  # the sentence saying why months, under the windows
         fig.text(0.02, 0.895, notes[0], fontsize=9, color=INK, va="top")
-    if week.grids.empty:
-        none = t(period_key("week.none", week.period), lang)
-        fig.text(0.04, 0.84, none, fontsize=11, color=INK, va="top")
-        return fig
-    table = this_week_table(week, lang, worker=False)
-    y = 0.86
-    step = 0.078
-    for _, row in table.iterrows():
-        cells = list(row.to_numpy())
-        rank, name, code, reason = cells[0], cells[1], cells[2], cells[3]
-        numbers = " · ".join(
-            f"{h} {v}" for h, v in zip(table.columns[4:8], cells[4:8], strict=True)
-        )
-        owner = " · ".join(str(v) for v in cells[8:] if str(v))
-        reason_text = _wrap_reason(str(reason), lang)
-        fig.text(0.03, y, f"{rank}.", fontsize=11, fontweight="bold", color=INK, va="top")
-        label = t("week.grid_code", lang, name=name, code=code)
-        fig.text(0.06, y, label, fontsize=11, fontweight="bold", color=INK, va="top")
-        fig.text(
-            0.06,
-            y - 0.027,
-            reason_text,
-            fontsize=9,
-            color=INK,
-            va="top",
-            linespacing=1.35,
-        )
-        fig.text(0.60, y, numbers, fontsize=9, color=INK, va="top")
-        fig.text(0.60, y - 0.027, owner, fontsize=9, color=MUTED, va="top")
-        # A reason on two lines pushes the next row down instead of running into it.
-        y -= step + 0.024 * reason_text.count("\n")
-    fig.text(0.02, 0.04, notes[-1], fontsize=7, color=MUTED, wrap=True)
-    return fig
+    # Above the report's footer line (generated at, page n of m; y 0.015-0.03).
+    foot = fig.text(0.02, 0.045, notes[-1], fontsize=7, color=MUTED, va="bottom")
+    _fit(fig, foot, notes[-1], lang, 200.0 if lang == "en" else 110.0, 0.98)
+    return fig, _extent(fig, foot).y1 + 0.015
+
+
+def _row(
+    fig: Figure, table: pd.DataFrame, cells: list[object], lang: str, y: float, scale: float
+) -> list[Text]:
+    """One grid's row with its top at ``y``: rank, name and reason on the left, the numbers
+    and the owner on the right, each wrapped inside its column."""
+    wide, narrow = (w / scale for w in _WIDTHS["zh" if lang == "zh" else "en"])
+    rank, name, code, reason = cells[0], cells[1], cells[2], cells[3]
+    numbers = " · ".join(f"{h} {v}" for h, v in zip(table.columns[4:8], cells[4:8], strict=True))
+    owner = " · ".join(str(v) for v in cells[8:] if str(v))
+    label = t("week.grid_code", lang, name=name, code=code)
+    big, small = 11 * scale, 9 * scale
+    out = [fig.text(0.03, y, f"{rank}.", fontsize=big, fontweight="bold", color=INK, va="top")]
+    head = fig.text(
+        0.06, y, _wrap(label, lang, wide * 9 / 11),
+        fontsize=big, fontweight="bold", color=INK, va="top",
+    )  # fmt: skip
+    out.append(_fit(fig, head, label, lang, wide * 9 / 11, 0.58))
+    why = fig.text(
+        0.06, _extent(fig, head).y0 - 0.006, _wrap(str(reason), lang, wide),
+        fontsize=small, color=INK, va="top", linespacing=1.3,
+    )  # fmt: skip
+    out.append(_fit(fig, why, str(reason), lang, wide, 0.58))
+    nums = fig.text(0.60, y, _wrap(numbers, lang, narrow), fontsize=small, color=INK, va="top")
+    out.append(_fit(fig, nums, numbers, lang, narrow, 0.98))
+    who = fig.text(
+        0.60, _extent(fig, nums).y0 - 0.008, _wrap(owner, lang, narrow),
+        fontsize=small, color=MUTED, va="top", linespacing=1.3,
+    )  # fmt: skip
+    out.append(_fit(fig, who, owner, lang, narrow, 0.98))
+    return out
+
+
+def _rows(
+    fig: Figure, table: pd.DataFrame, rows: list[list[object]], lang: str, scale: float,
+    bottom: float,
+) -> int:  # fmt: skip
+    """Draw ``rows`` down the page while they end above ``bottom``; how many were drawn
+    (at least one, so a list always moves on)."""
+    y = _TOP
+    for i, cells in enumerate(rows):
+        artists = _row(fig, table, cells, lang, y, scale)
+        low = min(_extent(fig, a).y0 for a in artists)
+        if low < bottom and i > 0:
+            for artist in artists:
+                artist.remove()
+            return i
+        y = low - _GAP * scale
+    return len(rows)
 
 
 def this_week_pages(week: ThisWeek | None, lang: str, size: tuple[float, float]) -> list[Figure]:
-    """The report's page of this week's list: one page, or none when ``week`` is None."""
-    return [] if week is None else [this_week_figure(week, lang, size=size)]
+    """The report's pages of this week's list (none when ``week`` is None).
+
+    Every row's height is measured as drawn; the font shrinks (:data:`_SCALES`) until all
+    rows fit above the footnote, and at the smallest size the rest continue on a next page,
+    so no row runs into the footnote or off the page whatever the wrapping. No grid
+    workers' names (the printed report).
+    """
+    if week is None:
+        return []
+    if week.grids.empty:
+        fig, _ = _page(week, lang, size)
+        none = t(period_key("week.none", week.period), lang)
+        fig.text(0.04, 0.84, none, fontsize=11, color=INK, va="top")
+        return [fig]
+    table = this_week_table(week, lang, worker=False)
+    rows = [list(r) for r in table.itertuples(index=False, name=None)]
+    pages: list[Figure] = []
+    for scale in _SCALES:
+        pages, start = [], 0
+        while start < len(rows):
+            fig, bottom = _page(week, lang, size)
+            start += _rows(fig, table, rows[start:], lang, scale, bottom)
+            pages.append(fig)
+        if len(pages) == 1:
+            break
+    return pages
+
+
+def this_week_figure(week: ThisWeek, lang: str, *, size: tuple[float, float]) -> Figure:
+    """The first page of :func:`this_week_pages` (the whole list unless it is very long)."""
+    return this_week_pages(week, lang, size)[0]

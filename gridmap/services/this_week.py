@@ -9,7 +9,7 @@ frames (one read per workspace version), the CLI lets it read.
 
 "This week" is the 7 days ending at the window's end, or at the last incident when the
 window runs past the data, against the 7 days before. Data whose times carry the month
-only (:func:`~gridmap.analytics.this_week.time_resolution`) compare the last month with
+only (:func:`~gridmap.analytics.this_week.list_period`) compare the last month with
 the month before instead. The overdue cases are counted at the window's end, the moment
 the cockpit's 超期未结 card shows, so the card and the list count from one backlog.
 """
@@ -25,10 +25,10 @@ import geopandas as gpd
 import pandas as pd
 
 from .. import schema
-from ..analytics.backlog import Backlog, overdue_backlog
+from ..analytics.backlog import Backlog, cases_in, closure_known, overdue_backlog
 from ..analytics.incidents import IncidentFilter, IncidentTable, select
 from ..analytics.priority import priority_counts
-from ..analytics.ranking import priority_table
+from ..analytics.ranking import priority_table, ranked_rows
 from ..analytics.responsibility import (
     default_responsibilities,
     from_records,
@@ -39,9 +39,9 @@ from ..analytics.risk import day_start_s
 from ..analytics.this_week import (
     Period,
     ThisWeek,
+    list_period,
     list_windows,
     this_week_list,
-    time_resolution,
 )
 from ..errors import GridmapError
 from ..loading import load_incident_table
@@ -53,6 +53,7 @@ __all__ = [
     "backlog_since",
     "read_open_cases",
     "read_responsibilities",
+    "window_incidents",
     "workspace_this_week",
 ]
 
@@ -143,6 +144,15 @@ def _week_incidents(ws: Workspace, flt: IncidentFilter) -> pd.DataFrame:
     return frame
 
 
+def window_incidents(ws: Workspace, flt: IncidentFilter, grids: gpd.GeoDataFrame) -> pd.DataFrame:
+    """The window's incidents with their source labels (sub-categories), once under their
+    basic grid and once more under the professional grid they lie in: what
+    :func:`~gridmap.analytics.responsibility.grid_departments` needs, so the map's tooltip,
+    the grid card and this week's list name one department per grid."""
+    incidents = _week_incidents(ws, flt)
+    return pd.concat([pd.DataFrame(incidents), _in_professional(incidents, grids)])
+
+
 def _empty(flt: IncidentFilter) -> ThisWeek:
     (s, e), (ps, pe) = list_windows(flt.end, "week")
     nothing = pd.DataFrame(columns=["incidents", "excess"])
@@ -187,10 +197,13 @@ def workspace_this_week(
     """
     table = load_incident_table(ws) if table is None else table
     span = table.time_range
-    if span is None:
+    if span is None or flt.start > span[1]:
+        # A window after the last incident holds none: an empty list saying so ("no
+        # incidents this week"), never the grids of older weeks the window does not show.
         return _empty(flt)
-    period: Period = "month" if time_resolution(table.occurred_s) == "month" else "week"
-    (s, e), (ps, pe) = list_windows(min(flt.end, span[1]), period)
+    end = min(flt.end, span[1])
+    period: Period = list_period(table.occurred_s, end)
+    (s, e), (ps, pe) = list_windows(end, period)
     grids = ws.read_grids() if grids is None else grids
     if keyareas is None:
         keyareas = ws.read_layer("keyareas") if ws.has_layer("keyareas") else None
@@ -199,7 +212,8 @@ def workspace_this_week(
     ranked = priority_table(
         table, week, grids, keyareas=keyareas if keyareas is not None and len(keyareas) else None
     )
-    ranking = pd.concat([ranked.basic, ranked.professional])
+    # The cockpit's and the map's rule and rank: MIN_COUNT incidents, above the expected.
+    ranking = pd.concat([ranked_rows(ranked.basic), ranked_rows(ranked.professional)])
     end_s = day_start_s(pe + dt.timedelta(days=1))
     last = priority_counts(table, select(table, before), grids, end_s=end_s)["incidents"]
     if owners is None:
@@ -207,15 +221,12 @@ def workspace_this_week(
         owners = grid_owners(grids, admin)
     if responsibilities is None:
         responsibilities = read_responsibilities(ws)
-    known = bool((table.closed_s >= 0).any())
+    known = closure_known(table)
     if open_cases is None:
         open_cases = read_open_cases(ws, backlog_since(flt)) if known else None
     if backlog is None and open_cases is not None:
-        cases = open_cases
-        if flt.grid_codes is not None:
-            cases = cases[cases[schema.GRID_CODE].isin(flt.grid_codes)]
         backlog = overdue_backlog(
-            cases,
+            cases_in(open_cases, flt),  # the area, categories, classes shown (the card's)
             as_of=flt.end,
             owners=owners,
             responsibilities=responsibilities,
@@ -224,8 +235,7 @@ def workspace_this_week(
     overdue = None
     if backlog is not None and backlog.missing is None and open_cases is not None:
         overdue = _overdue(backlog, open_cases, grids)
-    incidents = _week_incidents(ws, week)
-    incidents = pd.concat([pd.DataFrame(incidents), _in_professional(incidents, grids)])
+    incidents = window_incidents(ws, week, grids)
     frame = this_week_list(
         ranking,
         last,
@@ -234,4 +244,4 @@ def workspace_this_week(
         departments=grid_departments(incidents, responsibilities),
         period=period,
     )
-    return ThisWeek(frame, (s, e), (ps, pe), period)
+    return ThisWeek(frame, (s, e), (ps, pe), period, len(select(table, week)))

@@ -9,6 +9,7 @@ version. A workspace whose incidents carry no closure time says so in words, nev
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import html
 from typing import Literal
@@ -17,11 +18,19 @@ import pandas as pd
 import streamlit as st
 
 from .. import schema
-from ..analytics.backlog import AGE_BANDS, Backlog, age_bands, age_breakdown, overdue_backlog
+from ..analytics.backlog import (
+    AGE_BANDS,
+    Backlog,
+    age_bands,
+    age_breakdown,
+    cases_in,
+    closure_known,
+    overdue_backlog,
+)
 from ..analytics.incidents import IncidentFilter
 from ..analytics.responsibility import grid_owners
 from ..i18n import t
-from ..services.this_week import OPEN_CASE_COLUMNS
+from ..services.this_week import OPEN_CASE_COLUMNS, read_open_cases
 from ..store import Workspace
 from . import keys
 from .data import _stamp, load_incidents, load_layer
@@ -62,18 +71,9 @@ _CSS = """
 _BAND_BG = ("#fff8e1", "#ffe9c2", "#ffd3a8", "#f6b0a0")
 
 
-def _open_since(path: str, since: dt.date) -> pd.DataFrame:
-    if not Workspace(path).has_layer("incidents"):
-        return pd.DataFrame(columns=list(_COLUMNS))
-    # Closure times are stored as ISO text (GeoPackage) or timestamps (PostGIS): both
-    # compare with an ISO date literal.
-    where = f"{schema.CLOSED_AT} IS NULL OR {schema.CLOSED_AT} >= '{since.isoformat()}'"
-    return Workspace(path).read_layer("incidents", columns=list(_COLUMNS), where=where)
-
-
 @st.cache_data(show_spinner=False, max_entries=8)
 def _open_cases(path: str, stamp: float, since: dt.date) -> pd.DataFrame:
-    return _open_since(path, since)
+    return read_open_cases(Workspace(path), since)
 
 
 def open_cases(path: str, since: dt.date) -> pd.DataFrame:
@@ -92,20 +92,14 @@ def load_owners(path: str) -> pd.DataFrame:
     return _owners(str(path), _stamp(path))
 
 
-def _closure_known(path: str) -> bool:
-    return bool((load_incidents(path).closed_s >= 0).any())
-
-
 @st.cache_data(show_spinner=False, max_entries=32)
 def _backlog(
-    path: str, stamp: float, as_of: dt.date, since: dt.date, grid_codes: frozenset[str] | None
+    path: str, stamp: float, as_of: dt.date, since: dt.date, scope: IncidentFilter
 ) -> Backlog:
-    known = _closure_known(path)
+    known = closure_known(load_incidents(path))
     frame = open_cases(path, since) if known else pd.DataFrame(columns=list(_COLUMNS))
-    if grid_codes is not None:
-        frame = frame[frame[schema.GRID_CODE].isin(grid_codes)]
     return overdue_backlog(
-        frame,
+        cases_in(frame, scope),
         as_of=as_of,
         owners=load_owners(path),
         responsibilities=load_responsibilities(path),
@@ -114,14 +108,17 @@ def _backlog(
 
 
 def load_backlog(
-    path: str, as_of: dt.date, grid_codes: frozenset[str] | None, *, since: dt.date | None = None
+    path: str, flt: IncidentFilter, as_of: dt.date, *, since: dt.date | None = None
 ) -> Backlog:
-    """The overdue backlog at the end of ``as_of`` in the area ``grid_codes`` (None: all).
+    """The overdue backlog at the end of ``as_of`` among the cases ``flt`` keeps: its area,
+    categories and handling classes (:func:`~gridmap.analytics.backlog.cases_in`).
 
     ``since`` (at most ``as_of``) is the earliest moment the caller will ask about, so one
     read serves both the window's end and the previous one's.
     """
-    return _backlog(str(path), _stamp(path), as_of, min(since or as_of, as_of), grid_codes)
+    # Only what cases_in reads goes into the cache key: every window shares one entry.
+    scope = dataclasses.replace(flt, start=as_of, end=as_of, stages=())
+    return _backlog(str(path), _stamp(path), as_of, min(since or as_of, as_of), scope)
 
 
 def _change(now: int, before: int | None, lang: str) -> tuple[str, str]:
@@ -205,11 +202,11 @@ def _card_backlogs(
 ) -> tuple[Backlog, Backlog | None]:
     """The backlog at the end of ``flt`` and at ``previous_end`` (None before the data)."""
     since = min(previous_end, flt.end)
-    backlog = load_backlog(path, flt.end, flt.grid_codes, since=since)
+    backlog = load_backlog(path, flt, flt.end, since=since)
     span = load_incidents(path).time_range
     # Before the data begin nothing was open: a comparison with that would be no comparison.
     covered = span is not None and previous_end >= span[0]
-    previous = load_backlog(path, previous_end, flt.grid_codes, since=since) if covered else None
+    previous = load_backlog(path, flt, previous_end, since=since) if covered else None
     return backlog, previous
 
 

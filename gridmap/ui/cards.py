@@ -13,15 +13,20 @@ import streamlit as st
 from numpy.typing import NDArray
 
 from .. import schema
+from ..analytics.backlog import closure_known
 from ..analytics.cards import card_trend, grid_card
-from ..analytics.incidents import CATEGORY_CODES, IncidentFilter, IncidentTable
+from ..analytics.incidents import IncidentFilter, IncidentTable
 from ..analytics.responsibility import DEPARTMENT_EN, DEPARTMENT_ZH, assign_departments
 from ..hierarchy import Hierarchy
 from ..i18n import t
 from . import keys
 from .auth import may
 from .data import workspace_path
-from .responsibility import load_responsibilities
+from .responsibility import (
+    load_responsibilities,
+    load_window_departments,
+    load_window_incidents,
+)
 from .sidebar import set_area
 
 __all__ = [
@@ -79,60 +84,61 @@ def _trend(card: dict[str, Any], L: str, trend: pd.DataFrame | None) -> None:
 
 
 def category_departments(
-    by_category: dict[str, int], responsibilities: pd.DataFrame, lang: str, *, top: int = 3
+    by_category: dict[str, int],
+    responsibilities: pd.DataFrame,
+    lang: str,
+    *,
+    top: int = 3,
+    incidents: pd.DataFrame | None = None,
 ) -> list[tuple[str, int, str]]:
     """The grid's ``top`` categories (most incidents first) with the department that answers
     for each (谁主管、谁负责), as ``(category label, incidents, department)`` in ``lang``.
 
     ``responsibilities`` is the workspace's table
     (:func:`gridmap.ui.responsibility.load_responsibilities`); a category it does not name
-    gets "未指定" / "Unassigned".
+    gets "未指定" / "Unassigned". ``incidents`` (the grid's incidents of the window with
+    ``category`` and ``category_source``): a category's department is then the one answering
+    for most of its incidents, sub-categories counted, as this week's list assigns them.
     """
     counts = pd.Series(by_category, dtype="int64")
     counts = counts[counts > 0].sort_values(ascending=False, kind="stable").head(top)
     if counts.empty:
         return []
-    found = assign_departments(list(counts.index), None, responsibilities)
-    names = found[DEPARTMENT_ZH if lang == "zh" else DEPARTMENT_EN]
+    col = DEPARTMENT_ZH if lang == "zh" else DEPARTMENT_EN
+    names = assign_departments(list(counts.index), None, responsibilities)[col]
+    names.index = counts.index
+    if incidents is not None and len(incidents):
+        subs = incidents.get(schema.CATEGORY_SOURCE)
+        found = assign_departments(incidents[schema.CATEGORY], subs, responsibilities)[col]
+        cats = incidents[schema.CATEGORY].astype(str).to_numpy()
+        pairs = pd.DataFrame({"cat": cats, "dept": found.to_numpy()})
+        sizes = pairs.groupby(["cat", "dept"]).size().rename("n").reset_index()
+        best = sizes.sort_values(["cat", "n", "dept"], ascending=[True, False, True])
+        by_sub = best.drop_duplicates("cat").set_index("cat")["dept"]
+        names = by_sub.reindex(counts.index).fillna(names)
     return [
         (schema.CATEGORIES.label(str(code), lang), int(n), str(dept))
         for code, n, dept in zip(counts.index, counts.to_numpy(), names, strict=True)
     ]
 
 
-def main_departments(
-    table: IncidentTable, idx: NDArray[np.int64], responsibilities: pd.DataFrame, lang: str
-) -> pd.Series:
-    """The department answering for most of each grid's incidents in ``idx`` (for the map's
-    tooltip), by grid code, in ``lang``; grids without incidents are left out. Ties go to
-    the department named first.
-
-    Counted per (grid, category) pair, so the cost is one ``np.unique`` over ``idx``, not a
-    lookup per incident.
-    """
-    grid = table.grid[idx].astype(np.int64)
-    cat = table.category[idx].astype(np.int64)
-    keep = (grid >= 0) & (cat >= 0)
-    n_cat = len(CATEGORY_CODES)
-    pairs, counts = np.unique(grid[keep] * n_cat + cat[keep], return_counts=True)
-    if not len(pairs):
-        return pd.Series(dtype=object)
-    found = assign_departments(list(CATEGORY_CODES), None, responsibilities)
-    names = found[DEPARTMENT_ZH if lang == "zh" else DEPARTMENT_EN].to_numpy()
-    frame = pd.DataFrame({"grid": pairs // n_cat, "dept": names[pairs % n_cat], "n": counts})
-    summed: pd.DataFrame = frame.groupby(["grid", "dept"], as_index=False)[["n"]].sum()
-    best = summed.sort_values(
-        ["grid", "n", "dept"], ascending=[True, False, True], kind="stable"
-    ).drop_duplicates("grid")
-    codes = np.asarray(table.grid_codes, dtype=object)[best["grid"].to_numpy()]
-    return pd.Series(best["dept"].to_numpy(), index=pd.Index(codes, name=schema.CODE))
+def main_departments(path: str, flt: IncidentFilter, lang: str) -> pd.Series:
+    """The department answering for most of each grid's incidents in ``flt``'s window (for
+    the map's tooltip), by grid code, in ``lang``: professional grids too, sub-categories
+    counted; grids without incidents are left out. The one assignment this week's list
+    and the grid card show (:func:`gridmap.ui.responsibility.load_window_departments`)."""
+    found = load_window_departments(path, flt)
+    return found[DEPARTMENT_ZH if lang == "zh" else DEPARTMENT_EN]
 
 
-def _departments(rows: list[tuple[str, int, str]], L: str) -> None:
-    """Who answers for the grid's main categories, one line each."""
-    if not rows:
+def _departments(rows: list[tuple[str, int, str]], L: str, main: str | None = None) -> None:
+    """Who answers for the grid's main categories, one line each, under the department
+    answering for most of its incidents (the map's tooltip and this week's list name it)."""
+    if not rows and not main:
         return
     st.markdown(f"**{t('card.departments', L)}**")
+    if main:
+        st.markdown(f"{t('tooltip.department', L)}: **{main}**")
     st.markdown(
         "\n".join(
             "- " + t("card.department.row", L, category=c, n=f"{n:,}", department=d)
@@ -148,10 +154,12 @@ def render_grid_card(
     closure_known: bool = True,
     trend: pd.DataFrame | None = None,
     departments: list[tuple[str, int, str]] | None = None,
+    main_department: str | None = None,
 ) -> None:
     """Draw a card from :func:`gridmap.analytics.cards.grid_card` values.
 
-    ``departments`` are :func:`category_departments` of the card (none: not shown).
+    ``departments`` are :func:`category_departments` of the card (none: not shown);
+    ``main_department`` the one answering for most of its incidents (:func:`main_departments`).
 
     ``closure_known`` is False when no incident of the workspace carries a closure time: the
     closure rate is then said to be missing, not shown as 0 %. ``trend`` is the grid's
@@ -214,7 +222,7 @@ def render_grid_card(
                 for c, n in card["by_handling_class"].items()
             )
             st.caption(f"{t('card.by_class', L)}: {classes}")
-            _departments(departments or [], L)
+            _departments(departments or [], L, main_department)
             _trend(card, L, trend)
         quality = []
         if card["household_age_days"] is None:
@@ -270,13 +278,25 @@ def show_grid_card(
         st.info(sentence)
     card = grid_card(match.iloc[0].to_dict(), h, table, idx, today=dt.date.today())
     trend = None if flt is None else card_trend(table, flt, str(code))
-    departments = category_departments(
-        card["by_category"], load_responsibilities(workspace_path()), L
-    )
+    path = workspace_path()
+    resp = load_responsibilities(path)
+    main: str | None = None
+    if flt is not None:  # the window's incidents with sub-categories: the list's departments
+        window = load_window_incidents(path, flt)
+        mine = window[window[schema.GRID_CODE].astype(str) == str(code)]
+        by_category = card["by_category"]
+        if not sum(by_category.values()):  # a professional grid holds the incidents inside it
+            by_category = mine[schema.CATEGORY].astype(str).value_counts().to_dict()
+        departments = category_departments(by_category, resp, L, incidents=mine)
+        found = main_departments(path, flt, L).get(str(code))
+        main = None if found is None else str(found)
+    else:
+        departments = category_departments(card["by_category"], resp, L)
     render_grid_card(
         card,
         L,
-        closure_known=bool((table.closed_s >= 0).any()),
+        closure_known=closure_known(table),
         trend=trend,
         departments=departments,
+        main_department=main,
     )

@@ -37,6 +37,7 @@ from ..viz import (
 from . import keys
 from .auth import audit
 from .data import _stamp, load_hierarchy, load_incidents, load_info, load_layer
+from .filenames import window_file_name
 from .risk import load_cell_layers, load_grid_overview
 from .settings import cjk_font
 
@@ -457,7 +458,7 @@ def export_controls(path: str, cockpit: Cockpit, area: str | None, lang: str) ->
                 t("cockpit.export.save", lang, what=kind.upper(), kb=len(kept[1]) // 1024),
                 kept[1],
                 # The window shown, not the day of the export: the file says what it holds.
-                file_name=f"{stem}_{cockpit.flt.start}_{cockpit.flt.end}.{kind}",
+                file_name=window_file_name(stem, cockpit.flt.start, cockpit.flt.end, kind),
                 mime=mime,
                 key=f"{key}_file",
                 on_click="ignore",

@@ -19,7 +19,7 @@ from .auth import audit
 from .data import dashes, load_layer, versions_table
 from .exports import EXPORT_CRS, EXPORT_ENCODINGS, EXPORT_FORMATS, export_bytes, mime
 from .import_text import kind_label, status_label
-from .settings import make_deck
+from .settings import make_deck, map_base
 
 __all__ = ["export_section", "overview", "publish_form", "published_notice"]
 
@@ -127,8 +127,13 @@ def _workspace_map(path: str, info: dict[str, Any], lang: str) -> None:
             )
         )
     focus = admin[admin["level"] == "district"] if len(admin) else grids
+    # On the workspace's own base map when it has one (layers moved onto its tiles).
     deck = make_deck(
-        layers, view_for(focus if len(focus) else admin), tooltip={"text": "{name} {code}"}
+        layers,
+        view_for(focus if len(focus) else admin),
+        tooltip={"text": "{name} {code}"},
+        base=map_base(path),
+        wgs84=True,
     )
     st.subheader(t("map", lang))
     st.pydeck_chart(deck, key=keys.KEY_WORKSPACE_MAP, height=480)

@@ -5,8 +5,9 @@ cached per workspace version.
 workspace version and department (the workspace's stamp changes on every import, so a
 re-imported department is analysed afresh); the department layers themselves are one shared
 read-only frame per version, as the other layers are (:func:`gridmap.ui.data.load_layer`).
-The tables the page shows are the report's (:mod:`gridmap.report.fusion`), so screen, PDF and
-Excel agree.
+The tables the page shows are the report's (:mod:`gridmap.report.fusion_tables`), so screen,
+PDF and Excel agree. A department with several versions can be analysed at any of them
+(``version``; None: the newest).
 """
 
 from __future__ import annotations
@@ -22,15 +23,15 @@ from ..analytics.fusion import DEPARTMENT, DEPARTMENT_CODE, DEPARTMENT_NAME, Fus
 from ..analytics.fusion import analyse_department as _analyse
 from ..i18n import t
 from ..loading import department_versions, read_departments
-from ..report.fusion import (
+from ..report.fusion import crosswalk_csv, draft_gpkg, fusion_pdf, fusion_xlsx
+from ..report.fusion_tables import (
     changes_table,
-    crosswalk_csv,
-    draft_gpkg,
     duplicates_table,
-    fusion_pdf,
-    fusion_xlsx,
     gaps_table,
+    grid_view_table,
+    slivers_table,
     splits_table,
+    units_as_analysed,
     units_table,
 )
 from ..store import Workspace
@@ -38,8 +39,10 @@ from .data import _stamp, dashes, load_layer
 from .responsibility import load_responsibilities
 
 __all__ = [
+    "analysed_units",
     "department_choices",
     "department_units",
+    "department_version_choices",
     "fusion_files",
     "fusion_pdf_bytes",
     "grid_names",
@@ -68,16 +71,54 @@ def department_choices(path: str) -> list[str]:
     return sorted(set(versions[DEPARTMENT].astype(str)))
 
 
-def department_units(path: str, department: str) -> gpd.GeoDataFrame:
-    """The newest version of ``department``'s units (EPSG:4326)."""
-    every = _departments(str(path), _stamp(path))
-    return every[every[DEPARTMENT].astype(str) == department]
+def department_version_choices(path: str, department: str) -> list[int]:
+    """``department``'s layer versions, the newest first."""
+    v = _versions(str(path), _stamp(path))
+    mine = v[v[DEPARTMENT].astype(str) == department]
+    return sorted({int(x) for x in mine[schema.VERSION]}, reverse=True)
 
 
-def version_line(path: str, department: str, lang: str) -> str:
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _old_version(path: str, stamp: float, department: str, version: int) -> gpd.GeoDataFrame:
+    """An older version of one department (one shared read-only frame)."""
+    return read_departments(Workspace(path), department, version)
+
+
+def _units(path: str, stamp: float, department: str, version: int | None) -> gpd.GeoDataFrame:
+    every = _departments(path, stamp)
+    units = every[every[DEPARTMENT].astype(str) == department]
+    if version is None or (len(units) and int(units[schema.VERSION].max()) == version):
+        return units
+    return _old_version(path, stamp, department, version)
+
+
+def department_units(path: str, department: str, version: int | None = None) -> gpd.GeoDataFrame:
+    """``department``'s units at ``version`` (None: the newest), EPSG:4326."""
+    return _units(str(path), _stamp(path), department, version)
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _analysed_units(
+    path: str, stamp: float, department: str, version: int | None
+) -> gpd.GeoDataFrame:
+    return units_as_analysed(
+        _analysis(path, stamp, department, version), _units(path, stamp, department, version)
+    )
+
+
+def analysed_units(path: str, department: str, version: int | None = None) -> gpd.GeoDataFrame:
+    """The units as the analysis measured them: converted from GCJ-02 when the analysis
+    found and corrected that offset (so the map and the PDF show where they belong),
+    otherwise as stored."""
+    return _analysed_units(str(path), _stamp(path), department, version)
+
+
+def version_line(path: str, department: str, lang: str, version: int | None = None) -> str:
     """ "第 2 版 · 48 个单元 · 原坐标系 GCJ-02 · 导入于 …": what the analysis is of."""
     v = _versions(str(path), _stamp(path))
     mine = v[v[DEPARTMENT].astype(str) == department]
+    if version is not None:
+        mine = mine[mine[schema.VERSION].astype(int) == version]
     if mine.empty:
         return ""
     last = mine.iloc[-1]
@@ -93,21 +134,21 @@ def version_line(path: str, department: str, lang: str) -> str:
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def _analysis(path: str, stamp: float, department: str) -> FusionResult:
+def _analysis(path: str, stamp: float, department: str, version: int | None) -> FusionResult:
     every = _departments(path, stamp)
-    units = every[every[DEPARTMENT].astype(str) == department]
     return _analyse(
-        units,
+        _units(path, stamp, department, version),
         load_layer(path, "grids"),
         table=load_responsibilities(path),
         other_departments=every,
     )
 
 
-def load_fusion(path: str, department: str) -> FusionResult:
+def load_fusion(path: str, department: str, version: int | None = None) -> FusionResult:
     """The department's crosswalk, misalignment, slivers, offset, proposal and
-    responsibility against the basic grids (computed once per workspace version)."""
-    return _analysis(str(path), _stamp(path), department)
+    responsibility against the basic grids, at ``version`` (None: the newest; computed once
+    per workspace version)."""
+    return _analysis(str(path), _stamp(path), department, version)
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
@@ -142,14 +183,20 @@ def shown(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def page_tables(path: str, result: FusionResult, lang: str) -> dict[str, pd.DataFrame]:
-    """The page's tables with headers in ``lang`` (the report's tables)."""
+    """The page's tables with headers in ``lang`` (the report's tables): this department's
+    gaps and duplicates, and (``gaps_all``/``duplicates_all``) those of every layer."""
     names = grid_names(path)
+    r = result.responsibility
     return {
         "misaligned": units_table(result, lang, misaligned_only=True),
         "changes": changes_table(result, lang, changed_only=True),
         "splits": splits_table(result, lang, names),
+        "slivers": slivers_table(result, lang, names),
+        "grid_view": grid_view_table(result, lang, names),
         "gaps": gaps_table(result, lang, names),
         "duplicates": duplicates_table(result, lang, names),
+        "gaps_all": gaps_table(result, lang, names, gaps=r.gaps),
+        "duplicates_all": duplicates_table(result, lang, names, duplicates=r.duplicates),
     }
 
 
@@ -193,15 +240,19 @@ def responsibility_rows(path: str, result: FusionResult, grid: str, lang: str) -
     r = result.responsibility
     on_grid = r.gaps[schema.GRID_CODE].astype(str) == grid
     gaps = set(r.gaps.loc[on_grid, schema.CATEGORY].astype(str))
-    dups = set(
-        r.duplicates.loc[r.duplicates[schema.GRID_CODE].astype(str) == grid, schema.CATEGORY]
-    )
+    # (category, department) claimed twice here: only the claimants' rows say "duplicate".
+    here = r.duplicates[r.duplicates[schema.GRID_CODE].astype(str) == grid]
+    dups = {
+        (str(cat), dept)
+        for cat, depts in here[[schema.CATEGORY, "departments"]].itertuples(index=False)
+        for dept in str(depts).split(", ")
+    }
     held = _holders(result, grid)
     names = _unit_name_lookup(path)
     rows: list[dict[str, Any]] = []
     for cat in [c for c in schema.CATEGORIES.codes if c in held or c in gaps]:
-        key = "gap" if cat in gaps else "dup" if cat in dups else "ok"
         for dept, code, share in held.get(cat) or [("", "", None)]:
+            key = "gap" if cat in gaps else "dup" if (cat, dept) in dups else "ok"
             rows.append(
                 {
                     "category": schema.CATEGORIES.label(cat, lang),
@@ -232,8 +283,10 @@ def responsibility_rows(path: str, result: FusionResult, grid: str, lang: str) -
 
 # --- files ----------------------------------------------------------------------------------
 @st.cache_data(show_spinner=False, max_entries=8)
-def _files(path: str, stamp: float, department: str, lang: str) -> dict[str, bytes]:
-    result = _analysis(path, stamp, department)
+def _files(
+    path: str, stamp: float, department: str, version: int | None, lang: str
+) -> dict[str, bytes]:
+    result = _analysis(path, stamp, department, version)
     return {
         "gpkg": draft_gpkg(result),
         "csv": crosswalk_csv(result),
@@ -241,17 +294,21 @@ def _files(path: str, stamp: float, department: str, lang: str) -> dict[str, byt
     }
 
 
-def fusion_files(path: str, department: str, lang: str) -> dict[str, bytes]:
+def fusion_files(
+    path: str, department: str, lang: str, version: int | None = None
+) -> dict[str, bytes]:
     """The draft layer (GeoPackage), the crosswalk (CSV) and the Excel workbook, by format."""
-    return _files(str(path), _stamp(path), department, lang)
+    return _files(str(path), _stamp(path), department, version, lang)
 
 
-def fusion_pdf_bytes(path: str, department: str, lang: str, cjk_font: str | None) -> bytes:
+def fusion_pdf_bytes(
+    path: str, department: str, lang: str, cjk_font: str | None, version: int | None = None
+) -> bytes:
     """The department's PDF report (rendered on request: about a second a page)."""
-    result = load_fusion(path, department)
+    result = load_fusion(path, department, version)
     return fusion_pdf(
         result,
-        department_units(path, department),
+        department_units(path, department, version),
         load_layer(path, "grids"),
         lang=lang,
         grid_names=grid_names(path),

@@ -28,11 +28,17 @@ import streamlit as st
 from .. import schema
 from ..analytics.fusion import DEPARTMENT_CODE, DEPARTMENT_NAME, FusionResult
 from ..i18n import t
-from ..report.fusion import ALIGNED_RGB, MISALIGNED_RGB, SLIVER_RGB
+from ..report.fusion_tables import (
+    ALIGNED_RGB,
+    MISALIGNED_RGB,
+    SLIVER_RGB,
+    department_duplicates,
+    department_gaps,
+)
 from ..tiles import TileCrs, shift_frame, shift_view
 from ..viz import CJK_FONT_FAMILY, geojson_payload, legend_items_html, polygon_layer, view_for
 from .data import _stamp, load_layer
-from .fusion import department_units, load_fusion
+from .fusion import analysed_units, load_fusion
 from .mapdata import GRID_OUTLINE_RGBA, grid_outline_layer
 from .settings import MapBase, make_deck
 
@@ -55,17 +61,22 @@ MAP_WIDTH = 700
 
 
 def _grid_status(result: FusionResult) -> pd.Series:
-    """Per grid code: "gap" (a category nobody holds), "dup" (claimed twice) or absent."""
-    r = result.responsibility
-    gap = pd.Series("gap", index=pd.Index(r.gaps[schema.GRID_CODE].astype(str).unique()))
-    dup = pd.Series("dup", index=pd.Index(r.duplicates[schema.GRID_CODE].astype(str).unique()))
+    """Per grid code: "gap" (a category of this department nobody holds), "dup" (claimed
+    twice, this department among the claimants) or absent."""
+    gaps, dups = department_gaps(result), department_duplicates(result)
+    gap = pd.Series("gap", index=pd.Index(gaps[schema.GRID_CODE].astype(str).unique()))
+    dup = pd.Series("dup", index=pd.Index(dups[schema.GRID_CODE].astype(str).unique()))
     return pd.concat([gap, dup[~dup.index.isin(gap.index)]])
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def _units_payload(path: str, stamp: float, department: str, crs: TileCrs) -> dict[str, Any]:
-    units = department_units(path, department)
-    status = load_fusion(path, department).misalignment.set_index(DEPARTMENT_CODE)["aligned"]
+def _units_payload(
+    path: str, stamp: float, department: str, version: int | None, crs: TileCrs
+) -> dict[str, Any]:
+    units = analysed_units(path, department, version)
+    status = load_fusion(path, department, version).misalignment.set_index(DEPARTMENT_CODE)[
+        "aligned"
+    ]
     ok = units[DEPARTMENT_CODE].astype(str).map(status).fillna(True).astype(bool).to_numpy()
     fill = np.where(ok[:, None], [*ALIGNED_RGB, 45], [*MISALIGNED_RGB, 110]).tolist()
     line = np.where(ok[:, None], [*ALIGNED_RGB, 200], [*MISALIGNED_RGB, 255]).tolist()
@@ -80,11 +91,13 @@ def _units_payload(path: str, stamp: float, department: str, crs: TileCrs) -> di
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def _slivers_payload(path: str, stamp: float, department: str, crs: TileCrs) -> dict[str, Any]:
+def _slivers_payload(
+    path: str, stamp: float, department: str, version: int | None, crs: TileCrs
+) -> dict[str, Any]:
     """The sliver pieces themselves (unit ∩ grid of each sliver pair), for drawing only."""
-    result = load_fusion(path, department)
+    result = load_fusion(path, department, version)
     s = result.slivers
-    units = department_units(path, department).set_index(DEPARTMENT_CODE).geometry
+    units = analysed_units(path, department, version).set_index(DEPARTMENT_CODE).geometry
     grids = load_layer(path, "grids").set_index(schema.CODE).geometry
     pairs = s[s[DEPARTMENT_CODE].isin(units.index) & s[schema.GRID_CODE].isin(grids.index)]
     pieces = shapely.intersection(
@@ -99,10 +112,16 @@ def _slivers_payload(path: str, stamp: float, department: str, crs: TileCrs) -> 
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def _grids_payload(
-    path: str, stamp: float, department: str, view: str, lang: str, crs: TileCrs
+    path: str,
+    stamp: float,
+    department: str,
+    version: int | None,
+    view: str,
+    lang: str,
+    crs: TileCrs,
 ) -> dict[str, Any]:
     """The clickable basic grids: name, the unit holding most of each, what is wrong there."""
-    result = load_fusion(path, department)
+    result = load_fusion(path, department, version)
     grids = schema.basic_grids(load_layer(path, "grids"))
     codes = grids[schema.CODE].astype(str)
     main = result.grid_view.set_index(schema.GRID_CODE)
@@ -139,11 +158,13 @@ def _grids_payload(
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def _labels(path: str, stamp: float, department: str, crs: TileCrs) -> list[dict[str, Any]]:
+def _labels(
+    path: str, stamp: float, department: str, version: int | None, crs: TileCrs
+) -> list[dict[str, Any]]:
     """The misaligned units' names at a point inside each (the largest differences first)."""
-    result = load_fusion(path, department)
+    result = load_fusion(path, department, version)
     mis = result.misaligned.sort_values("misaligned_area_m2", ascending=False).head(MAX_LABELS)
-    units = department_units(path, department)
+    units = analysed_units(path, department, version)
     units = units[units[DEPARTMENT_CODE].isin(mis[DEPARTMENT_CODE])]
     points = shift_frame(
         gpd.GeoDataFrame(
@@ -204,25 +225,31 @@ def _units_layer(data: dict[str, Any], *, coloured: bool) -> pdk.Layer:
     )  # fmt: skip
 
 
-def fusion_view(path: str, department: str, crs: TileCrs) -> pdk.ViewState:
+def fusion_view(path: str, department: str, version: int | None, crs: TileCrs) -> pdk.ViewState:
     """The department's extent (its units, else the grids), centred for tiles in ``crs``."""
-    units = department_units(path, department)
+    units = analysed_units(path, department, version)
     shown = units if len(units) else load_layer(path, "grids")
     return shift_view(view_for(shown, width_px=MAP_WIDTH, height_px=MAP_HEIGHT), crs)
 
 
 def fusion_deck(
-    path: str, department: str, view: str, selected: str | None, base: MapBase, lang: str
+    path: str,
+    department: str,
+    version: int | None,
+    view: str,
+    selected: str | None,
+    base: MapBase,
+    lang: str,
 ) -> pdk.Deck:
     """The Fusion page's map in ``view`` (:data:`VIEWS`), ``selected`` grid outlined."""
     p, stamp, crs = str(path), _stamp(path), base.crs
-    units = _units_payload(p, stamp, department, crs)
+    units = _units_payload(p, stamp, department, version, crs)
     layers: list[pdk.Layer] = [grid_outline_layer(p, None, crs=crs)]
     if view == "alignment":
         layers.append(_units_layer(units, coloured=True))
         layers.append(
             polygon_layer(
-                _slivers_payload(p, stamp, department, crs), layer_id="fusion-slivers",
+                _slivers_payload(p, stamp, department, version, crs), layer_id="fusion-slivers",
                 fill=[*SLIVER_RGB, 160], line=[*SLIVER_RGB, 200], line_px=1.3,
             )
         )  # fmt: skip
@@ -231,18 +258,18 @@ def fusion_deck(
     layers.append(
         pdk.Layer(
             "GeoJsonLayer", id=FUSION_GRID_LAYER,
-            data=_grids_payload(p, stamp, department, view, lang, crs), stroked=False,
+            data=_grids_payload(p, stamp, department, version, view, lang, crs), stroked=False,
             filled=True, get_fill_color="properties.rgba", pickable=True, auto_highlight=False,
         )
     )  # fmt: skip
     if view == "responsibility":
         layers.append(_units_layer(units, coloured=False))
     else:
-        layers.append(_label_layer(_labels(p, stamp, department, crs)))
+        layers.append(_label_layer(_labels(p, stamp, department, version, crs)))
     layers += _selected_layer(p, selected, crs)
     return make_deck(
         layers,
-        fusion_view(p, department, crs),
+        fusion_view(p, department, version, crs),
         tooltip={"html": "<b>{name}</b><br/>{info}", "style": {"fontSize": "13px"}},
         base=base,
     )

@@ -19,6 +19,16 @@ import streamlit as st
 from .. import schema
 from ..analytics.fusion import FusionResult
 from ..i18n import t
+from ..report.fusion_tables import (
+    answered_categories,
+    corrected_from,
+    corrected_note,
+    department_duplicates,
+    department_gaps,
+    file_names,
+    grids_changing_unit,
+    responsibility_sentence,
+)
 from ..viz import picked
 from . import keys
 from .auth import audit
@@ -68,11 +78,19 @@ def _hh(value: float) -> str:
 
 
 def show_headline(result: FusionResult, lang: str) -> None:
-    """One bold sentence of what is wrong, and the coordinate offset when there is one."""
+    """One bold sentence of what is wrong, and the coordinate offset when there is one; when
+    the analysis converted the layer from GCJ-02 first, the headline says so and the warning
+    says to re-import the layer with that coordinate system first."""
     mis = result.misaligned
     d = result.department
+    corrected = corrected_from(result)
+    after = f"（{t('fusion.page.corrected.kpi', lang, crs=corrected)}）" if corrected else ""
+    if lang != "zh" and after:
+        after = f" ({t('fusion.page.corrected.kpi', lang, crs=corrected)})"
     if mis.empty:
-        st.success(t("fusion.page.headline.ok", lang, department=d, units=len(result.misalignment)))
+        st.success(
+            t("fusion.page.headline.ok", lang, department=d, units=len(result.misalignment)) + after
+        )
     else:
         hh = mis[schema.HOUSEHOLDS].sum(min_count=1)
         st.markdown(
@@ -85,11 +103,15 @@ def show_headline(result: FusionResult, lang: str) -> None:
                 n=f"{len(mis):,}",
                 households=_hh(hh),
             )
+            + after
         )
     off = result.offset
     if off is not None:
         short = t(f"fusion.page.offset.{off.kind}", lang, department=d, m=f"{off.distance_m:,.0f}")
-        st.warning(f"**{short}**  \n{off.sentence(lang)}", icon=":material/explore:")
+        # After a GCJ-02 conversion, what the figures are and what to do first, in bold.
+        note = corrected_note(result, lang)
+        said = f"**{note}**" if note else off.sentence(lang)
+        st.warning(f"**{short}**  \n{said}", icon=":material/explore:")
 
 
 def show_steps(result: FusionResult, lang: str) -> None:
@@ -100,7 +122,6 @@ def show_steps(result: FusionResult, lang: str) -> None:
 def _steps(result: FusionResult, lang: str) -> str:
     """The next steps as a numbered Markdown list, most urgent first."""
     d, steps = result.department, []
-    changes = result.proposal.changes
     if result.offset is not None:
         key = "gcj02" if result.offset.kind == "gcj02_vs_wgs84" else "shift"
         steps.append(t(f"fusion.page.step.offset.{key}", lang, department=d))
@@ -110,7 +131,7 @@ def _steps(result: FusionResult, lang: str) -> str:
                 "fusion.page.step.draft",
                 lang,
                 n=f"{len(result.misaligned):,}",
-                grids=f"{int(changes['grids_lost'].sum()):,}",
+                grids=f"{grids_changing_unit(result):,}",
                 department=d,
             )
         )
@@ -125,11 +146,9 @@ def _steps(result: FusionResult, lang: str) -> str:
                 m=f"{result.sliver_m:g}",
             )
         )
-    r = result.responsibility
-    if len(r.gaps) or len(r.duplicates):
-        steps.append(
-            t("fusion.page.step.resp", lang, gaps=f"{len(r.gaps):,}", dups=f"{len(r.duplicates):,}")
-        )
+    gaps, dups = department_gaps(result), department_duplicates(result)
+    if len(gaps) or len(dups):
+        steps.append(t("fusion.page.step.resp", lang, gaps=f"{len(gaps):,}", dups=f"{len(dups):,}"))
     if not steps:
         return t("fusion.page.step.none", lang)
     lines = [f"{i}. {step}" for i, step in enumerate(steps, start=1)]
@@ -141,11 +160,14 @@ def show_kpis(result: FusionResult, lang: str) -> None:
     m = result.misalignment
     n_mis = int((~m["aligned"]).sum())
     off = result.offset
+    corrected = corrected_from(result)
+    # After a GCJ-02 conversion the counts are not of the layer as stored: the labels say so.
+    after = f" · {t('fusion.page.corrected.kpi', lang, crs=corrected)}" if corrected else ""
     cols = st.columns(5)
     cols[0].metric(t("fusion.kpi.units", lang), f"{len(m):,}")
-    cols[1].metric(t("fusion.kpi.aligned", lang), f"{len(m) - n_mis:,}")
+    cols[1].metric(t("fusion.kpi.aligned", lang) + after, f"{len(m) - n_mis:,}")
     cols[2].metric(
-        t("fusion.kpi.misaligned", lang),
+        t("fusion.kpi.misaligned", lang) + after,
         f"{n_mis:,}",
         help=t("fusion.kpi.misaligned.help", lang, pct=f"{result.tolerance * 100:g}"),
     )
@@ -229,51 +251,77 @@ def show_who(path: str, result: FusionResult, lang: str) -> str | None:
 
 
 def show_tables(path: str, result: FusionResult, lang: str) -> None:
-    """The proposal's gains and losses, the grids to split, gaps and duplicates: one tab each."""
+    """One tab each: the proposal's gains and losses, the grids to split, the slivers, the
+    reverse view per grid, this department's gaps and duplicates, and the gaps and
+    duplicates of all department layers together (labelled so)."""
     tables = page_tables(path, result, lang)
-    r = result.responsibility
+    d = result.department
     counts = {
-        "changes": len(tables["changes"]),
-        "splits": len(tables["splits"]),
-        "gaps": len(r.gaps),
-        "duplicates": len(r.duplicates),
+        name: len(tables[name])
+        for name in ("changes", "splits", "slivers", "grid_view", "gaps", "duplicates")
     }
-    tabs = st.tabs([t(f"fusion.tab.{k}", lang, n=f"{n:,}") for k, n in counts.items()])
+    labels = [t(f"fusion.tab.{k}", lang, n=f"{n:,}") for k, n in counts.items()]
+    tabs = st.tabs([*labels, t("fusion.tab.all", lang)])
+    resp = responsibility_sentence(result, lang)
     notes = {
         "changes": result.sentences(lang)[2],
         "splits": t("fusion.report.splits.note", lang),
-        "gaps": result.sentences(lang)[3],
+        "slivers": t(
+            "fusion.report.slivers.note", lang, n=f"{len(result.slivers):,}",
+            m=f"{result.sliver_m:g}",
+        ),
+        "grid_view": t("fusion.page.grid_view.note", lang, department=d),
+        "gaps": resp,
         "duplicates": t("fusion.report.duplicates.note", lang),
-    }
-    for tab, name in zip(tabs, counts, strict=True):
+    }  # fmt: skip
+    for tab, name in zip(tabs, counts, strict=False):
         with tab:
             st.caption(notes[name])
-            frame = tables[name]
-            if frame.empty:
-                st.info(t("fusion.report.none", lang), icon=":material/check_circle:")
-            else:
-                st.dataframe(shown(frame), hide_index=True, height=320)
-    if r.unclaimed_categories:
-        labels = "、".join(schema.CATEGORIES.label(c, lang) for c in r.unclaimed_categories)
-        st.caption(t("fusion.page.unclaimed", lang, categories=labels))
+            if name in ("gaps", "duplicates") and not answered_categories(result):
+                continue  # the note says the department answers for no category
+            _table(tables[name], lang)
+    with tabs[-1]:
+        st.caption(t("fusion.page.all.note", lang, department=d))
+        for name in ("gaps_all", "duplicates_all"):
+            n = f"{len(tables[name]):,}"
+            st.markdown(
+                f"**{t(f'fusion.kpi.{name}', lang)}"
+                + (f"（{n}）**" if lang == "zh" else f" ({n})**")
+            )
+            _table(tables[name], lang)
+        r = result.responsibility
+        if r.unclaimed_categories:
+            cats = "、".join(schema.CATEGORIES.label(c, lang) for c in r.unclaimed_categories)
+            st.caption(t("fusion.page.unclaimed", lang, categories=cats))
+
+
+def _table(frame: pd.DataFrame, lang: str) -> None:
+    if frame.empty:
+        st.info(t("fusion.report.none", lang), icon=":material/check_circle:")
+    else:
+        st.dataframe(shown(frame), hide_index=True, height=320)
 
 
 def _file_name(result: FusionResult, kind: str) -> str:
-    version = "" if result.version is None else f"_v{result.version}"
-    stem = {"gpkg": "draft", "csv": "crosswalk", "xlsx": "fusion", "pdf": "fusion"}[kind]
-    return f"{result.department}{version}_{stem}.{kind}"
+    """The download's file name: the same as ``gridmap fuse --out`` writes."""
+    names = file_names(result.department, result.version)
+    return names[{"gpkg": "draft", "csv": "crosswalk"}.get(kind, kind)]
 
 
 def show_downloads(path: str, result: FusionResult, lang: str) -> None:
     """Draft layer (GeoPackage), crosswalk (CSV), Excel workbook; the PDF is drawn on a click
     (a few seconds) and then offered, like the cockpit's report."""
     st.markdown(f"**{t('fusion.page.downloads', lang)}**")
-    files = fusion_files(path, result.department, lang)
+    files = fusion_files(path, result.department, lang, result.version)
+    corrected = corrected_from(result)
     cols = st.columns(4)
     for col, kind in zip(cols[:3], ("gpkg", "csv", "xlsx"), strict=True):
         name = _file_name(result, kind)
+        label = t(f"fusion.download.{kind}", lang)
+        if kind == "gpkg" and corrected:
+            label = t("fusion.download.gpkg.corrected", lang, crs=corrected)
         col.download_button(
-            t(f"fusion.download.{kind}", lang),
+            label,
             files[kind],
             file_name=name,
             mime=_MIME[kind],
@@ -292,7 +340,9 @@ def show_downloads(path: str, result: FusionResult, lang: str) -> None:
         ):  # fmt: skip
             with st.spinner(t("cockpit.export.working", lang)):
                 try:
-                    made: bytes | str = fusion_pdf_bytes(path, result.department, lang, cjk_font())
+                    made: bytes | str = fusion_pdf_bytes(
+                        path, result.department, lang, cjk_font(), result.version
+                    )
                 except Exception as exc:
                     _log.exception("fusion PDF failed")
                     made = _one_line(exc)

@@ -126,7 +126,7 @@ def preview_deck(
 
     from ..importing.preview import sample_points, sample_polygons
     from ..viz import boundary_layer, point_layer, view_for
-    from .settings import make_deck
+    from .settings import make_deck, map_base
 
     layers, frame = _context_layers(ws_path)
     if preview.geometry is not None:
@@ -167,7 +167,9 @@ def preview_deck(
         if len(shown):
             box = shapely.union(box, shapely.box(*shown.total_bounds))
         focus = gpd.GeoDataFrame(geometry=[box], crs=4326)
-    deck = make_deck(layers, view_for(focus, width_px=700, height_px=460), tooltip=False)
+    view = view_for(focus, width_px=700, height_px=460)
+    # On the workspace's own base map when it has one (sample and boundaries move together).
+    deck = make_deck(layers, view, tooltip=False, base=map_base(ws_path), wgs84=True)
     return deck, len(shown)
 
 
@@ -205,7 +207,7 @@ def problem_deck(ws_path: str, version: int, problems: Any, selected: int | None
     import shapely
 
     from ..viz import LEVEL_COLOURS, boundary_layer, point_layer, view_for
-    from .settings import make_deck
+    from .settings import make_deck, map_base
 
     grids = load_version(ws_path, version)
     layers: list[Any] = []
@@ -266,5 +268,7 @@ def problem_deck(ws_path: str, version: int, problems: Any, selected: int | None
         view = view_for(box, width_px=700, height_px=460)
     else:
         view = view_for(grids if len(grids) else probs, width_px=700, height_px=460)
-    deck: pdk.Deck = make_deck(layers, view, tooltip={"text": "{kind} {code}"})
+    deck: pdk.Deck = make_deck(
+        layers, view, tooltip={"text": "{kind} {code}"}, base=map_base(ws_path), wgs84=True
+    )
     return deck

@@ -16,7 +16,7 @@ import streamlit as st
 
 from .. import schema
 from ..analytics.incidents import IncidentFilter
-from ..analytics.ranking import priority_table
+from ..analytics.ranking import MIN_COUNT, priority_table, ranked_rows
 from ..i18n import t
 from ..tiles import TileCrs, mercator_px, shift_lonlat
 from ..viz import label_layer
@@ -42,7 +42,8 @@ def _top(path: str, stamp: float, flt: IncidentFilter, n: int) -> pd.DataFrame:
     ranked = priority_table(
         load_incidents(path), flt, grids, keyareas=keyareas if len(keyareas) else None
     ).basic
-    top = ranked[ranked["incidents"] > 0].head(n)
+    # The cockpit's rule and rank (at least MIN_COUNT incidents, above the expected).
+    top = ranked_rows(ranked).head(n)
     out = pd.DataFrame(
         {
             "rank": top["rank"].astype(int).to_numpy(),
@@ -59,9 +60,10 @@ def _top(path: str, stamp: float, flt: IncidentFilter, n: int) -> pd.DataFrame:
 
 
 def top_grids(path: str, flt: IncidentFilter, n: int = TOP_N) -> pd.DataFrame:
-    """The ``n`` top basic grids of the window with incidents: ``rank``, ``code``, ``name``,
-    ``incidents``, ``excess`` (incidents above the expected, rounded), ``lon``, ``lat`` (a
-    point inside the grid)."""
+    """The ``n`` top basic grids of the window, ranked as the cockpit ranks them
+    (:func:`~gridmap.analytics.ranking.ranked_rows`): ``rank``, ``code``, ``name``,
+    ``incidents``, ``excess`` (incidents above the expected, rounded, 1 or more), ``lon``,
+    ``lat`` (a point inside the grid)."""
     return _top(str(path), _stamp(path), flt, n)
 
 
@@ -103,14 +105,14 @@ def show_top_grids(top: pd.DataFrame, L: str) -> str | None:
     """The ranked list; returns the code of the row the user selected (None: none)."""
     st.markdown(f"**{t('map.top.title', L)}**" + MAP_FONT_CSS, unsafe_allow_html=True)
     if top.empty:
-        st.caption(t("map.top.none", L))
+        st.caption(t("map.top.none.why", L, m=MIN_COUNT))
         return None
     table = pd.DataFrame(
         {
             t("map.top.rank", L): top["rank"],
             t("map.top.grid", L): top["name"],
             t("map.top.incidents", L): top["incidents"],
-            t("map.top.excess", L): top["excess"].map(lambda v: f"+{v:,}"),
+            t("map.top.excess", L): top["excess"].map(lambda v: f"{v:+,}"),
         }
     )
     event = st.dataframe(

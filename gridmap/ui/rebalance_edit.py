@@ -13,7 +13,7 @@ from ..viz import picked
 from . import keys
 from .auth import audit
 from .rebalance import Editing, clear_session, redraw_locked, unit_layers
-from .settings import make_deck
+from .settings import make_deck, map_base
 
 __all__ = ["community_header", "controls", "handle_click", "map_key", "unit_map"]
 
@@ -196,6 +196,8 @@ def unit_map(ed: Editing, session: rb.EditSession, selected: list[str]) -> None:
                 "html": "{code}<br/>" + t("reb.tooltip", L),
                 "style": {"fontSize": "13px"},
             },
+            base=map_base(ed.path),  # the workspace's own base map, layers moved onto it
+            wgs84=True,
         ),
         on_select="rerun",
         selection_mode="single-object",

@@ -11,57 +11,83 @@ from __future__ import annotations
 
 import io
 import json
-import logging
 
 import pandas as pd
 import streamlit as st
 
 from .. import schema
+from ..analytics.incidents import IncidentFilter
 from ..analytics.responsibility import (
     RESPONSIBILITY_COLUMNS,
     default_responsibilities,
     from_records,
+    grid_departments,
     read_responsibilities_csv,
     to_records,
     validate_responsibilities,
 )
 from ..errors import GridmapError
 from ..i18n import t
+from ..services.this_week import RESPONSIBILITIES_KEY, read_responsibilities, window_incidents
 from ..store import Workspace, forget_stamp
 from . import keys
 from .auth import audit
-from .data import _stamp
+from .data import _stamp, load_layer
 
-__all__ = ["META_KEY", "load_responsibilities", "responsibility_section", "save_responsibilities"]
+__all__ = [
+    "META_KEY",
+    "load_responsibilities",
+    "load_window_departments",
+    "load_window_incidents",
+    "responsibility_section",
+    "save_responsibilities",
+]
 
-_log = logging.getLogger(__name__)
-
-#: The workspace metadata key holding the table.
-META_KEY = "responsibilities"
+#: The workspace metadata key holding the table (the services' one key).
+META_KEY = RESPONSIBILITIES_KEY
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def _stored(path: str, stamp: float) -> pd.DataFrame | None:
-    raw = Workspace(path).meta().get(META_KEY)
-    if not raw:
-        return None
-    try:
-        return from_records(json.loads(raw))
-    except (GridmapError, ValueError) as exc:
-        # A table that no longer validates (hand-edited metadata) must not stop the cockpit.
-        _log.warning("workspace responsibilities ignored: %s", exc)
-        return None
+    ws = Workspace(path)
+    # read_responsibilities gives the defaults for a missing or unreadable table; the Data
+    # page must tell "none saved" apart, so the key's presence is checked here.
+    return read_responsibilities(ws) if ws.meta().get(RESPONSIBILITIES_KEY) else None
 
 
 def stored_responsibilities(path: str) -> pd.DataFrame | None:
-    """The table saved in the workspace, None when none was saved (or it is unreadable)."""
+    """The table saved in the workspace, None when none was saved."""
     return _stored(str(path), _stamp(path))
 
 
 def load_responsibilities(path: str) -> pd.DataFrame:
-    """The workspace's table, or the defaults when it has none."""
+    """The workspace's table, or the defaults when it has none
+    (:func:`gridmap.services.this_week.read_responsibilities`, cached per version)."""
     stored = stored_responsibilities(path)
     return default_responsibilities() if stored is None else stored
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _window_incidents(path: str, stamp: float, flt: IncidentFilter) -> pd.DataFrame:
+    return window_incidents(Workspace(path), flt, load_layer(path, "grids"))
+
+
+def load_window_incidents(path: str, flt: IncidentFilter) -> pd.DataFrame:
+    """The window's incidents with their sub-categories, professional grids included
+    (:func:`gridmap.services.this_week.window_incidents`), cached per workspace version."""
+    return _window_incidents(str(path), _stamp(path), flt)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _window_departments(path: str, stamp: float, flt: IncidentFilter) -> pd.DataFrame:
+    return grid_departments(load_window_incidents(path, flt), load_responsibilities(path))
+
+
+def load_window_departments(path: str, flt: IncidentFilter) -> pd.DataFrame:
+    """The department answering for most of each grid's incidents in ``flt``'s window,
+    sub-categories counted (:func:`~gridmap.analytics.responsibility.grid_departments`):
+    the one assignment the map's tooltip, the grid card and this week's list show."""
+    return _window_departments(str(path), _stamp(path), flt)
 
 
 def save_responsibilities(path: str, table: pd.DataFrame) -> pd.DataFrame:

@@ -13,7 +13,7 @@ import streamlit as st
 
 from ..analytics.incidents import IncidentFilter, select
 from ..analytics.overview import CellLayers, admin_overview, cell_layers, grid_overview
-from ..analytics.ranking import priority_table
+from ..analytics.ranking import MIN_COUNT, priority_table
 from ..hierarchy import Hierarchy
 from ..i18n import t
 from ..schema import AuditAction
@@ -36,6 +36,7 @@ __all__ = [
     "ranked_view",
     "risk_csv",
     "risk_geojson",
+    "suppressed_count",
 ]
 
 
@@ -66,9 +67,22 @@ def _priority(path: str, stamp: float, flt: IncidentFilter, res: int) -> pd.Data
         overview=overview,
     )
     out = pd.concat([ranked.basic, ranked.professional])
-    # The overview's small-number rule: a grid under min_count incidents is not listed.
-    out["suppressed"] = overview["suppressed"].reindex(out.index).fillna(True).astype(bool)
+    # The overview's small-number rule: a grid under min_count incidents is not listed. A
+    # professional grid by its own count of the incidents inside it (the overview counts
+    # only incidents assigned to it: none, as incidents are assigned to basic grids).
+    few = pd.Series(out["incidents"].to_numpy() < MIN_COUNT, index=out.index)
+    flagged = overview["suppressed"].reindex(out.index).fillna(few).astype(bool)
+    professional = out.index.isin(ranked.professional.index)
+    out["suppressed"] = flagged.where(~professional, few)
     return out
+
+
+def suppressed_count(ranked: pd.DataFrame) -> int:
+    """How many grids of the table the small-number rule leaves out: basic grids only (the
+    caption says professional grids are not in the table), every row for an admin level."""
+    kind = ranked.get("grid_type")
+    rows = ranked if kind is None else ranked[(kind != "professional").to_numpy()]
+    return int(rows["suppressed"].sum())
 
 
 def load_grid_priority(path: str, flt: IncidentFilter, res: int) -> pd.DataFrame:

@@ -19,7 +19,9 @@ import pandas as pd
 import streamlit as st
 
 from .. import schema
+from ..analytics.backlog import closure_known
 from ..analytics.incidents import IncidentFilter
+from ..analytics.ranking import MIN_COUNT
 from ..analytics.this_week import ThisWeek, period_key
 from ..i18n import t
 from ..report.this_week import this_week_xlsx
@@ -29,6 +31,7 @@ from . import keys
 from .auth import audit, may
 from .backlog import load_backlog, load_owners, open_cases
 from .data import _stamp, load_incidents, load_layer
+from .filenames import window_file_name
 from .responsibility import load_responsibilities
 
 __all__ = ["load_this_week", "this_week_section", "week_html"]
@@ -54,7 +57,7 @@ def _this_week(path: str, stamp: float, flt: IncidentFilter) -> ThisWeek:
     # The cached frames of this version, and the 超期未结 card's backlog (the same key:
     # the window's end, read since the previous window's end), so nothing is read twice.
     since = backlog_since(flt)
-    known = bool((load_incidents(path).closed_s >= 0).any())
+    known = closure_known(load_incidents(path))
     return workspace_this_week(
         Workspace(path),
         flt,
@@ -64,7 +67,7 @@ def _this_week(path: str, stamp: float, flt: IncidentFilter) -> ThisWeek:
         owners=load_owners(path),
         responsibilities=load_responsibilities(path),
         open_cases=open_cases(path, since) if known else None,
-        backlog=load_backlog(path, flt.end, flt.grid_codes, since=since),
+        backlog=load_backlog(path, flt, flt.end, since=since),
     )
 
 
@@ -78,6 +81,9 @@ def week_html(week: ThisWeek, lang: str, *, worker: bool = True) -> str:
     False leaves out the grid workers' column."""
     esc = html.escape
     g = week.grids
+    if g.empty and week.incidents:  # incidents, but none reached the ranking's rule
+        why = t(period_key("week.none.few", week.period), lang, n=week.incidents, m=MIN_COUNT)
+        return f"<p>{esc(why)}</p>"
     if g.empty:
         return f"<p>{esc(t(period_key('week.none', week.period), lang))}</p>"
     dept = "department_zh" if lang == "zh" else "department_en"
@@ -127,7 +133,7 @@ def this_week_section(path: str, flt: IncidentFilter, lang: str) -> ThisWeek:
     people = may(path, "see_people") and not st.session_state.get(keys.KEY_MEETING, False)
     st.markdown(week_html(week, lang, worker=people), unsafe_allow_html=True)
     if not week.grids.empty:
-        name = f"{t(key('week.file'), lang)}_{s}_{e}.xlsx"
+        name = window_file_name(t(key("week.file"), lang), s, e, "xlsx")
         st.download_button(
             t("week.excel", lang),
             this_week_xlsx(week, lang, worker=may(path, "see_people")),

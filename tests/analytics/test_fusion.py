@@ -240,27 +240,52 @@ def test_detect_offset_names_gcj02() -> None:
     assert F.detect_offset(plain, grids) is None
 
 
+def test_gcj02_layer_is_analysed_after_conversion() -> None:
+    """Police units traced on a GCJ-02 map: as drawn every unit would look misaligned by
+    the ~500 m offset; the analysis measures the converted layer and says so."""
+    grids = uneven_lattice([300.0, 220.0, 380.0, 260.0], [250.0, 340.0, 290.0])
+    as_gcj = geometries_from_wgs84(grids.geometry, parse_crs("gcj02")).set_crs(4326)
+    dept = gpd.GeoDataFrame(
+        {"department": "公安分局（派出所）", "department_code": "D" + grids["code"]},
+        geometry=as_gcj.to_numpy(),
+        crs=4326,
+    )
+    as_drawn = F.misalignment(F.crosswalk(dept, grids), dept)
+    assert (~as_drawn["aligned"]).sum() >= 6
+    result = F.analyse_department(dept, grids)
+    assert result.corrected == "gcj02_to_wgs84" and result.offset is not None
+    assert result.misalignment["aligned"].all() and result.grids_changing_unit == 0
+    assert (result.grid_view["main_department_code"] == "D" + result.grid_view["grid_code"]).all()
+    en, zh = result.sentences("en")[1], result.sentences("zh")[1]
+    assert "Every figure below is for the layer converted to WGS-84" in en
+    assert "--crs gcj02" in en and "换算到 WGS-84 后" in zh
+    assert F.fusion_json(result)["corrected"] == "gcj02_to_wgs84"
+
+
 # -- proposal ----------------------------------------------------------------------------------
-def finger_units() -> gpd.GeoDataFrame:
+BLOB = box(1000, 290, 1180, 390)
+
+
+def finger_units(blob: shapely.Geometry = BLOB) -> gpd.GeoDataFrame:
     """::
 
         y 800 +----+----+----+----+----+----+    grids 200 m, codes g{x}{y}
               |  A A A  |                   |
           400 |  A A A  |=====finger====+   |    A: x < 510, plus a 40 m finger to a
-              |  A A A  |          blob |## |       blob covering 81 % of g51
-          200 |  A A A  |               +## |    B: the rest (one polygon)
-            0 +----+----+----+----+----+----+
+              |  A A A  |          blob |## |       blob in g51 (45 % by default)
+          200 |  A A A  |          C C C C  |    C: a strip at the foot of g51 (35 %)
+            0 +----+----+----+----+----+----+    B: the rest (one polygon)
               0   200  400  600  800 1000 1200
 
-    By majority g51 goes to A, but it would sit apart from A's grids: contiguity gives
-    it to B, the only unit around it.
+    By majority g51 goes to A (45 % against C's 35 %), but it would sit apart from A's
+    grids and no grid between can join it back: A holds less than half of it, so
+    contiguity gives it to B, the unit it shares most boundary with.
     """
-    a = shapely.union_all(
-        [box(0, 0, 510, 800), box(500, 380, 1000, 420), box(1000, 210, 1180, 390)]
-    )
-    b = box(0, 0, 1200, 800).difference(a)
+    a = shapely.union_all([box(0, 0, 510, 800), box(500, 380, 1000, 420), blob])
+    c = box(1000, 200, 1200, 270)
+    b = box(0, 0, 1200, 800).difference(a).difference(c)
     assert shapely.get_num_geometries(b) == 1
-    return units({"A": a, "B": b})
+    return units({"A": a, "B": b, "C": c})
 
 
 def test_proposal_whole_grids_contiguous_and_balanced() -> None:
@@ -271,7 +296,7 @@ def test_proposal_whole_grids_contiguous_and_balanced() -> None:
     assert owner["g51"] == "A"  # the majority rule alone would detach it
     proposal = F.fusion_proposal(dept, grids, cw)
     assert proposal.assignment["g51"] == "B"
-    # Every grid assigned exactly once; columns 0-2 to A, the rest to B.
+    # Every grid assigned exactly once; columns 0-2 to A, the rest to B (C holds no grid).
     assert sorted(proposal.assignment.index) == sorted(grids["code"])
     expected_a = {f"g{x}{y}" for x in range(3) for y in range(4)}
     assert set(proposal.assignment[proposal.assignment == "A"].index) == expected_a
@@ -288,10 +313,82 @@ def test_proposal_whole_grids_contiguous_and_balanced() -> None:
     assert changes["households_gained"].sum() == pytest.approx(changes["households_lost"].sum())
     a = changes.set_index("department_code").loc["A"]
     # A loses its finger east of x=600 and its blob; gains B's parts of g20..g23.
-    assert a["area_lost_m2"] == pytest.approx(400 * 40 + 180 * 180, rel=1e-3)
+    assert a["area_lost_m2"] == pytest.approx(400 * 40 + 180 * 100, rel=1e-3)
     assert a["area_gained_m2"] == pytest.approx(4 * 90 * 200 - 90 * 40, rel=1e-3)
     # g51 and the four grids of columns 3-4 the finger crosses (10 % each).
     assert a["grids_lost"] == 5 and a["grids_gained"] == 4
+
+
+def test_proposal_keeps_a_detached_grid_the_unit_holds_mostly() -> None:
+    """The blob grown to 56 % of g51: A holds most of it, so it is not given away to keep
+    A in one piece (the draft's A is two pieces); C and B hold too little to claim it."""
+    grids = grid_lattice(6, 4, 200.0)
+    dept = finger_units(box(1000, 275, 1180, 400))
+    proposal = F.fusion_proposal(dept, grids, F.crosswalk(dept, grids))
+    assert proposal.assignment["g51"] == "A"
+    draft = proposal.draft.set_index("department_code")
+    assert shapely.get_num_geometries(draft.loc["A", "geometry"]) == 2
+
+
+def test_contiguity_joins_a_unit_through_the_grid_between() -> None:
+    """::
+
+    +-----+-----+-----+     P1 holds A and C wholly, joined through a 30 m strip at
+    |  A  |  B  |  C  |     the top of B; P2 holds the rest of B and D, E, F.
+    |  P1 |P1/P2| P1  |     Majority: B to P2, so P1's A and C fall apart. Giving B
+    +-----+-----+-----+     to P1 joins them and costs 40 % of B; giving A (or C)
+    |  D  |  E  |  F  |     away would cost a grid P1 holds wholly.
+    +-----+-----+-----+
+    """
+    grids = uneven_lattice([100.0] * 3, [100.0] * 2)  # g00 g10 g20 bottom, g01 g11 g21 top
+    p1 = shapely.union_all(
+        [box(0, 100, 100, 200), box(100, 170, 200, 200), box(200, 100, 300, 200)]
+    )
+    p2 = shapely.union_all([box(100, 100, 200, 170), box(0, 0, 300, 100)])
+    dept = units({"P1": p1, "P2": p2})
+    result = F.analyse_department(dept, grids)
+    assignment = result.proposal.assignment
+    assert assignment[["g01", "g11", "g21"]].tolist() == ["P1", "P1", "P1"]
+    assert set(assignment[assignment == "P2"].index) == {"g00", "g10", "g20"}
+    changes = result.proposal.changes.set_index("department_code")
+    assert changes.loc["P1", "area_lost_m2"] == pytest.approx(0.0, abs=1.0)
+    assert changes.loc["P2", "households_lost"] == pytest.approx(70.0, rel=1e-3)
+    assert result.grids_changing_unit == 1
+
+
+def test_proposal_counts_outside_area_apart_and_reconciles() -> None:
+    """::
+
+    +------+                 U: g0, 70 % of g1 and 1 km² beyond the grids (north)
+    |  U   |                 V: 30 % of g1 and 80 % of g2; the rest of g2 is in no
+    +------+----+-+----+-+   unit and joins V with the grid: a gain from nobody.
+    | g0 U | U  |V| g2 V | |
+    +------+----+-+----+-+
+    """
+    grids = grid_lattice(3, 1, 1000.0)
+    dept = units(
+        {"U": box(0, 0, 1700, 1000).union(box(0, 1000, 1000, 2000)), "V": box(1700, 0, 2800, 1000)}
+    )
+    result = F.analyse_department(dept, grids)
+    mis = result.misalignment.set_index("department_code")
+    assert mis.loc["U", "outside_m2"] == pytest.approx(1e6, rel=1e-3)
+    assert mis.loc["U", "outside_share"] == pytest.approx(1 / 2.7, rel=1e-3)
+    changes = result.proposal.changes.set_index("department_code")
+    assert changes.loc["U", "area_outside_m2"] == pytest.approx(1e6, rel=1e-3)
+    assert changes.loc["U", "area_gained_m2"] == pytest.approx(0.3e6, rel=1e-3)
+    assert changes.loc["V", "area_lost_m2"] == pytest.approx(0.3e6, rel=1e-3)
+    assert changes.loc["V", "area_gained_m2"] == pytest.approx(0.2e6, rel=1e-3)
+    assert changes.loc["V", "households_gained"] == pytest.approx(20.0, rel=1e-3)
+    draft = result.proposal.draft.set_index("department_code")["area_m2"]
+    balance = mis["area_m2"] + changes["area_gained_m2"] - changes["area_lost_m2"]
+    balance -= changes["area_outside_m2"]
+    assert np.allclose(balance.reindex(draft.index), draft, rtol=1e-3)
+    payload = F.fusion_json(result)
+    assert {"outside_share", "outside_m2"} <= set(payload["proposal"][0]) | set(
+        F.MISALIGNMENT_COLUMNS
+    )
+    en = result.sentences("en")[0]
+    assert "1.00 km² lies outside every basic grid (1 units" in en
 
 
 def test_proposal_lists_grids_cut_in_half() -> None:
@@ -324,10 +421,12 @@ def test_responsibility_gaps_and_duplicates() -> None:
         [*grids.to_dict("records"), *pro.to_dict("records")], geometry="geometry", crs=4326
     )
     result = F.responsibility(both, layers, categories={"网格化中心": ["城市管理"]})
-    assert result.categories["城市管理执法局"] == ("urban_management",)
+    # 城管 runs urban_management, and 乱贴乱画 / 餐饮油烟 of two more: partial claims count.
+    urban = ("party_civility", "urban_management", "ecology")
+    assert result.categories["城市管理执法局"] == urban
     assert result.categories["网格化中心"] == ("urban_management",)
     gaps = set(map(tuple, result.gaps.to_numpy()))
-    assert gaps == {("D", "urban_management")}
+    assert gaps == {("D", c) for c in urban}
     dups = result.duplicates
     units_dup = dups[dups["reason"] == "units"]
     assert set(units_dup["grid_code"]) == {"B", "D"}
@@ -338,9 +437,32 @@ def test_responsibility_gaps_and_duplicates() -> None:
     police_a = matrix[(matrix["grid_code"] == "A") & (matrix["category"] == "public_safety")]
     assert police_a["department_code"].tolist() == ["P1"]
     assert matrix[matrix["department"] == "professional"]["grid_code"].tolist() == ["A"]
-    assert "ecology" in result.unclaimed_categories
+    assert (
+        "livelihood" in result.unclaimed_categories and "ecology" not in result.unclaimed_categories
+    )
+    gaps_n1, dups_n1 = F.department_rows(result, "网格化中心")
+    assert gaps_n1[["grid_code", "category"]].to_numpy().tolist() == [["D", "urban_management"]]
+    assert dups_n1["reason"].tolist() == ["departments"]
     with pytest.raises(SchemaError, match="'火星' is not a category"):
         F.responsibility(grids, layers, categories={"网格化中心": ["火星"]})
+
+
+def test_partial_claims_count_but_do_not_duplicate() -> None:
+    """市场监督管理局 runs only 特种设备 (a work_safety subcategory): it answers for
+    work_safety beside 应急管理局 without a duplicate; a department the table never names
+    answers for nothing, and says so."""
+    grids = grid_lattice(2, 1, 200.0)
+    both = units({"M": box(0, 0, 400, 200)}, "市场监督管理局")
+    layers = {"市场监督管理局": both, "应急管理局": units({"E": box(0, 0, 400, 200)}, "应急管理局")}
+    result = F.responsibility(grids, layers)
+    assert result.categories == {"市场监督管理局": ("work_safety",), "应急管理局": ("work_safety",)}
+    assert result.duplicates.empty and result.gaps.empty
+    nobody = F.analyse_department(units({"X": box(0, 0, 400, 200)}, "档案馆"), grids)
+    assert nobody.categories == () and nobody.department_gaps.empty
+    assert "answers for none" in nobody.sentences("en")[3]
+    assert "不对任何类别负责" in nobody.sentences("zh")[3]
+    payload = F.fusion_json(nobody)
+    assert payload["categories"] == [] and len(payload["unclaimed_categories"]) == 6
 
 
 # -- the whole analysis ------------------------------------------------------------------------
@@ -362,7 +484,12 @@ def test_analyse_department_and_json() -> None:
     assert len(payload["proposal"]) == len(dept)
     # Moved 200 m east, the units cover only a third of the first column's grids.
     gaps = {(r["grid_code"], r["category"]) for r in payload["responsibility_gaps"]}
-    assert gaps == {(f"g0{y}", "urban_management") for y in range(3)}
+    cats = ("party_civility", "urban_management", "ecology")
+    assert payload["categories"] == list(cats)
+    assert gaps == {(f"g0{y}", c) for y in range(3) for c in cats}
+    assert payload["responsibility_gaps_all"] == len(gaps) and payload["corrected"] is None
+    assert len(payload["grid_view"]) == len(result.grid_view)
+    assert set(payload["misaligned"][0]) >= {"outside_share", "outside_m2"}
     zh, en = result.sentences("zh"), result.sentences("en")
     assert f"{len(result.misaligned)} are misaligned" in en[0] and "错位" in zh[0]
     mixed = gpd.GeoDataFrame(

@@ -106,6 +106,35 @@ def test_nyc_precincts_over_sectors_match_geopandas(
     assert result.crosswalk["households"].isna().all()
 
 
+def test_nyc_raw_precincts_reconcile_with_the_area_outside_the_sectors(
+    nyc: tuple[gpd.GeoDataFrame, gpd.GeoDataFrame],
+) -> None:
+    """The raw precincts (EPSG:2263, water included) over the shoreline-clipped sectors:
+    precinct 100 (the Rockaways) is 88 % water. It stays aligned (nobody else gets the
+    water), the share outside is reported, and each draft's area is the unit's area plus
+    gains, less losses and less the part outside (to 0.1 %; the slivers left out of the
+    gains and losses are the rest)."""
+    raw = gpd.read_file(shared_file("real", "nyc", "nypdprecinct_raw.shp"))
+    codes = raw["PRECINCT"].astype(int).astype(str)
+    dept = raw.assign(department_code=codes, department="NYPD")
+    result = F.analyse_department(dept, nyc[1])
+    mis = result.misalignment.set_index("department_code")
+    assert mis.loc["100", "outside_share"] > 0.85 and bool(mis.loc["100", "aligned"])
+    assert (mis["outside_m2"] / mis["area_m2"]).to_numpy() == pytest.approx(mis["outside_share"])
+    changes = result.proposal.changes.set_index("department_code")
+    assert changes["area_outside_m2"].to_numpy() == pytest.approx(mis["outside_m2"], abs=1e-3)
+    draft = result.proposal.draft.set_index("department_code")["area_m2"]
+    expected = (
+        mis["area_m2"]
+        + changes["area_gained_m2"]
+        - changes["area_lost_m2"]
+        - changes["area_outside_m2"]
+    )
+    off = (draft.reindex(expected.index).fillna(0.0) - expected).abs() / mis["area_m2"]
+    assert off.max() < 1e-3, off.sort_values().tail(3).to_dict()
+    assert "lies outside every basic grid" in result.sentences("en")[0]
+
+
 def test_lancashire_districts_over_wards_match_geopandas(
     lancashire: tuple[gpd.GeoDataFrame, gpd.GeoDataFrame],
 ) -> None:

@@ -1,19 +1,17 @@
 """Item 6 of issue 13: per category, the department that answers for it (card and tooltip).
 
-Plain functions, no app run: the card's lines (:func:`category_departments`) and the map
-tooltip's main department (:func:`main_departments`); the AppTest of the card on the map page
-is ``test_grid_card_of_a_one_month_window_shows_twelve_months``.
+Plain functions, no app run: the card's lines (:func:`category_departments`); the map
+tooltip's main department agrees with the card and this week's list in
+``test_one_ranking.py``; the AppTest of the card on the map page is
+``test_grid_card_of_a_one_month_window_shows_twelve_months``.
 """
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
 from gridmap.analytics.responsibility import default_responsibilities, validate_responsibilities
-from gridmap.ui.cards import category_departments, main_departments
-
-from ..builders import incident_table_of, times
+from gridmap.ui.cards import category_departments
 
 
 def test_the_card_names_the_department_of_each_main_category() -> None:
@@ -54,17 +52,23 @@ def test_the_workspace_table_decides_and_unnamed_categories_are_unassigned() -> 
     assert rows == [("平安建设", 5, "综治中心"), ("生态保护", 4, "未指定")]
 
 
-def test_the_tooltip_names_the_department_of_most_of_a_grids_incidents() -> None:
-    # G1: 3 public safety, 2 urban management; G2: 1 public safety, 4 work safety; G3: none.
-    cats = (
-        ["public_safety"] * 3 + ["urban_management"] * 2 + ["public_safety"] + ["work_safety"] * 4
+def test_a_sub_category_row_decides_the_cards_department() -> None:
+    table = validate_responsibilities(
+        pd.DataFrame(
+            {
+                "category": ["urban_management", "urban_management"],
+                "subcategory": ["", "违章建筑"],
+                "department_zh": ["城市管理执法局", "住房和城乡建设局"],
+                "department_en": ["Urban management", "Housing and construction"],
+            }
+        )
     )
-    grid = ["G1"] * 5 + ["G2"] * 5
-    table = incident_table_of(times("2025-03-01", 10), category=cats, grid=grid)
-    idx = np.arange(len(table), dtype=np.int64)
-    main = main_departments(table, idx, default_responsibilities(), "zh")
-    assert main.to_dict() == {"G1": "公安分局（派出所）", "G2": "应急管理局"}
-    # Only the incidents selected count: without G2's work-safety cases its police case wins.
-    only_first = main_departments(table, idx[:6], default_responsibilities(), "en")
-    assert only_first["G2"] == "Public Security Sub-bureau (police station)"
-    assert main_departments(table, idx[:0], default_responsibilities(), "zh").empty
+    # 3 of the grid's 4 urban-management cases are illegal buildings: housing answers.
+    mine = pd.DataFrame(
+        {"category": ["urban_management"] * 4, "category_source": ["违章建筑"] * 3 + ["占道"]}
+    )
+    rows = category_departments({"urban_management": 4}, table, "zh", incidents=mine)
+    assert rows == [("城市管理", 4, "住房和城乡建设局")]
+    assert category_departments({"urban_management": 4}, table, "zh") == [
+        ("城市管理", 4, "城市管理执法局")
+    ]

@@ -28,14 +28,15 @@ from .server import BROWSER_ARGS, CHROMIUM, IDLE
 PAGE = "app_pages/fusion.py"
 
 
-def with_police(ws: Path, folder: Path) -> Path:
-    """``ws`` with the police layer imported (code and name columns, as a file has them)."""
+def with_police(ws: Path, folder: Path, department: str = POLICE) -> Path:
+    """``ws`` with the police layer imported (code and name columns, as a file has them)
+    as ``department``."""
     path = folder / "police.geojson"
     units = police_units().drop(columns=["department", "version"])
     units.rename(columns={"department_code": "code", "department_name": "name"}).to_file(
         path, driver="GeoJSON"
     )
-    import_file(ws, "departments", path, department=POLICE)
+    import_file(ws, "departments", path, department=department)
     return ws
 
 
@@ -106,6 +107,41 @@ def test_fusion_page_names_the_misaligned_unit_and_who_answers_where(
     assert not at.exception and not at.error
     labels = [b.proto.label for b in at.get("download_button")]
     assert labels[-1].startswith("下载 PDF（") and labels[-1].endswith(" KB）")
+    # The tabs: slivers and the reverse view per grid, this department's duplicates, and the
+    # totals of all department layers, labelled so.
+    tabs = [tab.label for tab in at.tabs]
+    assert tabs == [
+        "调整方案（2）",
+        "建议拆分（1）",
+        "边界细缝（0）",
+        "按网格看（4）",
+        "无人负责（0）",
+        "重复负责（1）",
+        "全部部门图层合计",
+    ]
+    per_grid = next(df.value for df in at.dataframe if "所在单元数" in df.value.columns)
+    assert per_grid["网格编码"].tolist()[0] == "D" and len(per_grid) == 4
+
+
+def test_versions_and_a_department_answering_for_nothing(
+    police_workspace: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with_police(police_workspace, tmp_path)  # the police again: version 2
+    with_police(police_workspace, tmp_path, department="园区管委会")
+    at = page_for(police_workspace, monkeypatch, PAGE)
+    at.selectbox(key=keys.KEY_FUSION_DEPT).set_value(POLICE).run()
+    picker = at.selectbox(key=keys.KEY_FUSION_VERSION)
+    assert picker.options == ["第 2 版", "第 1 版"] and picker.value == 2
+    picker.set_value(1).run()
+    assert not at.exception
+    assert any(c.value.startswith("第 1 版") for c in at.caption)
+    # A department the responsibility table never names answers for no category: one
+    # sentence says so, naming the table; no version picker for a single version.
+    at.selectbox(key=keys.KEY_FUSION_DEPT).set_value("园区管委会").run()
+    assert not at.exception
+    assert not [s for s in at.selectbox if s.key == keys.KEY_FUSION_VERSION]
+    said = " ".join(c.value for c in at.caption)
+    assert "园区管委会在责任表中不负责任何类别（数据页的“责任表”）" in said
 
 
 def test_without_department_layers_the_page_says_where_to_import(

@@ -12,6 +12,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+from numpy.typing import NDArray
 
 from .columns import (
     AREA_M2,
@@ -23,20 +24,18 @@ from .columns import (
     OVERLAP_M2,
     SHARE_OF_DEPARTMENT,
 )
-from .overlay import FusionError, local_metric_crs, prepare_departments, to_local
+from .crosswalk import main_units
+from .overlay import FusionError, Overlay, local_metric_crs, prepare_departments, to_local
 
-__all__ = ["grid_owner", "misalignment"]
+__all__ = ["grid_owner", "misalignment", "misalignment_from", "sliver_mask"]
 
 
 def grid_owner(crosswalk: pd.DataFrame) -> pd.Series:
-    """The department unit holding most of each grid (majority rule; ties to the smaller
-    code), as a Series ``grid_code -> department_code`` sorted by grid code."""
+    """The department unit holding most of each grid (:func:`~.crosswalk.main_units`), as a
+    Series ``grid_code -> department_code`` sorted by grid code."""
     if crosswalk.empty:
         return pd.Series(dtype=object, name=DEPARTMENT_CODE).rename_axis(GRID_CODE)
-    ordered = crosswalk.sort_values(
-        [GRID_CODE, OVERLAP_M2, DEPARTMENT_CODE], ascending=[True, False, True]
-    )
-    return ordered.drop_duplicates(GRID_CODE).set_index(GRID_CODE)[DEPARTMENT_CODE]
+    return main_units(crosswalk)[DEPARTMENT_CODE]
 
 
 def _unit_areas(crosswalk: pd.DataFrame, departments: gpd.GeoDataFrame) -> pd.Series:
@@ -53,7 +52,8 @@ def _unit_areas(crosswalk: pd.DataFrame, departments: gpd.GeoDataFrame) -> pd.Se
     return from_cw.reindex(measured.index).fillna(measured)
 
 
-def _sliver_mask(crosswalk: pd.DataFrame, slivers: pd.DataFrame | None) -> np.ndarray:
+def sliver_mask(crosswalk: pd.DataFrame, slivers: pd.DataFrame | None) -> NDArray[np.bool_]:
+    """Which crosswalk rows are slivers (boundary noise to snap, never a change)."""
     if slivers is None or slivers.empty:
         return np.zeros(len(crosswalk), dtype=bool)
     keys = pd.MultiIndex.from_frame(slivers[[DEPARTMENT_CODE, GRID_CODE]])
@@ -91,48 +91,76 @@ def misalignment(
         ``area_m2``, ``aligned``, ``misaligned_area_m2`` (area of the unit lying in grids
         another unit holds most of), ``misaligned_share`` (of ``area_m2``) and
         ``households`` (households of that area, grid households spread evenly; NaN when
-        the grids carry none), then ``outside_share``: the share of the unit outside every
-        basic grid. That area is not misaligned (no other unit receives it), so a unit
-        far from the grids is "aligned" with ``outside_share`` 1: show both.
+        the grids carry none), then ``outside_share`` and ``outside_m2``: the part of the
+        unit outside every basic grid. That area is not misaligned (no other unit
+        receives it), so a unit far from the grids is "aligned" with ``outside_share`` 1:
+        show both.
 
     Raises
     ------
     FusionError
         When ``tolerance`` is outside [0, 1].
     """
+    layer = prepare_departments(departments)
+    area = _unit_areas(crosswalk, departments).reindex(pd.Index(layer.codes))
+    return _table(
+        layer.codes, layer.names, area.to_numpy(dtype=float), crosswalk, tolerance, slivers
+    )
+
+
+def misalignment_from(
+    overlay: Overlay,
+    crosswalk: pd.DataFrame,
+    *,
+    tolerance: float = 0.05,
+    slivers: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """:func:`misalignment` on an already computed :class:`~.overlay.Overlay` (its areas)."""
+    dept = overlay.departments
+    return _table(dept.codes, dept.names, overlay.dept_area_m2, crosswalk, tolerance, slivers)
+
+
+def _table(
+    codes: NDArray[np.object_],
+    names: NDArray[np.object_],
+    unit_area: NDArray[np.float64],
+    crosswalk: pd.DataFrame,
+    tolerance: float,
+    slivers: pd.DataFrame | None,
+) -> pd.DataFrame:
     if not 0.0 <= tolerance <= 1.0:
         raise FusionError(f"misalignment tolerance={tolerance!r}; allowed: 0 to 1 (e.g. 0.05)")
-    layer = prepare_departments(departments)
-    area = _unit_areas(crosswalk, departments)
     owner = grid_owner(crosswalk)
     lost = crosswalk[DEPARTMENT_CODE].to_numpy() != owner.reindex(crosswalk[GRID_CODE]).to_numpy()
-    lost &= ~_sliver_mask(crosswalk, slivers)
+    lost &= ~sliver_mask(crosswalk, slivers)
     part = crosswalk.loc[lost, [DEPARTMENT_CODE, OVERLAP_M2, HOUSEHOLDS]]
     sums = part.groupby(DEPARTMENT_CODE).agg(
         misaligned_area_m2=(OVERLAP_M2, "sum"),
         households=(HOUSEHOLDS, lambda s: s.sum(min_count=1)),
     )
-    codes = pd.Index(layer.codes)
-    mis_area = sums["misaligned_area_m2"].reindex(codes).fillna(0.0).to_numpy()
+    index = pd.Index(codes)
+    mis_area = sums["misaligned_area_m2"].reindex(index).fillna(0.0).to_numpy()
     # Grids with households: a unit losing nothing loses 0 households, not an unknown.
-    has_hh = bool(crosswalk[HOUSEHOLDS].notna().any())
-    households = sums["households"].reindex(codes).to_numpy(dtype=float)
-    if has_hh:
+    households = sums["households"].reindex(index).to_numpy(dtype=float)
+    if bool(crosswalk[HOUSEHOLDS].notna().any()):
         households = np.nan_to_num(households, nan=0.0)
-    unit_area = area.reindex(codes).to_numpy(dtype=float)
-    by_unit = crosswalk.groupby(DEPARTMENT_CODE)[OVERLAP_M2].sum()
-    covered = by_unit.reindex(codes).fillna(0.0).to_numpy(dtype=float)
-    share = np.divide(mis_area, unit_area, out=np.zeros_like(mis_area), where=unit_area > 0)
+    covered = crosswalk.groupby(DEPARTMENT_CODE)[OVERLAP_M2].sum().reindex(index).fillna(0.0)
+    outside = np.clip(unit_area - covered.to_numpy(dtype=float), 0.0, None)
+    positive = unit_area > 0
+    share = np.divide(mis_area, unit_area, out=np.zeros_like(mis_area), where=positive)
     return pd.DataFrame(
         {
-            DEPARTMENT_CODE: layer.codes,
-            DEPARTMENT_NAME: layer.names,
+            DEPARTMENT_CODE: codes,
+            DEPARTMENT_NAME: names,
             AREA_M2: unit_area,
             "aligned": share <= tolerance,
             "misaligned_area_m2": mis_area,
             "misaligned_share": share,
             HOUSEHOLDS: households,
-            "outside_share": np.clip(1.0 - covered / np.where(unit_area > 0, unit_area, 1.0), 0, 1),
+            "outside_share": np.divide(
+                outside, unit_area, out=np.zeros_like(outside), where=positive
+            ),
+            "outside_m2": outside,
         },
         columns=list(MISALIGNMENT_COLUMNS),
     )

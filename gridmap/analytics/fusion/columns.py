@@ -57,6 +57,7 @@ MISALIGNMENT_COLUMNS: tuple[str, ...] = (
     "misaligned_share",
     HOUSEHOLDS,
     "outside_share",
+    "outside_m2",
 )
 #: The columns of :func:`gridmap.analytics.fusion.slivers`, in order.
 SLIVER_COLUMNS: tuple[str, ...] = (DEPARTMENT_CODE, GRID_CODE, AREA_M2, MAX_WIDTH_M)

@@ -23,7 +23,7 @@ from .columns import (
 )
 from .overlay import Overlay, build_overlay
 
-__all__ = ["GRID_VIEW_COLUMNS", "crosswalk", "crosswalk_from", "grid_view"]
+__all__ = ["GRID_VIEW_COLUMNS", "crosswalk", "crosswalk_from", "grid_view", "main_units"]
 
 #: The columns of :func:`grid_view`, in order.
 GRID_VIEW_COLUMNS: tuple[str, ...] = (
@@ -100,6 +100,29 @@ def crosswalk(departments: gpd.GeoDataFrame, grids: gpd.GeoDataFrame) -> pd.Data
     return crosswalk_from(build_overlay(departments, grids))
 
 
+def main_units(crosswalk: pd.DataFrame) -> pd.DataFrame:
+    """The department unit holding most of each grid: THE majority rule of #18.
+
+    Alignment, the proposal, the reverse view and responsibility all use this one
+    function, so they never disagree on who holds a grid.
+
+    Parameters
+    ----------
+    crosswalk
+        The output of :func:`crosswalk` (or any frame with its columns).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The crosswalk rows of the main unit, one per grid, sorted by ``grid_code`` and
+        indexed by it. Ties go to the smaller code.
+    """
+    ordered = crosswalk.sort_values(
+        [GRID_CODE, OVERLAP_M2, DEPARTMENT_CODE], ascending=[True, False, True]
+    )
+    return ordered.drop_duplicates(GRID_CODE).set_index(GRID_CODE)
+
+
 def grid_view(crosswalk: pd.DataFrame) -> pd.DataFrame:
     """The reverse view: per basic grid, how many department units share it and which one
     holds most of it.
@@ -119,11 +142,8 @@ def grid_view(crosswalk: pd.DataFrame) -> pd.DataFrame:
     """
     if crosswalk.empty:
         return pd.DataFrame(columns=list(GRID_VIEW_COLUMNS))
-    ordered = crosswalk.sort_values(
-        [GRID_CODE, SHARE_OF_GRID, DEPARTMENT_CODE], ascending=[True, False, True]
-    )
-    by_grid = ordered.groupby(GRID_CODE, sort=True)
-    main = by_grid.head(1).set_index(GRID_CODE)
+    by_grid = crosswalk.groupby(GRID_CODE, sort=True)
+    main = main_units(crosswalk)
     out = pd.DataFrame(
         {
             "department_units": by_grid[DEPARTMENT_CODE].size(),

@@ -23,9 +23,16 @@ from numpy.typing import NDArray
 
 from ...crs import gcj02_to_wgs84, wgs84_to_gcj02
 from ...i18n import t
-from .overlay import local_metric_crs, prepare_departments, prepare_grids
+from .overlay import Overlay, build_overlay
 
-__all__ = ["OffsetFinding", "detect_offset"]
+__all__ = [
+    "GridLines",
+    "OffsetFinding",
+    "correct_gcj02",
+    "detect_offset",
+    "detect_offset_from",
+    "gcj02_only",
+]
 
 FloatArray = NDArray[np.float64]
 #: Sample points taken along the department boundaries (spread over the units).
@@ -218,20 +225,29 @@ def detect_offset(
         best move is shorter than ``min_shift_m`` or removes less than half the mismatch
         (the layers differ in substance). A GCJ-02 correction must remove 80 % of it.
     """
-    dept = prepare_departments(departments)
-    grid = prepare_grids(grids)
-    crs = local_metric_crs(dept.geometry, grid.geometry)
-    lines = _segments(grid.geometry.to_crs(crs).to_numpy())
-    tree = shapely.STRtree(lines)
-    lonlat = _boundary_samples(dept.geometry.to_crs(4326))
-    xy = _to_metric(lonlat, crs)
-    before = float(_mismatch(_distances(xy, tree)))
-    # Only boundaries that already agree stop the search: a shift shorter than
-    # ``min_shift_m`` may still be the best explanation of a larger mismatch.
-    if len(xy) == 0 or before < _AGREE_M:
-        return None
-    for direction, moved in _gcj_candidates(lonlat, crs).items():
-        after = float(_mismatch(_distances(moved, tree)))
+    return detect_offset_from(build_overlay(departments, grids), min_shift_m=min_shift_m)
+
+
+@dataclass(frozen=True)
+class GridLines:
+    """The basic grids' boundaries as segments in a metric CRS, indexed for nearest queries:
+    built once, measured against by every department layer."""
+
+    crs: pyproj.CRS
+    lines: NDArray[np.object_]
+    tree: shapely.STRtree
+
+    @classmethod
+    def of(cls, grid_metric: NDArray[np.object_], crs: pyproj.CRS) -> GridLines:
+        lines = _segments(grid_metric)
+        return cls(crs, lines, shapely.STRtree(lines))
+
+
+def _gcj02_finding(
+    lonlat: FloatArray, xy: FloatArray, before: float, grid: GridLines, min_shift_m: float
+) -> OffsetFinding | None:
+    for direction, moved in _gcj_candidates(lonlat, grid.crs).items():
+        after = float(_mismatch(_distances(moved, grid.tree)))
         offset = np.median(xy - moved, axis=0)
         if after <= before * (1 - MIN_GCJ_IMPROVEMENT) and np.hypot(*offset) >= min_shift_m:
             return OffsetFinding(
@@ -242,6 +258,39 @@ def detect_offset(
                 before,
                 direction,
             )
+    return None
+
+
+def _samples(geometry: gpd.GeoSeries, grid: GridLines) -> tuple[FloatArray, FloatArray, float]:
+    lonlat = _boundary_samples(geometry.to_crs(4326))
+    xy = _to_metric(lonlat, grid.crs)
+    before = float(_mismatch(_distances(xy, grid.tree))) if len(xy) else 0.0
+    return lonlat, xy, before
+
+
+def gcj02_only(
+    geometry: gpd.GeoSeries, grid: GridLines, *, min_shift_m: float = 20.0
+) -> OffsetFinding | None:
+    """The GCJ-02 part of :func:`detect_offset` alone (cheap: no shift search), for the
+    other department layers of the responsibility view."""
+    lonlat, xy, before = _samples(geometry, grid)
+    if len(xy) == 0 or before < _AGREE_M:
+        return None
+    return _gcj02_finding(lonlat, xy, before, grid, min_shift_m)
+
+
+def detect_offset_from(overlay: Overlay, *, min_shift_m: float = 20.0) -> OffsetFinding | None:
+    """:func:`detect_offset` on an already computed :class:`~.overlay.Overlay`."""
+    grid = GridLines.of(overlay.grid_metric, overlay.crs)
+    lonlat, xy, before = _samples(overlay.departments.geometry, grid)
+    # Only boundaries that already agree stop the search: a shift shorter than
+    # ``min_shift_m`` may still be the best explanation of a larger mismatch.
+    if len(xy) == 0 or before < _AGREE_M:
+        return None
+    found = _gcj02_finding(lonlat, xy, before, grid, min_shift_m)
+    if found is not None:
+        return found
+    tree, lines = grid.tree, grid.lines
     # A shift of min_shift_m moves at least the edges across it (about half) that far, so
     # a mismatch under a quarter of it is boundary noise: skip the costly search.
     if before < min_shift_m / 4.0:
@@ -255,3 +304,36 @@ def detect_offset(
             "shift", float(-shift[0]), float(-shift[1]), 1 - shifted / before, before
         )
     return None
+
+
+#: The conversion that brings the department layer to the grids' system, per direction.
+CONVERSIONS = {"department_gcj02": "gcj02_to_wgs84", "grids_gcj02": "wgs84_to_gcj02"}
+
+
+def correct_gcj02(
+    departments: gpd.GeoDataFrame, finding: OffsetFinding
+) -> tuple[str, gpd.GeoDataFrame]:
+    """The department layer converted into the grids' coordinate system (exact GCJ-02
+    transforms of :mod:`gridmap.crs`), and the name of the conversion.
+
+    Parameters
+    ----------
+    departments
+        The layer :func:`detect_offset` was run on (any labelled CRS).
+    finding
+        A ``"gcj02_vs_wgs84"`` finding; its ``direction`` picks the conversion.
+
+    Returns
+    -------
+    tuple of str and geopandas.GeoDataFrame
+        ``"gcj02_to_wgs84"`` or ``"wgs84_to_gcj02"``, and a copy of ``departments`` in
+        EPSG:4326 with every vertex converted.
+    """
+    name = CONVERSIONS[finding.direction]
+    func = gcj02_to_wgs84 if name == "gcj02_to_wgs84" else wgs84_to_gcj02
+    wgs = departments.to_crs(4326)
+    geoms = shapely.transform(
+        wgs.geometry.to_numpy(), lambda xy: np.column_stack(func(xy[:, 0], xy[:, 1]))
+    )
+    moved = gpd.GeoSeries(geoms, index=wgs.index, crs=4326)
+    return name, wgs.set_geometry(moved)

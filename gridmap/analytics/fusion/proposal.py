@@ -1,10 +1,15 @@
 """The fusion proposal: every department unit redrawn as a union of whole basic grids.
 
-Majority rule: each basic grid goes wholly to the department unit holding most of its area.
-Contiguity kept: a unit drawn in one piece must stay in one piece, so a group of grids cut
-off from the rest of its unit goes to the neighbouring unit it shares most boundary with
-(repeated until nothing moves). Grids no unit overlaps stay unassigned. The gains and losses
-are counted between units, so over the layer they sum to zero.
+Majority rule: each basic grid goes wholly to the department unit holding most of its area
+(:func:`~.crosswalk.main_units`). Contiguity kept: a unit drawn in one piece should stay in
+one piece, so a group of grids cut off from the rest of its unit is first joined back by
+giving the unit the grid between them (when that costs less than the piece is worth and the
+giver stays whole); failing that, the piece's grids the unit holds less than half of go to
+the neighbouring unit they share most boundary with (repeated until nothing moves). Grids
+the unit holds half or more of stay with it. Grids no unit overlaps stay unassigned.
+Gains and losses leave slivers out (as misalignment does); the area of a unit outside every
+basic grid is counted apart (``area_outside_m2``), so per unit ``area_m2 + area_gained_m2 -
+area_lost_m2 - area_outside_m2`` is the draft's area up to the slivers.
 """
 
 from __future__ import annotations
@@ -16,9 +21,9 @@ import numpy as np
 import pandas as pd
 import shapely
 from numpy.typing import NDArray
-from scipy.sparse import coo_matrix
-from scipy.sparse.csgraph import connected_components
+from scipy.sparse import csr_matrix
 
+from .alignment import sliver_mask
 from .columns import (
     AREA_M2,
     DEPARTMENT_CODE,
@@ -28,11 +33,11 @@ from .columns import (
     OVERLAP_M2,
     SHARE_OF_GRID,
 )
-from .overlay import Layer, local_metric_crs, prepare_departments, prepare_grids
+from .contiguity import Graph, IntArray, keep_contiguous, majority, neighbours
+from .overlay import MIN_OVERLAP_M2, Layer, Overlay, build_overlay
 
-__all__ = ["CHANGE_COLUMNS", "SPLIT_COLUMNS", "FusionProposal", "fusion_proposal"]
+__all__ = ["CHANGE_COLUMNS", "SPLIT_COLUMNS", "FusionProposal", "fusion_proposal", "proposal_from"]
 
-IntArray = NDArray[np.intp]
 #: The columns of :attr:`FusionProposal.changes`, in order.
 CHANGE_COLUMNS: tuple[str, ...] = (
     DEPARTMENT_CODE,
@@ -42,14 +47,12 @@ CHANGE_COLUMNS: tuple[str, ...] = (
     "area_lost_m2",
     "households_gained",
     "households_lost",
+    "area_outside_m2",
 )
 #: The columns of :attr:`FusionProposal.splits`, in order.
 SPLIT_COLUMNS: tuple[str, ...] = (GRID_CODE, "department_codes", "shares")
-# Grids closer than this (metres) are neighbours: separately digitised edges rarely meet.
-_NEIGHBOUR_GAP_M = 2.0
-# A shared boundary shorter than this (metres) is a corner touch, not a neighbour.
-_MIN_SHARED_M = 10.0
-_MAX_ROUNDS = 20
+# Uncovered part of a grid (share of it) below which it is the rounding of dropped pieces.
+_FREE_NOISE = 1e-4
 
 
 @dataclass(frozen=True)
@@ -64,7 +67,9 @@ class FusionProposal:
     changes
         One row per unit (:data:`CHANGE_COLUMNS`): grids that change hands (counted when
         the other side held at least ``min_share`` of the grid), the area and households
-        gained from and lost to other units.
+        gained (from other units, and the parts of its new grids inside no unit) and lost
+        to other units, slivers left out; ``area_outside_m2``, the unit's area outside
+        every basic grid, which the draft drops.
     splits
         Basic grids the department's boundary cuts roughly in half (:data:`SPLIT_COLUMNS`,
         codes and shares joined by ", ", largest first): split these where the
@@ -79,105 +84,58 @@ class FusionProposal:
     assignment: pd.Series
 
 
-def _neighbours(grid_metric: NDArray[np.object_]) -> tuple[IntArray, IntArray, NDArray[np.float64]]:
-    """Pairs (i, j), both directions, of grids sharing a boundary, with its length."""
-    tree = shapely.STRtree(grid_metric)
-    i, j = tree.query(grid_metric, predicate="dwithin", distance=_NEIGHBOUR_GAP_M)
-    keep = i < j
-    i, j = i[keep], j[keep]
-    near = shapely.buffer(grid_metric[i], _NEIGHBOUR_GAP_M)
-    length = shapely.length(shapely.intersection(shapely.boundary(grid_metric[j]), near))
-    ok = length >= _MIN_SHARED_M
-    i, j, length = i[ok], j[ok], length[ok]
-    return np.concatenate([i, j]), np.concatenate([j, i]), np.concatenate([length, length])
-
-
-def _majority(pairs: pd.DataFrame, n_grids: int) -> IntArray:
-    """Unit index holding most of each grid (ties to the smaller code), -1 for none."""
-    owner = np.full(n_grids, -1, dtype=np.intp)
-    best = pairs.sort_values(["g", OVERLAP_M2, "code"], ascending=[True, False, True])
-    best = best.drop_duplicates("g")
-    owner[best["g"].to_numpy()] = best["d"].to_numpy()
-    return owner
-
-
-def _reassign_detached(
-    owner: IntArray,
-    edges: tuple[IntArray, IntArray, NDArray[np.float64]],
-    held: NDArray[np.float64],
-    multipart: NDArray[np.bool_],
-) -> IntArray:
-    """One round of contiguity repair; returns the new owners (a copy)."""
-    ei, ej, length = edges
-    same = (owner[ei] == owner[ej]) & (owner[ei] >= 0)
-    n = len(owner)
-    graph = coo_matrix((np.ones(int(same.sum())), (ei[same], ej[same])), shape=(n, n))
-    _, label = connected_components(graph, directed=False)
-    comps = pd.DataFrame({"comp": label, "owner": owner, "held": held})
-    comps = (
-        comps[comps["owner"] >= 0]
-        .groupby("comp")
-        .agg(owner=("owner", "first"), held=("held", "sum"))
-    )
-    comps = comps.sort_values(["owner", "held"], ascending=[True, False])
-    main = comps.groupby("owner").head(1).index
-    detached = comps.index.difference(main)
-    detached = detached[~multipart[comps.loc[detached, "owner"].to_numpy()]]
-    if len(detached) == 0:
-        return owner
-    # Boundary each detached component shares with grids of other units, by unit.
-    border = np.isin(label[ei], detached) & (owner[ej] != owner[ei]) & (owner[ej] >= 0)
-    shared = pd.DataFrame(
-        {"comp": label[ei[border]], "to": owner[ej[border]], "len": length[border]}
-    )
-    summed: pd.DataFrame = shared.groupby(["comp", "to"], as_index=False).agg(len=("len", "sum"))
-    target = summed.sort_values(["comp", "len"], ascending=[True, False]).drop_duplicates("comp")
-    new_owner = pd.Series(target["to"].to_numpy(), index=target["comp"].to_numpy())
-    moved = owner.copy()
-    mask = np.isin(label, new_owner.index) & (owner >= 0)
-    moved[mask] = new_owner.reindex(label[mask]).to_numpy()
-    return moved
-
-
 def _pairs(crosswalk: pd.DataFrame, dept: Layer, grid: Layer) -> pd.DataFrame:
     d_index = pd.Series(np.arange(len(dept.codes)), index=dept.codes)
     g_index = pd.Series(np.arange(len(grid.codes)), index=grid.codes)
     pairs = crosswalk[[DEPARTMENT_CODE, GRID_CODE, OVERLAP_M2, SHARE_OF_GRID, HOUSEHOLDS]].copy()
     pairs["d"] = d_index.reindex(pairs[DEPARTMENT_CODE]).to_numpy()
     pairs["g"] = g_index.reindex(pairs[GRID_CODE]).to_numpy()
-    pairs["code"] = pairs[DEPARTMENT_CODE]
     return pairs.dropna(subset=["d", "g"]).astype({"d": np.intp, "g": np.intp})
 
 
-def _changes(pairs: pd.DataFrame, owner: IntArray, dept: Layer, min_share: float) -> pd.DataFrame:
+def _changes(
+    pairs: pd.DataFrame, owner: IntArray, overlay: Overlay, min_share: float
+) -> pd.DataFrame:
+    """Per unit: grids, area and households gained and lost (slivers already left out of
+    ``pairs``), the part of assigned grids no unit covered counted as gained, and the
+    unit's area outside every basic grid."""
+    dept, grid = overlay.departments, overlay.grids
+    n = len(dept.codes)
     to = owner[pairs["g"].to_numpy()]
     lost = pairs["d"].to_numpy() != to
     moved = pairs[lost].assign(to=to[lost])
-    n = len(dept.codes)
+    # Parts of assigned grids inside no unit join the unit too: a gain from nobody.
+    covered = np.bincount(overlay.pair_grid, weights=overlay.overlap_m2, minlength=len(owner))
+    free = np.clip(overlay.grid_area_m2 - covered, 0.0, None)
+    noise = np.maximum(MIN_OVERLAP_M2, _FREE_NOISE * overlay.grid_area_m2)
+    free[(owner < 0) | (free <= noise)] = 0.0
+    free_hh = grid.households * free / overlay.grid_area_m2
+    gained_free = np.bincount(owner[owner >= 0], weights=free[owner >= 0], minlength=n)
+    free_hh_n = np.bincount(
+        owner[owner >= 0], weights=np.nan_to_num(free_hh)[owner >= 0], minlength=n
+    )
 
-    def per_unit(column: str, by: str, how: str = "sum") -> NDArray[np.float64]:
-        values = moved.groupby(by)[column].agg(how)
-        return values.reindex(np.arange(n)).to_numpy(dtype=float)
+    def per_unit(column: str, by: str) -> NDArray[np.float64]:
+        return np.nan_to_num(moved.groupby(by)[column].sum().reindex(np.arange(n)).to_numpy(float))
 
     big = moved[moved[SHARE_OF_GRID] >= min_share]
-    grids_lost = big.groupby("d")["g"].nunique().reindex(np.arange(n), fill_value=0)
-    grids_gained = big.groupby("to")["g"].nunique().reindex(np.arange(n), fill_value=0)
-    has_hh = bool(pairs[HOUSEHOLDS].notna().any())
+    has_hh = bool(np.isfinite(grid.households).any())
     unknown = np.full(n, np.nan)
-    hh_gain = per_unit(HOUSEHOLDS, "to") if has_hh else unknown
-    hh_lost = per_unit(HOUSEHOLDS, "d") if has_hh else unknown
+    all_pairs = overlay.pair_dept
+    inside = np.bincount(all_pairs, weights=overlay.overlap_m2, minlength=n)
     return pd.DataFrame(
         {
             DEPARTMENT_CODE: dept.codes,
-            "grids_gained": grids_gained.to_numpy(dtype=int),
-            "grids_lost": grids_lost.to_numpy(dtype=int),
-            "area_gained_m2": np.nan_to_num(per_unit(OVERLAP_M2, "to")),
-            "area_lost_m2": np.nan_to_num(per_unit(OVERLAP_M2, "d")),
-            "households_gained": np.nan_to_num(hh_gain) if has_hh else unknown,
-            "households_lost": np.nan_to_num(hh_lost) if has_hh else unknown,
+            "grids_gained": big.groupby("to")["g"].nunique().reindex(np.arange(n), fill_value=0),
+            "grids_lost": big.groupby("d")["g"].nunique().reindex(np.arange(n), fill_value=0),
+            "area_gained_m2": per_unit(OVERLAP_M2, "to") + gained_free,
+            "area_lost_m2": per_unit(OVERLAP_M2, "d"),
+            "households_gained": per_unit(HOUSEHOLDS, "to") + free_hh_n if has_hh else unknown,
+            "households_lost": per_unit(HOUSEHOLDS, "d") if has_hh else unknown,
+            "area_outside_m2": np.clip(overlay.dept_area_m2 - inside, 0.0, None),
         },
         columns=list(CHANGE_COLUMNS),
-    )
+    ).astype({"grids_gained": int, "grids_lost": int})
 
 
 def _splits(crosswalk: pd.DataFrame, split_share: float, min_share: float) -> pd.DataFrame:
@@ -229,6 +187,7 @@ def fusion_proposal(
     *,
     min_share: float = 0.05,
     split_share: float = 0.3,
+    slivers: pd.DataFrame | None = None,
 ) -> FusionProposal:
     """Redraw every department unit as a union of whole basic grids.
 
@@ -243,36 +202,59 @@ def fusion_proposal(
         least this share of it (default 5 %); area and households count every piece.
     split_share
         A grid is a split candidate when its second-largest unit holds at least this share.
+    slivers
+        :func:`~.slivers.slivers` of the same layers: snapping noise, left out of the
+        gains and losses (as misalignment leaves them out). ``None`` counts every piece.
 
     Returns
     -------
     FusionProposal
+        Per unit, ``area_m2 + area_gained_m2 - area_lost_m2 - area_outside_m2`` is the
+        draft's area, up to the slivers left out.
     """
-    dept = prepare_departments(departments)
-    grid = prepare_grids(grids)
-    crs = local_metric_crs(dept.geometry, grid.geometry)
-    grid_metric = grid.geometry.to_crs(crs).to_numpy()
-    multipart = shapely.get_num_geometries(dept.geometry.to_numpy()) > 1
+    return proposal_from(
+        build_overlay(departments, grids),
+        crosswalk,
+        min_share=min_share,
+        split_share=split_share,
+        slivers=slivers,
+    )
+
+
+def proposal_from(
+    overlay: Overlay,
+    crosswalk: pd.DataFrame,
+    *,
+    min_share: float = 0.05,
+    split_share: float = 0.3,
+    slivers: pd.DataFrame | None = None,
+) -> FusionProposal:
+    """:func:`fusion_proposal` on an already computed :class:`~.overlay.Overlay`."""
+    dept, grid = overlay.departments, overlay.grids
     pairs = _pairs(crosswalk, dept, grid)
-    owner = _majority(pairs, len(grid.codes))
-    edges = _neighbours(grid_metric)
-    pd_, pg, pa = (pairs[c].to_numpy() for c in ("d", "g", OVERLAP_M2))
-    for _ in range(_MAX_ROUNDS):
-        # Area of each grid its current unit held originally ((unit, grid) pairs are unique).
-        mine = pd_ == owner[pg]
-        held = np.zeros(len(owner))
-        held[pg[mine]] = pa[mine]
-        moved = _reassign_detached(owner, edges, held, multipart)
-        if np.array_equal(moved, owner):
-            break
-        owner = moved
+    n_dept, n_grid = len(dept.codes), len(grid.codes)
+    held = csr_matrix(
+        (pairs[OVERLAP_M2].to_numpy(), (pairs["d"].to_numpy(), pairs["g"].to_numpy())),
+        shape=(n_dept, n_grid),
+    )
+    ei, ej, length = neighbours(overlay.grid_metric)
+    graph = Graph(
+        ei,
+        ej,
+        length,
+        held,
+        overlay.grid_area_m2,
+        shapely.get_num_geometries(dept.geometry.to_numpy()) > 1,
+    )
+    owner = keep_contiguous(majority(pairs, n_grid), graph)
     assigned = owner >= 0
     assignment = pd.Series(
         dept.codes[owner[assigned]], index=grid.codes[assigned], name=DEPARTMENT_CODE
     )
+    real = pairs[~sliver_mask(pairs, slivers)]
     return FusionProposal(
-        draft=_draft(owner, dept, grid, shapely.area(grid_metric)),
-        changes=_changes(pairs, owner, dept, min_share),
+        draft=_draft(owner, dept, grid, overlay.grid_area_m2),
+        changes=_changes(real, owner, overlay, min_share),
         splits=_splits(crosswalk, split_share, min_share),
         assignment=assignment.rename_axis(GRID_CODE),
     )

@@ -1,52 +1,36 @@
-"""One call for the whole #18 analysis of a department layer, and its JSON form.
+"""One call for the whole #18 analysis of a department layer.
 
 :func:`analyse_department` is what the command line (``gridmap fuse``) and the Fusion page
-call; :func:`fusion_json` is what ``gridmap fuse --json`` prints.
+call; :func:`~.json_form.fusion_json` is what ``gridmap fuse --json`` prints.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import geopandas as gpd
-import numpy as np
 import pandas as pd
 
+from ... import schema
 from ...errors import SchemaError
 from ...i18n import t
-from ...strict_json import strict
-from .alignment import misalignment
+from .alignment import misalignment_from, sliver_mask
 from .columns import (
     DEPARTMENT,
     DEPARTMENT_CODE,
     GRID_CODE,
     HOUSEHOLDS,
-    SHARE_OF_DEPARTMENT,
     SHARE_OF_GRID,
 )
 from .crosswalk import crosswalk_from, grid_view
-from .offset import OffsetFinding, detect_offset
-from .overlay import build_overlay
-from .proposal import FusionProposal, fusion_proposal
-from .responsibility import ResponsibilityResult, responsibility
+from .offset import GridLines, OffsetFinding, correct_gcj02, detect_offset_from, gcj02_only
+from .overlay import Overlay, build_overlay
+from .proposal import FusionProposal, proposal_from
+from .responsibility import ResponsibilityResult, department_rows, responsibility
 from .slivers import slivers_from
 
-__all__ = ["FUSION_JSON_KEYS", "FusionResult", "analyse_department", "fusion_json"]
-
-#: The top-level keys of :func:`fusion_json`, in order.
-FUSION_JSON_KEYS: tuple[str, ...] = (
-    "department",
-    "version",
-    "crosswalk",
-    "misaligned",
-    "slivers",
-    "offset",
-    "proposal",
-    "responsibility_gaps",
-    "responsibility_duplicates",
-)
+__all__ = ["FusionResult", "analyse_department", "km2_text"]
 
 
 @dataclass(frozen=True)
@@ -63,6 +47,16 @@ class FusionResult:
         The settings used.
     metric_crs
         The PROJ string of the metric CRS every area was measured in.
+    corrected
+        ``"gcj02_to_wgs84"`` or ``"wgs84_to_gcj02"`` when :func:`detect_offset` found a
+        GCJ-02 offset and every figure was computed on the department layer converted to
+        the grids' coordinate system that way; ``None`` when the layer was used as drawn.
+    categories
+        The "1+6" categories this department answers for (``()``: none in the table).
+    department_gaps, department_duplicates
+        The rows of ``responsibility.gaps`` / ``.duplicates`` that concern this
+        department (its categories, its units); ``responsibility`` holds the city-wide
+        result of every department layer.
     """
 
     department: str
@@ -77,64 +71,122 @@ class FusionResult:
     tolerance: float
     sliver_m: float
     metric_crs: str
+    corrected: str | None
+    categories: tuple[str, ...]
+    department_gaps: pd.DataFrame
+    department_duplicates: pd.DataFrame
 
     @property
     def misaligned(self) -> pd.DataFrame:
         """The misaligned units only."""
         return self.misalignment[~self.misalignment["aligned"]].reset_index(drop=True)
 
-    def _grids_changing_unit(self) -> int:
+    @property
+    def grids_changing_unit(self) -> int:
         """Distinct grids of which a unit other than the draft's held at least
-        ``tolerance`` (the ``grids_lost`` of the changes, counted once per grid)."""
-        cw = self.crosswalk
+        ``tolerance``, slivers left out: the one "grids change unit" count."""
+        cw = self.crosswalk[~sliver_mask(self.crosswalk, self.slivers)]
         draft_owner = self.proposal.assignment.reindex(cw[GRID_CODE]).to_numpy()
         lost = (cw[DEPARTMENT_CODE].to_numpy() != draft_owner) & (
             cw[SHARE_OF_GRID].to_numpy() >= self.tolerance
         )
         return int(cw.loc[lost, GRID_CODE].nunique())
 
+    def _grids_changing_unit(self) -> int:
+        return self.grids_changing_unit
+
     def sentences(self, lang: str = "zh") -> list[str]:
-        """The findings in plain words: summary, offset, proposal, responsibility."""
-        mis = self.misaligned
-        known = bool(self.crosswalk[HOUSEHOLDS].notna().any())
-        unknown = t("fusion.households_unknown", lang)
-        changes = self.proposal.changes
-        hh = f"{mis[HOUSEHOLDS].sum():.0f}" if known else unknown
-        moved_hh = f"{changes['households_lost'].sum():.0f}" if known else unknown
-        offset = (
-            t("fusion.offset.none", lang) if self.offset is None else self.offset.sentence(lang)
-        )
+        """The findings in plain words: summary (with the area outside the grids),
+        offset (or the conversion the figures were computed after), proposal, and
+        this department's responsibility (with the city-wide counts)."""
         return [
-            t(
-                "fusion.summary",
-                lang,
-                department=self.department,
-                units=len(self.misalignment),
-                aligned=int(self.misalignment["aligned"].sum()),
-                misaligned=len(mis),
-                area=km2_text(mis["misaligned_area_m2"].sum()),
-                households=hh,
-                slivers=len(self.slivers),
-                sliver_m=f"{self.sliver_m:g}",
-            ),
-            offset,
-            t(
-                "fusion.proposal",
-                lang,
-                moved=self._grids_changing_unit(),
-                pct=f"{self.tolerance:.0%}",
-                area=km2_text(changes["area_lost_m2"].sum()),
-                households=moved_hh,
-                splits=len(self.proposal.splits),
-            ),
-            t(
-                "fusion.responsibility",
-                lang,
-                gaps=len(self.responsibility.gaps),
-                duplicates=len(self.responsibility.duplicates),
-                unclaimed=len(self.responsibility.unclaimed_categories),
-            ),
+            self._summary(lang),
+            self._offset_sentence(lang),
+            self._proposal_sentence(lang),
+            self._responsibility_sentence(lang),
         ]
+
+    def _households(self, value: float, lang: str) -> str:
+        known = bool(self.crosswalk[HOUSEHOLDS].notna().any())
+        return f"{value:.0f}" if known else t("fusion.households_unknown", lang)
+
+    def _summary(self, lang: str) -> str:
+        mis, table = self.misaligned, self.misalignment
+        text = t(
+            "fusion.summary",
+            lang,
+            department=self.department,
+            units=len(table),
+            aligned=int(table["aligned"].sum()),
+            misaligned=len(mis),
+            area=km2_text(mis["misaligned_area_m2"].sum()),
+            households=self._households(mis[HOUSEHOLDS].sum(), lang),
+            slivers=len(self.slivers),
+            sliver_m=f"{self.sliver_m:g}",
+        )
+        far = int((table["outside_share"] > self.tolerance).sum())
+        if far == 0:
+            return text
+        outside = km2_text(table["outside_m2"].sum())
+        pct = f"{self.tolerance:.0%}"
+        extra = t("fusion.outside", lang, area=outside, units=far, pct=pct)
+        return text + ("" if lang == "zh" else " ") + extra
+
+    def _offset_sentence(self, lang: str) -> str:
+        if self.offset is None:
+            return t("fusion.offset.none", lang)
+        if self.corrected is None:
+            return self.offset.sentence(lang)
+        f = self.offset
+        return t(
+            f"fusion.offset.corrected.{self.corrected}",
+            lang,
+            m=f"{f.distance_m:.0f}",
+            dx=f"{f.dx_m:+.0f}",
+            dy=f"{f.dy_m:+.0f}",
+            pct=f"{f.improvement:.0%}",
+        )
+
+    def _proposal_sentence(self, lang: str) -> str:
+        changes = self.proposal.changes
+        return t(
+            "fusion.proposal",
+            lang,
+            moved=self.grids_changing_unit,
+            pct=f"{self.tolerance:.0%}",
+            area=km2_text(changes["area_lost_m2"].sum()),
+            households=self._households(changes["households_lost"].sum(), lang),
+            splits=len(self.proposal.splits),
+        )
+
+    def _responsibility_sentence(self, lang: str) -> str:
+        rr = self.responsibility
+        every = {"gaps_all": len(rr.gaps), "duplicates_all": len(rr.duplicates)}
+        sep = "、" if lang == "zh" else ", "
+        if self.categories:
+            labels = sep.join(schema.CATEGORIES.label(c, lang) for c in self.categories)
+            text = t(
+                "fusion.responsibility.department",
+                lang,
+                categories=labels,
+                gaps=len(self.department_gaps),
+                duplicates=len(self.department_duplicates),
+                **every,
+            )
+        else:
+            text = t(
+                "fusion.responsibility.no_categories", lang, department=self.department, **every
+            )
+        if not rr.unclaimed_categories:
+            return text
+        names = sep.join(schema.CATEGORIES.label(c, lang) for c in rr.unclaimed_categories)
+        extra = t(
+            "fusion.responsibility.unclaimed",
+            lang,
+            n=len(rr.unclaimed_categories),
+            categories=names,
+        )
+        return text + ("" if lang == "zh" else " ") + extra
 
 
 def km2_text(m2: float) -> str:
@@ -189,6 +241,19 @@ def _by_name(
     return layers
 
 
+def _converted(
+    layers: dict[str, gpd.GeoDataFrame], name: str, overlay: Overlay, sliver_m: float
+) -> dict[str, gpd.GeoDataFrame]:
+    """The other departments' layers, each drawn in GCJ-02 converted like this one: the
+    city-wide responsibility counts are then the same whichever department is analysed."""
+    grid = GridLines.of(overlay.grid_metric, overlay.crs)
+    out = {}
+    for other, units in layers.items():
+        found = None if other == name else gcj02_only(units.geometry, grid, min_shift_m=sliver_m)
+        out[other] = units if found is None else correct_gcj02(units, found)[1]
+    return out
+
+
 def analyse_department(
     departments: gpd.GeoDataFrame,
     grids: gpd.GeoDataFrame,
@@ -201,6 +266,12 @@ def analyse_department(
 ) -> FusionResult:
     """Crosswalk, misalignment, slivers, offset, proposal and responsibility of one
     department layer against the basic grids.
+
+    Both layers are validated and projected once (one :class:`~.overlay.Overlay`, passed
+    to every step). When :func:`~.offset.detect_offset` finds a GCJ-02 offset, every
+    figure is computed on the department layer converted to the grids' coordinate system
+    (:func:`~.offset.correct_gcj02`) and ``corrected`` names the conversion; a plain shift
+    is only named.
 
     Parameters
     ----------
@@ -220,7 +291,8 @@ def analyse_department(
     other_departments
         The other department layers for the responsibility view: name -> units, or one
         frame with a ``department`` column (all of :func:`read_departments`; this
-        department's rows in it are ignored).
+        department's rows in it are ignored). A layer found drawn in GCJ-02 is converted
+        (as this one is), so the city-wide counts agree from every department.
     categories
         Department name -> categories it answers for, overriding the table.
 
@@ -236,66 +308,33 @@ def analyse_department(
     """
     name, version = _name_and_version(departments)
     overlay = build_overlay(departments, grids)
+    offset = detect_offset_from(overlay, min_shift_m=sliver_m)
+    corrected = None
+    if offset is not None and offset.kind == "gcj02_vs_wgs84":
+        # Measuring the layer as drawn would report the offset itself as misalignment:
+        # measure it where it belongs and say so (the finding stays named).
+        corrected, departments = correct_gcj02(departments, offset)
+        overlay = build_overlay(departments, grids)
     cw = crosswalk_from(overlay)
     slivers = slivers_from(overlay, tolerance_m=sliver_m)
+    layers = _converted(_by_name(name, departments, other_departments), name, overlay, sliver_m)
+    rr = responsibility(grids, layers, table, categories=categories, crosswalks={name: cw})
+    gaps, dups = department_rows(rr, name)
     return FusionResult(
         department=name,
         version=version,
         crosswalk=cw,
         grid_view=grid_view(cw),
-        misalignment=misalignment(cw, departments, tolerance=tolerance, slivers=slivers),
+        misalignment=misalignment_from(overlay, cw, tolerance=tolerance, slivers=slivers),
         slivers=slivers,
-        offset=detect_offset(departments, grids, min_shift_m=sliver_m),
-        proposal=fusion_proposal(departments, grids, cw, min_share=tolerance),
-        responsibility=responsibility(
-            grids, _by_name(name, departments, other_departments), table, categories=categories
-        ),
+        offset=offset,
+        proposal=proposal_from(overlay, cw, min_share=tolerance, slivers=slivers),
+        responsibility=rr,
         tolerance=tolerance,
         sliver_m=sliver_m,
         metric_crs=overlay.crs.srs,
+        corrected=corrected,
+        categories=rr.categories.get(name, ()),
+        department_gaps=gaps,
+        department_duplicates=dups,
     )
-
-
-def _rows(frame: pd.DataFrame, columns: Sequence[str]) -> list[dict[str, Any]]:
-    records = frame[list(columns)].replace({np.nan: None}).to_dict("records")
-    return [strict(r) for r in records]
-
-
-def fusion_json(result: FusionResult) -> dict[str, Any]:
-    """The JSON object ``gridmap fuse --json`` prints (keys :data:`FUSION_JSON_KEYS`).
-
-    Rows carry codes and numbers only (areas in m², shares 0..1, households possibly
-    ``null``); ``offset`` is ``null`` or an object with ``kind``, ``dx_m``, ``dy_m``,
-    ``improvement``, ``mismatch_m``, ``direction`` and the English ``sentence``.
-    """
-    offset = None
-    if result.offset is not None:
-        f = result.offset
-        offset = strict(
-            {
-                "kind": f.kind,
-                "dx_m": f.dx_m,
-                "dy_m": f.dy_m,
-                "improvement": f.improvement,
-                "mismatch_m": f.mismatch_m,
-                "direction": f.direction,
-                "sentence": f.sentence("en"),
-            }
-        )
-    mis_cols = [DEPARTMENT_CODE, "area_m2", "misaligned_area_m2", "misaligned_share", HOUSEHOLDS]
-    cw_cols = [DEPARTMENT_CODE, GRID_CODE, SHARE_OF_DEPARTMENT, SHARE_OF_GRID, HOUSEHOLDS]
-    return {
-        "department": result.department,
-        "version": result.version,
-        "crosswalk": _rows(result.crosswalk, cw_cols),
-        "misaligned": _rows(result.misaligned, mis_cols),
-        "slivers": _rows(result.slivers, list(result.slivers.columns)),
-        "offset": offset,
-        "proposal": _rows(result.proposal.changes, list(result.proposal.changes.columns)),
-        "responsibility_gaps": _rows(
-            result.responsibility.gaps, list(result.responsibility.gaps.columns)
-        ),
-        "responsibility_duplicates": _rows(
-            result.responsibility.duplicates, list(result.responsibility.duplicates.columns)
-        ),
-    }
