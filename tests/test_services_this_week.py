@@ -12,7 +12,13 @@ import pandas as pd
 import pytest
 
 from gridmap.analytics.incidents import IncidentFilter
-from gridmap.analytics.this_week import list_period, month_windows, time_resolution
+from gridmap.analytics.this_week import (
+    LAST_COMPLETE_MONTH,
+    list_period,
+    month_windows,
+    opening_period,
+    time_resolution,
+)
 from gridmap.importing import import_file
 from gridmap.report.this_week import this_week_figure, this_week_xlsx
 from gridmap.services.this_week import workspace_this_week
@@ -68,6 +74,20 @@ def test_the_compared_windows_decide_not_old_records() -> None:
     both = np.concatenate([old, recent])
     assert list_period(both, dt.date(2025, 12, 31)) == "week"
     assert list_period(both, dt.date(2024, 12, 31)) == "month"
+
+
+def test_pages_open_on_the_newest_month_of_month_dated_data() -> None:
+    """Lancashire-style files (every record on the 1st): the map page's 近7天 would hold all
+    of December under the name "7 days"; it opens on 本月. Timed data keep the week, and the
+    cockpit keeps the last complete month (a whole month against the month before)."""
+    monthly = np.repeat(_seconds("2022-10-01", "2022-11-01", "2022-12-01"), 100)
+    timed = monthly + 9 * 3600
+    dec = dt.date(2022, 12, 1)
+    assert opening_period("last-7-days", monthly, dec) == "this-month"
+    assert opening_period("this-week", monthly, dec) == "this-month"
+    assert opening_period("last-7-days", timed, dec) == "last-7-days"
+    assert opening_period(LAST_COMPLETE_MONTH, monthly, dec) == "last-month"
+    assert opening_period("last-90-days", monthly, dec) == "last-90-days"
 
 
 def test_month_windows_take_whole_calendar_months() -> None:

@@ -150,12 +150,11 @@ def ranked_rows(frame: pd.DataFrame, min_count: int = MIN_COUNT) -> pd.DataFrame
     and this week's list all call this on :func:`priority_table`'s lists.
 
     A row is ranked when its grid had at least ``min_count`` incidents (fewer: any order
-    would be chance) and shows at least one incident more than expected (``excess_incidents``
-    rounds to 1 or more: a "+0" or "−1" row is no priority). ``rank`` is renumbered 1, 2, 3 …
-    in the list's order, so no list skips a number and all three number a grid alike.
+    would be chance; a grid of 3 incidents must not be #3 beside the map and missing from
+    the cockpit). ``rank`` is renumbered 1, 2, 3 … in the list's order, so no list skips a
+    number and all three number a grid alike.
     """
-    keep = (frame["incidents"] >= min_count) & (frame["excess_incidents"].round() >= 1)
-    out = frame[keep.to_numpy()].copy()
+    out = frame[(frame["incidents"] >= min_count).to_numpy()].copy()
     out["rank"] = np.arange(1, len(out) + 1, dtype=np.int64)
     return out
 

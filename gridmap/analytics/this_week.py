@@ -38,12 +38,14 @@ from ..i18n import t
 from .responsibility import DEPARTMENT_EN, DEPARTMENT_ZH
 
 __all__ = [
+    "LAST_COMPLETE_MONTH",
     "THIS_WEEK_COLUMNS",
     "Period",
     "ThisWeek",
     "list_period",
     "list_windows",
     "month_windows",
+    "opening_period",
     "period_key",
     "this_week_list",
     "time_resolution",
@@ -167,6 +169,37 @@ def list_period(occurred_s: NDArray[np.int64], end: dt.date) -> Period:
     share = float(dated[compared].mean())
     enough = np.unique(months[dated]).size >= MONTH_MIN_MONTHS
     return "month" if share >= MONTH_SHARE and enough else "week"
+
+
+#: The cockpit's opening window: the last complete month (:func:`opening_period`).
+LAST_COMPLETE_MONTH = "last-complete-month"
+#: Presets shorter than a month: on month-dated data each holds a whole month dated the 1st.
+_SHORT_PRESETS = ("this-week", "last-week", "last-7-days")
+
+
+def opening_period(default: str, occurred_s: NDArray[np.int64], last: dt.date) -> str:
+    """The preset (a code of :data:`gridmap.analytics.filters.PERIODS`) a page opens on.
+
+    ``default`` is the page's: a preset, or :data:`LAST_COMPLETE_MONTH` (resolved by
+    :func:`~gridmap.analytics.filters.last_complete_month` against ``last``, the data's
+    last day). On month-dated data (:func:`list_period`) a preset shorter than a month
+    opens on "this-month" instead: the newest month (all its records carry its 1st), never
+    "the last 7 days" that hold a whole month. The last complete month stays: its window
+    is a whole month, compared with the whole month before.
+
+    Examples
+    --------
+    >>> day, feb = 86400, dt.date(1970, 2, 1)
+    >>> monthly = np.array([0, 31 * day] * 50, dtype=np.int64)
+    >>> week = "last-7-days"
+    >>> opening_period(week, monthly, feb), opening_period(week, monthly + 60, feb)
+    ('this-month', 'last-7-days')
+    """
+    from .filters import last_complete_month
+
+    if default in _SHORT_PRESETS and list_period(occurred_s, last) == "month":
+        return "this-month"
+    return last_complete_month(last) if default == LAST_COMPLETE_MONTH else default
 
 
 def month_windows(end: dt.date) -> Windows:

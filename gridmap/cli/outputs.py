@@ -44,8 +44,8 @@ def _cmd_export(args: argparse.Namespace) -> int:
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
-    from ..analytics.filters import last_complete_month
     from ..analytics.risk import RiskSettings
+    from ..analytics.this_week import LAST_COMPLETE_MONTH, opening_period
     from ..config import Environment
     from ..loading import load_incident_table
     from ..report import cockpit_png, report_pdf
@@ -63,7 +63,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
     if not (args.since or args.until or args.period) and table.time_range is not None:
         # The cockpit's default: the last complete month (compared with the month before),
         # so the printed report and the screen a leader opens show the same figures.
-        args.period = last_complete_month(table.time_range[1])
+        args.period = opening_period(LAST_COMPLETE_MONTH, table.occurred_s, table.time_range[1])
     flt = incident_window(args, table, 30)
     settings = RiskSettings(min_count=args.min_count)
     args.area = within_user_area(args, ws, args.area, "--area")

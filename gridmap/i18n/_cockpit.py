@@ -573,27 +573,19 @@ STRINGS.update(_HELPER_A)
 # --- helper I (session 6): one ranking rule for every list (issue 13 review, 3 and 4) ---
 _HELPER_I: dict[str, tuple[str, str]] = {
     "map.top.none.why": (
-        "没有可排名的网格：没有网格的事件数达到 {m} 件且多于同类网格的预期。"
-        "件数这么少，排名只是偶然；可选更长的时段。",
-        "No grid to rank: none had {m} or more incidents and more than similar grids would "
-        "have. With so few, any order would be chance; choose a longer period.",
+        "没有可排名的网格：没有网格的事件数达到 {m} 件。件数这么少，排名只是偶然；可选更长的时段。",
+        "No grid to rank: none had {m} or more incidents. With so few, any order would be "
+        "chance; choose a longer period.",
     ),
     "week.none.few": (
-        "本周 {n} 件事件，没有网格达到 {m} 件且多于同类网格的预期：件数这么少，排名只是偶然，"
-        "所以不列重点网格。",
-        "This week's {n} incidents leave no grid with {m} or more and more than similar grids "
-        "would have: with so few, any order would be chance, so no grid is listed.",
+        "本周 {n} 件事件，没有网格达到 {m} 件：件数这么少，排名只是偶然，所以不列重点网格。",
+        "This week's {n} incidents leave no grid with {m} or more: with so few, any order "
+        "would be chance, so no grid is listed.",
     ),
     "week.none.few.month": (
-        "本月 {n} 件事件，没有网格达到 {m} 件且多于同类网格的预期：件数这么少，排名只是偶然，"
-        "所以不列重点网格。",
-        "This month's {n} incidents leave no grid with {m} or more and more than similar grids "
-        "would have: with so few, any order would be chance, so no grid is listed.",
-    ),
-    "cockpit.top.none.within": (
-        "没有网格的事件数多于同类网格的预期（至少 {m} 件的网格都在预期之内），所以不排名。",
-        "No grid had more incidents than similar grids would have (every grid with {m} or "
-        "more is within its expectation), so none is ranked.",
+        "本月 {n} 件事件，没有网格达到 {m} 件：件数这么少，排名只是偶然，所以不列重点网格。",
+        "This month's {n} incidents leave no grid with {m} or more: with so few, any order "
+        "would be chance, so no grid is listed.",
     ),
 }
 if STRINGS.keys() & _HELPER_I.keys():

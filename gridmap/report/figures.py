@@ -330,8 +330,6 @@ def top_none(cockpit: Cockpit, lang: str) -> str:
     n = next((k.value for k in cockpit.kpis if k.key == "incidents"), None)
     if not n:
         return t("cockpit.top.none.empty", lang)
-    if cockpit.grids_in_scope > cockpit.suppressed_grids:  # grids of m+ incidents, all within
-        return t("cockpit.top.none.within", lang, m=cockpit.min_count)
     # "e.g. the last 90 days" only where that is longer than the window shown.
     days = (cockpit.flt.end - cockpit.flt.start).days + 1
     hint = t("cockpit.top.none.hint" if days < 90 else "cockpit.top.none.hint.long", lang)

@@ -42,7 +42,7 @@ def _top(path: str, stamp: float, flt: IncidentFilter, n: int) -> pd.DataFrame:
     ranked = priority_table(
         load_incidents(path), flt, grids, keyareas=keyareas if len(keyareas) else None
     ).basic
-    # The cockpit's rule and rank (at least MIN_COUNT incidents, above the expected).
+    # The cockpit's rule and rank: grids of MIN_COUNT incidents or more, renumbered.
     top = ranked_rows(ranked).head(n)
     out = pd.DataFrame(
         {
@@ -62,8 +62,8 @@ def _top(path: str, stamp: float, flt: IncidentFilter, n: int) -> pd.DataFrame:
 def top_grids(path: str, flt: IncidentFilter, n: int = TOP_N) -> pd.DataFrame:
     """The ``n`` top basic grids of the window, ranked as the cockpit ranks them
     (:func:`~gridmap.analytics.ranking.ranked_rows`): ``rank``, ``code``, ``name``,
-    ``incidents``, ``excess`` (incidents above the expected, rounded, 1 or more), ``lon``,
-    ``lat`` (a point inside the grid)."""
+    ``incidents``, ``excess`` (incidents above the expected, rounded), ``lon``, ``lat`` (a
+    point inside the grid)."""
     return _top(str(path), _stamp(path), flt, n)
 
 
@@ -101,6 +101,11 @@ def rank_layer(top: pd.DataFrame, *, zoom: float, crs: TileCrs = "wgs84") -> pdk
     return layer
 
 
+def _signed(v: int) -> str:
+    """``+12``, ``-3`` or ``0`` (never "+0" or "+-1"): incidents above the expected."""
+    return f"{v:+,}" if v else "0"
+
+
 def show_top_grids(top: pd.DataFrame, L: str) -> str | None:
     """The ranked list; returns the code of the row the user selected (None: none)."""
     st.markdown(f"**{t('map.top.title', L)}**" + MAP_FONT_CSS, unsafe_allow_html=True)
@@ -112,7 +117,7 @@ def show_top_grids(top: pd.DataFrame, L: str) -> str | None:
             t("map.top.rank", L): top["rank"],
             t("map.top.grid", L): top["name"],
             t("map.top.incidents", L): top["incidents"],
-            t("map.top.excess", L): top["excess"].map(lambda v: f"{v:+,}"),
+            t("map.top.excess", L): top["excess"].map(_signed),
         }
     )
     event = st.dataframe(

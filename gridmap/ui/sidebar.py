@@ -11,14 +11,15 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+import numpy as np
 import streamlit as st
+from numpy.typing import NDArray
 
 from .. import schema
 from ..analytics.filters import (
     CUSTOM,
     PERIODS,
     incident_filter,
-    last_complete_month,
     parse_day,
     period_window,
 )
@@ -28,6 +29,7 @@ from ..analytics.incidents import (
     STAGE_CODES,
     IncidentFilter,
 )
+from ..analytics.this_week import LAST_COMPLETE_MONTH, opening_period
 from ..hierarchy import Hierarchy
 from ..i18n import LANGS, t
 from ..store import Workspace
@@ -42,7 +44,7 @@ DEFAULT_WINDOW_DAYS = 90
 DEFAULT_PERIOD = "last-90-days"
 #: The cockpit's default: the last complete month (meetings are monthly), resolved against
 #: the data's last day by :func:`gridmap.analytics.filters.last_complete_month`.
-COCKPIT_PERIOD = "last-complete-month"
+COCKPIT_PERIOD = LAST_COMPLETE_MONTH
 
 
 @dataclass(frozen=True)
@@ -125,8 +127,11 @@ def _dates_picked() -> None:
     st.session_state[state.KEY_PERIOD] = CUSTOM
 
 
-def _window(first: dt.date, last: dt.date, L: str, default: str) -> tuple[dt.date, dt.date]:
-    """The period presets over the date range; the page's ``default`` until the user picks."""
+def _window(
+    first: dt.date, last: dt.date, L: str, default: str, occurred_s: NDArray[np.int64]
+) -> tuple[dt.date, dt.date]:
+    """The period presets over the date range; the page's ``default`` until the user picks
+    (on month-dated data the newest month rather than a week: :func:`opening_period`)."""
     session = st.session_state
     if not session.get(state.KEY_PERIOD_CHOSEN):
         if state.KEY_PERIOD not in session and state.KEY_WINDOW in session:
@@ -134,9 +139,7 @@ def _window(first: dt.date, last: dt.date, L: str, default: str) -> tuple[dt.dat
             session[state.KEY_PERIOD] = CUSTOM
             session[state.KEY_PERIOD_CHOSEN] = True
         else:
-            session[state.KEY_PERIOD] = (
-                last_complete_month(last) if default == COCKPIT_PERIOD else default
-            )
+            session[state.KEY_PERIOD] = opening_period(default, occurred_s, last)
     if session.get(state.KEY_PERIOD) not in (*PERIODS, CUSTOM):
         session[state.KEY_PERIOD] = CUSTOM
     period = st.pills(
@@ -280,7 +283,7 @@ def sidebar(path: str, *, period: str = DEFAULT_PERIOD) -> Scope | None:
         if bad:
             st.warning(t("url.bad", L, names=", ".join(bad)), icon=":material/link_off:")
         area = _area_select(h, L, root)
-        start, end = _window(first, last, L, period)
+        start, end = _window(first, last, L, period, table.occurred_s)
         categories = st.multiselect(
             t("categories", L),
             list(CATEGORY_CODES),

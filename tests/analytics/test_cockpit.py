@@ -126,10 +126,10 @@ def test_cockpit_top_list_is_the_priority_ranking() -> None:
     assert list(c.top["rank"]) == list(range(1, len(c.top) + 1))
     assert list(c.top["excess"]) == sorted(c.top["excess"], reverse=True)
     assert c.top.index[0] == "G1"  # 12 incidents beat 3 in a grid of 50 households
+    # Under the household floor: never ranked on its rate.
+    assert c.top.loc["G2", "ranked_on"] == "excess_at_households_floor"
     assert "预期" in c.top.loc["G1", "reason_zh"] and "expected" in c.top.loc["G1", "reason_en"]
-    # G2, under the household floor, has 3 incidents where similar grids have about 2: not
-    # one more than expected, so no list ranks it (ranking.ranked_rows, every list's rule).
-    assert "G2" not in c.top.index
+    assert "100" in c.top.loc["G2", "reason_zh"]
     assert c.professional.empty
 
 

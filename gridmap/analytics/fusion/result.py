@@ -25,7 +25,7 @@ from .columns import (
 )
 from .crosswalk import crosswalk_from, grid_view
 from .offset import GridLines, OffsetFinding, correct_gcj02, detect_offset_from, gcj02_only
-from .overlay import Overlay, build_overlay
+from .overlay import build_overlay
 from .proposal import FusionProposal, proposal_from
 from .responsibility import ResponsibilityResult, department_rows, responsibility
 from .slivers import slivers_from
@@ -242,11 +242,10 @@ def _by_name(
 
 
 def _converted(
-    layers: dict[str, gpd.GeoDataFrame], name: str, overlay: Overlay, sliver_m: float
+    layers: dict[str, gpd.GeoDataFrame], name: str, grid: GridLines, sliver_m: float
 ) -> dict[str, gpd.GeoDataFrame]:
     """The other departments' layers, each drawn in GCJ-02 converted like this one: the
     city-wide responsibility counts are then the same whichever department is analysed."""
-    grid = GridLines.of(overlay.grid_metric, overlay.crs)
     out = {}
     for other, units in layers.items():
         found = None if other == name else gcj02_only(units.geometry, grid, min_shift_m=sliver_m)
@@ -308,7 +307,8 @@ def analyse_department(
     """
     name, version = _name_and_version(departments)
     overlay = build_overlay(departments, grids)
-    offset = detect_offset_from(overlay, min_shift_m=sliver_m)
+    lines = GridLines.of(overlay.grid_metric, overlay.crs)
+    offset = detect_offset_from(overlay, min_shift_m=sliver_m, grid=lines)
     corrected = None
     if offset is not None and offset.kind == "gcj02_vs_wgs84":
         # Measuring the layer as drawn would report the offset itself as misalignment:
@@ -317,7 +317,7 @@ def analyse_department(
         overlay = build_overlay(departments, grids)
     cw = crosswalk_from(overlay)
     slivers = slivers_from(overlay, tolerance_m=sliver_m)
-    layers = _converted(_by_name(name, departments, other_departments), name, overlay, sliver_m)
+    layers = _converted(_by_name(name, departments, other_departments), name, lines, sliver_m)
     rr = responsibility(grids, layers, table, categories=categories, crosswalks={name: cw})
     gaps, dups = department_rows(rr, name)
     return FusionResult(
