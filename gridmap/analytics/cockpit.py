@@ -26,6 +26,7 @@ from numpy.typing import NDArray
 
 from .. import schema
 from ..indexing import str_to_cells
+from .backlog import closure_known
 from .hotspots import hotspots
 from .incidents import CATEGORY_CODES, IncidentFilter, IncidentTable, counts_by_cell, select
 from .overview import CellLayers, cell_layers, cell_owners, grid_overview
@@ -388,7 +389,7 @@ def build_cockpit(
     now_n = _period_numbers(table, idx, flt, overview, layers.spots, settings)
     before_n, prev_idx = _previous_numbers(table, prev, households, settings, res)
     has_previous = period_covered(table, prev.start, prev.end)
-    has_closure = bool((table.closed_s >= 0).any())
+    has_closure = closure_known(table)
     yoy = compare_periods(table, flt, by="city")
     assert isinstance(yoy, dict)
 

@@ -66,51 +66,42 @@ MISALIGNED_RGB = (215, 25, 28)
 SLIVER_RGB = (200, 0, 200)
 
 
-# --- what the result says (fields the analysis may not have in older results) ---------------
+# --- what the result says -------------------------------------------------------------------
 def corrected_from(result: FusionResult) -> str | None:
     """The coordinate system the department layer was converted from before the analysis
     ("GCJ-02", or "WGS-84" when the grids were the GCJ-02 ones), None when the analysis ran
     on the layer as stored."""
-    value = getattr(result, "corrected", None)
-    if not value:
+    if not result.corrected:
         return None
-    return "WGS-84" if str(value).startswith("wgs84") else "GCJ-02"
+    return "WGS-84" if result.corrected.startswith("wgs84") else "GCJ-02"
 
 
 def units_as_analysed(result: FusionResult, units: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """The department's units (as stored) where the analysis measured them: converted from
     GCJ-02 when it found and corrected that offset, so maps show what the figures are of."""
-    if getattr(result, "corrected", None) and result.offset is not None:
+    if result.corrected and result.offset is not None:
         return correct_gcj02(units, result.offset)[1]
     return units
 
 
 def grids_changing_unit(result: FusionResult) -> int:
     """Distinct basic grids that change unit in the draft: the one count every place shows."""
-    count = getattr(result, "grids_changing_unit", None)
-    if count is None:
-        return int(result._grids_changing_unit())
-    return int(count() if callable(count) else count)
+    return int(result.grids_changing_unit)
 
 
 def department_gaps(result: FusionResult) -> pd.DataFrame:
     """(grid, category) pairs with nobody responsible among this department's categories."""
-    own = getattr(result, "department_gaps", None)
-    return result.responsibility.gaps if own is None else own
+    return result.department_gaps
 
 
 def department_duplicates(result: FusionResult) -> pd.DataFrame:
     """(grid, category) pairs claimed twice where this department is one of the claimants."""
-    own = getattr(result, "department_duplicates", None)
-    return result.responsibility.duplicates if own is None else own
+    return result.department_duplicates
 
 
 def answered_categories(result: FusionResult) -> tuple[str, ...]:
     """The "1+6" categories this department answers for (empty: none)."""
-    own = getattr(result, "categories", None)
-    if own is None:
-        own = result.responsibility.categories.get(result.department, ())
-    return tuple(own)
+    return tuple(result.categories)
 
 
 def file_names(department: str, version: int | None = None) -> dict[str, str]:
