@@ -199,7 +199,8 @@ def fusion_proposal(
         :func:`~.crosswalk.crosswalk` of these two layers.
     min_share
         A grid counts as gained or lost by a unit when the unit (or the others) held at
-        least this share of it (default 5 %); area and households count every piece.
+        least this share of it (default 5 %); area and households count every piece but
+        the slivers.
     split_share
         A grid is a split candidate when its second-largest unit holds at least this share.
     slivers
