@@ -237,6 +237,16 @@ SIZE = 100.0
 NAMES = {C1: "示范社区", C2: "东岗社区"}
 
 
+def busy_with_last_week() -> pd.DataFrame:
+    """:func:`busy_incidents` with 24 more in its last week (from 2025-12-26): a week of one
+    incident ranks no grid (under 5 incidents any order would be chance)."""
+    extra = busy_incidents(24, seed=5)
+    extra["id"] = [f"W{i}" for i in range(len(extra))]
+    hours = pd.to_timedelta(np.arange(len(extra)) * 5, unit="h")
+    extra["occurred_at"] = (pd.Timestamp("2025-12-26") + hours).astype(str)
+    return pd.concat([busy_incidents(), extra], ignore_index=True)
+
+
 def lattice_square(ix: int, iy: int) -> shapely.Polygon:
     """The ``SIZE`` metre square at column ``ix``, row ``iy`` of the lattice (UTM 48N)."""
     x0, y0 = ORIGIN

@@ -47,7 +47,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     ),
     "fusion.responsibility.no_categories": (
         "权责：责任清单没有把任何类别交给“{department}”，本部门不对任何类别负责（可在责任清单中添加）。全部部门图层合计：{gaps_all} 处无人负责、{duplicates_all} 处重复。",
-        "Responsibility: the responsibility table gives no category to \"{department}\", so this department answers for none (add it to the table). All department layers together: {gaps_all} (grid × category) places with nobody, {duplicates_all} claimed twice.",
+        'Responsibility: the responsibility table gives no category to "{department}", so this department answers for none (add it to the table). All department layers together: {gaps_all} (grid × category) places with nobody, {duplicates_all} claimed twice.',
     ),
     "fusion.responsibility.unclaimed": (
         "另有 {n} 个类别（{categories}）没有任何部门图层负责，每个网格上都无人负责（不计入以上数字）。",

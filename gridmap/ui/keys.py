@@ -266,6 +266,7 @@ def fusion_download_key(kind: str) -> str:
     """
     return f"fusion_download_{kind}"
 
+
 # --- Fusion page, after the review (helper H) ---
 #: The department layer version analysed on the Fusion page (shown when there are several).
 KEY_FUSION_VERSION = "fusion_version"

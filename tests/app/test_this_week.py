@@ -7,7 +7,6 @@ import json
 from collections.abc import Iterator
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import pytest
 
@@ -18,7 +17,7 @@ from gridmap.store import Workspace
 from gridmap.ui import keys
 from gridmap.ui.responsibility import META_KEY, load_responsibilities, save_responsibilities
 
-from ..builders import busy_incidents
+from ..builders import busy_with_last_week
 from .helpers import cockpit_for, data_page, page_html, serve_or_skip
 from .server import BROWSER_ARGS, IDLE
 
@@ -29,12 +28,8 @@ def busy_week(workspace: Path, tmp_path: Path) -> Path:
     week of 1 incident ranks no grid (fewer than 5 incidents: any order would be chance)."""
     from gridmap.importing import import_file
 
-    extra = busy_incidents(24, seed=5)
-    extra["id"] = [f"W{i}" for i in range(len(extra))]
-    hours = pd.to_timedelta(np.arange(len(extra)) * 5, unit="h")
-    extra["occurred_at"] = (pd.Timestamp("2025-12-26") + hours).astype(str)
     path = tmp_path / "busy_week.csv"
-    pd.concat([busy_incidents(), extra]).to_csv(path, index=False)
+    busy_with_last_week().to_csv(path, index=False)
     import_file(workspace, "incidents", path, crs="wgs84")
     return workspace
 
