@@ -255,8 +255,8 @@ STRINGS: dict[str, tuple[str, str]] = {
         "needs to change.",
     ),
     "fusion.page.step.resp": (
-        "权责去重（全部部门图层合计）：{gaps} 处无人负责、{dups} 处重复负责（网格×类别）；地图切到“谁负责”查看。",
-        "Responsibility (all department layers together): {gaps} places with nobody responsible, {dups} claimed twice (grid × "
+        "权责去重（本部门）：{gaps} 处无人负责、{dups} 处重复负责（网格×类别）；地图切到“谁负责”查看。",
+        "Responsibility (this department): {gaps} places with nobody responsible, {dups} claimed twice (grid × "
         'category); switch the map to "Who is responsible".',
     ),
     "fusion.page.step.none": (
