@@ -76,6 +76,7 @@ def _risk_cells(args: argparse.Namespace, grids: Any, table: Any) -> int:
 
 
 def _cmd_risk(args: argparse.Namespace) -> int:
+    from ..analytics.backlog import closure_known
     from ..analytics.incidents import select
     from ..analytics.overview import admin_overview, cell_layers, grid_overview
     from ..hierarchy import build_hierarchy
@@ -125,7 +126,7 @@ def _cmd_risk(args: argparse.Namespace) -> int:
     for column in ("headline", "reason"):
         if f"{column}_{args.lang}" in out.columns:
             out[column] = out[f"{column}_{args.lang}"]
-    if not bool((table.closed_s >= 0).any()):
+    if not closure_known(table):
         # No incident carries a closure time: the rates are unknown (null, as the cockpit's
         # "no data"), not 0 % closed.
         out = out.assign(closure_rate=math.nan, on_time_rate=math.nan)

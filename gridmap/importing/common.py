@@ -94,7 +94,10 @@ def _require_crs(crs: str | CrsSpec | None, file_name: str, file_crs: Any = None
     if isinstance(crs, CrsSpec):
         return crs
     if crs:
-        return parse_crs(crs)
+        try:
+            return parse_crs(crs)
+        except CrsError as exc:  # name the file, as every other import error does
+            raise CrsError(f"{file_name}: --crs: {exc}") from None
     if file_crs is not None:
         epsg = file_crs.to_epsg() if hasattr(file_crs, "to_epsg") else None
         if epsg:

@@ -20,40 +20,19 @@ import re
 from pathlib import Path
 
 import geopandas as gpd
-import numpy as np
-import pandas as pd
 
 from .. import schema
-from ..crs import CrsSpec
-from ..errors import CrsError, SchemaError
-from ..io.mapping import resolve_mapping
-from ..io.readers import read_polygons
+from ..errors import SchemaError
 from ..io.rejects import REJECTED, RowIssues
 from ..store import Transaction
 from ..store.departments import DEPARTMENT_CODE, DEPARTMENT_NAME, append_department
-from .common import ImportOptions, _city_outline
-from .polygons import (
-    _attributes,
-    _file_crs,
-    _geometries,
-    _merge_parts,
-    _reject_outside,
-    _require_code_and_level,
-)
+from .common import ImportOptions
+from .polygons import read_polygon_rows
 from .report import ImportReport
 
 __all__: list[str] = []
 
 _KIND = schema.Layer.DEPARTMENTS
-
-
-def _crs(name: str, gdf: gpd.GeoDataFrame, opts: ImportOptions) -> CrsSpec:
-    """The file's coordinate system; an unknown ``--crs`` names the file."""
-    try:
-        return _file_crs(_KIND, name, gdf, opts)
-    except CrsError as exc:
-        text = str(exc)
-        raise CrsError(text if text.startswith(name) else f"{name}: --crs: {text}") from None
 
 
 def _refuse_duplicates(name: str, issues: RowIssues, cols: dict[str, str]) -> None:
@@ -101,28 +80,11 @@ def import_departments(
 
     Returns the report (``version``: the department's new version) and the row issues.
     """
-    name = path.name
-    gdf = read_polygons(path, layer=opts.layer)
-    attrs = pd.DataFrame(gdf.drop(columns=gdf.geometry.name)).astype(object)
-    attrs = attrs.where(attrs.notna(), "")
-    cols = resolve_mapping([str(c) for c in attrs.columns], _KIND, opts.mapping, file_name=name)
-    spec = _crs(name, gdf, opts)
-    label = spec.label
-    rows = pd.Series(np.arange(2, len(gdf) + 2), index=gdf.index)  # row 1 = header
-    outline = _city_outline(tx)
-    report = ImportReport(_KIND, str(path), label, len(gdf), 0, 0, mapping=dict(cols))
+    read = read_polygon_rows(tx, _KIND, path, opts)
+    name, out, report, issues = read.name, read.out, read.report, read.issues
+    geoms, merged_away, cols, label = read.geoms, read.merged_away, read.cols, read.spec.label
     report.department = department
-    issues = RowIssues(rows)
-    wgs, repaired_mask = _geometries(gdf, _KIND, spec, name, issues, report)
-    opts.progress(0.3, "geometries read")
-    out = _attributes(_KIND, attrs, cols, opts.set_values, issues, report)
-    _require_code_and_level(_KIND, out, cols, opts.set_values, issues)
-    if outline is not None:
-        _reject_outside(outline, wgs.values, issues, opts.settings)
-    geoms, merged_away, _repaired = _merge_parts(
-        _KIND, out, wgs.values, repaired_mask, rows, issues, report
-    )
-    _refuse_duplicates(name, issues, dict(cols))
+    _refuse_duplicates(name, issues, cols)
     opts.progress(0.5, "attributes parsed")
     imported = ~issues.rejected
     if not imported.any():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 import geopandas as gpd
@@ -34,10 +35,24 @@ from .report import ImportReport
 __all__ = []
 
 
-def _import_polygons(
-    tx: Transaction, kind: str, path: Path, opts: ImportOptions
-) -> tuple[ImportReport, RowIssues]:
-    """Read, check, repair, convert, parse and store one polygon file (inside ``tx``)."""
+@dataclass
+class PolygonRows:
+    """A polygon file read and checked row by row, before it is stored: what the grid,
+    admin, unit and key-area import and the department import share."""
+
+    name: str
+    cols: dict[str, str]
+    spec: CrsSpec
+    report: ImportReport
+    issues: RowIssues
+    out: pd.DataFrame
+    geoms: NDArray[np.object_]
+    merged_away: NDArray[np.bool_]
+    repaired: NDArray[np.bool_]
+
+
+def read_polygon_rows(tx: Transaction, kind: str, path: Path, opts: ImportOptions) -> PolygonRows:
+    """Read, convert, repair and parse a polygon file; reject what is wrong row by row."""
     name = path.name
     gdf = read_polygons(path, layer=opts.layer)
     attrs = pd.DataFrame(gdf.drop(columns=gdf.geometry.name)).astype(object)
@@ -58,9 +73,19 @@ def _import_polygons(
         _reject_outside(outline, wgs.values, issues, opts.settings)
     # Rows sharing a code are parts of one feature when they agree on everything else (a
     # multipart polygon exported as parts); otherwise nobody can tell which row is right.
-    geoms_wgs, merged_away, repaired_any = _merge_parts(
+    geoms, merged_away, repaired = _merge_parts(
         kind, out, wgs.values, repaired_mask, rows, issues, report
     )
+    return PolygonRows(name, dict(cols), spec, report, issues, out, geoms, merged_away, repaired)
+
+
+def _import_polygons(
+    tx: Transaction, kind: str, path: Path, opts: ImportOptions
+) -> tuple[ImportReport, RowIssues]:
+    """Read, check, repair, convert, parse and store one polygon file (inside ``tx``)."""
+    read = read_polygon_rows(tx, kind, path, opts)
+    name, out, report, issues = read.name, read.out, read.report, read.issues
+    geoms_wgs, merged_away, repaired_any = read.geoms, read.merged_away, read.repaired
     opts.progress(0.5, "attributes parsed")
 
     # Counts are rows: a merged row is imported (as part of its feature), so rows read =

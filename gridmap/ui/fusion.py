@@ -35,7 +35,7 @@ from ..report.fusion_tables import (
     units_table,
 )
 from ..store import Workspace
-from .data import _stamp, dashes, load_layer
+from .data import _stamp, load_layer
 from .responsibility import load_responsibilities
 
 __all__ = [
@@ -49,7 +49,6 @@ __all__ = [
     "load_fusion",
     "named",
     "responsibility_rows",
-    "shown",
     "version_line",
 ]
 
@@ -175,11 +174,6 @@ def named(name: str, code: str, lang: str) -> str:
     if not name or name == code:
         return code
     return f"{name}（{code}）" if lang == "zh" else f"{name} ({code})"
-
-
-def shown(frame: pd.DataFrame) -> pd.DataFrame:
-    """A table as the page shows it: every missing value a "—"."""
-    return dashes(frame)
 
 
 def page_tables(path: str, result: FusionResult, lang: str) -> dict[str, pd.DataFrame]:

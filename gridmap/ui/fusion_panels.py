@@ -33,7 +33,7 @@ from ..viz import picked
 from . import keys
 from .auth import audit
 from .cockpit import _one_line
-from .data import load_layer
+from .data import dashes, load_layer
 from .fusion import (
     fusion_files,
     fusion_pdf_bytes,
@@ -41,7 +41,6 @@ from .fusion import (
     named,
     page_tables,
     responsibility_rows,
-    shown,
 )
 from .fusion_map import FUSION_GRID_LAYER
 from .settings import cjk_font
@@ -195,7 +194,7 @@ def show_misaligned(path: str, result: FusionResult, lang: str) -> None:
     cols = table.columns
     rows = table[[cols[1], cols[4], cols[5], cols[3]]]
     # Up to eight rows at their own height; a longer list scrolls beside the map.
-    st.dataframe(shown(rows), hide_index=True, height="auto" if len(rows) <= 8 else 300)
+    st.dataframe(dashes(rows), hide_index=True, height="auto" if len(rows) <= 8 else 300)
 
 
 def pick_from_map(event: Any) -> bool:
@@ -246,7 +245,7 @@ def show_who(path: str, result: FusionResult, lang: str) -> str | None:
     if rows.empty:
         st.caption(t("fusion.page.who.none", lang))
     else:
-        st.dataframe(shown(rows), hide_index=True)
+        st.dataframe(dashes(rows), hide_index=True)
     return str(grid)
 
 
@@ -299,7 +298,7 @@ def _table(frame: pd.DataFrame, lang: str) -> None:
     if frame.empty:
         st.info(t("fusion.report.none", lang), icon=":material/check_circle:")
     else:
-        st.dataframe(shown(frame), hide_index=True, height=320)
+        st.dataframe(dashes(frame), hide_index=True, height=320)
 
 
 def _file_name(result: FusionResult, kind: str) -> str:

@@ -109,9 +109,9 @@ def import_section(path: str, exists: bool, lang: str) -> None:
 
 def choose_department(path: str, exists: bool, lang: str) -> str:
     """The department a department layer belongs to (a re-import is its next version)."""
-    from ..loading import department_names
+    from .fusion import department_choices
 
-    known = department_names(Workspace(path)) if exists else []
+    known = department_choices(path) if exists else []
     name: str = st.text_input(
         t("data.department.name", lang),
         key=keys.KEY_DATA_DEPARTMENT,

@@ -217,7 +217,6 @@ def sso_login_key(provider: str | None = None) -> str:
 
 # -- issue 13 items 6-7: the backlog card, this week's list, the responsibility editor --------
 KEY_BACKLOG_DETAILS = "backlog_details"
-KEY_WEEK_TABLE = "week_table"
 KEY_WEEK_EXCEL = "week_excel"
 KEY_RESP_EDITOR = "resp_editor"
 KEY_RESP_SAVE = "resp_save"

@@ -31,7 +31,6 @@ __all__ = [
     "make_deck",
     "map_base",
     "over_tiles",
-    "style_url",
 ]
 
 log = logging.getLogger(__name__)
@@ -102,12 +101,6 @@ def map_base(path: str | None = None) -> MapBase:
         log.warning("base map of %s: %s", path, exc)
         return MapBase(_fallback(), warning=str(exc))
     return own if own is not None else MapBase(_fallback())
-
-
-def style_url(path: str | None = None) -> str:
-    """The map style: the workspace's own base map, else the configured intranet tile
-    server's, else the offline background."""
-    return map_base(path).style_url
 
 
 def cjk_font() -> str | None:

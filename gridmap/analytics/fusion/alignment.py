@@ -25,7 +25,14 @@ from .columns import (
     SHARE_OF_DEPARTMENT,
 )
 from .crosswalk import main_units
-from .overlay import FusionError, Overlay, local_metric_crs, prepare_departments, to_local
+from .overlay import (
+    FusionError,
+    Layer,
+    Overlay,
+    local_metric_crs,
+    prepare_departments,
+    to_local,
+)
 
 __all__ = ["grid_owner", "misalignment", "misalignment_from", "sliver_mask"]
 
@@ -38,10 +45,9 @@ def grid_owner(crosswalk: pd.DataFrame) -> pd.Series:
     return main_units(crosswalk)[DEPARTMENT_CODE]
 
 
-def _unit_areas(crosswalk: pd.DataFrame, departments: gpd.GeoDataFrame) -> pd.Series:
+def _unit_areas(crosswalk: pd.DataFrame, layer: Layer) -> pd.Series:
     """Each unit's area in m²: from the crosswalk (overlap / share, the overlay's own
     measure) where it has rows, else measured in the local metric CRS."""
-    layer = prepare_departments(departments)
     crs = local_metric_crs(layer.geometry)
     measured = pd.Series(shapely.area(to_local(layer.geometry, crs)), index=layer.codes)
     from_cw = (
@@ -102,7 +108,7 @@ def misalignment(
         When ``tolerance`` is outside [0, 1].
     """
     layer = prepare_departments(departments)
-    area = _unit_areas(crosswalk, departments).reindex(pd.Index(layer.codes))
+    area = _unit_areas(crosswalk, layer).reindex(pd.Index(layer.codes))
     return _table(
         layer.codes, layer.names, area.to_numpy(dtype=float), crosswalk, tolerance, slivers
     )

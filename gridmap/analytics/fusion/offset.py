@@ -21,7 +21,13 @@ import pyproj
 import shapely
 from numpy.typing import NDArray
 
-from ...crs import gcj02_to_wgs84, wgs84_to_gcj02
+from ...crs import (
+    gcj02_to_wgs84,
+    geometries_from_wgs84,
+    geometries_to_wgs84,
+    parse_crs,
+    wgs84_to_gcj02,
+)
 from ...i18n import t
 from .overlay import Overlay, build_overlay
 
@@ -335,10 +341,10 @@ def correct_gcj02(
         EPSG:4326 with every vertex converted.
     """
     name = CONVERSIONS[finding.direction]
-    func = gcj02_to_wgs84 if name == "gcj02_to_wgs84" else wgs84_to_gcj02
     wgs = departments.to_crs(4326)
-    geoms = shapely.transform(
-        wgs.geometry.to_numpy(), lambda xy: np.column_stack(func(xy[:, 0], xy[:, 1]))
-    )
-    moved = gpd.GeoSeries(geoms, index=wgs.index, crs=4326)
+    gcj = parse_crs("gcj02")
+    if name == "gcj02_to_wgs84":
+        moved = geometries_to_wgs84(wgs.geometry, gcj)
+    else:  # GCJ-02 carries no EPSG label: the moved layer is labelled EPSG:4326 again
+        moved = geometries_from_wgs84(wgs.geometry, gcj).set_crs(4326, allow_override=True)
     return name, wgs.set_geometry(moved)
