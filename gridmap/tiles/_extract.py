@@ -76,6 +76,25 @@ def mercator_px(
     return x, y
 
 
+def mercator_lonlat(
+    x: ArrayLike, y: ArrayLike, zoom: float, *, world_px: float = 512.0
+) -> tuple[FloatArray, FloatArray]:
+    """The inverse of :func:`mercator_px`: longitude and latitude of pixel ``(x, y)``.
+
+    Examples
+    --------
+    >>> lon, lat = mercator_lonlat(*mercator_px([103.8], [36.05], 12), 12)
+    >>> round(float(lon[0]), 9), round(float(lat[0]), 9)
+    (103.8, 36.05)
+    """
+    size = world_px * 2.0**zoom
+    lon = np.asarray(x, dtype=np.float64) / size * 360.0 - 180.0
+    lat = np.degrees(
+        np.arctan(np.sinh(np.pi * (1.0 - 2.0 * np.asarray(y, dtype=np.float64) / size)))
+    )
+    return lon, lat
+
+
 def tile_range(bounds: Bounds, zoom: int) -> tuple[int, int, int, int]:
     """XYZ tiles ``(x_min, x_max, y_min, y_max)`` (inclusive) covering ``bounds`` at ``zoom``.
 

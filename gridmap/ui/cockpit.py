@@ -25,6 +25,7 @@ from ..i18n import t
 from ..report.figures import spread_marks, top_none, top_title
 from ..report.from_workspace import area_name
 from ..report.text import closure_note, kpi_text, row_numbers, row_reason, titled
+from ..tiles import mercator_lonlat, mercator_px
 from ..viz import (
     HOTSPOT_RGB,
     QUIET_RGB,
@@ -242,14 +243,11 @@ def _mark_positions(points: list[tuple[float, float]], zoom: float) -> list[tupl
     """Rank marks spread so none covers another at ``zoom`` (Web-Mercator pixels)."""
     if not points:
         return []
-    lon = np.array([p[0] for p in points])
-    lat = np.radians([p[1] for p in points])
-    scale = 256 * 2**zoom / (2 * np.pi)
-    px = np.column_stack([np.radians(lon) * scale, -np.log(np.tan(np.pi / 4 + lat / 2)) * scale])
+    # Measured in a 256-px world, as the spacing below was chosen.
+    x, y = mercator_px([p[0] for p in points], [p[1] for p in points], zoom, world_px=256.0)
     # Badges are 26 px across: 30 px between centres keeps a hair of space.
-    out = spread_marks(px, 30.0)
-    lon2 = np.degrees(out[:, 0] / scale)
-    lat2 = np.degrees(2 * np.arctan(np.exp(-out[:, 1] / scale)) - np.pi / 2)
+    out = spread_marks(np.column_stack([x, y]), 30.0)
+    lon2, lat2 = mercator_lonlat(out[:, 0], out[:, 1], zoom, world_px=256.0)
     return list(zip(lon2.tolist(), lat2.tolist(), strict=True))
 
 
