@@ -56,7 +56,7 @@ def test_settings_are_read_at_the_edge(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("GRIDMAP_CJK_FONT", "/fonts/kai.ttf")
     monkeypatch.delenv("GRIDMAP_BASEMAP_URL", raising=False)
     assert settings.cjk_font() == "/fonts/kai.ttf"
-    assert settings.style_url() == OFFLINE_STYLE
+    assert settings.map_base().style_url == OFFLINE_STYLE
 
 
 # --- a workspace's own base map: `gridmap basemap` (#13 item 9) -----------------------------
