@@ -28,6 +28,7 @@ from .errors import SchemaError
 from .indexing import polygons_to_cells
 from .store import Workspace
 from .store.departments import department_names, department_versions, read_departments
+from .store.history import read_history
 
 __all__ = [
     "department_names",
@@ -39,9 +40,17 @@ __all__ = [
 
 
 def load_incident_table(ws: Workspace) -> IncidentTable:
-    """The workspace's incidents as sorted arrays over the grids in force (empty if none)."""
+    """The workspace's incidents as sorted arrays over the grids in force (empty if none).
+
+    Read from the stored history (:func:`~gridmap.store.history.read_history`) when it holds
+    every incident; otherwise, as for a workspace from before the history existed, from the
+    rows themselves. Both give the same arrays.
+    """
     grids = ws.read_grids()
     codes = sorted(grids[schema.CODE].astype(str)) if len(grids) else []
+    history = read_history(ws, codes)
+    if history is not None:
+        return history
     if ws.has_layer("incidents"):
         frame = pd.DataFrame(ws.read_layer("incidents", columns=list(TABLE_COLUMNS)))
     else:

@@ -92,14 +92,15 @@ def test_gbk_csv_with_chinese_headers_in_gcj02(workspace: Path, tmp_path: Path) 
     assert kept["occurred_at"].dt.year.eq(2024).all()
 
 
-def test_reimport_rejects_every_row_as_duplicate(workspace: Path, tmp_path: Path) -> None:
+def test_reimport_replaces_every_row_instead_of_duplicating(
+    workspace: Path, tmp_path: Path
+) -> None:
     frame, _, _ = chinese_incidents(10)
     path = tmp_path / "events.csv"
     frame.to_csv(path, index=False, encoding="utf-8-sig")
     first = import_file(workspace, "incidents", path, crs="gcj02")
     again = import_file(workspace, "incidents", path, crs="gcj02")
-    assert (first.imported, again.imported, again.rejected) == (10, 0, 10)
-    assert again.rejected_by_reason() == {"duplicate id": 10}
+    assert (first.imported, again.imported, again.rejected, again.updated) == (10, 10, 0, 10)
     assert Workspace(workspace).layer_count("incidents") == 10
 
 

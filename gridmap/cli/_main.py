@@ -10,19 +10,22 @@ from collections.abc import Callable, Sequence
 
 from .. import __version__
 from ..errors import GridmapError
-from . import analyses, basemap, fusion, outputs, rebalance, serve, users, workspace
+from . import analyses, basemap, fusion, outputs, rebalance, serve, sync, users, workspace
+from . import history as history_cli
 from ._common import EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_OK, EXIT_PROBLEMS, Subparsers
 from ._session import AUDITED, audit_command, login
 
 #: The commands in the order ``gridmap --help`` lists them.
 ORDER = (
     "import",
+    "sync",
     "validate",
     "info",
     "export",
     "copy",
     "demo",
     "index",
+    "history",
     "risk",
     "report",
     "rebalance",
@@ -54,8 +57,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     # Each group adds its own parsers; they are added in the order the help has always had.
     adders: dict[str, Callable[[Subparsers], None]] = {}
-    for group in (workspace, outputs, analyses, rebalance, users, serve, basemap, fusion):
+    for group in (workspace, outputs, analyses, rebalance, users, serve, basemap, fusion, sync):
         adders.update(group.COMMANDS)
+    adders.update(history_cli.COMMANDS)
     for command in ORDER:
         adders[command](sub)
     return parser

@@ -10,6 +10,7 @@ import os
 import re
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -21,10 +22,10 @@ from numpy.typing import NDArray
 from .. import schema
 from ..errors import SchemaError
 from ..indexing import points_to_cells, polygons_to_cells
-from ..joins import assign_codes, build_grid_lookup
+from ..joins import build_grid_lookup
 from ..store.departments import append_department
-from ..store.gpkg import Transaction, Workspace, pid_alive
-from . import _cameras, _city, _departments, _geo, _incidents, _names, _sites
+from ..store.gpkg import GpkgTransaction, GpkgWorkspace, pid_alive
+from . import _cameras, _city, _departments, _geo, _incidents, _names, _sites, _stream
 
 log = logging.getLogger("gridmap.demo")
 
@@ -47,18 +48,28 @@ _META_NOTE = (
     "describe no real place, person or event."
 )
 
-#: Relative duration of each stage of :func:`build_demo`, for its progress fractions.
+#: Largest ``scale`` :func:`build_demo` takes. Scale 30 (9.7 million incidents, 330,000
+#: cameras) was measured at about 4.5 minutes and 4.5 GB peak on a 2-core machine; memory
+#: grows ~0.13 GB and time ~9 s per unit of scale, so 40 would still build in 8 GB but no
+#: longer in the 6 minutes a demo may take (issue #17).
+MAX_SCALE = 30
+
+#: Relative duration of each stage of :func:`build_demo` at scale 1, for its progress
+#: fractions; the stages marked in :data:`_SCALED` grow with the scale.
 _STAGE_WEIGHTS = {
     "boundaries": 1.0,
     "city": 8.0,
     "sites": 1.0,
     "layers": 4.0,
-    "incidents": 20.0,
+    "incidents": 10.0,
     "cameras": 2.0,
     "grid_cells": 3.0,
     "departments": 1.0,
-    "write": 25.0,
+    "write": 30.0,
 }
+_SCALED = ("incidents", "cameras", "write")
+#: The demo's layers in the order its summary and import log list them.
+_LAYER_ORDER = ("admin", "grids", "units", "keyareas", "incidents", "cameras")
 
 
 class _Stages:
@@ -68,11 +79,19 @@ class _Stages:
         self.progress = progress
         self.seconds: dict[str, float] = {}
         total = sum(weights.values())
+        self.starts: dict[str, float] = {}
         self.ends: dict[str, float] = {}
         acc = 0.0
         for name, w in weights.items():
+            self.starts[name] = acc
             acc += w / total
             self.ends[name] = acc
+
+    def partial(self, name: str, done: float, message: str) -> None:
+        """Report that ``done`` (0 to 1) of stage ``name`` is done."""
+        if self.progress is not None:
+            a, b = self.starts[name], self.ends[name]
+            self.progress(min(a + (b - a) * min(max(done, 0.0), 1.0), 1.0), message)
 
     @contextlib.contextmanager
     def stage(self, name: str, message: str) -> Iterator[None]:
@@ -219,43 +238,26 @@ def _keyareas(sites: _sites.Sites) -> gpd.GeoDataFrame:
     return _gdf(frame, _geo.wgs84_geoms(sites.geom).to_numpy())
 
 
-def _locate(
-    x: FloatArray,
-    y: FloatArray,
-    fallback: NDArray[np.int64],
-    units: pd.DataFrame,
-    lookup: Any,
-) -> tuple[FloatArray, FloatArray, NDArray[np.object_]]:
-    """Lon/lat and grid code; points tied to a unit that fell outside every grid (jitter
-    across the city edge) move back onto their unit."""
-    lon, lat = _geo.to_lonlat(x, y)
-    codes = assign_codes(lookup, lon, lat)
-    lost = np.flatnonzero(pd.isna(codes) & (fallback >= 0))
-    if lost.size:
-        u = fallback[lost]
-        lon[lost], lat[lost] = _geo.to_lonlat(units["x"].to_numpy()[u], units["y"].to_numpy()[u])
-        codes[lost] = assign_codes(lookup, lon[lost], lat[lost])
-    return lon, lat, codes
+@dataclass(frozen=True)
+class _IncidentWriter:
+    """The drawn incidents and how to write them, chunk by chunk (see :mod:`._stream`)."""
+
+    draws: _incidents.Draws
+    places: _stream.Places
+    chunk_rows: int
+    on_chunk: Callable[[int], None] | None = None
+
+    def write(self, tx: GpkgTransaction) -> None:
+        _stream.write_incidents(
+            tx, self.draws, self.places, chunk_rows=self.chunk_rows, on_chunk=self.on_chunk
+        )
 
 
-def _seconds_to_datetime(values: NDArray[np.int64]) -> NDArray[np.datetime64]:
-    out = values.astype("datetime64[s]").astype("datetime64[ms]")
-    out[values < 0] = np.datetime64("NaT")
-    return out
-
-
-def _incident_layer(
-    city: _city.City,
-    n_total: int,
-    lookup: Any,
-    prefix: StrArray,
-    grid_pos: dict[str, int],
-    rng: np.random.Generator,
-) -> tuple[gpd.GeoDataFrame, list[dict[str, Any]]]:
-    """The incident layer and the planted hot spots (lon/lat, trend, theme, incidents)."""
-    x, y, frame, unit, planted = _incidents.build_incidents(city, n_total, rng)
+def _planted(draws: _incidents.Draws) -> list[dict[str, Any]]:
+    """The planted hot spots: lon/lat, trend, theme and incidents."""
+    planted = draws.planted
     p_lon, p_lat = _geo.to_lonlat(planted["x"].to_numpy(), planted["y"].to_numpy())
-    hotspots = [
+    return [
         {
             "lon": round(float(lo), 5),
             "lat": round(float(la), 5),
@@ -267,39 +269,6 @@ def _incident_layer(
             p_lon, p_lat, planted["trend"], planted["theme"], planted["incidents"], strict=True
         )
     ]
-    lon, lat, codes = _locate(x, y, unit, city.units, lookup)
-    order = np.argsort(frame["occurred_s"].to_numpy(), kind="stable")
-    frame = frame.iloc[order].reset_index(drop=True)
-    lon, lat, codes = lon[order], lat[order], codes[order]
-    occurred = frame["occurred_s"].to_numpy()
-    day = occurred // _incidents.DAY_S
-    first = np.r_[True, day[1:] != day[:-1]]
-    seq = np.arange(day.size) - np.maximum.accumulate(np.where(first, np.arange(day.size), 0)) + 1
-    ymd = pd.Series(_seconds_to_datetime(occurred)).dt.strftime("%Y%m%d")
-    ids = "SJ" + ymd + pd.Series(seq).astype(str).str.zfill(5)
-    assigned = ~pd.isna(codes)
-    pos = np.full(codes.size, -1, dtype=np.int64)
-    pos[assigned] = pd.Series(codes[assigned]).map(grid_pos).to_numpy(np.int64)
-    where = np.where(assigned, prefix[np.maximum(pos, 0)], "兰州市")
-    # Hotline and transferred cases arrive without a grid; patrols and apps know theirs.
-    knows_grid = frame[schema.SOURCE].isin(["网格员巡查", "群众上报", "视频发现"]).to_numpy()
-    out = pd.DataFrame(
-        {
-            schema.ID: ids.to_numpy(dtype=object),
-            schema.OCCURRED_AT: _seconds_to_datetime(occurred),
-        }
-    )
-    for stage in schema.WORKFLOW_STAGES.codes:
-        out[stage] = _seconds_to_datetime(frame[stage].to_numpy())
-    out[schema.CATEGORY] = frame[schema.CATEGORY].to_numpy()
-    out[schema.CATEGORY_SOURCE] = frame[schema.CATEGORY_SOURCE].to_numpy()
-    out[schema.HANDLING_CLASS] = frame[schema.HANDLING_CLASS].to_numpy()
-    out[schema.SOURCE] = frame[schema.SOURCE].to_numpy()
-    out[schema.ADDRESS] = where + frame["place"].to_numpy()
-    out[schema.GRID_CODE_SOURCE] = np.where(knows_grid & assigned, codes, "")
-    out[schema.H3_CELL] = points_to_cells(lon, lat, schema.POINT_RES).astype(np.int64)
-    out[schema.GRID_CODE] = codes
-    return _gdf(out, gpd.points_from_xy(lon, lat)), hotspots
 
 
 _INDUSTRY = np.asarray(["00", "08", "01", "02"], dtype=object)  # 公安 城管 社区 企业 (GB/T 28181)
@@ -310,17 +279,16 @@ def _camera_layer(
     city: _city.City,
     sites: _sites.Sites,
     n_total: int,
-    lookup: Any,
-    grid_pos: dict[str, int],
+    places: _stream.Places,
     rng: np.random.Generator,
 ) -> tuple[gpd.GeoDataFrame, dict[str, list[str]]]:
     """The camera layer and where coverage was left thin on purpose."""
     x, y, frame, thin = _cameras.build_cameras(city, sites, n_total, rng)
-    lon, lat, codes = _locate(x, y, np.full(x.size, -1, dtype=np.int64), city.units, lookup)
+    lon, lat, pos = _stream.locate(x, y, np.full(x.size, -1, dtype=np.int64), places)
     # Keep only cameras inside the city's grids (a river-road camera may land off the edge).
-    ok = ~pd.isna(codes)
-    frame, lon, lat, codes = frame[ok].reset_index(drop=True), lon[ok], lat[ok], codes[ok]
-    pos = pd.Series(codes).map(grid_pos).to_numpy(np.int64)
+    ok = pos >= 0
+    frame, lon, lat, pos = frame[ok].reset_index(drop=True), lon[ok], lat[ok], pos[ok]
+    codes = _stream.grid_codes(places, pos)
     comm = city.grids.parent[pos]
     street = city.communities.parent[comm]
     district = city.districts.code[city.streets.parent[street]]
@@ -381,16 +349,18 @@ def _temp_path(out: Path) -> Path:
 
 
 def _write(
-    tx: Transaction,
+    tx: GpkgTransaction,
     layers: dict[str, gpd.GeoDataFrame],
+    incidents: _IncidentWriter,
     cells: pd.DataFrame,
     meta: dict[str, Any],
     n_basic: int,
     departments: list[_departments.DepartmentLayer],
 ) -> int:
     layer = schema.Layer
-    for name in (layer.ADMIN, layer.UNITS, layer.KEYAREAS, layer.CAMERAS, layer.INCIDENTS):
+    for name in (layer.ADMIN, layer.UNITS, layer.KEYAREAS, layer.CAMERAS):
         tx.write_layer(name, layers[name])
+    incidents.write(tx)
     version = tx.add_grid_version(
         status="published",
         source=_SOURCE,
@@ -412,7 +382,9 @@ def _write(
             source_file=_SOURCE,
         )
     tx.set_meta(meta)
-    total = sum(len(v) for v in layers.values()) + sum(len(d.units) for d in departments)
+    counts = {name: len(gdf) for name, gdf in layers.items()}
+    counts["incidents"] = len(incidents.draws)
+    total = sum(counts.values()) + sum(len(d.units) for d in departments)
     tx.log_import(
         kind="demo",
         file="gridmap.demo",
@@ -425,7 +397,7 @@ def _write(
         version=version,
         note=(
             f"synthetic Lanzhou demo, seed {meta['demo_seed']}, scale {meta['demo_scale']}: "
-            + ", ".join(f"{k} {len(v)}" for k, v in layers.items())
+            + ", ".join(f"{k} {counts[k]}" for k in _LAYER_ORDER)
             + f" ({n_basic} basic grids), department units "
             + ", ".join(f"{d.department} {len(d.units)}" for d in departments)
         ),
@@ -433,15 +405,17 @@ def _write(
     return version
 
 
-def _check_args(out: str | Path, seed: int, scale: float) -> None:
+def _check_args(out: str | Path, seed: int, scale: float, chunk_rows: int) -> None:
     """Raise one SchemaError naming every unusable argument of :func:`build_demo`."""
     problems = []
     if Path(out).suffix.lower() != ".gpkg":
         problems.append(f"out={str(out)!r} (a workspace file must end in .gpkg)")
     if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
         problems.append(f"seed={seed!r} (must be a non-negative integer)")
-    if not isinstance(scale, int | float) or not 0 < scale <= 10:
-        problems.append(f"scale={scale!r} (must be in (0, 10])")
+    if isinstance(scale, bool) or not isinstance(scale, int | float) or not 0 < scale <= MAX_SCALE:
+        problems.append(f"scale={scale!r} (must be in (0, {MAX_SCALE}])")
+    if isinstance(chunk_rows, bool) or not isinstance(chunk_rows, int) or chunk_rows < 1:
+        problems.append(f"chunk_rows={chunk_rows!r} (must be a positive integer)")
     if problems:
         raise SchemaError("build_demo: " + "; ".join(problems))
 
@@ -483,6 +457,7 @@ def _meta(
 def _write_replacing(
     target: Path,
     layers: dict[str, gpd.GeoDataFrame],
+    incidents: _IncidentWriter,
     cell_rows: pd.DataFrame,
     meta: dict[str, str],
     n_basic: int,
@@ -492,8 +467,8 @@ def _write_replacing(
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = _temp_path(target)
     try:
-        with Workspace(tmp).transaction() as tx:
-            _write(tx, layers, cell_rows, meta, n_basic, departments)
+        with GpkgWorkspace(tmp).transaction() as tx:
+            _write(tx, layers, incidents, cell_rows, meta, n_basic, departments)
         # Hold the workspace lock while replacing, so that a concurrent import on the
         # old file cannot overwrite the demo after it has landed.
         with open(target.with_name(f".{target.name}.lock"), "a+") as lock:
@@ -511,6 +486,7 @@ def build_demo(
     scale: float = 1.0,
     progress: Progress | None = None,
     data_dir: str | Path | None = None,
+    chunk_rows: int = _stream.CHUNK_ROWS,
 ) -> dict[str, Any]:
     """Build the synthetic Lanzhou (兰州) demo workspace.
 
@@ -531,13 +507,20 @@ def build_demo(
         Seed of the one random generator everything is drawn from; the same seed gives
         identical layers.
     scale
-        Multiplies the number of incidents and cameras (for fast tests); 1.0 is the demo.
-        The city itself (grids, units, key areas) does not depend on it.
+        Multiplies the number of incidents and cameras, in (0, :data:`MAX_SCALE`]: 1.0 is
+        the demo (324,000 incidents over two years), 0.02 a fast test, 30 a city of four
+        million (9.7 million incidents, 330,000 cameras). The city itself (grids, units,
+        key areas) does not depend on it.
     progress
-        Called as ``progress(fraction, message)`` after each stage.
+        Called as ``progress(fraction, message)`` after each stage and each chunk of
+        incidents written.
     data_dir
         Directory with ``districts.csv`` and the ``<code>.geojson`` boundaries; default
         the ``data/lanzhou`` directory of the source tree.
+    chunk_rows
+        Incidents turned into rows and written at a time (whole days, so a chunk may be
+        larger). It bounds memory and changes nothing in the result: the random draws are
+        made for all incidents at once, only the strings and points are made per chunk.
 
     Returns
     -------
@@ -549,7 +532,8 @@ def build_demo(
     Raises
     ------
     SchemaError
-        For a path that is not a ``.gpkg``, a bad seed or scale, or missing boundary files.
+        For a path that is not a ``.gpkg``, a bad seed, scale or chunk size, or missing
+        boundary files.
 
     Examples
     --------
@@ -559,10 +543,11 @@ def build_demo(
     """
     t_start = time.perf_counter()
     target = Path(out)
-    _check_args(out, seed, scale)
+    _check_args(out, seed, scale, chunk_rows)
     folder = Path(data_dir) if data_dir is not None else _geo.DATA_DIR
 
-    stages = _Stages(progress, _STAGE_WEIGHTS)
+    weights = {k: w * (scale if k in _SCALED else 1.0) for k, w in _STAGE_WEIGHTS.items()}
+    stages = _Stages(progress, weights)
     # One generator, split into independent streams so that a stage's draws never shift
     # another's (incidents at a smaller scale keep the same city).
     r_city, r_sites, r_people, r_inc, r_cam, r_dept = np.random.default_rng(seed).spawn(6)
@@ -578,34 +563,39 @@ def build_demo(
         units = _units(city)
         keyareas = _keyareas(sites)
         n_basic = len(city.grids)
-        lookup = build_grid_lookup(grids.iloc[:n_basic])
-        grid_pos = {str(c): i for i, c in enumerate(city.grids.code)}
-        prefix = np.asarray(names["district"] + names["street"] + names["community"], dtype=object)
-    with stages.stage("incidents", "incidents generated"):
+        # Lookup positions are city grid positions: the basic grids come first, in order.
+        places = _stream.Places(
+            lookup=build_grid_lookup(grids.iloc[:n_basic]),
+            units=city.units,
+            prefix=np.asarray(
+                names["district"] + names["street"] + names["community"], dtype=object
+            ),
+        )
+    with stages.stage("incidents", "incidents drawn"):
         n_inc = max(1, round(_incidents.N_INCIDENTS * scale))
-        incidents, planted = _incident_layer(city, n_inc, lookup, prefix, grid_pos, r_inc)
+        draws = _incidents.build_incidents(city, n_inc, r_inc)
     with stages.stage("cameras", "cameras placed"):
         n_cam = max(1, round(_cameras.N_CAMERAS * scale))
-        cameras, thin = _camera_layer(city, sites, n_cam, lookup, grid_pos, r_cam)
+        cameras, thin = _camera_layer(city, sites, n_cam, places, r_cam)
     with stages.stage("grid_cells", "grid H3 cells indexed"):
         cell_rows = _grid_cell_rows(grids)
     with stages.stage("departments", "department layers drawn (police, urban, market, emergency)"):
         departments = _departments.build_departments(city, r_dept)
-    layers = {
-        "admin": admin,
-        "grids": grids,
-        "units": units,
-        "keyareas": keyareas,
-        "incidents": incidents,
-        "cameras": cameras,
-    }
-    meta = _meta(seed, scale, planted, thin)
+    layers = {"admin": admin, "grids": grids, "units": units, "keyareas": keyareas}
+    layers["cameras"] = cameras
+    meta = _meta(seed, scale, _planted(draws), thin)
     # ... and how each department layer differs from the grids: the answer key for fusion.
     meta["demo_departments"] = json.dumps([d.key() for d in departments], ensure_ascii=False)
-    with stages.stage("write", "workspace written"):
-        _write_replacing(target, layers, cell_rows, meta, n_basic, departments)
 
-    counts = {name: len(layer) for name, layer in layers.items()}
+    def on_chunk(rows: int) -> None:
+        stages.partial("write", 0.9 * rows / n_inc, f"incidents written: {rows:,} of {n_inc:,}")
+
+    incidents = _IncidentWriter(draws, places, chunk_rows, on_chunk)
+    with stages.stage("write", "workspace written"):
+        _write_replacing(target, layers, incidents, cell_rows, meta, n_basic, departments)
+
+    sizes = {**{name: len(layer) for name, layer in layers.items()}, "incidents": len(draws)}
+    counts = {name: sizes[name] for name in _LAYER_ORDER}
     counts["basic_grids"] = n_basic
     counts["professional_grids"] = len(grids) - n_basic
     counts["streets"] = len(city.streets)

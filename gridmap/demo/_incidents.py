@@ -23,8 +23,13 @@ once by inverse CDF over its flattened cumulative weights.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 import shapely
 from numpy.typing import NDArray
 
@@ -287,8 +292,9 @@ def _hotspot_places(
 
 def _workflow(
     occurred: IntArray, klass: IntArray, source: IntArray, rng: np.random.Generator
-) -> dict[str, NDArray[np.int64]]:
-    """Stage times (seconds) in order; -1 where a stage has not happened by the export."""
+) -> IntArray:
+    """Stage times (seconds), one row per stage in order; -1 where a stage has not happened
+    by the export."""
     n = occurred.size
     emergency, dispute = klass == 1, klass == 2
 
@@ -316,9 +322,7 @@ def _workflow(
     known = (times < export_s) & ~(stuck[None, :] & (stage >= stop_at[None, :]))
     # Once a stage is unknown, every later stage is too.
     known = np.logical_and.accumulate(known, axis=0)
-    times = np.where(known, times, -1)
-    names = [c.code for c in schema.WORKFLOW_STAGES.choices]
-    return {name: times[i] for i, name in enumerate(names)}
+    return np.where(known, times, -1)
 
 
 def _label_table() -> tuple[list[str], FloatArray, list[float], list[float]]:
@@ -344,12 +348,70 @@ def _label_table() -> tuple[list[str], FloatArray, list[float], list[float]]:
     return label_names, rows, label_pd, label_pe
 
 
-def build_incidents(
-    city: City, n_total: int, rng: np.random.Generator
-) -> tuple[FloatArray, FloatArray, pd.DataFrame, IntArray, pd.DataFrame]:
-    """Incident locations (metres), attributes, the unit each one is tied to (-1: none), and
-    the planted hot spots (``x``, ``y`` in metres, ``trend``, ``theme``, ``incidents``), so
-    that tests and reviewers can check the analysis finds them."""
+@dataclass(frozen=True)
+class Draws:
+    """Every incident drawn, as numbers in draw order (no strings: ~110 bytes an incident,
+    so that ten million fit; :func:`attributes` names a chunk of them).
+
+    ``unit`` is the unit an incident is tied to (-1: none); ``street`` the commercial street
+    (index into :data:`~gridmap.demo._geo.COMMERCIAL_STREETS`, -1: none); ``place_no`` the
+    house number on that street or the plant unit's number; ``stage_s`` the workflow stage
+    times in :data:`~gridmap.schema.WORKFLOW_STAGES` order (-1: not reached by the export);
+    ``planted`` the planted hot spots (``x``, ``y`` in metres, ``trend``, ``theme``,
+    ``incidents``), so that tests and reviewers can check the analysis finds them.
+    """
+
+    x: FloatArray
+    y: FloatArray
+    unit: IntArray
+    occurred_s: IntArray
+    stage_s: IntArray
+    category: NDArray[np.int8]
+    label: NDArray[np.int16]
+    klass: NDArray[np.int8]
+    source: NDArray[np.int8]
+    street: NDArray[np.int16]
+    place_no: NDArray[np.int32]
+    planted: pd.DataFrame
+
+    def __len__(self) -> int:
+        return int(self.occurred_s.size)
+
+
+_LABEL_NAMES = np.asarray(_label_table()[0], dtype=object)
+_STREET_NAMES = np.asarray([name for name, _ in _geo.COMMERCIAL_STREETS], dtype=object)
+
+
+def take_text(values: Sequence[str] | NDArray[np.generic], index: NDArray[np.integer]) -> pa.Array:
+    """``values[index]`` as Arrow text, null where ``index`` is negative: no Python string
+    per incident (ten million of them cost gigabytes)."""
+    return pa.array(values, pa.string()).take(pa.array(index, mask=index < 0))
+
+
+def attributes(draws: Draws, idx: IntArray, unit_names: StrArray) -> dict[str, pa.Array]:
+    """Category, source label, handling class, source and ``place`` (Arrow text) of the
+    incidents at positions ``idx`` of ``draws``."""
+    unit, street = draws.unit[idx], draws.street[idx]
+    number = pa.array(draws.place_no[idx]).cast(pa.string())
+    # Where the report says it happened: the unit, a house number on the street, a plant unit.
+    on_street = pc.binary_join_element_wise(take_text(_STREET_NAMES, street), number, "号", "")
+    in_plant = pc.binary_join_element_wise("兰州石化厂区", number, "号装置区", "")
+    place = pc.if_else(
+        pa.array(unit >= 0),
+        take_text(unit_names, unit),
+        pc.if_else(pa.array(street >= 0), on_street, in_plant),
+    )
+    return {
+        schema.CATEGORY: take_text(CATEGORIES, draws.category[idx]),
+        schema.CATEGORY_SOURCE: take_text(_LABEL_NAMES, draws.label[idx]),
+        schema.HANDLING_CLASS: take_text(schema.HANDLING_CLASSES.codes, draws.klass[idx]),
+        schema.SOURCE: take_text(SOURCES, draws.source[idx]),
+        "place": place,
+    }
+
+
+def build_incidents(city: City, n_total: int, rng: np.random.Generator) -> Draws:
+    """Draw ``n_total`` incidents: places, categories, times and workflow (see the module)."""
     mult, weight = _unit_context(city)
     units = city.units
     ux, uy = units["x"].to_numpy(), units["y"].to_numpy()
@@ -378,7 +440,6 @@ def build_incidents(
     lines = _geo.commercial_lines()
     length = shapely.length(lines)
     which = rng.choice(lines.size, n_comm, p=length / length.sum())
-    street_names = np.asarray([name for name, _ in _geo.COMMERCIAL_STREETS], dtype=object)
     along = shapely.line_interpolate_point(lines[which], rng.random(n_comm), normalized=True)
     lo = n_res + n_hot
     x[lo : lo + n_comm] = shapely.get_x(along) + rng.normal(0, 18, n_comm)
@@ -414,7 +475,7 @@ def build_incidents(
     occurred = start_s + day * DAY_S + hour * HOUR_S + rng.integers(0, HOUR_S, unit.size)
 
     # Source label → handling class; heating complaints only in the heating season.
-    label_names, rows, label_pd, label_pe = _label_table()
+    _, rows, label_pd, label_pe = _label_table()
     label = _draw_rows(np.cumsum(rows, axis=1), 2 * category + heating[day], rng)
     u = rng.random(unit.size)
     p_dispute = np.asarray(label_pd)[label]
@@ -423,28 +484,27 @@ def build_incidents(
     source = _draw_rows(np.cumsum(_SOURCE_MIX, axis=1), category, rng)
     stages = _workflow(occurred, klass, source, rng)
 
-    # Where the report says it happened: the unit, a house number on the street, a plant unit.
-    place = np.empty(unit.size, dtype=object)
-    tied = unit >= 0
-    place[tied] = units["name"].to_numpy()[unit[tied]]
-    number = rng.integers(1, 320, n_comm).astype(str).astype(object)
-    place[lo : lo + n_comm] = street_names[which] + number + "号"
-    plant = rng.integers(1, 40, n_ind).astype(str).astype(object)
-    place[lo + n_comm :] = "兰州石化厂区" + plant + "号装置区"
-
-    frame = pd.DataFrame(
-        {
-            "occurred_s": occurred,
-            **stages,
-            schema.CATEGORY: np.asarray(CATEGORIES, dtype=object)[category],
-            schema.CATEGORY_SOURCE: np.asarray(label_names, dtype=object)[label],
-            schema.HANDLING_CLASS: np.asarray(schema.HANDLING_CLASSES.codes, dtype=object)[klass],
-            schema.SOURCE: np.asarray(SOURCES, dtype=object)[source],
-            "component": component,
-            "place": place,
-        }
-    )
+    # The numbers a place is written with, drawn as before strings were built per chunk.
+    number = rng.integers(1, 320, n_comm)
+    plant = rng.integers(1, 40, n_ind)
+    place_no = np.zeros(unit.size, dtype=np.int32)
+    place_no[lo : lo + n_comm], place_no[lo + n_comm :] = number, plant
+    street = np.full(unit.size, -1, dtype=np.int16)
+    street[lo : lo + n_comm] = which
     planted = pd.DataFrame(
         {"x": ux[centre], "y": uy[centre], "trend": trend, "theme": theme, "incidents": n_each}
     )
-    return x, y, frame, unit, planted
+    return Draws(
+        x=x,
+        y=y,
+        unit=unit,
+        occurred_s=occurred,
+        stage_s=stages,
+        category=category.astype(np.int8),
+        label=label.astype(np.int16),
+        klass=klass.astype(np.int8),
+        source=source.astype(np.int8),
+        street=street,
+        place_no=place_no,
+        planted=planted,
+    )

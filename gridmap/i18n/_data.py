@@ -176,7 +176,6 @@ STRINGS: dict[str, tuple[str, str]] = {
     "data.reason.bad_time": ("时间无法识别", "unparseable time"),
     "data.reason.closed_before": ("结案时间早于发生时间", "closed before it occurred"),
     "data.reason.no_id": ("缺少编号", "missing id"),
-    "data.reason.dup_ws": ("编号重复（工作空间中已有）", "duplicate id (already in the workspace)"),
     "data.reason.dup_id": ("编号重复", "duplicate id"),
     "data.reason.no_code": ("缺少编码", "missing code"),
     "data.reason.dup_code": ("编码重复", "duplicate code"),
@@ -192,8 +191,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "data.action.cleared": ("保留，清空该值", "kept, value cleared"),
     "data.action.repaired": ("保留，已修复", "kept, repaired"),
     "data.again": (
-        "返回预览（调整映射后再导入；已导入的编号会被识别为重复）",
-        "Back to the preview (re-importing rejects ids already imported as duplicates)",
+        "返回预览（调整映射后再导入；已导入的编号以新数据替换，不会重复）",
+        "Back to the preview (re-importing replaces the rows of ids already imported)",
     ),
     "data.again.version": (
         "返回预览（调整映射后再导入；再次导入会保存为该部门的新版本）",

@@ -6,10 +6,13 @@ transaction, so a failed or interrupted import leaves the workspace as it was.
 
 How each kind is stored:
 
-- ``incidents``: appended; an id already in the workspace is rejected as a duplicate, so
-  importing next month's export (or the same file twice) never double-counts.
+- ``incidents``: upserted by id: a new id is appended; an id already in the workspace
+  replaces the stored row (an updated export with later stages filled in;
+  ``report.updated`` counts them), so importing next month's export, or the same file
+  twice, never double-counts. Only the file's ids are looked up and only those rows are
+  rewritten, in place (see :meth:`gridmap.store.Workspace.transaction`).
 - ``cameras``, ``admin``, ``keyareas``, ``units``: upserted by id / code (a newer register
-  replaces the rows it names and keeps the others).
+  replaces the rows it names and keeps the others; cameras in place as incidents).
 - ``departments`` (also spelled ``department``): one department's own grid units, named
   with ``department=``; every import is that department's next version, older versions
   and other departments stay as they were (:mod:`.departments`).
@@ -55,6 +58,13 @@ def rejects_folder(location: str) -> Path:
     if is_url(location):
         return Path.cwd() / "rejects"
     return Path(location).parent / "rejects"
+
+
+def _in_place(ws: Workspace, kind: str, points: bool) -> bool:
+    """Points into a layer that exists are written in place: adding a day's incidents costs
+    the day, not the workspace. A first import creates the layer and polygons replace
+    layers: both need GDAL, so copy-on-write on a GeoPackage."""
+    return points and ws.exists and ws.has_layer(kind)
 
 
 def import_file(
@@ -142,7 +152,7 @@ def import_file(
         settings=settings,
         progress=progress,
     )
-    with ws.transaction() as tx:
+    with ws.transaction(in_place=_in_place(ws, kind, table is not None)) as tx:
         if table is not None:
             report, issues = _import_points(tx, kind, path, table, opts)
         elif department is not None:

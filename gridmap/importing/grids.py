@@ -14,6 +14,7 @@ from ..config import Settings
 from ..indexing import points_to_cells, polygons_to_cells
 from ..joins import GridLookup, assign_codes, build_grid_lookup, match_grid_labels
 from ..store import Transaction
+from ..store.history import refresh_history
 from ..validate import validate_grids
 from .common import _today
 from .report import ImportReport
@@ -135,6 +136,8 @@ def reassign(tx: Transaction) -> None:
                 labels, schema.basic_grids(grids)
             )
         tx.write_layer(layer, gdf)
+    # Every incident may have a new grid, and rewritten rows have new fids: rebuild it all.
+    refresh_history(tx, None)
 
 
 # --- entry point ----------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,6 +32,7 @@ from ..io.readers import ParsedTable
 from ..io.rejects import UNLOCATED, VALUE_CLEARED, RowIssues
 from ..joins import assign_codes, match_grid_labels
 from ..store import Transaction
+from ..store.history import ensure_incident_indexes, refresh_history
 from .common import ImportOptions, _city_outline, _mapped, _outside, _require_crs
 from .grids import basic_lookup
 from .report import CHINA_BBOX, ImportReport
@@ -284,34 +286,74 @@ def _store_points(
     issues: RowIssues,
     report: ImportReport,
 ) -> None:
-    """Append incidents (an id already stored is a duplicate); upsert cameras by id."""
-    existing_ids: set[str] = set()
-    if tx.has_layer(kind):
-        existing_ids = set(tx.read_layer(kind, columns=["id"])["id"].astype(str))
-    if kind == "incidents" and existing_ids:
-        dup_ws = out["id"].isin(existing_ids).to_numpy() & ~issues.rejected
-        issues.add(dup_ws, "id", "duplicate id (already in the workspace)", out["id"])
+    """Store the kept rows, upserting by id: a stored row whose id the file brings again
+    (an incident with later stages filled in, a camera's new status) is replaced.
 
+    Only the file's own ids are looked up, and only the replaced rows are deleted before
+    the file's rows are appended: the cost follows the file, not the workspace.
+    """
     keep = ~issues.rejected
     points = np.asarray(gpd.points_from_xy(at.lon, at.lat), dtype=object)
     points[~at.usable] = None  # unlocated incidents: no geometry (and h3_cell 0: no cell)
     result = gpd.GeoDataFrame(out[keep].reset_index(drop=True), geometry=points[keep], crs=4326)
+    exists = tx.has_layer(kind)
+    if exists and kind == "incidents":
+        ensure_incident_indexes(tx)
+    stored = _stored_rows(tx, kind, result["id"].astype(str)) if exists else pd.DataFrame()
+    if len(stored):
+        _delete_ids(tx, kind, stored["id"].astype(str).unique())
+    report.updated = int(stored["id"].nunique()) if len(stored) else 0
     if kind == "incidents":
         report.unclassified = int((result[schema.CATEGORY] == schema.UNCLASSIFIED.code).sum())
         report.unlocated = int((at.unlocated & keep).sum())
         if report.unlocated:
             report.add_note("import.note.unlocated", n=report.unlocated)
-        tx.write_layer("incidents", result, append=True)
-    else:
-        if existing_ids:
-            old = tx.read_layer("cameras")
-            report.updated = int(old["id"].astype(str).isin(set(result["id"])).sum())
-            old = old[~old["id"].astype(str).isin(set(result["id"]))]
-            result = pd.concat([old, result], ignore_index=True)
-            result = gpd.GeoDataFrame(result, geometry="geometry", crs="EPSG:4326")
-        tx.write_layer("cameras", result)
+    # Appending creates the layer on a first import (a whole-layer write, copy-on-write).
+    tx.write_layer(kind, result, append=True)
+    if kind == "incidents":
+        if not exists:
+            ensure_incident_indexes(tx)
+        old = stored["occurred_at"] if len(stored) else pd.Series([], dtype=object)
+        refresh_history(tx, _days(result["occurred_at"], old))
     report.imported = int(keep.sum())
     report.rejected = report.rows_read - report.imported
+
+
+#: Ids per ``IN (...)`` list: well under SQLite's bound-parameter limit.
+_ID_CHUNK = 500
+
+
+def _stored_rows(tx: Transaction, kind: str, ids: pd.Series) -> pd.DataFrame:
+    """The stored rows (``id``, and ``occurred_at`` for incidents) of the given ids, looked
+    up in chunks on the id index; never a read of every stored id."""
+    wanted = ids.unique().tolist()
+    columns = "id, occurred_at" if kind == "incidents" else "id"
+    parts = []
+    for start in range(0, len(wanted), _ID_CHUNK):
+        chunk = wanted[start : start + _ID_CHUNK]
+        marks = ", ".join("?" for _ in chunk)
+        parts.append(tx.query(f'SELECT {columns} FROM "{kind}" WHERE id IN ({marks})', chunk))
+    found = [p for p in parts if len(p)]
+    return pd.concat(found, ignore_index=True) if found else pd.DataFrame()
+
+
+def _delete_ids(tx: Transaction, kind: str, ids: NDArray[np.object_]) -> None:
+    for start in range(0, len(ids), _ID_CHUNK):
+        chunk = [str(v) for v in ids[start : start + _ID_CHUNK]]
+        marks = ", ".join("?" for _ in chunk)
+        tx.execute(f'DELETE FROM "{kind}" WHERE id IN ({marks})', chunk)
+
+
+def _days(new: pd.Series, old: pd.Series) -> set[dt.date]:
+    """The days (of occurrence) whose history partitions the import changed: those of the
+    rows written and those of the rows they replaced (stored as text or as timestamps)."""
+    both = pd.concat(
+        [
+            pd.to_datetime(new, format="ISO8601").dropna(),
+            pd.to_datetime(old, format="ISO8601").dropna(),
+        ]
+    )
+    return set(both.dt.date.unique())
 
 
 def _grid_from_label(

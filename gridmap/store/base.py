@@ -372,8 +372,14 @@ class Workspace(Reader):
         raise NotImplementedError
 
     @contextlib.contextmanager
-    def transaction(self) -> Iterator[Transaction]:
-        """All writes of the block, committed together only if the block succeeds."""
+    def transaction(self, *, in_place: bool = False) -> Iterator[Transaction]:
+        """All writes of the block, committed together only if the block succeeds.
+
+        ``in_place`` asks for a transaction whose cost follows what it writes, not the size
+        of the workspace: a GeoPackage then writes into the file itself under SQLite's
+        rollback journal (point appends, row updates and deletes only; replacing a layer
+        needs the default copy-on-write). A database transaction is always in place.
+        """
         raise NotImplementedError
 
     def counts(self) -> dict[str, int]:

@@ -5,9 +5,17 @@ Layers hold the city (``admin``, ``grids`` with every version, ``units``, ``inci
 and the grid <-> H3 cell table. Attribute tables are registered in ``gpkg_contents`` so
 QGIS lists them too.
 
-Writes are copy-on-write: a transaction works on a temporary copy next to the file and
-replaces the file atomically (``os.replace``) only when everything succeeded. A failed or
-killed import therefore leaves the workspace byte-for-byte as it was.
+Writes are copy-on-write by default: a transaction works on a temporary copy next to the
+file and replaces the file atomically (``os.replace``) only when everything succeeded. A
+failed or killed import therefore leaves the workspace byte-for-byte as it was.
+
+That costs a copy of the whole file per write, which a five-year workspace cannot afford for
+a day's incidents. ``transaction(in_place=True)`` writes into the file itself through ONE
+sqlite3 connection inside ``BEGIN IMMEDIATE`` ... ``COMMIT``: SQLite's rollback journal
+makes it just as all-or-nothing under ``kill -9`` (the next connection rolls the journal
+back), at a cost that follows the rows written. GDAL cannot join that connection, so in
+place a transaction reads and appends feature rows itself (:mod:`.gpkg_rows`) and refuses
+what needs GDAL (replacing a layer, writing polygons).
 """
 
 from __future__ import annotations
@@ -43,11 +51,18 @@ from .base import (
     open_workspace,
     whole_counts,
 )
+from .gpkg_rows import append_points, feature_count, read_rows, register_geometry_functions
 from .migrations import CORE_TABLES
+
+#: How long an in-place writer waits for readers to let go of the file at its commit.
+_BUSY_S = 60.0
+#: The in-place writer's page cache (KiB): a day's import commits without spilling early.
+_CACHE_KIB = 512 * 1024
 
 __all__ = [
     "FORMAT_VERSION",
     "SPATIAL_LAYERS",
+    "GpkgInPlaceTransaction",
     "GpkgTransaction",
     "GpkgWorkspace",
     "GridVersion",
@@ -67,10 +82,15 @@ class _Files(Reader):
         con.row_factory = sqlite3.Row
         return con
 
+    @contextlib.contextmanager
+    def _reading(self) -> Iterator[sqlite3.Connection]:
+        with contextlib.closing(self._connect()) as con:
+            yield con
+
     def layer_names(self) -> list[str]:
         if not self.path.exists():
             return []
-        with contextlib.closing(self._connect()) as con:
+        with self._reading() as con:
             rows = con.execute(
                 "SELECT table_name FROM gpkg_contents WHERE data_type = 'features'"
             ).fetchall()
@@ -94,13 +114,13 @@ class _Files(Reader):
     def layer_count(self, name: str) -> int:
         if not self.has_layer(name):
             return 0
-        with contextlib.closing(self._connect()) as con:
-            return int(con.execute(f'SELECT COUNT(*) FROM "{name}"').fetchone()[0])
+        with self._reading() as con:
+            return feature_count(con, name)
 
     def has_table(self, name: str) -> bool:
         if not self.path.exists():
             return False
-        with contextlib.closing(self._connect()) as con:
+        with self._reading() as con:
             row = con.execute(
                 "SELECT 1 FROM sqlite_master WHERE type='table' AND name=?", (name,)
             ).fetchone()
@@ -109,14 +129,14 @@ class _Files(Reader):
     def table_names(self) -> list[str]:
         if not self.path.exists():
             return []
-        with contextlib.closing(self._connect()) as con:
+        with self._reading() as con:
             rows = con.execute(
                 "SELECT table_name FROM gpkg_contents WHERE data_type = 'attributes'"
             ).fetchall()
         return sorted(str(r[0]) for r in rows if str(r[0]) not in CORE_TABLES)
 
     def query(self, sql: str, params: Sequence[Any] = ()) -> pd.DataFrame:
-        with contextlib.closing(self._connect()) as con:
+        with self._reading() as con:
             return pd.read_sql_query(sql, con, params=list(params))
 
 
@@ -126,6 +146,18 @@ class GpkgTransaction(_Files, Transaction):
     def __init__(self, path: Path) -> None:
         self.path = path
         self.name = str(path)
+
+    def _connect(self) -> sqlite3.Connection:
+        con = super()._connect()
+        # GDAL's rtree triggers call its ST_ functions (an UPDATE of a layer needs them).
+        register_geometry_functions(con)
+        return con
+
+    @contextlib.contextmanager
+    def _writing(self) -> Iterator[sqlite3.Connection]:
+        with contextlib.closing(self._connect()) as con:
+            yield con
+            con.commit()
 
     def write_layer(self, name: str, gdf: gpd.GeoDataFrame, *, append: bool = False) -> None:
         check_layer(name, gdf)
@@ -155,37 +187,88 @@ class GpkgTransaction(_Files, Transaction):
         """Columns keep their kind: integers, floats, booleans (as 0/1), text; datetimes are
         stored as ISO text, as GeoPackage does."""
         check_table_name(name)
-        with contextlib.closing(self._connect()) as con:
+        with self._writing() as con:
             con.execute(f'DROP TABLE IF EXISTS "{name}"')
             frame.to_sql(name, con, index=False)
             _register_attributes(con, name)
-            con.commit()
 
     def append_rows(self, table: str, frame: pd.DataFrame) -> None:
-        with contextlib.closing(self._connect()) as con:
+        with self._writing() as con:
             insert_frame(con, table, frame)
-            con.commit()
 
     def _drop_layer(self, name: str) -> None:
-        with contextlib.closing(self._connect()) as con:
+        with self._writing() as con:
             _drop_spatial_table(con, name)
-            con.commit()
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> None:
-        with contextlib.closing(self._connect()) as con:
+        with self._writing() as con:
             con.execute(sql, list(params))
-            con.commit()
 
     def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
-        with contextlib.closing(self._connect()) as con:
+        with self._writing() as con:
             con.executemany(sql, rows)
-            con.commit()
 
     def set_meta(self, values: Mapping[str, object]) -> None:
         self.executemany(
             "INSERT OR REPLACE INTO gridmap_meta(key, value) VALUES (?, ?)",
             [(k, meta_value(v)) for k, v in values.items()],
         )
+
+
+class _HeldConnection(sqlite3.Connection):
+    """The one connection of an in-place transaction. pandas commits after writing a table
+    (``to_sql``) and rolls back on its own errors, which would end the transaction midway:
+    here only the transaction itself ends it, with ``COMMIT`` or ``ROLLBACK`` statements."""
+
+    def commit(self) -> None:
+        pass
+
+    def rollback(self) -> None:
+        pass
+
+
+class GpkgInPlaceTransaction(GpkgTransaction):
+    """Writes into the workspace file itself, through the transaction's one connection.
+
+    Every read goes through that connection too, so it sees the transaction's own writes;
+    layers are read without GDAL (:func:`.gpkg_rows.read_rows`). Points are appended
+    without GDAL; replacing a layer or writing other geometries needs GDAL and is refused.
+    """
+
+    def __init__(self, path: Path, con: sqlite3.Connection) -> None:
+        super().__init__(path)
+        self._con = con
+
+    @contextlib.contextmanager
+    def _reading(self) -> Iterator[sqlite3.Connection]:
+        yield self._con
+
+    @contextlib.contextmanager
+    def _writing(self) -> Iterator[sqlite3.Connection]:
+        yield self._con
+
+    def _read_stored(
+        self, name: str, columns: Sequence[str] | None, where: str | None
+    ) -> gpd.GeoDataFrame:
+        return whole_counts(read_rows(self._con, name, columns, where))
+
+    def _needs_gdal(self, what: str) -> WorkspaceError:
+        return WorkspaceError(
+            f"{self.path}: {what} needs a copy-on-write transaction (in place, only points "
+            "are appended and rows updated or deleted)"
+        )
+
+    def write_layer(self, name: str, gdf: gpd.GeoDataFrame, *, append: bool = False) -> None:
+        check_layer(name, gdf)
+        if not (append and self.has_layer(name)):
+            raise self._needs_gdal(f"writing the whole layer {name}")
+        geoms = gdf.geometry
+        if (geoms.notna() & ~geoms.is_empty & (geoms.geom_type != "Point")).any():
+            raise self._needs_gdal(f"writing non-point geometries to layer {name}")
+        append_points(self._con, name, gdf)
+
+    def _drop_layer(self, name: str) -> None:
+        raise self._needs_gdal(f"dropping layer {name}")
 
 
 def insert_frame(con: sqlite3.Connection, table: str, frame: pd.DataFrame) -> None:
@@ -211,17 +294,22 @@ def _register_attributes(con: sqlite3.Connection, table: str) -> None:
 
 def _migrate(path: Path) -> None:
     with contextlib.closing(sqlite3.connect(path)) as con:
-        applied: list[int] = []
-        with contextlib.suppress(sqlite3.OperationalError):  # no table before migration 1
-            applied = [int(r[0]) for r in con.execute("SELECT version FROM schema_migrations")]
-
-        def execute(sql: str, params: Sequence[Any]) -> None:
-            con.execute(sql, list(params))
-
-        migrations.apply(execute, applied, "sqlite", str(path), now())
-        for table in CORE_TABLES:
-            _register_attributes(con, table)
+        _migrate_on(con, str(path))
         con.commit()
+
+
+def _migrate_on(con: sqlite3.Connection, name: str) -> None:
+    """Apply pending migrations through ``con`` (the caller commits)."""
+    applied: list[int] = []
+    with contextlib.suppress(sqlite3.OperationalError):  # no table before migration 1
+        applied = [int(r[0]) for r in con.execute("SELECT version FROM schema_migrations")]
+
+    def execute(sql: str, params: Sequence[Any]) -> None:
+        con.execute(sql, list(params))
+
+    migrations.apply(execute, applied, "sqlite", name, now())
+    for table in CORE_TABLES:
+        _register_attributes(con, table)
 
 
 def _drop_spatial_table(con: sqlite3.Connection, name: str) -> None:
@@ -285,13 +373,22 @@ class GpkgWorkspace(_Files, Workspace):
                     tmp.unlink()
 
     @contextlib.contextmanager
-    def transaction(self) -> Iterator[GpkgTransaction]:
-        """Copy-on-write transaction; the file is replaced only if the block succeeds."""
+    def transaction(self, *, in_place: bool = False) -> Iterator[GpkgTransaction]:
+        """Copy-on-write transaction; the file is replaced only if the block succeeds.
+
+        ``in_place`` writes into the file under SQLite's rollback journal instead (see the
+        module docstring); a workspace not yet created is always made copy-on-write.
+        """
         self.path.parent.mkdir(parents=True, exist_ok=True)
         lock_path = self.path.with_name(f".{self.path.name}.lock")
         with open(lock_path, "a+") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
             self._cleanup_stale()
+            if in_place and self.path.exists():
+                self.check()
+                with self._in_place() as held:
+                    yield held
+                return
             # The temporary copy keeps the .gpkg extension GDAL expects of a GeoPackage.
             tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp.gpkg")
             try:
@@ -313,6 +410,33 @@ class GpkgWorkspace(_Files, Workspace):
             finally:
                 with contextlib.suppress(FileNotFoundError):
                     tmp.unlink()
+
+    @contextlib.contextmanager
+    def _in_place(self) -> Iterator[GpkgInPlaceTransaction]:
+        """One connection, ``BEGIN IMMEDIATE`` (other writers wait, readers go on reading the
+        last commit), ``COMMIT`` only if the block succeeds."""
+        con = sqlite3.connect(
+            self.path, timeout=_BUSY_S, isolation_level=None, factory=_HeldConnection
+        )
+        try:
+            con.row_factory = sqlite3.Row
+            # Pages stay in memory until the commit (a spill would lock readers out early).
+            con.execute(f"PRAGMA cache_size = -{_CACHE_KIB}")
+            register_geometry_functions(con)
+            con.execute("BEGIN IMMEDIATE")
+            try:
+                _migrate_on(con, str(self.path))
+                tx = GpkgInPlaceTransaction(self.path, con)
+                yield tx
+                tx.set_meta({"updated_at": now()})
+                con.execute("COMMIT")
+            except BaseException:
+                if con.in_transaction:
+                    con.execute("ROLLBACK")
+                raise
+            forget_stamp(self.location)
+        finally:
+            con.close()
 
 
 def pid_alive(pid: int) -> bool:

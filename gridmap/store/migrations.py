@@ -97,6 +97,22 @@ MIGRATIONS: tuple[Migration, ...] = (
             '"user" TEXT, PRIMARY KEY (name, kind))',
         ),
     ),
+    # The incidents' analysis columns, one compact payload per day (gridmap.store.history):
+    # pages read these instead of parsing every stored row. A workspace written before this
+    # migration gains an empty table; ``gridmap history WS --rebuild`` (or its next import)
+    # fills it, and until then pages read the rows.
+    Migration(
+        4,
+        "incident history: the incidents' analysis columns, one payload per day",
+        _both(
+            "CREATE TABLE IF NOT EXISTS incident_history (day TEXT NOT NULL, part INTEGER NOT "
+            "NULL, n INTEGER NOT NULL, payload BLOB NOT NULL, PRIMARY KEY (day, part))",
+        ),
+        _both(
+            "CREATE TABLE IF NOT EXISTS incident_history (day TEXT NOT NULL, part INTEGER NOT "
+            "NULL, n INTEGER NOT NULL, payload BYTEA NOT NULL, PRIMARY KEY (day, part))",
+        ),
+    ),
 )
 
 #: The newest schema this gridmap writes.
@@ -111,6 +127,7 @@ CORE_TABLES = (
     "draft_scopes",
     "saved_mappings",
     "schema_migrations",
+    "incident_history",
 )
 
 #: Users and the audit log: in the security file beside a GeoPackage, in the schema in PostGIS.

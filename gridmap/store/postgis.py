@@ -546,9 +546,13 @@ class PostgisWorkspace(_Db, Workspace):
         return float(row[0]) if row else 0.0
 
     @contextlib.contextmanager
-    def transaction(self, *, fresh: bool = False) -> Iterator[PostgisTransaction]:
+    def transaction(
+        self, *, fresh: bool = False, in_place: bool = False
+    ) -> Iterator[PostgisTransaction]:
         """One database transaction; ``fresh`` starts from an empty workspace (replacing
-        everything in the schema when the block succeeds)."""
+        everything in the schema when the block succeeds). ``in_place`` is accepted and
+        ignored: a database transaction always writes in place."""
+        del in_place
         con = connect(self.conninfo, self.schema, self.name, autocommit=False)
         psycopg = _psycopg()
         try:

@@ -149,7 +149,6 @@ _REASONS: tuple[tuple[str, str], ...] = (
     ("unparseable date", "data.reason.bad_time"),
     ("closed before it occurred", "data.reason.closed_before"),
     ("missing id", "data.reason.no_id"),
-    ("duplicate id (already in the workspace)", "data.reason.dup_ws"),
     ("duplicate id", "data.reason.dup_id"),
     ("missing code", "data.reason.no_code"),
     ("duplicate code", "data.reason.dup_code"),
