@@ -407,11 +407,35 @@ def _same(a: Workspace, b: Workspace, layer: str) -> bool:
     return same_geom and fa.drop(columns="geometry").equals(fb.drop(columns="geometry"))
 
 
-def test_same_seed_same_layers_other_seed_other_layers(tmp_path: Path) -> None:
+@pytest.fixture(scope="module")
+def chunked(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> tuple[Path, dict[str, Any], list[tuple[float, str]]]:
+    """The small demo written in chunks of about 300 incidents (whole days: ~20 chunks),
+    with the progress it reported."""
     steps: list[tuple[float, str]] = []
-    a, b = tmp_path / "a.gpkg", tmp_path / "b.gpkg"
-    summary = build_demo(a, scale=SMALL, progress=lambda f, m: steps.append((f, m)))
-    build_demo(b, scale=SMALL)
+    out = tmp_path_factory.mktemp("chunked") / "b.gpkg"
+    summary = build_demo(
+        out, scale=SMALL, chunk_rows=300, progress=lambda f, m: steps.append((f, m))
+    )
+    return out, summary, steps
+
+
+def test_same_seed_same_layers_other_seed_other_layers(
+    tmp_path: Path,
+    chunked: tuple[Path, dict[str, Any], list[tuple[float, str]]],
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """``gridmap demo WS --scale S`` (incidents in one chunk) and ``build_demo`` writing
+    them in ~20 chunks give the same layers, hot spots and history: the chunk size only
+    bounds memory."""
+    import json
+
+    from gridmap.cli import main
+
+    a, (b, summary, steps) = tmp_path / "a.gpkg", chunked
+    assert main(["demo", str(a), "--scale", str(SMALL), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["counts"]["incidents"] == round(324_000 * SMALL)
     wa, wb = Workspace(a), Workspace(b)
     for layer in ("admin", "grids", "units", "keyareas", "incidents", "cameras"):
         assert _same(wa, wb, layer), layer
@@ -419,9 +443,13 @@ def test_same_seed_same_layers_other_seed_other_layers(tmp_path: Path) -> None:
     da, db = (w.read_layer("departments").drop(columns="imported_at") for w in (wa, wb))
     assert da.drop(columns="geometry").equals(db.drop(columns="geometry"))
     assert np.array_equal(shapely.to_wkb(da.geometry), shapely.to_wkb(db.geometry))
+    assert wa.meta()["demo_hotspots"] == wb.meta()["demo_hotspots"]
+    history = "SELECT day, part, n, payload FROM incident_history ORDER BY day, part"
+    assert wa.query(history).equals(wb.query(history))
     assert summary["counts"]["incidents"] == round(324_000 * SMALL)
     fractions = [f for f, _ in steps]
     assert fractions == sorted(fractions) and fractions[-1] == 1.0
+    assert sum(m.startswith("incidents written: ") for _, m in steps) >= 10
 
     # Another seed, written over an existing workspace: replaced whole; no temporary files
     # are left, neither of this build nor of an earlier killed one (pid 4194305 > pid_max).
@@ -432,14 +460,74 @@ def test_same_seed_same_layers_other_seed_other_layers(tmp_path: Path) -> None:
     assert not _same(Workspace(a), wb, "incidents")
     assert Workspace(a).meta()["demo_seed"] == "8"
     left = sorted(p.name for p in tmp_path.iterdir())
-    assert left == [".a.gpkg.lock", ".b.gpkg.lock", "a.gpkg", "b.gpkg"]
+    assert left == [".a.gpkg.lock", "a.gpkg"]
+
+
+def test_demo_history_is_what_the_store_builds_from_its_rows(
+    chunked: tuple[Path, dict[str, Any], list[tuple[float, str]]], tmp_path: Path
+) -> None:
+    """Pages read the demo's incidents from its history partitions, which the demo writes
+    chunk by chunk beside the rows. They are byte for byte what the store rebuilds from
+    the stored rows (row numbers included), one partition per day, and the layer is indexed
+    for the importer's id look-ups and the history's day ranges."""
+    import shutil
+
+    from gridmap.store.history import refresh_history
+
+    ws = Workspace(chunked[0])
+    history = "SELECT day, part, n, payload FROM incident_history ORDER BY day, part"
+    written = ws.query(history)
+    n = ws.layer_count("incidents")
+    assert written["n"].sum() == n and written["day"].is_unique
+    fids = ws.query("SELECT MIN(fid) AS first, MAX(fid) AS last FROM incidents").iloc[0]
+    assert (fids["first"], fids["last"]) == (1, n)
+    copy = tmp_path / "rebuilt.gpkg"
+    shutil.copyfile(chunked[0], copy)
+    with Workspace(copy).transaction() as tx:
+        refresh_history(tx, None)
+    assert Workspace(copy).query(history).equals(written)
+    indexed = {
+        str(ws.query(f"PRAGMA index_info('{name}')")["name"].iloc[0])
+        for name in ws.query("PRAGMA index_list('incidents')")["name"]
+    }
+    assert {schema.ID, schema.OCCURRED_AT} <= indexed
+
+
+def test_full_demo_history_gives_the_row_path_arrays(
+    full: tuple[dict[str, Any], Workspace], layers: dict[str, gpd.GeoDataFrame]
+) -> None:
+    from gridmap.analytics.incidents import incident_table
+    from gridmap.store.history import read_history
+
+    codes = list(layers["grids"][schema.CODE])
+    from_rows = incident_table(layers["incidents"], codes)
+    from_history = read_history(Workspace(full[0]["path"]), codes)
+    assert from_history is not None
+    for field in ("occurred_s", "closed_s", "category", "handling", "cell", "grid", "stage"):
+        assert np.array_equal(getattr(from_history, field), getattr(from_rows, field)), field
+
+
+@pytest.mark.parametrize("scale", ["0", "31", "nan"])
+def test_cli_scale_outside_the_range_is_one_line(
+    scale: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from gridmap.cli import main
+
+    out = tmp_path / "demo.gpkg"
+    assert main(["demo", str(out), "--scale", scale]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1
+    assert err[0].startswith(f"gridmap: error: --scale {float(scale):g}: must be in (0, 30]")
+    assert not out.exists()
 
 
 @pytest.mark.parametrize(
     ("kwargs", "match"),
     [
         ({"out": "demo.sqlite"}, r"out='demo.sqlite' \(a workspace file must end in .gpkg\)"),
-        ({"scale": 0}, r"scale=0 \(must be in \(0, 10\]\)"),
+        ({"scale": 0}, r"scale=0 \(must be in \(0, 30\]\)"),
+        ({"scale": 30.5}, r"scale=30.5 \(must be in \(0, 30\]\)"),
+        ({"chunk_rows": 0}, r"chunk_rows=0 \(must be a positive integer\)"),
         ({"seed": -1}, r"seed=-1 \(must be a non-negative integer\)"),
     ],
 )

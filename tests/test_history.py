@@ -28,9 +28,11 @@ from gridmap.store import Workspace
 from gridmap.store.copying import copy_workspace
 from gridmap.store.history import (
     HISTORY_TABLE,
+    history_payloads,
     history_status,
     read_history,
     refresh_history,
+    write_payloads,
 )
 
 from .builders import POSTGIS_URL, Locations, shared_file, squares_2x2
@@ -281,3 +283,38 @@ def test_copying_between_backends_keeps_history_and_rows_the_same(
             assert_same(_from_history(ws), _from_rows(demo))
     finally:
         there.drop_all()
+
+
+def test_bulk_parts_of_one_day_merge_into_the_row_order(busy_workspace: str) -> None:
+    """A bulk writer may store a day in several parts whose times interleave (here: odd and
+    even fids apart); reading merges them into time order, ties by fid, as rows are read."""
+    ws = Workspace(str(busy_workspace))
+    stored = ws.query(
+        "SELECT fid, occurred_at, reported_at, registered_at, dispatched_at, handled_at, "
+        "verified_at, closed_at, category, handling_class, grid_code, h3_cell FROM incidents"
+    )
+    halves = [stored[stored["fid"] % 2 == k] for k in (0, 1)]
+    with ws.transaction() as tx:
+        tx.execute(f"DELETE FROM {HISTORY_TABLE}")
+        for part, half in enumerate(halves):
+            write_payloads(tx, history_payloads(half), first_part=part)
+    assert ws.query(f"SELECT MAX(part) AS p FROM {HISTORY_TABLE}")["p"].iloc[0] == 1
+    assert_same(_from_history(ws), _from_rows(ws))
+
+
+def test_payloads_keep_incidents_without_a_time_apart() -> None:
+    """Rows without a time go to the day '' partition (the row path puts them first, at -1)."""
+    rows = pd.DataFrame(
+        {
+            "fid": [3, 1, 2, 4],
+            schema.OCCURRED_AT: ["2025-03-01T10:00:00", None, "2025-03-01T10:00:00.250", "x"],
+            schema.CLOSED_AT: [None, None, "2025-03-02T08:00:00", None],
+            schema.CATEGORY: ["public_safety", None, "nonsense", "public_safety"],
+            schema.HANDLING_CLASS: [None, "general", "general", None],
+            schema.GRID_CODE: ["A", None, "B", "A"],
+            schema.H3_CELL: [0, 0, 0, 0],
+        }
+    )
+    out = history_payloads(rows)
+    assert out["day"].tolist() == ["", "2025-03-01"]
+    assert out["n"].tolist() == [2, 2]  # fid 1 (no time) and fid 4 (no readable time)

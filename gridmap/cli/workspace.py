@@ -159,13 +159,25 @@ def _cmd_info(args: argparse.Namespace) -> int:
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
-    from ..demo import build_demo
+    from ..demo import MAX_SCALE, build_demo
+    from ..errors import SchemaError
+    from ..store import is_url
+
+    if args.ws and args.out and args.ws != args.out:
+        raise SchemaError(f"demo: two workspaces given ({args.ws}, --out {args.out}); give one")
+    # The audit entry is written to args.out: WS and --out name the same thing.
+    args.out = args.out or args.ws
+    if not args.out:
+        raise SchemaError("demo: name the workspace to write: gridmap demo WS [--scale S]")
+    if not 0 < args.scale <= MAX_SCALE:
+        raise SchemaError(
+            f"--scale {args.scale:g}: must be in (0, {MAX_SCALE}] (1 is the demo's 324,000 "
+            f"incidents over two years, {MAX_SCALE} is {MAX_SCALE * 324_000:,})"
+        )
 
     def progress(frac: float, what: str) -> None:
         if not args.json:
             print(f"  {frac:>4.0%}  {what}", file=sys.stderr)
-
-    from ..store import is_url
 
     if is_url(args.out):
         # Built as a GeoPackage (the generator's fast path), then copied into the database.
@@ -175,14 +187,17 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 
         with tempfile.TemporaryDirectory(prefix="gridmap-demo-") as tmp:
             staged = str(Path(tmp) / "demo.gpkg")
-            summary = build_demo(staged, seed=args.seed, progress=progress)
+            summary = build_demo(staged, seed=args.seed, scale=args.scale, progress=progress)
             copy_workspace(staged, args.out, replace=True)
     else:
-        summary = build_demo(args.out, seed=args.seed, progress=progress)
+        summary = build_demo(args.out, seed=args.seed, scale=args.scale, progress=progress)
     if args.json:
         print_json(summary)
     else:
-        print(f"demo workspace written to {args.out} (synthetic, seed {args.seed})")
+        print(
+            f"demo workspace written to {args.out} "
+            f"(synthetic, seed {args.seed}, scale {args.scale:g})"
+        )
         for key, value in summary.items():
             print(f"  {key}: {value}")
     return EXIT_OK
@@ -329,8 +344,17 @@ def _add_copy(sub: Subparsers) -> None:
 
 def _add_demo(sub: Subparsers) -> None:
     p = sub.add_parser("demo", help="build the synthetic Lanzhou demo workspace")
-    p.add_argument("--out", required=True, help="workspace .gpkg or postgresql://… URL to write")
+    p.add_argument("ws", nargs="?", metavar="WS", help="workspace .gpkg or postgresql://… URL")
+    p.add_argument("--out", help="the workspace to write, as WS (kept for scripts)")
     p.add_argument("--seed", type=int, default=7)
+    p.add_argument(
+        "--scale",
+        type=float,
+        default=1.0,
+        metavar="S",
+        help="incidents and cameras × S (default 1: 324,000 incidents, 11,000 cameras; "
+        "up to 30: a city of four million, about 5 minutes and 5 GB)",
+    )
     runs(p, _cmd_demo)
 
 

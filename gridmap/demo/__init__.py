@@ -10,11 +10,12 @@ workspace as synthetic.
 
 Modules: ``_geo`` (boundaries, river, density), ``_partition`` (Voronoi machinery),
 ``_city`` (admin levels, grids, units), ``_sites`` (key areas), ``_incidents``,
-``_cameras``, ``_names`` and ``_build`` (assembly and storage).
+``_cameras``, ``_names``, ``_stream`` (the incidents layer and history, written in chunks)
+and ``_build`` (assembly and storage).
 """
 
 from __future__ import annotations
 
-from ._build import build_demo
+from ._build import MAX_SCALE, build_demo
 
-__all__ = ["build_demo"]
+__all__ = ["MAX_SCALE", "build_demo"]

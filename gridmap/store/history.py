@@ -90,6 +90,8 @@ _SECONDS_PER_DAY = 86_400
 _CHUNK_ROWS = 250_000
 #: Days read per query when days are refreshed (a whole month of a big city is ~500,000 rows).
 _DAYS_PER_QUERY = 31
+#: Runs of days read by one query (OR of ranges, each on the occurred_at index).
+_RUNS_PER_QUERY = 64
 
 
 # -- encoding ---------------------------------------------------------------------------------
@@ -298,6 +300,24 @@ def _day_runs(days: Collection[dt.date]) -> Iterator[tuple[dt.date, dt.date]]:
         i = j + 1
 
 
+def _run_batches(
+    runs: Iterator[tuple[dt.date, dt.date]],
+) -> Iterator[list[tuple[dt.date, dt.date]]]:
+    """Runs grouped for one query each: at most ``_RUNS_PER_QUERY`` runs and about
+    ``_DAYS_PER_QUERY`` days, so a query's rows stay bounded."""
+    batch: list[tuple[dt.date, dt.date]] = []
+    days = 0
+    for first, after in runs:
+        span = (after - first).days
+        if batch and (len(batch) == _RUNS_PER_QUERY or days + span > _DAYS_PER_QUERY):
+            yield batch
+            batch, days = [], 0
+        batch.append((first, after))
+        days += span
+    if batch:
+        yield batch
+
+
 def _rebuild(tx: Transaction, select: str) -> None:
     tx.execute(f"DELETE FROM {HISTORY_TABLE}")
     next_part: dict[str, int] = {}
@@ -341,9 +361,12 @@ def refresh_history(tx: Transaction, days: Collection[dt.date] | None) -> None:
         tx.execute(f"DELETE FROM {HISTORY_TABLE} WHERE day IN ({marks})", chunk)
     tx.execute(f"DELETE FROM {HISTORY_TABLE} WHERE day = ''")
     time = f'"{schema.OCCURRED_AT}"'
-    for first, after in _day_runs(days):
-        span = (first.isoformat(), after.isoformat())
-        write_payloads(tx, history_payloads(_rows(tx, select, f"{time} >= ? AND {time} < ?", span)))
+    # Scattered days (an updated export touches many) are read a batch of runs per query:
+    # one query per run cost 20 ms each, 13 s for Medellín's 494 runs.
+    for batch in _run_batches(_day_runs(days)):
+        where = " OR ".join(f"({time} >= ? AND {time} < ?)" for _ in batch)
+        spans = [d.isoformat() for run in batch for d in run]
+        write_payloads(tx, history_payloads(_rows(tx, select, where, spans)))
     write_payloads(tx, history_payloads(_rows(tx, select, f"{time} IS NULL", ())))
     held = int(tx.query(f"SELECT COALESCE(SUM(n), 0) AS n FROM {HISTORY_TABLE}")["n"].iloc[0])
     stored = tx.layer_count(_LAYER)
