@@ -145,6 +145,14 @@ def _cmd_info(args: argparse.Namespace) -> int:
         print(f"  {layer:<10} {n:>10,}")
     if info["incidents_from"]:
         print(f"  incidents from {info['incidents_from']} to {info['incidents_to']}")
+    if info["layers"].get("incidents"):
+        h = info["history"]
+        state = "current" if h["current"] else "not current: pages read the rows until the "
+        state += "" if h["current"] else "next import or `gridmap history WS --rebuild`"
+        print(
+            f"  history    {h['held']:>10,} of {h['stored']:,} incidents in {h['days']:,} "
+            f"days, {h['bytes'] / 1e6:,.1f} MB ({state})"
+        )
     for v in info["grid_versions"]:
         print(
             f"  grid version {v['version']}: {v['status']}, {v['n_grids']} grids, "

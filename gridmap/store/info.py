@@ -8,6 +8,7 @@ from typing import Any
 
 from ..schema import OCCURRED_AT, Layer
 from .base import open_workspace
+from .history import history_status
 
 __all__ = ["workspace_info"]
 
@@ -26,6 +27,7 @@ def workspace_info(path: str | Path, *, last_imports: int = 10) -> dict[str, Any
         "layers": counts,
         "incidents_from": t_from,
         "incidents_to": t_to,
+        "history": history_status(ws),
         "published_version": ws.published_version(),
         "grid_versions": [dataclasses.asdict(v) for v in ws.grid_versions()],
         "last_imports": log.to_dict(orient="records"),
