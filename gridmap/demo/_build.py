@@ -69,7 +69,14 @@ _STAGE_WEIGHTS = {
 }
 _SCALED = ("incidents", "cameras", "write")
 #: The demo's layers in the order its summary and import log list them.
-_LAYER_ORDER = ("admin", "grids", "units", "keyareas", "incidents", "cameras")
+_LAYER_ORDER = (
+    schema.Layer.ADMIN,
+    schema.Layer.GRIDS,
+    schema.Layer.UNITS,
+    schema.Layer.KEYAREAS,
+    schema.Layer.INCIDENTS,
+    schema.Layer.CAMERAS,
+)
 
 
 class _Stages:
@@ -87,11 +94,17 @@ class _Stages:
             acc += w / total
             self.ends[name] = acc
 
-    def partial(self, name: str, done: float, message: str) -> None:
-        """Report that ``done`` (0 to 1) of stage ``name`` is done."""
-        if self.progress is not None:
-            a, b = self.starts[name], self.ends[name]
-            self.progress(min(a + (b - a) * min(max(done, 0.0), 1.0), 1.0), message)
+    def within(self, name: str, first: float, last: float) -> Progress:
+        """A progress callback for a part of stage ``name``: its ``done`` 0 to 1 is reported
+        as ``first`` to ``last`` of the stage."""
+
+        def report(done: float, message: str) -> None:
+            if self.progress is not None:
+                a, b = self.starts[name], self.ends[name]
+                share = first + (last - first) * min(max(done, 0.0), 1.0)
+                self.progress(min(a + (b - a) * share, 1.0), message)
+
+        return report
 
     @contextlib.contextmanager
     def stage(self, name: str, message: str) -> Iterator[None]:
@@ -245,12 +258,31 @@ class _IncidentWriter:
     draws: _incidents.Draws
     places: _stream.Places
     chunk_rows: int
-    on_chunk: Callable[[int], None] | None = None
+    progress: Progress | None = None
 
     def write(self, tx: GpkgTransaction) -> None:
         _stream.write_incidents(
-            tx, self.draws, self.places, chunk_rows=self.chunk_rows, on_chunk=self.on_chunk
+            tx, self.draws, self.places, chunk_rows=self.chunk_rows, progress=self.progress
         )
+
+
+def _city_layers(
+    boundaries: _geo.Boundaries, city: _city.City, sites: _sites.Sites, rng: np.random.Generator
+) -> tuple[dict[str, gpd.GeoDataFrame], _stream.Places]:
+    """The admin, grid, unit and key-area layers, and what placing and naming incidents and
+    cameras needs (lookup positions are city grid positions: the basic grids come first in
+    the grid layer, in the city's order)."""
+    admin, names = _admin(boundaries, city)
+    grids = _grids(city, sites, rng)
+    places = _stream.Places(
+        lookup=build_grid_lookup(grids.iloc[: len(city.grids)]),
+        units=city.units,
+        prefix=np.asarray(names["district"] + names["street"] + names["community"], dtype=object),
+    )
+    layers = {schema.Layer.ADMIN: admin, schema.Layer.GRIDS: grids}
+    layers[schema.Layer.UNITS] = _units(city)
+    layers[schema.Layer.KEYAREAS] = _keyareas(sites)
+    return layers, places
 
 
 def _planted(draws: _incidents.Draws) -> list[dict[str, Any]]:
@@ -518,9 +550,8 @@ def build_demo(
         Directory with ``districts.csv`` and the ``<code>.geojson`` boundaries; default
         the ``data/lanzhou`` directory of the source tree.
     chunk_rows
-        Incidents turned into rows and written at a time (whole days, so a chunk may be
-        larger). It bounds memory and changes nothing in the result: the random draws are
-        made for all incidents at once, only the strings and points are made per chunk.
+        Incidents made into rows and written at a time (whole days): bounds memory, changes
+        nothing in the result (all random draws are made at once).
 
     Returns
     -------
@@ -558,19 +589,8 @@ def build_demo(
     with stages.stage("sites", "key areas and professional grids placed"):
         sites = _sites.build_sites(city, r_sites)
     with stages.stage("layers", "admin, grid, unit and key-area layers assembled"):
-        admin, names = _admin(boundaries, city)
-        grids = _grids(city, sites, r_people)
-        units = _units(city)
-        keyareas = _keyareas(sites)
-        n_basic = len(city.grids)
-        # Lookup positions are city grid positions: the basic grids come first, in order.
-        places = _stream.Places(
-            lookup=build_grid_lookup(grids.iloc[:n_basic]),
-            units=city.units,
-            prefix=np.asarray(
-                names["district"] + names["street"] + names["community"], dtype=object
-            ),
-        )
+        layers, places = _city_layers(boundaries, city, sites, r_people)
+        grids, n_basic = layers[schema.Layer.GRIDS], len(city.grids)
     with stages.stage("incidents", "incidents drawn"):
         n_inc = max(1, round(_incidents.N_INCIDENTS * scale))
         draws = _incidents.build_incidents(city, n_inc, r_inc)
@@ -581,32 +601,29 @@ def build_demo(
         cell_rows = _grid_cell_rows(grids)
     with stages.stage("departments", "department layers drawn (police, urban, market, emergency)"):
         departments = _departments.build_departments(city, r_dept)
-    layers = {"admin": admin, "grids": grids, "units": units, "keyareas": keyareas}
-    layers["cameras"] = cameras
+    layers[schema.Layer.CAMERAS] = cameras
     meta = _meta(seed, scale, _planted(draws), thin)
     # ... and how each department layer differs from the grids: the answer key for fusion.
     meta["demo_departments"] = json.dumps([d.key() for d in departments], ensure_ascii=False)
-
-    def on_chunk(rows: int) -> None:
-        stages.partial("write", 0.9 * rows / n_inc, f"incidents written: {rows:,} of {n_inc:,}")
-
-    incidents = _IncidentWriter(draws, places, chunk_rows, on_chunk)
+    # The incidents are most of the write stage; the other layers are written before.
+    incidents = _IncidentWriter(draws, places, chunk_rows, stages.within("write", 0.05, 0.95))
     with stages.stage("write", "workspace written"):
         _write_replacing(target, layers, incidents, cell_rows, meta, n_basic, departments)
 
     sizes = {**{name: len(layer) for name, layer in layers.items()}, "incidents": len(draws)}
-    counts = {name: sizes[name] for name in _LAYER_ORDER}
-    counts["basic_grids"] = n_basic
-    counts["professional_grids"] = len(grids) - n_basic
-    counts["streets"] = len(city.streets)
-    counts["communities"] = len(city.communities)
-    counts["grid_cells"] = len(cell_rows)
-    counts["department_units"] = sum(len(d.units) for d in departments)
     return {
         "path": str(target),
         "seed": int(seed),
         "scale": float(scale),
-        "counts": counts,
+        "counts": {
+            **{name: sizes[name] for name in _LAYER_ORDER},
+            "basic_grids": n_basic,
+            "professional_grids": len(grids) - n_basic,
+            "streets": len(city.streets),
+            "communities": len(city.communities),
+            "grid_cells": len(cell_rows),
+            "department_units": sum(len(d.units) for d in departments),
+        },
         "households": int(city.grid_households.sum()),
         "population": int(city.grid_population.sum()),
         "seconds": round(time.perf_counter() - t_start, 2),

@@ -1,6 +1,7 @@
-"""Two app processes on one PostGIS schema answer alike, and both see an import made
-through either one on their next rerun (issue #17 item 6: several processes behind one
-address). The pages are asked for over Streamlit's websocket, as a browser tab asks."""
+"""Two app processes on one PostGIS schema answer alike, and both show an import made by a
+third process (the CLI, a sync, another server) on their next rerun (issue #17 item 6:
+several processes behind one address; README "Several app processes behind one address").
+The pages are asked for over Streamlit's websocket, as a browser tab asks."""
 
 from __future__ import annotations
 
@@ -34,7 +35,7 @@ pytestmark = [
     ),
 ]
 
-# How long this process took differs between processes by nature, not by answer.
+# The "server time" caption differs between processes by nature, not by answer.
 _SERVER_TIME = re.compile(
     r"[\d,.]+".join(map(re.escape, t("server.time", "zh", ms="\0").split("\0")))
 )
