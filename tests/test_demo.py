@@ -508,7 +508,7 @@ def test_full_demo_history_gives_the_row_path_arrays(
         assert np.array_equal(getattr(from_history, field), getattr(from_rows, field)), field
 
 
-@pytest.mark.parametrize("scale", ["0", "31", "nan"])
+@pytest.mark.parametrize("scale", ["0", "51", "nan"])
 def test_cli_scale_outside_the_range_is_one_line(
     scale: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -518,7 +518,7 @@ def test_cli_scale_outside_the_range_is_one_line(
     assert main(["demo", str(out), "--scale", scale]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1
-    assert err[0].startswith(f"gridmap: error: --scale {float(scale):g}: must be in (0, 30]")
+    assert err[0].startswith(f"gridmap: error: --scale {float(scale):g}: must be in (0, 50]")
     assert not out.exists()
 
 
@@ -526,8 +526,8 @@ def test_cli_scale_outside_the_range_is_one_line(
     ("kwargs", "match"),
     [
         ({"out": "demo.sqlite"}, r"out='demo.sqlite' \(a workspace file must end in .gpkg\)"),
-        ({"scale": 0}, r"scale=0 \(must be in \(0, 30\]\)"),
-        ({"scale": 30.5}, r"scale=30.5 \(must be in \(0, 30\]\)"),
+        ({"scale": 0}, r"scale=0 \(must be in \(0, 50\]\)"),
+        ({"scale": 50.5}, r"scale=50.5 \(must be in \(0, 50\]\)"),
         ({"chunk_rows": 0}, r"chunk_rows=0 \(must be a positive integer\)"),
         ({"seed": -1}, r"seed=-1 \(must be a non-negative integer\)"),
     ],

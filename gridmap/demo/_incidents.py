@@ -155,11 +155,39 @@ def _draw_rows(cdf: FloatArray, row: IntArray, rng: np.random.Generator) -> IntA
     return np.minimum(pos - row * n_cols, n_cols - 1)
 
 
-def _draw_matrix(prob: FloatArray, rng: np.random.Generator) -> IntArray:
-    """Column drawn per row of an (n, k) weight matrix."""
-    cum = np.cumsum(prob, axis=1)
-    u = rng.random(prob.shape[0]) * cum[:, -1]
-    return np.minimum((cum < u[:, None]).sum(axis=1), prob.shape[1] - 1)
+#: Rows of the category weight matrix built at a time: ten million rows of six weights
+#: and their temporaries would take gigabytes.
+_BLOCK_ROWS = 1_000_000
+
+
+def _draw_categories(
+    unit: IntArray,
+    component: NDArray[np.int8],
+    mult: FloatArray,
+    hot_mult: FloatArray,
+    rng: np.random.Generator,
+) -> IntArray:
+    """A category per incident, drawn ∝ the base mix × the unit's place multipliers × the
+    component's (``component`` 0 residential, 1 hot spot, 2 commercial street, 3 plant; the
+    hot spot incidents come right after the residential ones, with ``hot_mult`` their
+    theme's multipliers). One uniform draw per incident, by inverse CDF over its row."""
+    n = unit.size
+    first_hot = int(np.searchsorted(component, 1))
+    u_all = rng.random(n)
+    out = np.empty(n, dtype=np.int64)
+    for lo in range(0, n, _BLOCK_ROWS):
+        hi = min(lo + _BLOCK_ROWS, n)
+        tied, comp = unit[lo:hi] >= 0, component[lo:hi]
+        prob = np.tile(_BASE_MIX, (hi - lo, 1))
+        prob[tied] *= mult[unit[lo:hi][tied]]
+        prob[comp == 2] *= [1.0, 1.3, 4.0, 1.5, 0.8, 0.5]
+        prob[comp == 3] *= [0.5, 0.5, 0.3, 2.5, 10.0, 0.5]
+        hot = np.flatnonzero(comp == 1)
+        prob[hot] *= hot_mult[hot + lo - first_hot]
+        cum = np.cumsum(prob, axis=1)
+        u = u_all[lo:hi] * cum[:, -1]
+        out[lo:hi] = np.minimum((cum < u[:, None]).sum(axis=1), prob.shape[1] - 1)
+    return out
 
 
 def _day_weights() -> tuple[FloatArray, NDArray[np.bool_]]:
@@ -301,18 +329,26 @@ def _workflow(
     def ln(median_s: FloatArray | float, sigma: FloatArray | float) -> FloatArray:
         return np.asarray(median_s * np.exp(sigma * rng.standard_normal(n)), dtype=np.float64)
 
+    times = np.empty((6, n), dtype=np.int64)
+    acc = occurred.astype(np.int64, copy=True)
+
+    def add(stage: int, step: FloatArray) -> None:
+        # Each delay rounded to a second, then summed: stage by stage, not all six stacked
+        # (for ten million incidents that stack and its temporaries were gigabytes).
+        acc[:] += np.rint(step).astype(np.int64)
+        times[stage] = acc
+
     report_median = np.array([15, 45, 120, 3, 480], dtype=float)[source] * 60
-    report = ln(report_median * np.where(emergency, 0.25, 1.0), 0.9)
-    register = ln(np.where(emergency, 4 * 60, 20 * 60), np.where(emergency, 0.6, 0.9))
-    dispatch = ln(np.where(emergency, 5 * 60, 30 * 60), np.where(emergency, 0.6, 1.0))
+    add(0, ln(report_median * np.where(emergency, 0.25, 1.0), 0.9))
+    add(1, ln(np.where(emergency, 4 * 60, 20 * 60), np.where(emergency, 0.6, 0.9)))
+    add(2, ln(np.where(emergency, 5 * 60, 30 * 60), np.where(emergency, 0.6, 1.0)))
     handle_median = np.select([emergency, dispute], [2.5 * HOUR_S, 6 * DAY_S], 28 * HOUR_S)
     handle = ln(handle_median, np.where(emergency, 0.7, 0.95))
     # Hard cases (7 %) take several times longer: the overdue tail.
     handle *= np.where(rng.random(n) < 0.07, rng.lognormal(1.5, 0.5, n), 1.0)
-    verify = ln(np.select([emergency, dispute], [1.5 * HOUR_S, DAY_S], 5 * HOUR_S), 0.85)
-    close = ln(np.where(emergency, HOUR_S, 3 * HOUR_S), 1.0)
-    steps = np.stack([report, register, dispatch, handle, verify, close])
-    times = occurred[None, :] + np.cumsum(np.rint(steps).astype(np.int64), axis=0)
+    add(3, handle)
+    add(4, ln(np.select([emergency, dispute], [1.5 * HOUR_S, DAY_S], 5 * HOUR_S), 0.85))
+    add(5, ln(np.where(emergency, HOUR_S, 3 * HOUR_S), 1.0))
     # A few cases are stuck (disputes more often): nothing after the stage they stopped at.
     stuck_p = np.where(dispute, 0.05, 0.01)
     stuck = rng.random(n) < stuck_p
@@ -322,7 +358,8 @@ def _workflow(
     known = (times < export_s) & ~(stuck[None, :] & (stage >= stop_at[None, :]))
     # Once a stage is unknown, every later stage is too.
     known = np.logical_and.accumulate(known, axis=0)
-    return np.where(known, times, -1)
+    times[~known] = -1
+    return times
 
 
 def _label_table() -> tuple[list[str], FloatArray, list[float], list[float]]:
@@ -435,6 +472,8 @@ def build_incidents(city: City, n_total: int, rng: np.random.Generator) -> Draws
     jitter = rng.normal(0, 22, (unit.size, 2))
     x = np.where(unit >= 0, ux[np.maximum(unit, 0)], 0.0) + jitter[:, 0]
     y = np.where(unit >= 0, uy[np.maximum(unit, 0)], 0.0) + jitter[:, 1]
+    # Arrays of ten million are freed as soon as they are used (peak memory at scale 30).
+    del res_unit, hot_unit, jitter
 
     # Commercial streets: anywhere along them, on the pavement either side.
     lines = _geo.commercial_lines()
@@ -450,14 +489,9 @@ def build_incidents(city: City, n_total: int, rng: np.random.Generator) -> Draws
     x[lo + n_comm :], y[lo + n_comm :] = zx, zy
 
     # Category: place mix × hot spot theme.
-    component = np.repeat([0, 1, 2, 3], [n_res, n_hot, n_comm, n_ind])  # res, hot, comm, ind
-    prob = np.tile(_BASE_MIX, (unit.size, 1))
-    prob[unit >= 0] *= mult[unit[unit >= 0]]
-    prob[component == 2] *= [1.0, 1.3, 4.0, 1.5, 0.8, 0.5]
-    prob[component == 3] *= [0.5, 0.5, 0.3, 2.5, 10.0, 0.5]
+    component = np.repeat(np.arange(4, dtype=np.int8), [n_res, n_hot, n_comm, n_ind])
     theme_mult = np.stack([_THEMES[t] for t in theme]) if theme.size else np.ones((0, 6))
-    prob[component == 1] *= theme_mult[hot_id]
-    category = _draw_matrix(prob, rng)
+    category = _draw_categories(unit, component, mult, theme_mult[hot_id], rng)
 
     # Day: season × weekday × holidays × growth × hot spot envelope.
     season, heating = _day_weights()
@@ -466,6 +500,7 @@ def build_incidents(city: City, n_total: int, rng: np.random.Generator) -> Draws
     env_id[component == 1] = hot_id + 1
     table = (season[:, None, :] * env[None, :, :]).reshape(-1, PERIOD_DAYS)
     day = _draw_rows(np.cumsum(table, axis=1), category * env.shape[0] + env_id, rng)
+    del env_id
     hours = np.tile(_HOURS, (6, 1))
     hours[1, [19, 20, 21, 22, 23, 0, 1]] += [0.6, 0.8, 0.9, 0.8, 0.6, 0.4, 0.3]  # safety: nights
     hours[2, 17:22] += [1.0, 1.4, 1.6, 1.2, 0.8]  # vending: evenings
@@ -473,6 +508,7 @@ def build_incidents(city: City, n_total: int, rng: np.random.Generator) -> Draws
     hour = _draw_rows(np.cumsum(hours, axis=1), category, rng)
     start_s = int(PERIOD_START.astype("datetime64[s]").astype(np.int64))
     occurred = start_s + day * DAY_S + hour * HOUR_S + rng.integers(0, HOUR_S, unit.size)
+    del hour
 
     # Source label → handling class; heating complaints only in the heating season.
     _, rows, label_pd, label_pe = _label_table()
@@ -481,6 +517,7 @@ def build_incidents(city: City, n_total: int, rng: np.random.Generator) -> Draws
     p_dispute = np.asarray(label_pd)[label]
     p_emerg = np.asarray(label_pe)[label]
     klass = np.where(u < p_dispute, 2, np.where(u < p_dispute + p_emerg, 1, 0))
+    del u, p_dispute, p_emerg, day
     source = _draw_rows(np.cumsum(_SOURCE_MIX, axis=1), category, rng)
     stages = _workflow(occurred, klass, source, rng)
 

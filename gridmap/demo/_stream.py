@@ -1,7 +1,7 @@
 """The demo's incidents layer and history, written chunk by chunk in one GDAL session.
 
 Ten million incidents as one GeoDataFrame take ~10 GB (their ids, addresses and points are
-Python objects); as numbers (:class:`~._incidents.Draws`) about 1.1 GB. So the numbers are
+Python objects); as numbers (:class:`~._incidents.Draws`) under 0.9 GB. So the numbers are
 drawn at once, with the random streams of the bulk build (the same seed gives the same demo
 whatever the chunk size), and the strings, points, grid codes and H3 cells are made for a
 chunk of whole days at a time, in time order, and streamed to GDAL as Arrow batches.
@@ -43,7 +43,7 @@ Progress = Callable[[float, str], None]
 
 log = logging.getLogger("gridmap.demo")
 
-#: Incidents per chunk (rounded up to whole days): ~250 MB of strings and Arrow buffers.
+#: Incidents per chunk (rounded up to whole days).
 CHUNK_ROWS = 500_000
 #: Sources whose cases know their grid (patrols and apps); hotline and transferred cases
 #: arrive without one.
