@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -130,6 +130,55 @@ def write_under_way(location: str | Path) -> bool:
         .fetchone()
     )
     return bool(row[0])
+
+
+def kill_cli_midway(
+    args: Sequence[str], writing: Callable[[], bool], *, pause_s: float, wait_s: float = 60
+) -> None:
+    """Run ``gridmap ARGS`` and kill -9 it once ``writing()`` says it has begun writing (then
+    ``pause_s`` later): the "interrupted import" of the all-or-nothing tests."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "gridmap.cli", *args],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + wait_s
+    while time.monotonic() < deadline and not writing():
+        time.sleep(0.005)
+    assert proc.poll() is None, "the import finished before it could be killed"
+    time.sleep(pause_s)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+
+
+def new_orleans_files(folder: Path) -> tuple[Path, Path]:
+    """New Orleans RTCC requests (real: closure times, minute times, 237 rows at POINT (0 0)
+    with a Beat column) as ``rtcc.csv`` with lon/lat columns, and a beat layer
+    ``beats.geojson`` made from the file's own located requests (Voronoi cells around each
+    beat's median), both written into ``folder``."""
+    src = shared_file("real", "new_orleans", "nola_rtcc_requests_2022_with_calls.csv")
+    d = pd.read_csv(src, dtype=str)
+    xy = d["Location"].str.extract(r"POINT \(([-\d.]+) ([-\d.]+)\)").astype(float)
+    d["lon"], d["lat"] = xy[0], xy[1]
+    located = (d["lon"] != 0) & d["Beat"].str.match(r"^\d[A-Z]\d\d$", na=False)
+    med = d[located].groupby("Beat")[["lon", "lat"]].median()
+    pts = shapely.points(med["lon"].to_numpy(), med["lat"].to_numpy())
+    hull = shapely.buffer(shapely.convex_hull(shapely.multipoints(pts)), 0.01)
+    cells = np.asarray(
+        shapely.get_parts(shapely.voronoi_polygons(shapely.multipoints(pts), extend_to=hull))
+    )
+    pi, ci = shapely.STRtree(cells).query(pts, predicate="within")
+    beats = gpd.GeoDataFrame(
+        {"code": med.index[pi]}, geometry=shapely.intersection(cells[ci], hull), crs=4326
+    )
+    beats.to_file(folder / "beats.geojson")
+    d.drop(columns=["Location"]).to_csv(folder / "rtcc.csv", index=False)
+    return folder / "beats.geojson", folder / "rtcc.csv"
 
 
 # -- the 2x2 block -----------------------------------------------------------------------------

@@ -29,7 +29,7 @@ from gridmap.importing import import_file
 from gridmap.loading import department_names, department_versions, read_departments
 from gridmap.store import Workspace, is_url
 
-from .builders import ORIGIN, UTM48N, snapshot, strict_loads, write_under_way
+from .builders import ORIGIN, UTM48N, kill_cli_midway, snapshot, strict_loads, write_under_way
 
 X0, Y0 = ORIGIN
 
@@ -237,11 +237,6 @@ def test_killed_department_import_leaves_the_workspace_unchanged(
     workspace: str, tmp_path: Path
 ) -> None:
     """Kill -9 the command while it writes a large department layer: nothing changed."""
-    import os
-    import signal
-    import subprocess
-    import sys
-    import time
 
     # 40,000 cells of 1 m over the block: a layer that takes a while to write.
     side = 200
@@ -253,19 +248,11 @@ def test_killed_department_import_leaves_the_workspace_unchanged(
     path = tmp_path / "big.gpkg"
     big.to_file(path, driver="GPKG")
     before = snapshot(workspace)
-    argv = [sys.executable, "-m", "gridmap.cli", "import", str(workspace), "departments"]
-    proc = subprocess.Popen(
-        [*argv, str(path), "--department", "公安"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+    kill_cli_midway(
+        ["import", str(workspace), "departments", str(path), "--department", "公安"],
+        lambda: write_under_way(workspace),
+        pause_s=0.05 if is_url(workspace) else 0.3,
     )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and not write_under_way(workspace):
-        time.sleep(0.01)
-    assert proc.poll() is None, "the import finished before it could be killed"
-    time.sleep(0.05 if is_url(workspace) else 0.3)
-    os.kill(proc.pid, signal.SIGKILL)
-    proc.wait()
     assert snapshot(workspace) == before
     assert department_names(Workspace(workspace)) == []
 

@@ -13,11 +13,9 @@ import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
 
-import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
-import shapely
 
 from gridmap import schema
 from gridmap.analytics.incidents import TABLE_COLUMNS, IncidentTable, incident_table
@@ -35,7 +33,7 @@ from gridmap.store.history import (
     write_payloads,
 )
 
-from .builders import POSTGIS_URL, Locations, shared_file, squares_2x2
+from .builders import POSTGIS_URL, Locations, new_orleans_files, shared_file, squares_2x2
 
 FIELDS = ("occurred_s", "closed_s", "category", "handling", "cell", "grid", "stage")
 
@@ -130,24 +128,8 @@ def test_cockpit_kpis_are_the_same_from_history_and_rows(demo: Workspace) -> Non
 def _nola(ws: str, folder: Path) -> None:
     """New Orleans RTCC requests: closure times, minute-resolution times (many ties), 237
     rows at POINT (0 0) kept by their beat. Beats are cells around each beat's median."""
-    src = shared_file("real", "new_orleans", "nola_rtcc_requests_2022_with_calls.csv")
-    d = pd.read_csv(src, dtype=str)
-    xy = d["Location"].str.extract(r"POINT \(([-\d.]+) ([-\d.]+)\)").astype(float)
-    d["lon"], d["lat"] = xy[0], xy[1]
-    located = (d["lon"] != 0) & d["Beat"].str.match(r"^\d[A-Z]\d\d$", na=False)
-    med = d[located].groupby("Beat")[["lon", "lat"]].median()
-    pts = shapely.points(med["lon"].to_numpy(), med["lat"].to_numpy())
-    hull = shapely.buffer(shapely.convex_hull(shapely.multipoints(pts)), 0.01)
-    cells = np.asarray(
-        shapely.get_parts(shapely.voronoi_polygons(shapely.multipoints(pts), extend_to=hull))
-    )
-    pi, ci = shapely.STRtree(cells).query(pts, predicate="within")
-    beats = gpd.GeoDataFrame(
-        {"code": med.index[pi]}, geometry=shapely.intersection(cells[ci], hull), crs=4326
-    )
-    beats.to_file(folder / "beats.geojson")
-    d.drop(columns=["Location"]).to_csv(folder / "rtcc.csv", index=False)
-    import_file(ws, "grids", folder / "beats.geojson")
+    beats, _rtcc = new_orleans_files(folder)
+    import_file(ws, "grids", beats)
     mapping = {
         "Beat": "grid_code_source",
         "item_number": "id",

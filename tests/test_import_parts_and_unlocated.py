@@ -29,7 +29,15 @@ from gridmap.importing.report import ImportReport
 from gridmap.loading import load_incident_table
 from gridmap.store import Workspace
 
-from .builders import ORIGIN, UTM48N, Locations, community_block, shared_file, squares_2x2
+from .builders import (
+    ORIGIN,
+    UTM48N,
+    Locations,
+    community_block,
+    new_orleans_files,
+    shared_file,
+    squares_2x2,
+)
 
 SECTORS = ("nyc", "nypdsector_raw.shp")
 
@@ -303,29 +311,15 @@ def test_new_orleans_requests_at_point_zero_keep_their_beat(
 ) -> None:
     """Real file: 237 RTCC requests at POINT (0 0) with a Beat column. The beat layer is made
     here from the file's own located requests (Voronoi cells around each beat's median)."""
-    src = shared_file("real", "new_orleans", "nola_rtcc_requests_2022_with_calls.csv")
-    d = pd.read_csv(src, dtype=str)
-    xy = d["Location"].str.extract(r"POINT \(([-\d.]+) ([-\d.]+)\)").astype(float)
-    d["lon"], d["lat"] = xy[0], xy[1]
-    located = (d["lon"] != 0) & d["Beat"].str.match(r"^\d[A-Z]\d\d$", na=False)
-    med = d[located].groupby("Beat")[["lon", "lat"]].median()
-    pts = shapely.points(med["lon"].to_numpy(), med["lat"].to_numpy())
-    hull = shapely.buffer(shapely.convex_hull(shapely.multipoints(pts)), 0.01)
-    cells = np.asarray(
-        shapely.get_parts(shapely.voronoi_polygons(shapely.multipoints(pts), extend_to=hull))
-    )
-    pi, ci = shapely.STRtree(cells).query(pts, predicate="within")
-    beats = gpd.GeoDataFrame(
-        {"code": med.index[pi]}, geometry=shapely.intersection(cells[ci], hull), crs=4326
-    )
-    beats.to_file(tmp_path / "beats.geojson")
-    d.drop(columns=["Location"]).to_csv(tmp_path / "rtcc.csv", index=False)
+    beats_file, rtcc = new_orleans_files(tmp_path)
+    d = pd.read_csv(rtcc, dtype={"Beat": str, "item_number": str})
+    beats = gpd.read_file(beats_file)
     ws = locations.new()
-    import_file(ws, "grids", tmp_path / "beats.geojson")
+    import_file(ws, "grids", beats_file)
     report = import_file(
         ws,
         "incidents",
-        tmp_path / "rtcc.csv",
+        rtcc,
         crs="wgs84",
         mapping={
             "Beat": "grid_code_source",

@@ -17,7 +17,15 @@ from gridmap.errors import CrsError, ImportFileError, SchemaError
 from gridmap.importing import import_file
 from gridmap.store import Workspace, is_url
 
-from .builders import SHARED, Locations, chinese_incidents, snapshot, squares_2x2, write_under_way
+from .builders import (
+    SHARED,
+    Locations,
+    chinese_incidents,
+    kill_cli_midway,
+    snapshot,
+    squares_2x2,
+    write_under_way,
+)
 from .zoo import geometry_zoo
 
 GEOD = Geod(ellps="WGS84")
@@ -367,11 +375,6 @@ def test_nyc_sectors_in_us_feet_and_shootings(locations: Locations, tmp_path: Pa
 def test_killed_import_leaves_workspace_unchanged(workspace: Path, tmp_path: Path) -> None:
     """Kill -9 an import while it writes: the workspace is unchanged (the file byte for byte;
     every row of every table in PostGIS)."""
-    import os
-    import signal
-    import subprocess
-    import sys
-    import time
 
     n = 200_000
     rng = np.random.default_rng(3)
@@ -387,29 +390,12 @@ def test_killed_import_leaves_workspace_unchanged(workspace: Path, tmp_path: Pat
     path = tmp_path / "big.csv"
     frame.to_csv(path, index=False)
     before = digest(workspace)
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gridmap.cli",
-            "import",
-            str(workspace),
-            "incidents",
-            str(path),
-            "--crs",
-            "wgs84",
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+    kill_cli_midway(
+        ["import", str(workspace), "incidents", str(path), "--crs", "wgs84"],
+        lambda: write_under_way(workspace),  # private copy exists / rows are copied in
+        # A COPY into PostGIS is over in well under a second: kill it while it runs.
+        pause_s=0.05 if is_url(workspace) else 0.3,
     )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and not write_under_way(workspace):
-        time.sleep(0.01)  # the import is writing (private copy exists / rows are copied in)
-    assert proc.poll() is None, "the import finished before it could be killed"
-    # A COPY into PostGIS is over in well under a second: kill it while it runs.
-    time.sleep(0.05 if is_url(workspace) else 0.3)
-    os.kill(proc.pid, signal.SIGKILL)
-    proc.wait()
     assert digest(workspace) == before
     assert Workspace(workspace).layer_count("incidents") == 0
     # The next transaction removes the dead process's leftover copy.

@@ -5,13 +5,8 @@ leaves the workspace as it was."""
 from __future__ import annotations
 
 import contextlib
-import os
 import shutil
-import signal
 import sqlite3
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -28,7 +23,7 @@ from gridmap.importing import import_file
 from gridmap.store import Workspace, is_url
 from gridmap.store.gpkg import GpkgWorkspace
 
-from .builders import busy_incidents, snapshot, squares_2x2, write_under_way
+from .builders import busy_incidents, kill_cli_midway, snapshot, squares_2x2, write_under_way
 
 
 def _write(frame: pd.DataFrame, path: Path) -> Path:
@@ -262,19 +257,12 @@ def test_killed_in_place_import_leaves_the_workspace_unchanged(
     n = 200_000
     path = _write(_big_day(n), tmp_path / "big.csv")
     before = snapshot(busy_workspace)
-    argv = [sys.executable, "-m", "gridmap.cli", "import", busy_workspace, "incidents"]
-    proc = subprocess.Popen(
-        [*argv, str(path), "--crs", "wgs84"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+    kill_cli_midway(
+        ["import", busy_workspace, "incidents", str(path), "--crs", "wgs84"],
+        lambda: _writing_in_place(busy_workspace),
+        pause_s=0.05 if is_url(busy_workspace) else 0.2,
+        wait_s=90,
     )
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline and not _writing_in_place(busy_workspace):
-        time.sleep(0.005)
-    assert proc.poll() is None, "the import finished before it could be killed"
-    time.sleep(0.05 if is_url(busy_workspace) else 0.2)
-    os.kill(proc.pid, signal.SIGKILL)
-    proc.wait()
     ws = Workspace(busy_workspace)
     assert ws.layer_count("incidents") == 300  # (reading rolls a hot journal back)
     assert snapshot(busy_workspace) == before
