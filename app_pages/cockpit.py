@@ -27,8 +27,7 @@ from gridmap.ui.cockpit import (
     trend_label,
 )
 from gridmap.ui.forecast import cockpit_sentence, forecast_line
-from gridmap.ui.map_labels import place_labels
-from gridmap.ui.mapdata import context_layers, grid_layers, scope_view
+from gridmap.ui.mapdata import context_layers, grid_layers, place_labels, scope_view
 from gridmap.ui.settings import make_deck, map_base
 from gridmap.ui.sidebar import COCKPIT_PERIOD, page_scope
 from gridmap.ui.this_week import this_week_section

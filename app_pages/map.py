@@ -11,18 +11,18 @@ from gridmap.ui import (
     load_layer,
 )
 from gridmap.ui.cards import main_departments, show_grid_card
-from gridmap.ui.map_labels import place_labels
 from gridmap.ui.map_list import rank_layer, show_top_grids, top_grids
 from gridmap.ui.mapdata import (
+    cell_counts,
     context_layers,
-    counts_by_cell,
-    counts_by_grid,
+    grid_counts,
     grid_layers,
     grid_outline_layer,
     hex_layer,
     legend_with_counts,
     peak_breaks,
     picked,
+    place_labels,
     scope_view,
     select,
 )
@@ -37,7 +37,7 @@ with Timer("map.total") as total:
     grids = load_layer(path, "grids")
     with Timer("map.filter"):
         idx = select(table, scope.incidents)
-        per_grid = counts_by_grid(table, idx)
+        per_grid = grid_counts(path, scope.incidents)  # shared by sessions
     # A sensible hexagon size per scope level; the choice is remembered per level.
     level = h.levels.get(scope.area, "city") if scope.area else "city"
     default_res = {"city": 8, "district": 9}.get(level, 10)
@@ -52,7 +52,7 @@ with Timer("map.total") as total:
         or default_res
     )
     with Timer("map.cells"):
-        cells = counts_by_cell(table, idx, res)
+        cells = cell_counts(path, scope.incidents, res)  # shared by sessions
         # Head/tail classes: the darkest is the few busiest cells, so the peak can be found.
         breaks = peak_breaks(cells["count"])
     f = scope.incidents

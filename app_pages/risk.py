@@ -44,7 +44,7 @@ with Timer("risk.total") as total:
         t(
             "risk.summary",
             L,
-            n=f"{len(data.idx):,}",
+            n=f"{data.n:,}",
             cells=f"{len(layers.counts):,}",
             hot=f"{n_hot:,}",
             start=flt.start,

@@ -191,6 +191,32 @@ class SeppFit:
     background_bandwidth_m: float = 300.0
 
 
+#: Candidate pairs filtered at a time by :func:`_trigger_pairs` (bounds its temporaries).
+_PAIR_SLICE = 2_000_000
+
+
+def _exact_pairs(
+    pairs: NDArray[np.intp],
+    lo: int,
+    block_lo: int,
+    day: NDArray[np.float64],
+    xy: NDArray[np.float64],
+    max_days: float,
+    max_metres: float,
+) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    """The ``(parent, child)`` of candidate ``pairs`` (positions from ``lo``) that lie in
+    the space-time cylinder and whose child is in the block (from ``block_lo``)."""
+    a = pairs[:, 0].astype(np.int64) + lo
+    b = pairs[:, 1].astype(np.int64) + lo
+    later = day[b] >= day[a]
+    parent = np.where(later, a, b)
+    child = np.where(later, b, a)
+    dt = day[child] - day[parent]
+    d2 = np.sum((xy[parent] - xy[child]) ** 2, axis=1)
+    keep = (child >= block_lo) & (dt > 0) & (dt <= max_days) & (d2 <= max_metres**2)
+    return parent[keep], child[keep]
+
+
 def _trigger_pairs(
     day: NDArray[np.float64],
     xy: NDArray[np.float64],
@@ -218,26 +244,31 @@ def _trigger_pairs(
         lo = int(np.searchsorted(day, day[block_lo] - max_days, side="left"))
         pts = np.column_stack([xy[lo:hi], day[lo:hi] * scale])
         pairs = cKDTree(pts).query_pairs(math.sqrt(2.0) * max_metres, output_type="ndarray")
-        a = pairs[:, 0].astype(np.int64) + lo
-        b = pairs[:, 1].astype(np.int64) + lo
-        later = day[b] >= day[a]
-        parent = np.where(later, a, b)
-        child = np.where(later, b, a)
-        dt = day[child] - day[parent]
-        d2 = np.sum((xy[parent] - xy[child]) ** 2, axis=1)
-        keep = (child >= block_lo) & (dt > 0) & (dt <= max_days) & (d2 <= max_metres**2)
-        if found + int(keep.sum()) > max_pairs and parts:
+        # Candidates are filtered in slices, in their order: a dense city's block has tens of
+        # millions of candidates, and whole-block temporaries took ~70 bytes each (GBs).
+        block = [
+            _exact_pairs(pairs[i : i + _PAIR_SLICE], lo, block_lo, day, xy, max_days, max_metres)
+            for i in range(0, len(pairs), _PAIR_SLICE)
+        ]
+        del pairs
+        kept = sum(p.size for p, _c in block)
+        if found + kept > max_pairs and parts:
             cut = hi
             break
-        parts.append((parent[keep], child[keep]))
-        found += int(keep.sum())
+        parts.extend(block)
+        found += kept
         hi = block_lo
     parent = np.concatenate([p[0] for p in parts]) if parts else np.zeros(0, np.int64)
     child = np.concatenate([p[1] for p in parts]) if parts else np.zeros(0, np.int64)
-    inside = parent >= cut
-    parent, child = parent[inside] - cut, child[inside] - cut
+    del parts
+    if cut:
+        inside = parent >= cut
+        parent, child = parent[inside] - cut, child[inside] - cut
     dt = day[cut:][child] - day[cut:][parent]
-    d2 = np.sum((xy[cut:][parent] - xy[cut:][child]) ** 2, axis=1)
+    d2 = np.empty(parent.size)
+    for i in range(0, parent.size, _PAIR_SLICE):  # slices: see above
+        p, c = parent[i : i + _PAIR_SLICE], child[i : i + _PAIR_SLICE]
+        d2[i : i + _PAIR_SLICE] = np.sum((xy[cut:][p] - xy[cut:][c]) ** 2, axis=1)
     return parent, child, dt, d2, cut
 
 
@@ -306,23 +337,34 @@ def fit_sepp(
     theta, omega, sigma2 = 0.2, 1.0 / 7.0, 100.0**2
     bg_share = 1.0 - theta
     p_bg = np.full(n, bg_share)
+    # Two buffers per pair, reused by every iteration and computed in place (the same
+    # operations in the same order, so the same numbers): a dense city has tens of millions
+    # of pairs, and each temporary of the plain expressions cost hundreds of MB.
+    g, p_pair = np.empty(dt.size), np.empty(dt.size)
     it = 0
     while it < iterations:
         it += 1
         cell_mass = np.bincount(pos, weights=p_bg, minlength=space.cells.size)
         mu = np.asarray(kbg @ cell_mass).ravel()[pos] / (span * area)
-        g = theta * omega * np.exp(-omega * dt - d2 / (2.0 * sigma2)) / (2.0 * math.pi * sigma2)
+        # g = theta * omega * exp(-omega * dt - d2 / (2 sigma2)) / (2 pi sigma2)
+        np.multiply(-omega, dt, out=g)
+        np.subtract(g, np.divide(d2, 2.0 * sigma2, out=p_pair), out=g)
+        np.exp(g, out=g)
+        np.multiply(theta * omega, g, out=g)
+        np.divide(g, 2.0 * math.pi * sigma2, out=g)
         total = mu + np.bincount(child, weights=g, minlength=n)
-        p_pair = g / total[child]
+        np.divide(g, np.take(total, child, out=p_pair), out=p_pair)  # p_pair = g / total[child]
         p_bg = mu / total
         s = float(p_pair.sum())
         if s <= 1e-12:
             new = (0.0, omega, sigma2)
         else:
+            by_dt = float(np.multiply(p_pair, dt, out=g).sum())  # g is free until next time
+            by_d2 = float(np.multiply(p_pair, d2, out=g).sum())
             new = (
                 s / n,
-                max(s / float((p_pair * dt).sum()), 1.0 / max_days),
-                min(max(float((p_pair * d2).sum()) / (2.0 * s), 5.0**2), (max_metres / 2) ** 2),
+                max(s / by_dt, 1.0 / max_days),
+                min(max(by_d2 / (2.0 * s), 5.0**2), (max_metres / 2) ** 2),
             )
         change = max(
             abs(new[0] - theta),

@@ -332,7 +332,8 @@ def cockpit_map_layers(
     return [cells, lines, badges, labels], legend.replace("</div>", top_legend + "</div>", 1)
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
+# One shared read-only dict (thousands of grids), not a copy unpickled on every rerun.
+@st.cache_resource(show_spinner=False, max_entries=16)
 def _grid_points(path: str, stamp: float) -> dict[str, tuple[float, float]]:
     grids = load_layer(path, "grids")
     pts = grids.set_index(schema.CODE).geometry.representative_point()

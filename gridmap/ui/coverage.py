@@ -72,7 +72,9 @@ MAX_CANDIDATES_DRAWN = 1500
 LAYERS = ("heat", "gaps", "keyareas", "footprints", "sites")
 
 
-@st.cache_data(show_spinner=False, max_entries=4)
+# A resource, not data: every caller only reads it, and cache_data would keep its pickle
+# (~70 MB at 330,000 cameras) and unpickle a full copy on every call of every rerun.
+@st.cache_resource(show_spinner=False, max_entries=4)
 def _result(path: str, stamp: float) -> CoverageResult:
     return workspace_coverage(Workspace(path), table=load_incidents(path))
 

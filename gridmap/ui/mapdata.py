@@ -10,7 +10,7 @@ import pydeck as pdk
 import streamlit as st
 
 from .. import schema
-from ..analytics.incidents import counts_by_cell, counts_by_grid, select
+from ..analytics.incidents import IncidentFilter, counts_by_cell, counts_by_grid, select
 from ..tiles import TileCrs, shift_frame, shift_view
 from ..viz import (
     LEVEL_COLOURS,
@@ -24,24 +24,29 @@ from ..viz import (
     picked,
     view_for,
 )
-from .data import _stamp, load_hierarchy, load_layer
+from . import map_labels
+from .data import _stamp, load_hierarchy, load_incidents, load_layer
 
 # Pages compose gridmap.ui only: the counting and drawing steps a map page chains are offered
 # here with the layers they feed (counts_by_cell … picked are re-exported for that).
 __all__ = [
     "GRID_OUTLINE_RGBA",
     "PROFESSIONAL_RGBA",
+    "cell_counts",
     "context_layers",
     "counts_by_cell",
     "counts_by_grid",
+    "grid_counts",
     "grid_layers",
     "grid_outline_layer",
     "hex_layer",
     "legend_with_counts",
     "peak_breaks",
     "picked",
+    "place_labels",
     "scope_view",
     "select",
+    "selected_count",
 ]
 
 #: Professional grids (schools, hospitals, markets, plants): a violet tint under the basic grids.
@@ -214,6 +219,55 @@ def grid_layers(
     if not outlines:
         return [special, fill]
     return [special, grid_outline_layer(path, area, crs=crs), fill]
+
+
+# Place names depend on the workspace version and the area only, yet placing them (the
+# zoom at which each name is clear of its neighbours) cost every rerun of every map page
+# 60-150 ms on the scale-30 city: built once and shared (callers only read the layers;
+# make_deck copies a layer before moving it onto GCJ-02 tiles).
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _place_labels(path: str, stamp: float, area: str | None, crs: TileCrs) -> list[pdk.Layer]:
+    return map_labels.place_labels(path, area, crs=crs)
+
+
+def place_labels(path: str, area: str | None, *, crs: TileCrs = "wgs84") -> list[pdk.Layer]:
+    """:func:`gridmap.ui.map_labels.place_labels`, once per workspace version and area."""
+    return list(_place_labels(str(path), _stamp(path), area, crs))
+
+
+# Per workspace version and filter, shared by every session: the counts a map page shows
+# (per grid, per cell: small frames, read-only), never the selected rows themselves.
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _selected_count(path: str, stamp: float, flt: IncidentFilter) -> int:
+    return len(select(load_incidents(path), flt))
+
+
+def selected_count(path: str, flt: IncidentFilter) -> int:
+    """How many incidents ``flt`` selects (``len(select(...))``, cached)."""
+    return _selected_count(str(path), _stamp(path), flt)
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _grid_counts(path: str, stamp: float, flt: IncidentFilter) -> pd.Series:
+    table = load_incidents(path)
+    return counts_by_grid(table, select(table, flt))
+
+
+def grid_counts(path: str, flt: IncidentFilter) -> pd.Series:
+    """:func:`counts_by_grid` of the incidents ``flt`` selects; shared, do not modify."""
+    return _grid_counts(str(path), _stamp(path), flt)
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)  # a long window at res 11: ~1 M cells
+def _cell_counts(path: str, stamp: float, flt: IncidentFilter, res: int) -> pd.DataFrame:
+    table = load_incidents(path)
+    return counts_by_cell(table, select(table, flt), res)
+
+
+def cell_counts(path: str, flt: IncidentFilter, res: int) -> pd.DataFrame:
+    """:func:`counts_by_cell` at ``res`` of the incidents ``flt`` selects; shared, do not
+    modify."""
+    return _cell_counts(str(path), _stamp(path), flt, res)
 
 
 def scope_view(path: str, area: str | None, *, crs: TileCrs = "wgs84") -> pdk.ViewState:

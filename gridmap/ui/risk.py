@@ -81,8 +81,12 @@ def suppressed_count(ranked: pd.DataFrame) -> int:
     """How many grids of the table the small-number rule leaves out: basic grids only (the
     caption says professional grids are not in the table), every row for an admin level."""
     kind = ranked.get("grid_type")
-    rows = ranked if kind is None else ranked[(kind != "professional").to_numpy()]
-    return int(rows["suppressed"].sum())
+    # Counted on the two columns: taking the rows first copied every text column (the
+    # reasons in both languages) of thousands of grids on each rerun.
+    flagged = ranked["suppressed"].to_numpy(dtype=bool)
+    if kind is not None:
+        flagged = flagged & (kind != "professional").to_numpy(dtype=bool)
+    return int(flagged.sum())
 
 
 def load_grid_priority(path: str, flt: IncidentFilter, res: int) -> pd.DataFrame:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import pydeck as pdk
 import streamlit as st
@@ -40,8 +41,7 @@ from .cards import show_grid_card
 from .data import Timer, load_hierarchy, load_incidents, load_layer
 from .filenames import window_file_name
 from .forecast import HORIZONS, backtest_table, forecast_status, pending, risk_sentence
-from .map_labels import place_labels
-from .mapdata import context_layers, grid_layers, scope_view
+from .mapdata import context_layers, grid_layers, place_labels, scope_view, selected_count
 from .risk import (
     drill_down,
     forecast_map,
@@ -88,10 +88,17 @@ class RiskData:
     overview: pd.DataFrame
     #: The grids in priority order (:func:`~gridmap.ui.risk.load_grid_priority`).
     priority: pd.DataFrame
-    #: Rows of ``table`` the filter selects.
-    idx: NDArray[Any]
     #: The filter itself (the grid card's trend reaches back twelve months from its end).
-    flt: IncidentFilter | None = None
+    flt: IncidentFilter
+    #: How many incidents the filter selects (cached per workspace version and filter).
+    n: int
+
+    @functools.cached_property
+    def idx(self) -> NDArray[Any]:
+        """Rows of ``table`` the filter selects: only a grid's card needs them, so they are
+        found when a card is shown (a 90-day window of a big city is millions of rows, and
+        every session selecting them on every rerun was a fifth of the server's time)."""
+        return select(self.table, self.flt)
 
 
 def load_risk_data(path: str, flt: IncidentFilter, res: int) -> RiskData:
@@ -104,7 +111,7 @@ def load_risk_data(path: str, flt: IncidentFilter, res: int) -> RiskData:
     with Timer("risk.grids"):
         overview = load_grid_overview(path, flt, res)
         priority = load_grid_priority(path, flt, res)
-    return RiskData(h, table, grids, layers, overview, priority, select(table, flt), flt)
+    return RiskData(h, table, grids, layers, overview, priority, flt, selected_count(path, flt))
 
 
 def cell_layer(
@@ -149,8 +156,14 @@ def show_grid_ranking(priority: pd.DataFrame, h: Hierarchy, lang: str) -> tuple[
     size have: the cockpit's and the map's list) with their reasons; returns the rows
     shown and the table's selection event (a click on a row opens that grid's card)."""
     kind = priority["grid_type"] if "grid_type" in priority else pd.Series("basic", priority.index)
-    basic = priority[(kind != "professional").to_numpy()]
-    top = basic[~basic["suppressed"] & (basic["incidents"] > 0)].head(_TOP)
+    # The first _TOP rows that qualify, found on three columns before any row is taken
+    # (taking all basic grids first copied their text columns on every rerun).
+    keep = (
+        (kind != "professional").to_numpy(dtype=bool)
+        & ~priority["suppressed"].to_numpy(dtype=bool)
+        & (priority["incidents"] > 0).to_numpy(dtype=bool)
+    )
+    top = priority.iloc[np.flatnonzero(keep)[:_TOP]]
     table_view = ranked_view(
         top.assign(
             name=top.index.map(h.name),
@@ -353,7 +366,7 @@ def show_risk_card(code: str | None, data: RiskData, lang: str) -> None:
         data.grids,
         data.h,
         data.table,
-        data.idx,
+        data.idx if code is not None else np.empty(0, dtype=np.int64),  # no card: no rows
         lang,
         empty_hint=t("risk.click", lang),
         sentence=sentence,
