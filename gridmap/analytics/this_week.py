@@ -158,17 +158,30 @@ def list_period(occurred_s: NDArray[np.int64], end: dt.date) -> Period:
     s = np.asarray(occurred_s, dtype=np.int64)
     if s.size == 0:
         return "week"
-    days = (s // 86400).astype("datetime64[D]")
-    months = days.astype("datetime64[M]")
-    dated = (s % 86400 == 0) & (days == months.astype("datetime64[D]"))
     (_, last), (first, _) = month_windows(end)
-    lo, hi = np.datetime64(first, "D"), np.datetime64(last, "D")
-    compared = (days >= lo) & (days <= hi)
-    if not compared.any():
-        compared = np.ones(s.size, dtype=bool)
-    share = float(dated[compared].mean())
-    enough = np.unique(months[dated]).size >= MONTH_MIN_MONTHS
-    return "month" if share >= MONTH_SHARE and enough else "week"
+    lo, hi = _day_s(first), _day_s(last + dt.timedelta(days=1))
+    if bool((s[1:] >= s[:-1]).all()):
+        # Time-sorted (an IncidentTable): only the compared windows are looked at, not a
+        # big city's ten million times (3 s a page opening before).
+        window = s[np.searchsorted(s, lo) : np.searchsorted(s, hi)]
+    else:
+        window = s[(s >= lo) & (s < hi)]
+    if not window.size:
+        window = s
+    if float(_month_dated(window).mean()) < MONTH_SHARE:
+        return "week"
+    months = (s[_month_dated(s)] // 86400).astype("datetime64[D]").astype("datetime64[M]")
+    return "month" if np.unique(months).size >= MONTH_MIN_MONTHS else "week"
+
+
+def _day_s(day: dt.date) -> int:
+    return int((np.datetime64(day, "D") - np.datetime64(0, "D")) / np.timedelta64(1, "s"))
+
+
+def _month_dated(s: NDArray[np.int64]) -> NDArray[np.bool_]:
+    """Times at midnight on the 1st of a month."""
+    days = (s // 86400).astype("datetime64[D]")
+    return (s % 86400 == 0) & (days == days.astype("datetime64[M]").astype("datetime64[D]"))
 
 
 #: The cockpit's opening window: the last complete month (:func:`opening_period`).
