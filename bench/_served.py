@@ -17,6 +17,8 @@ from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from websockets.asyncio.client import ClientConnection, connect
 
+from gridmap.cli.serve import MALLOC_ENV
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -29,6 +31,7 @@ def free_port() -> int:
 def start_server(workspace: str, port: int) -> subprocess.Popen[bytes]:
     """The app on ``workspace`` without the background warm-up (pages compute on demand)."""
     env = dict(os.environ, GRIDMAP_WORKSPACE=str(workspace), GRIDMAP_WARM="0")
+    env.update({k: v for k, v in MALLOC_ENV.items() if k not in os.environ})  # as `gridmap serve`
     return subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless",
          "true", "--server.port", str(port), "--server.fileWatcherType", "none",

@@ -255,6 +255,15 @@ def _trigger_pairs(
         if found + kept > max_pairs and parts:
             cut = hi
             break
+        if kept > max_pairs:
+            # Even the newest block holds more pairs than allowed (a big city: 37 M at ten
+            # million incidents, GBs while the fit runs): keep its newest incidents whose
+            # pairs fit. A pair's child is later than its parent, so cutting on the parent
+            # keeps whole pairs.
+            parents = np.sort(np.concatenate([p for p, _c in block]))
+            cut = int(parents[kept - max_pairs]) + 1
+            parts.extend(block)
+            break
         parts.extend(block)
         found += kept
         hi = block_lo

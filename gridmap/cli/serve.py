@@ -12,6 +12,18 @@ from pathlib import Path
 from ..errors import SchemaError
 from ._common import Subparsers
 
+#: glibc malloc settings of the server process (defaults; the deployment's own win).
+#: Streamlit runs every session and the background warm-up in threads of their own, and
+#: glibc's dynamic mmap threshold then keeps freed arrays of up to 32 MB in per-thread
+#: arenas. Measured on the scale-30 demo (9.7 M incidents), every page visited: 1.24-1.45 GB
+#: resident once the background backtest is done without these, 1.09-1.25 GB with them;
+#: 3.65 vs 3.3 GB while it runs; peak 4.85 vs 4.1 GB; no page slower.
+MALLOC_ENV = {
+    "MALLOC_ARENA_MAX": "2",
+    "MALLOC_MMAP_THRESHOLD_": "131072",
+    "MALLOC_TRIM_THRESHOLD_": "131072",
+}
+
 
 def _serve_auth(workspace: str, no_auth: bool) -> str:
     """How the app authenticates: ``required`` (users exist), ``demo`` or ``off``."""
@@ -77,6 +89,8 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     )
     # Slow first visits (coverage, rebalance, cockpit) are computed in the background.
     env.setdefault("GRIDMAP_WARM", "1")
+    for name, value in MALLOC_ENV.items():
+        env.setdefault(name, value)
     # Only what was asked is passed on, so .streamlit/config.toml and STREAMLIT_* apply.
     cmd = [sys.executable, "-m", "streamlit", "run", str(app)]
     if args.port is not None:

@@ -231,3 +231,22 @@ def test_the_method_choice_says_it_in_both_languages(
         assert "简单计数" in sentence("zh") and "plain counting" in sentence("en")
     else:
         assert "多覆盖" in sentence("zh") and "more incidents" in sentence("en")
+
+
+def test_a_block_denser_than_the_pair_cap_keeps_its_newest_incidents() -> None:
+    """A big city's newest block alone can hold tens of millions of pairs: the fit keeps the
+    newest incidents whose pairs fit the cap, and every pair among them."""
+    from gridmap.analytics.forecast import _trigger_pairs
+
+    rng = np.random.default_rng(0)
+    day = np.sort(rng.uniform(0, 5, 1500))  # one block: everything within max_days
+    xy = rng.uniform(0, 50, (1500, 2))  # and within max_metres
+    parent, child, _dt, _d2, cut = _trigger_pairs(day, xy, 30.0, 200.0, 10_000)
+    assert cut > 0
+    assert 0 < parent.size <= 10_000
+    every, every_child, *_rest, no_cut = _trigger_pairs(day, xy, 30.0, 200.0, 10**9)
+    assert no_cut == 0 and every.size > 100_000
+    newest = every >= cut
+    assert set(zip(every[newest] - cut, every_child[newest] - cut, strict=True)) == set(
+        zip(parent, child, strict=True)
+    )
