@@ -56,10 +56,10 @@ def stop(proc: subprocess.Popen[Any]) -> None:
     proc.wait(timeout=60)
 
 
-def rss_mb(pid: int) -> float:
-    """Resident memory of a process now (VmRSS), in MB."""
+def rss_mb(pid: int, field: str = "VmRSS") -> float:
+    """Resident memory of a process now (VmRSS), or its peak so far (``field="VmHWM"``), in MB."""
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
+        if line.startswith(f"{field}:"):
             return int(line.split()[1]) / 1024
     return float("nan")
 
