@@ -27,6 +27,7 @@ __all__ = [
     "IncidentTable",
     "counts_by_cell",
     "counts_by_grid",
+    "epoch_seconds",
     "grid_profile",
     "incident_table",
     "select",
@@ -75,7 +76,8 @@ class IncidentTable:
         return first, last
 
 
-def _seconds(values: pd.Series) -> NDArray[np.int64]:
+def epoch_seconds(values: pd.Series) -> NDArray[np.int64]:
+    """Times as whole seconds since 1970 (local time as stored), -1 where missing."""
     ts = pd.to_datetime(values)
     secs = ts.to_numpy(dtype="datetime64[s]").astype(np.int64)
     return np.where(ts.isna().to_numpy(), -1, secs)
@@ -90,12 +92,12 @@ def incident_table(
     incidents: gpd.GeoDataFrame | pd.DataFrame, grid_codes: Sequence[str]
 ) -> IncidentTable:
     """Build the sorted arrays from the stored incidents layer and the grid codes in force."""
-    occurred = _seconds(incidents[schema.OCCURRED_AT])
+    occurred = epoch_seconds(incidents[schema.OCCURRED_AT])
     order = np.argsort(occurred, kind="stable")
     grid_index = {c: i for i, c in enumerate(grid_codes)}
     grid = np.asarray(incidents[schema.GRID_CODE].map(grid_index).fillna(UNKNOWN), dtype=np.int32)
     cells = incidents[schema.H3_CELL].fillna(0).to_numpy(dtype=np.int64).view(np.uint64)
-    closed = _seconds(incidents[schema.CLOSED_AT]) if schema.CLOSED_AT in incidents else None
+    closed = epoch_seconds(incidents[schema.CLOSED_AT]) if schema.CLOSED_AT in incidents else None
     # The furthest stage with a time stamp: a case 派遣 but not yet 处置 is "dispatched".
     stage = np.full(len(order), UNKNOWN, dtype=np.int8)
     for i, code in enumerate(STAGE_CODES):

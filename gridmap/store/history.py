@@ -44,7 +44,7 @@ import pyarrow as pa
 from numpy.typing import NDArray
 
 from .. import schema
-from ..analytics.incidents import STAGE_CODES, IncidentTable, incident_table
+from ..analytics.incidents import STAGE_CODES, IncidentTable, epoch_seconds, incident_table
 from ..errors import WorkspaceError
 from .base import Reader, Transaction
 
@@ -104,12 +104,6 @@ def _as_times(values: pd.Series) -> pd.Series:
     if pd.api.types.is_datetime64_any_dtype(values):
         return values
     return pd.to_datetime(values, format="ISO8601", errors="coerce")
-
-
-def _seconds(times: pd.Series) -> NDArray[np.int64]:
-    """Whole seconds since 1970 (-1 for none), exactly as the row path computes them."""
-    secs = times.to_numpy(dtype="datetime64[s]").astype(np.int64)
-    return np.where(times.isna().to_numpy(), -1, secs)
 
 
 def _encode(columns: dict[str, NDArray[np.generic]], codes: NDArray[np.bytes_]) -> bytes:
@@ -179,9 +173,8 @@ def history_payloads(rows: pd.DataFrame) -> pd.DataFrame:
     chunk_codes = sorted(v for v in grid_values if isinstance(v, str))
     # The row path's own conversion: category, class, stage and cell exactly as pages see them.
     table = incident_table(frame, chunk_codes)
-    occurred = _seconds(frame[schema.OCCURRED_AT])
-    order = np.argsort(occurred, kind="stable")
-    assert np.array_equal(occurred[order], table.occurred_s)
+    # The permutation incident_table sorted by: the same conversion, the same stable sort.
+    order = np.argsort(epoch_seconds(frame[schema.OCCURRED_AT]), kind="stable")
     no_time = frame[schema.OCCURRED_AT].isna().to_numpy()[order]
     day = np.where(no_time, _NO_DAY, np.floor_divide(table.occurred_s, _SECONDS_PER_DAY))
     # Rows without a time sit at -1 s among any real ones of that second: group them apart.
