@@ -28,7 +28,7 @@ from .errors import SchemaError
 from .indexing import polygons_to_cells
 from .store import Workspace
 from .store.departments import department_names, department_versions, read_departments
-from .store.history import read_history
+from .store.history import read_history, with_archive
 
 __all__ = [
     "department_names",
@@ -44,18 +44,20 @@ def load_incident_table(ws: Workspace) -> IncidentTable:
 
     Read from the stored history (:func:`~gridmap.store.history.read_history`) when it holds
     every incident; otherwise, as for a workspace from before the history existed, from the
-    rows themselves. Both give the same arrays.
+    rows themselves. Both give the same arrays. An archive indexed by ``gridmap index`` adds
+    its incidents of every day on which the incidents layer has none
+    (:func:`~gridmap.store.history.with_archive`).
     """
     grids = ws.read_grids()
     codes = sorted(grids[schema.CODE].astype(str)) if len(grids) else []
-    history = read_history(ws, codes)
-    if history is not None:
-        return history
-    if ws.has_layer("incidents"):
-        frame = pd.DataFrame(ws.read_layer("incidents", columns=list(TABLE_COLUMNS)))
-    else:
-        frame = pd.DataFrame({c: pd.Series(dtype=object) for c in TABLE_COLUMNS})
-    return incident_table(frame, codes)
+    table = read_history(ws, codes)
+    if table is None:
+        if ws.has_layer("incidents"):
+            frame = pd.DataFrame(ws.read_layer("incidents", columns=list(TABLE_COLUMNS)))
+        else:
+            frame = pd.DataFrame({c: pd.Series(dtype=object) for c in TABLE_COLUMNS})
+        table = incident_table(frame, codes)
+    return with_archive(ws, table)
 
 
 def workspace_coverage(

@@ -159,3 +159,21 @@ from hypothesis import settings as _hypothesis_settings  # noqa: E402
 _hypothesis_settings.register_profile("ci", derandomize=True)
 if os.environ.get("GRIDMAP_REQUIRE_BROWSER") == "1":
     _hypothesis_settings.load_profile("ci")
+
+
+@pytest.fixture(scope="module")
+def cluster() -> Iterator[str]:
+    """A running two-worker cluster reached by address (the --scheduler path).
+
+    Threads in this process rather than worker processes: the same scheduler protocol
+    over TCP, without a second start-up of Python, geopandas and gridmap per worker.
+    """
+    distributed = pytest.importorskip("distributed")
+    with distributed.LocalCluster(
+        n_workers=2,
+        threads_per_worker=1,
+        processes=False,
+        protocol="tcp",
+        dashboard_address=None,
+    ) as local:
+        yield str(local.scheduler_address)

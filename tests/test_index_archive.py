@@ -18,7 +18,6 @@ from __future__ import annotations
 import hashlib
 import re
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import geopandas as gpd
@@ -210,24 +209,6 @@ def assert_same(ours: pd.DataFrame, ref: pd.DataFrame) -> None:
     for col in b.columns:
         b[col] = b[col].astype(np.int64) if b[col].dtype.kind in "iu" else b[col].astype(object)
     pd.testing.assert_frame_equal(a, b, check_dtype=True)
-
-
-@pytest.fixture(scope="module")
-def cluster() -> Iterator[str]:
-    """A running two-worker cluster reached by address (the --scheduler path).
-
-    Threads in this process rather than worker processes: the same scheduler protocol
-    over TCP, without a second start-up of Python, geopandas and gridmap per worker.
-    """
-    distributed = pytest.importorskip("distributed")
-    with distributed.LocalCluster(
-        n_workers=2,
-        threads_per_worker=1,
-        processes=False,
-        protocol="tcp",
-        dashboard_address=None,
-    ) as local:
-        yield str(local.scheduler_address)
 
 
 @pytest.fixture

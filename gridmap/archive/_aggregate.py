@@ -3,6 +3,7 @@ the stored tables. Both engines run these same functions."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -14,11 +15,13 @@ import shapely
 from numpy.typing import NDArray
 
 from .. import schema
+from ..analytics.incidents import HANDLING_CODES, IncidentTable
 from ..crs import to_wgs84
 from ..errors import ImportFileError
 from ..indexing import cell_parents, points_to_cells
-from ..io.mapping import map_categories, parse_datetimes
+from ..io.mapping import map_categories, parse_datetimes, parse_enum
 from ..joins import GridLookup, assign_points
+from ..store.history import table_payloads
 from ._values import (
     CATEGORY_CODES,
     COUNTS,
@@ -122,8 +125,9 @@ def _lon_lat(
     return lon, lat, ok
 
 
-def _months(column: pa.ChunkedArray, tz: str) -> NDArray[np.int64]:
-    """Month of every value as months since 1970-01; -1 where there is no valid time."""
+def _local_times(column: pa.ChunkedArray, tz: str) -> NDArray[np.datetime64]:
+    """Every value as a local time (seconds); NaT where there is no valid time (null,
+    unparseable, or a year outside the importer's 1990-2100)."""
     ftype = column.type
     if pa.types.is_dictionary(ftype):
         column = column.cast(ftype.value_type)
@@ -139,7 +143,66 @@ def _months(column: pa.ChunkedArray, tz: str) -> NDArray[np.int64]:
     stamps = values.to_numpy(dtype="datetime64[s]")
     months = stamps.astype("datetime64[M]").astype(np.int64)
     ok = ~np.isnat(stamps) & (months >= _FIRST_MONTH) & (months <= _LAST_MONTH)
-    return np.where(ok, months, -1)
+    return np.where(ok, stamps, np.datetime64("NaT", "s"))
+
+
+def _months(stamps: NDArray[np.datetime64]) -> NDArray[np.int64]:
+    """Month of every time as months since 1970-01; -1 where there is no valid time."""
+    months = stamps.astype("datetime64[M]").astype(np.int64)
+    return np.where(np.isnat(stamps), -1, months)
+
+
+def _handling(column: pa.ChunkedArray) -> NDArray[np.int8]:
+    """Position in the schema's handling classes of every value (code, label or alias), -1
+    for a blank or unknown one, as the importer clears it; parsed once per distinct value."""
+    if pa.types.is_dictionary(column.type):
+        column = column.cast(column.type.value_type)
+    encoded = column.combine_chunks().cast(pa.string()).dictionary_encode()
+    codes, _unknown = parse_enum(
+        pd.Series(encoded.dictionary.to_pylist(), dtype=object), schema.HANDLING_CLASSES
+    )
+    lut = np.array([HANDLING_CODES.index(c) if isinstance(c, str) else -1 for c in codes])
+    pos = np.asarray(encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False), np.int64)
+    # The extra last slot serves nulls (index -1).
+    return np.append(lut, -1).astype(np.int8)[pos]
+
+
+def _history(
+    table: pa.Table,
+    spec: PartitionSpec,
+    keep: NDArray[np.bool_],
+    stamps: NDArray[np.datetime64],
+    category: NDArray[np.int8],
+    cells: NDArray[np.uint64],
+    grid: NDArray[np.int32],
+    codes: Sequence[str],
+) -> pd.DataFrame:
+    """The history payloads of a partition's indexed rows (see :class:`PartitionAggregates`).
+
+    The optional ``closed_at`` and ``handling_class`` columns are kept when the archive has
+    them, cleaned as the importer cleans them: a closure before the incident is cleared.
+    """
+    occurred = stamps[keep].astype(np.int64)
+    closed = np.full(occurred.size, -1, dtype=np.int64)
+    if spec.closed_at is not None:
+        shut = _local_times(table.column(spec.closed_at), spec.tz)[keep]
+        ok = ~np.isnat(shut)
+        closed[ok] = shut[ok].astype(np.int64)
+        closed[closed < occurred] = -1
+    handling = np.full(occurred.size, -1, dtype=np.int8)
+    if spec.handling_class is not None:
+        handling = _handling(table.column(spec.handling_class))[keep]
+    order = np.argsort(occurred, kind="stable")
+    incidents = IncidentTable(
+        occurred_s=occurred[order],
+        closed_s=closed[order],
+        category=category[order],
+        handling=handling[order],
+        cell=cells[order],
+        grid=grid[order],
+        grid_codes=tuple(codes),
+    )
+    return table_payloads(incidents)
 
 
 def _categories(column: pa.ChunkedArray) -> NDArray[np.int8]:
@@ -190,23 +253,27 @@ def aggregate_partition(
         When the file cannot be read (a corrupt page, a file gone since it was checked).
     """
     name = spec.path
+    wanted = [spec.geometry, spec.occurred_at, spec.category, spec.closed_at, spec.handling_class]
     try:
-        table = pq.read_table(spec.path, columns=[spec.geometry, spec.occurred_at, spec.category])
+        table = pq.read_table(spec.path, columns=list(dict.fromkeys(c for c in wanted if c)))
     except (OSError, pa.ArrowException) as exc:
         raise ImportFileError(f"{name}: cannot read the partition ({exc})") from None
     lon, lat, point_ok = _lon_lat(table.column(spec.geometry), spec)
-    months = _months(table.column(spec.occurred_at), spec.tz)
+    stamps = _local_times(table.column(spec.occurred_at), spec.tz)
+    months = _months(stamps)
     categories = _categories(table.column(spec.category))
     n = table.num_rows
-    del table
 
     # A row without a point is counted there even when its time is bad too.
     keep = point_ok & (months >= 0)
     lon, lat = lon[keep], lat[keep]
     month = months[keep].astype(np.int32)
     category = categories[keep]
-    cells = cell_parents(points_to_cells(lon, lat, schema.POINT_RES), cell_res)
+    points = points_to_cells(lon, lat, schema.POINT_RES)
+    cells = cell_parents(points, cell_res)
     grid = assign_points(lookup, lon, lat)
+    history = _history(table, spec, keep, stamps, category, points, grid, list(lookup.codes))
+    del table
     inside = grid >= 0
     counts = {
         ROWS_READ: n,
@@ -223,6 +290,7 @@ def aggregate_partition(
         grids=_count(
             {"grid": grid[inside], MONTH: month[inside], schema.CATEGORY: category[inside]}
         ),
+        history=history,
     )
 
 
@@ -245,10 +313,11 @@ def merge_aggregates(*parts: PartitionAggregates) -> PartitionAggregates:
     """Sum the counts of partitions (or of earlier merges) into one.
 
     Both engines merge as partitions finish, a few at a time, so that neither the
-    client nor any worker ever holds the counts of every partition at once.
+    client nor any worker ever holds the counts of every partition at once. Histories are
+    not merged (the result's is empty): the engines collect them per partition.
     """
     if len(parts) == 1:
-        return parts[0]
+        return dataclasses.replace(parts[0], history=pd.DataFrame())
     return PartitionAggregates(
         files=pd.concat([p.files for p in parts], ignore_index=True),
         cells=_sum([p.cells for p in parts], schema.H3_CELL),

@@ -9,6 +9,8 @@ from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+import pandas as pd
+
 from ..errors import SchemaError
 from ..indexing import available_cores
 from ..joins import GridLookup
@@ -19,6 +21,10 @@ from ._values import PartitionAggregates, PartitionSpec, Progress
 _FAN_IN = 8
 
 
+#: Each partition's history payloads by path, as the engines collect them.
+Histories = dict[str, pd.DataFrame]
+
+
 def run_local(
     specs: Sequence[PartitionSpec],
     lookup: GridLookup,
@@ -26,19 +32,25 @@ def run_local(
     cell_res: int,
     workers: int,
     progress: Progress,
-) -> PartitionAggregates:
+) -> tuple[PartitionAggregates, Histories]:
     def one(spec: PartitionSpec) -> PartitionAggregates:
         return aggregate_partition(spec, lookup, cell_res=cell_res)
 
     held: list[PartitionAggregates] = []
+    histories: Histories = {}
     # Threads share the lookup; pyarrow, h3ronpy and numpy release the GIL for most of it.
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        for done, part in enumerate(pool.map(one, specs), start=1):
+        for done, (spec, part) in enumerate(zip(specs, pool.map(one, specs), strict=True), start=1):
+            histories[spec.path] = part.history
             held.append(part)
             if len(held) > _FAN_IN:
                 held = [merge_aggregates(*held)]
             progress(done / len(specs), f"{done}/{len(specs)} partitions")
-    return merge_aggregates(*held)
+    return merge_aggregates(*held), histories
+
+
+def _history_of(part: PartitionAggregates) -> pd.DataFrame:
+    return part.history
 
 
 def _probe(address: str, timeout_s: float) -> None:
@@ -116,9 +128,9 @@ def run_dask(
     *,
     cell_res: int,
     progress: Progress,
-) -> tuple[PartitionAggregates, int]:
-    """The merged counts of every partition mapped over ``client``'s cluster, and its
-    number of worker threads."""
+) -> tuple[PartitionAggregates, Histories, int]:
+    """The merged counts of every partition mapped over ``client``'s cluster, each
+    partition's history, and the cluster's number of worker threads."""
     from distributed import as_completed
 
     n_workers = len(client.nthreads())
@@ -128,6 +140,10 @@ def run_dask(
     parts = client.map(
         aggregate_partition, list(specs), lookup=shared, cell_res=cell_res, pure=False
     )
+    # Each partition's history comes back on its own as it finishes; the merge tree carries
+    # counts only (merge_aggregates drops histories), so no worker holds them all.
+    history_futures = client.map(_history_of, parts, pure=False)
+    path_of = {f.key: s.path for f, s in zip(history_futures, specs, strict=True)}
     # A tree of merges on the workers: only the archive's total comes back here.
     level = list(parts)
     while len(level) > 1:
@@ -136,16 +152,18 @@ def run_dask(
             for i in range(0, len(level), _FAN_IN)
         ]
     total = level[0]
-    finished = as_completed(parts, loop=client.loop)
-    del parts, level  # the cluster frees a partition's counts once they are merged
+    finished = as_completed(history_futures, loop=client.loop)
+    del parts, level, history_futures  # the cluster frees a partition once it is merged
+    histories: Histories = {}
     # No explicit cancel on the way out: closing the client releases everything it
     # holds, and cancelling scattered data trips an assertion in the scheduler.
-    for done, part in enumerate(finished, start=1):
-        if part.status == "error":
-            part.result()  # raise the partition's error now, not after the rest
+    for done, future in enumerate(finished, start=1):
+        # .result() raises a partition's error now, not after the rest.
+        histories[path_of[future.key]] = future.result()
+        future.release()
         progress(done / len(specs), f"{done}/{len(specs)} partitions")
     result: PartitionAggregates = total.result()
-    return result, n_workers
+    return result, histories, n_workers
 
 
 def run_engine(
@@ -158,12 +176,14 @@ def run_engine(
     workers: int | None,
     timeout_s: float,
     progress: Progress,
-) -> tuple[PartitionAggregates, int]:
-    """The merged counts of every partition on ``engine``, and the number of workers used."""
+) -> tuple[PartitionAggregates, Histories, int]:
+    """The merged counts of every partition on ``engine``, each partition's history by path,
+    and the number of workers used."""
     if engine == "dask":
         with _client(scheduler, workers, timeout_s) as client:
             return run_dask(client, specs, lookup, cell_res=cell_res, progress=progress)
     n_workers = workers or 1
-    return run_local(
+    total, histories = run_local(
         specs, lookup, cell_res=cell_res, workers=n_workers, progress=progress
-    ), n_workers
+    )
+    return total, histories, n_workers

@@ -121,8 +121,10 @@ def _inspect(
                 f"no column for field {fld} (columns: {', '.join(columns) or 'none'}); map "
                 f"one with --map COLUMN={fld}"
             )
-    if schema.OCCURRED_AT in cols:
-        ftype = pschema.field(cols[schema.OCCURRED_AT]).type
+    for fld in (schema.OCCURRED_AT, schema.CLOSED_AT):
+        if fld not in cols:
+            continue
+        ftype = pschema.field(cols[fld]).type
         if pa.types.is_dictionary(ftype):
             ftype = ftype.value_type
         if not (
@@ -131,14 +133,19 @@ def _inspect(
             or pa.types.is_string(ftype)
             or pa.types.is_large_string(ftype)
         ):
-            problems.append(
-                f"column {cols[schema.OCCURRED_AT]!r} (occurred_at) is {ftype}; allowed: "
-                f"{_TIME_KINDS}"
-            )
+            problems.append(f"column {cols[fld]!r} ({fld}) is {ftype}; allowed: {_TIME_KINDS}")
     if problems:
         raise SchemaError(f"{name}: " + "; ".join(problems))
     return PartitionSpec(
-        str(path), geom_col, encoding, cols[schema.OCCURRED_AT], cols[schema.CATEGORY], spec_crs, tz
+        str(path),
+        geom_col,
+        encoding,
+        cols[schema.OCCURRED_AT],
+        cols[schema.CATEGORY],
+        spec_crs,
+        tz,
+        closed_at=cols.get(schema.CLOSED_AT),
+        handling_class=cols.get(schema.HANDLING_CLASS),
     )
 
 

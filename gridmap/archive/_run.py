@@ -6,14 +6,18 @@ import time
 from collections.abc import Mapping
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
+
 from .. import schema
 from ..crs import CrsSpec
 from ..errors import SchemaError, WorkspaceError
 from ..importing.grids import basic_lookup
 from ..joins import GridLookup
 from ..store import Workspace, open_workspace
+from ..store.history import ARCHIVE_TABLE, ARCHIVE_VERSION_KEY, write_payloads
 from ._aggregate import reduce_partitions
-from ._engines import run_engine
+from ._engines import Histories, run_engine
 from ._partitions import find_partitions, inspect_partitions
 from ._values import (
     ARCHIVE_CELLS,
@@ -70,9 +74,21 @@ def _grids_in_force(ws: Workspace) -> tuple[int, GridLookup]:
     return version, lookup
 
 
+def _history_rows(histories: Histories) -> pd.DataFrame:
+    """Every partition's payloads in one frame to store, in path order (so both engines
+    store the same rows); a day held by several partitions gets parts 0, 1, 2 ..."""
+    frames = [histories[path] for path in sorted(histories) if len(histories[path])]
+    if not frames:
+        return pd.DataFrame({"day": [], "part": [], "n": [], "payload": []})
+    rows = pd.concat(frames, ignore_index=True)
+    rows["part"] = rows.groupby("day", sort=False).cumcount().to_numpy(dtype=np.int64)
+    return rows.sort_values(["day", "part"], ignore_index=True)
+
+
 def _store(
     ws: Workspace,
     result: ArchiveAggregates,
+    history: pd.DataFrame,
     version: int,
     *,
     archive: str | Path,
@@ -81,9 +97,12 @@ def _store(
     user: str | None,
     note: str,
 ) -> None:
-    """Replace the archive tables and log the run, in one transaction, unless another grid
-    version was published meanwhile."""
-    with ws.transaction() as tx:
+    """Replace the archive tables and the archived incidents' history and log the run, in
+    one transaction, unless another grid version was published meanwhile.
+
+    In place (a GeoPackage is not copied whole): the run writes only its own tables.
+    """
+    with ws.transaction(in_place=True) as tx:
         # Refuse rather than store counts of grids no longer in force.
         now = tx.published_version()
         if now != version:
@@ -94,6 +113,9 @@ def _store(
         tx.write_table(ARCHIVE_CELLS, result.cells)
         tx.write_table(ARCHIVE_GRIDS, result.grids)
         tx.write_table(ARCHIVE_FILES, result.files)
+        tx.execute(f"DELETE FROM {ARCHIVE_TABLE}")
+        write_payloads(tx, history, table=ARCHIVE_TABLE)
+        tx.set_meta({ARCHIVE_VERSION_KEY: version})
         tx.log_import(
             user=user,
             kind="archive",
@@ -174,7 +196,7 @@ def index_archive(
     tz = ws.meta().get("timezone", DEFAULT_TZ)
     specs = inspect_partitions(find_partitions(archive), mapping=mapping, crs=crs, tz=tz)
 
-    total, n_workers = run_engine(
+    total, histories, n_workers = run_engine(
         engine,
         specs,
         lookup,
@@ -190,9 +212,12 @@ def index_archive(
         result.cells.loc[result.cells[schema.CATEGORY] == schema.UNCLASSIFIED.code, INCIDENTS].sum()
     )
     crs_label = ", ".join(sorted({s.crs.label for s in specs}))  # partitions may differ
+    history = _history_rows(histories)
+    del histories
     _store(
         ws,
         result,
+        history,
         version,
         archive=archive,
         crs_label=crs_label,
@@ -224,4 +249,6 @@ def index_archive(
         cell_rows=len(result.cells),
         grid_rows=len(result.grids),
         seconds=seconds,
+        history_days=int(history["day"].nunique()),
+        history_bytes=int(sum(map(len, history["payload"]))),
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import pandas as pd
@@ -51,6 +51,9 @@ class PartitionSpec:
     category: str
     crs: CrsSpec
     tz: str = DEFAULT_TZ
+    #: Optional columns the stored history keeps when the archive has them.
+    closed_at: str | None = None
+    handling_class: str | None = None
 
 
 @dataclass(frozen=True)
@@ -62,11 +65,17 @@ class PartitionAggregates:
     (int64), ``month`` (months since 1970-01), ``category`` (position in
     :data:`CATEGORY_CODES`) and ``incidents``; ``grids`` has ``grid`` (position in the
     lookup's codes) in place of ``h3_cell``. Rows are in no particular order.
+
+    ``history`` holds one partition's indexed incidents as history payloads (``day``,
+    ``part``, ``n``, ``payload``: :func:`gridmap.store.history.table_payloads`). The engines
+    collect it partition by partition; :func:`~gridmap.archive.merge_aggregates` sums the
+    counts only and leaves it empty.
     """
 
     files: pd.DataFrame
     cells: pd.DataFrame
     grids: pd.DataFrame
+    history: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 @dataclass(frozen=True)
@@ -104,6 +113,9 @@ class ArchiveSummary:
     cell_rows: int
     grid_rows: int
     seconds: float
+    #: Days and bytes of the stored history of the archived incidents.
+    history_days: int = 0
+    history_bytes: int = 0
 
     @property
     def rows_per_s(self) -> float:

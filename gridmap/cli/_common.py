@@ -5,7 +5,7 @@ the grids in force and the incident window of ``--since``/``--until``/``--period
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, TypeAlias
 
 from .. import strict_json
@@ -116,3 +116,18 @@ def incident_window(
         default_days=default_days,
         fields=CLI_FIELDS,
     )
+
+
+def archive_line(archive: Mapping[str, Any], in_force: int | None) -> str:
+    """The archived incidents in one line (``gridmap info`` and ``gridmap history``)."""
+    line = (
+        f"{archive['held']:,} incidents from {archive['first']} to {archive['last']} "
+        f"(gridmap index), counted on the days the incidents layer has none; grids of "
+        f"version {archive['grid_version']}"
+    )
+    if archive["grid_version"] is not None and in_force != archive["grid_version"]:
+        line += (
+            f", version {in_force} is in force: grids whose code changed count none of them "
+            "until gridmap index runs again"
+        )
+    return line

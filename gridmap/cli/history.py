@@ -11,12 +11,12 @@ import argparse
 import time
 from collections.abc import Callable
 
-from ._common import EXIT_OK, Subparsers, on_workspace, print_json, runs
+from ._common import EXIT_OK, Subparsers, archive_line, on_workspace, print_json, runs
 
 
 def _cmd_history(args: argparse.Namespace) -> int:
     from ..store import open_workspace
-    from ..store.history import history_status, refresh_history
+    from ..store.history import archive_status, history_status, refresh_history
 
     ws = open_workspace(args.workspace)
     seconds = None
@@ -25,7 +25,8 @@ def _cmd_history(args: argparse.Namespace) -> int:
         with ws.transaction() as tx:
             refresh_history(tx, None)
         seconds = round(time.perf_counter() - t0, 2)
-    status = {**history_status(ws), "rebuilt_seconds": seconds}
+    archive = archive_status(ws)
+    status = {**history_status(ws), "rebuilt_seconds": seconds, "archive": archive}
     if args.json:
         print_json(status)
         return EXIT_OK
@@ -39,6 +40,8 @@ def _cmd_history(args: argparse.Namespace) -> int:
         f"partitions over {status['days']:,} days ({state})"
         + (f"; rebuilt in {seconds} s" if seconds is not None else "")
     )
+    if archive["held"]:
+        print(f"  archive: {archive_line(archive, ws.published_version())}")
     return EXIT_OK
 
 

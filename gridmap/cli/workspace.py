@@ -8,7 +8,16 @@ from collections.abc import Callable
 from pathlib import Path
 
 from .. import schema
-from ._common import EXIT_OK, EXIT_PROBLEMS, Subparsers, actor, on_workspace, print_json, runs
+from ._common import (
+    EXIT_OK,
+    EXIT_PROBLEMS,
+    Subparsers,
+    actor,
+    archive_line,
+    on_workspace,
+    print_json,
+    runs,
+)
 
 
 def _cmd_import(args: argparse.Namespace) -> int:
@@ -153,6 +162,8 @@ def _cmd_info(args: argparse.Namespace) -> int:
             f"  history    {h['held']:>10,} of {h['stored']:,} incidents in {h['days']:,} "
             f"days, {h['bytes'] / 1e6:,.1f} MB ({state})"
         )
+    if info["archive"]["held"]:
+        print(f"  archive    {archive_line(info['archive'], info['published_version'])}")
     for v in info["grid_versions"]:
         print(
             f"  grid version {v['version']}: {v['status']}, {v['n_grids']} grids, "
@@ -266,7 +277,9 @@ def _cmd_index(args: argparse.Namespace) -> int:
         f"a valid time, {s.outside_grids:,} outside every grid of version {s.grid_version}, "
         f"{s.unclassified:,} unclassified; wrote {ARCHIVE_CELLS} ({s.cell_rows:,} rows, H3 "
         f"resolution {s.cell_res}), {ARCHIVE_GRIDS} ({s.grid_rows:,} rows) and {ARCHIVE_FILES} "
-        f"to {s.workspace}."
+        f"to {s.workspace}, and the history of the {s.indexed:,} indexed incidents over "
+        f"{s.history_days:,} days ({s.history_bytes / 1e6:,.1f} MB): pages count them on every "
+        f"day the incidents layer has none."
     )
     return EXIT_OK
 

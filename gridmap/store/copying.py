@@ -20,7 +20,7 @@ import pandas as pd
 from ..errors import WorkspaceError
 from .base import Transaction, Workspace, forget_stamp, is_url, open_workspace
 from .gpkg import GpkgWorkspace, insert_frame
-from .history import refresh_history
+from .history import ARCHIVE_TABLE, copy_archive, refresh_history
 from .migrations import SECURITY_TABLES
 from .security_store import SecurityStore
 from .security_tables import create_pg_tables
@@ -28,7 +28,8 @@ from .security_tables import create_pg_tables
 __all__ = ["copy_workspace"]
 
 #: Tables copied row by row into the destination's own (migrated) tables, in this order.
-#: (``incident_history`` is not among them: it is rebuilt from the copied incidents.)
+#: (``incident_history`` is not among them: it is rebuilt from the copied incidents; nor is
+#: ``archive_history``, whose bytes go through :func:`~.history.copy_archive`.)
 _HISTORY_TABLES = ("grid_versions", "import_log", "grid_cells", "draft_scopes", "saved_mappings")
 #: Kept by each workspace for itself: migrations applied and the change counter.
 _OWN_META = ("revision",)
@@ -74,6 +75,7 @@ def copy_workspace(
             say(f"{table}: {len(frame):,} rows")
         # The history's fids are the source's; the copied layer numbers its rows afresh.
         refresh_history(tx, None)
+        copied[ARCHIVE_TABLE] = copy_archive(source, tx)
         copied.update(_copy_security(source, security_at, tx))
     return {
         "source": source.name,

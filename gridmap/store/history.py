@@ -49,18 +49,33 @@ from ..errors import WorkspaceError
 from .base import Reader, Transaction
 
 __all__ = [
+    "ARCHIVE_TABLE",
+    "ARCHIVE_VERSION_KEY",
     "HISTORY_TABLE",
+    "archive_status",
+    "copy_archive",
     "ensure_incident_indexes",
     "history_payloads",
     "history_status",
+    "read_archive",
     "read_history",
     "refresh_history",
+    "table_payloads",
+    "with_archive",
     "write_payloads",
 ]
 
 logger = logging.getLogger(__name__)
 
 HISTORY_TABLE = "incident_history"
+#: Incidents of an archive indexed by ``gridmap index`` (:mod:`gridmap.archive`): the same
+#: payloads, for incidents that have no stored row. Pages read an archived day only when the
+#: incidents layer has no incident that day (the layer is the detailed, current record).
+ARCHIVE_TABLE = "archive_history"
+#: Meta key: the grid version the archived incidents were assigned with. Their grid codes are
+#: kept as text, so after another version is published they still count for every grid whose
+#: code stays; a grid that is gone counts none of them until ``gridmap index`` runs again.
+ARCHIVE_VERSION_KEY = "archive_grid_version"
 _LAYER = schema.Layer.INCIDENTS
 _MAGIC = b"GMH1"
 _HEADER = struct.Struct("<4sBxHII")  # magic, flags, (pad), code width, n, number of codes
@@ -189,10 +204,39 @@ def history_payloads(rows: pd.DataFrame) -> pd.DataFrame:
         "handling": table.handling[by_day],
         "stage": np.asarray(table.stage)[by_day],
     }
-    day = day[by_day]
+    return _split_days(columns, day[by_day], chunk_codes)
+
+
+def table_payloads(table: IncidentTable) -> pd.DataFrame:
+    """Payloads of incidents that exist only as an :class:`IncidentTable` (an archive's: see
+    :mod:`gridmap.archive`), one per day; ``fid`` is 0 (they have no stored row).
+
+    Every incident must have a time (``occurred_s`` >= 0 is not required: a time before 1970
+    is negative); ``table`` must be sorted by time, as :class:`IncidentTable` always is.
+    """
+    n = len(table)
+    columns: dict[str, NDArray[np.generic]] = {
+        "fid": np.zeros(n, dtype=np.int64),
+        "occurred_s": table.occurred_s,
+        "closed_s": table.closed_s,
+        "cell": table.cell,
+        "grid": table.grid,
+        "category": table.category,
+        "handling": table.handling,
+        "stage": np.asarray(table.stage),
+    }
+    day = np.floor_divide(table.occurred_s, _SECONDS_PER_DAY)
+    return _split_days(columns, day, table.grid_codes)
+
+
+def _split_days(
+    columns: dict[str, NDArray[np.generic]], day: NDArray[np.int64], codes: Sequence[str]
+) -> pd.DataFrame:
+    """One payload per run of equal ``day`` keys (``columns`` sorted by day, then time);
+    ``columns["grid"]`` indexes ``codes``."""
     starts = np.flatnonzero(np.r_[True, day[1:] != day[:-1]]) if len(day) else np.zeros(0, int)
     ends = np.r_[starts[1:], len(day)] if len(day) else starts
-    encoded = np.array([c.encode("utf-8") for c in chunk_codes] or [b""], dtype=np.bytes_)
+    encoded = np.array([c.encode("utf-8") for c in codes] or [b""], dtype=np.bytes_)
     out_day, out_n, out_payload = [], [], []
     for a, b in zip(starts.tolist(), ends.tolist(), strict=True):
         part = {name: col[a:b] for name, col in columns.items()}
@@ -233,14 +277,17 @@ def ensure_incident_indexes(tx: Transaction) -> None:
             tx.execute(f'CREATE INDEX IF NOT EXISTS "{_LAYER}_{col}_idx" ON "{_LAYER}"("{col}")')
 
 
-def write_payloads(tx: Transaction, payloads: pd.DataFrame, *, first_part: int = 0) -> None:
-    """Insert payload rows (from :func:`history_payloads`), their parts offset by
-    ``first_part`` (a bulk writer appending chunk after chunk passes a growing offset)."""
+def write_payloads(
+    tx: Transaction, payloads: pd.DataFrame, *, first_part: int = 0, table: str = HISTORY_TABLE
+) -> None:
+    """Insert payload rows (from :func:`history_payloads`) into ``table`` (the history, or
+    :data:`ARCHIVE_TABLE`), their parts offset by ``first_part`` (a bulk writer appending
+    chunk after chunk passes a growing offset)."""
     if not len(payloads):
         return
     # executemany, not append_rows: PostGIS appends through CSV COPY, which takes no bytes.
     tx.executemany(
-        f"INSERT INTO {HISTORY_TABLE}(day, part, n, payload) VALUES (?, ?, ?, ?)",
+        f"INSERT INTO {table}(day, part, n, payload) VALUES (?, ?, ?, ?)",
         [
             (str(d), int(p) + first_part, int(n), bytes(b))
             for d, p, n, b in zip(
@@ -401,19 +448,66 @@ def read_history(reader: Reader, grid_codes: Sequence[str]) -> IncidentTable | N
         return _empty(grid_codes) if not _history_rows(reader) else None
     # The layer's count in the same statement: one snapshot even while a writer commits.
     parts = reader.query(
-        f'SELECT n, payload, (SELECT COUNT(*) FROM "{_LAYER}") AS stored '
+        f'SELECT day, n, payload, (SELECT COUNT(*) FROM "{_LAYER}") AS stored '
         f"FROM {HISTORY_TABLE} ORDER BY day, part"
     )
     if not len(parts):
         return _empty(grid_codes) if not reader.layer_count(_LAYER) else None
     if int(parts["n"].sum()) != int(parts["stored"].iloc[0]):
         return None
-    return _decode_all(parts["payload"].tolist(), grid_codes)
+    return _decode_all(parts["payload"].tolist(), grid_codes, parts["day"].tolist())
 
 
-def _decode_all(payloads: list[bytes], grid_codes: Sequence[str]) -> IncidentTable:
-    """Payloads (in day order) -> one IncidentTable over ``grid_codes``: each column is
-    decoded straight into its place in the output."""
+def read_archive(
+    reader: Reader, grid_codes: Sequence[str], skip_days: Collection[str] = ()
+) -> IncidentTable | None:
+    """The archived incidents (:data:`ARCHIVE_TABLE`) over ``grid_codes``, leaving out the
+    days in ``skip_days`` (``'YYYY-MM-DD'``); ``None`` when nothing is archived."""
+    if not reader.has_table(ARCHIVE_TABLE):
+        return None
+    days = reader.query(f"SELECT DISTINCT day FROM {ARCHIVE_TABLE}")["day"].astype(str)
+    if not len(days):
+        return None
+    wanted = sorted(set(days) - set(skip_days))
+    if not wanted:
+        return _empty(grid_codes)
+    params: tuple[str, ...] = ()
+    if len(wanted) == len(days):
+        where = ""
+    else:
+        # The archive's days bound the range; the few days of the layer inside it are left out.
+        where, params = "WHERE day >= ? AND day <= ?", (wanted[0], wanted[-1])
+    parts = reader.query(
+        f"SELECT day, payload FROM {ARCHIVE_TABLE} {where} ORDER BY day, part", params
+    )
+    keep = parts["day"].astype(str).isin(wanted).to_numpy()
+    parts = parts[keep]
+    return _decode_all(parts["payload"].tolist(), grid_codes, parts["day"].tolist())
+
+
+def with_archive(reader: Reader, layer: IncidentTable) -> IncidentTable:
+    """``layer`` (the incidents layer's table) with the archived incidents of every day on
+    which the layer has none, in one time-sorted table."""
+    held = layer.occurred_s[layer.occurred_s >= 0]
+    layer_days = np.unique(np.floor_divide(held, _SECONDS_PER_DAY)).astype("datetime64[D]")
+    archive = read_archive(reader, layer.grid_codes, set(np.datetime_as_string(layer_days)))
+    if archive is None or not len(archive):
+        return layer
+    if not len(layer):
+        return archive
+    # A merge of two sorted tables: each archived incident goes before the layer's first
+    # incident at or after its time (the layer's rows without a time, at -1 s, stay first).
+    at = np.searchsorted(layer.occurred_s, archive.occurred_s, side="left")
+    columns = ("occurred_s", "closed_s", "category", "handling", "cell", "grid", "stage")
+    joined = {c: np.insert(getattr(layer, c), at, getattr(archive, c)) for c in columns}
+    return IncidentTable(**joined, grid_codes=layer.grid_codes)
+
+
+def _decode_all(
+    payloads: list[bytes], grid_codes: Sequence[str], days: Sequence[str] = ()
+) -> IncidentTable:
+    """Payloads (in day order, ``days`` their days) -> one IncidentTable over ``grid_codes``:
+    each column is decoded straight into its place in the output."""
     heads = [_header(p) for p in payloads]
     total = sum(h[2] for h in heads)
     out = {name: np.empty(total, dtype=dtype) for name, dtype in _COLUMNS}
@@ -433,12 +527,15 @@ def _decode_all(payloads: list[bytes], grid_codes: Sequence[str]) -> IncidentTab
         for name, values in columns.items():
             out[name][at : at + n] = values
     # Each payload is sorted (history_payloads writes it so); only where two payloads meet
-    # can the order break: parts of one day from a bulk writer, or a time before 1970.
+    # can the order break. Parts of one day (a bulk writer's chunks, an archive's partitions)
+    # interleave in time: each such day is sorted on its own, not the whole table.
+    _sort_split_days(out, list(days), starts)
     occurred, fid = out["occurred_s"], out["fid"]
     last, first = starts[1:-1] - 1, starts[1:-1]
     last, first = last[last >= 0], first[last >= 0]
     step = occurred[first] - occurred[last]
     if ((step < 0) | ((step == 0) & (fid[first] <= fid[last]))).any():
+        # What is left: a time before 1970 sorts before the day-less '' group's neighbours.
         order = np.lexsort((fid, occurred))
         out = {k: v[order] for k, v in out.items()}
     return IncidentTable(
@@ -451,6 +548,47 @@ def _decode_all(payloads: list[bytes], grid_codes: Sequence[str]) -> IncidentTab
         grid_codes=tuple(grid_codes),
         stage=out["stage"],
     )
+
+
+def copy_archive(source: Reader, tx: Transaction) -> int:
+    """Copy the archived incidents' payloads from ``source`` into ``tx``'s workspace (a day
+    at a time, bounded memory); the number of incidents copied."""
+    tx.execute(f"DELETE FROM {ARCHIVE_TABLE}")
+    if not source.has_table(ARCHIVE_TABLE):
+        return 0
+    days = source.query(f"SELECT DISTINCT day FROM {ARCHIVE_TABLE} ORDER BY day")["day"]
+    held = 0
+    for i in range(0, len(days), _DAYS_PER_QUERY):
+        span = days.iloc[i : i + _DAYS_PER_QUERY]
+        rows = source.query(
+            f"SELECT day, part, n, payload FROM {ARCHIVE_TABLE} WHERE day >= ? AND day <= ?",
+            (str(span.iloc[0]), str(span.iloc[-1])),
+        )
+        write_payloads(tx, rows, table=ARCHIVE_TABLE)
+        held += int(rows["n"].sum())
+    return held
+
+
+def _sort_split_days(
+    out: dict[str, NDArray[np.generic]], days: list[str], starts: NDArray[np.int64]
+) -> None:
+    """Sort, in place, the rows of every day held in several payloads by time and fid."""
+    if len(days) < 2:
+        return
+    key = np.asarray(days, dtype=object)
+    same = np.flatnonzero(key[1:] == key[:-1])  # payload i + 1 continues payload i's day
+    if not same.size:
+        return
+    # Runs of continuing payloads: [first payload, last payload] of each split day.
+    breaks = np.flatnonzero(np.diff(same) > 1)
+    firsts = same[np.r_[0, breaks + 1]]
+    lasts = same[np.r_[breaks, len(same) - 1]] + 1
+    occurred, fid = out["occurred_s"], out["fid"]
+    for p, q in zip(firsts.tolist(), lasts.tolist(), strict=True):
+        a, b = int(starts[p]), int(starts[q + 1])
+        order = np.lexsort((fid[a:b], occurred[a:b]))
+        for values in out.values():
+            values[a:b] = values[a:b][order]
 
 
 def _history_rows(reader: Reader) -> int:
@@ -482,4 +620,23 @@ def history_status(reader: Reader) -> dict[str, int | bool]:
         "stored": stored,
         "bytes": int(row["bytes"]),
         "current": held == stored and (held > 0 or stored == 0),
+    }
+
+
+def archive_status(reader: Reader) -> dict[str, object]:
+    """What ``gridmap history`` and ``gridmap info`` say of the archived incidents: how many,
+    over which days, and the grid version they were assigned with (``gridmap index``)."""
+    if not reader.has_table(ARCHIVE_TABLE):
+        return {"held": 0, "days": 0, "first": None, "last": None, "grid_version": None}
+    row = reader.query(
+        f"SELECT COALESCE(SUM(n), 0) AS held, COUNT(DISTINCT day) AS days, MIN(day) AS first, "
+        f"MAX(day) AS last FROM {ARCHIVE_TABLE}"
+    ).iloc[0]
+    version = reader.meta().get(ARCHIVE_VERSION_KEY)
+    return {
+        "held": int(row["held"]),
+        "days": int(row["days"]),
+        "first": None if pd.isna(row["first"]) else str(row["first"]),
+        "last": None if pd.isna(row["last"]) else str(row["last"]),
+        "grid_version": int(version) if version else None,
     }

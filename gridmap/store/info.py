@@ -8,7 +8,7 @@ from typing import Any
 
 from ..schema import OCCURRED_AT, Layer
 from .base import open_workspace
-from .history import history_status
+from .history import archive_status, history_status
 
 __all__ = ["workspace_info"]
 
@@ -28,6 +28,7 @@ def workspace_info(path: str | Path, *, last_imports: int = 10) -> dict[str, Any
         "incidents_from": t_from,
         "incidents_to": t_to,
         "history": history_status(ws),
+        "archive": archive_status(ws),
         "published_version": ws.published_version(),
         "grid_versions": [dataclasses.asdict(v) for v in ws.grid_versions()],
         "last_imports": log.to_dict(orient="records"),

@@ -113,6 +113,20 @@ MIGRATIONS: tuple[Migration, ...] = (
             "NULL, n INTEGER NOT NULL, payload BYTEA NOT NULL, PRIMARY KEY (day, part))",
         ),
     ),
+    # Archived incidents indexed by ``gridmap index``, in the history's payloads
+    # (gridmap.store.history.ARCHIVE_TABLE): pages count them on days the layer has none.
+    Migration(
+        5,
+        "archive history: an indexed archive's incidents, one payload per day",
+        _both(
+            "CREATE TABLE IF NOT EXISTS archive_history (day TEXT NOT NULL, part INTEGER NOT "
+            "NULL, n INTEGER NOT NULL, payload BLOB NOT NULL, PRIMARY KEY (day, part))",
+        ),
+        _both(
+            "CREATE TABLE IF NOT EXISTS archive_history (day TEXT NOT NULL, part INTEGER NOT "
+            "NULL, n INTEGER NOT NULL, payload BYTEA NOT NULL, PRIMARY KEY (day, part))",
+        ),
+    ),
 )
 
 #: The newest schema this gridmap writes.
@@ -128,6 +142,7 @@ CORE_TABLES = (
     "saved_mappings",
     "schema_migrations",
     "incident_history",
+    "archive_history",
 )
 
 #: Users and the audit log: in the security file beside a GeoPackage, in the schema in PostGIS.
