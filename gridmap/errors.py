@@ -13,6 +13,7 @@ __all__ = [
     "ImportFileError",
     "SchemaError",
     "WorkspaceError",
+    "error_line",
 ]
 
 
@@ -34,3 +35,11 @@ class ImportFileError(GridmapError, ValueError):
 
 class WorkspaceError(GridmapError, OSError):
     """The workspace cannot be opened, or is not a gridmap workspace."""
+
+
+def error_line(exc: BaseException, *, lines: int = 1, limit: int = 300) -> str:
+    """A foreign exception's message as one line for a one-line error: its first ``lines``
+    non-blank lines joined (a database driver's second line is its DETAIL), at most ``limit``
+    characters; the exception's type name when it has no message."""
+    text = [ln.strip() for ln in str(exc).splitlines() if ln.strip()]
+    return " ".join(text[:lines])[:limit] if text else type(exc).__name__

@@ -332,4 +332,17 @@ STRINGS: dict[str, tuple[str, str]] = {
     ),
     "page.map": ("一张图", "City map"),
     "page.coverage": ("覆盖", "Coverage"),
+    # The archived incidents of ``gridmap index`` (store.history.archive_status).
+    "data.archive": (
+        "另有归档事件 {n} 条（{first} – {last}，由 gridmap index 建立）：在事件图层没有记录的"
+        "日子里，各页统计都计入它们。",
+        "Also {n} archived incidents ({first} – {last}, from gridmap index): every page counts "
+        "them on the days the incidents layer has none.",
+    ),
+    "data.archive.version": (
+        "归档事件按第 {v} 版网格分配；现行第 {now} 版中编码已变的网格不计入它们，重新运行 gridmap index "
+        "即可按现行版本分配。",
+        "The archive was assigned to grid version {v}; grids of version {now} whose code changed "
+        "count none of it until gridmap index runs again.",
+    ),
 }

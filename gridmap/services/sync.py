@@ -51,7 +51,7 @@ from typing import Any
 
 import pandas as pd
 
-from ..errors import GridmapError
+from ..errors import GridmapError, error_line
 from ..importing import ImportReport, import_file
 from ..io.readers import GZIP_TEXT_SUFFIXES, TABLE_SUFFIXES
 from ..store import Workspace
@@ -338,7 +338,7 @@ def _reader(source: TableSource) -> Iterator[_Read]:
         try:
             con = psycopg.connect(source.url, connect_timeout=10, autocommit=True)
         except psycopg.Error as exc:
-            raise SyncError(f"{source.shown}: cannot connect: {_first_line(exc)}") from None
+            raise SyncError(f"{source.shown}: cannot connect: {error_line(exc)}") from None
 
     def read(after: Any, limit: int | None, equal: bool) -> tuple[list[str], list[Any]]:
         sql = every if after is None else where.format(op="=" if equal else ">", mark=mark)
@@ -349,7 +349,7 @@ def _reader(source: TableSource) -> Iterator[_Read]:
             rows = cur.fetchall()
         except errors as exc:
             what = f"{source.table}.{source.since_column}"
-            raise SyncError(f"{source.shown}: cannot read {what}: {_first_line(exc)}") from None
+            raise SyncError(f"{source.shown}: cannot read {what}: {error_line(exc)}") from None
         return [str(d[0]) for d in cur.description or ()], list(rows)
 
     try:
@@ -362,11 +362,7 @@ def _sqlite(path: Path, source: TableSource) -> sqlite3.Connection:
     try:
         return sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
     except sqlite3.Error as exc:
-        raise SyncError(f"{source.url}: cannot open: {_first_line(exc)}") from None
-
-
-def _first_line(exc: BaseException) -> str:
-    return (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        raise SyncError(f"{source.url}: cannot open: {error_line(exc)}") from None
 
 
 def _mark_text(value: Any) -> tuple[str, str]:
@@ -530,7 +526,7 @@ def _import(ws: Workspace, path: Path, settings: ImportSettings, name: str) -> O
         )
     except Exception as exc:  # a bad file must not stop the watch: say why, go on
         # The importer's messages start with the file's name; the outcome names it once.
-        reason = _first_line(exc).removeprefix(f"{path.name}: ")
+        reason = error_line(exc).removeprefix(f"{path.name}: ")
         if not isinstance(exc, GridmapError):
             reason = f"{type(exc).__name__}: {reason}"
         return Outcome(name, error=reason)

@@ -33,7 +33,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 import shapely
 
-from ..errors import WorkspaceError
+from ..errors import WorkspaceError, error_line
 from . import migrations
 from .base import (
     SPATIAL_LAYERS,
@@ -192,18 +192,13 @@ def connect(conninfo: str, schema: str, name: str, *, autocommit: bool) -> PgCon
             application_name=f"gridmap {schema}"[:63],
         )
     except psycopg.Error as exc:
-        reason = _first_line(exc)
+        reason = error_line(exc, lines=2)
         raise WorkspaceError(f"{name}: cannot connect to the database: {reason}") from None
     con.execute(f"SET search_path TO {schema}, public")
     con.execute("SET TimeZone TO 'UTC'")
     if not autocommit:
         con.commit()
     return PgConnection(con, schema)
-
-
-def _first_line(exc: BaseException) -> str:
-    lines = [ln.strip() for ln in str(exc).splitlines() if ln.strip()]
-    return " ".join(lines[:2])[:300] if lines else type(exc).__name__
 
 
 # -- column types -------------------------------------------------------------------------
@@ -587,7 +582,8 @@ class PostgisWorkspace(_Db, Workspace):
                 forget_schema(self.location)
         except psycopg.Error as exc:
             con.rollback()
-            raise WorkspaceError(f"{self.name}: database error: {_first_line(exc)}") from None
+            reason = error_line(exc, lines=2)
+            raise WorkspaceError(f"{self.name}: database error: {reason}") from None
         except BaseException:
             con.rollback()
             raise

@@ -92,6 +92,19 @@ def _layer_counts(info: dict[str, Any], lang: str) -> None:
             str(info[k])[:16].replace("T", " ") for k in ("incidents_from", "incidents_to")
         )
         st.caption(f"{t('incidents.range', lang)}: {first} – {last}")
+    archive = info.get("archive") or {}
+    if archive.get("held"):
+        text = t(
+            "data.archive",
+            lang,
+            n=f"{archive['held']:,}",
+            first=archive["first"],
+            last=archive["last"],
+        )
+        v, now = archive["grid_version"], info["published_version"]
+        if v is not None and now != v:
+            text += " " + t("data.archive.version", lang, v=v, now=now)
+        st.caption(text)
 
 
 def _workspace_map(path: str, info: dict[str, Any], lang: str) -> None:
