@@ -23,12 +23,14 @@ import pyogrio
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from gridmap.archive import index_archive
 from gridmap.crs import wgs84_to_gcj02
 from gridmap.store import Workspace
 from gridmap.ui import keys
 from gridmap.ui.upload import UploadError, stash_bytes
 
 from ..builders import ORIGIN, UTM48N, Locations, require, shared_file
+from ..test_index_archive import write_archive
 from .helpers import app_for, data_page, give_file
 from .server import BROWSER_ARGS, CHROMIUM, IDLE, running_app
 
@@ -302,14 +304,19 @@ def test_medellin_csv_semicolons_comma_decimals(
 
 # --- overview and export --------------------------------------------------------------------
 def test_overview_lists_imports_with_who_and_counts(
-    busy_workspace: Path, monkeypatch: pytest.MonkeyPatch
+    busy_workspace: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
+    write_archive(tmp_path / "archive")
+    index_archive(tmp_path / "archive", busy_workspace)
     at = data_page(busy_workspace, monkeypatch, section="overview")
     frames = [d.value for d in at.dataframe]
-    log = next(f for f in frames if "操作人" in f.columns)
-    assert log["文件"].iloc[0] == "busy.csv" and log["读取"].iloc[0] == 300
+    log = next(f for f in frames if "操作人" in f.columns).set_index("文件")
+    assert log.loc["busy.csv", "读取"] == 300 and log.loc["archive", "读取"] == 490
     versions = next(f for f in frames if "状态" in f.columns)
     assert list(versions["状态"]) == ["生效中"]
+    # The archive's incidents are said once, with their span and what pages do with them.
+    archived = [c.value for c in at.caption if "归档事件" in c.value]
+    assert len(archived) == 1 and "另有归档事件 484 条（2024-" in archived[0]
 
 
 def test_export_grids_as_gbk_shapefile_in_gcj02(
