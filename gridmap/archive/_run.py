@@ -207,11 +207,9 @@ def index_archive(
         progress=progress,
     )
     result = reduce_partitions([total], lookup)
-
     unclassified = int(
         result.cells.loc[result.cells[schema.CATEGORY] == schema.UNCLASSIFIED.code, INCIDENTS].sum()
     )
-    crs_label = ", ".join(sorted({s.crs.label for s in specs}))  # partitions may differ
     history = _history_rows(histories)
     del histories
     _store(
@@ -220,15 +218,13 @@ def index_archive(
         history,
         version,
         archive=archive,
-        crs_label=crs_label,
+        crs_label=", ".join(sorted({s.crs.label for s in specs})),  # partitions may differ
         unclassified=unclassified,
         user=user,
-        note=(
-            f"engine {engine} ({n_workers} workers), {len(specs)} partitions, "
-            f"{result.total(NO_POINT)} without a valid point, {result.total(NO_TIME)} "
-            f"without a valid time, {result.total(OUTSIDE_GRIDS)} outside every grid; "
-            f"cells at H3 resolution {cell_res}"
-        ),
+        note=f"engine {engine} ({n_workers} workers), {len(specs)} partitions, "
+        f"{result.total(NO_POINT)} without a valid point, {result.total(NO_TIME)} without a "
+        f"valid time, {result.total(OUTSIDE_GRIDS)} outside every grid; cells at H3 "
+        f"resolution {cell_res}",
     )
     seconds = time.perf_counter() - started
     return ArchiveSummary(
