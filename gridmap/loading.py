@@ -28,7 +28,7 @@ from .errors import SchemaError
 from .indexing import polygons_to_cells
 from .store import Workspace
 from .store.departments import department_names, department_versions, read_departments
-from .store.history import read_history, with_archive
+from .store.history import read_incidents, with_archive
 
 __all__ = [
     "department_names",
@@ -42,7 +42,7 @@ __all__ = [
 def load_incident_table(ws: Workspace) -> IncidentTable:
     """The workspace's incidents as sorted arrays over the grids in force (empty if none).
 
-    Read from the stored history (:func:`~gridmap.store.history.read_history`) when it holds
+    Read from the stored history (:func:`~gridmap.store.history.read_incidents`) when it holds
     every incident; otherwise, as for a workspace from before the history existed, from the
     rows themselves. Both give the same arrays. An archive indexed by ``gridmap index`` adds
     its incidents of every day on which the incidents layer has none
@@ -50,14 +50,14 @@ def load_incident_table(ws: Workspace) -> IncidentTable:
     """
     grids = ws.read_grids()
     codes = sorted(grids[schema.CODE].astype(str)) if len(grids) else []
-    table = read_history(ws, codes)
-    if table is None:
-        if ws.has_layer("incidents"):
-            frame = pd.DataFrame(ws.read_layer("incidents", columns=list(TABLE_COLUMNS)))
-        else:
-            frame = pd.DataFrame({c: pd.Series(dtype=object) for c in TABLE_COLUMNS})
-        table = incident_table(frame, codes)
-    return with_archive(ws, table)
+    table = read_incidents(ws, codes)
+    if table is not None:
+        return table
+    if ws.has_layer("incidents"):
+        frame = pd.DataFrame(ws.read_layer("incidents", columns=list(TABLE_COLUMNS)))
+    else:
+        frame = pd.DataFrame({c: pd.Series(dtype=object) for c in TABLE_COLUMNS})
+    return with_archive(ws, incident_table(frame, codes))
 
 
 def workspace_coverage(

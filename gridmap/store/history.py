@@ -36,7 +36,6 @@ import datetime as dt
 import logging
 import struct
 from collections.abc import Collection, Iterator, Sequence
-from itertools import repeat
 
 import numpy as np
 import pandas as pd
@@ -59,6 +58,7 @@ __all__ = [
     "history_status",
     "read_archive",
     "read_history",
+    "read_incidents",
     "refresh_history",
     "table_payloads",
     "with_archive",
@@ -99,7 +99,10 @@ _COLUMNS: tuple[tuple[str, str], ...] = (
     ("stage", "i1"),
 )
 _ROW_BYTES = sum(np.dtype(dtype).itemsize for _, dtype in _COLUMNS)
-_NO_DAY = np.iinfo(np.int64).min  # day key of incidents without a time
+_NO_DAY = np.iinfo(np.int64).min
+_NO_PARTS = pd.DataFrame(
+    {"day": pd.Series(dtype=object), "payload": pd.Series(dtype=object)}
+)  # day key of incidents without a time
 _SECONDS_PER_DAY = 86_400
 #: Rows read per query when the whole history is rebuilt (bounded memory at any size).
 _CHUNK_ROWS = 250_000
@@ -418,59 +421,60 @@ def refresh_history(tx: Transaction, days: Collection[dt.date] | None) -> None:
 # -- reading ----------------------------------------------------------------------------------
 
 
-def _empty(grid_codes: Sequence[str]) -> IncidentTable:
-    return IncidentTable(
-        occurred_s=np.zeros(0, np.int64),
-        closed_s=np.zeros(0, np.int64),
-        category=np.zeros(0, np.int8),
-        handling=np.zeros(0, np.int8),
-        cell=np.zeros(0, np.uint64),
-        grid=np.zeros(0, np.int32),
-        grid_codes=tuple(grid_codes),
-        stage=np.zeros(0, np.int8),
-    )
+class _CodePositions:
+    """Grid codes (bytes) -> their positions in ``grid_codes``, for arrays of codes at once
+    (a payload holds up to every grid's code; a dict look-up per code cost a second over
+    the 1,800 days of a five-year archive)."""
+
+    def __init__(self, grid_codes: Sequence[str]) -> None:
+        keys = np.array([c.encode("utf-8") for c in grid_codes] or [b""], dtype=np.bytes_)
+        self._order = np.argsort(keys, kind="stable").astype(np.int32)
+        self._sorted = keys[self._order]
+        self._none = not len(grid_codes)
+
+    def of(self, codes: NDArray[np.bytes_]) -> NDArray[np.int32]:
+        """Positions of ``codes``, -1 for a code not among the grids. A repeated grid code
+        maps to its last position, as the row path's dict does (stable sort, right side)."""
+        if self._none or not len(codes):
+            return np.full(len(codes), -1, dtype=np.int32)
+        at = np.searchsorted(self._sorted, codes, side="right") - 1
+        at = np.clip(at, 0, None)
+        found = self._sorted[at] == codes
+        return np.where(found, self._order[at], np.int32(-1)).astype(np.int32)
 
 
 def _stored_count(reader: Reader) -> int:
     return reader.layer_count(_LAYER) if reader.has_layer(_LAYER) else 0
 
 
-def read_history(reader: Reader, grid_codes: Sequence[str]) -> IncidentTable | None:
-    """The :class:`~gridmap.analytics.incidents.IncidentTable` of the stored history over
-    ``grid_codes`` (the grids in force, as the row path takes them).
-
-    ``None`` when the workspace has no history table, or its history does not hold exactly
-    as many incidents as the incidents layer: the caller then reads the rows.
-    """
+def _layer_parts(reader: Reader) -> pd.DataFrame | None:
+    """``day`` and ``payload`` of the layer's history in day order; ``None`` when it does not
+    hold exactly as many incidents as the layer (or there is no history table)."""
     if not reader.has_table(HISTORY_TABLE):
         return None
     if not reader.has_layer(_LAYER):
-        return _empty(grid_codes) if not _history_rows(reader) else None
+        return _NO_PARTS if not _history_rows(reader) else None
     # The layer's count in the same statement: one snapshot even while a writer commits.
     parts = reader.query(
         f'SELECT day, n, payload, (SELECT COUNT(*) FROM "{_LAYER}") AS stored '
         f"FROM {HISTORY_TABLE} ORDER BY day, part"
     )
     if not len(parts):
-        return _empty(grid_codes) if not reader.layer_count(_LAYER) else None
+        return _NO_PARTS if not reader.layer_count(_LAYER) else None
     if int(parts["n"].sum()) != int(parts["stored"].iloc[0]):
         return None
-    return _decode_all(parts["payload"].tolist(), grid_codes, parts["day"].tolist())
+    return parts[["day", "payload"]]
 
 
-def read_archive(
-    reader: Reader, grid_codes: Sequence[str], skip_days: Collection[str] = ()
-) -> IncidentTable | None:
-    """The archived incidents (:data:`ARCHIVE_TABLE`) over ``grid_codes``, leaving out the
-    days in ``skip_days`` (``'YYYY-MM-DD'``); ``None`` when nothing is archived."""
+def _archive_parts(reader: Reader, skip_days: Collection[str]) -> pd.DataFrame:
+    """``day`` and ``payload`` of the archived incidents in day order, without the days in
+    ``skip_days`` (``'YYYY-MM-DD'``)."""
     if not reader.has_table(ARCHIVE_TABLE):
-        return None
+        return _NO_PARTS
     days = reader.query(f"SELECT DISTINCT day FROM {ARCHIVE_TABLE}")["day"].astype(str)
-    if not len(days):
-        return None
     wanted = sorted(set(days) - set(skip_days))
     if not wanted:
-        return _empty(grid_codes)
+        return _NO_PARTS
     params: tuple[str, ...] = ()
     if len(wanted) == len(days):
         where = ""
@@ -480,9 +484,49 @@ def read_archive(
     parts = reader.query(
         f"SELECT day, payload FROM {ARCHIVE_TABLE} {where} ORDER BY day, part", params
     )
-    keep = parts["day"].astype(str).isin(wanted).to_numpy()
-    parts = parts[keep]
-    return _decode_all(parts["payload"].tolist(), grid_codes, parts["day"].tolist())
+    return parts[parts["day"].astype(str).isin(wanted).to_numpy()]
+
+
+def _decode_parts(parts: pd.DataFrame, grid_codes: Sequence[str]) -> IncidentTable:
+    return _decode_all(parts["payload"].tolist(), grid_codes, parts["day"].astype(str).tolist())
+
+
+def read_history(reader: Reader, grid_codes: Sequence[str]) -> IncidentTable | None:
+    """The :class:`~gridmap.analytics.incidents.IncidentTable` of the stored history over
+    ``grid_codes`` (the grids in force, as the row path takes them).
+
+    ``None`` when the workspace has no history table, or its history does not hold exactly
+    as many incidents as the incidents layer: the caller then reads the rows.
+    """
+    parts = _layer_parts(reader)
+    return None if parts is None else _decode_parts(parts, grid_codes)
+
+
+def read_incidents(reader: Reader, grid_codes: Sequence[str]) -> IncidentTable | None:
+    """:func:`read_history` with the archived incidents of every day on which the layer has
+    none, decoded in one pass (the two never share a day, so day order is time order).
+
+    ``None`` when the layer's history is not current: the caller reads the rows, then
+    :func:`with_archive`.
+    """
+    layer = _layer_parts(reader)
+    if layer is None:
+        return None
+    archive = _archive_parts(reader, set(layer["day"].astype(str)) - {""})
+    if not len(archive):
+        return _decode_parts(layer, grid_codes)
+    both = pd.concat([layer, archive], ignore_index=True)
+    both = both.iloc[np.argsort(both["day"].astype(str).to_numpy(), kind="stable")]
+    return _decode_parts(both, grid_codes)
+
+
+def read_archive(
+    reader: Reader, grid_codes: Sequence[str], skip_days: Collection[str] = ()
+) -> IncidentTable | None:
+    """The archived incidents (:data:`ARCHIVE_TABLE`) over ``grid_codes``, leaving out the
+    days in ``skip_days`` (``'YYYY-MM-DD'``); ``None`` when nothing is archived."""
+    parts = _archive_parts(reader, skip_days)
+    return _decode_parts(parts, grid_codes) if len(parts) else None
 
 
 def with_archive(reader: Reader, layer: IncidentTable) -> IncidentTable:
@@ -511,8 +555,7 @@ def _decode_all(
     heads = [_header(p) for p in payloads]
     total = sum(h[2] for h in heads)
     out = {name: np.empty(total, dtype=dtype) for name, dtype in _COLUMNS}
-    # A repeated code maps to its last position, as the row path's dict does.
-    index = {c.encode("utf-8"): i for i, c in enumerate(grid_codes)}
+    positions = _CodePositions(grid_codes)
     starts = np.cumsum([0, *(h[2] for h in heads)])
     for payload, (flags, width, n, n_codes), at in zip(payloads, heads, starts, strict=False):
         body = _body(payload, flags, n * _ROW_BYTES + n_codes * width)
@@ -522,8 +565,7 @@ def _decode_all(
             offset += n * np.dtype(dtype).itemsize
         codes = np.frombuffer(body, dtype=f"S{max(width, 1)}", count=n_codes, offset=offset)
         # The payload's codes -> positions in grid_codes; the extra last slot serves -1.
-        lut = np.fromiter(map(index.get, codes.tolist(), repeat(-1)), dtype=np.int32, count=n_codes)
-        columns["grid"] = np.append(lut, np.int32(-1))[columns["grid"]]
+        columns["grid"] = np.append(positions.of(codes), np.int32(-1))[columns["grid"]]
         for name, values in columns.items():
             out[name][at : at + n] = values
     # Each payload is sorted (history_payloads writes it so); only where two payloads meet
