@@ -431,16 +431,21 @@ class _CodePositions:
         self._order = np.argsort(keys, kind="stable").astype(np.int32)
         self._sorted = keys[self._order]
         self._none = not len(grid_codes)
+        # Busy days hold every grid: most payloads carry the very same list of codes.
+        self._seen: dict[tuple[str, bytes], NDArray[np.int32]] = {}
 
     def of(self, codes: NDArray[np.bytes_]) -> NDArray[np.int32]:
         """Positions of ``codes``, -1 for a code not among the grids. A repeated grid code
         maps to its last position, as the row path's dict does (stable sort, right side)."""
         if self._none or not len(codes):
             return np.full(len(codes), -1, dtype=np.int32)
-        at = np.searchsorted(self._sorted, codes, side="right") - 1
-        at = np.clip(at, 0, None)
-        found = self._sorted[at] == codes
-        return np.where(found, self._order[at], np.int32(-1)).astype(np.int32)
+        key = (codes.dtype.str, codes.tobytes())
+        if key not in self._seen:
+            at = np.searchsorted(self._sorted, codes, side="right") - 1
+            at = np.clip(at, 0, None)
+            found = self._sorted[at] == codes
+            self._seen[key] = np.where(found, self._order[at], np.int32(-1)).astype(np.int32)
+        return self._seen[key]
 
 
 def _stored_count(reader: Reader) -> int:
