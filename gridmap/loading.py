@@ -28,7 +28,7 @@ from .errors import SchemaError
 from .indexing import polygons_to_cells
 from .store import Workspace
 from .store.departments import department_names, department_versions, read_departments
-from .store.history import read_incidents, with_archive
+from .store.history_archive import read_incidents, with_archive
 
 __all__ = [
     "department_names",
@@ -42,11 +42,11 @@ __all__ = [
 def load_incident_table(ws: Workspace) -> IncidentTable:
     """The workspace's incidents as sorted arrays over the grids in force (empty if none).
 
-    Read from the stored history (:func:`~gridmap.store.history.read_incidents`) when it holds
-    every incident; otherwise, as for a workspace from before the history existed, from the
-    rows themselves. Both give the same arrays. An archive indexed by ``gridmap index`` adds
-    its incidents of every day on which the incidents layer has none
-    (:func:`~gridmap.store.history.with_archive`).
+    Read from the stored history (:func:`~gridmap.store.history_archive.read_incidents`)
+    when it holds every incident; otherwise, as for a workspace from before the history
+    existed, from the rows themselves. Both give the same arrays. An archive indexed by
+    ``gridmap index`` adds its incidents of every day on which the incidents layer has none
+    (:func:`~gridmap.store.history_archive.with_archive`).
     """
     grids = ws.read_grids()
     codes = sorted(grids[schema.CODE].astype(str)) if len(grids) else []

@@ -20,11 +20,12 @@ from gridmap import schema
 from gridmap.analytics.incidents import CATEGORY_CODES, HANDLING_CODES, STAGE_CODES
 from gridmap.archive import ARCHIVE_CELLS, ARCHIVE_GRIDS, index_archive
 from gridmap.cli import main
-from gridmap.indexing import cell_parents
+from gridmap.importing import import_file
+from gridmap.indexing import cell_parents, cells_to_points
 from gridmap.loading import load_incident_table
 from gridmap.store import open_workspace
 from gridmap.store.copying import copy_workspace
-from gridmap.store.history import ARCHIVE_TABLE
+from gridmap.store.history_archive import ARCHIVE_TABLE
 
 from .builders import squares_2x2
 from .test_index_archive import write_archive
@@ -183,3 +184,35 @@ def test_copy_and_the_cli_tell_of_the_archive(
     assert "484 incidents from 2024-" in line and "grids of version 1" in line
     assert main(["history", copy]) == 0
     assert "archive: 484 incidents" in capsys.readouterr().out
+
+
+def test_publishing_a_new_version_reassigns_the_archive_by_cell(
+    workspace: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The archive keeps cells, not points: a publish re-assigns each archived incident to
+    the new grid holding its res-11 cell's centre (here: the same squares, new codes)."""
+    folder = tmp_path / "archive"
+    write_archive(folder)
+    index_archive(folder, workspace)
+    before = load_incident_table(open_workspace(workspace))
+    v2 = squares_2x2(codes=("N1", "N2", "N3", "N4"))
+    v2.to_file(tmp_path / "v2.gpkg", driver="GPKG")
+    import_file(workspace, "grids", tmp_path / "v2.gpkg")
+    after = load_incident_table(open_workspace(workspace))
+    assert after.grid_codes == ("N1", "N2", "N3", "N4") and len(after) == len(before)
+    # The reference: geopandas puts each cell's centre in its square (none on a border).
+    lon, lat = cells_to_points(after.cell)
+    centres = gpd.GeoDataFrame(geometry=gpd.points_from_xy(lon, lat), crs=4326)
+    joined = centres.sjoin(v2[["code", "geometry"]], how="left", predicate="within")
+    expected = joined["code"].groupby(level=0).min().reindex(range(len(after)))
+    got = np.asarray((*after.grid_codes, None), dtype=object)[after.grid]
+    assert (expected.fillna("-").to_numpy() == np.where(got == None, "-", got)).all()  # noqa: E711
+    assert (after.grid >= 0).sum() > 100  # the test means something
+    # Mostly the same squares as the points gave, but not exactly (cells near the borders).
+    same = (after.grid == before.grid) | ((after.grid < 0) & (before.grid < 0))
+    assert same.mean() > 0.8
+
+    capsys.readouterr()
+    assert main(["info", workspace]) == 0
+    line = next(s for s in capsys.readouterr().out.splitlines() if "archive" in s)
+    assert "grids of version 2 (re-assigned at its publishing by each incident's H3 cell" in line

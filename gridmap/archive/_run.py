@@ -15,7 +15,8 @@ from ..errors import SchemaError, WorkspaceError
 from ..importing.grids import basic_lookup
 from ..joins import GridLookup
 from ..store import Workspace, open_workspace
-from ..store.history import ARCHIVE_TABLE, ARCHIVE_VERSION_KEY, write_payloads
+from ..store.history import write_payloads
+from ..store.history_archive import ARCHIVE_ASSIGNED_KEY, ARCHIVE_TABLE, ARCHIVE_VERSION_KEY
 from ._aggregate import reduce_partitions
 from ._engines import Histories, run_engine
 from ._partitions import find_partitions, inspect_partitions
@@ -115,7 +116,7 @@ def _store(
         tx.write_table(ARCHIVE_FILES, result.files)
         tx.execute(f"DELETE FROM {ARCHIVE_TABLE}")
         write_payloads(tx, history, table=ARCHIVE_TABLE)
-        tx.set_meta({ARCHIVE_VERSION_KEY: version})
+        tx.set_meta({ARCHIVE_VERSION_KEY: version, ARCHIVE_ASSIGNED_KEY: "points"})
         tx.log_import(
             user=user,
             kind="archive",

@@ -125,6 +125,11 @@ def archive_line(archive: Mapping[str, Any], in_force: int | None) -> str:
         f"(gridmap index), counted on the days the incidents layer has none; grids of "
         f"version {archive['grid_version']}"
     )
+    if archive.get("assigned_by") == "cells":
+        line += (
+            " (re-assigned at its publishing by each incident's H3 cell, within ~25 m of the "
+            "point; gridmap index again assigns the points themselves)"
+        )
     if archive["grid_version"] is not None and in_force != archive["grid_version"]:
         line += (
             f", version {in_force} is in force: grids whose code changed count none of them "

@@ -16,7 +16,8 @@ from ._common import EXIT_OK, Subparsers, archive_line, on_workspace, print_json
 
 def _cmd_history(args: argparse.Namespace) -> int:
     from ..store import open_workspace
-    from ..store.history import archive_status, history_status, refresh_history
+    from ..store.history import history_status, refresh_history
+    from ..store.history_archive import archive_status
 
     ws = open_workspace(args.workspace)
     seconds = None

@@ -345,4 +345,10 @@ STRINGS: dict[str, tuple[str, str]] = {
         "The archive was assigned to grid version {v}; grids of version {now} whose code changed "
         "count none of it until gridmap index runs again.",
     ),
+    "data.archive.cells": (
+        "第 {v} 版发布时，归档事件按各自的 H3 单元（距事件点约 25 米内）重新分配到网格；重新运行 "
+        "gridmap index 可按事件点精确分配。",
+        "When version {v} was published the archive was re-assigned by each incident's H3 cell "
+        "(within ~25 m of its point); gridmap index again assigns the points themselves.",
+    ),
 }

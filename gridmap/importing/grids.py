@@ -15,6 +15,7 @@ from ..indexing import points_to_cells, polygons_to_cells
 from ..joins import GridLookup, assign_codes, build_grid_lookup, match_grid_labels
 from ..store import Transaction
 from ..store.history import refresh_history
+from ..store.history_archive import reassign_archive
 from ..validate import validate_grids
 from .common import _today
 from .report import ImportReport
@@ -111,7 +112,8 @@ def _store_grids(
 
 
 def reassign(tx: Transaction) -> None:
-    """Assign stored incidents and units to the grids in force (after a publish).
+    """Assign stored incidents and units, and archived incidents by their H3 cell, to the
+    grids in force (after a publish).
 
     Incidents without a location (kept by their grid code or name) are matched again by
     that label against the new grids; one that no longer matches keeps no grid.
@@ -138,6 +140,7 @@ def reassign(tx: Transaction) -> None:
         tx.write_layer(layer, gdf)
     # Every incident may have a new grid, and rewritten rows have new fids: rebuild it all.
     refresh_history(tx, None)
+    reassign_archive(tx, lookup, tx.published_version())
 
 
 # --- entry point ----------------------------------------------------------------------------

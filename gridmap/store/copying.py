@@ -20,7 +20,8 @@ import pandas as pd
 from ..errors import WorkspaceError
 from .base import Transaction, Workspace, forget_stamp, is_url, open_workspace
 from .gpkg import GpkgWorkspace, insert_frame
-from .history import ARCHIVE_TABLE, copy_archive, refresh_history
+from .history import refresh_history
+from .history_archive import ARCHIVE_TABLE, copy_archive
 from .migrations import SECURITY_TABLES
 from .security_store import SecurityStore
 from .security_tables import create_pg_tables

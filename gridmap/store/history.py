@@ -48,34 +48,24 @@ from ..errors import WorkspaceError
 from .base import Reader, Transaction
 
 __all__ = [
-    "ARCHIVE_TABLE",
-    "ARCHIVE_VERSION_KEY",
+    "DAYS_PER_QUERY",
     "HISTORY_TABLE",
-    "archive_status",
-    "copy_archive",
+    "NO_PARTS",
+    "SECONDS_PER_DAY",
+    "decode_parts",
     "ensure_incident_indexes",
     "history_payloads",
     "history_status",
-    "read_archive",
+    "layer_parts",
     "read_history",
-    "read_incidents",
     "refresh_history",
     "table_payloads",
-    "with_archive",
     "write_payloads",
 ]
 
 logger = logging.getLogger(__name__)
 
 HISTORY_TABLE = "incident_history"
-#: Incidents of an archive indexed by ``gridmap index`` (:mod:`gridmap.archive`): the same
-#: payloads, for incidents that have no stored row. Pages read an archived day only when the
-#: incidents layer has no incident that day (the layer is the detailed, current record).
-ARCHIVE_TABLE = "archive_history"
-#: Meta key: the grid version the archived incidents were assigned with. Their grid codes are
-#: kept as text, so after another version is published they still count for every grid whose
-#: code stays; a grid that is gone counts none of them until ``gridmap index`` runs again.
-ARCHIVE_VERSION_KEY = "archive_grid_version"
 _LAYER = schema.Layer.INCIDENTS
 _MAGIC = b"GMH1"
 _HEADER = struct.Struct("<4sBxHII")  # magic, flags, (pad), code width, n, number of codes
@@ -100,14 +90,14 @@ _COLUMNS: tuple[tuple[str, str], ...] = (
 )
 _ROW_BYTES = sum(np.dtype(dtype).itemsize for _, dtype in _COLUMNS)
 _NO_DAY = np.iinfo(np.int64).min
-_NO_PARTS = pd.DataFrame(
+NO_PARTS = pd.DataFrame(
     {"day": pd.Series(dtype=object), "payload": pd.Series(dtype=object)}
 )  # day key of incidents without a time
-_SECONDS_PER_DAY = 86_400
+SECONDS_PER_DAY = 86_400
 #: Rows read per query when the whole history is rebuilt (bounded memory at any size).
 _CHUNK_ROWS = 250_000
 #: Days read per query when days are refreshed (a whole month of a big city is ~500,000 rows).
-_DAYS_PER_QUERY = 31
+DAYS_PER_QUERY = 31
 #: Runs of days read by one query (OR of ranges, each on the occurred_at index).
 _RUNS_PER_QUERY = 64
 
@@ -194,7 +184,7 @@ def history_payloads(rows: pd.DataFrame) -> pd.DataFrame:
     # The permutation incident_table sorted by: the same conversion, the same stable sort.
     order = np.argsort(epoch_seconds(frame[schema.OCCURRED_AT]), kind="stable")
     no_time = frame[schema.OCCURRED_AT].isna().to_numpy()[order]
-    day = np.where(no_time, _NO_DAY, np.floor_divide(table.occurred_s, _SECONDS_PER_DAY))
+    day = np.where(no_time, _NO_DAY, np.floor_divide(table.occurred_s, SECONDS_PER_DAY))
     # Rows without a time sit at -1 s among any real ones of that second: group them apart.
     by_day = np.argsort(day, kind="stable")
     columns: dict[str, NDArray[np.generic]] = {
@@ -228,7 +218,7 @@ def table_payloads(table: IncidentTable) -> pd.DataFrame:
         "handling": table.handling,
         "stage": np.asarray(table.stage),
     }
-    day = np.floor_divide(table.occurred_s, _SECONDS_PER_DAY)
+    day = np.floor_divide(table.occurred_s, SECONDS_PER_DAY)
     return _split_days(columns, day, table.grid_codes)
 
 
@@ -328,7 +318,7 @@ def _rows(
 
 
 def _day_runs(days: Collection[dt.date]) -> Iterator[tuple[dt.date, dt.date]]:
-    """Consecutive days as ``[first, after_last)`` runs of at most ``_DAYS_PER_QUERY`` days."""
+    """Consecutive days as ``[first, after_last)`` runs of at most ``DAYS_PER_QUERY`` days."""
     ordered = sorted(set(days))
     i = 0
     while i < len(ordered):
@@ -336,7 +326,7 @@ def _day_runs(days: Collection[dt.date]) -> Iterator[tuple[dt.date, dt.date]]:
         while (
             j + 1 < len(ordered)
             and ordered[j + 1] - ordered[j] == dt.timedelta(days=1)
-            and j + 1 - i < _DAYS_PER_QUERY
+            and j + 1 - i < DAYS_PER_QUERY
         ):
             j += 1
         yield ordered[i], ordered[j] + dt.timedelta(days=1)
@@ -347,12 +337,12 @@ def _run_batches(
     runs: Iterator[tuple[dt.date, dt.date]],
 ) -> Iterator[list[tuple[dt.date, dt.date]]]:
     """Runs grouped for one query each: at most ``_RUNS_PER_QUERY`` runs and about
-    ``_DAYS_PER_QUERY`` days, so a query's rows stay bounded."""
+    ``DAYS_PER_QUERY`` days, so a query's rows stay bounded."""
     batch: list[tuple[dt.date, dt.date]] = []
     days = 0
     for first, after in runs:
         span = (after - first).days
-        if batch and (len(batch) == _RUNS_PER_QUERY or days + span > _DAYS_PER_QUERY):
+        if batch and (len(batch) == _RUNS_PER_QUERY or days + span > DAYS_PER_QUERY):
             yield batch
             batch, days = [], 0
         batch.append((first, after))
@@ -452,47 +442,27 @@ def _stored_count(reader: Reader) -> int:
     return reader.layer_count(_LAYER) if reader.has_layer(_LAYER) else 0
 
 
-def _layer_parts(reader: Reader) -> pd.DataFrame | None:
+def layer_parts(reader: Reader) -> pd.DataFrame | None:
     """``day`` and ``payload`` of the layer's history in day order; ``None`` when it does not
     hold exactly as many incidents as the layer (or there is no history table)."""
     if not reader.has_table(HISTORY_TABLE):
         return None
     if not reader.has_layer(_LAYER):
-        return _NO_PARTS if not _history_rows(reader) else None
+        return NO_PARTS if not _history_rows(reader) else None
     # The layer's count in the same statement: one snapshot even while a writer commits.
     parts = reader.query(
         f'SELECT day, n, payload, (SELECT COUNT(*) FROM "{_LAYER}") AS stored '
         f"FROM {HISTORY_TABLE} ORDER BY day, part"
     )
     if not len(parts):
-        return _NO_PARTS if not reader.layer_count(_LAYER) else None
+        return NO_PARTS if not reader.layer_count(_LAYER) else None
     if int(parts["n"].sum()) != int(parts["stored"].iloc[0]):
         return None
     return parts[["day", "payload"]]
 
 
-def _archive_parts(reader: Reader, skip_days: Collection[str]) -> pd.DataFrame:
-    """``day`` and ``payload`` of the archived incidents in day order, without the days in
-    ``skip_days`` (``'YYYY-MM-DD'``)."""
-    if not reader.has_table(ARCHIVE_TABLE):
-        return _NO_PARTS
-    days = reader.query(f"SELECT DISTINCT day FROM {ARCHIVE_TABLE}")["day"].astype(str)
-    wanted = sorted(set(days) - set(skip_days))
-    if not wanted:
-        return _NO_PARTS
-    params: tuple[str, ...] = ()
-    if len(wanted) == len(days):
-        where = ""
-    else:
-        # The archive's days bound the range; the few days of the layer inside it are left out.
-        where, params = "WHERE day >= ? AND day <= ?", (wanted[0], wanted[-1])
-    parts = reader.query(
-        f"SELECT day, payload FROM {ARCHIVE_TABLE} {where} ORDER BY day, part", params
-    )
-    return parts[parts["day"].astype(str).isin(wanted).to_numpy()]
-
-
-def _decode_parts(parts: pd.DataFrame, grid_codes: Sequence[str]) -> IncidentTable:
+def decode_parts(parts: pd.DataFrame, grid_codes: Sequence[str]) -> IncidentTable:
+    """Payloads (``day``, ``payload``, in day order) -> one IncidentTable over ``grid_codes``."""
     return _decode_all(parts["payload"].tolist(), grid_codes, parts["day"].astype(str).tolist())
 
 
@@ -503,53 +473,8 @@ def read_history(reader: Reader, grid_codes: Sequence[str]) -> IncidentTable | N
     ``None`` when the workspace has no history table, or its history does not hold exactly
     as many incidents as the incidents layer: the caller then reads the rows.
     """
-    parts = _layer_parts(reader)
-    return None if parts is None else _decode_parts(parts, grid_codes)
-
-
-def read_incidents(reader: Reader, grid_codes: Sequence[str]) -> IncidentTable | None:
-    """:func:`read_history` with the archived incidents of every day on which the layer has
-    none, decoded in one pass (the two never share a day, so day order is time order).
-
-    ``None`` when the layer's history is not current: the caller reads the rows, then
-    :func:`with_archive`.
-    """
-    layer = _layer_parts(reader)
-    if layer is None:
-        return None
-    archive = _archive_parts(reader, set(layer["day"].astype(str)) - {""})
-    if not len(archive):
-        return _decode_parts(layer, grid_codes)
-    both = pd.concat([layer, archive], ignore_index=True)
-    both = both.iloc[np.argsort(both["day"].astype(str).to_numpy(), kind="stable")]
-    return _decode_parts(both, grid_codes)
-
-
-def read_archive(
-    reader: Reader, grid_codes: Sequence[str], skip_days: Collection[str] = ()
-) -> IncidentTable | None:
-    """The archived incidents (:data:`ARCHIVE_TABLE`) over ``grid_codes``, leaving out the
-    days in ``skip_days`` (``'YYYY-MM-DD'``); ``None`` when nothing is archived."""
-    parts = _archive_parts(reader, skip_days)
-    return _decode_parts(parts, grid_codes) if len(parts) else None
-
-
-def with_archive(reader: Reader, layer: IncidentTable) -> IncidentTable:
-    """``layer`` (the incidents layer's table) with the archived incidents of every day on
-    which the layer has none, in one time-sorted table."""
-    held = layer.occurred_s[layer.occurred_s >= 0]
-    layer_days = np.unique(np.floor_divide(held, _SECONDS_PER_DAY)).astype("datetime64[D]")
-    archive = read_archive(reader, layer.grid_codes, set(np.datetime_as_string(layer_days)))
-    if archive is None or not len(archive):
-        return layer
-    if not len(layer):
-        return archive
-    # A merge of two sorted tables: each archived incident goes before the layer's first
-    # incident at or after its time (the layer's rows without a time, at -1 s, stay first).
-    at = np.searchsorted(layer.occurred_s, archive.occurred_s, side="left")
-    columns = ("occurred_s", "closed_s", "category", "handling", "cell", "grid", "stage")
-    joined = {c: np.insert(getattr(layer, c), at, getattr(archive, c)) for c in columns}
-    return IncidentTable(**joined, grid_codes=layer.grid_codes)
+    parts = layer_parts(reader)
+    return None if parts is None else decode_parts(parts, grid_codes)
 
 
 def _decode_all(
@@ -595,25 +520,6 @@ def _decode_all(
         grid_codes=tuple(grid_codes),
         stage=out["stage"],
     )
-
-
-def copy_archive(source: Reader, tx: Transaction) -> int:
-    """Copy the archived incidents' payloads from ``source`` into ``tx``'s workspace (a day
-    at a time, bounded memory); the number of incidents copied."""
-    tx.execute(f"DELETE FROM {ARCHIVE_TABLE}")
-    if not source.has_table(ARCHIVE_TABLE):
-        return 0
-    days = source.query(f"SELECT DISTINCT day FROM {ARCHIVE_TABLE} ORDER BY day")["day"]
-    held = 0
-    for i in range(0, len(days), _DAYS_PER_QUERY):
-        span = days.iloc[i : i + _DAYS_PER_QUERY]
-        rows = source.query(
-            f"SELECT day, part, n, payload FROM {ARCHIVE_TABLE} WHERE day >= ? AND day <= ?",
-            (str(span.iloc[0]), str(span.iloc[-1])),
-        )
-        write_payloads(tx, rows, table=ARCHIVE_TABLE)
-        held += int(rows["n"].sum())
-    return held
 
 
 def _sort_split_days(
@@ -667,23 +573,4 @@ def history_status(reader: Reader) -> dict[str, int | bool]:
         "stored": stored,
         "bytes": int(row["bytes"]),
         "current": held == stored and (held > 0 or stored == 0),
-    }
-
-
-def archive_status(reader: Reader) -> dict[str, object]:
-    """What ``gridmap history`` and ``gridmap info`` say of the archived incidents: how many,
-    over which days, and the grid version they were assigned with (``gridmap index``)."""
-    if not reader.has_table(ARCHIVE_TABLE):
-        return {"held": 0, "days": 0, "first": None, "last": None, "grid_version": None}
-    row = reader.query(
-        f"SELECT COALESCE(SUM(n), 0) AS held, COUNT(DISTINCT day) AS days, MIN(day) AS first, "
-        f"MAX(day) AS last FROM {ARCHIVE_TABLE}"
-    ).iloc[0]
-    version = reader.meta().get(ARCHIVE_VERSION_KEY)
-    return {
-        "held": int(row["held"]),
-        "days": int(row["days"]),
-        "first": None if pd.isna(row["first"]) else str(row["first"]),
-        "last": None if pd.isna(row["last"]) else str(row["last"]),
-        "grid_version": int(version) if version else None,
     }

@@ -8,7 +8,8 @@ from typing import Any
 
 from ..schema import OCCURRED_AT, Layer
 from .base import open_workspace
-from .history import archive_status, history_status
+from .history import history_status
+from .history_archive import archive_status
 
 __all__ = ["workspace_info"]
 

@@ -1,0 +1,202 @@
+"""The incidents of an archive indexed by ``gridmap index``, kept as history payloads.
+
+``gridmap index`` (:mod:`gridmap.archive`) stores each indexed incident's analysis columns
+in :data:`ARCHIVE_TABLE`, in the payloads of :mod:`gridmap.store.history` (one or more per
+day, ``fid`` 0: they have no stored row). Pages count them on every day the incidents layer
+has none (:func:`read_incidents`): the layer is the detailed, current record, so an archive
+that overlaps imported months is not counted twice.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Collection, Sequence
+
+import numpy as np
+import pandas as pd
+
+from ..analytics.incidents import IncidentTable
+from ..indexing import cells_to_points
+from ..joins import GridLookup, assign_points
+from .base import Reader, Transaction
+from .history import (
+    DAYS_PER_QUERY,
+    NO_PARTS,
+    SECONDS_PER_DAY,
+    decode_parts,
+    layer_parts,
+    table_payloads,
+    write_payloads,
+)
+
+__all__ = [
+    "ARCHIVE_ASSIGNED_KEY",
+    "ARCHIVE_TABLE",
+    "ARCHIVE_VERSION_KEY",
+    "archive_status",
+    "copy_archive",
+    "read_archive",
+    "read_incidents",
+    "reassign_archive",
+    "with_archive",
+]
+
+#: Incidents of an archive indexed by ``gridmap index`` (:mod:`gridmap.archive`): the same
+#: payloads, for incidents that have no stored row. Pages read an archived day only when the
+#: incidents layer has no incident that day (the layer is the detailed, current record).
+ARCHIVE_TABLE = "archive_history"
+#: Meta key: the grid version the archived incidents were assigned with. Their grid codes are
+#: kept as text, so after another version is published they still count for every grid whose
+#: code stays; a grid that is gone counts none of them until ``gridmap index`` runs again.
+ARCHIVE_VERSION_KEY = "archive_grid_version"
+#: Meta key: how the archive was last assigned: ``points`` (``gridmap index``) or ``cells``
+#: (re-assigned at a publish by the centre of each incident's res-11 cell, ~25 m from it).
+ARCHIVE_ASSIGNED_KEY = "archive_assigned_by"
+
+
+def _archive_parts(reader: Reader, skip_days: Collection[str]) -> pd.DataFrame:
+    """``day`` and ``payload`` of the archived incidents in day order, without the days in
+    ``skip_days`` (``'YYYY-MM-DD'``)."""
+    if not reader.has_table(ARCHIVE_TABLE):
+        return NO_PARTS
+    days = reader.query(f"SELECT DISTINCT day FROM {ARCHIVE_TABLE}")["day"].astype(str)
+    wanted = sorted(set(days) - set(skip_days))
+    if not wanted:
+        return NO_PARTS
+    params: tuple[str, ...] = ()
+    if len(wanted) == len(days):
+        where = ""
+    else:
+        # The archive's days bound the range; the few days of the layer inside it are left out.
+        where, params = "WHERE day >= ? AND day <= ?", (wanted[0], wanted[-1])
+    parts = reader.query(
+        f"SELECT day, payload FROM {ARCHIVE_TABLE} {where} ORDER BY day, part", params
+    )
+    return parts[parts["day"].astype(str).isin(wanted).to_numpy()]
+
+
+def read_incidents(reader: Reader, grid_codes: Sequence[str]) -> IncidentTable | None:
+    """:func:`read_history` with the archived incidents of every day on which the layer has
+    none, decoded in one pass (the two never share a day, so day order is time order).
+
+    ``None`` when the layer's history is not current: the caller reads the rows, then
+    :func:`with_archive`.
+    """
+    layer = layer_parts(reader)
+    if layer is None:
+        return None
+    archive = _archive_parts(reader, set(layer["day"].astype(str)) - {""})
+    if not len(archive):
+        return decode_parts(layer, grid_codes)
+    both = pd.concat([layer, archive], ignore_index=True)
+    both = both.iloc[np.argsort(both["day"].astype(str).to_numpy(), kind="stable")]
+    return decode_parts(both, grid_codes)
+
+
+def read_archive(
+    reader: Reader, grid_codes: Sequence[str], skip_days: Collection[str] = ()
+) -> IncidentTable | None:
+    """The archived incidents (:data:`ARCHIVE_TABLE`) over ``grid_codes``, leaving out the
+    days in ``skip_days`` (``'YYYY-MM-DD'``); ``None`` when nothing is archived."""
+    parts = _archive_parts(reader, skip_days)
+    return decode_parts(parts, grid_codes) if len(parts) else None
+
+
+def with_archive(reader: Reader, layer: IncidentTable) -> IncidentTable:
+    """``layer`` (the incidents layer's table) with the archived incidents of every day on
+    which the layer has none, in one time-sorted table."""
+    held = layer.occurred_s[layer.occurred_s >= 0]
+    layer_days = np.unique(np.floor_divide(held, SECONDS_PER_DAY)).astype("datetime64[D]")
+    archive = read_archive(reader, layer.grid_codes, set(np.datetime_as_string(layer_days)))
+    if archive is None or not len(archive):
+        return layer
+    if not len(layer):
+        return archive
+    # A merge of two sorted tables: each archived incident goes before the layer's first
+    # incident at or after its time (the layer's rows without a time, at -1 s, stay first).
+    at = np.searchsorted(layer.occurred_s, archive.occurred_s, side="left")
+    columns = ("occurred_s", "closed_s", "category", "handling", "cell", "grid", "stage")
+    joined = {c: np.insert(getattr(layer, c), at, getattr(archive, c)) for c in columns}
+    return IncidentTable(**joined, grid_codes=layer.grid_codes)
+
+
+def copy_archive(source: Reader, tx: Transaction) -> int:
+    """Copy the archived incidents' payloads from ``source`` into ``tx``'s workspace (a day
+    at a time, bounded memory); the number of incidents copied."""
+    tx.execute(f"DELETE FROM {ARCHIVE_TABLE}")
+    if not source.has_table(ARCHIVE_TABLE):
+        return 0
+    days = source.query(f"SELECT DISTINCT day FROM {ARCHIVE_TABLE} ORDER BY day")["day"]
+    held = 0
+    for i in range(0, len(days), DAYS_PER_QUERY):
+        span = days.iloc[i : i + DAYS_PER_QUERY]
+        rows = source.query(
+            f"SELECT day, part, n, payload FROM {ARCHIVE_TABLE} WHERE day >= ? AND day <= ?",
+            (str(span.iloc[0]), str(span.iloc[-1])),
+        )
+        write_payloads(tx, rows, table=ARCHIVE_TABLE)
+        held += int(rows["n"].sum())
+    return held
+
+
+def archive_status(reader: Reader) -> dict[str, object]:
+    """What ``gridmap history`` and ``gridmap info`` say of the archived incidents: how many,
+    over which days, and the grid version they were assigned with (``gridmap index``)."""
+    if not reader.has_table(ARCHIVE_TABLE):
+        return {
+            "assigned_by": None,
+            "held": 0,
+            "days": 0,
+            "first": None,
+            "last": None,
+            "grid_version": None,
+        }
+    row = reader.query(
+        f"SELECT COALESCE(SUM(n), 0) AS held, COUNT(DISTINCT day) AS days, MIN(day) AS first, "
+        f"MAX(day) AS last FROM {ARCHIVE_TABLE}"
+    ).iloc[0]
+    meta = reader.meta()
+    version = meta.get(ARCHIVE_VERSION_KEY)
+    return {
+        "assigned_by": meta.get(ARCHIVE_ASSIGNED_KEY) or "points",
+        "held": int(row["held"]),
+        "days": int(row["days"]),
+        "first": None if pd.isna(row["first"]) else str(row["first"]),
+        "last": None if pd.isna(row["last"]) else str(row["last"]),
+        "grid_version": int(version) if version else None,
+    }
+
+
+def reassign_archive(tx: Transaction, lookup: GridLookup | None, version: int | None) -> int:
+    """Assign the archived incidents to the grids of ``lookup`` (the version just published),
+    a month of days at a time; the number re-assigned.
+
+    The archive keeps no points, only each incident's res-11 H3 cell: an incident goes to
+    the grid of its cell's centre, at most ~25 m from the point, so one that close to a
+    border may land in the neighbouring grid. ``gridmap index`` assigns the points
+    themselves again; ``gridmap info`` says which of the two was last done.
+    """
+    if not tx.has_table(ARCHIVE_TABLE):
+        return 0
+    days = tx.query(f"SELECT DISTINCT day FROM {ARCHIVE_TABLE} ORDER BY day")["day"].astype(str)
+    codes = [str(c) for c in lookup.codes] if lookup is not None else []
+    moved = 0
+    for i in range(0, len(days), DAYS_PER_QUERY):
+        first, last = str(days.iloc[i]), str(days.iloc[min(i + DAYS_PER_QUERY, len(days)) - 1])
+        span = (first, last)
+        parts = tx.query(
+            f"SELECT day, payload FROM {ARCHIVE_TABLE} WHERE day >= ? AND day <= ? "
+            "ORDER BY day, part",
+            span,
+        )
+        table = decode_parts(parts, codes)
+        grid = np.full(len(table), -1, dtype=np.int32)
+        if lookup is not None:
+            grid = assign_points(lookup, *cells_to_points(table.cell)).astype(np.int32)
+        fresh = dataclasses.replace(table, grid=grid)
+        tx.execute(f"DELETE FROM {ARCHIVE_TABLE} WHERE day >= ? AND day <= ?", span)
+        write_payloads(tx, table_payloads(fresh), table=ARCHIVE_TABLE)
+        moved += len(table)
+    if moved:
+        tx.set_meta({ARCHIVE_VERSION_KEY: version or "", ARCHIVE_ASSIGNED_KEY: "cells"})
+    return moved
