@@ -42,7 +42,7 @@ import numpy as np
 import psutil
 import pyarrow as pa
 from _served import ROOT
-from bench_city_scale import TARGETS, _load, _serve
+from bench_city_scale import _load, _serve, print_served
 from bench_index_archive import _geoparquet
 
 from gridmap.store import open_workspace
@@ -174,27 +174,7 @@ def main(months: int = 60, rows: int = 500_000) -> int:
     )
 
     app, base = _serve(ws, sessions=0), _serve(DEMO, sessions=0)
-    print(
-        f"archive_cold_first_page  gridmap {app.cold:.1f} s  peer demo alone {base.cold:.1f} s  "
-        f"{app.cold / base.cold:.1f}x slower  target<{TARGETS['cold_s']:g}s "
-        f"ok={app.cold < TARGETS['cold_s']}"
-    )
-    (page, warm), (page_peer, warm_peer) = app.slowest_warm(), base.slowest_warm()
-    print(
-        f"archive_warm_pages  gridmap slowest {warm:.2f} s ({page})  peer demo alone slowest "
-        f"{warm_peer:.2f} s ({page_peer})  {warm / warm_peer:.1f}x slower  "
-        f"target<{TARGETS['warm_s']:g}s ok={warm < TARGETS['warm_s']}  "
-        f"errors={len(app.errors)}/{len(base.errors)}"
-    )
-    print("  first visits (s): " + ", ".join(f"{p} {s:.1f}" for p, s in app.first.items()))
-    print("  warm answers (s): " + ", ".join(f"{p} {s:.2f}" for p, s in app.warm.items()))
-    gb, gb_peer = app.rss_mb / 1024, base.rss_mb / 1024
-    print(
-        f"archive_server_rss  gridmap {gb:.2f} GB  peer demo alone {gb_peer:.2f} GB  "
-        f"{gb / gb_peer:.1f}x  target<{TARGETS['rss_gb']:g}GB ok={gb < TARGETS['rss_gb']}  "
-        f"(peak {app.peak_mb / 1024:.2f}/{base.peak_mb / 1024:.2f} GB; idle again "
-        f"{app.settled_mb / 1024:.2f}/{base.settled_mb / 1024:.2f} GB)"
-    )
+    print_served("archive", app, base, "peer demo alone", slower=True)
     for e in [*app.errors, *base.errors][:5]:
         print(f"  error: {e}")
     return 0 if ok else 1

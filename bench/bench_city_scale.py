@@ -155,6 +155,38 @@ def _serve(path: Path, *, sessions: int) -> Served:
     return out
 
 
+def _ratio(mine: float, theirs: float, slower: bool) -> str:
+    """``theirs / mine`` as ``4.2x``, or ``mine / theirs`` as ``4.2x slower``."""
+    return f"{mine / theirs:.1f}x slower" if slower else f"{theirs / mine:.1f}x"
+
+
+def print_served(name: str, app: Served, base: Served, peer: str, *, slower: bool = False) -> None:
+    """The served lines (cold first page, warm pages, resident memory) of ``app`` beside
+    ``base``; ``slower``: the peer does less, so the ratio says how much slower gridmap is."""
+    print(
+        f"{name}_cold_first_page  gridmap {app.cold:.1f} s  {peer} {base.cold:.1f} s  "
+        f"{_ratio(app.cold, base.cold, slower)}  target<{TARGETS['cold_s']:g}s "
+        f"ok={app.cold < TARGETS['cold_s']}"
+    )
+    (page, warm), (page_peer, warm_peer) = app.slowest_warm(), base.slowest_warm()
+    print(
+        f"{name}_warm_pages  gridmap slowest {warm:.2f} s ({page})  {peer} slowest "
+        f"{warm_peer:.2f} s ({page_peer})  {_ratio(warm, warm_peer, slower)}  "
+        f"target<{TARGETS['warm_s']:g}s ok={warm < TARGETS['warm_s']}  "
+        f"errors={len(app.errors)}/{len(base.errors)}"
+    )
+    print("  first visits (s): " + ", ".join(f"{p} {s:.1f}" for p, s in app.first.items()))
+    print("  warm answers (s): " + ", ".join(f"{p} {s:.2f}" for p, s in app.warm.items()))
+    gb, gb_peer = app.rss_mb / 1024, base.rss_mb / 1024
+    print(
+        f"{name}_server_rss  gridmap {gb:.2f} GB  {peer} {gb_peer:.2f} GB  "
+        f"{_ratio(gb, gb_peer, slower).replace('slower', 'more')}  "
+        f"target<{TARGETS['rss_gb']:g}GB ok={gb < TARGETS['rss_gb']}  "
+        f"(peak {app.peak_mb / 1024:.2f}/{base.peak_mb / 1024:.2f} GB; idle again "
+        f"{app.settled_mb / 1024:.2f}/{base.settled_mb / 1024:.2f} GB)"
+    )
+
+
 def main(scale: float = 30) -> int:
     path = Path(os.environ.get("GRIDMAP_BENCH_CITY_WS", f"/tmp/gridmap-bench/scale{scale:g}.gpkg"))
     if not path.exists():
@@ -171,27 +203,7 @@ def main(scale: float = 30) -> int:
 
     app = _serve(path, sessions=20)
     base = _serve(rows, sessions=0)
-    print(
-        f"city_scale_cold_first_page  gridmap {app.cold:.1f} s  peer rows {base.cold:.1f} s  "
-        f"{base.cold / app.cold:.1f}x  target<{TARGETS['cold_s']:g}s "
-        f"ok={app.cold < TARGETS['cold_s']}"
-    )
-    (page, warm), (page_peer, warm_peer) = app.slowest_warm(), base.slowest_warm()
-    print(
-        f"city_scale_warm_pages  gridmap slowest {warm:.2f} s ({page})  peer rows slowest "
-        f"{warm_peer:.2f} s ({page_peer})  {warm_peer / warm:.1f}x  "
-        f"target<{TARGETS['warm_s']:g}s ok={warm < TARGETS['warm_s']}  "
-        f"errors={len(app.errors)}/{len(base.errors)}"
-    )
-    print("  first visits (s): " + ", ".join(f"{p} {s:.1f}" for p, s in app.first.items()))
-    print("  warm answers (s): " + ", ".join(f"{p} {s:.2f}" for p, s in app.warm.items()))
-    gb, gb_peer = app.rss_mb / 1024, base.rss_mb / 1024
-    print(
-        f"city_scale_server_rss  gridmap {gb:.2f} GB  peer rows {gb_peer:.2f} GB  "
-        f"{gb_peer / gb:.1f}x  target<{TARGETS['rss_gb']:g}GB ok={gb < TARGETS['rss_gb']}  "
-        f"(peak {app.peak_mb / 1024:.2f}/{base.peak_mb / 1024:.2f} GB; idle again "
-        f"{app.settled_mb / 1024:.2f}/{base.settled_mb / 1024:.2f} GB)"
-    )
+    print_served("city_scale", app, base, "peer rows")
     alone = statistics.median(app.warm[p] for p in ("map", "cockpit", "risk"))
     med = statistics.median(app.sessions)
     print(
