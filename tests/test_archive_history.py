@@ -15,6 +15,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
+import shapely
 
 from gridmap import schema
 from gridmap.analytics.incidents import CATEGORY_CODES, HANDLING_CODES, STAGE_CODES
@@ -186,33 +187,47 @@ def test_copy_and_the_cli_tell_of_the_archive(
     assert "archive: 484 incidents" in capsys.readouterr().out
 
 
-def test_publishing_a_new_version_reassigns_the_archive_by_cell(
+def _grid_codes(table) -> np.ndarray:
+    return np.asarray((*table.grid_codes, None), dtype=object)[table.grid]
+
+
+def _publish(workspace: str, grids: gpd.GeoDataFrame, path: Path) -> None:
+    grids.to_file(path, driver="GPKG")
+    import_file(workspace, "grids", path)
+
+
+def test_a_publish_keeps_unchanged_grids_and_moves_the_rest_by_cell(
     workspace: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """The archive keeps cells, not points: a publish re-assigns each archived incident to
-    the new grid holding its res-11 cell's centre (here: the same squares, new codes)."""
+    """The archive keeps cells, not points. An archived incident of a grid whose code and
+    boundary stay keeps it; the others go to the changed grid holding their res-11 cell's
+    centre, or to none."""
     folder = tmp_path / "archive"
     write_archive(folder)
     index_archive(folder, workspace)
-    before = load_incident_table(open_workspace(workspace))
-    v2 = squares_2x2(codes=("N1", "N2", "N3", "N4"))
-    v2.to_file(tmp_path / "v2.gpkg", driver="GPKG")
-    import_file(workspace, "grids", tmp_path / "v2.gpkg")
-    after = load_incident_table(open_workspace(workspace))
-    assert after.grid_codes == ("N1", "N2", "N3", "N4") and len(after) == len(before)
-    # The reference: geopandas puts each cell's centre in its square (none on a border).
-    lon, lat = cells_to_points(after.cell)
-    centres = gpd.GeoDataFrame(geometry=gpd.points_from_xy(lon, lat), crs=4326)
-    joined = centres.sjoin(v2[["code", "geometry"]], how="left", predicate="within")
-    expected = joined["code"].groupby(level=0).min().reindex(range(len(after)))
-    got = np.asarray((*after.grid_codes, None), dtype=object)[after.grid]
-    assert (expected.fillna("-").to_numpy() == np.where(got == None, "-", got)).all()  # noqa: E711
-    assert (after.grid >= 0).sum() > 100  # the test means something
-    # Mostly the same squares as the points gave, but not exactly (cells near the borders).
-    same = (after.grid == before.grid) | ((after.grid < 0) & (before.grid < 0))
-    assert same.mean() > 0.8
+    before = _grid_codes(load_incident_table(open_workspace(workspace)))
+
+    # The same grids again: nothing moves.
+    _publish(workspace, squares_2x2(), tmp_path / "v2.gpkg")
+    assert (_grid_codes(load_incident_table(open_workspace(workspace))) == before).all()
+
+    # D shrinks to its western half; A, B and C stay as they are.
+    v3 = squares_2x2()
+    d = v3.index[v3["code"] == "D"][0]
+    x0, y0, x1, y1 = v3.geometry[d].bounds
+    v3.loc[d, "geometry"] = shapely.box(x0, y0, (x0 + x1) / 2, y1)
+    _publish(workspace, v3, tmp_path / "v3.gpkg")
+    table = load_incident_table(open_workspace(workspace))
+    after = _grid_codes(table)
+    stay = np.isin(before, ["A", "B", "C"])
+    assert stay.sum() > 50 and (after[stay] == before[stay]).all()
+    # The reference for the rest: geopandas puts each cell's centre in the new D, or not.
+    lon, lat = cells_to_points(table.cell[~stay])
+    inside = shapely.contains_xy(v3.geometry[d], lon, lat)
+    assert (after[~stay] == np.where(inside, "D", None)).all()
+    assert 0 < inside.sum() < np.isin(before, ["D"]).sum()  # the test means something
 
     capsys.readouterr()
     assert main(["info", workspace]) == 0
     line = next(s for s in capsys.readouterr().out.splitlines() if "archive" in s)
-    assert "grids of version 2 (re-assigned at its publishing by each incident's H3 cell" in line
+    assert "grids of version 3 (re-assigned where grids changed, by each incident's H3" in line

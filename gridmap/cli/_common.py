@@ -127,8 +127,8 @@ def archive_line(archive: Mapping[str, Any], in_force: int | None) -> str:
     )
     if archive.get("assigned_by") == "cells":
         line += (
-            " (re-assigned at its publishing by each incident's H3 cell, within ~25 m of the "
-            "point; gridmap index again assigns the points themselves)"
+            " (re-assigned where grids changed, by each incident's H3 cell, within ~25 m of "
+            "the point; gridmap index again assigns the points themselves)"
         )
     if archive["grid_version"] is not None and in_force != archive["grid_version"]:
         line += (

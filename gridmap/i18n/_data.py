@@ -346,9 +346,10 @@ STRINGS: dict[str, tuple[str, str]] = {
         "count none of it until gridmap index runs again.",
     ),
     "data.archive.cells": (
-        "第 {v} 版发布时，归档事件按各自的 H3 单元（距事件点约 25 米内）重新分配到网格；重新运行 "
-        "gridmap index 可按事件点精确分配。",
-        "When version {v} was published the archive was re-assigned by each incident's H3 cell "
-        "(within ~25 m of its point); gridmap index again assigns the points themselves.",
+        "第 {v} 版发布时，边界变化的网格内的归档事件按各自的 H3 单元（距事件点约 25 米内）重新分配，"
+        "边界未变的网格保持不变；重新运行 gridmap index 可按事件点精确分配。",
+        "When version {v} was published, archived incidents of grids whose boundary changed were "
+        "re-assigned by their H3 cell (within ~25 m of the point); unchanged grids kept theirs. "
+        "gridmap index again assigns the points themselves.",
     ),
 }

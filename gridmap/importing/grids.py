@@ -15,7 +15,7 @@ from ..indexing import points_to_cells, polygons_to_cells
 from ..joins import GridLookup, assign_codes, build_grid_lookup, match_grid_labels
 from ..store import Transaction
 from ..store.history import refresh_history
-from ..store.history_archive import reassign_archive
+from ..store.history_archive import ARCHIVE_TABLE, ARCHIVE_VERSION_KEY, reassign_archive
 from ..validate import validate_grids
 from .common import _today
 from .report import ImportReport
@@ -140,7 +140,40 @@ def reassign(tx: Transaction) -> None:
         tx.write_layer(layer, gdf)
     # Every incident may have a new grid, and rewritten rows have new fids: rebuild it all.
     refresh_history(tx, None)
-    reassign_archive(tx, lookup, tx.published_version())
+    _reassign_archive(tx, grids)
+
+
+def _reassign_archive(tx: Transaction, grids: gpd.GeoDataFrame) -> None:
+    """The archived incidents follow the new version: those of a grid whose code and
+    boundary stay keep it; the others go by their H3 cell among the grids that changed."""
+    if not tx.has_table(ARCHIVE_TABLE):
+        return
+    basic = schema.basic_grids(grids)
+    basic = basic[basic[schema.CODE].notna()]
+    before = tx.meta().get(ARCHIVE_VERSION_KEY)
+    kept: set[str] = set()
+    if before:
+        old = schema.basic_grids(tx.read_grids(int(before)))
+        kept = _unchanged_codes(old, basic)
+    changed = basic_lookup(basic[~basic[schema.CODE].astype(str).isin(kept)])
+    codes = basic[schema.CODE].astype(str).tolist()
+    reassign_archive(tx, codes, tx.published_version(), kept=kept, changed=changed)
+
+
+def _unchanged_codes(old: gpd.GeoDataFrame, new: gpd.GeoDataFrame) -> set[str]:
+    """Codes held once by each of ``old`` and ``new`` with the same boundary."""
+
+    def once(frame: gpd.GeoDataFrame) -> gpd.GeoSeries:
+        codes = frame[schema.CODE].astype(str)
+        unique = frame[~codes.duplicated(keep=False)]
+        return unique.set_index(unique[schema.CODE].astype(str)).geometry
+
+    a, b = once(old), once(new)
+    both = a.index.intersection(b.index)
+    same = shapely.equals_exact(
+        shapely.normalize(a.loc[both].values), shapely.normalize(b.loc[both].values), 1e-9
+    )
+    return set(both[np.asarray(same, dtype=bool)])
 
 
 # --- entry point ----------------------------------------------------------------------------

@@ -167,36 +167,52 @@ def archive_status(reader: Reader) -> dict[str, object]:
     }
 
 
-def reassign_archive(tx: Transaction, lookup: GridLookup | None, version: int | None) -> int:
-    """Assign the archived incidents to the grids of ``lookup`` (the version just published),
-    a month of days at a time; the number re-assigned.
+def reassign_archive(
+    tx: Transaction,
+    codes: Sequence[str],
+    version: int | None,
+    *,
+    kept: Collection[str],
+    changed: GridLookup | None,
+) -> int:
+    """Assign the archived incidents to the grids just published, a month of days at a time;
+    the number whose grid changed.
 
-    The archive keeps no points, only each incident's res-11 H3 cell: an incident goes to
-    the grid of its cell's centre, at most ~25 m from the point, so one that close to a
-    border may land in the neighbouring grid. ``gridmap index`` assigns the points
-    themselves again; ``gridmap info`` says which of the two was last done.
+    ``codes`` are the new version's basic grid codes, ``kept`` those whose boundary did not
+    change (an archived incident of one of them stays there: exact), ``changed`` the lookup
+    over the others. The archive keeps each incident's res-11 H3 cell, not its point: one of
+    a changed grid, or of none, goes to the changed grid holding its cell's centre (at most
+    ~25 m from the point, so near a changed border it may land in the neighbour).
+    ``gridmap index`` assigns the points themselves again.
     """
     if not tx.has_table(ARCHIVE_TABLE):
         return 0
     days = tx.query(f"SELECT DISTINCT day FROM {ARCHIVE_TABLE} ORDER BY day")["day"].astype(str)
-    codes = [str(c) for c in lookup.codes] if lookup is not None else []
+    codes = [str(c) for c in codes]
+    position = {c: i for i, c in enumerate(codes)}
+    kept_at = np.array(sorted(position[c] for c in kept if c in position), dtype=np.int32)
+    # Positions in the changed lookup -> positions in ``codes`` (the extra slot serves -1).
+    to_codes = np.array([position.get(str(c), -1) for c in (changed.codes if changed else [])])
+    to_codes = np.append(to_codes, -1).astype(np.int32)
     moved = 0
     for i in range(0, len(days), DAYS_PER_QUERY):
-        first, last = str(days.iloc[i]), str(days.iloc[min(i + DAYS_PER_QUERY, len(days)) - 1])
-        span = (first, last)
+        span = (str(days.iloc[i]), str(days.iloc[min(i + DAYS_PER_QUERY, len(days)) - 1]))
         parts = tx.query(
             f"SELECT day, payload FROM {ARCHIVE_TABLE} WHERE day >= ? AND day <= ? "
             "ORDER BY day, part",
             span,
         )
         table = decode_parts(parts, codes)
-        grid = np.full(len(table), -1, dtype=np.int32)
-        if lookup is not None:
-            grid = assign_points(lookup, *cells_to_points(table.cell)).astype(np.int32)
-        fresh = dataclasses.replace(table, grid=grid)
+        grid = table.grid.copy()
+        todo = ~np.isin(grid, kept_at)
+        grid[todo] = -1
+        if changed is not None and todo.any():
+            grid[todo] = to_codes[assign_points(changed, *cells_to_points(table.cell[todo]))]
+        moved += int((grid != table.grid).sum())
         tx.execute(f"DELETE FROM {ARCHIVE_TABLE} WHERE day >= ? AND day <= ?", span)
-        write_payloads(tx, table_payloads(fresh), table=ARCHIVE_TABLE)
-        moved += len(table)
-    if moved:
+        write_payloads(
+            tx, table_payloads(dataclasses.replace(table, grid=grid)), table=ARCHIVE_TABLE
+        )
+    if len(days):
         tx.set_meta({ARCHIVE_VERSION_KEY: version or "", ARCHIVE_ASSIGNED_KEY: "cells"})
     return moved
