@@ -70,6 +70,9 @@ AGE_BANDS: tuple[tuple[str, float, float], ...] = (
 )
 _STREET_COLUMNS = ("street_code", "street_name", "overdue", "max_days_overdue")
 _DEPARTMENT_COLUMNS = (DEPARTMENT_ZH, DEPARTMENT_EN, "overdue", "max_days_overdue")
+#: The text dtype ``astype(str)`` gives (Arrow-backed, NaN for missing): columns read from a
+#: workspace already have it.
+_STR = pd.StringDtype(na_value=np.nan)
 
 
 @dataclass(frozen=True)
@@ -137,13 +140,20 @@ def _text(frame: pd.DataFrame, column: str) -> pd.Series:
     if column not in frame.columns:
         return pd.Series("", index=frame.index, dtype=object)
     values = frame[column]
+    if values.dtype == _STR:
+        # Filled in Arrow: the round trip through Python objects below cost 0.1 s a column
+        # for the 650,000 open cases of 9.7 M incidents, and gives the same text.
+        return values.fillna("")
     return values.astype(object).where(values.notna(), "").astype(str)
 
 
 def _lookup(keys: pd.Series, values: pd.Series) -> pd.Series:
     """``values`` at ``keys`` (text), "" where a key is not there."""
-    found = dict(zip(values.index.astype(str), values.astype(str), strict=True))
-    return keys.map(lambda k: found.get(k, ""))
+    # A hashed map, not a Python call per case (170,000 overdue cases at 9.7 M incidents);
+    # of a key given twice the last value counts, as a dict built from the pairs keeps it.
+    found = pd.Series(values.astype(str).to_numpy(dtype=object), index=values.index.astype(str))
+    found = found[~found.index.duplicated(keep="last")]
+    return keys.map(found).fillna("").astype(str)
 
 
 def _empty(columns: tuple[str, ...]) -> pd.DataFrame:

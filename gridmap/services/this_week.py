@@ -125,7 +125,9 @@ def _overdue(backlog: Backlog, cases: pd.DataFrame, grids: gpd.GeoDataFrame) -> 
     """Overdue cases per grid code, professional grids counted by place (``cases``: the
     open cases the backlog was counted from)."""
     items = backlog.items
-    late = cases[cases[schema.ID].astype(str).isin(items[schema.ID].astype(str))]
+    # As Python objects: pandas' isin on Arrow text took 0.9 s for 650,000 open cases.
+    ids = items[schema.ID].astype(str).astype(object)
+    late = cases[cases[schema.ID].astype(str).astype(object).isin(ids).to_numpy()]
     pro = _in_professional(late, grids)[schema.GRID_CODE].value_counts()
     return pd.concat([items[schema.GRID_CODE].value_counts(), pro])
 
