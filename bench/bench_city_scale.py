@@ -144,8 +144,9 @@ def _serve(path: Path, *, sessions: int) -> Served:
         out = asyncio.run(_visit(port, started))
         out.rss_mb = rss_mb(proc.pid)
         out.peak_mb = rss_mb(proc.pid, "VmHWM")
-        # The forecast backtest the cockpit starts runs on in a background thread for a few
-        # minutes at this scale: memory is also read once the process is idle again.
+        # The forecast backtest the cockpit starts runs for minutes at this scale, in a child
+        # process (gridmap.services.forecast_job) whose memory is not the server's: the
+        # server's is also read once it is idle again.
         out.settled_mb = _settled(proc.pid)
         if sessions:
             out.sessions, errors, _wall = asyncio.run(_run(port, sessions))

@@ -1,10 +1,17 @@
 """Which forecasting method the risk map uses, said in one line, and the table behind it.
 
 :func:`gridmap.analytics.backtest.select_method` runs the rolling-origin backtest of every
-method on the workspace's own incidents (about 7-11 s on the 20k-grid demo at res 9). Pages
-must never wait for it: the first visit starts it in a background thread (one per workspace
-version, horizon and resolution) and shows the line once it is ready; a small fragment
-re-checks every few seconds, so the line appears by itself without a page reload.
+method on the workspace's own incidents (about 7-11 s on the 20k-grid demo at res 9, a minute
+and gigabytes on a city of ten million incidents). Pages must never wait for it: the first
+visit starts it (one job per workspace version, horizon and resolution) and shows the line
+once it is ready; a small fragment re-checks every few seconds, so the line appears by itself
+without a page reload.
+
+On a served app the job runs in a child process at a lower priority
+(:mod:`gridmap.services.forecast_job`): a thread of the server would hold the GIL
+and a core while the sessions are answered, and its peak memory would be the server's. Where
+no child can be started, and under AppTest (the script runs in the test's own process, whose
+monkeypatches a child would not see), it runs in a thread of this process instead.
 """
 
 from __future__ import annotations
@@ -13,18 +20,20 @@ import logging
 import math
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from concurrent.futures import Future
 from typing import Any
 
 import numpy as np
 import pandas as pd
 import streamlit as st
+from streamlit import runtime
 from streamlit.runtime.scriptrunner import add_script_run_ctx
 
 from ..analytics import backtest as bt
 from ..analytics import forecast as fc
-from ..errors import SchemaError
 from ..i18n import t
+from ..services import forecast_job as job
+from ..services.forecast_job import MIN_ORIGINS, ForecastStatus
 from .data import _stamp, load_incidents, load_layer
 
 __all__ = [
@@ -44,75 +53,61 @@ log = logging.getLogger("gridmap.ui")
 
 #: Horizons offered in the backtest panel (days): 1 week, 2 weeks, 1 month, 3 months.
 HORIZONS: tuple[int, ...] = bt.HORIZONS
-#: Fewer test periods than this cannot tell methods apart: the line says history is too short.
-MIN_ORIGINS = 4
 #: Seconds between the checks of a line or panel still waiting for its backtest.
 _POLL_S = 2.0
 
 
-@dataclass(frozen=True)
-class ForecastStatus:
-    """The outcome of the method choice for one workspace version, horizon and resolution.
-
-    ``reason`` is ``""`` when ``choice`` holds a test over at least :data:`MIN_ORIGINS`
-    periods; otherwise ``"none"`` (no incidents), ``"area"`` (no study-area cell at this
-    resolution), ``"short"`` (too little history: ``choice`` may still hold a test over
-    fewer periods) or ``"error"`` (``detail`` has the one-line reason).
-    """
-
-    choice: bt.ForecastBacktest | None
-    reason: str
-    days: int
-    horizon_days: int
-    detail: str = ""
-
-    @property
-    def usable(self) -> bool:
-        return self.choice is not None and not self.reason
+def _served() -> bool:
+    """Whether a Streamlit server runs this script. AppTest runs it under a stand-in runtime
+    (a mock of :class:`~streamlit.runtime.Runtime`) in the test's own process."""
+    return runtime.exists() and type(runtime.get_instance()) is runtime.Runtime
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
-def _status(path: str, stamp: float, horizon: int, res: int) -> ForecastStatus:
-    # Never raises: a failure becomes a line on the page, and the background thread that
-    # calls this must not die with an exception either.
-    try:
-        span = load_incidents(path).time_range
-        if span is None:
-            return ForecastStatus(None, "none", 0, horizon)
-        days = (span[1] - span[0]).days + 1
-        if not bt.study_area(load_layer(path, "grids"), res).size:
-            return ForecastStatus(None, "area", days, horizon)
+def _in_child(path: str, horizon: int, res: int) -> Future[ForecastStatus]:
+    """Start the job in a child process (raises OSError if none can start); the future is
+    resolved by a thread that waits for the child's answer."""
+    proc = job.start_child(path, horizon=horizon, res=res)
+    log.info("forecast backtest (horizon %d, res %d) in child process %d", horizon, res, proc.pid)
+    future: Future[ForecastStatus] = Future()
+
+    def collect() -> None:
         try:
-            choice = bt.select_method(
-                load_incidents(path), load_layer(path, "grids"), horizon=horizon, res=res
-            )
-        except SchemaError:
-            # The only SchemaError left is "the test windows must lie between ...": the data
-            # do not hold one horizon of test after 28 days of history.
-            return ForecastStatus(None, "short", days, horizon)
-        short = len(choice.origins) < MIN_ORIGINS
-        return ForecastStatus(choice, "short" if short else "", days, horizon)
-    except Exception as exc:  # the page shows one line; the traceback goes to the log
-        log.exception("forecast method choice failed for %s", path)
-        text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        return ForecastStatus(None, "error", 0, horizon, detail=text[:300])
+            status = job.child_status(proc, horizon=horizon)
+        except Exception as exc:  # child_status words the child's failures; this is ours
+            log.exception("forecast child process for %s", path)
+            status = job.error_status(exc, horizon)
+        future.set_result(status)
+
+    threading.Thread(target=collect, name="gridmap-forecast-wait", daemon=True).start()
+    return future
 
 
-def _run(path: str, stamp: float, horizon: int, res: int) -> None:
-    try:
-        _status(path, stamp, horizon, res)
-    except Exception:  # _status catches its own errors; this is the cache machinery's
-        log.exception("forecast background run failed for %s", path)
+def _in_thread(path: str, horizon: int, res: int) -> Future[ForecastStatus]:
+    future: Future[ForecastStatus] = Future()
+
+    def run() -> None:
+        try:
+            table, grids = load_incidents(path), load_layer(path, "grids")
+            status = job.method_status(table, grids, horizon=horizon, res=res)
+        except Exception as exc:  # method_status never raises; the loaders may
+            log.exception("forecast method choice failed for %s", path)
+            status = job.error_status(exc, horizon)
+        future.set_result(status)
+
+    thread = threading.Thread(target=run, name="gridmap-forecast", daemon=True)
+    add_script_run_ctx(thread)  # the cached loaders run inside it
+    thread.start()
+    return future
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
-def _started(path: str, stamp: float, horizon: int, res: int) -> threading.Thread:
-    thread = threading.Thread(
-        target=_run, args=(path, stamp, horizon, res), name="gridmap-forecast", daemon=True
-    )
-    add_script_run_ctx(thread)
-    thread.start()
-    return thread
+def _job(path: str, stamp: float, horizon: int, res: int) -> Future[ForecastStatus]:
+    if _served():
+        try:
+            return _in_child(path, horizon, res)
+        except OSError as exc:  # e.g. the system refuses another process
+            log.warning("forecast: no child process (%s); computing in a thread", exc)
+    return _in_thread(path, horizon, res)
 
 
 def forecast_status(
@@ -120,15 +115,14 @@ def forecast_status(
 ) -> ForecastStatus | None:
     """The method choice of workspace ``path``, or None while it is still being computed.
 
-    The first call per workspace version, horizon and resolution starts the backtest in a
-    background thread; ``wait`` is how long to wait for it (None: until it is done).
+    The first call per workspace version, horizon and resolution starts the backtest (in a
+    child process on a served app); ``wait`` is how long to wait for it (None: until done).
     """
-    stamp = _stamp(path)
-    thread = _started(str(path), stamp, int(horizon), int(res))
-    thread.join(timeout=wait)
-    if thread.is_alive():
+    future = _job(str(path), _stamp(path), int(horizon), int(res))
+    try:
+        return future.result(timeout=wait)
+    except TimeoutError:
         return None
-    return _status(str(path), stamp, int(horizon), int(res))
 
 
 def _pct(x: float) -> str:

@@ -3,8 +3,9 @@
 The first visit of the Coverage page (the coverage analysis of ten thousand cameras), the
 Rebalance page (every community's load), the cockpit and its forecast line otherwise each
 wait several seconds;
-computed once per workspace version in a background thread they are ready by the time a
-user clicks there. ``gridmap serve`` turns this on (``GRIDMAP_WARM=1``); tests do not.
+computed once per workspace version in a background thread (the forecast's backtest in a
+child process) they are ready by the time a user clicks there. ``gridmap serve`` turns this
+on (``GRIDMAP_WARM=1``); tests do not.
 """
 
 from __future__ import annotations
@@ -36,6 +37,13 @@ def _warm(path: str) -> None:
     from .rebalance import community_overview
 
     t0 = time.perf_counter()
+    # The cockpit's forecast line: the backtest takes seconds to a minute, ready before the
+    # meeting. Started first and not waited for: it runs in a child process of its own (see
+    # gridmap.ui.forecast), beside the steps below.
+    try:
+        forecast_status(path, wait=0.0)
+    except Exception as exc:  # a page will show its own error; warming is best effort
+        log.warning("warm-up forecast failed: %s", exc)
     table = load_incidents(path)
     load_hierarchy(path)
     steps: list[tuple[str, Callable[[], object]]] = []
@@ -44,8 +52,6 @@ def _warm(path: str) -> None:
         # The cockpit's default window (gridmap.ui.sidebar.COCKPIT_PERIOD).
         flt = IncidentFilter(*period_window(last_complete_month(last), last, first=first))
         steps.append(("cockpit", lambda: load_cockpit(path, flt)))
-        # The cockpit's forecast line: the backtest takes seconds, ready before the meeting.
-        steps.append(("forecast", lambda: forecast_status(path, wait=None)))
     steps += [
         ("coverage", lambda: load_coverage(path)),
         ("siting", lambda: load_siting(path, None)),
