@@ -181,6 +181,26 @@ def new_orleans_files(folder: Path) -> tuple[Path, Path]:
     return folder / "beats.geojson", folder / "rtcc.csv"
 
 
+#: The RTCC file's columns -> gridmap fields (beats as grid labels, three stage times).
+NEW_ORLEANS_MAPPING = {
+    "Beat": "grid_code_source",
+    "item_number": "id",
+    "TimeCreate": "occurred_at",
+    "TimeDispatch": "dispatched_at",
+    "TimeClosed": "closed_at",
+}
+
+
+def new_orleans_workspace(location: str, folder: Path) -> str:
+    """Import :func:`new_orleans_files` (beats, then requests) into ``location``."""
+    from gridmap.importing import import_file
+
+    beats, rtcc = new_orleans_files(folder)
+    import_file(location, "grids", beats)
+    import_file(location, "incidents", rtcc, crs="wgs84", mapping=NEW_ORLEANS_MAPPING)
+    return location
+
+
 # -- the 2x2 block -----------------------------------------------------------------------------
 def squares_2x2(
     size: float = 100.0, *, codes: tuple[str, ...] = ("A", "B", "C", "D")

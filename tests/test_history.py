@@ -33,7 +33,7 @@ from gridmap.store.history import (
     write_payloads,
 )
 
-from .builders import POSTGIS_URL, Locations, new_orleans_files, shared_file, squares_2x2
+from .builders import POSTGIS_URL, Locations, new_orleans_workspace, shared_file, squares_2x2
 
 FIELDS = ("occurred_s", "closed_s", "category", "handling", "cell", "grid", "stage")
 
@@ -128,16 +128,7 @@ def test_cockpit_kpis_are_the_same_from_history_and_rows(demo: Workspace) -> Non
 def _nola(ws: str, folder: Path) -> None:
     """New Orleans RTCC requests: closure times, minute-resolution times (many ties), 237
     rows at POINT (0 0) kept by their beat. Beats are cells around each beat's median."""
-    beats, _rtcc = new_orleans_files(folder)
-    import_file(ws, "grids", beats)
-    mapping = {
-        "Beat": "grid_code_source",
-        "item_number": "id",
-        "TimeCreate": "occurred_at",
-        "TimeDispatch": "dispatched_at",
-        "TimeClosed": "closed_at",
-    }
-    import_file(ws, "incidents", folder / "rtcc.csv", crs="wgs84", mapping=mapping)
+    new_orleans_workspace(ws, folder)
 
 
 def _medellin(ws: str, folder: Path) -> None:

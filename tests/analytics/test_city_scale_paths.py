@@ -27,14 +27,13 @@ from gridmap.analytics.responsibility import grid_owners
 from gridmap.analytics.risk import UNKNOWN_PARENT
 from gridmap.analytics.trends import emerging_classes, emerging_hotspots
 from gridmap.demo import build_demo
-from gridmap.importing import import_file
 from gridmap.indexing import cell_parents, cells_to_str, str_to_cells
 from gridmap.loading import load_incident_table
 from gridmap.services.this_week import backlog_since, read_open_cases
 from gridmap.store import Workspace
 from gridmap.store.copying import copy_workspace
 
-from ..builders import Locations, new_orleans_files
+from ..builders import Locations, new_orleans_workspace
 
 pytestmark = pytest.mark.slow
 
@@ -50,16 +49,7 @@ def _demo(folder: Path, location: str) -> None:
 
 def _new_orleans(folder: Path, location: str) -> None:
     """New Orleans RTCC requests: closure times, beats as grids, no handling class."""
-    beats, rtcc = new_orleans_files(folder)
-    import_file(location, "grids", beats)
-    mapping = {
-        "Beat": "grid_code_source",
-        "item_number": "id",
-        "TimeCreate": "occurred_at",
-        "TimeDispatch": "dispatched_at",
-        "TimeClosed": "closed_at",
-    }
-    import_file(location, "incidents", rtcc, crs="wgs84", mapping=mapping)
+    new_orleans_workspace(location, folder)
 
 
 @pytest.fixture(scope="module", params=["demo", "new_orleans"])
