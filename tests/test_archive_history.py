@@ -28,7 +28,7 @@ from gridmap.store import open_workspace
 from gridmap.store.copying import copy_workspace
 from gridmap.store.history_archive import ARCHIVE_TABLE
 
-from .builders import squares_2x2
+from .builders import Locations, shared_file, squares_2x2
 from .test_index_archive import write_archive
 
 
@@ -231,3 +231,45 @@ def test_a_publish_keeps_unchanged_grids_and_moves_the_rest_by_cell(
     assert main(["info", workspace]) == 0
     line = next(s for s in capsys.readouterr().out.splitlines() if "archive" in s)
     assert "grids of version 3 (re-assigned where grids changed, by each incident's H3" in line
+
+
+@pytest.mark.slow
+def test_medellin_years_as_an_archive_count_like_the_same_file_imported(
+    locations: Locations, tmp_path: Path
+) -> None:
+    """Real file: ten years of Medellín homicides (UTC times, 81 rows without coordinates)
+    as one GeoParquet partition per year. Indexed, they give every incident the time, cell,
+    grid and category that importing the CSV gives it."""
+    comunas = shared_file("real", "misc_crimemapping", "medellin_comunas.gpkg")
+    csv = shared_file("real", "misc_crimemapping", "medellin_homicides.csv")
+    grids = {"COMUNA": "code", "NOMBRE": "name"}
+    imported, indexed = locations.new("imported"), locations.new("indexed")
+    for ws in (imported, indexed):
+        import_file(ws, "grids", comunas, mapping=grids)
+    import_file(imported, "incidents", csv, crs="wgs84", mapping={"modalidad": "category"})
+
+    rows = pd.read_csv(csv, sep=";", decimal=",")
+    when = pd.to_datetime(rows["fecha_hecho"], utc=True)
+    folder = tmp_path / "medellin"
+    folder.mkdir()
+    for year, part in rows.groupby(when.dt.year):
+        gpd.GeoDataFrame(
+            {"occurred_at": when[part.index], "category": part["modalidad"]},
+            geometry=gpd.points_from_xy(part["longitud"], part["latitud"]),
+            crs=4326,
+        ).to_parquet(folder / f"{year}.parquet")
+    summary = index_archive(folder, indexed)
+    assert summary.partitions == 10 and summary.no_point == 81
+
+    a = load_incident_table(open_workspace(imported))
+    b = load_incident_table(open_workspace(indexed))
+    assert len(a) == len(b) == summary.indexed > 9000
+
+    def keyed(t) -> pd.DataFrame:
+        codes = np.asarray((*t.grid_codes, ""), dtype=object)[t.grid]
+        frame = pd.DataFrame(
+            {"s": t.occurred_s, "cell": t.cell, "grid": codes, "category": t.category}
+        )
+        return frame.sort_values(list(frame.columns), ignore_index=True)
+
+    pd.testing.assert_frame_equal(keyed(a), keyed(b))
