@@ -12,6 +12,7 @@ import pytest
 
 from gridmap.analytics.responsibility import default_responsibilities
 from gridmap.errors import SchemaError
+from gridmap.i18n import t
 from gridmap.security import AuditLog
 from gridmap.store import Workspace
 from gridmap.ui import keys
@@ -42,6 +43,14 @@ def test_cockpit_shows_the_backlog_and_this_weeks_list(
     # Every 4th incident of 2025 is still open; by 31 December most are past their limit.
     assert 'data-kpi="backlog"' in page and "超期未结 · 截至 2025-12-31" in page
     assert 'data-band="gt90"' in page
+    # The breakdowns by street and department are built only while their expander is open.
+    by_street = f"**{t('backlog.by_street', 'zh')}**"
+    assert by_street not in page
+    at.session_state[keys.KEY_BACKLOG_DETAILS] = True
+    at.run()
+    assert not at.exception and by_street in page_html(at)
+    streets = at.dataframe[0].value
+    assert len(streets) >= 1 and streets.iloc[:, 1:].to_numpy().sum() > 0
     assert "比上期末" not in page  # 2024 holds no data: no comparison, not "73 more"
     assert '<table class="gm-week">' in page
     window = "2025-12-25 至 2025-12-31，对比上周 2025-12-18 至 2025-12-24"
