@@ -118,7 +118,7 @@ def incident_window(
     )
 
 
-def archive_line(archive: Mapping[str, Any], in_force: int | None) -> str:
+def archive_line(archive: Mapping[str, Any]) -> str:
     """The archived incidents in one line (``gridmap info`` and ``gridmap history``)."""
     line = (
         f"{archive['held']:,} incidents from {archive['first']} to {archive['last']} "
@@ -129,10 +129,5 @@ def archive_line(archive: Mapping[str, Any], in_force: int | None) -> str:
         line += (
             " (re-assigned where grids changed, by each incident's H3 cell, within ~25 m of "
             "the point; gridmap index again assigns the points themselves)"
-        )
-    if archive["grid_version"] is not None and in_force != archive["grid_version"]:
-        line += (
-            f", version {in_force} is in force: grids whose code changed count none of them "
-            "until gridmap index runs again"
         )
     return line

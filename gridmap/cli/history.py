@@ -42,7 +42,7 @@ def _cmd_history(args: argparse.Namespace) -> int:
         + (f"; rebuilt in {seconds} s" if seconds is not None else "")
     )
     if archive["held"]:
-        print(f"  archive: {archive_line(archive, ws.published_version())}")
+        print(f"  archive: {archive_line(archive)}")
     return EXIT_OK
 
 

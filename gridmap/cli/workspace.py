@@ -163,7 +163,7 @@ def _cmd_info(args: argparse.Namespace) -> int:
             f"days, {h['bytes'] / 1e6:,.1f} MB ({state})"
         )
     if info["archive"]["held"]:
-        print(f"  archive    {archive_line(info['archive'], info['published_version'])}")
+        print(f"  archive    {archive_line(info['archive'])}")
     for v in info["grid_versions"]:
         print(
             f"  grid version {v['version']}: {v['status']}, {v['n_grids']} grids, "

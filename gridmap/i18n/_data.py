@@ -339,12 +339,6 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Also {n} archived incidents ({first} – {last}, from gridmap index): every page counts "
         "them on the days the incidents layer has none.",
     ),
-    "data.archive.version": (
-        "归档事件按第 {v} 版网格分配；现行第 {now} 版中编码已变的网格不计入它们，重新运行 gridmap index "
-        "即可按现行版本分配。",
-        "The archive was assigned to grid version {v}; grids of version {now} whose code changed "
-        "count none of it until gridmap index runs again.",
-    ),
     "data.archive.cells": (
         "第 {v} 版发布时，边界变化的网格内的归档事件按各自的 H3 单元（距事件点约 25 米内）重新分配，"
         "边界未变的网格保持不变；重新运行 gridmap index 可按事件点精确分配。",

@@ -10,7 +10,7 @@ that overlaps imported months is not counted twice.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterator, Sequence
 
 import numpy as np
 import pandas as pd
@@ -45,9 +45,8 @@ __all__ = [
 #: payloads, for incidents that have no stored row. Pages read an archived day only when the
 #: incidents layer has no incident that day (the layer is the detailed, current record).
 ARCHIVE_TABLE = "archive_history"
-#: Meta key: the grid version the archived incidents were assigned with. Their grid codes are
-#: kept as text, so after another version is published they still count for every grid whose
-#: code stays; a grid that is gone counts none of them until ``gridmap index`` runs again.
+#: Meta key: the grid version the archived incidents were last assigned to (by ``gridmap
+#: index``, then by every publish: :func:`reassign_archive`).
 ARCHIVE_VERSION_KEY = "archive_grid_version"
 #: Meta key: how the archive was last assigned: ``points`` (``gridmap index``) or ``cells``
 #: (re-assigned at a publish by the centre of each incident's res-11 cell, ~25 m from it).
@@ -124,19 +123,26 @@ def copy_archive(source: Reader, tx: Transaction) -> int:
     """Copy the archived incidents' payloads from ``source`` into ``tx``'s workspace (a day
     at a time, bounded memory); the number of incidents copied."""
     tx.execute(f"DELETE FROM {ARCHIVE_TABLE}")
-    if not source.has_table(ARCHIVE_TABLE):
-        return 0
-    days = source.query(f"SELECT DISTINCT day FROM {ARCHIVE_TABLE} ORDER BY day")["day"]
     held = 0
-    for i in range(0, len(days), DAYS_PER_QUERY):
-        span = days.iloc[i : i + DAYS_PER_QUERY]
+    for span in _day_spans(source):
         rows = source.query(
             f"SELECT day, part, n, payload FROM {ARCHIVE_TABLE} WHERE day >= ? AND day <= ?",
-            (str(span.iloc[0]), str(span.iloc[-1])),
+            span,
         )
         write_payloads(tx, rows, table=ARCHIVE_TABLE)
         held += int(rows["n"].sum())
     return held
+
+
+def _day_spans(reader: Reader) -> Iterator[tuple[str, str]]:
+    """``(first, last)`` day of each run of :data:`DAYS_PER_QUERY` archived days, in order:
+    a month of a big city's archive per query, so memory stays bounded at any size."""
+    if not reader.has_table(ARCHIVE_TABLE):
+        return
+    query = f"SELECT DISTINCT day FROM {ARCHIVE_TABLE} ORDER BY day"
+    days = reader.query(query)["day"].astype(str).tolist()
+    for i in range(0, len(days), DAYS_PER_QUERY):
+        yield days[i], days[min(i + DAYS_PER_QUERY, len(days)) - 1]
 
 
 def archive_status(reader: Reader) -> dict[str, object]:
@@ -185,18 +191,15 @@ def reassign_archive(
     ~25 m from the point, so near a changed border it may land in the neighbour).
     ``gridmap index`` assigns the points themselves again.
     """
-    if not tx.has_table(ARCHIVE_TABLE):
-        return 0
-    days = tx.query(f"SELECT DISTINCT day FROM {ARCHIVE_TABLE} ORDER BY day")["day"].astype(str)
     codes = [str(c) for c in codes]
     position = {c: i for i, c in enumerate(codes)}
     kept_at = np.array(sorted(position[c] for c in kept if c in position), dtype=np.int32)
     # Positions in the changed lookup -> positions in ``codes`` (the extra slot serves -1).
     to_codes = np.array([position.get(str(c), -1) for c in (changed.codes if changed else [])])
     to_codes = np.append(to_codes, -1).astype(np.int32)
-    moved = 0
-    for i in range(0, len(days), DAYS_PER_QUERY):
-        span = (str(days.iloc[i]), str(days.iloc[min(i + DAYS_PER_QUERY, len(days)) - 1]))
+    moved, spans = 0, 0
+    for span in _day_spans(tx):
+        spans += 1
         parts = tx.query(
             f"SELECT day, payload FROM {ARCHIVE_TABLE} WHERE day >= ? AND day <= ? "
             "ORDER BY day, part",
@@ -208,11 +211,17 @@ def reassign_archive(
         grid[todo] = -1
         if changed is not None and todo.any():
             grid[todo] = to_codes[assign_points(changed, *cells_to_points(table.cell[todo]))]
-        moved += int((grid != table.grid).sum())
+        changes = int((grid != table.grid).sum())
+        if not changes:
+            continue  # unchanged grids only: the stored payloads already say it
+        moved += changes
         tx.execute(f"DELETE FROM {ARCHIVE_TABLE} WHERE day >= ? AND day <= ?", span)
-        write_payloads(
-            tx, table_payloads(dataclasses.replace(table, grid=grid)), table=ARCHIVE_TABLE
-        )
-    if len(days):
-        tx.set_meta({ARCHIVE_VERSION_KEY: version or "", ARCHIVE_ASSIGNED_KEY: "cells"})
+        fresh = table_payloads(dataclasses.replace(table, grid=grid))
+        write_payloads(tx, fresh, table=ARCHIVE_TABLE)
+    if spans:
+        # Where nothing moved the assignment stays what it was (the points', after an index).
+        meta: dict[str, object] = {ARCHIVE_VERSION_KEY: version or ""}
+        if moved:
+            meta[ARCHIVE_ASSIGNED_KEY] = "cells"
+        tx.set_meta(meta)
     return moved

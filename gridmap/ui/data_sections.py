@@ -101,11 +101,8 @@ def _layer_counts(info: dict[str, Any], lang: str) -> None:
             first=archive["first"],
             last=archive["last"],
         )
-        v, now = archive["grid_version"], info["published_version"]
-        if v is not None and now != v:
-            text += " " + t("data.archive.version", lang, v=v, now=now)
-        elif archive.get("assigned_by") == "cells":
-            text += " " + t("data.archive.cells", lang, v=v)
+        if archive.get("assigned_by") == "cells":
+            text += " " + t("data.archive.cells", lang, v=archive["grid_version"])
         st.caption(text)
 
 
