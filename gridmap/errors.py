@@ -37,7 +37,7 @@ class WorkspaceError(GridmapError, OSError):
     """The workspace cannot be opened, or is not a gridmap workspace."""
 
 
-def error_line(exc: BaseException, *, lines: int = 1, limit: int = 300) -> str:
+def error_line(exc: BaseException | str, *, lines: int = 1, limit: int = 300) -> str:
     """A foreign exception's message as one line for a one-line error: its first ``lines``
     non-blank lines joined (a database driver's second line is its DETAIL), at most ``limit``
     characters; the exception's type name when it has no message."""

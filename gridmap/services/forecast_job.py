@@ -26,7 +26,7 @@ import geopandas as gpd
 
 from ..analytics import backtest as bt
 from ..analytics.incidents import IncidentTable
-from ..errors import SchemaError
+from ..errors import SchemaError, error_line
 from ..loading import load_incident_table
 from ..store import Workspace
 
@@ -75,9 +75,7 @@ class ForecastStatus:
 
 def error_status(exc: BaseException | str, horizon: int) -> ForecastStatus:
     """The ``"error"`` status whose detail is the first line of ``exc`` (at most 300 chars)."""
-    text = str(exc).strip()
-    line = text.splitlines()[0] if text else type(exc).__name__
-    return ForecastStatus(None, "error", 0, horizon, detail=line[:300])
+    return ForecastStatus(None, "error", 0, horizon, detail=error_line(exc))
 
 
 def method_status(
